@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * init.c - GStreamer start-up for media/: initialise once and check that
+ * the elements the pipelines are built from are installed, so a machine
+ * missing a plugin package fails at server start with the package's name,
+ * not in the middle of a call.
+ *
+ * Thread: main thread, before any other media call.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "media-int.h"
+
+GST_DEBUG_CATEGORY(tc_media_debug);
+
+struct needed_element {
+    const char *name;
+    const char *package;
+};
+
+static const struct needed_element needed[] = {
+    {"webrtcbin", "gstreamer1.0-plugins-bad"},
+    {"dtlssrtpenc", "gstreamer1.0-plugins-bad"},
+    {"srtpenc", "gstreamer1.0-plugins-bad"},
+    {"nicesrc", "gstreamer1.0-nice"},
+    {"rtpbin", "gstreamer1.0-plugins-good"},
+    {"webmmux", "gstreamer1.0-plugins-good"},
+    {"matroskamux", "gstreamer1.0-plugins-good"},
+    {"tee", "libgstreamer1.0-0"},
+    {"queue", "libgstreamer1.0-0"},
+};
+
+static bool initialised;
+static char version[64];
+
+int
+tc_media_init(char **errmsg)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (initialised) {
+        return 0;
+    }
+    if (!gst_init_check(NULL, NULL, &err)) {
+        *errmsg = strdup(err ? err->message : "gst_init failed");
+        return -EIO;
+    }
+    GST_DEBUG_CATEGORY_INIT(tc_media_debug, "telecare-media", 0,
+                            "telecare media");
+    for (size_t i = 0; i < G_N_ELEMENTS(needed); i++) {
+        g_autoptr(GstElementFactory) f =
+            gst_element_factory_find(needed[i].name);
+        if (!f) {
+            char *msg = g_strdup_printf(
+                "GStreamer element %s is missing (install %s)",
+                needed[i].name, needed[i].package);
+            *errmsg = strdup(msg);
+            g_free(msg);
+            return -ENOENT;
+        }
+    }
+    initialised = true;
+    return 0;
+}
+
+const char *
+tc_media_version(void)
+{
+    guint major, minor, micro, nano;
+
+    if (!version[0]) {
+        gst_version(&major, &minor, &micro, &nano);
+        g_snprintf(version, sizeof(version), "GStreamer %u.%u.%u", major,
+                   minor, micro);
+    }
+    return version;
+}
