@@ -54,9 +54,9 @@ tc_media_init(char **errmsg)
         g_autoptr(GstElementFactory) f =
             gst_element_factory_find(needed[i].name);
         if (!f) {
-            char *msg = g_strdup_printf(
-                "GStreamer element %s is missing (install %s)",
-                needed[i].name, needed[i].package);
+            char *msg =
+                g_strdup_printf("GStreamer element %s is missing (install %s)",
+                                needed[i].name, needed[i].package);
             *errmsg = strdup(msg);
             g_free(msg);
             return -ENOENT;

@@ -123,8 +123,7 @@ tc_rec__stmt(struct tc_rec_db *db, const char *sql)
     }
     /* Cache full: a programming error (more distinct statements than
      * TC_REC_STMT_CACHE); report it rather than leak. */
-    tc_rec__fail(db, -ENOMEM, "statement cache full (%d)",
-                 TC_REC_STMT_CACHE);
+    tc_rec__fail(db, -ENOMEM, "statement cache full (%d)", TC_REC_STMT_CACHE);
     return NULL;
 }
 
@@ -218,8 +217,8 @@ tc_rec__bind_text(sqlite3_stmt *st, int idx, const char *s)
 int
 tc_rec__bind_id(sqlite3_stmt *st, int idx, int64_t id)
 {
-    int rc = id > 0 ? sqlite3_bind_int64(st, idx, id)
-                    : sqlite3_bind_null(st, idx);
+    int rc =
+        id > 0 ? sqlite3_bind_int64(st, idx, id) : sqlite3_bind_null(st, idx);
     return tc_rec__errno(rc);
 }
 
@@ -379,8 +378,8 @@ tc_rec_backup(struct tc_rec_db *db, const char *dest_path)
     rc = sqlite3_open_v2(dest_path, &dest,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
-        rc = tc_rec__fail(db, tc_rec__errno(rc), "backup: %s: %s",
-                          dest_path, sqlite3_errmsg(dest));
+        rc = tc_rec__fail(db, tc_rec__errno(rc), "backup: %s: %s", dest_path,
+                          sqlite3_errmsg(dest));
         sqlite3_close(dest);
         unlink(dest_path);
         return rc;

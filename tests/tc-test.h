@@ -24,68 +24,68 @@ static int tc_test_count;
 static int tc_test_failed_total;
 static bool tc_test_failed_now;
 
-#define TC_FAIL_(...)                                                        \
-    do {                                                                     \
-        printf("# %s:%d: ", __FILE__, __LINE__);                             \
-        printf(__VA_ARGS__);                                                 \
-        printf("\n");                                                        \
-        tc_test_failed_now = true;                                           \
+#define TC_FAIL_(...)                                                         \
+    do {                                                                      \
+        printf("# %s:%d: ", __FILE__, __LINE__);                              \
+        printf(__VA_ARGS__);                                                  \
+        printf("\n");                                                         \
+        tc_test_failed_now = true;                                            \
     } while (0)
 
-#define TC_CHECK(cond)                                                       \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            TC_FAIL_("check failed: %s", #cond);                             \
-        }                                                                    \
+#define TC_CHECK(cond)                                                        \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            TC_FAIL_("check failed: %s", #cond);                              \
+        }                                                                     \
     } while (0)
 
-#define TC_CHECK_EQ(a, b)                                                    \
-    do {                                                                     \
-        intmax_t tc_a_ = (intmax_t)(a), tc_b_ = (intmax_t)(b);               \
-        if (tc_a_ != tc_b_) {                                                \
-            TC_FAIL_("%s == %s: %jd != %jd", #a, #b, tc_a_, tc_b_);          \
-        }                                                                    \
+#define TC_CHECK_EQ(a, b)                                                     \
+    do {                                                                      \
+        intmax_t tc_a_ = (intmax_t)(a), tc_b_ = (intmax_t)(b);                \
+        if (tc_a_ != tc_b_) {                                                 \
+            TC_FAIL_("%s == %s: %jd != %jd", #a, #b, tc_a_, tc_b_);           \
+        }                                                                     \
     } while (0)
 
-#define TC_CHECK_STR_EQ(a, b)                                                \
-    do {                                                                     \
-        const char *tc_a_ = (a), *tc_b_ = (b);                               \
-        if (!tc_a_ || !tc_b_ || strcmp(tc_a_, tc_b_) != 0) {                 \
-            TC_FAIL_("%s == %s: \"%s\" != \"%s\"", #a, #b,                   \
-                     tc_a_ ? tc_a_ : "(null)", tc_b_ ? tc_b_ : "(null)");    \
-        }                                                                    \
+#define TC_CHECK_STR_EQ(a, b)                                                 \
+    do {                                                                      \
+        const char *tc_a_ = (a), *tc_b_ = (b);                                \
+        if (!tc_a_ || !tc_b_ || strcmp(tc_a_, tc_b_) != 0) {                  \
+            TC_FAIL_("%s == %s: \"%s\" != \"%s\"", #a, #b,                    \
+                     tc_a_ ? tc_a_ : "(null)", tc_b_ ? tc_b_ : "(null)");     \
+        }                                                                     \
     } while (0)
 
-#define TC_CHECK_STR_CONTAINS(hay, needle)                                   \
-    do {                                                                     \
-        const char *tc_h_ = (hay), *tc_n_ = (needle);                        \
-        if (!tc_h_ || !strstr(tc_h_, tc_n_)) {                               \
-            TC_FAIL_("%s contains \"%s\": got \"%s\"", #hay, tc_n_,          \
-                     tc_h_ ? tc_h_ : "(null)");                              \
-        }                                                                    \
+#define TC_CHECK_STR_CONTAINS(hay, needle)                                    \
+    do {                                                                      \
+        const char *tc_h_ = (hay), *tc_n_ = (needle);                         \
+        if (!tc_h_ || !strstr(tc_h_, tc_n_)) {                                \
+            TC_FAIL_("%s contains \"%s\": got \"%s\"", #hay, tc_n_,           \
+                     tc_h_ ? tc_h_ : "(null)");                               \
+        }                                                                     \
     } while (0)
 
 /* Stop the current test function (after a failed check it cannot go on). */
-#define TC_REQUIRE(cond)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
-            TC_FAIL_("required: %s", #cond);                                 \
-            return;                                                          \
-        }                                                                    \
+#define TC_REQUIRE(cond)                                                      \
+    do {                                                                      \
+        if (!(cond)) {                                                        \
+            TC_FAIL_("required: %s", #cond);                                  \
+            return;                                                           \
+        }                                                                     \
     } while (0)
 
-#define TC_RUN(fn)                                                           \
-    do {                                                                     \
-        tc_test_failed_now = false;                                          \
-        fflush(stdout);                                                      \
-        fn();                                                                \
-        tc_test_count++;                                                     \
-        if (tc_test_failed_now) {                                            \
-            tc_test_failed_total++;                                          \
-        }                                                                    \
-        printf("%s %d - %s\n", tc_test_failed_now ? "not ok" : "ok",         \
-               tc_test_count, #fn);                                          \
-        fflush(stdout);                                                      \
+#define TC_RUN(fn)                                                            \
+    do {                                                                      \
+        tc_test_failed_now = false;                                           \
+        fflush(stdout);                                                       \
+        fn();                                                                 \
+        tc_test_count++;                                                      \
+        if (tc_test_failed_now) {                                             \
+            tc_test_failed_total++;                                           \
+        }                                                                     \
+        printf("%s %d - %s\n", tc_test_failed_now ? "not ok" : "ok",          \
+               tc_test_count, #fn);                                           \
+        fflush(stdout);                                                       \
     } while (0)
 
 static inline int

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * config.c - the server's configuration: defaults, an INI file (GKeyFile)
+ * and command-line overrides, every key validated in one table.
+ *
+ * Invariant: a struct tc_srv_config only ever holds valid values. Every
+ * change goes through a staged copy: the text is parsed into the copy and
+ * the copy replaces the original only when every key was accepted, so a
+ * failed load or set changes nothing.
+ *
+ * Thread: any; a configuration is not shared between threads.
+ */
+#define G_LOG_DOMAIN "config"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "server-int.h"
+#include "tc-config.h"
+
+typedef int (*key_parse_fn)(struct tc_srv_config *cfg, const char *value,
+                            GString *why);
+
+struct key_def {
+    const char *group;
+    const char *key;
+    key_parse_fn parse;
+};
+
+static int
+parse_int_range(const char *value, long min, long max, long *out, GString *why)
+{
+    char *end = NULL;
+    long v;
+
+    errno = 0;
+    v = strtol(value, &end, 10);
+    if (errno || end == value || *end != '\0' || v < min || v > max) {
+        g_string_printf(why, "'%s' is not an integer in %ld..%ld", value, min,
+                        max);
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+static int
+parse_listen(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    g_autofree char *host = NULL;
+    const char *colon = strrchr(value, ':');
+    long port;
+
+    if (!colon || colon == value) {
+        g_string_printf(why, "'%s' is not HOST:PORT", value);
+        return -EINVAL;
+    }
+    if (value[0] == '[') { /* [IPv6]:port */
+        if (colon[-1] != ']' || colon - value < 3) {
+            g_string_printf(why, "'%s' is not [IPV6]:PORT", value);
+            return -EINVAL;
+        }
+        host = g_strndup(value + 1, (gsize)(colon - value - 2));
+    } else {
+        host = g_strndup(value, (gsize)(colon - value));
+    }
+    if (!g_hostname_is_ip_address(host)) {
+        g_string_printf(why,
+                        "'%s' is not an IP address (use 127.0.0.1, "
+                        "0.0.0.0, ::1 or an interface address)",
+                        host);
+        return -EINVAL;
+    }
+    if (parse_int_range(colon + 1, 0, 65535, &port, why) < 0) {
+        g_string_prepend(why, "port: ");
+        return -EINVAL;
+    }
+    g_free(cfg->listen_host);
+    cfg->listen_host = g_steal_pointer(&host);
+    cfg->listen_port = (int)port;
+    return 0;
+}
+
+static int
+parse_dir(char **field, const char *value, GString *why)
+{
+    if (!value[0]) {
+        g_string_assign(why, "must not be empty");
+        return -EINVAL;
+    }
+    if (strlen(value) > 1024) {
+        g_string_assign(why, "longer than 1024 bytes");
+        return -EINVAL;
+    }
+    g_free(*field);
+    *field = g_strdup(value);
+    return 0;
+}
+
+static int
+parse_data_dir(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    return parse_dir(&cfg->data_dir, value, why);
+}
+
+static int
+parse_web_root(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    return parse_dir(&cfg->web_root, value, why);
+}
+
+static int
+parse_shutdown_timeout(struct tc_srv_config *cfg, const char *value,
+                       GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 100, 60000, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->shutdown_timeout_ms = (int)v;
+    return 0;
+}
+
+static int
+parse_max_body(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1024, 256L * 1024 * 1024, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->max_body_bytes = (size_t)v;
+    return 0;
+}
+
+static const char *const level_names[] = {
+    [TC_SRV_LOG_ERROR] = "error",
+    [TC_SRV_LOG_WARNING] = "warning",
+    [TC_SRV_LOG_INFO] = "info",
+    [TC_SRV_LOG_DEBUG] = "debug",
+};
+
+const char *
+tc_srv_log_level_name(enum tc_srv_log_level level)
+{
+    return level_names[level];
+}
+
+static int
+parse_log_level(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(level_names); i++) {
+        if (strcmp(value, level_names[i]) == 0) {
+            cfg->log_level = (enum tc_srv_log_level)i;
+            return 0;
+        }
+    }
+    g_string_printf(why, "'%s' is not one of error, warning, info, debug",
+                    value);
+    return -EINVAL;
+}
+
+/* Every key. docs/operations.md documents each one with its default. */
+static const struct key_def keys[] = {
+    {"server", "listen", parse_listen},
+    {"server", "data_dir", parse_data_dir},
+    {"server", "web_root", parse_web_root},
+    {"server", "shutdown_timeout_ms", parse_shutdown_timeout},
+    {"http", "max_body_bytes", parse_max_body},
+    {"log", "level", parse_log_level},
+};
+
+struct tc_srv_config *
+tc_srv_config_new(void)
+{
+    struct tc_srv_config *cfg = g_new0(struct tc_srv_config, 1);
+
+    cfg->listen_host = g_strdup("127.0.0.1");
+    cfg->listen_port = 8080;
+    cfg->data_dir = g_strdup("./var");
+    cfg->web_root = g_strdup(TC_WEB_ROOT);
+    cfg->shutdown_timeout_ms = 2000;
+    cfg->max_body_bytes = 1024 * 1024;
+    cfg->log_level = TC_SRV_LOG_INFO;
+    return cfg;
+}
+
+void
+tc_srv_config_free(struct tc_srv_config *cfg)
+{
+    if (!cfg) {
+        return;
+    }
+    g_free(cfg->listen_host);
+    g_free(cfg->data_dir);
+    g_free(cfg->web_root);
+    g_free(cfg);
+}
+
+static struct tc_srv_config *
+config_copy(const struct tc_srv_config *cfg)
+{
+    struct tc_srv_config *copy = g_memdup2(cfg, sizeof(*cfg));
+
+    copy->listen_host = g_strdup(cfg->listen_host);
+    copy->data_dir = g_strdup(cfg->data_dir);
+    copy->web_root = g_strdup(cfg->web_root);
+    return copy;
+}
+
+/* Move `from` into `to` and free what `to` held. */
+static void
+config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
+{
+    struct tc_srv_config old = *to;
+
+    *to = *from;
+    g_free(from);
+    g_free(old.listen_host);
+    g_free(old.data_dir);
+    g_free(old.web_root);
+}
+
+static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static int
+set_error(char **errmsg, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (errmsg) {
+        va_start(ap, fmt);
+        *errmsg = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+    }
+    return -EINVAL;
+}
+
+static const struct key_def *
+find_key(const char *group, const char *key)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        if (strcmp(keys[i].group, group) == 0 &&
+            strcmp(keys[i].key, key) == 0) {
+            return &keys[i];
+        }
+    }
+    return NULL;
+}
+
+static bool
+group_known(const char *group)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        if (strcmp(keys[i].group, group) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Apply one key to `cfg` (a staged copy). */
+static int
+apply_key(struct tc_srv_config *cfg, const char *group, const char *key,
+          const char *value, char **errmsg)
+{
+    const struct key_def *def;
+    g_autoptr(GString) why = g_string_new(NULL);
+
+    if (!group_known(group)) {
+        return set_error(errmsg, "config: unknown group [%s]", group);
+    }
+    def = find_key(group, key);
+    if (!def) {
+        return set_error(errmsg, "config: [%s] %s: unknown key", group, key);
+    }
+    if (!g_utf8_validate(value, -1, NULL)) {
+        return set_error(errmsg, "config: [%s] %s: not valid UTF-8", group,
+                         key);
+    }
+    if (def->parse(cfg, value, why) < 0) {
+        return set_error(errmsg, "config: [%s] %s: %s", group, key, why->str);
+    }
+    return 0;
+}
+
+int
+tc_srv_config_set(struct tc_srv_config *cfg, const char *group,
+                  const char *key, const char *value, char **errmsg)
+{
+    struct tc_srv_config *staged = config_copy(cfg);
+    int rc = apply_key(staged, group, key, value, errmsg);
+
+    if (rc < 0) {
+        tc_srv_config_free(staged);
+        return rc;
+    }
+    config_replace(cfg, staged);
+    return 0;
+}
+
+static int
+apply_group(struct tc_srv_config *staged, GKeyFile *kf, const char *group,
+            char **errmsg)
+{
+    g_auto(GStrv) names = g_key_file_get_keys(kf, group, NULL, NULL);
+
+    if (!group_known(group)) {
+        return set_error(errmsg, "config: unknown group [%s]", group);
+    }
+    for (size_t k = 0; names && names[k]; k++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *value =
+            g_key_file_get_string(kf, group, names[k], &err);
+        int rc;
+
+        if (!value) {
+            return set_error(errmsg, "config: [%s] %s: %s", group, names[k],
+                             err->message);
+        }
+        rc = apply_key(staged, group, names[k], value, errmsg);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int
+tc_srv_config_load_data(struct tc_srv_config *cfg, const char *data,
+                        size_t len, char **errmsg)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) groups = NULL;
+    struct tc_srv_config *staged;
+
+    if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &err)) {
+        return set_error(errmsg, "config: %s", err->message);
+    }
+    staged = config_copy(cfg);
+    groups = g_key_file_get_groups(kf, NULL);
+    for (size_t g = 0; groups[g]; g++) {
+        int rc = apply_group(staged, kf, groups[g], errmsg);
+        if (rc < 0) {
+            tc_srv_config_free(staged);
+            return rc;
+        }
+    }
+    config_replace(cfg, staged);
+    return 0;
+}
+
+int
+tc_srv_config_load_file(struct tc_srv_config *cfg, const char *path,
+                        char **errmsg)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *data = NULL;
+    gsize len = 0;
+
+    if (!g_file_get_contents(path, &data, &len, &err)) {
+        int rc = err->code == G_FILE_ERROR_NOENT   ? -ENOENT
+                 : err->code == G_FILE_ERROR_ACCES ? -EACCES
+                                                   : -EIO;
+        set_error(errmsg, "config: %s", err->message);
+        return rc;
+    }
+    return tc_srv_config_load_data(cfg, data, len, errmsg);
+}

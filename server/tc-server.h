@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tc-server.h - the telecare server as a library: configuration and one
+ * blocking run. server/main.c parses arguments and calls tc_srv_run(); a
+ * test can do the same in-process.
+ *
+ * Thread: all of it runs on the calling thread, which becomes the main
+ * GLib loop's thread for the life of tc_srv_run().
+ */
+#ifndef TC_SERVER_H
+#define TC_SERVER_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Process exit statuses of tc_srv_run() (and so of telecare-server). */
+enum tc_srv_exit {
+    TC_SRV_EXIT_OK = 0,       /* stopped by SIGINT/SIGTERM, cleanly */
+    TC_SRV_EXIT_FAILURE = 1,  /* an unexpected failure while running */
+    TC_SRV_EXIT_CONFIG = 2,   /* bad command line or configuration */
+    TC_SRV_EXIT_DATA_DIR = 3, /* data directory or database unusable */
+    TC_SRV_EXIT_LISTEN = 4,   /* the listen address cannot be bound */
+    TC_SRV_EXIT_MEDIA = 5,    /* GStreamer or one of its plugins missing */
+};
+
+enum tc_srv_log_level {
+    TC_SRV_LOG_ERROR,
+    TC_SRV_LOG_WARNING,
+    TC_SRV_LOG_INFO,
+    TC_SRV_LOG_DEBUG,
+};
+
+/*
+ * The configuration, every key with its default. Fields are read-only for
+ * users of the struct; change them through tc_srv_config_set() so each
+ * value is validated in one place. docs/operations.md lists every key.
+ */
+struct tc_srv_config {
+    char *listen_host;               /* [server] listen, host part */
+    int listen_port;                 /* [server] listen, port part; 0 = any */
+    char *data_dir;                  /* [server] data_dir */
+    char *web_root;                  /* [server] web_root */
+    int shutdown_timeout_ms;         /* [server] shutdown_timeout_ms */
+    size_t max_body_bytes;           /* [http] max_body_bytes */
+    enum tc_srv_log_level log_level; /* [log] level */
+};
+
+/* A configuration holding every default. Returns NULL only out of
+ * memory. Free with tc_srv_config_free(). */
+struct tc_srv_config *tc_srv_config_new(void);
+
+/* Free a configuration. NULL is ignored. */
+void tc_srv_config_free(struct tc_srv_config *cfg);
+
+/*
+ * Set one key from its text form, e.g. ("server", "listen",
+ * "127.0.0.1:8080"). On failure returns -EINVAL (unknown key or bad value)
+ * or -ENOMEM, leaves cfg unchanged and, when errmsg is not NULL, stores a
+ * malloc'd one-line message naming the key and the rule in *errmsg (free
+ * it with free()).
+ */
+int tc_srv_config_set(struct tc_srv_config *cfg, const char *group,
+                      const char *key, const char *value, char **errmsg);
+
+/*
+ * Apply an INI text (GKeyFile syntax) of `len` bytes, key by key. Every
+ * group and key must be known and every value valid; on the first error
+ * nothing at all is applied (cfg is unchanged) and *errmsg names the group
+ * and key. Errors: -EINVAL, -ENOMEM.
+ */
+int tc_srv_config_load_data(struct tc_srv_config *cfg, const char *data,
+                            size_t len, char **errmsg);
+
+/* As tc_srv_config_load_data() for a file; -ENOENT/-EACCES/-EIO when it
+ * cannot be read. */
+int tc_srv_config_load_file(struct tc_srv_config *cfg, const char *path,
+                            char **errmsg);
+
+/* The name of a log level ("error", ...). */
+const char *tc_srv_log_level_name(enum tc_srv_log_level level);
+
+/*
+ * Run a server with `cfg` until SIGINT or SIGTERM: bind the listener,
+ * create the data directory and open the database, serve, then stop
+ * accepting, finish in-flight responses (at most shutdown_timeout_ms),
+ * close the database and return TC_SRV_EXIT_OK. A start-up refusal logs
+ * one clear line, leaves nothing half-created and returns the matching
+ * enum tc_srv_exit value. cfg is borrowed for the call.
+ */
+int tc_srv_run(const struct tc_srv_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
