@@ -20,10 +20,10 @@
 #include "tc-config.h"
 #include "tc-records.h"
 
-void
-tc_srv__health_get(struct tc_srv *srv, const struct tc_srv__req *req,
-                   struct tc_srv__resp *resp)
+static void
+health_get(struct tc_srv *srv, struct tc_srv__call *call)
 {
+    struct tc_srv__resp *resp = &call->resp;
     bool db_ok = srv->db && tc_rec_ping(srv->db) == 0;
     int64_t uptime_s =
         (g_get_monotonic_time() - srv->started_at_us) / G_USEC_PER_SEC;
@@ -39,12 +39,20 @@ tc_srv__health_get(struct tc_srv *srv, const struct tc_srv__req *req,
     json_decref(doc);
 }
 
-void
-tc_srv__metrics_get(struct tc_srv *srv, const struct tc_srv__req *req,
-                    struct tc_srv__resp *resp)
+static void
+metrics_get(struct tc_srv *srv, struct tc_srv__call *call)
 {
+    struct tc_srv__resp *resp = &call->resp;
+
     resp->status = 200;
     resp->content_type = "text/plain; version=0.0.4";
     tc_srv__metrics_render(srv->metrics, resp->body,
                            g_get_monotonic_time() - srv->started_at_us);
 }
+
+const struct tc_srv__route tc_srv__routes_health[] = {
+    {"GET", "/healthz", health_get, TC_SRV__PUBLIC},
+    {"HEAD", "/healthz", health_get, TC_SRV__PUBLIC},
+    {"GET", "/metrics", metrics_get, TC_SRV__PUBLIC},
+    {NULL, NULL, NULL, 0},
+};

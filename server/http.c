@@ -6,18 +6,25 @@
  *
  * A request's life on one connection (keep-alive reuses the same pss):
  *
- *   HTTP (headers) --no body--> dispatch --> headers written
- *        |                                       |
- *        +--body--> HTTP_BODY* --> BODY_COMPLETION --> dispatch
- *                                                    |
- *                           HTTP_WRITEABLE* (16 KiB chunks) --> done
+ *   HTTP (headers) --no body--> dispatch --> handler
+ *        |                                     |            \
+ *        +--body--> HTTP_BODY* --> BODY_COMPLETION        deferred
+ *                                                          |
+ *                       headers written <---- resumed -----+
+ *                             |
+ *           HTTP_WRITEABLE* (16 KiB chunks) --> done
  *
- * A body larger than [http] max_body_bytes is refused with 413 and the
- * connection is closed after the answer. Once the server is stopping, new
- * connections are closed at once and a new request on a kept-alive one
- * gets 503 and a close. A request is "in flight" from
- * its headers until its last byte is written or its connection closes;
- * shutdown waits for in-flight requests (run.c).
+ * dispatch: route lookup (404/405), then the bearer token for non-public
+ * routes (401), then the handler. A body larger than [http] max_body_bytes
+ * is refused with 413 and the connection is closed after the answer. Once
+ * the server is stopping, new connections are closed at once and a new
+ * request on a kept-alive one gets 503 and a close.
+ *
+ * A request is "in flight" from its headers until its last byte is
+ * written or its connection closes; shutdown waits for in-flight requests
+ * (run.c). A struct tc_srv__call is reference-counted between the
+ * connection and a deferring handler, so a client that goes away while its
+ * answer is being computed costs nothing but a free.
  *
  * Thread: main (lws on the GLib loop).
  */
@@ -32,20 +39,23 @@
 
 #include "server-int.h"
 
-#define WRITE_CHUNK 16384
-#define MAX_URI     2048
+#define WRITE_CHUNK    16384
+#define MAX_URI        2048
+#define MAX_JSON_DEPTH 32
 
 struct http_pss {
     char method[8];
     char *path;
     char *query;
+    char addr[64];
     GString *body_in;
     bool body_too_large;
     bool in_flight;
     bool close_after;
     bool refuse_stopping;
+    bool headers_sent;
     const char *route_name;
-    struct tc_srv__resp resp;
+    struct tc_srv__call *call;
     size_t sent;
     int64_t started_us;
 };
@@ -66,6 +76,8 @@ srv_of(struct lws *wsi)
     return lws_context_user(lws_get_context(wsi));
 }
 
+/* ---- responses ---- */
+
 void
 tc_srv__resp_json(struct tc_srv__resp *resp, int status, const char *json)
 {
@@ -75,16 +87,192 @@ tc_srv__resp_json(struct tc_srv__resp *resp, int status, const char *json)
 }
 
 void
-tc_srv__resp_error(struct tc_srv__resp *resp, int status, const char *message)
+tc_srv__resp_doc(struct tc_srv__resp *resp, int status,
+                 const char *content_type, const json_t *doc)
 {
-    json_t *doc = json_pack("{s:{s:i,s:s}}", "error", "status", status,
-                            "message", message);
     char *text = json_dumps(doc, JSON_COMPACT);
 
-    tc_srv__resp_json(resp, status, text ? text : "{}");
+    resp->status = status;
+    resp->content_type = content_type;
+    g_string_assign(resp->body, text ? text : "{}");
     free(text);
+}
+
+void
+tc_srv__resp_error_field(struct tc_srv__resp *resp, int status,
+                         const char *field, const char *message)
+{
+    json_t *err = json_pack("{s:i,s:s}", "status", status, "message", message);
+    json_t *doc;
+
+    if (field) {
+        json_object_set_new(err, "field", json_string(field));
+    }
+    doc = json_pack("{s:o}", "error", err);
+    tc_srv__resp_doc(resp, status, "application/json", doc);
     json_decref(doc);
 }
+
+void
+tc_srv__resp_error(struct tc_srv__resp *resp, int status, const char *message)
+{
+    tc_srv__resp_error_field(resp, status, NULL, message);
+}
+
+void
+tc_srv__resp_header(struct tc_srv__resp *resp, const char *name,
+                    const char *value)
+{
+    g_ptr_array_add(resp->headers, g_strconcat(name, ":", NULL));
+    g_ptr_array_add(resp->headers, g_strdup(value));
+}
+
+/* ---- calls ---- */
+
+static struct tc_srv__call *
+call_new(struct lws *wsi)
+{
+    struct tc_srv__call *call = g_new0(struct tc_srv__call, 1);
+
+    call->wsi = wsi;
+    call->refs = 1;
+    call->resp.body = g_string_new(NULL);
+    call->resp.headers = g_ptr_array_new_with_free_func(g_free);
+    return call;
+}
+
+static void
+call_unref(struct tc_srv__call *call)
+{
+    if (!call || --call->refs > 0) {
+        return;
+    }
+    for (int i = 0; i < TC_SRV__MAX_PARAMS; i++) {
+        g_free(call->params_buf[i]);
+    }
+    g_string_free(call->resp.body, TRUE);
+    g_ptr_array_unref(call->resp.headers);
+    g_free(call);
+}
+
+struct tc_srv__call *
+tc_srv__call_defer(struct tc_srv__call *call)
+{
+    call->refs++;
+    return call;
+}
+
+int
+tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
+                    size_t len)
+{
+    static const struct {
+        const char *name;
+        enum lws_token_indexes token;
+    } known[] = {
+        {"authorization", WSI_TOKEN_HTTP_AUTHORIZATION},
+        {"content-type", WSI_TOKEN_HTTP_CONTENT_TYPE},
+        {"if-match", WSI_TOKEN_HTTP_IF_MATCH},
+        {"if-none-match", WSI_TOKEN_HTTP_IF_NONE_MATCH},
+        {"accept", WSI_TOKEN_HTTP_ACCEPT},
+    };
+    char custom[64];
+    int n;
+
+    if (!call->wsi || len == 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
+        if (strcmp(known[i].name, name) == 0) {
+            n = lws_hdr_total_length(call->wsi, known[i].token);
+            if (n <= 0 || (size_t)n >= len) {
+                return -1;
+            }
+            return lws_hdr_copy(call->wsi, buf, (int)len, known[i].token);
+        }
+    }
+    snprintf(custom, sizeof(custom), "%s:", name);
+    n = lws_hdr_custom_length(call->wsi, custom, (int)strlen(custom));
+    if (n <= 0 || (size_t)n >= len) {
+        return -1;
+    }
+    return lws_hdr_custom_copy(call->wsi, buf, (int)len, custom,
+                               (int)strlen(custom));
+}
+
+static int
+json_depth(const json_t *v)
+{
+    int deepest = 0;
+
+    if (json_is_object(v)) {
+        const char *key;
+        json_t *child;
+        json_object_foreach((json_t *)v, key, child)
+        {
+            int d = json_depth(child);
+            deepest = d > deepest ? d : deepest;
+            if (deepest > MAX_JSON_DEPTH) {
+                break;
+            }
+        }
+        return deepest + 1;
+    }
+    if (json_is_array(v)) {
+        size_t i;
+        json_t *child;
+        json_array_foreach(v, i, child)
+        {
+            int d = json_depth(child);
+            deepest = d > deepest ? d : deepest;
+            if (deepest > MAX_JSON_DEPTH) {
+                break;
+            }
+        }
+        return deepest + 1;
+    }
+    return 0;
+}
+
+int
+tc_srv__call_json(struct tc_srv__call *call, json_t **out)
+{
+    char ctype[128] = "";
+    json_error_t err;
+    json_t *doc;
+
+    tc_srv__call_header(call, "content-type", ctype, sizeof(ctype));
+    if (!g_str_has_prefix(ctype, "application/json") &&
+        !g_str_has_prefix(ctype, "application/fhir+json")) {
+        tc_srv__resp_error(&call->resp, 415,
+                           "body: Content-Type must be application/json");
+        return -EINVAL;
+    }
+    doc = json_loadb(call->req.body, call->req.body_len,
+                     JSON_REJECT_DUPLICATES, &err);
+    if (!doc) {
+        g_autofree char *msg =
+            g_strdup_printf("body: invalid JSON at line %d column %d: %s",
+                            err.line, err.column, err.text);
+        tc_srv__resp_error(&call->resp, 400, msg);
+        return -EINVAL;
+    }
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        tc_srv__resp_error(&call->resp, 400, "body: must be a JSON object");
+        return -EINVAL;
+    }
+    if (json_depth(doc) > MAX_JSON_DEPTH) {
+        json_decref(doc);
+        tc_srv__resp_error(&call->resp, 400,
+                           "body: nested deeper than 32 levels");
+        return -EINVAL;
+    }
+    *out = doc;
+    return 0;
+}
+
+/* ---- the request cycle ---- */
 
 static void
 pss_reset(struct http_pss *pss)
@@ -94,8 +282,9 @@ pss_reset(struct http_pss *pss)
     if (pss->body_in) {
         g_string_free(pss->body_in, TRUE);
     }
-    if (pss->resp.body) {
-        g_string_free(pss->resp.body, TRUE);
+    if (pss->call) {
+        pss->call->wsi = NULL; /* a deferred handler may still hold it */
+        call_unref(pss->call);
     }
     memset(pss, 0, sizeof(*pss));
 }
@@ -122,6 +311,7 @@ read_request_line(struct lws *wsi, struct http_pss *pss)
         g_string_append_printf(query, "%s%s", i ? "&" : "", frag);
     }
     pss->query = g_string_free(query, FALSE);
+    lws_get_peer_simple(wsi, pss->addr, sizeof(pss->addr));
     return pss->path != NULL;
 }
 
@@ -134,79 +324,109 @@ finish(struct tc_srv *srv, struct http_pss *pss)
     pss->in_flight = false;
     tc_srv__metrics_http(srv->metrics, pss->method,
                          pss->route_name ? pss->route_name : "unmatched",
-                         pss->resp.status,
+                         pss->call ? pss->call->resp.status : 0,
                          g_get_monotonic_time() - pss->started_us);
     tc_srv__request_done(srv);
 }
 
-static void
-dispatch(struct tc_srv *srv, struct lws *wsi, struct http_pss *pss)
+/* Authenticate for a non-public route; false after filling a 401. */
+static bool
+authenticate(struct tc_srv *srv, struct tc_srv__call *call,
+             struct tc_srv__who *who)
 {
-    char addr[64] = "";
-    bool path_known = false;
-    struct tc_srv__req req;
-    tc_srv__handler_fn handler;
+    char auth[512] = "";
+    const char *why = "missing bearer token";
 
-    pss->resp.body = g_string_new(NULL);
+    if (tc_srv__call_header(call, "authorization", auth, sizeof(auth)) > 0 &&
+        tc_srv__auth_resolve(srv, auth, call->req.client_addr, who, &why) ==
+            0) {
+        return true;
+    }
+    tc_srv__resp_error(&call->resp, 401, why);
+    tc_srv__resp_header(&call->resp, "www-authenticate",
+                        "Bearer realm=\"telecare\"");
+    return false;
+}
+
+static void
+dispatch(struct tc_srv *srv, struct http_pss *pss)
+{
+    struct tc_srv__call *call = pss->call;
+    const struct tc_srv__route *route;
+    bool path_known = false;
+
     if (pss->refuse_stopping) {
-        tc_srv__resp_error(&pss->resp, 503, "server is stopping");
+        tc_srv__resp_error(&call->resp, 503, "server is stopping");
         return;
     }
     if (pss->body_too_large) {
-        tc_srv__resp_error(&pss->resp, 413,
+        tc_srv__resp_error(&call->resp, 413,
                            "body: larger than [http] max_body_bytes");
         pss->close_after = true;
         return;
     }
-    handler = tc_srv__route_find(pss->method, pss->path, &pss->route_name,
-                                 &path_known);
-    if (!handler) {
-        tc_srv__resp_error(&pss->resp, path_known ? 405 : 404,
+    route = tc_srv__route_find(pss->method, pss->path, call->params_buf,
+                               &call->req.n_params, &path_known);
+    if (!route) {
+        tc_srv__resp_error(&call->resp, path_known ? 405 : 404,
                            path_known ? "method not allowed on this path"
                                       : "no such resource");
         return;
     }
-    lws_get_peer_simple(wsi, addr, sizeof(addr));
-    req = (struct tc_srv__req){
+    pss->route_name = route->pattern;
+    call->req = (struct tc_srv__req){
         .method = pss->method,
         .path = pss->path,
         .query = pss->query,
         .body = pss->body_in ? pss->body_in->str : "",
         .body_len = pss->body_in ? pss->body_in->len : 0,
-        .client_addr = addr,
+        .client_addr = pss->addr,
+        .n_params = call->req.n_params,
     };
-    handler(srv, &req, &pss->resp);
+    for (int i = 0; i < call->req.n_params; i++) {
+        call->req.params[i] = call->params_buf[i];
+    }
+    if (!(route->flags & TC_SRV__PUBLIC)) {
+        if (!authenticate(srv, call, &call->who_buf)) {
+            return;
+        }
+        call->req.who = &call->who_buf;
+    }
+    route->handler(srv, call);
 }
 
 /* Write the status line and headers; the body follows when writable. */
 static int
 write_headers(struct lws *wsi, struct http_pss *pss)
 {
-    unsigned char buf[LWS_PRE + 1024];
+    struct tc_srv__resp *resp = &pss->call->resp;
+    unsigned char buf[LWS_PRE + 2048];
     unsigned char *start = buf + LWS_PRE, *p = start;
     unsigned char *end = buf + sizeof(buf) - 1;
-    static const char no_store[] = "no-store";
-    static const char nosniff[] = "nosniff";
 
-    if (lws_add_http_common_headers(wsi, (unsigned)pss->resp.status,
-                                    pss->resp.content_type,
-                                    pss->resp.body->len, &p, end) ||
-        lws_add_http_header_by_name(
-            wsi, (const unsigned char *)"cache-control:",
-            (const unsigned char *)no_store, sizeof(no_store) - 1, &p, end) ||
-        lws_add_http_header_by_name(
-            wsi, (const unsigned char *)"x-content-type-options:",
-            (const unsigned char *)nosniff, sizeof(nosniff) - 1, &p, end)) {
+    tc_srv__resp_header(resp, "cache-control", "no-store");
+    tc_srv__resp_header(resp, "x-content-type-options", "nosniff");
+    if (pss->close_after) {
+        tc_srv__resp_header(resp, "connection", "close");
+    }
+    if (lws_add_http_common_headers(wsi, (unsigned)resp->status,
+                                    resp->content_type, resp->body->len, &p,
+                                    end)) {
         return -1;
     }
-    if (pss->close_after && lws_add_http_header_by_token(
-                                wsi, WSI_TOKEN_CONNECTION,
-                                (const unsigned char *)"close", 5, &p, end)) {
-        return -1;
+    for (guint i = 0; i + 1 < resp->headers->len; i += 2) {
+        const char *name = g_ptr_array_index(resp->headers, i);
+        const char *value = g_ptr_array_index(resp->headers, i + 1);
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)name,
+                                        (const unsigned char *)value,
+                                        (int)strlen(value), &p, end)) {
+            return -1;
+        }
     }
     if (lws_finalize_write_http_header(wsi, start, &p, end)) {
         return -1;
     }
+    pss->headers_sent = true;
     lws_callback_on_writable(wsi);
     return 0;
 }
@@ -214,24 +434,42 @@ write_headers(struct lws *wsi, struct http_pss *pss)
 static int
 respond(struct lws *wsi, struct http_pss *pss)
 {
-    dispatch(srv_of(wsi), wsi, pss);
+    dispatch(srv_of(wsi), pss);
+    if (pss->call->resp.status == 0) {
+        return 0; /* deferred: tc_srv__call_resume() writes */
+    }
     if (strcmp(pss->method, "HEAD") == 0) {
-        g_string_truncate(pss->resp.body, 0);
+        g_string_truncate(pss->call->resp.body, 0);
     }
     return write_headers(wsi, pss);
+}
+
+void
+tc_srv__call_resume(struct tc_srv__call *call)
+{
+    struct lws *wsi = call->wsi;
+
+    if (wsi) {
+        struct http_pss *pss = lws_wsi_user(wsi);
+        if (pss && pss->call == call && write_headers(wsi, pss) < 0) {
+            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+        }
+    }
+    call_unref(call);
 }
 
 /* Write the next chunk of the body; complete the transaction at the end. */
 static int
 write_body(struct lws *wsi, struct http_pss *pss)
 {
+    GString *body = pss->call->resp.body;
     unsigned char buf[LWS_PRE + WRITE_CHUNK];
-    size_t left = pss->resp.body->len - pss->sent;
+    size_t left = body->len - pss->sent;
     size_t n = left < WRITE_CHUNK ? left : WRITE_CHUNK;
     bool last = n == left;
 
     if (n > 0) {
-        memcpy(buf + LWS_PRE, pss->resp.body->str + pss->sent, n);
+        memcpy(buf + LWS_PRE, body->str + pss->sent, n);
         if (lws_write(wsi, buf + LWS_PRE, n,
                       last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n) {
             return -1;
@@ -259,6 +497,7 @@ on_headers(struct lws *wsi, struct http_pss *pss)
     pss_reset(pss);
     pss->started_us = g_get_monotonic_time();
     pss->in_flight = true;
+    pss->call = call_new(wsi);
     srv->in_flight++;
     if (!read_request_line(wsi, pss)) {
         return -1; /* lws already answers malformed requests */
@@ -314,7 +553,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         return respond(wsi, pss);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (!pss || !pss->resp.body) {
+        if (!pss || !pss->call || !pss->headers_sent) {
             break;
         }
         return write_body(wsi, pss);

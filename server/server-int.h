@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <glib.h>
+#include <jansson.h>
 
 #include "tc-server.h"
 
@@ -42,58 +43,159 @@ struct tc_srv {
  * line per message: time, level, component, message. */
 void tc_srv__log_init(enum tc_srv_log_level level);
 
+/* == auth.c: who is calling == */
+
+/* Roles, as in DESIGN.md; a user holds a set of them (a bit per role). */
+enum tc_srv__role {
+    TC_SRV__ROLE_ADMIN = 0,
+    TC_SRV__ROLE_AUDITOR,
+    TC_SRV__ROLE_DOCTOR,
+    TC_SRV__ROLE_SPECIALIST,
+    TC_SRV__ROLE_TOWNSHIP_DOCTOR,
+    TC_SRV__ROLE_FAMILY_DOCTOR,
+    TC_SRV__ROLE_THERAPIST,
+    TC_SRV__ROLE_ECG_READER,
+    TC_SRV__ROLE_RADIOLOGIST,
+    TC_SRV__ROLE_RESIDENT,
+    TC_SRV__ROLE_CARER,
+    TC_SRV__N_ROLES
+};
+
+/* An authenticated caller, resolved from a bearer token for one request. */
+struct tc_srv__who {
+    int64_t user_id;
+    char username[72];
+    unsigned roles;          /* bit (1u << enum tc_srv__role) per role */
+    int64_t practitioner_id; /* 0: not a practitioner */
+    int64_t resident_id;     /* 0: not a resident */
+    int64_t carer_id;        /* 0: not a carer */
+};
+
+/*
+ * Resolve "Authorization: Bearer <token>" (the header's value, or NULL)
+ * into *who. Returns 0, or -EACCES with a reason for the 401 answer in
+ * *why (static string): missing, malformed, unknown, expired or revoked.
+ * Slides the session's expiry on success.
+ */
+int tc_srv__auth_resolve(struct tc_srv *srv, const char *authorization,
+                         const char *client_addr, struct tc_srv__who *who,
+                         const char **why);
+
 /* == http.c: one request and its response == */
+
+#define TC_SRV__MAX_PARAMS 4
 
 struct tc_srv__req {
     const char *method; /* "GET", "POST", ... */
-    const char *path;   /* without the query string */
-    const char *query;  /* after '?', or "" */
+    const char *path;   /* without the query string, URL-decoded */
+    const char *query;  /* after '?', fragments joined by '&', or "" */
     const char *body;   /* NUL-terminated, may be "" */
     size_t body_len;
     const char *client_addr;
+    /* The {name} segments of the matched route pattern, in order. */
+    const char *params[TC_SRV__MAX_PARAMS];
+    int n_params;
+    /* The caller; NULL on public routes. Lives as long as the call. */
+    const struct tc_srv__who *who;
 };
 
 struct tc_srv__resp {
-    int status;
+    int status;               /* 0 while the call is deferred */
     const char *content_type; /* static string */
     GString *body;
+    GPtrArray *headers; /* alternating "name:" and value strings */
+};
+
+/*
+ * One request being answered. The handler reads call->req and fills
+ * call->resp; or it calls tc_srv__call_defer() and, later, on the main
+ * thread, fills resp and calls tc_srv__call_resume(). If the client went
+ * away meanwhile, resume only frees.
+ */
+struct tc_srv__call {
+    struct tc_srv__req req;
+    struct tc_srv__resp resp;
+    /* private to http.c */
+    struct lws *wsi; /* NULL once the connection is gone */
+    int refs;
+    char *params_buf[TC_SRV__MAX_PARAMS];
+    struct tc_srv__who who_buf;
 };
 
 typedef void (*tc_srv__handler_fn)(struct tc_srv *srv,
-                                   const struct tc_srv__req *req,
-                                   struct tc_srv__resp *resp);
+                                   struct tc_srv__call *call);
+
+/* Route flags. */
+#define TC_SRV__PUBLIC 0x1 /* no bearer token needed */
 
 struct tc_srv__route {
     const char *method;
-    const char *path;
+    const char *pattern; /* "/api/v1/residents/{id}": {x} is one segment */
     tc_srv__handler_fn handler;
+    unsigned flags;
 };
 
 /* The protocols and mounts handed to lws (http.c). */
 const struct lws_protocols *tc_srv__http_protocols(void);
 const struct lws_http_mount *tc_srv__http_mounts(const char *web_root);
 
-/* Fill `resp` with a JSON error body {"error": {"status", "message"}}. */
+/* Keep the call open after the handler returns; returns it, referenced. */
+struct tc_srv__call *tc_srv__call_defer(struct tc_srv__call *call);
+
+/* Send the deferred response (main thread) and drop the reference. */
+void tc_srv__call_resume(struct tc_srv__call *call);
+
+/*
+ * Copy request header `name` (lower case, without ':', e.g. "if-match")
+ * into buf. Returns its length, or -1 when absent or longer than len-1.
+ * Only valid while the handler runs (not after a deferral).
+ */
+int tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
+                        size_t len);
+
+/*
+ * Parse the request body as one JSON object: at most `max_depth` levels
+ * of nesting, no duplicate keys. On failure fills a 400 (or 415 for a
+ * wrong content type) and returns -EINVAL. On success *out owns the
+ * object (json_decref it).
+ */
+int tc_srv__call_json(struct tc_srv__call *call, json_t **out);
+
+/* Add a response header ("etag", "W/\"3\""): name without ':'. */
+void tc_srv__resp_header(struct tc_srv__resp *resp, const char *name,
+                         const char *value);
+
+/* Fill `resp` with a JSON error body
+ * {"error": {"status": 400, "message": "...", "field": "..."}};
+ * field may be NULL. */
 void tc_srv__resp_error(struct tc_srv__resp *resp, int status,
                         const char *message);
+void tc_srv__resp_error_field(struct tc_srv__resp *resp, int status,
+                              const char *field, const char *message);
 
-/* Fill `resp` with a JSON body (takes nothing: `json` is copied). */
+/* Fill `resp` with a JSON body (`json` is copied). */
 void tc_srv__resp_json(struct tc_srv__resp *resp, int status,
                        const char *json);
 
+/* Fill `resp` with `doc` serialised (borrowed), with a content type. */
+void tc_srv__resp_doc(struct tc_srv__resp *resp, int status,
+                      const char *content_type, const json_t *doc);
+
 /* == routes.c: the table of dynamic routes == */
 
-/* The handler for (method, path), or NULL. *path_known says whether the
- * path exists under another method (405 rather than 404). */
-tc_srv__handler_fn tc_srv__route_find(const char *method, const char *path,
-                                      const char **route_name,
-                                      bool *path_known);
+/*
+ * The route for (method, path), with its {x} parameters copied into
+ * params (malloc'd, caller frees) and counted in *n_params; or NULL.
+ * *path_known says whether the path exists under another method (405
+ * rather than 404).
+ */
+const struct tc_srv__route *tc_srv__route_find(const char *method,
+                                               const char *path, char **params,
+                                               int *n_params,
+                                               bool *path_known);
 
-/* == health.c == */
-void tc_srv__health_get(struct tc_srv *srv, const struct tc_srv__req *req,
-                        struct tc_srv__resp *resp);
-void tc_srv__metrics_get(struct tc_srv *srv, const struct tc_srv__req *req,
-                         struct tc_srv__resp *resp);
+/* Route tables of the api-*.c modules, each ending with {NULL}. */
+extern const struct tc_srv__route tc_srv__routes_health[];
 
 /* == metrics.c == */
 struct tc_srv__metrics *tc_srv__metrics_new(void);
