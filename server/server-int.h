@@ -224,6 +224,24 @@ int tc_srv__datadir_prepare(const char *path, GPtrArray **created,
 /* Remove the directories named in `created` (only if empty). */
 void tc_srv__datadir_undo(GPtrArray *created);
 
+/* == admin.c: the telecare-admin program's subcommands == */
+
+/*
+ * One subcommand: `telecare-admin [--data-dir DIR] NAME ARGS...`. run()
+ * gets the opened database and the arguments after NAME; it prints
+ * results on stdout and one error line on stderr, and returns the
+ * process exit status (0 ok, 1 failed, 2 usage).
+ */
+struct tc_srv__admin_cmd {
+    const char *name;
+    const char *usage;
+    const char *summary;
+    int (*run)(struct tc_rec_db *db, int argc, char **argv);
+};
+
+/* Subcommand tables, each ending with {NULL}. */
+extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_base[];
+
 /* == run.c == */
 
 /* A response finished (or was abandoned): lets shutdown proceed. */
