@@ -91,43 +91,4 @@ extern const char tc_rec__schema_clinical[];
 
 int tc_rec__migrate(struct tc_rec_db *db);
 
-/* -- core helpers (core-util.c, calendar.c, followup.c) -- */
-
-/* End a call's transaction: commit when rc == 0, else roll back keeping
- * the error text. Returns rc, or the commit's error. */
-int tc_rec__tx_end(struct tc_rec_db *db, int rc);
-
-/* The index i with codes[i] equal to s (NULL entries skipped), or -1. */
-int tc_rec__code_find(const char *const *codes, int n, const char *s);
-
-/* Step a statement that returns no row and reset it; `what` names the
- * operation in the error text. */
-int tc_rec__step_done(struct tc_rec_db *db, sqlite3_stmt *st,
-                      const char *what);
-
-/* Whether the one-parameter query `sql` (a literal) returns a row for id. */
-int tc_rec__exists(struct tc_rec_db *db, const char *sql, int64_t id,
-                   bool *out);
-
-/* -EINVAL naming `field` unless s is NULL-or-(1..max_len bytes, no control
- * characters); NULL is refused when required. */
-int tc_rec__text_check(struct tc_rec_db *db, const char *field, const char *s,
-                       size_t max_len, bool required);
-
-/* Calendar arithmetic on valid "YYYY-MM-DD" dates; out has 11 bytes. */
-int64_t tc_rec__date_days(const char *date); /* days since 1970-01-01 */
-void tc_rec__date_from_days(int64_t days, char *out);
-void tc_rec__date_add_days(const char *date, int64_t days, char *out);
-/* Adds months, clamping the day to the month's last (01-31 + 1 = 02-28). */
-void tc_rec__date_add_months(const char *date, int months, char *out);
-/* The UTC calendar date of an instant. */
-void tc_rec__date_of_us(int64_t at_us, char *out);
-
-/* Follow-ups of a contract entering or leaving ACTIVE (contract.c). */
-int tc_rec__followups_generate(struct tc_rec_db *db, int64_t contract_id,
-                               unsigned packages, const char *start,
-                               const char *end);
-int tc_rec__followups_close(struct tc_rec_db *db, int64_t contract_id,
-                            enum tc_rec_followup_status to, const char *note);
-
 #endif
