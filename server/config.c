@@ -137,6 +137,55 @@ parse_max_body(struct tc_srv_config *cfg, const char *value, GString *why)
     return 0;
 }
 
+static int
+parse_rate(int *field, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 0, 100000, &v, why) < 0) {
+        return -EINVAL;
+    }
+    *field = (int)v;
+    return 0;
+}
+
+static int
+parse_rate_address(struct tc_srv_config *cfg, const char *value,
+                   GString *why)
+{
+    return parse_rate(&cfg->rate_per_address, value, why);
+}
+
+static int
+parse_rate_account(struct tc_srv_config *cfg, const char *value,
+                   GString *why)
+{
+    return parse_rate(&cfg->rate_per_account, value, why);
+}
+
+static int
+parse_tls_mode(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+        cfg->tls = strcmp(value, "on") == 0;
+        return 0;
+    }
+    g_string_printf(why, "'%s' is not on or off", value);
+    return -EINVAL;
+}
+
+static int
+parse_tls_cert(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    return parse_dir(&cfg->tls_cert_file, value, why);
+}
+
+static int
+parse_tls_key(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    return parse_dir(&cfg->tls_key_file, value, why);
+}
+
 static const char *const level_names[] = {
     [TC_SRV_LOG_ERROR] = "error",
     [TC_SRV_LOG_WARNING] = "warning",
@@ -171,6 +220,11 @@ static const struct key_def keys[] = {
     {"server", "web_root", parse_web_root},
     {"server", "shutdown_timeout_ms", parse_shutdown_timeout},
     {"http", "max_body_bytes", parse_max_body},
+    {"http", "rate_per_address", parse_rate_address},
+    {"http", "rate_per_account", parse_rate_account},
+    {"tls", "mode", parse_tls_mode},
+    {"tls", "cert_file", parse_tls_cert},
+    {"tls", "key_file", parse_tls_key},
     {"log", "level", parse_log_level},
 };
 
@@ -185,6 +239,9 @@ tc_srv_config_new(void)
     cfg->web_root = g_strdup(TC_WEB_ROOT);
     cfg->shutdown_timeout_ms = 2000;
     cfg->max_body_bytes = 1024 * 1024;
+    cfg->rate_per_address = 100;
+    cfg->rate_per_account = 30;
+    cfg->tls = true;
     cfg->log_level = TC_SRV_LOG_INFO;
     return cfg;
 }
@@ -198,6 +255,8 @@ tc_srv_config_free(struct tc_srv_config *cfg)
     g_free(cfg->listen_host);
     g_free(cfg->data_dir);
     g_free(cfg->web_root);
+    g_free(cfg->tls_cert_file);
+    g_free(cfg->tls_key_file);
     g_free(cfg);
 }
 
@@ -209,6 +268,8 @@ config_copy(const struct tc_srv_config *cfg)
     copy->listen_host = g_strdup(cfg->listen_host);
     copy->data_dir = g_strdup(cfg->data_dir);
     copy->web_root = g_strdup(cfg->web_root);
+    copy->tls_cert_file = g_strdup(cfg->tls_cert_file);
+    copy->tls_key_file = g_strdup(cfg->tls_key_file);
     return copy;
 }
 
@@ -223,6 +284,8 @@ config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
     g_free(old.listen_host);
     g_free(old.data_dir);
     g_free(old.web_root);
+    g_free(old.tls_cert_file);
+    g_free(old.tls_key_file);
 }
 
 static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

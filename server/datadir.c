@@ -4,8 +4,8 @@
  * leave nothing behind.
  *
  * Every directory this code creates is remembered, so a start-up that
- * fails later (database, listener) removes exactly what it made and no
- * more. A directory is only removed when empty.
+ * fails later (database, certificate, listener) removes exactly what it
+ * made and no more. A directory is only removed when empty.
  *
  * Thread: main, at start-up.
  */
@@ -30,7 +30,7 @@ tc_srv__datadir_undo(GPtrArray *created)
         return;
     }
     for (guint i = created->len; i > 0; i--) {
-        g_rmdir(g_ptr_array_index(created, i - 1));
+        g_remove(g_ptr_array_index(created, i - 1));
     }
 }
 
@@ -87,9 +87,9 @@ probe_writable(const char *path, char **errmsg)
 }
 
 int
-tc_srv__datadir_prepare(const char *path, GPtrArray **created, char **errmsg)
+tc_srv__datadir_prepare(const char *path, GPtrArray *created, char **errmsg)
 {
-    GPtrArray *made = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
     int rc;
 
     rc = make_dirs(path, made, errmsg);
@@ -98,9 +98,10 @@ tc_srv__datadir_prepare(const char *path, GPtrArray **created, char **errmsg)
     }
     if (rc < 0) {
         tc_srv__datadir_undo(made);
-        g_ptr_array_unref(made);
         return rc;
     }
-    *created = made;
+    for (guint i = 0; i < made->len; i++) {
+        g_ptr_array_add(created, g_strdup(g_ptr_array_index(made, i)));
+    }
     return 0;
 }

@@ -348,6 +348,23 @@ authenticate(struct tc_srv *srv, struct tc_srv__call *call,
     return false;
 }
 
+/* Rate limit by `key`; true after filling a 429. */
+static bool
+too_many(struct tc_srv *srv, struct tc_srv__call *call,
+         struct tc_srv__ratelimit *rl, const char *key)
+{
+    int wait_s = tc_srv__ratelimit_take(rl, key, g_get_monotonic_time());
+    char retry[16];
+
+    if (wait_s == 0) {
+        return false;
+    }
+    g_snprintf(retry, sizeof(retry), "%d", wait_s);
+    tc_srv__resp_error(&call->resp, 429, "too many requests: slow down");
+    tc_srv__resp_header(&call->resp, "retry-after", retry);
+    return true;
+}
+
 static void
 dispatch(struct tc_srv *srv, struct http_pss *pss)
 {
@@ -363,6 +380,9 @@ dispatch(struct tc_srv *srv, struct http_pss *pss)
         tc_srv__resp_error(&call->resp, 413,
                            "body: larger than [http] max_body_bytes");
         pss->close_after = true;
+        return;
+    }
+    if (too_many(srv, call, srv->rate_address, pss->addr)) {
         return;
     }
     route = tc_srv__route_find(pss->method, pss->path, call->params_buf,
@@ -387,7 +407,13 @@ dispatch(struct tc_srv *srv, struct http_pss *pss)
         call->req.params[i] = call->params_buf[i];
     }
     if (!(route->flags & TC_SRV__PUBLIC)) {
+        char key[24];
         if (!authenticate(srv, call, &call->who_buf)) {
+            return;
+        }
+        g_snprintf(key, sizeof(key), "%" G_GINT64_FORMAT,
+                   call->who_buf.user_id);
+        if (too_many(srv, call, srv->rate_account, key)) {
             return;
         }
         call->req.who = &call->who_buf;

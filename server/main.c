@@ -4,7 +4,7 @@
  * configuration, run. The only file that exits.
  *
  *   telecare-server [--config FILE] [--data-dir DIR] [--listen HOST:PORT]
- *                   [--log-level LEVEL] [--version]
+ *                   [--log-level LEVEL] [--dev] [--version]
  *
  * Command-line values override the file's. Exit statuses: enum
  * tc_srv_exit in tc-server.h.
@@ -22,6 +22,7 @@ struct overrides {
     char *data_dir;
     char *listen;
     char *log_level;
+    gboolean dev;
     gboolean version;
 };
 
@@ -34,6 +35,7 @@ apply(struct tc_srv_config *cfg, const struct overrides *o)
         {"server", "data_dir", o->data_dir},
         {"server", "listen", o->listen},
         {"log", "level", o->log_level},
+        {"tls", "mode", o->dev ? "off" : NULL},
     };
     char *err = NULL;
 
@@ -66,6 +68,9 @@ main(int argc, char **argv)
          "listen address (overrides [server] listen)", "HOST:PORT"},
         {"log-level", 0, 0, G_OPTION_ARG_STRING, &o.log_level,
          "error, warning, info or debug (overrides [log] level)", "LEVEL"},
+        {"dev", 0, 0, G_OPTION_ARG_NONE, &o.dev,
+         "development mode: plain HTTP, loopback only ([tls] mode = off)",
+         NULL},
         {"version", 'V', 0, G_OPTION_ARG_NONE, &o.version,
          "print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},

@@ -2,7 +2,8 @@
 /*
  * run.c - the server's life: start, serve, stop.
  *
- *   start: media check -> bind listener -> data dir -> database -> serve
+ *   start: media check -> bind check -> data dir -> database ->
+ *          TLS certificate -> listener -> serve
  *          (any step failing undoes the steps before it and returns its
  *          own exit status: nothing is left half-created)
  *   serve: g_main_loop_run(); lws, timers and (later) GStreamer bus
@@ -11,8 +12,9 @@
  *          wait for in-flight responses, at most shutdown_timeout_ms ->
  *          destroy lws -> close the database (checkpointing its WAL) -> 0
  *
- * The listener is bound before the data directory is touched, so a port
- * already in use never creates a data directory.
+ * The listen address is checked before the data directory is touched, so
+ * a port already in use never creates a data directory. Plain HTTP
+ * ([tls] mode = off, --dev) is refused on anything but loopback.
  *
  * Thread: main; this file owns the main loop.
  */
@@ -78,14 +80,42 @@ destroy_lws(struct tc_srv *srv)
     srv->lws = NULL;
 }
 
+/*
+ * Headers on every response, static files included. The CSP lets the web
+ * app load only its own scripts and styles and talk only to this server;
+ * camera and microphone are for this origin only (calls).
+ */
+#define CSP                                                                  \
+    "default-src 'self'; script-src 'self'; style-src 'self'; "              \
+    "img-src 'self' data: blob:; media-src 'self' blob:; "                   \
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "          \
+    "form-action 'self'; object-src 'none'"
+
+static const struct lws_protocol_vhost_options permissions = {
+    NULL, NULL, "permissions-policy:",
+    "camera=(self), microphone=(self), geolocation=()"};
+static const struct lws_protocol_vhost_options referrer = {
+    &permissions, NULL, "referrer-policy:", "no-referrer"};
+static const struct lws_protocol_vhost_options frame = {
+    &referrer, NULL, "x-frame-options:", "DENY"};
+static const struct lws_protocol_vhost_options csp = {
+    &frame, NULL, "content-security-policy:", CSP};
+static const struct lws_protocol_vhost_options hsts = {
+    &csp, NULL, "strict-transport-security:", "max-age=31536000"};
+
 static int
-start_lws(struct tc_srv *srv, char **errmsg)
+start_lws(struct tc_srv *srv, const char *cert, const char *key,
+          char **errmsg)
 {
     struct lws_context_creation_info info;
     void *foreign_loops[1] = {srv->loop};
 
     memset(&info, 0, sizeof(info));
     info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (cert) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    }
+    info.max_http_header_data = 8192;
     info.foreign_loops = foreign_loops;
     info.user = srv;
     info.pcontext = &srv->lws;
@@ -104,6 +134,12 @@ start_lws(struct tc_srv *srv, char **errmsg)
     info.vhost_name = "telecare";
     info.keepalive_timeout = 30;
     info.timeout_secs = 30;
+    info.headers = cert ? &hsts : &csp; /* HSTS only over TLS */
+    if (cert) {
+        info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+        info.ssl_cert_filepath = cert;
+        info.ssl_private_key_filepath = key;
+    }
     srv->vhost = lws_create_vhost(srv->lws, &info);
     if (!srv->vhost) {
         *errmsg =
@@ -117,25 +153,24 @@ start_lws(struct tc_srv *srv, char **errmsg)
 }
 
 static int
-open_database(struct tc_srv *srv, char **errmsg)
+open_database(struct tc_srv *srv, GPtrArray *created, char **errmsg)
 {
     g_autofree char *path =
         g_build_filename(srv->cfg->data_dir, DB_FILE, NULL);
-    bool existed = g_file_test(path, G_FILE_TEST_EXISTS);
     char *why = NULL;
-    int rc = tc_rec_open_error(path, &srv->db, &why);
+    int rc;
 
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        /* A failed start removes the new file and its WAL. */
+        g_ptr_array_add(created, g_strdup(path));
+        g_ptr_array_add(created, g_strconcat(path, "-wal", NULL));
+        g_ptr_array_add(created, g_strconcat(path, "-shm", NULL));
+    }
+    rc = tc_rec_open_error(path, &srv->db, &why);
     if (rc < 0) {
         *errmsg = g_strdup_printf("database %s: %s", path,
                                   why ? why : g_strerror(-rc));
         free(why);
-        if (!existed) { /* leave no half-made file behind */
-            g_autofree char *wal = g_strconcat(path, "-wal", NULL);
-            g_autofree char *shm = g_strconcat(path, "-shm", NULL);
-            unlink(path);
-            unlink(wal);
-            unlink(shm);
-        }
     }
     return rc;
 }
@@ -195,35 +230,80 @@ stop(struct tc_srv *srv)
     tc_rec_close(srv->db);
     srv->db = NULL;
     tc_srv__metrics_free(srv->metrics);
+    tc_srv__ratelimit_free(srv->rate_address);
+    tc_srv__ratelimit_free(srv->rate_account);
     g_main_loop_unref(srv->loop);
 }
 
-/* Start-up: each step's failure undoes the earlier ones. */
-static int
-start(struct tc_srv *srv, GPtrArray **created)
+static bool
+is_loopback(const char *host)
 {
-    g_autofree char *err = NULL;
+    return g_str_has_prefix(host, "127.") || strcmp(host, "::1") == 0;
+}
 
+/* The certificate and key to serve: configured, or self-signed in the
+ * data directory. Out: g_free'd paths. */
+static int
+tls_files(const struct tc_srv_config *cfg, GPtrArray *created, char **cert,
+          char **key, char **err)
+{
+    g_autofree char *dir = NULL;
+
+    if (cfg->tls_cert_file || cfg->tls_key_file) {
+        if (!cfg->tls_cert_file || !cfg->tls_key_file) {
+            *err = g_strdup("config: [tls] cert_file and key_file go "
+                            "together");
+            return -EINVAL;
+        }
+        *cert = g_strdup(cfg->tls_cert_file);
+        *key = g_strdup(cfg->tls_key_file);
+        return 0;
+    }
+    dir = g_build_filename(cfg->data_dir, "tls", NULL);
+    return tc_srv__tls_self_signed(dir, cfg->listen_host, created, cert, key,
+                                   err);
+}
+
+/*
+ * Start-up: each step's failure undoes the earlier ones (`created` lists
+ * what this start made). The bind check comes before the data directory,
+ * so a port in use creates nothing.
+ */
+static int
+start(struct tc_srv *srv, GPtrArray *created)
+{
+    const struct tc_srv_config *cfg = srv->cfg;
+    g_autofree char *err = NULL, *cert = NULL, *key = NULL;
+
+    if (!cfg->tls && !is_loopback(cfg->listen_host)) {
+        g_critical("config: [tls] mode = off (--dev) is allowed only on a "
+                   "loopback address, not %s",
+                   cfg->listen_host);
+        return TC_SRV_EXIT_CONFIG;
+    }
     if (tc_media_init(&err) < 0) {
         g_critical("media: %s", err);
         return TC_SRV_EXIT_MEDIA;
     }
-    if (check_bindable(srv->cfg->listen_host, srv->cfg->listen_port, &err) <
-            0 ||
-        start_lws(srv, &err) < 0) {
+    if (check_bindable(cfg->listen_host, cfg->listen_port, &err) < 0) {
         g_critical("%s", err);
         return TC_SRV_EXIT_LISTEN;
     }
-    if (tc_srv__datadir_prepare(srv->cfg->data_dir, created, &err) < 0) {
+    if (tc_srv__datadir_prepare(cfg->data_dir, created, &err) < 0) {
         g_critical("%s", err);
-        destroy_lws(srv);
         return TC_SRV_EXIT_DATA_DIR;
     }
-    if (open_database(srv, &err) < 0) {
+    if (open_database(srv, created, &err) < 0) {
         g_critical("%s", err);
-        destroy_lws(srv);
-        tc_srv__datadir_undo(*created);
         return TC_SRV_EXIT_DATA_DIR;
+    }
+    if (cfg->tls && tls_files(cfg, created, &cert, &key, &err) < 0) {
+        g_critical("%s", err);
+        return TC_SRV_EXIT_DATA_DIR;
+    }
+    if (start_lws(srv, cert, key, &err) < 0) {
+        g_critical("%s", err);
+        return TC_SRV_EXIT_LISTEN;
     }
     return TC_SRV_EXIT_OK;
 }
@@ -232,7 +312,7 @@ int
 tc_srv_run(const struct tc_srv_config *cfg)
 {
     struct tc_srv srv = {.cfg = cfg};
-    g_autoptr(GPtrArray) created = NULL;
+    g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func(g_free);
     guint sig_int, sig_term;
     int rc;
 
@@ -240,16 +320,19 @@ tc_srv_run(const struct tc_srv_config *cfg)
     srv.started_at_us = g_get_monotonic_time();
     srv.loop = g_main_loop_new(NULL, FALSE);
     srv.metrics = tc_srv__metrics_new();
-    rc = start(&srv, &created);
+    srv.rate_address = tc_srv__ratelimit_new(cfg->rate_per_address);
+    srv.rate_account = tc_srv__ratelimit_new(cfg->rate_per_account);
+    rc = start(&srv, created);
     if (rc != TC_SRV_EXIT_OK) {
-        stop(&srv);
+        stop(&srv); /* closes what was opened */
+        tc_srv__datadir_undo(created);
         return rc;
     }
     sig_int = g_unix_signal_add(SIGINT, on_signal, &srv);
     sig_term = g_unix_signal_add(SIGTERM, on_signal, &srv);
-    g_message("telecare %s listening on http://%s:%d (data %s, %s)",
-              TC_VERSION, cfg->listen_host, srv.port, cfg->data_dir,
-              tc_media_version());
+    g_message("telecare %s listening on %s://%s:%d (data %s, %s)",
+              TC_VERSION, cfg->tls ? "https" : "http", cfg->listen_host,
+              srv.port, cfg->data_dir, tc_media_version());
     g_main_loop_run(srv.loop);
     g_source_remove(sig_int);
     g_source_remove(sig_term);

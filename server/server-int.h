@@ -22,6 +22,7 @@ struct lws_context;
 struct lws_vhost;
 struct tc_rec_db;
 struct tc_srv__metrics;
+struct tc_srv__ratelimit;
 
 struct tc_srv {
     const struct tc_srv_config *cfg; /* borrowed for the run */
@@ -31,6 +32,8 @@ struct tc_srv {
     int port; /* the port actually bound (cfg may say 0) */
     struct tc_rec_db *db;
     struct tc_srv__metrics *metrics;
+    struct tc_srv__ratelimit *rate_address; /* per client address */
+    struct tc_srv__ratelimit *rate_account; /* per user id */
     int64_t started_at_us; /* g_get_monotonic_time() at start */
     int in_flight;         /* HTTP responses not yet completely written */
     bool stopping;
@@ -210,18 +213,43 @@ void tc_srv__metrics_http(struct tc_srv__metrics *m, const char *method,
 void tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
                             int64_t uptime_us);
 
+/* == ratelimit.c == */
+
+/* A limiter allowing `per_second` requests per key (bursts of twice
+ * that); 0 allows everything. */
+struct tc_srv__ratelimit *tc_srv__ratelimit_new(int per_second);
+void tc_srv__ratelimit_free(struct tc_srv__ratelimit *rl);
+
+/* Take one request for `key`: 0 when allowed, else the seconds to wait
+ * before the next one would be (>= 1). */
+int tc_srv__ratelimit_take(struct tc_srv__ratelimit *rl, const char *key,
+                           int64_t now_us);
+
+/* == tls.c == */
+
+/*
+ * The self-signed certificate and key in `dir` (cert.pem, key.pem),
+ * made now if either is missing; what this call creates is appended to
+ * `created` (for tc_srv__datadir_undo). Out: paths (g_free). Errors:
+ * -EIO, -EACCES with *errmsg (g_free).
+ */
+int tc_srv__tls_self_signed(const char *dir, const char *listen_host,
+                            GPtrArray *created, char **cert_path,
+                            char **key_path, char **errmsg);
+
 /* == datadir.c == */
 
 /*
  * Create `path` (and missing parents) and prove it is writable. On
  * failure everything this call created is removed again and *errmsg says
- * why. Out: the list of directories created (for tc_srv__datadir_undo),
- * deepest last; free with g_ptr_array_unref.
+ * why. Directories it creates are appended to `created`, shallowest
+ * first; later start-up steps append the files they create, so one undo
+ * removes a failed start's traces in reverse order.
  */
-int tc_srv__datadir_prepare(const char *path, GPtrArray **created,
+int tc_srv__datadir_prepare(const char *path, GPtrArray *created,
                             char **errmsg);
 
-/* Remove the directories named in `created` (only if empty). */
+/* Remove what `created` names, last first (directories only if empty). */
 void tc_srv__datadir_undo(GPtrArray *created);
 
 /* == admin.c: the telecare-admin program's subcommands == */

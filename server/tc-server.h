@@ -10,6 +10,7 @@
 #ifndef TC_SERVER_H
 #define TC_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -45,6 +46,11 @@ struct tc_srv_config {
     char *web_root;                  /* [server] web_root */
     int shutdown_timeout_ms;         /* [server] shutdown_timeout_ms */
     size_t max_body_bytes;           /* [http] max_body_bytes */
+    int rate_per_address; /* [http] rate_per_address, req/s, 0 = off */
+    int rate_per_account; /* [http] rate_per_account, req/s, 0 = off */
+    bool tls;             /* [tls] mode: on (true) or off */
+    char *tls_cert_file;  /* [tls] cert_file, NULL: self-signed */
+    char *tls_key_file;   /* [tls] key_file */
     enum tc_srv_log_level log_level; /* [log] level */
 };
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,7 +133,8 @@ static int
 wait_listening(struct tc_harness *h)
 {
     long deadline = now_ms() + 20000;
-    const char *mark = "listening on http://127.0.0.1:";
+    const char *mark = h->tls ? "listening on https://127.0.0.1:"
+                              : "listening on http://127.0.0.1:";
 
     while (now_ms() < deadline) {
         struct pollfd pfd = {.fd = h->err_fd, .events = POLLIN};
@@ -155,17 +157,21 @@ wait_listening(struct tc_harness *h)
     return -1;
 }
 
-int
-tc_harness_start(struct tc_harness *h, const char *const *extra_args)
+static int
+start(struct tc_harness *h, const char *const *extra_args, bool tls)
 {
     const char *args[MAX_ARGS];
     size_t n = 0;
 
     memset(h, 0, sizeof(*h));
     h->err_fd = -1;
+    h->tls = tls;
     h->tmp_dir = tc_tmp_dir("srv");
     if (asprintf(&h->data_dir, "%s/data", h->tmp_dir) < 0) {
         abort();
+    }
+    if (!tls) {
+        args[n++] = "--dev";
     }
     args[n++] = "--listen";
     args[n++] = "127.0.0.1:0";
@@ -180,6 +186,18 @@ tc_harness_start(struct tc_harness *h, const char *const *extra_args)
         return -1;
     }
     return wait_listening(h);
+}
+
+int
+tc_harness_start(struct tc_harness *h, const char *const *extra_args)
+{
+    return start(h, extra_args, false);
+}
+
+int
+tc_harness_start_tls(struct tc_harness *h, const char *const *extra_args)
+{
+    return start(h, extra_args, true);
 }
 
 static int
@@ -270,6 +288,41 @@ collect(char *data, size_t size, size_t nmemb, void *user)
     return n;
 }
 
+static size_t
+collect_header(char *data, size_t size, size_t nmemb, void *user)
+{
+    struct tc_http_reply *r = user;
+    size_t n = size * nmemb;
+
+    r->headers = realloc(r->headers, r->headers_len + n + 1);
+    memcpy(r->headers + r->headers_len, data, n);
+    r->headers_len += n;
+    r->headers[r->headers_len] = '\0';
+    return n;
+}
+
+char *
+tc_http_reply_header(const struct tc_http_reply *reply, const char *name)
+{
+    size_t nlen = strlen(name);
+    const char *line = reply->headers;
+
+    while (line && *line) {
+        const char *end = strstr(line, "\r\n");
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > nlen && line[nlen] == ':' &&
+            strncasecmp(line, name, nlen) == 0) {
+            const char *v = line + nlen + 1;
+            while (*v == ' ') {
+                v++;
+            }
+            return strndup(v, len - (size_t)(v - line));
+        }
+        line = end ? end + 2 : NULL;
+    }
+    return NULL;
+}
+
 int
 tc_http(struct tc_harness *h, const char *method, const char *path,
         const char *body, size_t body_len, const char *content_type,
@@ -277,17 +330,25 @@ tc_http(struct tc_harness *h, const char *method, const char *path,
 {
     CURL *curl = curl_easy_init();
     struct curl_slist *headers = NULL;
-    char url[512], ctype_header[256];
+    char url[512], ctype_header[256], cafile[600];
     char *ctype = NULL;
     CURLcode rc;
 
     memset(reply, 0, sizeof(*reply));
     reply->body = calloc(1, 1);
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", h->port, path);
+    snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s",
+             h->tls ? "https" : "http", h->port, path);
+    if (h->tls) {
+        snprintf(cafile, sizeof(cafile), "%s/tls/cert.pem", h->data_dir);
+        curl_easy_setopt(curl, CURLOPT_CAINFO, cafile);
+    }
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, reply);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, reply);
+    curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
     if (strcmp(method, "HEAD") == 0) {
         curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
@@ -321,5 +382,6 @@ tc_http_reply_fini(struct tc_http_reply *reply)
 {
     free(reply->body);
     free(reply->content_type);
+    free(reply->headers);
     memset(reply, 0, sizeof(*reply));
 }

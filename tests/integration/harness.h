@@ -21,6 +21,7 @@
 struct tc_harness {
     pid_t pid;
     int port;
+    bool tls;       /* https, verified against the server's own cert */
     char *tmp_dir;  /* removed by tc_harness_free */
     char *data_dir; /* tmp_dir/data unless the caller chose one */
     char *log;      /* everything the server wrote on stderr so far */
@@ -33,15 +34,28 @@ struct tc_http_reply {
     char *body;
     size_t body_len;
     char *content_type;
+    char *headers; /* the raw response header block */
+    size_t headers_len;
 };
+
+/* The value of response header `name` (case-insensitive), malloc'd, or
+ * NULL when absent. */
+char *tc_http_reply_header(const struct tc_http_reply *reply,
+                           const char *name);
 
 /*
  * Start a server. `extra_args` is a NULL-terminated list appended to
- * "--listen 127.0.0.1:0 --data-dir <tmp>/data" (a later --data-dir or
- * --listen wins). Returns 0 once the server logs that it listens, or -1
+ * "--dev --listen 127.0.0.1:0 --data-dir <tmp>/data" (a later --data-dir
+ * or --listen wins). Returns 0 once the server logs that it listens, or -1
  * (its log is printed as TAP diagnostics) when it exits or takes over 20 s.
  */
 int tc_harness_start(struct tc_harness *h, const char *const *extra_args);
+
+/* As tc_harness_start, but with TLS on (no --dev): the server makes its
+ * self-signed certificate and tc_http() speaks https, trusting exactly
+ * that certificate. */
+int tc_harness_start_tls(struct tc_harness *h,
+                         const char *const *extra_args);
 
 /*
  * Run the server with exactly `args` (NULL-terminated, after the program

@@ -11,7 +11,7 @@ export async function startServer(extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'tc-interop-'));
   const bin = process.env.TC_SERVER_BIN;
   if (!bin) throw new Error('TC_SERVER_BIN is not set');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--data-dir',
+  const child = spawn(bin, ['--dev', '--listen', '127.0.0.1:0', '--data-dir',
     join(dir, 'data'), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const port = await new Promise((resolve, reject) => {
