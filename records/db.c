@@ -68,6 +68,7 @@ void
 tc_rec__ok(struct tc_rec_db *db)
 {
     db->errmsg[0] = '\0';
+    db->errpath[0] = '\0';
 }
 
 int
@@ -278,8 +279,10 @@ configure(struct tc_rec_db *db)
 
     sqlite3_busy_timeout(db->conn, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(db->conn, 1);
+    /* synchronous = FULL: a committed clinical record survives a power
+     * cut, not only a crash (NORMAL would lose the last commits). */
     rc = tc_rec__exec(db, "PRAGMA foreign_keys = ON;"
-                          "PRAGMA synchronous = NORMAL;");
+                          "PRAGMA synchronous = FULL;");
     if (rc < 0) {
         return rc;
     }

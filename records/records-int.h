@@ -19,7 +19,7 @@
 #include "tc-records.h"
 
 #define TC_REC_ERRMSG_MAX 256
-#define TC_REC_STMT_CACHE 256
+#define TC_REC_STMT_CACHE 1024
 
 struct tc_rec__stmt_slot {
     const char *sql; /* the literal the statement was prepared from */
@@ -30,6 +30,7 @@ struct tc_rec_db {
     sqlite3 *conn;
     int tx_depth;
     char errmsg[TC_REC_ERRMSG_MAX];
+    char errpath[TC_REC_FHIR_PATH_MAX]; /* of the error (fhir.c) */
     struct tc_rec__stmt_slot stmts[TC_REC_STMT_CACHE];
 };
 
@@ -90,5 +91,98 @@ extern const char tc_rec__schema_core[];
 extern const char tc_rec__schema_clinical[];
 
 int tc_rec__migrate(struct tc_rec_db *db);
+
+/* -- core helpers (core-util.c, calendar.c, followup.c) -- */
+
+/* End a call's transaction: commit when rc == 0, else roll back keeping
+ * the error text. Returns rc, or the commit's error. */
+int tc_rec__tx_end(struct tc_rec_db *db, int rc);
+
+/* The index i with codes[i] equal to s (NULL entries skipped), or -1. */
+int tc_rec__code_find(const char *const *codes, int n, const char *s);
+
+/* Step a statement that returns no row and reset it; `what` names the
+ * operation in the error text. */
+int tc_rec__step_done(struct tc_rec_db *db, sqlite3_stmt *st,
+                      const char *what);
+
+/*
+ * Step `st` to its end, appending one zeroed element of elem_size bytes to
+ * *items (grown with realloc; *count counts them) per row and filling it
+ * with row(st, item). Resets st. On failure the elements built so far stay
+ * in *items for the caller's list destructor.
+ */
+int tc_rec__collect(struct tc_rec_db *db, sqlite3_stmt *st, size_t elem_size,
+                    int (*row)(sqlite3_stmt *st, void *item), void **items,
+                    size_t *count);
+
+/*
+ * Step `st` (bound by the caller) once and reset it; on a row, *out is a
+ * new calloc'd element of elem_size bytes filled by row(st, item). Returns
+ * -ENOENT, with no error text, when there is no row: the caller names
+ * what was missing. On -ENOMEM nothing is kept.
+ */
+int tc_rec__fetch(struct tc_rec_db *db, sqlite3_stmt *st, size_t elem_size,
+                  int (*row)(sqlite3_stmt *st, void *item),
+                  void (*item_free)(void *item), void **out);
+
+/* Whether the one-parameter query `sql` (a literal) returns a row for id. */
+int tc_rec__exists(struct tc_rec_db *db, const char *sql, int64_t id,
+                   bool *out);
+
+/* -EINVAL naming `field` unless s is NULL-or-(1..max_len bytes, no control
+ * characters); NULL is refused when required. */
+int tc_rec__text_check(struct tc_rec_db *db, const char *field, const char *s,
+                       size_t max_len, bool required);
+
+/* Calendar arithmetic on valid "YYYY-MM-DD" dates; out has 11 bytes. */
+int64_t tc_rec__date_days(const char *date); /* days since 1970-01-01 */
+void tc_rec__date_from_days(int64_t days, char *out);
+void tc_rec__date_add_days(const char *date, int64_t days, char *out);
+/* Adds months, clamping the day to the month's last (01-31 + 1 = 02-28). */
+void tc_rec__date_add_months(const char *date, int months, char *out);
+/* The UTC calendar date of an instant. */
+void tc_rec__date_of_us(int64_t at_us, char *out);
+
+/* The panel query (panel.c), exported so its unit test can check that
+ * its plan stays one index range. */
+extern const char tc_rec__sql_panel[];
+
+/* Follow-ups of a contract entering or leaving ACTIVE (contract.c). */
+int tc_rec__followups_generate(struct tc_rec_db *db, int64_t contract_id,
+                               unsigned packages, const char *start,
+                               const char *end);
+int tc_rec__followups_close(struct tc_rec_db *db, int64_t contract_id,
+                            enum tc_rec_followup_status to, const char *note);
+
+/* -- clinical helpers (clinical-util.c, amendment.c) -- */
+
+/* Like tc_rec__text_check, for clinical prose: also allows newlines and
+ * tabs (notes, findings, opinions span lines). */
+int tc_rec__prose_check(struct tc_rec_db *db, const char *field, const char *s,
+                        size_t max_len, bool required);
+
+/* -ENOENT "field: no <noun> <id>" unless the one-parameter query `sql`
+ * (a literal) returns a row for id. */
+int tc_rec__need_row(struct tc_rec_db *db, const char *sql, int64_t id,
+                     const char *field, const char *noun);
+
+/* Step `st` to its end collecting column 0 of every row into a malloc'd
+ * array (*ids_out, may be NULL when *n_out is 0). */
+int tc_rec__ids_collect(struct tc_rec_db *db, sqlite3_stmt *st,
+                        int64_t **ids_out, size_t *n_out);
+
+/* Append version N+1 of a note or an opinion (reason NULL for version 1,
+ * required after) inside the caller's transaction. */
+int tc_rec__text_version_add(struct tc_rec_db *db, enum tc_rec_text_kind kind,
+                             int64_t owner_id, const char *text,
+                             int64_t author_id, int64_t at_us,
+                             const char *reason, int *version_out);
+
+/* The latest version of a note or an opinion into caller storage (its text
+ * and reason are malloc'd); -ENOENT when there is none. */
+int tc_rec__text_version_latest(struct tc_rec_db *db,
+                                enum tc_rec_text_kind kind, int64_t owner_id,
+                                struct tc_rec_text_version *out);
 
 #endif

@@ -6,6 +6,9 @@
  * Rules the schema itself enforces (so no code path can break them):
  * - at most one active contract per resident (a partial unique index);
  * - the audit trail is append-only (triggers refuse UPDATE and DELETE);
+ * - contracts.next_due_date is the earliest due date of the contract's
+ *   follow-ups still due (triggers on followups keep it), so a team's
+ *   panel is one index range;
  * - codes are checked against their lists (CHECK constraints), and every
  *   reference is a foreign key.
  * Lifecycle rules (which transition is allowed) live in the C code, one
@@ -87,6 +90,8 @@ const char tc_rec__schema_core[] =
     "    AND (disability_category IS NULL) = (disability_grade IS NULL))"
     ");"
     "CREATE INDEX residents_township ON residents(township, village);"
+    /* A township's residents page by page, by id. */
+    "CREATE INDEX residents_township_id ON residents(township, id);"
 
     "CREATE TABLE carers ("
     "  id INTEGER PRIMARY KEY,"
@@ -122,12 +127,26 @@ const char tc_rec__schema_core[] =
     "  signed_at_us INTEGER,"
     "  sign_method TEXT CHECK (sign_method IN ('in_person', 'online')),"
     "  ended_at_us INTEGER,"
-    "  end_reason TEXT"
+    "  end_reason TEXT,"
+    /* The earliest due date of the contract's follow-ups still due (NULL:
+     * none), kept by the followups_next_due_* triggers for the panel. */
+    "  next_due_date TEXT"
     ");"
     "CREATE UNIQUE INDEX contracts_one_active ON contracts(resident_id)"
     "  WHERE status = 'active';"
     "CREATE INDEX contracts_team_status ON contracts(team_id, status);"
     "CREATE INDEX contracts_resident ON contracts(resident_id);"
+    /* A team's panel: its active contracts by next due follow-up, those
+     * with none last, as one index range (see panel.c). */
+    "CREATE INDEX contracts_panel ON contracts(team_id,"
+    "  coalesce(next_due_date, '9999-12-31'), id) WHERE status = 'active';"
+    /* The expiry sweep: active contracts by the end of their period. */
+    "CREATE INDEX contracts_active_end ON contracts(period_end)"
+    "  WHERE status = 'active';"
+    /* Statistics (stats.c): a team's contracts by the end of their
+     * period, covering what renewals and follow-ups in a range need. */
+    "CREATE INDEX contracts_team_end ON contracts(team_id, period_end,"
+    "  period_start, status);"
 
     "CREATE TABLE contract_packages ("
     "  contract_id INTEGER NOT NULL REFERENCES contracts(id),"
@@ -152,6 +171,18 @@ const char tc_rec__schema_core[] =
     ");"
     "CREATE INDEX followups_contract_due ON followups(contract_id,"
     "  status, due_date);"
+    "CREATE TRIGGER followups_next_due_insert AFTER INSERT ON followups"
+    "  WHEN NEW.status = 'due' BEGIN"
+    "  UPDATE contracts SET next_due_date = NEW.due_date"
+    "    WHERE id = NEW.contract_id"
+    "    AND (next_due_date IS NULL OR next_due_date > NEW.due_date);"
+    "  END;"
+    "CREATE TRIGGER followups_next_due_update"
+    "  AFTER UPDATE OF status, due_date ON followups BEGIN"
+    "  UPDATE contracts SET next_due_date = (SELECT min(due_date)"
+    "    FROM followups WHERE contract_id = NEW.contract_id"
+    "    AND status = 'due') WHERE id = NEW.contract_id;"
+    "  END;"
 
     /* The audit trail: append-only. */
     "CREATE TABLE audit_events ("
@@ -171,6 +202,9 @@ const char tc_rec__schema_core[] =
     "  detail TEXT"
     ");"
     "CREATE INDEX audit_events_resident ON audit_events(resident_id, at_us)"
+    "  WHERE resident_id IS NOT NULL;"
+    /* A resident's events page by page, newest id first. */
+    "CREATE INDEX audit_events_resident_id ON audit_events(resident_id, id)"
     "  WHERE resident_id IS NOT NULL;"
     "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events"
     "  BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;"

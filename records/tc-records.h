@@ -28,8 +28,11 @@
 #ifndef TC_RECORDS_H
 #define TC_RECORDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -89,12 +92,1764 @@ int tc_rec_tx_commit(struct tc_rec_db *db);
 int tc_rec_tx_rollback(struct tc_rec_db *db);
 
 /* == Organizations, people, residents, contracts, follow-ups, audit == */
-/* (core: organizations.c, practitioners.c, residents.c, contract.c, ...) */
+/* (core: organization.c, practitioner.c, team.c, resident.c, carer.c,
+ *  contract.c, followup.c, panel.c, audit.c) */
+
+/*
+ * Codes. Each enum has a to_string (NULL for a value outside the enum) and
+ * a from_string (-EINVAL for an unknown code, *out untouched) that speak
+ * the codes stored in the database and used on the wire.
+ */
+enum tc_rec_org_kind {
+    TC_REC_ORG_COUNTY_HOSPITAL = 1,
+    TC_REC_ORG_TOWNSHIP_CLINIC,
+    TC_REC_ORG_CITY_HOSPITAL,
+    TC_REC_ORG_REHAB_POINT,
+};
+const char *tc_rec_org_kind_to_string(enum tc_rec_org_kind kind);
+int tc_rec_org_kind_from_string(const char *s, enum tc_rec_org_kind *out);
+
+/* ---- Organizations ---- */
+
+/*
+ * An organization: the county hospital, a township clinic, a partner city
+ * hospital or a rehab service point. part_of (0: none) builds a hierarchy
+ * that never has a cycle. township and village may be NULL.
+ */
+struct tc_rec_organization {
+    int64_t id;
+    enum tc_rec_org_kind kind;
+    char *name;
+    int64_t part_of;
+    char *township;
+    char *village;
+    int64_t created_at_us;
+};
+
+/*
+ * Create an organization from `org` (its id is ignored; created_at_us is
+ * required). On success *id_out is the new id.
+ * Errors: -EINVAL (kind, name, township, village, created_at_us), -ENOENT
+ * (part_of names no organization).
+ */
+int tc_rec_organization_create(struct tc_rec_db *db,
+                               const struct tc_rec_organization *org,
+                               int64_t *id_out);
+
+/* Read one organization. Errors: -ENOENT. Free with _free(). */
+int tc_rec_organization_get(struct tc_rec_db *db, int64_t id,
+                            struct tc_rec_organization **out);
+void tc_rec_organization_free(struct tc_rec_organization *org);
+
+/*
+ * Move organization `id` under `part_of` (0 makes it top-level).
+ * Errors: -ENOENT (either id), -EINVAL (part_of: the move would make a
+ * cycle).
+ */
+int tc_rec_organization_set_part_of(struct tc_rec_db *db, int64_t id,
+                                    int64_t part_of);
+
+struct tc_rec_organization_list {
+    size_t count;
+    struct tc_rec_organization *items;
+};
+
+/* The organizations directly part of `part_of` (0: the top-level ones),
+ * by name. Errors: -ENOENT (part_of names no organization). */
+int tc_rec_organization_list_children(struct tc_rec_db *db, int64_t part_of,
+                                      struct tc_rec_organization_list **out);
+void tc_rec_organization_list_free(struct tc_rec_organization_list *list);
+
+/* ---- Practitioners and their roles per organization ---- */
+
+enum tc_rec_role {
+    TC_REC_ROLE_DOCTOR = 1,
+    TC_REC_ROLE_SPECIALIST,
+    TC_REC_ROLE_TOWNSHIP_DOCTOR,
+    TC_REC_ROLE_FAMILY_DOCTOR,
+    TC_REC_ROLE_THERAPIST,
+    TC_REC_ROLE_ECG_READER,
+    TC_REC_ROLE_RADIOLOGIST,
+    TC_REC_ROLE_NURSE,
+    TC_REC_ROLE_PUBLIC_HEALTH,
+};
+const char *tc_rec_role_to_string(enum tc_rec_role role);
+int tc_rec_role_from_string(const char *s, enum tc_rec_role *out);
+
+/* A practitioner. phone and qualification may be NULL. */
+struct tc_rec_practitioner {
+    int64_t id;
+    char *name;
+    char *phone;
+    char *qualification;
+    bool active;
+    int64_t created_at_us;
+};
+
+/* Create a practitioner (id and active ignored: a new practitioner is
+ * active; created_at_us required).
+ * Errors: -EINVAL (name, phone, qualification, created_at_us). */
+int tc_rec_practitioner_create(struct tc_rec_db *db,
+                               const struct tc_rec_practitioner *p,
+                               int64_t *id_out);
+/* Errors: -ENOENT. Free with _free(). */
+int tc_rec_practitioner_get(struct tc_rec_db *db, int64_t id,
+                            struct tc_rec_practitioner **out);
+void tc_rec_practitioner_free(struct tc_rec_practitioner *p);
+
+/*
+ * A practitioner's role at one organization (PractitionerRole).
+ * department may be NULL. practitioner_name is filled by the list
+ * functions and ignored by _add().
+ */
+struct tc_rec_practitioner_role {
+    int64_t id;
+    int64_t practitioner_id;
+    int64_t organization_id;
+    enum tc_rec_role role;
+    char *department;
+    char *practitioner_name;
+};
+
+/* Give a practitioner a role at an organization.
+ * Errors: -ENOENT (practitioner_id, organization_id), -EINVAL (role,
+ * department), -EEXIST (the same role at the same organization). */
+int tc_rec_practitioner_role_add(struct tc_rec_db *db,
+                                 const struct tc_rec_practitioner_role *r,
+                                 int64_t *id_out);
+/* Remove a role by its id. Errors: -ENOENT. */
+int tc_rec_practitioner_role_remove(struct tc_rec_db *db, int64_t role_id);
+
+struct tc_rec_practitioner_role_list {
+    size_t count;
+    struct tc_rec_practitioner_role *items;
+};
+
+/* The roles at an organization, optionally only one role (0: any), by
+ * practitioner name. Errors: -ENOENT (organization), -EINVAL (role). */
+int tc_rec_practitioner_role_list_for_organization(
+    struct tc_rec_db *db, int64_t organization_id, enum tc_rec_role role,
+    struct tc_rec_practitioner_role_list **out);
+/* The roles of one practitioner. Errors: -ENOENT (practitioner). */
+int tc_rec_practitioner_role_list_for_practitioner(
+    struct tc_rec_db *db, int64_t practitioner_id,
+    struct tc_rec_practitioner_role_list **out);
+void
+tc_rec_practitioner_role_list_free(struct tc_rec_practitioner_role_list *list);
+
+/* ---- Family-doctor teams ---- */
+
+enum tc_rec_member_role {
+    TC_REC_MEMBER_DOCTOR = 1,
+    TC_REC_MEMBER_NURSE,
+    TC_REC_MEMBER_PUBLIC_HEALTH,
+    TC_REC_MEMBER_THERAPIST,
+};
+const char *tc_rec_member_role_to_string(enum tc_rec_member_role role);
+int tc_rec_member_role_from_string(const char *s,
+                                   enum tc_rec_member_role *out);
+
+/* A family-doctor team; it belongs to a township clinic. */
+struct tc_rec_team {
+    int64_t id;
+    int64_t organization_id;
+    char *name;
+    int64_t created_at_us;
+};
+
+/* Create a team (id ignored, created_at_us required).
+ * Errors: -ENOENT (organization_id), -EINVAL (organization_id: not a
+ * township clinic; name; created_at_us). */
+int tc_rec_team_create(struct tc_rec_db *db, const struct tc_rec_team *team,
+                       int64_t *id_out);
+/* Errors: -ENOENT. Free with _free(). */
+int tc_rec_team_get(struct tc_rec_db *db, int64_t id,
+                    struct tc_rec_team **out);
+void tc_rec_team_free(struct tc_rec_team *team);
+
+struct tc_rec_team_list {
+    size_t count;
+    struct tc_rec_team *items;
+};
+
+/* The teams of an organization, by name. Errors: -ENOENT. */
+int tc_rec_team_list_for_organization(struct tc_rec_db *db,
+                                      int64_t organization_id,
+                                      struct tc_rec_team_list **out);
+void tc_rec_team_list_free(struct tc_rec_team_list *list);
+
+/* A member of a team; practitioner_name is filled by the list. */
+struct tc_rec_team_member {
+    int64_t team_id;
+    int64_t practitioner_id;
+    enum tc_rec_member_role role;
+    char *practitioner_name;
+};
+
+/* Add a practitioner to a team. Errors: -ENOENT (team_id,
+ * practitioner_id), -EINVAL (member_role), -EEXIST (already a member). */
+int tc_rec_team_member_add(struct tc_rec_db *db, int64_t team_id,
+                           int64_t practitioner_id,
+                           enum tc_rec_member_role role);
+/* Errors: -ENOENT (not a member). */
+int tc_rec_team_member_remove(struct tc_rec_db *db, int64_t team_id,
+                              int64_t practitioner_id);
+
+struct tc_rec_team_member_list {
+    size_t count;
+    struct tc_rec_team_member *items;
+};
+
+/* The members of a team, by role then name. Errors: -ENOENT (team). */
+int tc_rec_team_member_list_for_team(struct tc_rec_db *db, int64_t team_id,
+                                     struct tc_rec_team_member_list **out);
+void tc_rec_team_member_list_free(struct tc_rec_team_member_list *list);
+
+/* Whether practitioner_id is a member of team_id (false for an unknown
+ * team or practitioner). */
+int tc_rec_team_has_member(struct tc_rec_db *db, int64_t team_id,
+                           int64_t practitioner_id, bool *out);
+
+/* ---- Residents ---- */
+
+enum tc_rec_sex {
+    TC_REC_SEX_MALE = 1,
+    TC_REC_SEX_FEMALE,
+};
+const char *tc_rec_sex_to_string(enum tc_rec_sex sex);
+int tc_rec_sex_from_string(const char *s, enum tc_rec_sex *out);
+
+/* Disability certificate categories; NONE: no certificate. */
+enum tc_rec_disability {
+    TC_REC_DISABILITY_NONE = 0,
+    TC_REC_DISABILITY_VISUAL,
+    TC_REC_DISABILITY_HEARING,
+    TC_REC_DISABILITY_SPEECH,
+    TC_REC_DISABILITY_PHYSICAL,
+    TC_REC_DISABILITY_INTELLECTUAL,
+    TC_REC_DISABILITY_MENTAL,
+    TC_REC_DISABILITY_MULTIPLE,
+};
+const char *tc_rec_disability_to_string(enum tc_rec_disability category);
+int tc_rec_disability_from_string(const char *s, enum tc_rec_disability *out);
+
+#define TC_REC_RESIDENT_ID_LEN 18
+
+/*
+ * Validate an 18-character PRC resident ID number (GB 11643-1999): 17
+ * digits and a check digit (0-9 or an upper-case X) computed with the
+ * ISO 7064 MOD 11-2 weights; characters 7-14 are a real birth date
+ * (YYYYMMDD, year 1850 or later). Pure: no database, any thread.
+ * Returns 0, or -EINVAL with the reason in `why` (at most why_len bytes,
+ * always terminated; why may be NULL).
+ */
+int tc_rec_resident_id_check(const char *id_number, char *why, size_t why_len);
+
+/*
+ * The birth date ("YYYY-MM-DD", into birth_date[11]) and sex (the 17th
+ * character: odd male, even female) written in a valid ID number.
+ * Errors: -EINVAL (not a valid ID number); the out-params are untouched.
+ */
+int tc_rec_resident_id_decode(const char *id_number, char birth_date[11],
+                              enum tc_rec_sex *sex);
+
+/*
+ * A resident. id_number, name, sex, birth_date and township are required;
+ * village, phone, health_card_no may be NULL. The disability certificate
+ * is all or nothing: disability_cert_no with a category and a grade 1-4,
+ * or NULL with TC_REC_DISABILITY_NONE and grade 0.
+ */
+struct tc_rec_resident {
+    int64_t id;
+    char *id_number;
+    char *name;
+    enum tc_rec_sex sex;
+    char *birth_date;
+    char *township;
+    char *village;
+    char *phone;
+    char *health_card_no;
+    char *disability_cert_no;
+    enum tc_rec_disability disability_category;
+    int disability_grade;
+    int64_t created_at_us;
+};
+
+/*
+ * Register a resident (id ignored; created_at_us required). The ID number
+ * must be valid and agree with birth_date and sex.
+ * Errors: -EINVAL (the field and rule), -EEXIST (id_number or
+ * health_card_no already registered).
+ */
+int tc_rec_resident_create(struct tc_rec_db *db,
+                           const struct tc_rec_resident *r, int64_t *id_out);
+
+/* Read one resident by id, by ID number or by health-card number.
+ * Errors: -ENOENT. Free with _free(). */
+int tc_rec_resident_get(struct tc_rec_db *db, int64_t id,
+                        struct tc_rec_resident **out);
+int tc_rec_resident_get_by_id_number(struct tc_rec_db *db,
+                                     const char *id_number,
+                                     struct tc_rec_resident **out);
+int tc_rec_resident_get_by_health_card(struct tc_rec_db *db,
+                                       const char *health_card_no,
+                                       struct tc_rec_resident **out);
+void tc_rec_resident_free(struct tc_rec_resident *r);
+
+/*
+ * Update the demographics of resident r->id to the values in *r (every
+ * field but id and created_at_us). The ID number cannot change: r->id_number
+ * must equal the stored one (-EPERM otherwise).
+ * Errors: -ENOENT, -EPERM (id_number), -EINVAL, -EEXIST (health_card_no).
+ */
+int tc_rec_resident_update(struct tc_rec_db *db,
+                           const struct tc_rec_resident *r);
+
+struct tc_rec_resident_list {
+    size_t count;
+    struct tc_rec_resident *items;
+};
+
+#define TC_REC_RESIDENT_PAGE_MAX 200
+
+/*
+ * The residents of a township (and of one village in it, unless village
+ * is NULL), by id, after_id excluded (0: from the start), at most `limit`
+ * (1..TC_REC_RESIDENT_PAGE_MAX). The next page starts after the last id.
+ * Errors: -EINVAL (township, limit).
+ */
+int tc_rec_resident_search(struct tc_rec_db *db, const char *township,
+                           const char *village, int64_t after_id, int limit,
+                           struct tc_rec_resident_list **out);
+void tc_rec_resident_list_free(struct tc_rec_resident_list *list);
+
+/* ---- Carers ---- */
+
+/* A carer: a person who may act for a resident. relationship is filled
+ * by _list_for_resident() ("spouse", "daughter", ...), else NULL. */
+struct tc_rec_carer {
+    int64_t id;
+    char *name;
+    char *phone;
+    int64_t created_at_us;
+    char *relationship;
+};
+
+/* Errors: -EINVAL (name, phone, created_at_us). */
+int tc_rec_carer_create(struct tc_rec_db *db, const struct tc_rec_carer *c,
+                        int64_t *id_out);
+/* Errors: -ENOENT. Free with _free(). */
+int tc_rec_carer_get(struct tc_rec_db *db, int64_t id,
+                     struct tc_rec_carer **out);
+void tc_rec_carer_free(struct tc_rec_carer *c);
+
+/* Let a carer act for a resident. Errors: -ENOENT (carer_id,
+ * resident_id), -EINVAL (relationship: 1-50 bytes), -EEXIST. */
+int tc_rec_carer_link(struct tc_rec_db *db, int64_t carer_id,
+                      int64_t resident_id, const char *relationship);
+/* Errors: -ENOENT (no such link). */
+int tc_rec_carer_unlink(struct tc_rec_db *db, int64_t carer_id,
+                        int64_t resident_id);
+
+struct tc_rec_carer_list {
+    size_t count;
+    struct tc_rec_carer *items;
+};
+
+/* The carers of a resident, by name. Errors: -ENOENT (resident). */
+int tc_rec_carer_list_for_resident(struct tc_rec_db *db, int64_t resident_id,
+                                   struct tc_rec_carer_list **out);
+void tc_rec_carer_list_free(struct tc_rec_carer_list *list);
+
+/* Whether carer_id may act for resident_id. */
+int tc_rec_carer_acts_for(struct tc_rec_db *db, int64_t carer_id,
+                          int64_t resident_id, bool *out);
+
+/* ---- Family-doctor contracts ---- */
+
+/*
+ *   OFFERED --sign--> ACTIVE --renew--> RENEWED (the next period is ACTIVE)
+ *      |                 |
+ *      +--withdraw--+    +--terminate--> TERMINATED
+ *                   v    +--period ends--> EXPIRED
+ *               WITHDRAWN
+ *
+ * A resident has at most one ACTIVE contract (the schema enforces it).
+ * Periods are whole days, period_end included.
+ */
+enum tc_rec_contract_status {
+    TC_REC_CONTRACT_OFFERED = 1,
+    TC_REC_CONTRACT_ACTIVE,
+    TC_REC_CONTRACT_RENEWED,
+    TC_REC_CONTRACT_TERMINATED,
+    TC_REC_CONTRACT_EXPIRED,
+    TC_REC_CONTRACT_WITHDRAWN,
+};
+const char *
+tc_rec_contract_status_to_string(enum tc_rec_contract_status status);
+int tc_rec_contract_status_from_string(const char *s,
+                                       enum tc_rec_contract_status *out);
+
+/* Service packages; a contract holds a set of them as a bit mask of
+ * TC_REC_PACKAGE_BIT(p), always including the basic package. Unlike the
+ * other enums these start at 0: they are bit positions. */
+enum tc_rec_package {
+    TC_REC_PACKAGE_BASIC = 0,
+    TC_REC_PACKAGE_DISABILITY_REHAB,
+    TC_REC_PACKAGE_ELDERLY_CARE,
+    TC_REC_PACKAGE_CHRONIC_DISEASE,
+    TC_REC_PACKAGE_MATERNAL_CHILD,
+    TC_REC_PACKAGE_COUNT,
+};
+#define TC_REC_PACKAGE_BIT(p) (1u << (p))
+const char *tc_rec_package_to_string(enum tc_rec_package package);
+int tc_rec_package_from_string(const char *s, enum tc_rec_package *out);
+
+enum tc_rec_sign_method {
+    TC_REC_SIGN_IN_PERSON = 1,
+    TC_REC_SIGN_ONLINE,
+};
+const char *tc_rec_sign_method_to_string(enum tc_rec_sign_method method);
+int tc_rec_sign_method_from_string(const char *s,
+                                   enum tc_rec_sign_method *out);
+
+/*
+ * A contract. previous_id (the contract a renewal continues), offered_by,
+ * signed_by (0), signed_at_us, ended_at_us (0), sign_method (0) and
+ * end_reason (NULL) are set only when they apply.
+ */
+struct tc_rec_contract {
+    int64_t id;
+    int64_t resident_id;
+    int64_t team_id;
+    enum tc_rec_contract_status status;
+    unsigned packages;
+    char *period_start;
+    char *period_end;
+    int64_t previous_id;
+    int64_t offered_by;
+    int64_t offered_at_us;
+    int64_t signed_by;
+    int64_t signed_at_us;
+    enum tc_rec_sign_method sign_method;
+    int64_t ended_at_us;
+    char *end_reason;
+};
+
+/*
+ * An offer: resident and team, packages (must include basic), the period
+ * (period_end NULL: one year, period_start + 1 year - 1 day; at most five
+ * years), who offered it (0: nobody named) and when.
+ */
+struct tc_rec_contract_offer {
+    int64_t resident_id;
+    int64_t team_id;
+    unsigned packages;
+    const char *period_start;
+    const char *period_end;
+    int64_t offered_by;
+    int64_t offered_at_us;
+};
+
+/* Offer a contract; it is OFFERED. Errors: -ENOENT (resident_id, team_id,
+ * offered_by), -EINVAL (packages, period_start, period_end,
+ * offered_at_us). */
+int tc_rec_contract_offer(struct tc_rec_db *db,
+                          const struct tc_rec_contract_offer *offer,
+                          int64_t *id_out);
+
+/* A signature: a member of the contract's team, when, how. The date of
+ * signed_at_us is taken in UTC. */
+struct tc_rec_contract_signature {
+    int64_t signed_by;
+    int64_t signed_at_us;
+    enum tc_rec_sign_method method;
+};
+
+/*
+ * Sign an offered contract: it becomes ACTIVE and its follow-up schedule
+ * is generated (see tc_rec_followup_list_for_contract()).
+ * Errors: -ENOENT, -EPERM (not OFFERED; the offer expired: signed after
+ * period_end), -EINVAL (signed_by: not a member of the team; method;
+ * signed_at_us), -EEXIST (the resident already has an active contract).
+ */
+int tc_rec_contract_sign(struct tc_rec_db *db, int64_t id,
+                         const struct tc_rec_contract_signature *sig);
+
+/* Withdraw an offer (OFFERED -> WITHDRAWN); reason may be NULL.
+ * Errors: -ENOENT, -EPERM, -EINVAL (at_us, reason). */
+int tc_rec_contract_withdraw(struct tc_rec_db *db, int64_t id, int64_t at_us,
+                             const char *reason);
+
+/* Terminate an active contract (ACTIVE -> TERMINATED) for a reason
+ * (required); its follow-ups still due are cancelled.
+ * Errors: -ENOENT, -EPERM, -EINVAL (at_us, reason). */
+int tc_rec_contract_terminate(struct tc_rec_db *db, int64_t id, int64_t at_us,
+                              const char *reason);
+
+/*
+ * Expire every active contract whose period ended before `today`
+ * (ACTIVE -> EXPIRED); their follow-ups still due become missed. One
+ * transaction. *n_expired (may be NULL) is the number expired.
+ * Errors: -EINVAL (today).
+ */
+int tc_rec_contract_expire_due(struct tc_rec_db *db, const char *today,
+                               int *n_expired);
+
+/*
+ * A renewal: the packages of the next period (0: the same), its end
+ * (NULL: one year), and the signature of the team member renewing.
+ */
+struct tc_rec_contract_renewal {
+    unsigned packages;
+    const char *period_end;
+    struct tc_rec_contract_signature sig;
+};
+
+/*
+ * Renew an active contract: in one transaction it becomes RENEWED and a
+ * new ACTIVE contract for the same resident and team begins the day after
+ * its period ends, with previous_id naming it and a new follow-up
+ * schedule. Follow-ups still due on the renewed contract stay due.
+ * Errors: -ENOENT, -EPERM (not ACTIVE), -EINVAL (as offer and sign).
+ */
+int tc_rec_contract_renew(struct tc_rec_db *db, int64_t id,
+                          const struct tc_rec_contract_renewal *renewal,
+                          int64_t *new_id_out);
+
+/* Read a contract with its packages. Errors: -ENOENT. */
+int tc_rec_contract_get(struct tc_rec_db *db, int64_t id,
+                        struct tc_rec_contract **out);
+/* The resident's ACTIVE contract. Errors: -ENOENT (none). */
+int tc_rec_contract_get_active(struct tc_rec_db *db, int64_t resident_id,
+                               struct tc_rec_contract **out);
+void tc_rec_contract_free(struct tc_rec_contract *c);
+
+struct tc_rec_contract_list {
+    size_t count;
+    struct tc_rec_contract *items;
+};
+
+/* Every contract of a resident, newest period first. Errors: -ENOENT. */
+int tc_rec_contract_list_for_resident(struct tc_rec_db *db,
+                                      int64_t resident_id,
+                                      struct tc_rec_contract_list **out);
+void tc_rec_contract_list_free(struct tc_rec_contract_list *list);
+
+/* The team (and contract) of the resident's ACTIVE contract.
+ * Errors: -ENOENT (no active contract). Either out-param may be NULL. */
+int tc_rec_resident_contract_team(struct tc_rec_db *db, int64_t resident_id,
+                                  int64_t *contract_id, int64_t *team_id);
+
+/* Whether practitioner_id is a member of the team of the resident's
+ * ACTIVE contract (false when there is none): the family-doctor access
+ * rule, answered with one indexed query. */
+int tc_rec_resident_team_has_member(struct tc_rec_db *db, int64_t resident_id,
+                                    int64_t practitioner_id, bool *out);
+
+/* ---- Follow-ups ---- */
+
+/*
+ *   DUE --done--> DONE
+ *    |--missed--> MISSED
+ *    +--contract terminated--> CANCELLED
+ *
+ * Generated when a contract becomes ACTIVE (the schedule per package is in
+ * followup.c); each is due by the last day of its window. When a contract
+ * expires its follow-ups still due become MISSED.
+ */
+enum tc_rec_followup_status {
+    TC_REC_FOLLOWUP_DUE = 1,
+    TC_REC_FOLLOWUP_DONE,
+    TC_REC_FOLLOWUP_MISSED,
+    TC_REC_FOLLOWUP_CANCELLED,
+};
+const char *
+tc_rec_followup_status_to_string(enum tc_rec_followup_status status);
+int tc_rec_followup_status_from_string(const char *s,
+                                       enum tc_rec_followup_status *out);
+
+/* A follow-up. kind names the visit ("visit", "health_check", ...).
+ * recorded_by/at (0) and note (NULL) are set once an outcome is. */
+struct tc_rec_followup {
+    int64_t id;
+    int64_t contract_id;
+    enum tc_rec_package package;
+    char *kind;
+    char *due_date;
+    enum tc_rec_followup_status status;
+    int64_t recorded_by;
+    int64_t recorded_at_us;
+    char *note;
+};
+
+/* Errors: -ENOENT. Free with _free(). */
+int tc_rec_followup_get(struct tc_rec_db *db, int64_t id,
+                        struct tc_rec_followup **out);
+void tc_rec_followup_free(struct tc_rec_followup *f);
+
+/* An outcome: DONE or MISSED, by a practitioner, when, an optional note. */
+struct tc_rec_followup_outcome {
+    enum tc_rec_followup_status status;
+    int64_t by;
+    int64_t at_us;
+    const char *note;
+};
+
+/* Record the outcome of a DUE follow-up. Errors: -ENOENT (id, by), -EPERM
+ * (not DUE), -EINVAL (status, at_us, note). */
+int tc_rec_followup_record(struct tc_rec_db *db, int64_t id,
+                           const struct tc_rec_followup_outcome *outcome);
+
+struct tc_rec_followup_list {
+    size_t count;
+    struct tc_rec_followup *items;
+};
+
+/* The follow-ups of a contract by due date. Errors: -ENOENT. */
+int tc_rec_followup_list_for_contract(struct tc_rec_db *db,
+                                      int64_t contract_id,
+                                      struct tc_rec_followup_list **out);
+void tc_rec_followup_list_free(struct tc_rec_followup_list *list);
+
+/* ---- A family doctor's panel ---- */
+
+#define TC_REC_PANEL_PAGE_MAX 50
+
+/*
+ * One contracted resident: the ACTIVE contract, who, and the next
+ * follow-up still due (next_due_date and next_kind NULL when none is);
+ * overdue when that date is before today, n_overdue due ones are.
+ */
+struct tc_rec_panel_row {
+    int64_t contract_id;
+    int64_t resident_id;
+    char *name;
+    enum tc_rec_sex sex;
+    char *birth_date;
+    char *village;
+    char *phone;
+    char *next_due_date;
+    char *next_kind;
+    bool overdue;
+    int n_overdue;
+};
+
+struct tc_rec_panel_page {
+    size_t count;
+    struct tc_rec_panel_row *rows;
+};
+
+/*
+ * The residents with an ACTIVE contract with team_id, ordered by their
+ * next due follow-up (those with none last, then by contract id): rows
+ * [offset, offset + limit), limit 1..TC_REC_PANEL_PAGE_MAX.
+ * Errors: -ENOENT (team), -EINVAL (today, offset, limit).
+ */
+int tc_rec_panel_list(struct tc_rec_db *db, int64_t team_id, const char *today,
+                      int offset, int limit, struct tc_rec_panel_page **out);
+void tc_rec_panel_page_free(struct tc_rec_panel_page *page);
+
+/* ---- Audit trail (append-only) ---- */
+
+enum tc_rec_audit_action {
+    TC_REC_AUDIT_CREATE = 1,
+    TC_REC_AUDIT_READ,
+    TC_REC_AUDIT_UPDATE,
+    TC_REC_AUDIT_DELETE,
+    TC_REC_AUDIT_EXECUTE,
+};
+const char *tc_rec_audit_action_to_string(enum tc_rec_audit_action action);
+int tc_rec_audit_action_from_string(const char *s,
+                                    enum tc_rec_audit_action *out);
+
+enum tc_rec_audit_outcome {
+    TC_REC_AUDIT_SUCCESS = 1,
+    TC_REC_AUDIT_DENIED,
+    TC_REC_AUDIT_FAILURE,
+};
+const char *tc_rec_audit_outcome_to_string(enum tc_rec_audit_outcome o);
+int tc_rec_audit_outcome_from_string(const char *s,
+                                     enum tc_rec_audit_outcome *out);
+
+/*
+ * An audit event: who (actor, with actor_role), what (action on
+ * entity_type/entity_id, about resident_id), when (at_us), from where
+ * (client_addr), why (purpose), outcome and detail. actor, entity_type
+ * and at_us are required; entity_id and resident_id may be 0 and the
+ * other texts NULL. Never put patient data in detail.
+ */
+struct tc_rec_audit_event {
+    int64_t id;
+    int64_t at_us;
+    char *actor;
+    char *actor_role;
+    enum tc_rec_audit_action action;
+    char *entity_type;
+    int64_t entity_id;
+    int64_t resident_id;
+    char *client_addr;
+    char *purpose;
+    enum tc_rec_audit_outcome outcome;
+    char *detail;
+};
+
+/* Append an event (ev->id ignored); *id_out (may be NULL) is its id.
+ * Events can never be changed or deleted. Errors: -EINVAL (the field:
+ * missing, unknown code or too long). */
+int tc_rec_audit_append(struct tc_rec_db *db,
+                        const struct tc_rec_audit_event *ev, int64_t *id_out);
+
+struct tc_rec_audit_event_list {
+    size_t count;
+    struct tc_rec_audit_event *items;
+};
+
+#define TC_REC_AUDIT_PAGE_MAX 200
+
+/* The events about a resident, newest first, with id < before_id (0: from
+ * the newest), at most limit (1..TC_REC_AUDIT_PAGE_MAX).
+ * Errors: -EINVAL (limit). */
+int tc_rec_audit_list_for_resident(struct tc_rec_db *db, int64_t resident_id,
+                                   int64_t before_id, int limit,
+                                   struct tc_rec_audit_event_list **out);
+void tc_rec_audit_event_list_free(struct tc_rec_audit_event_list *list);
 
 /* == Rehabilitation, consultations, ECG and imaging studies == */
-/* (clinical: rehab.c, consultation.c, ecg-study.c, imaging-study.c, ...) */
+/* (clinical: rehab-plan.c, rehab-session.c, barthel.c, consultation*.c,
+ * ecg-study.c, imaging-*.c, amendment.c) */
+
+/*
+ * Codes: as in the core section, each enum starts at 1 and has its
+ * to_string/from_string pair.
+ * Who does a clinical action, and when: most mutating calls below take the
+ * acting practitioner (`by`, an id) and the instant (`at_us`). Records has
+ * no clock of its own. A code that is not in its list is -EINVAL naming
+ * the field. Calendar checks on instants (is a session inside its plan's
+ * period?) use the UTC date of the instant.
+ */
+
+/* -- Rehabilitation plans (rehab-plan.c) -- */
+
+/*
+ *   DRAFT --activate--> ACTIVE --complete--> COMPLETED
+ *     |                 |    ^
+ *     |           suspend    resume
+ *     |                 v    |
+ *     |               SUSPENDED
+ *     +--cancel (from draft, active or suspended)--> CANCELLED
+ */
+enum tc_rec_rehab_plan_status {
+    TC_REC_REHAB_PLAN_DRAFT = 1,
+    TC_REC_REHAB_PLAN_ACTIVE,
+    TC_REC_REHAB_PLAN_SUSPENDED,
+    TC_REC_REHAB_PLAN_COMPLETED,
+    TC_REC_REHAB_PLAN_CANCELLED,
+};
+
+enum tc_rec_rehab_goal_status {
+    TC_REC_REHAB_GOAL_OPEN = 1,
+    TC_REC_REHAB_GOAL_ACHIEVED,
+    TC_REC_REHAB_GOAL_NOT_ACHIEVED,
+};
+
+/* Codes as stored and as the API speaks them ("draft", "achieved", ...).
+ * to_string returns NULL for a value outside the enum; from_string
+ * returns -EINVAL for an unknown code and leaves *out untouched. */
+const char *
+tc_rec_rehab_plan_status_to_string(enum tc_rec_rehab_plan_status s);
+int tc_rec_rehab_plan_status_from_string(const char *s,
+                                         enum tc_rec_rehab_plan_status *out);
+const char *
+tc_rec_rehab_goal_status_to_string(enum tc_rec_rehab_goal_status s);
+int tc_rec_rehab_goal_status_from_string(const char *s,
+                                         enum tc_rec_rehab_goal_status *out);
+
+/* A new plan. The contract must be the resident's ACTIVE contract and
+ * include the 'disability_rehab' package; the period lies within the
+ * contract's period. therapist_ids names one or more practitioners. */
+struct tc_rec_rehab_plan_new {
+    int64_t resident_id;
+    int64_t contract_id;
+    const char *title;
+    const char *period_start; /* YYYY-MM-DD */
+    const char *period_end;   /* YYYY-MM-DD, >= period_start */
+    const int64_t *therapist_ids;
+    size_t n_therapists;
+    int64_t created_by;
+    int64_t created_at_us;
+};
+
+struct tc_rec_rehab_goal_new {
+    const char *description; /* 1..1000 characters */
+    const char *target;      /* measurable target, may be NULL */
+    const char *due_date;    /* YYYY-MM-DD within the plan, may be NULL */
+};
+
+/* Ranges: sets 1..20, reps 1..200, sessions_per_week 1..14. */
+struct tc_rec_rehab_exercise_new {
+    const char *name; /* 1..200 characters */
+    const char *instructions;
+    const char *video_ref; /* demo video reference, may be NULL */
+    int sets;
+    int reps;
+    int sessions_per_week;
+};
+
+struct tc_rec_rehab_goal {
+    int64_t id;
+    char *description;
+    char *target;   /* may be NULL */
+    char *due_date; /* may be NULL */
+    enum tc_rec_rehab_goal_status status;
+    int64_t status_at_us; /* 0 while open */
+};
+
+struct tc_rec_rehab_exercise {
+    int64_t id;
+    char *name;
+    char *instructions; /* may be NULL */
+    char *video_ref;    /* may be NULL */
+    int sets;
+    int reps;
+    int sessions_per_week;
+};
+
+struct tc_rec_rehab_plan {
+    int64_t id;
+    int64_t resident_id;
+    int64_t contract_id;
+    char *title;
+    char period_start[11];
+    char period_end[11];
+    enum tc_rec_rehab_plan_status status;
+    int64_t created_by;
+    int64_t created_at_us;
+    int64_t status_by; /* 0 until the first transition */
+    int64_t status_at_us;
+    char *status_reason; /* suspend or cancel reason, may be NULL */
+    int64_t *therapist_ids;
+    size_t n_therapists;
+    struct tc_rec_rehab_goal *goals;
+    size_t n_goals;
+    struct tc_rec_rehab_exercise *exercises;
+    size_t n_exercises;
+};
+
+struct tc_rec_rehab_plan_list {
+    size_t count;
+    struct tc_rec_rehab_plan *items;
+};
+
+/*
+ * Create a plan in status draft. *id_out receives its id.
+ * Errors: -EINVAL (a field; the contract belongs to another resident; the
+ * period is outside the contract's), -ENOENT (resident, contract or a
+ * practitioner does not exist), -EPERM (the contract is not active, or
+ * lacks the disability_rehab package).
+ */
+int tc_rec_rehab_plan_create(struct tc_rec_db *db,
+                             const struct tc_rec_rehab_plan_new *in,
+                             int64_t *id_out);
+
+/* Add a therapist; -EEXIST when already on the plan. Remove one; refused
+ * (-EPERM) for the last therapist. Both -EPERM on a completed or
+ * cancelled plan. */
+int tc_rec_rehab_plan_therapist_add(struct tc_rec_db *db, int64_t plan_id,
+                                    int64_t practitioner_id);
+int tc_rec_rehab_plan_therapist_remove(struct tc_rec_db *db, int64_t plan_id,
+                                       int64_t practitioner_id);
+
+/* Add a goal or an exercise to a draft, active or suspended plan (-EPERM
+ * otherwise). *id_out receives the new id. */
+int tc_rec_rehab_goal_add(struct tc_rec_db *db, int64_t plan_id,
+                          const struct tc_rec_rehab_goal_new *in,
+                          int64_t *id_out);
+int tc_rec_rehab_exercise_add(struct tc_rec_db *db, int64_t plan_id,
+                              const struct tc_rec_rehab_exercise_new *in,
+                              int64_t *id_out);
+
+/* Mark a goal achieved or not achieved (or open again) at `at_us`. */
+int tc_rec_rehab_goal_set_status(struct tc_rec_db *db, int64_t goal_id,
+                                 enum tc_rec_rehab_goal_status status,
+                                 int64_t at_us);
+
+/*
+ * The plan's transitions (see the diagram above); each refused with -EPERM
+ * ("activate: not allowed from status completed") when the plan's status
+ * has no such arrow. Activation also needs at least one exercise and the
+ * contract still active. Suspend and cancel need a reason.
+ */
+int tc_rec_rehab_plan_activate(struct tc_rec_db *db, int64_t plan_id,
+                               int64_t by, int64_t at_us);
+int tc_rec_rehab_plan_suspend(struct tc_rec_db *db, int64_t plan_id,
+                              int64_t by, int64_t at_us, const char *reason);
+int tc_rec_rehab_plan_resume(struct tc_rec_db *db, int64_t plan_id, int64_t by,
+                             int64_t at_us);
+int tc_rec_rehab_plan_complete(struct tc_rec_db *db, int64_t plan_id,
+                               int64_t by, int64_t at_us);
+int tc_rec_rehab_plan_cancel(struct tc_rec_db *db, int64_t plan_id, int64_t by,
+                             int64_t at_us, const char *reason);
+
+/* One plan with its therapists, goals and exercises. */
+int tc_rec_rehab_plan_get(struct tc_rec_db *db, int64_t plan_id,
+                          struct tc_rec_rehab_plan **out);
+void tc_rec_rehab_plan_free(struct tc_rec_rehab_plan *plan);
+
+/* Every plan of a resident, newest period first. */
+int tc_rec_rehab_plan_list(struct tc_rec_db *db, int64_t resident_id,
+                           struct tc_rec_rehab_plan_list **out);
+void tc_rec_rehab_plan_list_free(struct tc_rec_rehab_plan_list *list);
+
+/* For the access policy: *out is true when `practitioner_id` is a
+ * therapist on an open (draft, active or suspended) plan of
+ * `resident_id`. */
+int tc_rec_rehab_is_therapist_of(struct tc_rec_db *db, int64_t practitioner_id,
+                                 int64_t resident_id, bool *out);
+
+/* -- Rehabilitation sessions (rehab-session.c) -- */
+
+/*
+ *   SCHEDULED --start--> IN_PROGRESS --finish--> COMPLETED
+ *      |  |
+ *      |  +--miss--> MISSED
+ *      +--cancel--> CANCELLED
+ */
+enum tc_rec_rehab_session_status {
+    TC_REC_REHAB_SESSION_SCHEDULED = 1,
+    TC_REC_REHAB_SESSION_IN_PROGRESS,
+    TC_REC_REHAB_SESSION_COMPLETED,
+    TC_REC_REHAB_SESSION_MISSED,
+    TC_REC_REHAB_SESSION_CANCELLED,
+};
+
+enum tc_rec_rehab_session_mode {
+    TC_REC_REHAB_LIVE_GUIDED = 1,
+    TC_REC_REHAB_SELF_GUIDED,
+    TC_REC_REHAB_HOME_VISIT,
+};
+
+/* Who was there: the resident alone, or helped by a carer. */
+enum tc_rec_rehab_attendance {
+    TC_REC_REHAB_ATTENDANCE_ALONE = 1, /* 0: not recorded yet */
+    TC_REC_REHAB_ATTENDANCE_WITH_CARER,
+};
+
+const char *
+tc_rec_rehab_session_status_to_string(enum tc_rec_rehab_session_status s);
+int
+tc_rec_rehab_session_status_from_string(const char *s,
+                                        enum tc_rec_rehab_session_status *out);
+const char *
+tc_rec_rehab_session_mode_to_string(enum tc_rec_rehab_session_mode m);
+int tc_rec_rehab_session_mode_from_string(const char *s,
+                                          enum tc_rec_rehab_session_mode *out);
+
+/* A new session. Live-guided sessions and home visits name their
+ * therapist (one of the plan's); a self-guided one may leave it 0. */
+struct tc_rec_rehab_session_new {
+    int64_t plan_id;
+    enum tc_rec_rehab_session_mode mode;
+    int64_t scheduled_at_us;
+    int64_t therapist_id;
+};
+
+/* What the resident reports when a session ends. -1 means "not reported"
+ * for pain_after (else 0..10) and difficulty (else 1..5, the picture
+ * scale); completion_pct is 0..100. */
+struct tc_rec_rehab_session_result {
+    int64_t ended_at_us;
+    enum tc_rec_rehab_attendance attendance; /* ALONE or WITH_CARER */
+    int completion_pct;
+    int pain_after;
+    int difficulty;
+    const char *recording_ref; /* may be NULL */
+};
+
+struct tc_rec_rehab_session {
+    int64_t id;
+    int64_t plan_id;
+    int64_t resident_id;
+    enum tc_rec_rehab_session_mode mode;
+    int64_t therapist_id; /* 0 when none */
+    int64_t scheduled_at_us;
+    enum tc_rec_rehab_session_status status;
+    int64_t status_at_us;                    /* 0 while scheduled */
+    char *status_reason;                     /* cancel reason, may be NULL */
+    int64_t started_at_us;                   /* 0 until started */
+    int64_t ended_at_us;                     /* 0 until finished */
+    enum tc_rec_rehab_attendance attendance; /* 0 until finished */
+    int completion_pct;                      /* -1 until finished */
+    int pain_before;                         /* -1 when not reported */
+    int pain_after;                          /* -1 when not reported */
+    int difficulty;                          /* -1 when not reported */
+    char *recording_ref;
+    int review_score; /* 1..5, 0 when not reviewed */
+    int64_t reviewed_by;
+    int64_t reviewed_at_us;
+    char *note;       /* the latest version of the therapist note, or NULL */
+    int note_version; /* 0 when there is no note */
+};
+
+struct tc_rec_rehab_session_list {
+    size_t count;
+    struct tc_rec_rehab_session *items;
+};
+
+/*
+ * Schedule a session of a draft or active plan. A session whose scheduled
+ * date is outside the plan's period is refused with -EINVAL ("session:
+ * scheduled 2027-03-01 is outside plan 4's period 2026-01-01..2026-12-31").
+ * Errors also: -ENOENT (plan), -EPERM (plan not draft or active).
+ */
+int tc_rec_rehab_session_schedule(struct tc_rec_db *db,
+                                  const struct tc_rec_rehab_session_new *in,
+                                  int64_t *id_out);
+
+/* Start (the plan must be active); pain_before is 0..10 or -1. */
+int tc_rec_rehab_session_start(struct tc_rec_db *db, int64_t session_id,
+                               int64_t started_at_us, int pain_before);
+/* Finish an in-progress session with what the resident reported. */
+int
+tc_rec_rehab_session_finish(struct tc_rec_db *db, int64_t session_id,
+                            const struct tc_rec_rehab_session_result *result);
+/* The resident did not come; or the session is called off (reason). */
+int tc_rec_rehab_session_miss(struct tc_rec_db *db, int64_t session_id,
+                              int64_t at_us);
+int tc_rec_rehab_session_cancel(struct tc_rec_db *db, int64_t session_id,
+                                int64_t at_us, const char *reason);
+
+/* A therapist of the plan scores a completed self-guided session (1..5)
+ * from its recording. -EPERM for another mode or status; -EEXIST when it
+ * was reviewed already. */
+int tc_rec_rehab_session_review(struct tc_rec_db *db, int64_t session_id,
+                                int64_t reviewer_id, int score, int64_t at_us);
+
+/* The therapist note: write the first version (-EEXIST if there is one),
+ * then amend it (-ENOENT if there is none); every version is kept (see
+ * tc_rec_text_versions). */
+int tc_rec_rehab_session_note_write(struct tc_rec_db *db, int64_t session_id,
+                                    int64_t author_id, int64_t at_us,
+                                    const char *text);
+int tc_rec_rehab_session_note_amend(struct tc_rec_db *db, int64_t session_id,
+                                    int64_t author_id, int64_t at_us,
+                                    const char *text, const char *reason);
+
+int tc_rec_rehab_session_get(struct tc_rec_db *db, int64_t session_id,
+                             struct tc_rec_rehab_session **out);
+void tc_rec_rehab_session_free(struct tc_rec_rehab_session *session);
+
+/* The sessions of a plan in scheduled order. */
+int tc_rec_rehab_session_list(struct tc_rec_db *db, int64_t plan_id,
+                              struct tc_rec_rehab_session_list **out);
+void tc_rec_rehab_session_list_free(struct tc_rec_rehab_session_list *list);
+
+/*
+ * Adherence of a plan over the days from..to (inclusive), clipped to the
+ * plan's period. prescribed = the plan's sessions per week (the largest
+ * sessions_per_week of its exercises: one session does every exercise
+ * due) times the number of days / 7, rounded to the nearest session. The
+ * session counts are by scheduled date.
+ */
+struct tc_rec_rehab_adherence {
+    int prescribed;
+    int completed;
+    int missed;
+    int cancelled;
+    int pending; /* scheduled or in progress */
+};
+
+int tc_rec_rehab_plan_adherence(struct tc_rec_db *db, int64_t plan_id,
+                                const char *from, const char *to,
+                                struct tc_rec_rehab_adherence *out);
+
+/* -- Barthel index outcome assessments (barthel.c) -- */
+
+/* The ten items; allowed scores: feeding 0/5/10, bathing 0/5, grooming
+ * 0/5, dressing 0/5/10, bowels 0/5/10, bladder 0/5/10, toilet_use 0/5/10,
+ * transfers (bed to chair) 0/5/10/15, mobility (on level surfaces)
+ * 0/5/10/15, stairs 0/5/10. */
+struct tc_rec_barthel_items {
+    int feeding;
+    int bathing;
+    int grooming;
+    int dressing;
+    int bowels;
+    int bladder;
+    int toilet_use;
+    int transfers;
+    int mobility;
+    int stairs;
+};
+
+/* Dependency by total: 0-20 total, 21-60 severe, 61-90 moderate, 91-99
+ * slight, 100 independent. */
+enum tc_rec_barthel_band {
+    TC_REC_BARTHEL_TOTAL = 1,
+    TC_REC_BARTHEL_SEVERE,
+    TC_REC_BARTHEL_MODERATE,
+    TC_REC_BARTHEL_SLIGHT,
+    TC_REC_BARTHEL_INDEPENDENT,
+};
+
+const char *tc_rec_barthel_band_to_string(enum tc_rec_barthel_band b);
+
+/*
+ * Score the items: the total 0..100 and its band. Pure: no database.
+ * Returns -EINVAL for a score an item does not allow and then, when `why`
+ * is not NULL, writes a sentence such as "barthel.transfers: 7 is not an
+ * allowed score (0, 5, 10, 15)" into it (truncated to why_len).
+ */
+int tc_rec_barthel_score(const struct tc_rec_barthel_items *items,
+                         int *total_out, enum tc_rec_barthel_band *band_out,
+                         char *why, size_t why_len);
+
+struct tc_rec_barthel_new {
+    int64_t resident_id;
+    int64_t plan_id; /* 0 when not part of a plan; else the resident's */
+    int64_t assessor_id;
+    int64_t assessed_at_us;
+    struct tc_rec_barthel_items items;
+    const char *note; /* may be NULL */
+};
+
+struct tc_rec_barthel {
+    int64_t id;
+    int64_t resident_id;
+    int64_t plan_id; /* 0 when none */
+    int64_t assessor_id;
+    int64_t assessed_at_us;
+    struct tc_rec_barthel_items items;
+    int total;
+    enum tc_rec_barthel_band band;
+    char *note;
+};
+
+struct tc_rec_barthel_list {
+    size_t count;
+    struct tc_rec_barthel *items;
+};
+
+/* Store an assessment; the library computes total and band. */
+int tc_rec_barthel_record(struct tc_rec_db *db,
+                          const struct tc_rec_barthel_new *in,
+                          int64_t *id_out);
+int tc_rec_barthel_get(struct tc_rec_db *db, int64_t id,
+                       struct tc_rec_barthel **out);
+void tc_rec_barthel_free(struct tc_rec_barthel *b);
+/* A resident's assessments, oldest first (a trend). */
+int tc_rec_barthel_list(struct tc_rec_db *db, int64_t resident_id,
+                        struct tc_rec_barthel_list **out);
+void tc_rec_barthel_list_free(struct tc_rec_barthel_list *list);
+
+/* -- Consultations (consultation.c, consultation-party.c) -- */
+
+/*
+ *   REQUESTED --accept--> ACCEPTED --schedule--> SCHEDULED --start-->
+ *      |                     |                   |  ^  |
+ *      +--decline--> DECLINED|                   +--+  |  (reschedule)
+ *      |                     +------start--------------+  (no appointment:
+ *      |                                               v   emergencies)
+ *      |                                          IN_PROGRESS --complete-->
+ *      +--cancel (from requested, accepted, scheduled)--> CANCELLED
+ *                                                       COMPLETED (opinion)
+ */
+enum tc_rec_consultation_status {
+    TC_REC_CONSULTATION_REQUESTED = 1,
+    TC_REC_CONSULTATION_ACCEPTED,
+    TC_REC_CONSULTATION_DECLINED,
+    TC_REC_CONSULTATION_SCHEDULED,
+    TC_REC_CONSULTATION_IN_PROGRESS,
+    TC_REC_CONSULTATION_COMPLETED,
+    TC_REC_CONSULTATION_CANCELLED,
+};
+
+enum tc_rec_consultation_priority {
+    TC_REC_CONSULTATION_ROUTINE = 1,
+    TC_REC_CONSULTATION_URGENT,
+    TC_REC_CONSULTATION_EMERGENCY,
+};
+
+/* Who a participant is. */
+enum tc_rec_party_kind {
+    TC_REC_PARTY_PRACTITIONER = 1,
+    TC_REC_PARTY_RESIDENT, /* the patient */
+    TC_REC_PARTY_CARER,    /* a carer acting for the patient */
+};
+
+enum tc_rec_consent_kind {
+    TC_REC_CONSENT_TELECONSULTATION = 1,
+    TC_REC_CONSENT_RECORDING,
+};
+
+const char *
+tc_rec_consultation_status_to_string(enum tc_rec_consultation_status s);
+int
+tc_rec_consultation_status_from_string(const char *s,
+                                       enum tc_rec_consultation_status *out);
+const char *
+tc_rec_consultation_priority_to_string(enum tc_rec_consultation_priority p);
+int tc_rec_consultation_priority_from_string(
+    const char *s, enum tc_rec_consultation_priority *out);
+
+/* A request; names the requested organization, the specialist, or both. */
+struct tc_rec_consultation_new {
+    int64_t requester_id;
+    int64_t requested_org_id;        /* 0 when a specialist is named */
+    int64_t requested_specialist_id; /* 0 when an organization is named */
+    int64_t resident_id;
+    const char *reason;
+    enum tc_rec_consultation_priority priority;
+    int64_t requested_at_us;
+};
+
+struct tc_rec_consultation_participant {
+    int64_t id;
+    enum tc_rec_party_kind kind;
+    int64_t party_id; /* practitioner, resident or carer id */
+    int64_t added_at_us;
+};
+
+/* One join of one participant; left_at_us 0 while still in the call. */
+struct tc_rec_consultation_attendance {
+    int64_t participant_id;
+    int64_t joined_at_us;
+    int64_t left_at_us;
+};
+
+struct tc_rec_consultation_consent {
+    int64_t id;
+    enum tc_rec_consent_kind kind;
+    int64_t carer_id; /* 0: given by the patient */
+    int64_t recorded_by;
+    int64_t given_at_us;
+    int64_t withdrawn_at_us; /* 0 unless withdrawn */
+};
+
+struct tc_rec_consultation {
+    int64_t id;
+    int64_t requester_id;
+    int64_t requested_org_id;
+    int64_t requested_specialist_id;
+    int64_t resident_id;
+    char *reason;
+    enum tc_rec_consultation_priority priority;
+    int64_t requested_at_us;
+    enum tc_rec_consultation_status status;
+    int64_t status_by;
+    int64_t status_at_us;
+    char *status_reason; /* decline or cancel reason, may be NULL */
+    int64_t accepted_by;
+    int64_t scheduled_for_us;
+    int64_t started_at_us;
+    int64_t ended_at_us;
+    struct tc_rec_consultation_participant *participants;
+    size_t n_participants;
+    struct tc_rec_consultation_attendance *attendance; /* by join time */
+    size_t n_attendance;
+    struct tc_rec_consultation_consent *consents;
+    size_t n_consents;
+    int64_t *ecg_study_ids;
+    size_t n_ecg_studies;
+    int64_t *imaging_study_ids;
+    size_t n_imaging_studies;
+    char *opinion; /* the latest version of the signed opinion, or NULL */
+    int opinion_version;
+    int64_t opinion_author_id;
+    int64_t opinion_signed_at_us;
+};
+
+/* Request a consultation; the requester becomes its first participant. */
+int tc_rec_consultation_request(struct tc_rec_db *db,
+                                const struct tc_rec_consultation_new *in,
+                                int64_t *id_out);
+
+/*
+ * The transitions (diagram above); each -EPERM from a status with no such
+ * arrow ("accept: not allowed from status completed"). accept: `by` is the
+ * requested specialist, or holds a role at the requested organization; it
+ * becomes a participant. decline and cancel need a reason. schedule takes
+ * the appointment time. start needs the teleconsultation consent.
+ * complete signs the opinion (version 1): its author must be a
+ * practitioner participant.
+ */
+int tc_rec_consultation_accept(struct tc_rec_db *db, int64_t id, int64_t by,
+                               int64_t at_us);
+int tc_rec_consultation_decline(struct tc_rec_db *db, int64_t id, int64_t by,
+                                int64_t at_us, const char *reason);
+int tc_rec_consultation_schedule(struct tc_rec_db *db, int64_t id, int64_t by,
+                                 int64_t at_us, int64_t scheduled_for_us);
+int tc_rec_consultation_start(struct tc_rec_db *db, int64_t id, int64_t by,
+                              int64_t at_us);
+int tc_rec_consultation_complete(struct tc_rec_db *db, int64_t id,
+                                 int64_t author_id, int64_t at_us,
+                                 const char *opinion);
+int tc_rec_consultation_cancel(struct tc_rec_db *db, int64_t id, int64_t by,
+                               int64_t at_us, const char *reason);
+
+/* Amend the signed opinion of a completed consultation: a new version;
+ * the earlier ones are kept (tc_rec_text_versions). */
+int tc_rec_consultation_opinion_amend(struct tc_rec_db *db, int64_t id,
+                                      int64_t author_id, int64_t at_us,
+                                      const char *text, const char *reason);
+
+/*
+ * Participants and their attendance log. A resident participant must be
+ * the patient; a carer must act for the patient. Adding is allowed while
+ * the consultation is open (requested, accepted, scheduled, in progress);
+ * -EEXIST when already a participant. join is allowed in progress only
+ * and -EEXIST while the participant is still joined; leave closes the
+ * open join (-EPERM when not joined). A participant may join many times.
+ */
+int tc_rec_consultation_participant_add(struct tc_rec_db *db, int64_t id,
+                                        enum tc_rec_party_kind kind,
+                                        int64_t party_id, int64_t at_us,
+                                        int64_t *participant_id_out);
+int tc_rec_consultation_join(struct tc_rec_db *db, int64_t id,
+                             enum tc_rec_party_kind kind, int64_t party_id,
+                             int64_t at_us);
+int tc_rec_consultation_leave(struct tc_rec_db *db, int64_t id,
+                              enum tc_rec_party_kind kind, int64_t party_id,
+                              int64_t at_us);
+
+/*
+ * Consent, given by the patient (carer_id 0) or a carer acting for them,
+ * recorded by a practitioner. Only recording consent can be withdrawn
+ * (-EPERM for teleconsultation: cancel the consultation instead; -ENOENT
+ * when there is no standing recording consent).
+ */
+int tc_rec_consultation_consent_give(struct tc_rec_db *db, int64_t id,
+                                     enum tc_rec_consent_kind kind,
+                                     int64_t carer_id, int64_t recorded_by,
+                                     int64_t at_us, int64_t *consent_id_out);
+int tc_rec_consultation_consent_withdraw(struct tc_rec_db *db, int64_t id,
+                                         enum tc_rec_consent_kind kind,
+                                         int64_t at_us);
+/* *out is true when a recording consent stands (given, not withdrawn). */
+int tc_rec_consultation_recording_allowed(struct tc_rec_db *db, int64_t id,
+                                          bool *out);
+
+/* Attach a study of the same patient to an open consultation; -EEXIST
+ * when attached already. */
+int tc_rec_consultation_attach_ecg(struct tc_rec_db *db, int64_t id,
+                                   int64_t ecg_study_id);
+int tc_rec_consultation_attach_imaging(struct tc_rec_db *db, int64_t id,
+                                       int64_t imaging_study_id);
+
+int tc_rec_consultation_get(struct tc_rec_db *db, int64_t id,
+                            struct tc_rec_consultation **out);
+void tc_rec_consultation_free(struct tc_rec_consultation *c);
+
+/* For the access policy: *out is true when `practitioner_id` is a
+ * participant of an open consultation about `resident_id`. */
+int tc_rec_consultation_is_participant(struct tc_rec_db *db,
+                                       int64_t practitioner_id,
+                                       int64_t resident_id, bool *out);
+
+/* -- ECG studies and reports (ecg-study.c) -- */
+
+/*
+ *   LIVE --finish--> AWAITING_READING --report--> REPORTED --amend-->
+ *                                                  AMENDED --amend--> AMENDED
+ * A stored (not live) recording starts in AWAITING_READING.
+ */
+enum tc_rec_ecg_status {
+    TC_REC_ECG_LIVE = 1,
+    TC_REC_ECG_AWAITING_READING,
+    TC_REC_ECG_REPORTED,
+    TC_REC_ECG_AMENDED,
+};
+
+const char *tc_rec_ecg_status_to_string(enum tc_rec_ecg_status s);
+int tc_rec_ecg_status_from_string(const char *s, enum tc_rec_ecg_status *out);
+
+/* leads: a comma-separated list of distinct standard leads (I, II, III,
+ * aVR, aVL, aVF, V1..V9, V3R..V6R). sample_rate_hz 50..20000. A stored
+ * recording (live false) has its duration and storage path now. */
+struct tc_rec_ecg_study_new {
+    int64_t resident_id;
+    const char *device_id;
+    const char *leads;
+    int sample_rate_hz;
+    int64_t started_at_us;
+    bool live;
+    int64_t duration_ms;      /* > 0 when !live, else 0 */
+    const char *storage_path; /* when !live, else NULL */
+    int64_t organization_id;  /* where recorded; 0 when unknown */
+    int64_t ordered_by;       /* practitioner; 0 when none */
+};
+
+/* Measurements in plausible ranges; 0 means "not measured": heart rate
+ * 15..350 bpm, PR 50..600 ms, QRS 30..300 ms, QT 150..800 ms, QTc 200..800
+ * ms. rhythm and impression are required. */
+struct tc_rec_ecg_report_in {
+    const char *rhythm;
+    int heart_rate_bpm;
+    int pr_ms;
+    int qrs_ms;
+    int qt_ms;
+    int qtc_ms;
+    const char *impression;
+};
+
+/* One version of a report (version 1 is the signed original). */
+struct tc_rec_ecg_report {
+    int version;
+    char *rhythm;
+    int heart_rate_bpm;
+    int pr_ms;
+    int qrs_ms;
+    int qt_ms;
+    int qtc_ms;
+    char *impression;
+    int64_t reader_id; /* who signed this version */
+    int64_t signed_at_us;
+    char *amend_reason; /* NULL for version 1 */
+};
+
+struct tc_rec_ecg_report_list {
+    size_t count;
+    struct tc_rec_ecg_report *items; /* oldest version first */
+};
+
+struct tc_rec_ecg_study {
+    int64_t id;
+    int64_t resident_id;
+    char *device_id;
+    char *leads;
+    int sample_rate_hz;
+    int64_t started_at_us;
+    int64_t duration_ms; /* 0 while live */
+    char *storage_path;  /* NULL while live */
+    int64_t organization_id;
+    int64_t ordered_by;
+    enum tc_rec_ecg_status status;
+    int64_t reader_id;                /* assigned reader, 0 when none */
+    struct tc_rec_ecg_report *report; /* the latest version, or NULL */
+};
+
+struct tc_rec_ecg_study_list {
+    size_t count;
+    struct tc_rec_ecg_study *items;
+};
+
+int tc_rec_ecg_study_create(struct tc_rec_db *db,
+                            const struct tc_rec_ecg_study_new *in,
+                            int64_t *id_out);
+/* A live recording ends: it now awaits reading. */
+int tc_rec_ecg_study_finish(struct tc_rec_db *db, int64_t id,
+                            int64_t duration_ms, const char *storage_path);
+/* Assign (or reassign) the reader of a study not yet reported. */
+int tc_rec_ecg_study_assign(struct tc_rec_db *db, int64_t id,
+                            int64_t reader_id);
+/* Sign the report of a study awaiting reading. The reader must be the
+ * assigned one, or becomes it when none was assigned. */
+int tc_rec_ecg_report_sign(struct tc_rec_db *db, int64_t study_id,
+                           const struct tc_rec_ecg_report_in *in,
+                           int64_t reader_id, int64_t signed_at_us);
+/* Amend a signed report: a new version with its author, time and reason. */
+int tc_rec_ecg_report_amend(struct tc_rec_db *db, int64_t study_id,
+                            const struct tc_rec_ecg_report_in *in,
+                            int64_t author_id, int64_t signed_at_us,
+                            const char *reason);
+int tc_rec_ecg_study_get(struct tc_rec_db *db, int64_t id,
+                         struct tc_rec_ecg_study **out);
+void tc_rec_ecg_study_free(struct tc_rec_ecg_study *study);
+/* Every version of a study's report (-ENOENT when there is none). */
+int tc_rec_ecg_report_versions(struct tc_rec_db *db, int64_t study_id,
+                               struct tc_rec_ecg_report_list **out);
+void tc_rec_ecg_report_list_free(struct tc_rec_ecg_report_list *list);
+/* The reading worklist: studies awaiting reading assigned to reader_id,
+ * plus unassigned ones when include_unassigned, oldest first. */
+int tc_rec_ecg_worklist(struct tc_rec_db *db, int64_t reader_id,
+                        bool include_unassigned,
+                        struct tc_rec_ecg_study_list **out);
+void tc_rec_ecg_study_list_free(struct tc_rec_ecg_study_list *list);
+
+/* -- Imaging studies and reports (imaging-study.c, imaging-index.c) -- */
+
+/*
+ *   RECEIVED --assign--> ASSIGNED --report--> REPORTED --amend--> AMENDED
+ *                         |    ^                          AMENDED --amend-->
+ *                         +----+ (reassign)
+ */
+enum tc_rec_imaging_status {
+    TC_REC_IMAGING_RECEIVED = 1,
+    TC_REC_IMAGING_ASSIGNED,
+    TC_REC_IMAGING_REPORTED,
+    TC_REC_IMAGING_AMENDED,
+};
+
+const char *tc_rec_imaging_status_to_string(enum tc_rec_imaging_status s);
+int tc_rec_imaging_status_from_string(const char *s,
+                                      enum tc_rec_imaging_status *out);
+
+/*
+ * One received DICOM instance with its series and study attributes. UIDs
+ * are DICOM UIDs (digits and dots, at most 64); modality a DICOM code
+ * (2..16 capitals/digits, "CT"); sha256 64 lowercase hex digits.
+ */
+struct tc_rec_imaging_instance_in {
+    const char *study_uid;
+    const char *accession;         /* may be NULL */
+    const char *study_description; /* may be NULL */
+    const char *study_date;        /* YYYY-MM-DD, may be NULL */
+    int64_t resident_id;           /* 0: unmatched, reconciled later */
+    int64_t sending_org_id;        /* 0 when unknown */
+    const char *series_uid;
+    const char *modality;
+    int series_number; /* -1 when absent */
+    const char *series_description;
+    const char *sop_instance_uid;
+    const char *sop_class_uid;
+    const char *storage_path;
+    const char *sha256;
+    int64_t size_bytes;
+    int64_t received_at_us;
+};
+
+struct tc_rec_imaging_series {
+    int64_t id;
+    char *series_uid;
+    char *modality;
+    int number; /* -1 when absent */
+    char *description;
+    int n_instances;
+};
+
+struct tc_rec_imaging_instance {
+    int64_t id;
+    char *sop_instance_uid;
+    char *sop_class_uid;
+    char *storage_path;
+    char *sha256;
+    int64_t size_bytes;
+    int64_t received_at_us;
+};
+
+struct tc_rec_imaging_instance_list {
+    size_t count;
+    struct tc_rec_imaging_instance *items;
+};
+
+struct tc_rec_imaging_report_in {
+    const char *findings;
+    const char *impression;
+};
+
+struct tc_rec_imaging_report {
+    int version;
+    char *findings;
+    char *impression;
+    int64_t radiologist_id; /* who signed this version */
+    int64_t signed_at_us;
+    char *amend_reason; /* NULL for version 1 */
+};
+
+struct tc_rec_imaging_report_list {
+    size_t count;
+    struct tc_rec_imaging_report *items; /* oldest version first */
+};
+
+struct tc_rec_imaging_study {
+    int64_t id;
+    int64_t resident_id; /* 0 while unmatched */
+    char *study_uid;
+    char *accession;
+    char *modality;
+    char *description;
+    char *study_date;
+    int64_t sending_org_id;
+    int64_t received_at_us;
+    enum tc_rec_imaging_status status;
+    int64_t radiologist_id; /* 0 when unassigned */
+    int n_series;
+    int n_instances;
+    struct tc_rec_imaging_series *series; /* by series number; NULL in
+                                             worklists */
+    struct tc_rec_imaging_report *report; /* the latest version, or NULL */
+};
+
+struct tc_rec_imaging_study_list {
+    size_t count;
+    struct tc_rec_imaging_study *items;
+};
+
+/*
+ * Index one received instance: creates its study (status received) and
+ * series when they are new. Storing the same instance again with the same
+ * sha256 is a no-op (0); a different sha256 is -EEXIST. A series already
+ * under another study, or a study matched to another resident, is
+ * -EEXIST. *study_id_out (may be NULL) receives the study's id.
+ */
+int tc_rec_imaging_instance_store(struct tc_rec_db *db,
+                                  const struct tc_rec_imaging_instance_in *in,
+                                  int64_t *study_id_out);
+/* Find a study by its Study Instance UID (-ENOENT). */
+int tc_rec_imaging_study_find(struct tc_rec_db *db, const char *study_uid,
+                              int64_t *id_out);
+/* Reconciliation: match an unmatched study to a resident (-EEXIST when it
+ * is matched already). */
+int tc_rec_imaging_study_match(struct tc_rec_db *db, int64_t id,
+                               int64_t resident_id);
+/* Assign or reassign the radiologist of a matched, unreported study. */
+int tc_rec_imaging_study_assign(struct tc_rec_db *db, int64_t id,
+                                int64_t radiologist_id, int64_t at_us);
+/* The assigned radiologist signs the report. */
+int tc_rec_imaging_report_sign(struct tc_rec_db *db, int64_t study_id,
+                               const struct tc_rec_imaging_report_in *in,
+                               int64_t radiologist_id, int64_t signed_at_us);
+/* Amend a signed report: a new version with author, time and reason. */
+int tc_rec_imaging_report_amend(struct tc_rec_db *db, int64_t study_id,
+                                const struct tc_rec_imaging_report_in *in,
+                                int64_t author_id, int64_t signed_at_us,
+                                const char *reason);
+int tc_rec_imaging_study_get(struct tc_rec_db *db, int64_t id,
+                             struct tc_rec_imaging_study **out);
+void tc_rec_imaging_study_free(struct tc_rec_imaging_study *study);
+/* The instances of one series, by SOP instance UID. */
+int tc_rec_imaging_instance_list(struct tc_rec_db *db, int64_t series_id,
+                                 struct tc_rec_imaging_instance_list **out);
+void
+tc_rec_imaging_instance_list_free(struct tc_rec_imaging_instance_list *list);
+int tc_rec_imaging_report_versions(struct tc_rec_db *db, int64_t study_id,
+                                   struct tc_rec_imaging_report_list **out);
+void tc_rec_imaging_report_list_free(struct tc_rec_imaging_report_list *list);
+/* The reporting worklist: assigned to radiologist_id, plus matched but
+ * unassigned studies when include_unassigned, oldest first. */
+int tc_rec_imaging_worklist(struct tc_rec_db *db, int64_t radiologist_id,
+                            bool include_unassigned,
+                            struct tc_rec_imaging_study_list **out);
+void tc_rec_imaging_study_list_free(struct tc_rec_imaging_study_list *list);
+
+/* -- Amendment history of free clinical text (amendment.c) -- */
+
+/* The free-text kinds; reports have their own *_report_versions(). */
+enum tc_rec_text_kind {
+    TC_REC_TEXT_SESSION_NOTE = 1,     /* owner: a rehab session */
+    TC_REC_TEXT_CONSULTATION_OPINION, /* owner: a consultation */
+};
+
+struct tc_rec_text_version {
+    int version; /* 1 is the original */
+    char *text;
+    int64_t author_id;
+    int64_t at_us;
+    char *amend_reason; /* NULL for version 1 */
+};
+
+struct tc_rec_text_version_list {
+    size_t count;
+    struct tc_rec_text_version *items; /* oldest first */
+};
+
+/* Every version of a note or an opinion (-ENOENT when there is none). */
+int tc_rec_text_versions(struct tc_rec_db *db, enum tc_rec_text_kind kind,
+                         int64_t owner_id,
+                         struct tc_rec_text_version_list **out);
+void tc_rec_text_version_list_free(struct tc_rec_text_version_list *list);
+
+/* == Care relationships, for the server's access policy == */
+
+/*
+ * The relationships between a practitioner and a resident, now:
+ *   team          a member of the team holding the resident's ACTIVE
+ *                 family-doctor contract
+ *   therapist     a therapist on an open rehab plan of the resident
+ *   consultation  a participant of an open consultation about the resident
+ *   township      holds a role at the township clinic of the resident's
+ *                 township
+ */
+struct tc_rec_access_facts {
+    bool team;
+    bool therapist;
+    bool consultation;
+    bool township;
+};
+
+/*
+ * Gather every fact for (practitioner_id, resident_id); practitioner_id 0
+ * gives all false. Errors: -ENOENT (no such resident).
+ */
+int tc_rec_access_facts_get(struct tc_rec_db *db, int64_t practitioner_id,
+                            int64_t resident_id,
+                            struct tc_rec_access_facts *out);
 
 /* == FHIR R4 mapping == */
+/* (fhir.c, fhir-*.c; the mapping tables are in those files' headers) */
+
+/*
+ * FHIR R4 JSON (application/fhir+json) for the records: Patient,
+ * Practitioner, PractitionerRole, Organization, CareTeam, Contract,
+ * AuditEvent, CarePlan, Goal, Encounter, ServiceRequest, Task,
+ * Observation, DiagnosticReport, ImagingStudy and Consent.
+ *
+ * Logical ids are strings. A type mapped from one kind of record uses the
+ * record's id ("Patient/12"); a type mapped from several kinds prefixes it
+ * ("Encounter/session-7", "Encounter/consultation-3",
+ * "Observation/barthel-4", "DiagnosticReport/ecg-9").
+ *
+ * After a failed call, tc_rec_errmsg() names the rule and
+ * tc_rec_fhir_errpath() the FHIR path of the offending element
+ * ("Patient.identifier[0].value", "Contract.term[0].applies.start"), ready
+ * for OperationOutcome.issue.expression; the path is the resource type
+ * alone when the rule concerns the whole resource. Errors:
+ *   -EINVAL   the resource (or type, or id) is invalid
+ *   -ENOENT   no such resource; or a reference names no record (the path
+ *             names the reference)
+ *   -EEXIST   a conflict with a stored record (a unique rule)
+ *   -EPERM    the type cannot be created or updated through FHIR (use the
+ *             workflow API), or a field cannot change
+ *   -ENOMEM, -EIO, -EBUSY
+ */
+
+#define TC_REC_FHIR_ID_MAX   64  /* the longest FHIR logical id */
+#define TC_REC_FHIR_PATH_MAX 160 /* the longest error path, with its NUL */
+
+/* Who writes, and when: records has no clock of its own. */
+struct tc_rec_fhir_ctx {
+    int64_t now_us;   /* created_at_us, offered_at_us, ...; required */
+    int64_t actor_id; /* the acting practitioner, 0 when none (a CarePlan
+                         create needs one) */
+};
+
+/*
+ * The resource `type` with logical id `id` as JSON. On success *out owns a
+ * new JSON object (json_decref). Errors: -EINVAL (type not supported, id
+ * malformed), -ENOENT.
+ */
+int tc_rec_fhir_read(struct tc_rec_db *db, const char *type, const char *id,
+                     json_t **out);
+
+/*
+ * Validate `resource` and store it as new records, in one transaction.
+ * `type` is the type the request names; NULL accepts any supported type.
+ * Any "id" in the resource is ignored (the store assigns it). On success
+ * *out (may be NULL) owns the stored resource as tc_rec_fhir_read() gives
+ * it, with its id. Creatable: Patient, Practitioner, PractitionerRole,
+ * Organization, CareTeam, Contract (offered, or executed with its
+ * signer), CarePlan, Goal, Observation (a Barthel index); the others
+ * are -EPERM.
+ */
+int tc_rec_fhir_create(struct tc_rec_db *db, const char *type,
+                       const json_t *resource,
+                       const struct tc_rec_fhir_ctx *ctx, json_t **out);
+
+/*
+ * Replace the stored resource `type`/`id` with `resource` (whose "id", when
+ * present, must be `id`). Updatable: Patient (demographics; the resident
+ * ID number cannot change: -EPERM) and Organization (partOf; the other
+ * elements cannot change: -EPERM); the others are -EPERM. *out (may be
+ * NULL) as for create.
+ */
+int tc_rec_fhir_update(struct tc_rec_db *db, const char *type,
+                       const char *id, const json_t *resource,
+                       const struct tc_rec_fhir_ctx *ctx, json_t **out);
+
+/* The FHIR path of the last error on this handle; "" when the last call
+ * succeeded or its error concerned no element. Borrowed like errmsg. */
+const char *tc_rec_fhir_errpath(const struct tc_rec_db *db);
+
 
 /* == Statistics == */
 
