@@ -28,6 +28,7 @@ static const struct tc_rec__migration migrations[] = {
      tc_rec__schema_core},
     {2, "clinical: rehabilitation, consultations, ECG and imaging",
      tc_rec__schema_clinical},
+    {3, "accounts: users, roles, sessions", tc_rec__schema_accounts},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -89,6 +89,7 @@ struct tc_rec__migration {
 
 extern const char tc_rec__schema_core[];
 extern const char tc_rec__schema_clinical[];
+extern const char tc_rec__schema_accounts[];
 
 int tc_rec__migrate(struct tc_rec_db *db);
 
@@ -184,5 +185,14 @@ int tc_rec__text_version_add(struct tc_rec_db *db, enum tc_rec_text_kind kind,
 int tc_rec__text_version_latest(struct tc_rec_db *db,
                                 enum tc_rec_text_kind kind, int64_t owner_id,
                                 struct tc_rec_text_version *out);
+
+/* -- accounts helpers (account.c) -- */
+
+/* Run the one-row UPDATE `sql` on user `id` (?1 is the id; bind() binds
+ * the rest from arg) in its own transaction; -ENOENT "no user <id>" when
+ * no row changed. */
+int tc_rec__user_update(struct tc_rec_db *db, int64_t id, const char *sql,
+                        int (*bind)(sqlite3_stmt *st, const void *arg),
+                        const void *arg);
 
 #endif

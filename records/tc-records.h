@@ -1853,6 +1853,199 @@ const char *tc_rec_fhir_errpath(const struct tc_rec_db *db);
 
 /* == Statistics == */
 
+/* == Accounts and sessions == */
+/* (account.c, session.c) */
+
+/*
+ * Login roles, as in DESIGN.md's security model (distinct from the
+ * practitioner roles above: these say what a login may do). Codes as in
+ * the core section: from 1, with a to_string/from_string pair.
+ */
+enum tc_rec_user_role {
+    TC_REC_USER_ADMIN = 1,
+    TC_REC_USER_AUDITOR,
+    TC_REC_USER_DOCTOR,
+    TC_REC_USER_SPECIALIST,
+    TC_REC_USER_TOWNSHIP_DOCTOR,
+    TC_REC_USER_FAMILY_DOCTOR,
+    TC_REC_USER_THERAPIST,
+    TC_REC_USER_ECG_READER,
+    TC_REC_USER_RADIOLOGIST,
+    TC_REC_USER_RESIDENT,
+    TC_REC_USER_CARER,
+};
+#define TC_REC_USER_ROLE_MAX TC_REC_USER_CARER
+#define TC_REC_USER_ROLE_BIT(r) (1u << (r))
+const char *tc_rec_user_role_to_string(enum tc_rec_user_role role);
+int tc_rec_user_role_from_string(const char *s, enum tc_rec_user_role *out);
+
+#define TC_REC_USERNAME_MIN 3
+#define TC_REC_USERNAME_MAX 64
+
+/*
+ * A login account. username: 3..64 characters of [a-z0-9._-], unique
+ * without regard to case. password_hash: a libsodium crypto_pwhash_str
+ * string of Argon2id ("$argon2id$..."); records stores it as given and
+ * never hashes. The user stands for at most one person: a practitioner,
+ * a resident or a carer (the other ids 0). roles: a bit
+ * TC_REC_USER_ROLE_BIT(r) per role, at least one; the resident role
+ * needs resident_id, the carer role carer_id, and the clinical roles
+ * (doctor .. radiologist) practitioner_id. totp_secret: base32 (A-Z2-7,
+ * 16..128 characters) or NULL for no second factor. locked_until_us: 0
+ * when not locked.
+ */
+struct tc_rec_user {
+    int64_t id;
+    char *username;
+    char *password_hash;
+    int64_t practitioner_id;
+    int64_t resident_id;
+    int64_t carer_id;
+    unsigned roles;
+    bool disabled;
+    int failed_logins;
+    int64_t locked_until_us;
+    char *totp_secret;
+    int64_t totp_last_step; /* the last TOTP time step accepted, 0: none */
+    int64_t created_at_us;
+};
+
+/*
+ * Create a user from `u` (username, password_hash, the person link, roles
+ * and created_at_us; the other fields are ignored: a new user is enabled,
+ * unlocked and has no TOTP secret). On success *id_out is the new id.
+ * Errors: -EINVAL (username, password_hash, roles, the link rules,
+ * created_at_us), -EEXIST (username taken, in any case), -ENOENT
+ * (practitioner_id, resident_id or carer_id names no such person).
+ */
+int tc_rec_user_create(struct tc_rec_db *db, const struct tc_rec_user *u,
+                       int64_t *id_out);
+
+/* Read a user by id, or by username (compared without regard to case).
+ * Errors: -ENOENT. Free with tc_rec_user_free(). */
+int tc_rec_user_get(struct tc_rec_db *db, int64_t id,
+                    struct tc_rec_user **out);
+int tc_rec_user_get_by_username(struct tc_rec_db *db, const char *username,
+                                struct tc_rec_user **out);
+void tc_rec_user_free(struct tc_rec_user *u);
+
+struct tc_rec_user_list {
+    size_t count;
+    struct tc_rec_user *items;
+};
+
+#define TC_REC_USER_PAGE_MAX 500
+
+/* Users by id, id > after_id, at most limit (1..TC_REC_USER_PAGE_MAX).
+ * Errors: -EINVAL (limit). */
+int tc_rec_user_list(struct tc_rec_db *db, int64_t after_id, int limit,
+                     struct tc_rec_user_list **out);
+void tc_rec_user_list_free(struct tc_rec_user_list *list);
+
+/* Replace a user's password hash (an Argon2id string, as for create).
+ * Sessions are not touched: revoke them with
+ * tc_rec_session_revoke_all_for_user() when the change calls for it.
+ * Errors: -ENOENT, -EINVAL (password_hash). */
+int tc_rec_user_set_password_hash(struct tc_rec_db *db, int64_t id,
+                                  const char *password_hash);
+
+/* Replace a user's roles (a bit set as in struct tc_rec_user), checked
+ * against the user's person link. Errors: -ENOENT, -EINVAL (roles). */
+int tc_rec_user_set_roles(struct tc_rec_db *db, int64_t id, unsigned roles);
+
+/* Set (base32, 16..128 characters of A-Z2-7) or clear (NULL) a user's
+ * TOTP secret; either forgets the last accepted step.
+ * Errors: -ENOENT, -EINVAL (totp_secret). */
+int tc_rec_user_set_totp_secret(struct tc_rec_db *db, int64_t id,
+                                const char *totp_secret);
+
+/*
+ * Remember that TOTP step `step` (> 0) was used to log in, so the same
+ * code cannot be replayed. Errors: -ENOENT, -EINVAL (step), -EALREADY
+ * (step is not later than the last accepted one: a replay).
+ */
+int tc_rec_user_totp_step_use(struct tc_rec_db *db, int64_t id,
+                              int64_t step);
+
+/* Disable or enable a user. A disabled user cannot log in and their
+ * sessions are refused. Errors: -ENOENT. */
+int tc_rec_user_set_disabled(struct tc_rec_db *db, int64_t id,
+                             bool disabled);
+
+/*
+ * Count one failed login at now_us. When the count reaches `threshold`
+ * (>= 1) the account is locked until now_us + lock_us (lock_us > 0) and
+ * the count starts again from 0. *locked_until (may be NULL) is the end of
+ * the lock this failure started, or 0. Errors: -ENOENT, -EINVAL
+ * (threshold, lock_us, now_us).
+ */
+int tc_rec_user_login_failed(struct tc_rec_db *db, int64_t id,
+                             int64_t now_us, int threshold, int64_t lock_us,
+                             int64_t *locked_until);
+
+/* A successful login: forget failed logins and any lock.
+ * Errors: -ENOENT. */
+int tc_rec_user_login_succeeded(struct tc_rec_db *db, int64_t id);
+
+#define TC_REC_TOKEN_HASH_LEN 32
+
+/*
+ * A login session. Only the SHA-256 of its bearer token is stored (the
+ * token itself never reaches the database). expires_at_us slides with
+ * use; revoked_at_us is 0 while not revoked; client_addr may be NULL.
+ */
+struct tc_rec_session {
+    unsigned char token_hash[TC_REC_TOKEN_HASH_LEN];
+    int64_t user_id;
+    int64_t created_at_us;
+    int64_t last_used_at_us;
+    int64_t expires_at_us;
+    int64_t revoked_at_us;
+    char *client_addr;
+};
+
+/*
+ * Open a session for user_id at now_us, expiring at now_us + ttl_us
+ * unless used. The same call forgets the user's sessions that have
+ * expired or been revoked (they can never be used again).
+ * Errors: -EINVAL (now_us, ttl_us, client_addr), -ENOENT (user_id),
+ * -EEXIST (token_hash already in use).
+ */
+int tc_rec_session_create(struct tc_rec_db *db,
+                          const unsigned char token_hash[32],
+                          int64_t user_id, int64_t now_us, int64_t ttl_us,
+                          const char *client_addr);
+
+/*
+ * Find the live session with `token_hash` at now_us and slide its expiry
+ * to now_us + ttl_us. To spare a write per request, the stored times move
+ * only when the last one is older than ttl_us / 20 (at most 60 s), so a
+ * session may expire up to that much before now_us + ttl_us. On success
+ * *user_id is the session's user.
+ * Errors: -ENOENT (unknown), -EKEYEXPIRED (expired), -EKEYREVOKED
+ * (revoked), -EINVAL (now_us, ttl_us).
+ */
+int tc_rec_session_lookup(struct tc_rec_db *db,
+                          const unsigned char token_hash[32], int64_t now_us,
+                          int64_t ttl_us, int64_t *user_id);
+
+/* Read a session (for its times). Errors: -ENOENT. Free with _free(). */
+int tc_rec_session_get(struct tc_rec_db *db,
+                       const unsigned char token_hash[32],
+                       struct tc_rec_session **out);
+void tc_rec_session_free(struct tc_rec_session *s);
+
+/* Revoke one session at now_us (revoking twice keeps the first time).
+ * Errors: -ENOENT. */
+int tc_rec_session_revoke(struct tc_rec_db *db,
+                          const unsigned char token_hash[32],
+                          int64_t now_us);
+
+/* Revoke every live session of a user at now_us; *n_out (may be NULL)
+ * counts them. Errors: -ENOENT (user_id). */
+int tc_rec_session_revoke_all_for_user(struct tc_rec_db *db, int64_t user_id,
+                                       int64_t now_us, size_t *n_out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,8 @@
 
 static const struct tc_srv__admin_cmd *const tables[] = {
     tc_srv__admin_cmds_base,
+    tc_srv__admin_cmds_users,
+    tc_srv__admin_cmds_demo,
 };
 
 static void

@@ -213,6 +213,62 @@ parse_log_level(struct tc_srv_config *cfg, const char *value, GString *why)
     return -EINVAL;
 }
 
+static int
+parse_session_ttl(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 30L * 24 * 3600, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->session_ttl_s = (int)v;
+    return 0;
+}
+
+static int
+parse_lockout_threshold(struct tc_srv_config *cfg, const char *value,
+                        GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 100, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->lockout_threshold = (int)v;
+    return 0;
+}
+
+static int
+parse_lockout_s(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 7L * 24 * 3600, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->lockout_s = (int)v;
+    return 0;
+}
+
+static int
+parse_totp_roles(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    g_autofree char *bad = NULL;
+    unsigned roles = 0;
+
+    if (tc_srv__roles_parse(value, false, &roles, &bad) < 0) {
+        g_string_printf(why,
+                        "'%s' is not a role (admin, auditor, doctor, "
+                        "specialist, township_doctor, family_doctor, "
+                        "therapist, ecg_reader, radiologist, resident, "
+                        "carer)",
+                        bad);
+        return -EINVAL;
+    }
+    cfg->totp_required_roles = roles;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -226,6 +282,10 @@ static const struct key_def keys[] = {
     {"tls", "cert_file", parse_tls_cert},
     {"tls", "key_file", parse_tls_key},
     {"log", "level", parse_log_level},
+    {"auth", "session_ttl_s", parse_session_ttl},
+    {"auth", "lockout_threshold", parse_lockout_threshold},
+    {"auth", "lockout_s", parse_lockout_s},
+    {"auth", "totp_required_roles", parse_totp_roles},
 };
 
 struct tc_srv_config *
@@ -243,6 +303,10 @@ tc_srv_config_new(void)
     cfg->rate_per_account = 30;
     cfg->tls = true;
     cfg->log_level = TC_SRV_LOG_INFO;
+    cfg->session_ttl_s = 1800;
+    cfg->lockout_threshold = 5;
+    cfg->lockout_s = 900;
+    cfg->totp_required_roles = 0;
     return cfg;
 }
 

@@ -19,6 +19,7 @@
 
 static const struct tc_srv__route *const tables[] = {
     tc_srv__routes_health,
+    tc_srv__routes_auth,
 };
 
 /* Length of the segment at s (up to '/' or the end). */

@@ -226,6 +226,10 @@ stop(struct tc_srv *srv)
         g_source_remove(srv->shutdown_timer);
         srv->shutdown_timer = 0;
     }
+    /* Finish password jobs and delayed answers while the database and
+     * lws are still there for them. */
+    tc_srv__workers_stop(srv);
+    tc_srv__auth_stop(srv);
     destroy_lws(srv);
     tc_rec_close(srv->db);
     srv->db = NULL;
@@ -280,6 +284,11 @@ start(struct tc_srv *srv, GPtrArray *created)
                    "loopback address, not %s",
                    cfg->listen_host);
         return TC_SRV_EXIT_CONFIG;
+    }
+    if (tc_srv__crypto_init(&err) < 0 ||
+        tc_srv__workers_start(srv, &err) < 0) {
+        g_critical("%s", err);
+        return TC_SRV_EXIT_FAILURE;
     }
     if (tc_media_init(&err) < 0) {
         g_critical("media: %s", err);

@@ -15,12 +15,14 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "tc-records.h"
 #include "tc-server.h"
 
 struct lws;
 struct lws_context;
 struct lws_vhost;
 struct tc_rec_db;
+struct tc_rec_user;
 struct tc_srv__metrics;
 struct tc_srv__ratelimit;
 
@@ -38,6 +40,9 @@ struct tc_srv {
     int in_flight;         /* HTTP responses not yet completely written */
     bool stopping;
     guint shutdown_timer;
+    GThreadPool *workers; /* worker.c: CPU-bound jobs */
+    int jobs_pending;     /* submitted jobs whose done() has not run */
+    GList *login_waits;   /* api-auth.c: failed logins waiting to answer */
 };
 
 /* == log.c == */
@@ -83,6 +88,117 @@ struct tc_srv__who {
 int tc_srv__auth_resolve(struct tc_srv *srv, const char *authorization,
                          const char *client_addr, struct tc_srv__who *who,
                          const char **why);
+
+/* A role's name ("township_doctor"), or NULL outside the enum; and back
+ * (-EINVAL for an unknown name). */
+const char *tc_srv__role_name(enum tc_srv__role role);
+int tc_srv__role_from_name(const char *name, enum tc_srv__role *out);
+
+/*
+ * Parse a comma-separated list of role names (spaces around names and
+ * empty items ignored) into a bit set: of enum tc_srv__role bits, or of
+ * TC_REC_USER_ROLE_BIT()s when for_records. On an unknown name returns
+ * -EINVAL with the name in *bad (g_free it); *out untouched.
+ */
+int tc_srv__roles_parse(const char *list, bool for_records, unsigned *out,
+                        char **bad);
+
+/* enum tc_srv__role bits from records' user role bits. */
+unsigned tc_srv__roles_from_records(unsigned rec_roles);
+
+/* Fill *who from a user record. */
+void tc_srv__who_fill(struct tc_srv__who *who, const struct tc_rec_user *u);
+
+#define TC_SRV__TOKEN_LEN      32 /* random bytes in a bearer token */
+#define TC_SRV__TOKEN_TEXT_LEN 43 /* as unpadded base64url */
+#define TC_SRV__TOKEN_HASH_LEN 32 /* SHA-256 */
+
+/* A new bearer token (text, NUL-terminated) and its SHA-256. */
+int tc_srv__token_new(char token[TC_SRV__TOKEN_TEXT_LEN + 1],
+                      unsigned char hash[TC_SRV__TOKEN_HASH_LEN]);
+
+/* The SHA-256 of the token in an Authorization header value ("Bearer
+ * <43 base64url characters>"). Errors: -EINVAL (malformed). */
+int tc_srv__token_hash(const char *authorization,
+                       unsigned char hash[TC_SRV__TOKEN_HASH_LEN]);
+
+/* == password.c: Argon2id password hashes (blocking; see worker.c) == */
+
+#define TC_SRV__PASSWORD_MAX       1024 /* bytes; longer is refused */
+#define TC_SRV__PASSWORD_MIN       8    /* for new passwords */
+#define TC_SRV__PASSWORD_GENERATED 20   /* characters of a generated one */
+
+/* sodium_init(), once per process, before anything below. */
+int tc_srv__crypto_init(char **errmsg);
+
+/* Hash a password (about 0.1 s). *out: a "$argon2id$..." string
+ * (g_free). Errors: -EINVAL (empty or longer than PASSWORD_MAX),
+ * -ENOMEM. */
+int tc_srv__password_hash(const char *password, char **out);
+
+/* 0 when `password` matches `hash`, else -EACCES. A NULL hash verifies
+ * against a dummy, taking the same time, and fails. */
+int tc_srv__password_verify(const char *hash, const char *password);
+
+/* A new random password of PASSWORD_GENERATED characters (g_free). */
+char *tc_srv__password_generate(void);
+
+/* Overwrite a password's bytes, then g_free it. NULL is ignored. */
+void tc_srv__password_wipe(char *password);
+
+/* == totp.c: one-time codes (RFC 6238) and base32 (RFC 4648) == */
+
+#define TC_SRV__TOTP_DIGITS 6
+
+enum tc_srv__totp_alg {
+    TC_SRV__TOTP_SHA1,
+    TC_SRV__TOTP_SHA256,
+    TC_SRV__TOTP_SHA512,
+};
+
+/* The HOTP value (RFC 4226) of `key` at `counter`, `digits` (6..8) long:
+ * format it with leading zeros. */
+uint32_t tc_srv__hotp(const unsigned char *key, size_t key_len,
+                      enum tc_srv__totp_alg alg, uint64_t counter, int digits);
+
+/* The 30-second TOTP time step of a Unix time. */
+int64_t tc_srv__totp_step(int64_t unix_s);
+
+/*
+ * Check a 6-digit SHA-1 code against a base32 secret at unix_s, accepting
+ * one step either side. On success *step_out is the step that matched
+ * (for replay protection). Errors: -EACCES (wrong or malformed code),
+ * -EINVAL (the secret is not base32).
+ */
+int tc_srv__totp_check(const char *secret_b32, const char *code,
+                       int64_t unix_s, int64_t *step_out);
+
+/* A new random 160-bit secret as base32 (32 characters, g_free). */
+char *tc_srv__totp_secret_new(void);
+
+/* Base32 without padding (g_free); and back, ignoring case and any '='
+ * padding. Decode errors: -EINVAL (not base32), -EMSGSIZE (over cap). */
+char *tc_srv__base32_encode(const unsigned char *data, size_t len);
+int tc_srv__base32_decode(const char *text, unsigned char *out, size_t cap,
+                          size_t *len_out);
+
+/* == worker.c: CPU-bound work off the main loop == */
+
+typedef void (*tc_srv__work_fn)(void *data);
+
+/* Start the worker pool: one thread per core but one, 1..4. */
+int tc_srv__workers_start(struct tc_srv *srv, char **errmsg);
+
+/* Run work(data) on a worker thread (it must not touch SQLite, lws or
+ * srv), then done(data) on the main thread. Never fails. */
+void tc_srv__work_submit(struct tc_srv *srv, tc_srv__work_fn work,
+                         tc_srv__work_fn done, void *data);
+
+/* Jobs submitted whose done() has not run yet. */
+int tc_srv__work_queued(struct tc_srv *srv);
+
+/* Wait for every job, run its done(), and free the pool. */
+void tc_srv__workers_stop(struct tc_srv *srv);
 
 /* == http.c: one request and its response == */
 
@@ -199,6 +315,12 @@ const struct tc_srv__route *tc_srv__route_find(const char *method,
 
 /* Route tables of the api-*.c modules, each ending with {NULL}. */
 extern const struct tc_srv__route tc_srv__routes_health[];
+extern const struct tc_srv__route tc_srv__routes_auth[];
+
+/* == api-auth.c == */
+
+/* Answer every failed login still waiting out its delay (at stop). */
+void tc_srv__auth_stop(struct tc_srv *srv);
 
 /* == metrics.c == */
 struct tc_srv__metrics *tc_srv__metrics_new(void);
@@ -252,6 +374,76 @@ int tc_srv__datadir_prepare(const char *path, GPtrArray *created,
 /* Remove what `created` names, last first (directories only if empty). */
 void tc_srv__datadir_undo(GPtrArray *created);
 
+/* == policy.c: who may do what to whose record == */
+
+enum tc_srv__action {
+    TC_SRV__ACT_READ,
+    TC_SRV__ACT_WRITE,       /* create, update, sign, schedule, ... */
+    TC_SRV__ACT_SELF_REPORT, /* a resident's own pain/difficulty report */
+    TC_SRV__ACT_EXPORT,      /* a copy leaving the system */
+};
+
+enum tc_srv__kind {
+    TC_SRV__KIND_RECORD,    /* a resident's record, any part of it */
+    TC_SRV__KIND_STUDY,     /* one ECG or imaging study and its report */
+    TC_SRV__KIND_AUDIT,     /* a resident's audit trail */
+    TC_SRV__KIND_DIRECTORY, /* organizations, practitioners, teams */
+    TC_SRV__KIND_STATS,     /* aggregate figures, no patient rows */
+};
+
+/* What the policy knows about the caller and the resident. */
+struct tc_srv__facts {
+    bool own;                       /* the caller is the resident */
+    bool carer;                     /* a carer acting for the resident */
+    bool assigned_reader;           /* the study is assigned to the caller */
+    struct tc_rec_access_facts rel; /* care relationships (records) */
+    const char *reason;             /* break-glass reason, or NULL */
+};
+
+struct tc_srv__decision {
+    bool allow;
+    bool break_glass;
+    const char *rule; /* static: the rule that allowed, or why not */
+};
+
+/* The whole policy: pure, no I/O (unit-tested rule by rule). */
+struct tc_srv__decision tc_srv__policy_decide(const struct tc_srv__who *who,
+                                              enum tc_srv__action action,
+                                              enum tc_srv__kind kind,
+                                              const struct tc_srv__facts *f);
+
+const char *tc_srv__action_name(enum tc_srv__action action);
+
+/* What a request wants to touch. */
+struct tc_srv__target {
+    enum tc_srv__action action;
+    enum tc_srv__kind kind;
+    int64_t resident_id;     /* 0: no resident (directory, stats) */
+    const char *entity_type; /* for the audit trail: "resident", ... */
+    int64_t entity_id;
+    bool assigned_reader; /* for studies: assigned to the caller */
+    const char *purpose;  /* for the audit trail, may be NULL */
+};
+
+/*
+ * Decide for the caller of `call` (who must be set) on `t`: gather the
+ * facts (a break-glass reason comes from the X-Access-Reason header),
+ * decide, append the audit event (allowed or denied). Returns true when
+ * allowed; otherwise fills a 403 (404 for an unknown resident) and
+ * returns false.
+ */
+bool tc_srv__policy_check(struct tc_srv *srv, struct tc_srv__call *call,
+                          const struct tc_srv__target *t);
+
+/* Append an audit event for the caller of `call` (who may be NULL:
+ * "anonymous"). Never fails the request; a failure to append is logged
+ * as critical. */
+void tc_srv__audit(struct tc_srv *srv, struct tc_srv__call *call,
+                   enum tc_rec_audit_action action, const char *entity_type,
+                   int64_t entity_id, int64_t resident_id,
+                   enum tc_rec_audit_outcome outcome, const char *purpose,
+                   const char *detail);
+
 /* == admin.c: the telecare-admin program's subcommands == */
 
 /*
@@ -269,6 +461,8 @@ struct tc_srv__admin_cmd {
 
 /* Subcommand tables, each ending with {NULL}. */
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_base[];
+extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_users[];
+extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_demo[];
 
 /* == run.c == */
 

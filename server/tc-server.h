@@ -52,6 +52,12 @@ struct tc_srv_config {
     char *tls_cert_file;  /* [tls] cert_file, NULL: self-signed */
     char *tls_key_file;   /* [tls] key_file */
     enum tc_srv_log_level log_level; /* [log] level */
+    int session_ttl_s;               /* [auth] session_ttl_s */
+    int lockout_threshold;           /* [auth] lockout_threshold */
+    int lockout_s;                   /* [auth] lockout_s */
+    /* [auth] totp_required_roles: a bit (1u << role) per role, in the
+     * order of DESIGN.md's list (admin = bit 0 ... carer = bit 10). */
+    unsigned totp_required_roles;
 };
 
 /* A configuration holding every default. Returns NULL only out of

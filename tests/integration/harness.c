@@ -330,7 +330,7 @@ tc_http(struct tc_harness *h, const char *method, const char *path,
 {
     CURL *curl = curl_easy_init();
     struct curl_slist *headers = NULL;
-    char url[512], ctype_header[256], cafile[600];
+    char url[512], ctype_header[256], cafile[600], auth_header[256];
     char *ctype = NULL;
     CURLcode rc;
 
@@ -362,6 +362,13 @@ tc_http(struct tc_harness *h, const char *method, const char *path,
         snprintf(ctype_header, sizeof(ctype_header), "Content-Type: %s",
                  content_type);
         headers = curl_slist_append(headers, ctype_header);
+    }
+    if (h->bearer) {
+        snprintf(auth_header, sizeof(auth_header), "Authorization: Bearer %s",
+                 h->bearer);
+        headers = curl_slist_append(headers, auth_header);
+    }
+    if (headers) {
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     }
     rc = curl_easy_perform(curl);

@@ -27,6 +27,8 @@ struct tc_harness {
     char *log;      /* everything the server wrote on stderr so far */
     size_t log_len;
     int err_fd;
+    /* When set, tc_http() sends "Authorization: Bearer <bearer>". */
+    const char *bearer;
 };
 
 struct tc_http_reply {

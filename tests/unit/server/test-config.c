@@ -173,6 +173,48 @@ test_override_after_file(void)
     tc_srv_config_free(cfg);
 }
 
+static void
+test_auth_keys(void)
+{
+    struct tc_srv_config *cfg = tc_srv_config_new();
+    char *err = NULL;
+
+    TC_CHECK_EQ(cfg->session_ttl_s, 1800);
+    TC_CHECK_EQ(cfg->lockout_threshold, 5);
+    TC_CHECK_EQ(cfg->lockout_s, 900);
+    TC_CHECK_EQ(cfg->totp_required_roles, 0);
+    TC_CHECK_EQ(load(cfg,
+                     "[auth]\n"
+                     "session_ttl_s = 2\n"
+                     "lockout_threshold = 3\n"
+                     "lockout_s = 60\n"
+                     "totp_required_roles = admin, township_doctor,carer\n",
+                     &err),
+                0);
+    TC_CHECK_EQ(cfg->session_ttl_s, 2);
+    TC_CHECK_EQ(cfg->lockout_threshold, 3);
+    TC_CHECK_EQ(cfg->lockout_s, 60);
+    TC_CHECK_EQ(cfg->totp_required_roles, (1u << 0) | (1u << 4) | (1u << 10));
+    TC_CHECK_EQ(load(cfg, "[auth]\ntotp_required_roles = admin,nurse\n", &err),
+                -EINVAL);
+    TC_CHECK_STR_CONTAINS(err, "[auth] totp_required_roles: 'nurse' is not a "
+                               "role");
+    free(err);
+    err = NULL;
+    TC_CHECK_EQ(load(cfg, "[auth]\nsession_ttl_s = 0\n", &err), -EINVAL);
+    TC_CHECK_STR_CONTAINS(err, "[auth] session_ttl_s");
+    free(err);
+    err = NULL;
+    TC_CHECK_EQ(load(cfg, "[auth]\nlockout_threshold = many\n", &err),
+                -EINVAL);
+    TC_CHECK_STR_CONTAINS(err, "[auth] lockout_threshold");
+    free(err);
+    TC_CHECK_EQ(cfg->totp_required_roles, (1u << 0) | (1u << 4) | (1u << 10));
+    TC_CHECK_EQ(load(cfg, "[auth]\ntotp_required_roles =\n", &err), 0);
+    TC_CHECK_EQ(cfg->totp_required_roles, 0);
+    tc_srv_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -182,5 +224,6 @@ main(void)
     TC_RUN(test_bad_values_name_their_key);
     TC_RUN(test_failed_load_changes_nothing);
     TC_RUN(test_override_after_file);
+    TC_RUN(test_auth_keys);
     return tc_done();
 }

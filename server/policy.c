@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * policy.c - who may do what to whose record. One pure function,
+ * tc_srv__policy_decide(), holds every rule; tc_srv__policy_check()
+ * gathers the facts it needs from the records, asks it, and writes the
+ * audit event for the decision. Every endpoint that touches patient data
+ * calls tc_srv__policy_check() before reading or writing anything.
+ *
+ * The rules (DESIGN.md, docs/security.md):
+ *
+ *   resident (own record)       read, self-report, export
+ *   carer acting for resident   read, self-report, export
+ *   family doctor / nurse / ... read, write, export when a member of the
+ *                               team holding the resident's active contract
+ *   therapist                   read, write when on an open plan of theirs
+ *   doctor / specialist /       read, write while participating in an open
+ *   township doctor             consultation about the resident
+ *   township doctor             read, write for residents of the township
+ *                               whose clinic they work at
+ *   ECG reader / radiologist    a study assigned to them (read, write its
+ *                               report); not the rest of the record
+ *   auditor                     audit trails; no clinical content
+ *   admin                       directory and accounts; no clinical content
+ *   any clinician or admin      break-glass read with a stated reason,
+ *                               audited as such and logged loudly
+ *
+ * Anything else is refused, and the refusal is audited.
+ *
+ * Thread: main.
+ */
+#define G_LOG_DOMAIN "policy"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "server-int.h"
+#include "tc-records.h"
+
+#define HAS(who, role) (((who)->roles >> (TC_SRV__ROLE_##role)) & 1u)
+
+static const char *const action_names[] = {
+    [TC_SRV__ACT_READ] = "read",
+    [TC_SRV__ACT_WRITE] = "write",
+    [TC_SRV__ACT_SELF_REPORT] = "self-report",
+    [TC_SRV__ACT_EXPORT] = "export",
+};
+
+const char *
+tc_srv__action_name(enum tc_srv__action action)
+{
+    return action_names[action];
+}
+
+static bool
+is_clinician(const struct tc_srv__who *who)
+{
+    return HAS(who, DOCTOR) || HAS(who, SPECIALIST) ||
+           HAS(who, TOWNSHIP_DOCTOR) || HAS(who, FAMILY_DOCTOR) ||
+           HAS(who, THERAPIST) || HAS(who, ECG_READER) ||
+           HAS(who, RADIOLOGIST);
+}
+
+static struct tc_srv__decision
+allow(const char *rule)
+{
+    return (struct tc_srv__decision){.allow = true, .rule = rule};
+}
+
+static struct tc_srv__decision
+deny(const char *rule)
+{
+    return (struct tc_srv__decision){.allow = false, .rule = rule};
+}
+
+/* A resident's record: demographics, contracts, plans, sessions,
+ * consultations, studies. */
+static struct tc_srv__decision
+decide_record(const struct tc_srv__who *who, enum tc_srv__action action,
+              const struct tc_srv__facts *f)
+{
+    /* Care relationships allow reading and writing the record; only the
+     * family-doctor team may also export it. */
+    bool care = action == TC_SRV__ACT_READ || action == TC_SRV__ACT_WRITE;
+
+    if (f->own && action != TC_SRV__ACT_WRITE) {
+        return allow("own record");
+    }
+    if (f->carer && action != TC_SRV__ACT_WRITE) {
+        return allow("carer acting for the resident");
+    }
+    if ((care || action == TC_SRV__ACT_EXPORT) && f->rel.team &&
+        (HAS(who, FAMILY_DOCTOR) || HAS(who, THERAPIST) || HAS(who, DOCTOR) ||
+         HAS(who, TOWNSHIP_DOCTOR))) {
+        return allow("member of the resident's family-doctor team");
+    }
+    if (care && f->rel.therapist && HAS(who, THERAPIST)) {
+        return allow("therapist on the resident's rehab plan");
+    }
+    if (care && f->rel.consultation &&
+        (HAS(who, DOCTOR) || HAS(who, SPECIALIST) ||
+         HAS(who, TOWNSHIP_DOCTOR))) {
+        return allow("participant of an open consultation");
+    }
+    if (care && f->rel.township && HAS(who, TOWNSHIP_DOCTOR)) {
+        return allow("doctor at the resident's township clinic");
+    }
+    if (action == TC_SRV__ACT_READ && f->reason &&
+        (is_clinician(who) || HAS(who, ADMIN))) {
+        return (struct tc_srv__decision){
+            .allow = true, .break_glass = true, .rule = "break-glass"};
+    }
+    return deny("no care relationship with this resident");
+}
+
+struct tc_srv__decision
+tc_srv__policy_decide(const struct tc_srv__who *who,
+                      enum tc_srv__action action, enum tc_srv__kind kind,
+                      const struct tc_srv__facts *f)
+{
+    switch (kind) {
+    case TC_SRV__KIND_RECORD:
+        return decide_record(who, action, f);
+    case TC_SRV__KIND_STUDY:
+        if (f->assigned_reader &&
+            (HAS(who, ECG_READER) || HAS(who, RADIOLOGIST)) &&
+            action != TC_SRV__ACT_EXPORT) {
+            return allow("reader assigned to the study");
+        }
+        return decide_record(who, action, f);
+    case TC_SRV__KIND_AUDIT:
+        if (action != TC_SRV__ACT_READ) {
+            return deny("the audit trail is append-only");
+        }
+        if (HAS(who, AUDITOR)) {
+            return allow("auditor");
+        }
+        if (f->own || f->carer) {
+            return allow("own audit trail");
+        }
+        return deny("only auditors and the resident read an audit trail");
+    case TC_SRV__KIND_DIRECTORY:
+        if (action == TC_SRV__ACT_READ) {
+            return allow("directory");
+        }
+        return HAS(who, ADMIN) ? allow("administrator")
+                               : deny("only administrators change the "
+                                      "directory");
+    case TC_SRV__KIND_STATS:
+        if (HAS(who, ADMIN) || HAS(who, AUDITOR) || is_clinician(who)) {
+            return allow("aggregate statistics");
+        }
+        return deny("statistics are for staff");
+    }
+    return deny("unknown resource");
+}
+
+/* Relationship facts between the caller and a resident. */
+static int
+gather(struct tc_srv *srv, const struct tc_srv__who *who, int64_t resident_id,
+       struct tc_srv__facts *f)
+{
+    int rc;
+
+    f->own = who->resident_id > 0 && who->resident_id == resident_id;
+    if (who->carer_id > 0) {
+        rc = tc_rec_carer_acts_for(srv->db, who->carer_id, resident_id,
+                                   &f->carer);
+        if (rc < 0) {
+            return rc;
+        }
+    }
+    return tc_rec_access_facts_get(srv->db, who->practitioner_id, resident_id,
+                                   &f->rel);
+}
+
+static const char *
+first_role(const struct tc_srv__who *who)
+{
+    for (int r = 0; r < TC_SRV__N_ROLES; r++) {
+        if ((who->roles >> r) & 1u) {
+            return tc_srv__role_name((enum tc_srv__role)r);
+        }
+    }
+    return "none";
+}
+
+void
+tc_srv__audit(struct tc_srv *srv, struct tc_srv__call *call,
+              enum tc_rec_audit_action action, const char *entity_type,
+              int64_t entity_id, int64_t resident_id,
+              enum tc_rec_audit_outcome outcome, const char *purpose,
+              const char *detail)
+{
+    const struct tc_srv__who *who = call->req.who;
+    struct tc_rec_audit_event ev = {
+        .at_us = g_get_real_time(),
+        .actor = who ? (char *)who->username : "anonymous",
+        .actor_role = who ? (char *)first_role(who) : NULL,
+        .action = action,
+        .entity_type = (char *)entity_type,
+        .entity_id = entity_id,
+        .resident_id = resident_id,
+        .client_addr = (char *)call->req.client_addr,
+        .purpose = (char *)purpose,
+        .outcome = outcome,
+        .detail = (char *)detail,
+    };
+
+    if (tc_rec_audit_append(srv->db, &ev, NULL) < 0) {
+        /* The access already happened or was refused; losing its trace is
+         * an operational emergency, not a reason to fail the request. */
+        g_critical("audit: cannot append (%s): %s", entity_type,
+                   tc_rec_errmsg(srv->db));
+    }
+}
+
+static enum tc_rec_audit_action
+audit_action(enum tc_srv__action action)
+{
+    return action == TC_SRV__ACT_READ     ? TC_REC_AUDIT_READ
+           : action == TC_SRV__ACT_EXPORT ? TC_REC_AUDIT_EXECUTE
+                                          : TC_REC_AUDIT_UPDATE;
+}
+
+bool
+tc_srv__policy_check(struct tc_srv *srv, struct tc_srv__call *call,
+                     const struct tc_srv__target *t)
+{
+    const struct tc_srv__who *who = call->req.who;
+    struct tc_srv__facts f = {.assigned_reader = t->assigned_reader};
+    struct tc_srv__decision d;
+    char reason[256] = "";
+    int rc = 0;
+
+    if (tc_srv__call_header(call, "x-access-reason", reason, sizeof(reason)) >
+        0) {
+        f.reason = reason;
+    }
+    if (t->resident_id > 0) {
+        rc = gather(srv, who, t->resident_id, &f);
+    }
+    if (rc == -ENOENT) {
+        tc_srv__resp_error(&call->resp, 404, "resident: not found");
+        return false;
+    }
+    if (rc < 0) {
+        tc_srv__resp_error(&call->resp, 500, "records unavailable");
+        return false;
+    }
+    d = tc_srv__policy_decide(who, t->action, t->kind, &f);
+    tc_srv__audit(srv, call, audit_action(t->action), t->entity_type,
+                  t->entity_id, t->resident_id,
+                  d.allow ? TC_REC_AUDIT_SUCCESS : TC_REC_AUDIT_DENIED,
+                  d.break_glass ? reason : t->purpose, d.rule);
+    if (d.break_glass) {
+        g_warning("BREAK-GLASS: user %" G_GINT64_FORMAT
+                  " opened %s %" G_GINT64_FORMAT
+                  " of resident %" G_GINT64_FORMAT " outside the care rules",
+                  who->user_id, t->entity_type, t->entity_id, t->resident_id);
+    }
+    if (!d.allow) {
+        tc_srv__resp_error(&call->resp, 403, d.rule);
+    }
+    return d.allow;
+}
