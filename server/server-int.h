@@ -374,6 +374,63 @@ int tc_srv__datadir_prepare(const char *path, GPtrArray *created,
 /* Remove what `created` names, last first (directories only if empty). */
 void tc_srv__datadir_undo(GPtrArray *created);
 
+/* == api-util.c: shared by the /api/v1 handlers == */
+
+/*
+ * Each reader returns true with its out-param written, or false after
+ * filling a 4xx answer naming the field and the rule (the handler then
+ * just returns).
+ */
+
+/* Path parameter `index` as a positive id; `name` is used in the error. */
+bool tc_srv__param_id(struct tc_srv__call *call, int index, const char *name,
+                      int64_t *out);
+
+/* The URL-decoded value of query parameter `key` into buf; false when
+ * absent or longer than len - 1 (no answer is filled). */
+bool tc_srv__query_get(const struct tc_srv__req *req, const char *key,
+                       char *buf, size_t len);
+
+/* Query integer in min..max, `def` when absent. */
+bool tc_srv__query_int(struct tc_srv__call *call, const char *key, long def,
+                       long min, long max, long *out);
+
+/* Query date "YYYY-MM-DD" into out[11]; `def` when absent (NULL:
+ * required). */
+bool tc_srv__query_date(struct tc_srv__call *call, const char *key,
+                        const char *def, char out[11]);
+
+/* Refuse any member of obj not in the NULL-terminated `allowed`. */
+bool tc_srv__json_only(struct tc_srv__call *call, json_t *obj,
+                       const char *const *allowed);
+
+/* A string member of 1..max_len bytes; absent or null gives NULL unless
+ * required. *out is borrowed from obj. */
+bool tc_srv__json_string(struct tc_srv__call *call, json_t *obj,
+                         const char *field, bool required, size_t max_len,
+                         const char **out);
+
+/* An integer member in min..max; absent leaves *out as it was unless
+ * required. */
+bool tc_srv__json_int(struct tc_srv__call *call, json_t *obj,
+                      const char *field, bool required, int64_t min,
+                      int64_t max, int64_t *out);
+
+/* A boolean member; absent leaves *out as it was. */
+bool tc_srv__json_bool(struct tc_srv__call *call, json_t *obj,
+                       const char *field, bool *out);
+
+/*
+ * Answer a failed records call: -EINVAL 422, -ENOENT 404, -EEXIST and
+ * -EPERM (a transition not allowed) 409, -EBUSY 503, else 500; the body
+ * carries tc_rec_errmsg() and the field it names.
+ */
+void tc_srv__resp_records_error(struct tc_srv *srv,
+                                struct tc_srv__call *call, int rc);
+
+/* Answer `status` with `doc` as JSON, taking the reference. */
+void tc_srv__resp_ok(struct tc_srv__call *call, int status, json_t *doc);
+
 /* == policy.c: who may do what to whose record == */
 
 enum tc_srv__action {
