@@ -8,10 +8,15 @@
  * and their follow-up schedules. Everything goes through the records API,
  * so the demo data obeys every rule real data does.
  *
+ * Also a carer, a home-rehabilitation plan with guided sessions, an
+ * accepted consultation, and one login per role with a generated password
+ * (printed, and saved with mode 0600 where --accounts-file says).
+ *
  * Names and ID numbers are invented; ID numbers carry a valid check digit
  * computed here. Refuses to run on a database that already holds
  * organizations, so running scripts/demo again reuses the county.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,8 +31,11 @@ struct county {
     int64_t team[2];
     int64_t family_doctor[2], nurse[2], therapist;
     int64_t cardiologist, specialist, radiologist, ecg_reader, township_doc;
+    int64_t resident[8];
+    int64_t carer;
     int64_t now_us;
     char today[11];
+    GString *accounts; /* "username password role" lines */
 };
 
 /* A valid 18-character ID number for a birth date and a sequence number
@@ -246,6 +254,195 @@ seed_contract(struct tc_rec_db *db, struct county *c,
     return 0;
 }
 
+/* 王秀英's daughter acts for her. */
+static int
+seed_carer(struct tc_rec_db *db, struct county *c)
+{
+    struct tc_rec_carer carer = {
+        .name = "李梅", .phone = "13900000000", .created_at_us = c->now_us};
+
+    if (tc_rec_carer_create(db, &carer, &c->carer) < 0 ||
+        tc_rec_carer_link(db, c->carer, c->resident[0], "daughter") < 0) {
+        return fail(db, "carer");
+    }
+    return 0;
+}
+
+static void
+date_shift(const char *today, int days, char out[11])
+{
+    g_autoptr(GDate) date = g_date_new();
+
+    g_date_set_parse(date, today);
+    if (days >= 0) {
+        g_date_add_days(date, (guint)days);
+    } else {
+        g_date_subtract_days(date, (guint)-days);
+    }
+    g_date_strftime(out, 11, "%Y-%m-%d", date);
+}
+
+/* A home-rehabilitation plan for 王秀英 (physical disability): goals,
+ * exercises, and guided sessions over the coming days. */
+static int
+seed_rehab(struct tc_rec_db *db, struct county *c)
+{
+    static const struct tc_rec_rehab_exercise_new exercises[] = {
+        {"坐位抬腿 Seated leg raise",
+         "坐直，慢慢抬起一条腿保持5秒。Sit upright, lift one leg slowly, "
+         "hold 5 s.",
+         "/media/exercises/seated-leg-raise.webm", 3, 10, 5},
+        {"扶椅站立 Supported sit-to-stand",
+         "双手扶椅背，慢慢站起再坐下。Hold the chair back, stand up and "
+         "sit down slowly.",
+         "/media/exercises/sit-to-stand.webm", 2, 8, 3},
+    };
+    struct tc_rec_rehab_goal_new goal = {
+        .description = "独立从床转移到椅子 Transfer bed to chair alone",
+        .target = "Barthel transfers 15",
+    };
+    char start[11], end[11];
+    int64_t contract, team, plan, id;
+    struct tc_rec_rehab_plan_new in = {
+        .resident_id = c->resident[0],
+        .title = "下肢功能康复 Lower-limb rehabilitation",
+        .period_start = start,
+        .period_end = end,
+        .therapist_ids = &c->therapist,
+        .n_therapists = 1,
+        .created_by = c->therapist,
+        .created_at_us = c->now_us,
+    };
+
+    date_shift(c->today, -14, start);
+    date_shift(c->today, 60, end);
+    if (tc_rec_resident_contract_team(db, c->resident[0], &contract, &team) <
+        0) {
+        return fail(db, "rehab contract");
+    }
+    in.contract_id = contract;
+    if (tc_rec_rehab_plan_create(db, &in, &plan) < 0 ||
+        tc_rec_rehab_goal_add(db, plan, &goal, &id) < 0) {
+        return fail(db, "rehab plan");
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(exercises); i++) {
+        if (tc_rec_rehab_exercise_add(db, plan, &exercises[i], &id) < 0) {
+            return fail(db, "rehab exercise");
+        }
+    }
+    if (tc_rec_rehab_plan_activate(db, plan, c->therapist, c->now_us) < 0) {
+        return fail(db, "rehab activate");
+    }
+    for (int day = 1; day <= 3; day++) {
+        struct tc_rec_rehab_session_new session = {
+            .plan_id = plan,
+            .mode = TC_REC_REHAB_LIVE_GUIDED,
+            .scheduled_at_us =
+                c->now_us + (int64_t)day * 86400 * G_USEC_PER_SEC,
+            .therapist_id = c->therapist,
+        };
+        if (tc_rec_rehab_session_schedule(db, &session, &id) < 0) {
+            return fail(db, "rehab session");
+        }
+    }
+    return 0;
+}
+
+/* 河口乡's township doctor asks the county's cardiology for a
+ * consultation about 张桂兰; accepted and scheduled for tomorrow. */
+static int
+seed_consultation(struct tc_rec_db *db, struct county *c)
+{
+    struct tc_rec_consultation_new in = {
+        .requester_id = c->township_doc,
+        .requested_org_id = c->county_hospital,
+        .resident_id = c->resident[2],
+        .reason = "反复胸闷，心电图 ST 段改变 Recurrent chest tightness, ST "
+                  "changes on ECG",
+        .priority = TC_REC_CONSULTATION_URGENT,
+        .requested_at_us = c->now_us,
+    };
+    int64_t id, consent;
+
+    if (tc_rec_consultation_request(db, &in, &id) < 0 ||
+        tc_rec_consultation_accept(db, id, c->cardiologist, c->now_us) < 0 ||
+        tc_rec_consultation_schedule(db, id, c->cardiologist, c->now_us,
+                                     c->now_us + 86400LL * G_USEC_PER_SEC) <
+            0 ||
+        tc_rec_consultation_consent_give(
+            db, id, TC_REC_CONSENT_TELECONSULTATION, 0, c->township_doc,
+            c->now_us, &consent) < 0) {
+        return fail(db, "consultation");
+    }
+    return 0;
+}
+
+struct demo_user {
+    const char *username;
+    enum tc_rec_user_role role;
+    size_t person; /* offset of the linked id in struct county, or 0 */
+    enum { LINK_NONE, LINK_PRACTITIONER, LINK_RESIDENT, LINK_CARER } link;
+};
+
+#define AT(field) offsetof(struct county, field)
+
+static const struct demo_user users[] = {
+    {"admin", TC_REC_USER_ADMIN, 0, LINK_NONE},
+    {"auditor", TC_REC_USER_AUDITOR, 0, LINK_NONE},
+    {"zhou.ming", TC_REC_USER_DOCTOR, AT(cardiologist), LINK_PRACTITIONER},
+    {"zheng.haitao", TC_REC_USER_SPECIALIST, AT(specialist),
+     LINK_PRACTITIONER},
+    {"huang.xiaoyan", TC_REC_USER_TOWNSHIP_DOCTOR, AT(township_doc),
+     LINK_PRACTITIONER},
+    {"chen.jianping", TC_REC_USER_FAMILY_DOCTOR, AT(family_doctor[0]),
+     LINK_PRACTITIONER},
+    {"ma.yumei", TC_REC_USER_FAMILY_DOCTOR, AT(family_doctor[1]),
+     LINK_PRACTITIONER},
+    {"lin.jing", TC_REC_USER_THERAPIST, AT(therapist), LINK_PRACTITIONER},
+    {"sun.lihua", TC_REC_USER_ECG_READER, AT(ecg_reader), LINK_PRACTITIONER},
+    {"wu.gang", TC_REC_USER_RADIOLOGIST, AT(radiologist), LINK_PRACTITIONER},
+    {"wang.xiuying", TC_REC_USER_RESIDENT, AT(resident[0]), LINK_RESIDENT},
+    {"li.mei", TC_REC_USER_CARER, AT(carer), LINK_CARER},
+};
+
+/* One login per role, each with a generated password (kept in
+ * c->accounts to print and to save beside the database). */
+static int
+seed_users(struct tc_rec_db *db, struct county *c)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(users); i++) {
+        const struct demo_user *d = &users[i];
+        int64_t person =
+            d->person ? *(const int64_t *)((const char *)c + d->person) : 0;
+        char *password = tc_srv__password_generate();
+        g_autofree char *hash = NULL;
+        struct tc_rec_user u = {
+            .username = (char *)d->username,
+            .roles = TC_REC_USER_ROLE_BIT(d->role),
+            .practitioner_id = d->link == LINK_PRACTITIONER ? person : 0,
+            .resident_id = d->link == LINK_RESIDENT ? person : 0,
+            .carer_id = d->link == LINK_CARER ? person : 0,
+            .created_at_us = c->now_us,
+        };
+        int64_t id;
+
+        if (tc_srv__password_hash(password, &hash) < 0) {
+            tc_srv__password_wipe(password);
+            fprintf(stderr, "telecare-admin: seed-demo: cannot hash\n");
+            return -1;
+        }
+        u.password_hash = hash;
+        if (tc_rec_user_create(db, &u, &id) < 0) {
+            tc_srv__password_wipe(password);
+            return fail(db, d->username);
+        }
+        g_string_append_printf(c->accounts, "%-15s %-22s %s\n", d->username,
+                               password, tc_rec_user_role_to_string(d->role));
+        tc_srv__password_wipe(password);
+    }
+    return 0;
+}
+
 static int
 seed(struct tc_rec_db *db, struct county *c)
 {
@@ -253,12 +450,32 @@ seed(struct tc_rec_db *db, struct county *c)
         return -1;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(residents); i++) {
-        int64_t id;
-        if (seed_resident(db, c, &residents[i], (int)i + 1, &id) < 0 ||
+        if (seed_resident(db, c, &residents[i], (int)i + 1, &c->resident[i]) <
+                0 ||
             (residents[i].team >= 0 &&
-             seed_contract(db, c, &residents[i], id) < 0)) {
+             seed_contract(db, c, &residents[i], c->resident[i]) < 0)) {
             return -1;
         }
+    }
+    if (seed_carer(db, c) < 0 || seed_rehab(db, c) < 0 ||
+        seed_consultation(db, c) < 0 || seed_users(db, c) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* Write the demo accounts beside the database, readable by the owner
+ * only: scripts/demo prints them on every run. */
+static int
+save_accounts(const char *path, const GString *accounts)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!g_file_set_contents_full(path, accounts->str, (gssize)accounts->len,
+                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                  &err)) {
+        fprintf(stderr, "telecare-admin: seed-demo: %s\n", err->message);
+        return -1;
     }
     return 0;
 }
@@ -269,11 +486,17 @@ cmd_seed_demo(struct tc_rec_db *db, int argc, char **argv)
     struct tc_rec_organization_list *top = NULL;
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     g_autofree char *today = g_date_time_format(now, "%Y-%m-%d");
-    struct county c = {.now_us = g_date_time_to_unix(now) * G_USEC_PER_SEC};
+    g_autoptr(GString) accounts = g_string_new(NULL);
+    struct county c = {.now_us = g_date_time_to_unix(now) * G_USEC_PER_SEC,
+                       .accounts = accounts};
+    const char *accounts_file = NULL;
     int rc;
 
-    if (argc != 0) {
-        fprintf(stderr, "usage: telecare-admin seed-demo\n");
+    if (argc == 2 && strcmp(argv[0], "--accounts-file") == 0) {
+        accounts_file = argv[1];
+    } else if (argc != 0) {
+        fprintf(stderr, "usage: telecare-admin seed-demo "
+                        "[--accounts-file PATH]\n");
         return 2;
     }
     g_strlcpy(c.today, today, sizeof(c.today));
@@ -297,13 +520,18 @@ cmd_seed_demo(struct tc_rec_db *db, int argc, char **argv)
         return fail(db, "commit"), 1;
     }
     printf("demo county: 青山县 (county hospital, 2 township clinics, a "
-           "city hospital, a rehab point), %zu residents\n",
+           "city hospital, a rehab point), %zu residents, a rehab plan, a "
+           "consultation\n",
            G_N_ELEMENTS(residents));
+    if (accounts_file && save_accounts(accounts_file, accounts) < 0) {
+        return 1;
+    }
+    printf("accounts (username, password, role):\n%s", accounts->str);
     return 0;
 }
 
 const struct tc_srv__admin_cmd tc_srv__admin_cmds_demo[] = {
-    {"seed-demo", "",
+    {"seed-demo", "[--accounts-file PATH]",
      "fill an empty database with the demo county (scripts/demo)",
      cmd_seed_demo},
     {NULL, NULL, NULL, NULL},
