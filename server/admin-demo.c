@@ -9,8 +9,9 @@
  * so the demo data obeys every rule real data does.
  *
  * Also a carer, a home-rehabilitation plan with guided sessions, an
- * accepted consultation, and one login per role with a generated password
- * (printed, and saved with mode 0600 where --accounts-file says).
+ * accepted consultation, an ECG awaiting its reader, and one login per role
+ * with a generated password (printed, and saved with mode 0600 where
+ * --accounts-file says).
  *
  * Names and ID numbers are invented; ID numbers carry a valid check digit
  * computed here. Refuses to run on a database that already holds
@@ -377,6 +378,31 @@ seed_consultation(struct tc_rec_db *db, struct county *c)
     return 0;
 }
 
+/* 河口乡's clinic recorded a 12-lead ECG of 张桂兰; it awaits the county
+ * ECG reader. */
+static int
+seed_ecg(struct tc_rec_db *db, struct county *c)
+{
+    struct tc_rec_ecg_study_new in = {
+        .resident_id = c->resident[2],
+        .device_id = "HK-ECG-01",
+        .leads = "I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6",
+        .sample_rate_hz = 500,
+        .started_at_us = c->now_us - 3600LL * G_USEC_PER_SEC,
+        .duration_ms = 10000,
+        .storage_path = "ecg/demo-zhang-guilan",
+        .organization_id = c->clinic[1],
+        .ordered_by = c->township_doc,
+    };
+    int64_t id;
+
+    if (tc_rec_ecg_study_create(db, &in, &id) < 0 ||
+        tc_rec_ecg_study_assign(db, id, c->ecg_reader) < 0) {
+        return fail(db, "ecg study");
+    }
+    return 0;
+}
+
 struct demo_user {
     const char *username;
     enum tc_rec_user_role role;
@@ -458,7 +484,8 @@ seed(struct tc_rec_db *db, struct county *c)
         }
     }
     if (seed_carer(db, c) < 0 || seed_rehab(db, c) < 0 ||
-        seed_consultation(db, c) < 0 || seed_users(db, c) < 0) {
+        seed_consultation(db, c) < 0 || seed_ecg(db, c) < 0 ||
+        seed_users(db, c) < 0) {
         return -1;
     }
     return 0;
@@ -521,7 +548,7 @@ cmd_seed_demo(struct tc_rec_db *db, int argc, char **argv)
     }
     printf("demo county: 青山县 (county hospital, 2 township clinics, a "
            "city hospital, a rehab point), %zu residents, a rehab plan, a "
-           "consultation\n",
+           "consultation, an ECG awaiting reading\n",
            G_N_ELEMENTS(residents));
     if (accounts_file && save_accounts(accounts_file, accounts) < 0) {
         return 1;
