@@ -383,64 +383,25 @@ verify_work(void *data)
 
 /* ---- the requests ---- */
 
-/* A string member of the login body: NULL when absent (and allowed), or
- * false after filling a 400 naming the field. */
-static bool
-body_string(struct tc_srv__call *call, json_t *body, const char *field,
-            bool required, size_t max_len, const char **out)
-{
-    json_t *v = json_object_get(body, field);
-    size_t len = json_is_string(v) ? json_string_length(v) : 0;
-    g_autofree char *msg = NULL;
-
-    *out = NULL;
-    if (!v) {
-        if (!required) {
-            return true;
-        }
-        msg = g_strdup_printf("%s: required", field);
-    } else if (!json_is_string(v)) {
-        msg = g_strdup_printf("%s: must be a string", field);
-    } else if (len == 0 || len > max_len) {
-        msg = g_strdup_printf("%s: must be 1..%zu bytes", field, max_len);
-    } else {
-        *out =
-            json_string_value(v); /* no NUL inside: jansson refuses \u0000 */
-        return true;
-    }
-    tc_srv__resp_error_field(&call->resp, 400, field, msg);
-    return false;
-}
-
 /* Parse {username, password, totp?} into a new struct login. */
 static struct login *
 login_parse(struct tc_srv *srv, struct tc_srv__call *call)
 {
-    static const char *const known[] = {"username", "password", "totp"};
-    const char *username, *password, *totp, *key;
-    json_t *body = NULL, *v;
+    static const char *const known[] = {"username", "password", "totp",
+                                        NULL};
+    const char *username, *password, *totp;
+    json_t *body = NULL;
     struct login *l = NULL;
 
     if (tc_srv__call_json(call, &body) < 0) {
         return NULL;
     }
-    json_object_foreach(body, key, v)
-    {
-        bool ok = false;
-        for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
-            ok = ok || strcmp(key, known[i]) == 0;
-        }
-        if (!ok) {
-            g_autofree char *msg = g_strdup_printf("%s: unknown field", key);
-            tc_srv__resp_error_field(&call->resp, 400, key, msg);
-            goto out;
-        }
-    }
-    if (!body_string(call, body, "username", true, TC_REC_USERNAME_MAX,
-                     &username) ||
-        !body_string(call, body, "password", true, TC_SRV__PASSWORD_MAX,
-                     &password) ||
-        !body_string(call, body, "totp", false, 8, &totp)) {
+    if (!tc_srv__json_only(call, body, known) ||
+        !tc_srv__json_string(call, body, "username", true,
+                             TC_REC_USERNAME_MAX, &username) ||
+        !tc_srv__json_string(call, body, "password", true,
+                             TC_SRV__PASSWORD_MAX, &password) ||
+        !tc_srv__json_string(call, body, "totp", false, 8, &totp)) {
         goto out;
     }
     for (const char *p = username; *p; p++) {
