@@ -1,14 +1,45 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tc-client.h - libtelecare-client: the C SDK for devices and gateways
- * (signaling, REST calls, ECG streaming).
+ * tc-client.h - libtelecare-client: the C SDK for devices and gateways.
+ *
+ * It signs in over REST (tc_sdk_login) and speaks the signaling protocol
+ * `telecare.v1` (docs/protocol.md) over one WebSocket per client object:
+ * hello, join and leave rooms, the waiting room (admit, remove), relayed
+ * WebRTC negotiation (offer, answer, candidate), chat, and automatic
+ * reconnect with resume after a network drop.
  *
  * Only symbols marked TC_SDK_API are exported from the shared library.
- * The SDK never logs on its own: it returns codes and takes an optional log
- * callback. Thread: each SDK object is used from one thread at a time.
+ * The SDK never logs on its own: functions return 0 or a negative errno,
+ * a client keeps a sentence about its last error (tc_sdk_client_errmsg),
+ * and an optional log callback receives what a person debugging the
+ * connection would want to see.
+ *
+ * Threads. A client runs on the GMainContext given at creation (NULL: the
+ * thread-default context of the calling thread, see
+ * g_main_context_get_thread_default()). Every call on a client, its
+ * creation and its freeing included, is made from the thread that runs
+ * that context, and every callback is made on that thread, from that
+ * context's dispatch. Clients on different contexts (and so different
+ * threads) are independent. The calling application runs the context
+ * (g_main_loop_run or g_main_context_iteration); nothing happens while it
+ * does not. tc_sdk_login() blocks and may be called from any thread.
+ *
+ * Ownership. Strings and structures passed to a callback are borrowed for
+ * the duration of the call; copy what you keep. Strings passed to an SDK
+ * function are borrowed for the call unless the function says otherwise.
+ *
+ * Never call tc_sdk_client_free() on a client from inside one of its own
+ * callbacks; defer it (g_idle_source on the same context). Every other
+ * call is allowed from a callback.
  */
 #ifndef TC_CLIENT_H
 #define TC_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,11 +51,409 @@ extern "C" {
 #define TC_SDK_API
 #endif
 
+/* A connection to the signaling server: see "The client" below. */
+struct tc_sdk_client;
+
 /* The SDK's version, e.g. "0.1.0". A static string. */
 TC_SDK_API const char *tc_sdk_version(void);
 
 /* The signaling subprotocol this SDK speaks ("telecare.v1"). */
 TC_SDK_API const char *tc_sdk_protocol(void);
+
+/*
+ * Logging. `msg` is one line without a newline, borrowed for the call. The
+ * SDK never puts tokens, passwords, chat text or SDP bodies in it.
+ */
+enum tc_sdk_log_level {
+    TC_SDK_LOG_ERROR,
+    TC_SDK_LOG_WARNING,
+    TC_SDK_LOG_INFO,
+    TC_SDK_LOG_DEBUG,
+};
+
+typedef void (*tc_sdk_log_fn)(enum tc_sdk_log_level level, const char *msg,
+                              void *data);
+
+/*
+ * libwebsockets' own log is process-wide. The SDK routes it (errors and
+ * warnings only) to this callback, or drops it when none is set (the
+ * default), so that lws never writes to stderr on the SDK's behalf.
+ * Call before the first client or login; any thread.
+ */
+TC_SDK_API void tc_sdk_set_lws_log(tc_sdk_log_fn fn, void *data);
+
+/* ---- Sign-in (REST) ---------------------------------------------------- */
+
+/* Options for tc_sdk_login_with(); zero-initialise and set what you need. */
+struct tc_sdk_login_opts {
+    /* https: a PEM file of the certificate authorities (or the server's
+     * self-signed certificate) to trust. NULL: the system's store. */
+    const char *ca_file;
+    /* Give up after this long; 0 means 15000. */
+    int timeout_ms;
+    /* Told why a login failed (the server's message or the transport
+     * error). May be NULL. */
+    tc_sdk_log_fn log;
+    void *log_data;
+};
+
+/*
+ * Sign in: POST <server_url>/api/v1/login with username, password and,
+ * when not NULL, a TOTP code. `server_url` is "http://host:port" or
+ * "https://host[:port]" (a trailing path is ignored). On success *token
+ * owns the bearer token (free it with tc_sdk_token_free); a token may be
+ * used by many connections at once until it expires.
+ *
+ * Blocks the calling thread for the request (Argon2id makes a login take
+ * about 0.1 s on the server), on a private libwebsockets context: call it
+ * from any thread, but not from inside a busy main loop you care about.
+ *
+ * Errors: -EINVAL (bad URL or argument), -EACCES (wrong credentials, or a
+ * TOTP code is needed), -EBUSY (account locked or too many attempts: wait
+ * and retry), -ECONNREFUSED, -ETIMEDOUT, -EPROTO (not a telecare answer),
+ * -ENOMEM. On failure *token is untouched.
+ */
+TC_SDK_API int tc_sdk_login(const char *server_url, const char *username,
+                            const char *password, const char *totp,
+                            char **token);
+
+/* As tc_sdk_login, with options (`opts` may be NULL). */
+TC_SDK_API int tc_sdk_login_with(const char *server_url,
+                                 const struct tc_sdk_login_opts *opts,
+                                 const char *username, const char *password,
+                                 const char *totp, char **token);
+
+/* Wipe and free a token from tc_sdk_login. NULL is ignored. */
+TC_SDK_API void tc_sdk_token_free(char *token);
+
+/* ---- Events -------------------------------------------------------------
+ *
+ * Every event structure below is borrowed for the callback. `json` is the
+ * whole message as received, for members this SDK version does not name.
+ */
+
+/* A peer in a room, as the server describes it in presence lists. */
+struct tc_sdk_peer {
+    const char *peer;  /* the peer id, e.g. "p9f2c1" */
+    int64_t user;      /* the account id, 0 when not given */
+    const char *name;  /* display name, or NULL */
+    const char *role;  /* "host", "patient", "participant", "observer" */
+    const char *state; /* "joined", "waiting", "reconnecting" */
+};
+
+/* `welcome`: a new session. Rooms joined before (when a resume was
+ * refused) are joined again automatically; see tc_sdk_client_join. */
+struct tc_sdk_welcome {
+    const char *peer;
+    int64_t user_id;
+    const char *username;
+    const char *const *roles; /* NULL-terminated */
+    int heartbeat_s;
+    int resume_grace_s;
+    bool after_failed_resume; /* the server refused our resume token */
+    const char *json;
+};
+
+/* `resumed`: the session survived a drop; `missed` queued messages follow
+ * (each through its own callback), `dropped` were lost past the queue. */
+struct tc_sdk_resumed {
+    const char *peer;
+    const char *const *rooms; /* NULL-terminated */
+    int missed;
+    int dropped;
+    const char *json;
+};
+
+/* Which request an answer belongs to. */
+enum tc_sdk_request {
+    TC_SDK_REQ_OTHER, /* an id the SDK did not send, or untracked */
+    TC_SDK_REQ_HELLO,
+    TC_SDK_REQ_JOIN,
+    TC_SDK_REQ_LEAVE,
+    TC_SDK_REQ_ADMIT,
+    TC_SDK_REQ_REMOVE,
+    TC_SDK_REQ_CHAT,
+    TC_SDK_REQ_RELAY,
+    TC_SDK_REQ_PING,
+};
+
+/* `ok`: the answer to a request. For a join: room, role, state
+ * ("joined" or "waiting") and the peers already there. */
+struct tc_sdk_reply {
+    enum tc_sdk_request request;
+    const char *id;
+    const char *room; /* the request's room, or NULL */
+    const char *role;
+    const char *state;
+    const struct tc_sdk_peer *peers;
+    size_t n_peers;
+    const char *json;
+};
+
+/* `error`: a refused request or a protocol complaint. `code` is one of
+ * docs/protocol.md's error codes ("forbidden", "not-in-room", ...). */
+struct tc_sdk_error {
+    enum tc_sdk_request request; /* TC_SDK_REQ_OTHER when no id matched */
+    const char *id;              /* NULL when the server gave none */
+    const char *room;            /* the request's room, or NULL */
+    const char *code;
+    const char *message;
+    const char *json;
+};
+
+/* Presence in a room. */
+enum tc_sdk_peer_event_kind {
+    TC_SDK_PEER_JOINED,       /* peer-joined: `peer` is full */
+    TC_SDK_PEER_LEFT,         /* peer-left: `reason` left/timeout/... */
+    TC_SDK_PEER_RECONNECTING, /* peer-reconnecting */
+    TC_SDK_PEER_RESUMED,      /* peer-resumed */
+    TC_SDK_PEER_WAITING,      /* waiting: a patient waits to be admitted */
+};
+
+struct tc_sdk_peer_event {
+    enum tc_sdk_peer_event_kind kind;
+    const char *room;
+    const struct tc_sdk_peer *peer; /* only `peer->peer` for LEFT,
+                                       RECONNECTING and RESUMED */
+    const char *reason;             /* LEFT only, else NULL */
+    const char *json;
+};
+
+/* This client's own place in a room changed. */
+enum tc_sdk_room_event_kind {
+    TC_SDK_ROOM_ADMITTED, /* out of the waiting room: `peers` are there */
+    TC_SDK_ROOM_REMOVED,  /* a host removed us: `reason` */
+};
+
+struct tc_sdk_room_event {
+    enum tc_sdk_room_event_kind kind;
+    const char *room;
+    const char *reason;
+    const struct tc_sdk_peer *peers;
+    size_t n_peers;
+    const char *json;
+};
+
+/* Relayed WebRTC negotiation from another peer (or "media"). */
+enum tc_sdk_relay_kind {
+    TC_SDK_RELAY_OFFER,
+    TC_SDK_RELAY_ANSWER,
+    TC_SDK_RELAY_CANDIDATE,
+};
+
+struct tc_sdk_relay {
+    enum tc_sdk_relay_kind kind;
+    const char *room;
+    const char *from;
+    const char *sdp;       /* offer, answer */
+    const char *candidate; /* candidate ("" = end of candidates) */
+    const char *sdp_mid;   /* candidate, or NULL */
+    int sdp_mline_index;   /* candidate, or -1 */
+    const char *json;
+};
+
+/* A chat message in a room (our own come back too). */
+struct tc_sdk_chat {
+    const char *room;
+    const char *from;
+    int64_t user;
+    const char *text;
+    const char *at; /* RFC 3339 */
+    int64_t seq;
+    const char *json;
+};
+
+/* Where the connection is. */
+enum tc_sdk_state {
+    TC_SDK_STATE_IDLE,         /* not started, or stopped */
+    TC_SDK_STATE_CONNECTING,   /* TCP/TLS/WebSocket handshake */
+    TC_SDK_STATE_HELLO,        /* hello sent, awaiting welcome/resumed */
+    TC_SDK_STATE_READY,        /* session up: requests may be sent */
+    TC_SDK_STATE_RECONNECTING, /* dropped; waiting out the backoff */
+    TC_SDK_STATE_CLOSED,       /* ended for good (see the close event) */
+};
+
+/* The connection closed. `code` is the WebSocket close code the server
+ * sent (4008, 4401, ...), or 1006 when the connection just dropped.
+ * `reconnecting` says whether the SDK will try again by itself. */
+struct tc_sdk_close {
+    int code;
+    const char *reason;
+    bool reconnecting;
+};
+
+/*
+ * The callbacks; any may be NULL. `data` is the pointer given to
+ * tc_sdk_client_new. Messages of a type the SDK does not know (and
+ * `pong`) go to `message` with their type.
+ */
+struct tc_sdk_callbacks {
+    void (*state)(struct tc_sdk_client *c, enum tc_sdk_state state,
+                  void *data);
+    void (*welcome)(struct tc_sdk_client *c, const struct tc_sdk_welcome *w,
+                    void *data);
+    void (*resumed)(struct tc_sdk_client *c, const struct tc_sdk_resumed *r,
+                    void *data);
+    void (*reply)(struct tc_sdk_client *c, const struct tc_sdk_reply *r,
+                  void *data);
+    void (*error)(struct tc_sdk_client *c, const struct tc_sdk_error *e,
+                  void *data);
+    void (*peer)(struct tc_sdk_client *c, const struct tc_sdk_peer_event *e,
+                 void *data);
+    void (*room)(struct tc_sdk_client *c, const struct tc_sdk_room_event *e,
+                 void *data);
+    void (*relay)(struct tc_sdk_client *c, const struct tc_sdk_relay *r,
+                  void *data);
+    void (*chat)(struct tc_sdk_client *c, const struct tc_sdk_chat *m,
+                 void *data);
+    void (*closed)(struct tc_sdk_client *c, const struct tc_sdk_close *e,
+                   void *data);
+    void (*message)(struct tc_sdk_client *c, const char *type,
+                    const char *json, void *data);
+};
+
+/* ---- The client -------------------------------------------------------- */
+
+/* Options for tc_sdk_client_new(); zero-initialise and set what you need.
+ * The strings are copied. */
+struct tc_sdk_client_opts {
+    /* "ws://127.0.0.1:8080/ws" (development) or "wss://host/ws". */
+    const char *url;
+    /* The bearer token from tc_sdk_login. */
+    const char *token;
+    /* wss: a PEM file of CAs to trust; NULL: the system's store. */
+    const char *ca_file;
+    /* The context to run on; NULL: the caller's thread-default context. */
+    GMainContext *context;
+    /* Reconnect backoff: the first wait, doubled per failed attempt (with
+     * up to 25% random jitter) up to the maximum. 0 means 250 / 30000. */
+    int reconnect_min_ms;
+    int reconnect_max_ms;
+    /* Do not reconnect after a drop: report the close and stop. */
+    bool no_reconnect;
+    /* Outgoing queue ceiling: a send past it fails with -ENOBUFS.
+     * 0 means 1 MiB. */
+    size_t max_queue_bytes;
+};
+
+/*
+ * Make a client (it does not connect yet: see tc_sdk_client_start).
+ * `cb` is copied; `data` is passed to every callback and kept, not owned.
+ * On success *out owns the client (tc_sdk_client_free).
+ * Errors: -EINVAL (no url or token, or a url that is not ws:// or wss://),
+ * -ENOMEM, -EIO (libwebsockets could not start on the context).
+ */
+TC_SDK_API int tc_sdk_client_new(const struct tc_sdk_client_opts *opts,
+                                 const struct tc_sdk_callbacks *cb,
+                                 void *data, struct tc_sdk_client **out);
+
+/* Close the connection at once (no callbacks) and free the client.
+ * NULL is ignored. Not from inside the client's own callbacks. */
+TC_SDK_API void tc_sdk_client_free(struct tc_sdk_client *c);
+
+/* Send the SDK's log lines for this client to `fn` (NULL: none). */
+TC_SDK_API void tc_sdk_client_set_log(struct tc_sdk_client *c,
+                                      tc_sdk_log_fn fn, void *data);
+
+/* The sentence about the last failed call, or "" (borrowed until the
+ * next call on the client). */
+TC_SDK_API const char *tc_sdk_client_errmsg(const struct tc_sdk_client *c);
+
+/*
+ * Start connecting: the handshake, then `hello`; `welcome` arrives through
+ * its callback. Returns 0, or -EALREADY when started and not stopped.
+ * Connection failures are reported through the `closed` callback (and
+ * retried, unless no_reconnect), never by this function.
+ */
+TC_SDK_API int tc_sdk_client_start(struct tc_sdk_client *c);
+
+/*
+ * Leave the session: close normally (code 1000), so peers see `peer-left`
+ * at once and no resume is possible. The `closed` callback follows from
+ * the context; the client may be started again afterwards.
+ */
+TC_SDK_API void tc_sdk_client_stop(struct tc_sdk_client *c);
+
+/* The connection state. */
+TC_SDK_API enum tc_sdk_state
+tc_sdk_client_state(const struct tc_sdk_client *c);
+
+/* This session's peer id (from welcome), or NULL before the first welcome.
+ * Borrowed until the next welcome. */
+TC_SDK_API const char *tc_sdk_client_peer(const struct tc_sdk_client *c);
+
+/*
+ * Simulate a network drop, for tests and demonstrations: shut the socket
+ * down without a WebSocket close (the server keeps the session for its
+ * grace period), then reconnect and resume after `reconnect_after_ms`.
+ * Returns 0, or -ENOTCONN when there is no connection.
+ */
+TC_SDK_API int tc_sdk_client_drop(struct tc_sdk_client *c,
+                                  int reconnect_after_ms);
+
+/*
+ * Requests. Each may carry an `id` (1..64 bytes) that the answer echoes;
+ * NULL lets the SDK choose one ("c1", "c2", ...). The answer arrives
+ * through `reply` or `error` with the request kind and room.
+ *
+ * All return 0 when the message is queued, or: -ENOTCONN (no session: not
+ * READY), -EINVAL (a missing or oversize argument: room, peer, sdp over
+ * 60,000 bytes, chat text over 4,000 bytes, id over 64 bytes), -ENOBUFS
+ * (the outgoing queue is full), -ENOMEM. Nothing is sent on failure.
+ *
+ * The SDK remembers the rooms this client joined (answered `ok`, joined or
+ * waiting) and, if the server refuses a resume, joins them again after the
+ * new `welcome` (with ids "rejoin-1", ...).
+ */
+TC_SDK_API int tc_sdk_client_join(struct tc_sdk_client *c, const char *room,
+                                  const char *id);
+TC_SDK_API int tc_sdk_client_leave(struct tc_sdk_client *c,
+                                   const char *room, const char *id);
+
+/* Host only: let a waiting peer in, or remove a peer (reason may be
+ * NULL). */
+TC_SDK_API int tc_sdk_client_admit(struct tc_sdk_client *c, const char *room,
+                                   const char *peer, const char *id);
+TC_SDK_API int tc_sdk_client_remove(struct tc_sdk_client *c,
+                                    const char *room, const char *peer,
+                                    const char *reason, const char *id);
+
+/* Relayed negotiation to peer `to` in `room` ("media" for the server's
+ * media endpoint). These carry no id unless given one. */
+TC_SDK_API int tc_sdk_client_send_offer(struct tc_sdk_client *c,
+                                        const char *room, const char *to,
+                                        const char *sdp, const char *id);
+TC_SDK_API int tc_sdk_client_send_answer(struct tc_sdk_client *c,
+                                         const char *room, const char *to,
+                                         const char *sdp, const char *id);
+/* An empty `candidate` means end of candidates; `sdp_mid` may be NULL and
+ * `sdp_mline_index` < 0 to leave them out. */
+TC_SDK_API int tc_sdk_client_send_candidate(struct tc_sdk_client *c,
+                                            const char *room, const char *to,
+                                            const char *candidate,
+                                            const char *sdp_mid,
+                                            int sdp_mline_index,
+                                            const char *id);
+
+/* Chat to everyone in `room` (1..4,000 bytes of UTF-8). */
+TC_SDK_API int tc_sdk_client_send_chat(struct tc_sdk_client *c,
+                                       const char *room, const char *text,
+                                       const char *id);
+
+/* An application-level ping; the `pong` goes to the `message` callback. */
+TC_SDK_API int tc_sdk_client_send_ping(struct tc_sdk_client *c,
+                                       const char *id);
+
+/*
+ * Send `json` (one JSON object, at most 65,536 bytes) as it is, for
+ * message types newer than this SDK. Errors as above, and -EINVAL when it
+ * does not parse as an object.
+ */
+TC_SDK_API int tc_sdk_client_send_json(struct tc_sdk_client *c,
+                                       const char *json);
+
+/* Bytes waiting in the outgoing queue. */
+TC_SDK_API size_t tc_sdk_client_queued_bytes(const struct tc_sdk_client *c);
 
 #ifdef __cplusplus
 }

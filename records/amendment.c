@@ -112,7 +112,7 @@ tc_rec__text_version_add(struct tc_rec_db *db, enum tc_rec_text_kind kind,
 {
     const struct kind_sql *k = kind_of(kind);
     sqlite3_stmt *st;
-    int version, rc;
+    int version = 0, rc;
 
     if (!k) {
         return tc_rec__fail(db, -EINVAL, "kind: unknown text kind %d",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * consultation-read.c - reading a consultation whole (participants,
- * attendance log, consents, attached studies, the latest opinion) and the
+ * attendance log, consents, attached studies, the latest opinion), a
+ * practitioner's incoming and outgoing consultations, and the
  * access-policy question "does this practitioner take part in an open
  * consultation about this resident?".
  *
@@ -269,4 +270,87 @@ tc_rec_consultation_is_participant(struct tc_rec_db *db,
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : tc_rec__fail_sql(db, rc, "participant");
+}
+
+void
+tc_rec_consultation_list_free(struct tc_rec_consultation_list *list)
+{
+    if (!list) {
+        return;
+    }
+    for (size_t i = 0; i < list->count; i++) {
+        free(list->items[i].reason);
+        free(list->items[i].status_reason);
+    }
+    free(list->items);
+    free(list);
+}
+
+int
+tc_rec_consultation_list_for_practitioner(
+    struct tc_rec_db *db, int64_t practitioner_id,
+    enum tc_rec_consultation_box box, bool open_only, int64_t before_id,
+    int limit, struct tc_rec_consultation_list **out)
+{
+    static const char incoming[] =
+        "SELECT id, requester_id, requested_org_id,"
+        " requested_specialist_id, resident_id, reason, priority,"
+        " requested_at_us, status, status_by, status_at_us,"
+        " status_reason, accepted_by, scheduled_for_us, started_at_us,"
+        " ended_at_us FROM consultations"
+        " WHERE (requested_specialist_id = ?1 OR requested_org_id IN"
+        " (SELECT organization_id FROM practitioner_roles"
+        " WHERE practitioner_id = ?1))"
+        " AND (?2 = 0 OR status IN ('requested', 'accepted', 'scheduled',"
+        " 'in_progress')) AND (?3 = 0 OR id < ?3)"
+        " ORDER BY id DESC LIMIT ?4";
+    static const char outgoing[] =
+        "SELECT id, requester_id, requested_org_id,"
+        " requested_specialist_id, resident_id, reason, priority,"
+        " requested_at_us, status, status_by, status_at_us,"
+        " status_reason, accepted_by, scheduled_for_us, started_at_us,"
+        " ended_at_us FROM consultations WHERE requester_id = ?1"
+        " AND (?2 = 0 OR status IN ('requested', 'accepted', 'scheduled',"
+        " 'in_progress')) AND (?3 = 0 OR id < ?3)"
+        " ORDER BY id DESC LIMIT ?4";
+    struct tc_rec_consultation_list *list;
+    sqlite3_stmt *st;
+    void *items = NULL;
+    int rc;
+
+    tc_rec__ok(db);
+    if (box != TC_REC_CONSULTATION_INCOMING &&
+        box != TC_REC_CONSULTATION_OUTGOING) {
+        return tc_rec__fail(db, -EINVAL, "box: unknown box %d", (int)box);
+    }
+    if (limit < 1 || limit > TC_REC_CONSULTATION_PAGE_MAX) {
+        return tc_rec__fail(db, -EINVAL, "limit: must be 1..%d",
+                            TC_REC_CONSULTATION_PAGE_MAX);
+    }
+    if (before_id < 0) {
+        return tc_rec__fail(db, -EINVAL, "before_id: must be >= 0");
+    }
+    list = calloc(1, sizeof(*list));
+    if (!list) {
+        return tc_rec__fail(db, -ENOMEM, "out of memory");
+    }
+    st = tc_rec__stmt(db, box == TC_REC_CONSULTATION_INCOMING ? incoming
+                                                              : outgoing);
+    if (!st) {
+        free(list);
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, practitioner_id);
+    sqlite3_bind_int(st, 2, open_only ? 1 : 0);
+    sqlite3_bind_int64(st, 3, before_id);
+    sqlite3_bind_int(st, 4, limit);
+    rc = tc_rec__collect(db, st, sizeof(struct tc_rec_consultation), read_row,
+                         &items, &list->count);
+    list->items = items;
+    if (rc < 0) {
+        tc_rec_consultation_list_free(list);
+        return rc;
+    }
+    *out = list;
+    return 0;
 }

@@ -85,8 +85,12 @@ tc_rec__fail(struct tc_rec_db *db, int rc, const char *fmt, ...)
 int
 tc_rec__fail_sql(struct tc_rec_db *db, int sqlite_rc, const char *what)
 {
-    return tc_rec__fail(db, tc_rec__errno(sqlite_rc), "%s: %s", what,
-                        sqlite3_errmsg(db->conn));
+    int rc = tc_rec__errno(sqlite_rc);
+
+    /* A statement that ended without the row its caller needed
+     * (SQLITE_DONE) is a failure too, never 0. */
+    return tc_rec__fail(db, rc < 0 ? rc : -EIO, "%s: %s", what,
+                        rc < 0 ? sqlite3_errmsg(db->conn) : "no row");
 }
 
 const char *
@@ -344,6 +348,19 @@ tc_rec_close(struct tc_rec_db *db)
     }
     sqlite3_close(db->conn);
     free(db);
+}
+
+int
+tc_rec_set_sync(struct tc_rec_db *db, enum tc_rec_sync sync)
+{
+    tc_rec__ok(db);
+    switch (sync) {
+    case TC_REC_SYNC_FULL:
+        return tc_rec__exec(db, "PRAGMA synchronous = FULL");
+    case TC_REC_SYNC_NORMAL:
+        return tc_rec__exec(db, "PRAGMA synchronous = NORMAL");
+    }
+    return tc_rec__fail(db, -EINVAL, "sync: unknown mode %d", (int)sync);
 }
 
 int

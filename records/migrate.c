@@ -29,6 +29,7 @@ static const struct tc_rec__migration migrations[] = {
     {2, "clinical: rehabilitation, consultations, ECG and imaging",
      tc_rec__schema_clinical},
     {3, "accounts: users, roles, sessions", tc_rec__schema_accounts},
+    {4, "signaling: consultation chat", tc_rec__schema_chat},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))
@@ -122,7 +123,7 @@ stamp_if_empty(struct tc_rec_db *db, int app_id, int version)
 int
 tc_rec__migrate(struct tc_rec_db *db)
 {
-    int app_id, version, rc;
+    int app_id = 0, version = 0, rc;
 
     rc = pragma_int(db, "PRAGMA application_id", &app_id);
     if (rc < 0) {

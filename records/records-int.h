@@ -90,6 +90,7 @@ struct tc_rec__migration {
 extern const char tc_rec__schema_core[];
 extern const char tc_rec__schema_clinical[];
 extern const char tc_rec__schema_accounts[];
+extern const char tc_rec__schema_chat[];
 
 int tc_rec__migrate(struct tc_rec_db *db);
 

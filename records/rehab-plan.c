@@ -249,7 +249,7 @@ static int
 plan_step(struct tc_rec_db *db, int64_t id, enum plan_event ev, int64_t by,
           int64_t at_us, const char *reason)
 {
-    enum tc_rec_rehab_plan_status from;
+    enum tc_rec_rehab_plan_status from = TC_REC_REHAB_PLAN_DRAFT;
     sqlite3_stmt *st;
     size_t i;
     int rc;
@@ -471,7 +471,7 @@ tc_rec_rehab_plan_create(struct tc_rec_db *db,
 static int
 plan_open(struct tc_rec_db *db, int64_t plan_id, const char *what)
 {
-    enum tc_rec_rehab_plan_status s;
+    enum tc_rec_rehab_plan_status s = TC_REC_REHAB_PLAN_DRAFT;
     int rc = plan_status(db, plan_id, &s);
 
     if (rc == 0 && (s == TC_REC_REHAB_PLAN_COMPLETED ||

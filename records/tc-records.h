@@ -83,6 +83,19 @@ int tc_rec_ping(struct tc_rec_db *db);
 int tc_rec_backup(struct tc_rec_db *db, const char *dest_path);
 
 /*
+ * How a commit survives: TC_REC_SYNC_FULL (the default) flushes the
+ * write-ahead log to disk at every commit, so a commit survives a power
+ * cut; TC_REC_SYNC_NORMAL flushes it only at checkpoints, so a commit
+ * survives a crash of the process but the last ones may be lost (never
+ * half-written) if the machine loses power. Errors: -EINVAL, -EIO.
+ */
+enum tc_rec_sync {
+    TC_REC_SYNC_FULL = 1,
+    TC_REC_SYNC_NORMAL,
+};
+int tc_rec_set_sync(struct tc_rec_db *db, enum tc_rec_sync sync);
+
+/*
  * Group several calls into one transaction: all of them are written, or
  * none. Nesting is allowed (savepoints). A failed call inside a group
  * leaves the group open; the caller decides to commit or roll back.
@@ -1440,6 +1453,35 @@ int tc_rec_consultation_get(struct tc_rec_db *db, int64_t id,
                             struct tc_rec_consultation **out);
 void tc_rec_consultation_free(struct tc_rec_consultation *c);
 
+/* Which consultations of a practitioner a list holds. */
+enum tc_rec_consultation_box {
+    TC_REC_CONSULTATION_INCOMING = 1, /* requested of them, or of an
+                                         organization they hold a role at */
+    TC_REC_CONSULTATION_OUTGOING,     /* requested by them */
+};
+
+struct tc_rec_consultation_list {
+    size_t count;
+    struct tc_rec_consultation *items;
+};
+
+#define TC_REC_CONSULTATION_PAGE_MAX 200
+
+/*
+ * The consultations in `box` of practitioner_id, newest first, with id <
+ * before_id (0: from the newest), at most limit
+ * (1..TC_REC_CONSULTATION_PAGE_MAX); only open ones (requested, accepted,
+ * scheduled, in progress) when open_only. Items hold the consultation's
+ * own fields; participants, attendance, consents, studies and the
+ * opinion are left empty (read one with tc_rec_consultation_get()).
+ * Errors: -EINVAL (box, limit).
+ */
+int tc_rec_consultation_list_for_practitioner(
+    struct tc_rec_db *db, int64_t practitioner_id,
+    enum tc_rec_consultation_box box, bool open_only, int64_t before_id,
+    int limit, struct tc_rec_consultation_list **out);
+void tc_rec_consultation_list_free(struct tc_rec_consultation_list *list);
+
 /* For the access policy: *out is true when `practitioner_id` is a
  * participant of an open consultation about `resident_id`. */
 int tc_rec_consultation_is_participant(struct tc_rec_db *db,
@@ -1850,8 +1892,300 @@ int tc_rec_fhir_update(struct tc_rec_db *db, const char *type,
  * succeeded or its error concerned no element. Borrowed like errmsg. */
 const char *tc_rec_fhir_errpath(const struct tc_rec_db *db);
 
+/* -- FHIR search (fhir-search.c) -- */
+
+/* What FHIR may do with a type: tc_rec_fhir_interactions() bits. */
+#define TC_REC_FHIR_READ     0x1u
+#define TC_REC_FHIR_SEARCH   0x2u
+#define TC_REC_FHIR_CREATE   0x4u
+#define TC_REC_FHIR_UPDATE   0x8u
+#define TC_REC_FHIR_PAGE_MAX 500 /* the most hits one search returns */
+
+/* The supported types, in a fixed order (static); *n their count. */
+const char *const *tc_rec_fhir_types(size_t *n);
+
+/* The interactions the mapping supports for `type`; 0: not a type. */
+unsigned tc_rec_fhir_interactions(const char *type);
+
+/* A search parameter of a type (for a CapabilityStatement). */
+struct tc_rec_fhir_search_param {
+    const char *name; /* "patient", "_lastUpdated" */
+    const char *type; /* FHIR: "token", "reference", "date", "string" */
+    const char *doc;  /* what it matches */
+};
+
+/* The i-th search parameter of `type` (static), or NULL past the last. */
+const struct tc_rec_fhir_search_param *
+tc_rec_fhir_search_param(const char *type, size_t i);
+
+/*
+ * Whose resources a search may return; the server fills it from its
+ * access policy. all: anyone's (directory types, an auditor's audit
+ * trail). Otherwise the union of: the residents related to
+ * practitioner_id by each relationship flagged (as in struct
+ * tc_rec_access_facts), resident_id (own record), the residents carer_id
+ * acts for, and, with reader, studies assigned to practitioner_id.
+ * Empty: nothing.
+ */
+struct tc_rec_fhir_scope {
+    bool all;
+    int64_t practitioner_id;
+    bool team, therapist, consultation, township;
+    bool reader;
+    int64_t resident_id;
+    int64_t carer_id;
+};
+
+/* One search parameter as given: "name[:modifier]" and its value (a
+ * comma-separated list is ORed). Borrowed. */
+struct tc_rec_fhir_param {
+    const char *name;
+    const char *value;
+};
+
+/* A resource a search found, and what the access policy needs of it. */
+struct tc_rec_fhir_hit {
+    char id[TC_REC_FHIR_ID_MAX + 1]; /* its logical id */
+    const char *entity;    /* static: its record kind ("resident", ...) */
+    int64_t row_id;        /* that record's id */
+    int64_t resident_id;   /* 0: about no resident */
+    int64_t reader_id;     /* a study's assigned reader; 0: none */
+    bool study;            /* an ECG or imaging study, or its report */
+    int64_t updated_at_us; /* its last change; 0: not known */
+};
+
+struct tc_rec_fhir_hits {
+    int64_t total; /* all matches within the scope */
+    size_t count;  /* in items: the page */
+    struct tc_rec_fhir_hit *items;
+};
+
+/*
+ * Search `type` with `params` (ANDed) within `scope`: the page of at most
+ * `count` (0..TC_REC_FHIR_PAGE_MAX) hits from `offset`, ordered by id
+ * (AuditEvent newest first), and the total. On success *out owns the hits
+ * (tc_rec_fhir_hits_free). Errors: -EINVAL (type, an unknown parameter, a
+ * modifier, a malformed value; tc_rec_fhir_errpath() is the parameter's
+ * name). A well-formed value that names nothing (an unknown code, another
+ * type's reference) matches nothing.
+ */
+int tc_rec_fhir_search(struct tc_rec_db *db, const char *type,
+                       const struct tc_rec_fhir_param *params,
+                       size_t n_params, const struct tc_rec_fhir_scope *scope,
+                       int64_t offset, int count,
+                       struct tc_rec_fhir_hits **out);
+void tc_rec_fhir_hits_free(struct tc_rec_fhir_hits *hits);
+
+/* The hit of `type`/`id`, whoever may read it. Errors: -EINVAL,
+ * -ENOENT. */
+int tc_rec_fhir_locate(struct tc_rec_db *db, const char *type,
+                       const char *id, struct tc_rec_fhir_hit *out);
+
 
 /* == Statistics == */
+/* (stats.c, timeline.c) */
+
+/*
+ * What the family-doctor office reports, per team and per township, over
+ * the days from..to (inclusive, "YYYY-MM-DD"):
+ *
+ * - registered: residents registered now. For a township, those whose
+ *   address is in it; for a team, those of its clinic's township (the
+ *   catchment its teams share).
+ * - contracted: ACTIVE contracts now (a resident has at most one), with
+ *   the team, or with a team of a clinic in the township: the office
+ *   counts residents by the team that serves them. Run
+ *   tc_rec_contract_expire_due() first so that periods that have ended
+ *   are not counted. signing_rate = contracted / registered.
+ * - followups_due: follow-ups due in the range (cancelled ones, of
+ *   terminated contracts, are not counted); followups_done: of those, the
+ *   ones done.
+ * - contracts_ended: signed contracts (active, renewed or expired; not
+ *   terminated) whose period ends in the range; contracts_renewed: of
+ *   those, the renewed ones. renewal_rate = renewed / ended.
+ * - rehab_prescribed and rehab_completed: tc_rec_rehab_plan_adherence()'s
+ *   prescribed and completed, summed over the plans of the contracts that
+ *   count (active, suspended or completed plans; draft and cancelled ones
+ *   prescribe nothing). rehab_adherence = completed / prescribed.
+ *
+ * A rate is 0 when its denominator is 0. Every figure but the two
+ * headcounts depends on the range.
+ */
+struct tc_rec_stats {
+    int64_t registered;
+    int64_t contracted;
+    double signing_rate;
+    int64_t followups_due;
+    int64_t followups_done;
+    int64_t contracts_ended;
+    int64_t contracts_renewed;
+    double renewal_rate;
+    int64_t rehab_prescribed;
+    int64_t rehab_completed;
+    double rehab_adherence;
+};
+
+/* One team's figures. Errors: -EINVAL (from, to: not dates, to before
+ * from), -ENOENT (team_id). */
+int tc_rec_stats_team(struct tc_rec_db *db, int64_t team_id, const char *from,
+                      const char *to, struct tc_rec_stats *out);
+
+/* One township's figures: its residents and the teams of the township
+ * clinics whose township it is (an unknown township has zeros).
+ * Errors: -EINVAL (township, from, to). */
+int tc_rec_stats_township(struct tc_rec_db *db, const char *township,
+                          const char *from, const char *to,
+                          struct tc_rec_stats *out);
+
+struct tc_rec_township_stats {
+    char *township;
+    struct tc_rec_stats stats;
+};
+
+struct tc_rec_township_stats_list {
+    size_t count;
+    struct tc_rec_township_stats *items; /* by township name */
+};
+
+/*
+ * Every township's figures in one call: each township that has residents
+ * or a team, by name (a team of a clinic that names no township is in
+ * none). Errors: -EINVAL (from, to).
+ */
+int tc_rec_stats_townships(struct tc_rec_db *db, const char *from,
+                           const char *to,
+                           struct tc_rec_township_stats_list **out);
+void
+tc_rec_township_stats_list_free(struct tc_rec_township_stats_list *list);
+
+/* == Timeline == */
+
+/*
+ * One resident's whole record as events, newest first. What each event
+ * is, and when:
+ *
+ *   kind                 entity_id        at
+ *   contract_offered     contract         offered_at_us
+ *   contract_signed      contract         signed_at_us
+ *   contract_ended       contract         ended_at_us; an expired one on
+ *                                         the day after its period (date)
+ *   followup             follow-up        when its outcome was recorded;
+ *                                         else its due date (date)
+ *   rehab_plan           plan             created_at_us
+ *   rehab_session        session          scheduled_at_us
+ *   barthel              assessment       assessed_at_us
+ *   consultation         consultation     requested_at_us
+ *   ecg_study            ECG study        started_at_us
+ *   ecg_report           ECG study        signed_at_us (one per version)
+ *   imaging_study        imaging study    received_at_us
+ *   imaging_report       imaging study    signed_at_us (one per version)
+ *
+ * status is the entity's status code now ("active", "done", "completed",
+ * ...; for a Barthel assessment its band; for a report version "signed"
+ * or "amended"). Cancelled follow-ups are left out. summary is a short
+ * line of codes and numbers ("visit (basic) due 2026-03-31", "live_guided,
+ * 80% completed"): never free text (no reasons, notes, opinions, findings
+ * or impressions).
+ */
+enum tc_rec_timeline_kind {
+    TC_REC_TIMELINE_CONTRACT_OFFERED = 1,
+    TC_REC_TIMELINE_CONTRACT_SIGNED,
+    TC_REC_TIMELINE_CONTRACT_ENDED,
+    TC_REC_TIMELINE_FOLLOWUP,
+    TC_REC_TIMELINE_REHAB_PLAN,
+    TC_REC_TIMELINE_REHAB_SESSION,
+    TC_REC_TIMELINE_BARTHEL,
+    TC_REC_TIMELINE_CONSULTATION,
+    TC_REC_TIMELINE_ECG_STUDY,
+    TC_REC_TIMELINE_ECG_REPORT,
+    TC_REC_TIMELINE_IMAGING_STUDY,
+    TC_REC_TIMELINE_IMAGING_REPORT,
+};
+const char *tc_rec_timeline_kind_to_string(enum tc_rec_timeline_kind kind);
+int tc_rec_timeline_kind_from_string(const char *s,
+                                     enum tc_rec_timeline_kind *out);
+
+/*
+ * One event. at_us orders the timeline; an event known by its date only
+ * has that date in `date` and at_us at 00:00 UTC of it (else date is "").
+ */
+struct tc_rec_timeline_entry {
+    int64_t at_us;
+    char date[11];
+    enum tc_rec_timeline_kind kind;
+    int64_t entity_id;
+    char status[20];
+    char *summary;
+};
+
+/* A position in a timeline: events sort by at_us, then kind, then
+ * entity_id, all descending. {at_us = T} (kind and entity_id 0) means
+ * "everything before T". */
+struct tc_rec_timeline_cursor {
+    int64_t at_us;
+    enum tc_rec_timeline_kind kind;
+    int64_t entity_id;
+};
+
+struct tc_rec_timeline_page {
+    size_t count;
+    struct tc_rec_timeline_entry *items; /* newest first */
+    bool more;                           /* older events follow */
+    struct tc_rec_timeline_cursor next;  /* pass as `before` for them */
+};
+
+#define TC_REC_TIMELINE_PAGE_MAX 200
+
+/*
+ * The events of resident_id that sort after `before` (NULL: from the
+ * newest), at most limit (1..TC_REC_TIMELINE_PAGE_MAX). Paging with
+ * page->next visits every event once.
+ * Errors: -ENOENT (resident_id), -EINVAL (limit).
+ */
+int tc_rec_timeline_list(struct tc_rec_db *db, int64_t resident_id,
+                         const struct tc_rec_timeline_cursor *before,
+                         int limit, struct tc_rec_timeline_page **out);
+void tc_rec_timeline_page_free(struct tc_rec_timeline_page *page);
+
+/* == Consultation chat == */
+/* (schema-chat.c, chat.c) */
+
+#define TC_REC_CHAT_TEXT_MAX 4000
+#define TC_REC_CHAT_PAGE_MAX 500
+
+/* One message said in a consultation's live room. */
+struct tc_rec_chat_message {
+    int64_t consultation_id;
+    int64_t seq;     /* 1, 2, ... within the consultation */
+    int64_t user_id; /* the author's login */
+    int64_t at_us;
+    char *text;
+};
+
+struct tc_rec_chat_list {
+    size_t count;
+    struct tc_rec_chat_message *items;
+};
+
+/*
+ * Keep a chat message with the consultation record; *seq_out (may be
+ * NULL) receives its number, one more than the consultation's last. The
+ * chat is append-only. Errors: -ENOENT (consultation_id, user_id),
+ * -EINVAL (text: 1..4000 bytes, no control characters but newline,
+ * carriage return and tab).
+ */
+int tc_rec_consultation_chat_append(struct tc_rec_db *db,
+                                    int64_t consultation_id, int64_t user_id,
+                                    int64_t at_us, const char *text,
+                                    int64_t *seq_out);
+
+/* The messages of a consultation numbered after `after_seq`, in order, at
+ * most `limit` (1..TC_REC_CHAT_PAGE_MAX). Errors: -ENOENT (consultation),
+ * -EINVAL (limit). */
+int tc_rec_consultation_chat_list(struct tc_rec_db *db,
+                                  int64_t consultation_id, int64_t after_seq,
+                                  int limit, struct tc_rec_chat_list **out);
+void tc_rec_consultation_chat_list_free(struct tc_rec_chat_list *list);
 
 /* == Accounts and sessions == */
 /* (account.c, session.c) */

@@ -186,6 +186,17 @@ parse_tls_key(struct tc_srv_config *cfg, const char *value, GString *why)
     return parse_dir(&cfg->tls_key_file, value, why);
 }
 
+static int
+parse_synchronous(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    if (strcmp(value, "full") == 0 || strcmp(value, "normal") == 0) {
+        cfg->sync_full = strcmp(value, "full") == 0;
+        return 0;
+    }
+    g_string_printf(why, "'%s' is not full or normal", value);
+    return -EINVAL;
+}
+
 static const char *const level_names[] = {
     [TC_SRV_LOG_ERROR] = "error",
     [TC_SRV_LOG_WARNING] = "warning",
@@ -269,6 +280,31 @@ parse_totp_roles(struct tc_srv_config *cfg, const char *value, GString *why)
     return 0;
 }
 
+static int
+parse_seconds(int *field, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 3600, &v, why) < 0) {
+        return -EINVAL;
+    }
+    *field = (int)v;
+    return 0;
+}
+
+static int
+parse_heartbeat(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    return parse_seconds(&cfg->heartbeat_s, value, why);
+}
+
+static int
+parse_resume_grace(struct tc_srv_config *cfg, const char *value,
+                   GString *why)
+{
+    return parse_seconds(&cfg->resume_grace_s, value, why);
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -286,6 +322,9 @@ static const struct key_def keys[] = {
     {"auth", "lockout_threshold", parse_lockout_threshold},
     {"auth", "lockout_s", parse_lockout_s},
     {"auth", "totp_required_roles", parse_totp_roles},
+    {"signaling", "heartbeat_s", parse_heartbeat},
+    {"signaling", "resume_grace_s", parse_resume_grace},
+    {"database", "synchronous", parse_synchronous},
 };
 
 struct tc_srv_config *
@@ -302,11 +341,14 @@ tc_srv_config_new(void)
     cfg->rate_per_address = 100;
     cfg->rate_per_account = 30;
     cfg->tls = true;
+    cfg->sync_full = false; /* WAL + NORMAL: see docs/operations.md */
     cfg->log_level = TC_SRV_LOG_INFO;
     cfg->session_ttl_s = 1800;
     cfg->lockout_threshold = 5;
     cfg->lockout_s = 900;
     cfg->totp_required_roles = 0;
+    cfg->heartbeat_s = 20;
+    cfg->resume_grace_s = 30;
     return cfg;
 }
 

@@ -38,6 +38,7 @@
 #include <libwebsockets.h>
 
 #include "server-int.h"
+#include "tc-records.h"
 
 #define WRITE_CHUNK    16384
 #define MAX_URI        2048
@@ -175,6 +176,7 @@ tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
         {"if-match", WSI_TOKEN_HTTP_IF_MATCH},
         {"if-none-match", WSI_TOKEN_HTTP_IF_NONE_MATCH},
         {"accept", WSI_TOKEN_HTTP_ACCEPT},
+        {"host", WSI_TOKEN_HOST},
     };
     char custom[64];
     int n;
@@ -421,6 +423,24 @@ dispatch(struct tc_srv *srv, struct http_pss *pss)
     route->handler(srv, call);
 }
 
+/*
+ * One request, one transaction: the token lookup, the policy's facts and
+ * the handler's reads see one snapshot and take SQLite's file locks once
+ * instead of once per statement. Handlers' own transactions nest inside
+ * (savepoints); a handler's failed write rolls back only its own part.
+ */
+static void
+dispatch_in_transaction(struct tc_srv *srv, struct http_pss *pss)
+{
+    bool tx = srv->db && tc_rec_tx_begin(srv->db) == 0;
+
+    dispatch(srv, pss);
+    if (tx && tc_rec_tx_commit(srv->db) < 0) {
+        g_warning("request transaction: %s", tc_rec_errmsg(srv->db));
+        tc_rec_tx_rollback(srv->db);
+    }
+}
+
 /* Write the status line and headers; the body follows when writable. */
 static int
 write_headers(struct lws *wsi, struct http_pss *pss)
@@ -457,17 +477,28 @@ write_headers(struct lws *wsi, struct http_pss *pss)
     return 0;
 }
 
+/* Send the answer now, unless its audit events still await their commit
+ * (audit.c resumes it then). */
 static int
-respond(struct lws *wsi, struct http_pss *pss)
+send_answer(struct lws *wsi, struct http_pss *pss)
 {
-    dispatch(srv_of(wsi), pss);
-    if (pss->call->resp.status == 0) {
-        return 0; /* deferred: tc_srv__call_resume() writes */
+    if (tc_srv__audit_hold(srv_of(wsi), pss->call)) {
+        return 0;
     }
     if (strcmp(pss->method, "HEAD") == 0) {
         g_string_truncate(pss->call->resp.body, 0);
     }
     return write_headers(wsi, pss);
+}
+
+static int
+respond(struct lws *wsi, struct http_pss *pss)
+{
+    dispatch_in_transaction(srv_of(wsi), pss);
+    if (pss->call->resp.status == 0) {
+        return 0; /* deferred: tc_srv__call_resume() sends */
+    }
+    return send_answer(wsi, pss);
 }
 
 void
@@ -477,7 +508,7 @@ tc_srv__call_resume(struct tc_srv__call *call)
 
     if (wsi) {
         struct http_pss *pss = lws_wsi_user(wsi);
-        if (pss && pss->call == call && write_headers(wsi, pss) < 0) {
+        if (pss && pss->call == call && send_answer(wsi, pss) < 0) {
             lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
         }
     }
@@ -572,6 +603,8 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
         /* Stopping: accept nothing new (closed at once). */
         return srv_of(wsi)->stopping ? -1 : 0;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return -1; /* a WebSocket without subprotocol telecare.v1 */
     case LWS_CALLBACK_HTTP:
         return on_headers(wsi, pss);
     case LWS_CALLBACK_HTTP_BODY:
@@ -598,6 +631,8 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 static const struct lws_protocols protocols[] = {
     {"http", callback_http, sizeof(struct http_pss), 0, 0, NULL, 0},
+    {"telecare.v1", tc_srv__sig_callback, TC_SRV__SIG_PSS_SIZE, 0, 0, NULL,
+     0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 

@@ -37,7 +37,17 @@ struct histogram {
     double sum_s;
 };
 
+/* A gauge or one labelled series of a counter (names are static). */
+struct series {
+    const char *name;
+    const char *help;
+    const char *label; /* NULL for a gauge */
+    const char *value;
+    int64_t n;
+};
+
 struct tc_srv__metrics {
+    GHashTable *series;   /* "name\tlabel\tvalue" -> struct series * */
     GHashTable *requests; /* "method\troute\tstatus" -> guint64 * */
     GHashTable *latency;  /* route -> struct histogram * */
     double start_time_s;  /* since the epoch */
@@ -49,6 +59,8 @@ tc_srv__metrics_new(void)
     struct tc_srv__metrics *m = g_new0(struct tc_srv__metrics, 1);
 
     m->requests =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    m->series =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     m->latency =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -63,6 +75,7 @@ tc_srv__metrics_free(struct tc_srv__metrics *m)
         return;
     }
     g_hash_table_unref(m->requests);
+    g_hash_table_unref(m->series);
     g_hash_table_unref(m->latency);
     g_free(m);
 }
@@ -94,6 +107,40 @@ tc_srv__metrics_http(struct tc_srv__metrics *m, const char *method,
     }
     h->count++;
     h->sum_s += s;
+}
+
+/* The series (name, label, value), made on first use. The key is built on
+ * the stack, so counting an existing series allocates nothing. */
+static struct series *
+series_get(struct tc_srv__metrics *m, const char *name, const char *help,
+           const char *label, const char *value)
+{
+    char key[256];
+    struct series *s;
+
+    g_snprintf(key, sizeof(key), "%s\t%s\t%s", name, label ? label : "",
+               value ? value : "");
+    s = g_hash_table_lookup(m->series, key);
+    if (!s) {
+        s = g_new0(struct series, 1);
+        *s = (struct series){name, help, label, value, 0};
+        g_hash_table_insert(m->series, g_strdup(key), s);
+    }
+    return s;
+}
+
+void
+tc_srv__metrics_gauge_add(struct tc_srv__metrics *m, const char *name,
+                          const char *help, int64_t delta)
+{
+    series_get(m, name, help, NULL, NULL)->n += delta;
+}
+
+void
+tc_srv__metrics_count(struct tc_srv__metrics *m, const char *name,
+                      const char *help, const char *label, const char *value)
+{
+    series_get(m, name, help, label, value)->n++;
 }
 
 static void
@@ -212,6 +259,35 @@ render_latency(struct tc_srv__metrics *m, GString *out)
     }
 }
 
+/* Gauges and labelled counters, sorted; one HELP and TYPE per name. */
+static void
+render_series(struct tc_srv__metrics *m, GString *out)
+{
+    g_autofree gpointer *keys = NULL;
+    const char *last = NULL;
+    guint n = 0;
+
+    keys = g_hash_table_get_keys_as_array(m->series, &n);
+    qsort(keys, n, sizeof(*keys), compare_keys);
+    for (guint i = 0; i < n; i++) {
+        const struct series *s = g_hash_table_lookup(m->series, keys[i]);
+        if (!last || strcmp(last, s->name) != 0) {
+            g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n",
+                                   s->name, s->help, s->name,
+                                   s->label ? "counter" : "gauge");
+            last = s->name;
+        }
+        if (s->label) {
+            g_string_append_printf(out, "%s{%s=\"%s\"} %" G_GINT64_FORMAT
+                                   "\n",
+                                   s->name, s->label, s->value, s->n);
+        } else {
+            g_string_append_printf(out, "%s %" G_GINT64_FORMAT "\n", s->name,
+                                   s->n);
+        }
+    }
+}
+
 void
 tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
                        int64_t uptime_us)
@@ -229,4 +305,5 @@ tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
     render_process(m, out);
     render_requests(m, out);
     render_latency(m, out);
+    render_series(m, out);
 }

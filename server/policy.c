@@ -11,7 +11,11 @@
  *   resident (own record)       read, self-report, export
  *   carer acting for resident   read, self-report, export
  *   family doctor / nurse / ... read, write, export when a member of the
- *                               team holding the resident's active contract
+ *                               team holding the resident's active contract;
+ *                               read, write a contract of their own team
+ *                               (an offer before it is signed)
+ *   township / family doctor,   register a new resident
+ *   admin
  *   therapist                   read, write when on an open plan of theirs
  *   doctor / specialist /       read, write while participating in an open
  *   township doctor             consultation about the resident
@@ -19,6 +23,15 @@
  *                               whose clinic they work at
  *   ECG reader / radiologist    a study assigned to them (read, write its
  *                               report); not the rest of the record
+ *   doctor / specialist /       a consultation requested of them (or of
+ *   township doctor             their organization) while it awaits an
+ *                               answer, and one whose opinion they signed
+ *                               (read it, amend the opinion); not the rest
+ *                               of the record
+ *   host, participant, patient  join the live room of a consultation or
+ *   (or their carer)            rehab session (signaling.c: who is which
+ *                               comes from the record); any clinician or
+ *                               admin may break glass to join as observer
  *   auditor                     audit trails; no clinical content
  *   admin                       directory and accounts; no clinical content
  *   any clinician or admin      break-glass read with a stated reason,
@@ -84,6 +97,14 @@ decide_record(const struct tc_srv__who *who, enum tc_srv__action action,
      * family-doctor team may also export it. */
     bool care = action == TC_SRV__ACT_READ || action == TC_SRV__ACT_WRITE;
 
+    if (f->registering) {
+        return action == TC_SRV__ACT_WRITE &&
+                       (HAS(who, TOWNSHIP_DOCTOR) || HAS(who, FAMILY_DOCTOR) ||
+                        HAS(who, ADMIN))
+                   ? allow("registering a new resident")
+                   : deny("only township doctors, family doctors and "
+                          "administrators register residents");
+    }
     if (f->own && action != TC_SRV__ACT_WRITE) {
         return allow("own record");
     }
@@ -94,6 +115,11 @@ decide_record(const struct tc_srv__who *who, enum tc_srv__action action,
         (HAS(who, FAMILY_DOCTOR) || HAS(who, THERAPIST) || HAS(who, DOCTOR) ||
          HAS(who, TOWNSHIP_DOCTOR))) {
         return allow("member of the resident's family-doctor team");
+    }
+    if (care && f->team_member &&
+        (HAS(who, FAMILY_DOCTOR) || HAS(who, DOCTOR) ||
+         HAS(who, TOWNSHIP_DOCTOR))) {
+        return allow("member of the contract's team");
     }
     if (care && f->rel.therapist && HAS(who, THERAPIST)) {
         return allow("therapist on the resident's rehab plan");
@@ -114,6 +140,33 @@ decide_record(const struct tc_srv__who *who, enum tc_srv__action action,
     return deny("no care relationship with this resident");
 }
 
+/* Joining a live room (READ: seeing and hearing it). */
+static struct tc_srv__decision
+decide_room(const struct tc_srv__who *who, enum tc_srv__action action,
+            const struct tc_srv__facts *f)
+{
+    if (action != TC_SRV__ACT_READ) {
+        return deny("a room is joined, not written");
+    }
+    if (f->room_host && is_clinician(who)) {
+        return allow("host of the room");
+    }
+    if (f->room_participant && is_clinician(who)) {
+        return allow("participant of the consultation");
+    }
+    if (f->own) {
+        return allow("the room's patient");
+    }
+    if (f->carer) {
+        return allow("carer acting for the room's patient");
+    }
+    if (f->reason && (is_clinician(who) || HAS(who, ADMIN))) {
+        return (struct tc_srv__decision){
+            .allow = true, .break_glass = true, .rule = "break-glass"};
+    }
+    return deny("not a participant of the room");
+}
+
 struct tc_srv__decision
 tc_srv__policy_decide(const struct tc_srv__who *who,
                       enum tc_srv__action action, enum tc_srv__kind kind,
@@ -129,6 +182,18 @@ tc_srv__policy_decide(const struct tc_srv__who *who,
             return allow("reader assigned to the study");
         }
         return decide_record(who, action, f);
+    case TC_SRV__KIND_CONSULTATION:
+        if ((f->requested_of || f->opinion_author) &&
+            (HAS(who, DOCTOR) || HAS(who, SPECIALIST) ||
+             HAS(who, TOWNSHIP_DOCTOR)) &&
+            (action == TC_SRV__ACT_READ || action == TC_SRV__ACT_WRITE)) {
+            return allow(f->requested_of
+                             ? "asked to answer the consultation"
+                             : "author of the consultation's opinion");
+        }
+        return decide_record(who, action, f);
+    case TC_SRV__KIND_ROOM:
+        return decide_room(who, action, f);
     case TC_SRV__KIND_AUDIT:
         if (action != TC_SRV__ACT_READ) {
             return deny("the audit trail is append-only");
@@ -175,46 +240,6 @@ gather(struct tc_srv *srv, const struct tc_srv__who *who, int64_t resident_id,
                                    &f->rel);
 }
 
-static const char *
-first_role(const struct tc_srv__who *who)
-{
-    for (int r = 0; r < TC_SRV__N_ROLES; r++) {
-        if ((who->roles >> r) & 1u) {
-            return tc_srv__role_name((enum tc_srv__role)r);
-        }
-    }
-    return "none";
-}
-
-void
-tc_srv__audit(struct tc_srv *srv, struct tc_srv__call *call,
-              enum tc_rec_audit_action action, const char *entity_type,
-              int64_t entity_id, int64_t resident_id,
-              enum tc_rec_audit_outcome outcome, const char *purpose,
-              const char *detail)
-{
-    const struct tc_srv__who *who = call->req.who;
-    struct tc_rec_audit_event ev = {
-        .at_us = g_get_real_time(),
-        .actor = who ? (char *)who->username : "anonymous",
-        .actor_role = who ? (char *)first_role(who) : NULL,
-        .action = action,
-        .entity_type = (char *)entity_type,
-        .entity_id = entity_id,
-        .resident_id = resident_id,
-        .client_addr = (char *)call->req.client_addr,
-        .purpose = (char *)purpose,
-        .outcome = outcome,
-        .detail = (char *)detail,
-    };
-
-    if (tc_rec_audit_append(srv->db, &ev, NULL) < 0) {
-        /* The access already happened or was refused; losing its trace is
-         * an operational emergency, not a reason to fail the request. */
-        g_critical("audit: cannot append (%s): %s", entity_type,
-                   tc_rec_errmsg(srv->db));
-    }
-}
 
 static enum tc_rec_audit_action
 audit_action(enum tc_srv__action action)
@@ -224,12 +249,44 @@ audit_action(enum tc_srv__action action)
                                           : TC_REC_AUDIT_UPDATE;
 }
 
+/* The facts a request states itself (the rest come from gather()). */
+static struct tc_srv__facts
+facts_of(const struct tc_srv__target *t)
+{
+    return (struct tc_srv__facts){
+        .assigned_reader = t->assigned_reader,
+        .requested_of = t->requested_of,
+        .opinion_author = t->opinion_author,
+        .team_member = t->team_member,
+        .registering = t->kind == TC_SRV__KIND_RECORD && t->resident_id == 0 &&
+                       t->action == TC_SRV__ACT_WRITE,
+    };
+}
+
+int
+tc_srv__policy_peek(struct tc_srv *srv, struct tc_srv__call *call,
+                    const struct tc_srv__target *t,
+                    struct tc_srv__decision *out)
+{
+    struct tc_srv__facts f = facts_of(t);
+    int rc = 0;
+
+    if (t->resident_id > 0) {
+        rc = gather(srv, call->req.who, t->resident_id, &f);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    *out = tc_srv__policy_decide(call->req.who, t->action, t->kind, &f);
+    return 0;
+}
+
 bool
 tc_srv__policy_check(struct tc_srv *srv, struct tc_srv__call *call,
                      const struct tc_srv__target *t)
 {
     const struct tc_srv__who *who = call->req.who;
-    struct tc_srv__facts f = {.assigned_reader = t->assigned_reader};
+    struct tc_srv__facts f = facts_of(t);
     struct tc_srv__decision d;
     char reason[256] = "";
     int rc = 0;

@@ -171,6 +171,13 @@ open_database(struct tc_srv *srv, GPtrArray *created, char **errmsg)
         *errmsg = g_strdup_printf("database %s: %s", path,
                                   why ? why : g_strerror(-rc));
         free(why);
+        return rc;
+    }
+    rc = tc_rec_set_sync(srv->db, srv->cfg->sync_full ? TC_REC_SYNC_FULL
+                                                      : TC_REC_SYNC_NORMAL);
+    if (rc < 0) {
+        *errmsg = g_strdup_printf("database %s: %s", path,
+                                  tc_rec_errmsg(srv->db));
     }
     return rc;
 }
@@ -199,6 +206,7 @@ on_signal(gpointer data)
     srv->stopping = true;
     g_message("stopping: no new connections, %d request(s) in flight",
               srv->in_flight);
+    tc_srv__sig_stop(srv); /* 1001; each open WebSocket is in flight */
     /* lws 4.1's lws_context_deprecate() reads a freed wsi on the GLib
      * loop, so new connections are refused in http.c instead. */
     if (srv->in_flight == 0) {
@@ -230,7 +238,11 @@ stop(struct tc_srv *srv)
      * lws are still there for them. */
     tc_srv__workers_stop(srv);
     tc_srv__auth_stop(srv);
+    tc_srv__audit_flush(srv); /* events still queued, answers waiting */
     destroy_lws(srv);
+    tc_srv__sig_free(srv->sig);
+    tc_srv__audit_flush(srv); /* anything queued while lws closed */
+    tc_srv__audit_fini(srv);
     tc_rec_close(srv->db);
     srv->db = NULL;
     tc_srv__metrics_free(srv->metrics);
@@ -331,6 +343,7 @@ tc_srv_run(const struct tc_srv_config *cfg)
     srv.metrics = tc_srv__metrics_new();
     srv.rate_address = tc_srv__ratelimit_new(cfg->rate_per_address);
     srv.rate_account = tc_srv__ratelimit_new(cfg->rate_per_account);
+    srv.sig = tc_srv__sig_new(&srv);
     rc = start(&srv, created);
     if (rc != TC_SRV_EXIT_OK) {
         stop(&srv); /* closes what was opened */

@@ -14,6 +14,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <libwebsockets.h>
 
 #include "tc-records.h"
 #include "tc-server.h"
@@ -25,6 +26,7 @@ struct tc_rec_db;
 struct tc_rec_user;
 struct tc_srv__metrics;
 struct tc_srv__ratelimit;
+struct tc_srv__sig;
 
 struct tc_srv {
     const struct tc_srv_config *cfg; /* borrowed for the run */
@@ -43,6 +45,10 @@ struct tc_srv {
     GThreadPool *workers; /* worker.c: CPU-bound jobs */
     int jobs_pending;     /* submitted jobs whose done() has not run */
     GList *login_waits;   /* api-auth.c: failed logins waiting to answer */
+    struct tc_srv__sig *sig; /* signaling.c: peers, rooms, connections */
+    GArray *audit_queue;     /* audit.c: events not yet committed */
+    GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
+    guint audit_flush;       /* audit.c: the commit timer, 0 when idle */
 };
 
 /* == log.c == */
@@ -239,6 +245,7 @@ struct tc_srv__call {
     int refs;
     char *params_buf[TC_SRV__MAX_PARAMS];
     struct tc_srv__who who_buf;
+    bool audit_pending; /* audit events of this call await their commit */
 };
 
 typedef void (*tc_srv__handler_fn)(struct tc_srv *srv,
@@ -315,7 +322,23 @@ const struct tc_srv__route *tc_srv__route_find(const char *method,
 
 /* Route tables of the api-*.c modules, each ending with {NULL}. */
 extern const struct tc_srv__route tc_srv__routes_health[];
+extern const struct tc_srv__route tc_srv__routes_fhir[];
+extern const struct tc_srv__route tc_srv__routes_rehab[];
+extern const struct tc_srv__route tc_srv__routes_rehab_sessions[];
+extern const struct tc_srv__route tc_srv__routes_consult[];
+extern const struct tc_srv__route tc_srv__routes_studies[];
+extern const struct tc_srv__route tc_srv__routes_directory[];
+extern const struct tc_srv__route tc_srv__routes_residents[];
+extern const struct tc_srv__route tc_srv__routes_contracts[];
+extern const struct tc_srv__route tc_srv__routes_stats[];
 extern const struct tc_srv__route tc_srv__routes_auth[];
+
+/* == api-contracts.c == */
+
+/* Expire the contracts whose period ended before today (UTC, the real
+ * date), auditing the sweep when it expired any; before a panel or
+ * statistics. A failure is logged and leaves the figures as they are. */
+void tc_srv__contracts_sweep(struct tc_srv *srv, struct tc_srv__call *call);
 
 /* == api-auth.c == */
 
@@ -330,6 +353,18 @@ void tc_srv__metrics_free(struct tc_srv__metrics *m);
  * the raw path (paths can hold ids). */
 void tc_srv__metrics_http(struct tc_srv__metrics *m, const char *method,
                           const char *route, int status, int64_t duration_us);
+
+/* Add `delta` to gauge `name` (made at 0 on first use). `name` and `help`
+ * are static strings. */
+void tc_srv__metrics_gauge_add(struct tc_srv__metrics *m, const char *name,
+                               const char *help, int64_t delta);
+
+/* Count one event of counter `name` with label `label`="value". All four
+ * are static strings the server chose from a fixed set, never request
+ * data. */
+void tc_srv__metrics_count(struct tc_srv__metrics *m, const char *name,
+                           const char *help, const char *label,
+                           const char *value);
 
 /* Append the Prometheus text exposition to `out`. */
 void tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
@@ -431,6 +466,88 @@ void tc_srv__resp_records_error(struct tc_srv *srv,
 /* Answer `status` with `doc` as JSON, taking the reference. */
 void tc_srv__resp_ok(struct tc_srv__call *call, int status, json_t *doc);
 
+/* A date member "YYYY-MM-DD" (a real calendar day); absent or null gives
+ * NULL unless required. *out is borrowed from obj. */
+bool tc_srv__json_date(struct tc_srv__call *call, json_t *obj,
+                       const char *field, bool required, const char **out);
+
+/* An instant (microseconds since the epoch) as an RFC 3339 UTC string
+ * "2026-03-01T08:30:00Z" (g_free), or NULL for 0 (not set). */
+char *tc_srv__rfc3339(int64_t at_us);
+
+/* Today's date in UTC, "YYYY-MM-DD", into out[11]. */
+void tc_srv__today(char out[11]);
+
+/* An instant as a new JSON string (tc_srv__rfc3339), or JSON null for 0. */
+json_t *tc_srv__json_time(int64_t at_us);
+
+/* Fill a 422 "<field>: must be one of <codes>" and return false: for a
+ * code that its records from_string() refused. */
+bool tc_srv__bad_code(struct tc_srv__call *call, const char *field,
+                      const char *codes);
+
+/* Answer 204 with no body. */
+void tc_srv__resp_no_content(struct tc_srv__call *call);
+
+/*
+ * After a write's records call: audit its outcome (action on entity_type
+ * entity_id of resident_id; success, or failure with the records error
+ * text, which names fields and rules, never values) and, when rc < 0,
+ * answer with tc_srv__resp_records_error() first. Returns rc == 0.
+ * Call it before any other records call so the error text is rc's.
+ */
+bool tc_srv__audit_outcome(struct tc_srv *srv, struct tc_srv__call *call,
+                           int rc, enum tc_rec_audit_action action,
+                           const char *entity_type, int64_t entity_id,
+                           int64_t resident_id);
+
+/* An instant member: an RFC 3339 string with a time zone
+ * ("2026-03-01T08:30:00Z", "2026-03-01T16:30:00+08:00") into
+ * microseconds since the epoch; absent or null leaves *out as it was
+ * unless required. */
+bool tc_srv__json_instant(struct tc_srv__call *call, json_t *obj,
+                          const char *field, bool required, int64_t *out);
+
+/* The body as a JSON object (tc_srv__call_json) whose members are all in
+ * the NULL-terminated `allowed` (tc_srv__json_only); an empty body reads
+ * as {}. On success *out owns the object. */
+bool tc_srv__call_body(struct tc_srv__call *call, const char *const *allowed,
+                       json_t **out);
+
+/* Prefix the field and message of the error answer in call->resp with
+ * `prefix` ("goals[2]."), after a reader failed on a member of a nested
+ * object. */
+void tc_srv__resp_error_prefix(struct tc_srv__call *call, const char *prefix);
+
+/* An integer member that fits an int, for values whose range records
+ * checks (422 naming the field): only its type here. Absent leaves *out
+ * as it was unless required. */
+bool tc_srv__json_int32(struct tc_srv__call *call, json_t *obj,
+                        const char *field, bool required, int *out);
+
+/* {"items": [...]} of the versions of a note or an opinion, oldest first:
+ * {version, text, author_id, at, amend_reason}. */
+json_t *tc_srv__text_versions_doc(const struct tc_rec_text_version_list *l);
+
+/* JSON values for answers: an instant as RFC 3339 (null for 0), an id
+ * (null for 0), a string (null for NULL). New references. */
+json_t *tc_srv__instant_json(int64_t at_us);
+json_t *tc_srv__id_json(int64_t id);
+json_t *tc_srv__string_json(const char *s);
+
+/* The caller's practitioner id; false after a 403 naming `what` (the act
+ * only a practitioner does) when the caller is not a practitioner. */
+bool tc_srv__who_practitioner(struct tc_srv__call *call, const char *what,
+                              int64_t *out);
+
+/* A refusal beyond the access policy (a domain rule: only the study's
+ * reader signs, only a therapist of the plan reviews): audit it as
+ * denied, with `why` (a static rule text, never patient data), and
+ * answer 403. */
+void tc_srv__deny(struct tc_srv *srv, struct tc_srv__call *call,
+                  enum tc_rec_audit_action action, const char *entity_type,
+                  int64_t entity_id, int64_t resident_id, const char *why);
+
 /* == policy.c: who may do what to whose record == */
 
 enum tc_srv__action {
@@ -446,6 +563,8 @@ enum tc_srv__kind {
     TC_SRV__KIND_AUDIT,     /* a resident's audit trail */
     TC_SRV__KIND_DIRECTORY, /* organizations, practitioners, teams */
     TC_SRV__KIND_STATS,     /* aggregate figures, no patient rows */
+    TC_SRV__KIND_CONSULTATION, /* one consultation: request and opinion */
+    TC_SRV__KIND_ROOM, /* the live room of a consultation or rehab session */
 };
 
 /* What the policy knows about the caller and the resident. */
@@ -453,6 +572,12 @@ struct tc_srv__facts {
     bool own;                       /* the caller is the resident */
     bool carer;                     /* a carer acting for the resident */
     bool assigned_reader;           /* the study is assigned to the caller */
+    bool requested_of;   /* a consultation awaiting the caller's answer */
+    bool opinion_author; /* the caller signed the consultation's opinion */
+    bool team_member; /* a member of the team of the contract at hand */
+    bool registering; /* a write with no resident yet: registering one */
+    bool room_host;   /* hosts the live room (signaling.c) */
+    bool room_participant; /* a practitioner participant of the room */
     struct tc_rec_access_facts rel; /* care relationships (records) */
     const char *reason;             /* break-glass reason, or NULL */
 };
@@ -479,6 +604,9 @@ struct tc_srv__target {
     const char *entity_type; /* for the audit trail: "resident", ... */
     int64_t entity_id;
     bool assigned_reader; /* for studies: assigned to the caller */
+    bool requested_of;    /* for consultations: see struct tc_srv__facts */
+    bool opinion_author;
+    bool team_member;     /* for contracts: the caller is on its team */
     const char *purpose;  /* for the audit trail, may be NULL */
 };
 
@@ -492,14 +620,84 @@ struct tc_srv__target {
 bool tc_srv__policy_check(struct tc_srv *srv, struct tc_srv__call *call,
                           const struct tc_srv__target *t);
 
-/* Append an audit event for the caller of `call` (who may be NULL:
- * "anonymous"). Never fails the request; a failure to append is logged
- * as critical. */
+/*
+ * Decide for the caller of `call` on `t` like tc_srv__policy_check(), but
+ * audit nothing, answer nothing and never break glass: for filtering the
+ * rows of a list (search results, a panel), each returned row then being
+ * audited by the handler. Returns 0 with *out filled, or a records error
+ * (-ENOENT: no such resident).
+ */
+int tc_srv__policy_peek(struct tc_srv *srv, struct tc_srv__call *call,
+                        const struct tc_srv__target *t,
+                        struct tc_srv__decision *out);
+
+/* == audit.c: the audit trail's group commit == */
+
+/*
+ * Record an audit event for the caller of `call` (who may be NULL:
+ * "anonymous"; call may be a stack-made one outside HTTP). Events are
+ * queued and committed together at most 1 ms later, in one transaction;
+ * an HTTP answer is not sent before its call's events are committed, so a
+ * client never sees data whose access is not yet on the trail. Never
+ * fails the request; a failed commit is logged as critical.
+ */
 void tc_srv__audit(struct tc_srv *srv, struct tc_srv__call *call,
                    enum tc_rec_audit_action action, const char *entity_type,
                    int64_t entity_id, int64_t resident_id,
                    enum tc_rec_audit_outcome outcome, const char *purpose,
                    const char *detail);
+
+/* Whether `call`'s answer must wait for a commit; if so it is kept
+ * (deferred) and resumed by the commit: the caller must not send it. */
+bool tc_srv__audit_hold(struct tc_srv *srv, struct tc_srv__call *call);
+
+/* Commit every queued event now and release the waiting answers (also
+ * called at stop, before the database closes). */
+void tc_srv__audit_flush(struct tc_srv *srv);
+
+/* Free the queue (after the last flush). */
+void tc_srv__audit_fini(struct tc_srv *srv);
+
+/* == api-fhir.c, api-fhir-search.c: FHIR R4 under /fhir == */
+
+/* One FHIR request: what the answers look like, and who asks. */
+struct tc_srv__fhir {
+    const char *content_type; /* of every answer, errors included */
+    char base[320];           /* "http://host:port/fhir", for links */
+    struct tc_srv__who who;   /* the caller (call->req.who points here) */
+};
+
+/*
+ * Start a FHIR request: negotiate the format (_format, Accept), work out
+ * the base URL and, when `authenticate`, resolve the bearer token (and
+ * take the per-account rate). Returns false after filling an
+ * OperationOutcome answer (401, 406, 429).
+ */
+bool tc_srv__fhir_begin(struct tc_srv *srv, struct tc_srv__call *call,
+                        struct tc_srv__fhir *fx, bool authenticate);
+
+/* Answer an OperationOutcome with one issue (expression may be NULL). */
+void tc_srv__fhir_outcome(struct tc_srv__call *call, int status,
+                          const char *code, const char *diagnostics,
+                          const char *expression);
+
+/* Turn an answer filled by tc_srv__resp_error() (policy, body parsing)
+ * into an OperationOutcome with the same status and message. */
+void tc_srv__fhir_outcome_from_error(struct tc_srv__call *call);
+
+/* The access-policy kind of a hit of `type`. */
+enum tc_srv__kind tc_srv__fhir_kind(const char *type,
+                                    const struct tc_rec_fhir_hit *hit);
+
+/* Read type/id as the hit says, with meta.versionId (and lastUpdated);
+ * *version the version. Errors as tc_rec_fhir_read(). */
+int tc_srv__fhir_read(struct tc_srv *srv, const char *type,
+                      const struct tc_rec_fhir_hit *hit, json_t **out,
+                      char version[17]);
+
+/* GET /fhir/metadata and GET /fhir/{type} (api-fhir-search.c). */
+void tc_srv__fhir_metadata(struct tc_srv *srv, struct tc_srv__call *call);
+void tc_srv__fhir_search(struct tc_srv *srv, struct tc_srv__call *call);
 
 /* == admin.c: the telecare-admin program's subcommands == */
 
@@ -520,6 +718,21 @@ struct tc_srv__admin_cmd {
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_base[];
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_users[];
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_demo[];
+
+/* == signaling.c: the WebSocket protocol "telecare.v1" (sig-int.h) == */
+
+/* The signaling state: peers, rooms, open connections, the heartbeat
+ * timer. Made before the lws context, freed after it. NULL is ignored. */
+struct tc_srv__sig *tc_srv__sig_new(struct tc_srv *srv);
+void tc_srv__sig_free(struct tc_srv__sig *sig);
+
+/* Stopping: close every WebSocket with 1001 (each counts as in flight). */
+void tc_srv__sig_stop(struct tc_srv *srv);
+
+/* The lws callback of "telecare.v1"; its per-session data is a pointer. */
+int tc_srv__sig_callback(struct lws *wsi, enum lws_callback_reasons reason,
+                         void *user, void *in, size_t len);
+#define TC_SRV__SIG_PSS_SIZE sizeof(void *)
 
 /* == run.c == */
 

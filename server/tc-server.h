@@ -58,6 +58,9 @@ struct tc_srv_config {
     /* [auth] totp_required_roles: a bit (1u << role) per role, in the
      * order of DESIGN.md's list (admin = bit 0 ... carer = bit 10). */
     unsigned totp_required_roles;
+    int heartbeat_s;    /* [signaling] heartbeat_s: WebSocket ping period */
+    int resume_grace_s; /* [signaling] resume_grace_s */
+    bool sync_full;     /* [database] synchronous: full (true) or normal */
 };
 
 /* A configuration holding every default. Returns NULL only out of

@@ -447,6 +447,51 @@ test_participant_query_follows_open_consultations(void)
     fixture_close(&f);
 }
 
+static void
+test_a_practitioner_lists_incoming_and_outgoing(void)
+{
+    struct fixture f;
+    struct tc_rec_consultation_list *l = NULL;
+    int64_t open_id, done_id;
+
+    fixture_open(&f, "consult-list.db");
+    done_id = consultation_in(&f, TC_REC_CONSULTATION_COMPLETED);
+    open_id = consultation_in(&f, TC_REC_CONSULTATION_REQUESTED);
+    /* The specialist holds a role at the requested city hospital. */
+    TC_REQUIRE(tc_rec_consultation_list_for_practitioner(
+                   f.db, f.specialist, TC_REC_CONSULTATION_INCOMING, false, 0,
+                   10, &l) == 0);
+    TC_REQUIRE(l->count == 2);
+    TC_CHECK_EQ(l->items[0].id, open_id); /* newest first */
+    TC_CHECK_EQ(l->items[1].id, done_id);
+    TC_CHECK_EQ(l->items[0].n_participants, 0);
+    tc_rec_consultation_list_free(l);
+    TC_REQUIRE(tc_rec_consultation_list_for_practitioner(
+                   f.db, f.specialist, TC_REC_CONSULTATION_INCOMING, true, 0,
+                   10, &l) == 0);
+    TC_CHECK_EQ(l->count, 1);
+    tc_rec_consultation_list_free(l);
+    TC_REQUIRE(tc_rec_consultation_list_for_practitioner(
+                   f.db, f.doctor, TC_REC_CONSULTATION_OUTGOING, false,
+                   open_id, 10, &l) == 0);
+    TC_REQUIRE(l->count == 1);
+    TC_CHECK_EQ(l->items[0].id, done_id);
+    tc_rec_consultation_list_free(l);
+    TC_REQUIRE(tc_rec_consultation_list_for_practitioner(
+                   f.db, f.doctor, TC_REC_CONSULTATION_INCOMING, false, 0, 10,
+                   &l) == 0);
+    TC_CHECK_EQ(l->count, 0);
+    tc_rec_consultation_list_free(l);
+    l = NULL;
+    TC_CHECK_EQ(
+        tc_rec_consultation_list_for_practitioner(
+            f.db, f.doctor, TC_REC_CONSULTATION_OUTGOING, false, 0, 0, &l),
+        -EINVAL);
+    TC_CHECK_STR_CONTAINS(tc_rec_errmsg(f.db), "limit");
+    TC_CHECK(l == NULL);
+    fixture_close(&f);
+}
+
 int
 main(void)
 {
@@ -462,5 +507,6 @@ main(void)
     TC_RUN(test_participants_join_and_leave_many_times);
     TC_RUN(test_studies_of_the_patient_are_attached);
     TC_RUN(test_participant_query_follows_open_consultations);
+    TC_RUN(test_a_practitioner_lists_incoming_and_outgoing);
     return fixture_main_end();
 }

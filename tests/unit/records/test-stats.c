@@ -158,8 +158,8 @@ outcome(struct county *c, int64_t contract_id, const char *kind,
 }
 
 static int64_t
-plan(struct county *c, int64_t contract_id, const char *start,
-     const char *end, int per_week)
+plan(struct county *c, int64_t contract_id, const char *start, const char *end,
+     int per_week)
 {
     struct tc_rec_rehab_plan_new in = {
         .resident_id = c->r[1],
@@ -290,9 +290,8 @@ county_init(struct county *c)
                                                 : "Zhuyuan");
     }
     township_a(c, clinic(c->db, "Qiaotou Clinic", "Qiaotou"));
-    c->b1 =
-        team_with_doctor(c, clinic(c->db, "Xiashan Clinic", "Xiashan"), "B1",
-                         &c->d_b1);
+    c->b1 = team_with_doctor(c, clinic(c->db, "Xiashan Clinic", "Xiashan"),
+                             "B1", &c->d_b1);
     c->n1 = team_with_doctor(c, clinic(c->db, "Mobile Clinic", NULL), "N1",
                              &c->d_n1);
     c11 = contract(c, 11, c->b1, c->d_b1, BASIC, "2025-01-01", false);
@@ -313,7 +312,7 @@ county_init(struct county *c)
 /* Check every figure of `s` against the expected values, in order:
  * registered, contracted, followups due/done, contracts ended/renewed,
  * rehab prescribed/completed. */
-#define CHECK_STATS(s, reg, con, fdue, fdone, ended, renewed, presc, compl)   \
+#define CHECK_STATS(s, reg, con, fdue, fdone, ended, renewed, presc, compl )  \
     do {                                                                      \
         TC_CHECK_EQ((s).registered, reg);                                     \
         TC_CHECK_EQ((s).contracted, con);                                     \
@@ -322,12 +321,12 @@ county_init(struct county *c)
         TC_CHECK_EQ((s).contracts_ended, ended);                              \
         TC_CHECK_EQ((s).contracts_renewed, renewed);                          \
         TC_CHECK_EQ((s).rehab_prescribed, presc);                             \
-        TC_CHECK_EQ((s).rehab_completed, compl);                              \
+        TC_CHECK_EQ((s).rehab_completed, compl );                             \
         TC_CHECK((s).signing_rate == ((reg) ? (double)(con) / (reg) : 0.0));  \
         TC_CHECK((s).renewal_rate ==                                          \
                  ((ended) ? (double)(renewed) / (ended) : 0.0));              \
         TC_CHECK((s).rehab_adherence ==                                       \
-                 ((presc) ? (double)(compl) / (presc) : 0.0));                \
+                 ((presc) ? (double)(compl ) / (presc) : 0.0));               \
     } while (0)
 
 /* ---- per team ---- */
@@ -369,12 +368,12 @@ test_team_figures_follow_the_range(void)
     county_init(&c);
     /* Q2, A1: r0 06-30 missed; r1 visit 04-30 done, rehab 04-30 missed,
      * 05-31, 06-30; r5's 06-30 was cancelled. The March plan is out. */
-    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, "2025-04-01", "2025-06-30",
-                                 &s) == 0);
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, "2025-04-01", "2025-06-30", &s) ==
+               0);
     CHECK_STATS(s, 7, 2, 5, 1, 0, 0, 0, 0);
     /* Q2, A2: r2's 06-30 and r3's 04-30; r3's contract ended 04-30. */
-    TC_REQUIRE(tc_rec_stats_team(c.db, c.a2, "2025-04-01", "2025-06-30",
-                                 &s) == 0);
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a2, "2025-04-01", "2025-06-30", &s) ==
+               0);
     CHECK_STATS(s, 7, 1, 2, 0, 1, 0, 0, 0);
     tc_rec_close(c.db);
 }
@@ -392,8 +391,8 @@ test_rehab_adherence_agrees_with_the_plan(void)
     county_init(&c);
     TC_REQUIRE(tc_rec_rehab_plan_adherence(c.db, c.plan, "2025-03-15",
                                            "2025-03-31", &a) == 0);
-    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, "2025-03-15", "2025-03-31",
-                                 &s) == 0);
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, "2025-03-15", "2025-03-31", &s) ==
+               0);
     TC_CHECK_EQ(s.rehab_prescribed, 6);
     TC_CHECK_EQ(s.rehab_completed, 1);
     TC_CHECK_EQ(s.rehab_prescribed, a.prescribed);
@@ -411,17 +410,17 @@ test_township_sums_its_teams(void)
     struct tc_rec_stats s;
 
     county_init(&c);
-    TC_REQUIRE(tc_rec_stats_township(c.db, "Qiaotou", YEAR_FROM, YEAR_TO,
-                                     &s) == 0);
+    TC_REQUIRE(
+        tc_rec_stats_township(c.db, "Qiaotou", YEAR_FROM, YEAR_TO, &s) == 0);
     CHECK_STATS(s, 7, 3, 25, 5, 3, 1, 12, 3);
-    TC_REQUIRE(tc_rec_stats_township(c.db, "Xiashan", YEAR_FROM, YEAR_TO,
-                                     &s) == 0);
+    TC_REQUIRE(
+        tc_rec_stats_township(c.db, "Xiashan", YEAR_FROM, YEAR_TO, &s) == 0);
     CHECK_STATS(s, 4, 3, 17, 3, 3, 0, 0, 0);
-    TC_REQUIRE(tc_rec_stats_township(c.db, "Zhuyuan", YEAR_FROM, YEAR_TO,
-                                     &s) == 0);
+    TC_REQUIRE(
+        tc_rec_stats_township(c.db, "Zhuyuan", YEAR_FROM, YEAR_TO, &s) == 0);
     CHECK_STATS(s, 1, 0, 0, 0, 0, 0, 0, 0);
-    TC_REQUIRE(tc_rec_stats_township(c.db, "Nowhere", YEAR_FROM, YEAR_TO,
-                                     &s) == 0);
+    TC_REQUIRE(
+        tc_rec_stats_township(c.db, "Nowhere", YEAR_FROM, YEAR_TO, &s) == 0);
     CHECK_STATS(s, 0, 0, 0, 0, 0, 0, 0, 0);
     tc_rec_close(c.db);
 }
@@ -445,8 +444,8 @@ test_all_townships_in_one_call(void)
     TC_CHECK(list->items[0].stats.signing_rate == 3.0 / 7);
     tc_rec_township_stats_list_free(list);
     /* The same figures as one township at a time, for another range. */
-    TC_REQUIRE(tc_rec_stats_townships(c.db, "2025-04-01", "2025-06-30",
-                                      &list) == 0);
+    TC_REQUIRE(
+        tc_rec_stats_townships(c.db, "2025-04-01", "2025-06-30", &list) == 0);
     TC_REQUIRE(list->count == 3);
     TC_REQUIRE(tc_rec_stats_township(c.db, "Qiaotou", "2025-04-01",
                                      "2025-06-30", &one) == 0);
@@ -480,8 +479,7 @@ test_bad_arguments_are_refused_and_change_nothing(void)
     county_init(&c);
     memset(&s, 0x5a, sizeof(s));
     before = s;
-    TC_CHECK_EQ(tc_rec_stats_team(c.db, 999, YEAR_FROM, YEAR_TO, &s),
-                -ENOENT);
+    TC_CHECK_EQ(tc_rec_stats_team(c.db, 999, YEAR_FROM, YEAR_TO, &s), -ENOENT);
     TC_CHECK_STR_CONTAINS(tc_rec_errmsg(c.db), "team_id");
     TC_CHECK_EQ(tc_rec_stats_team(c.db, c.a1, "2025-13-01", YEAR_TO, &s),
                 -EINVAL);

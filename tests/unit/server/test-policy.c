@@ -21,6 +21,12 @@ enum rel {
     TOWNSHIP = 32,
     READER = 64,
     REASON = 128,
+    ASKED = 256,
+    AUTHOR = 512,
+    MEMBER = 1024,
+    REGISTER = 2048,
+    HOST = 4096,  /* hosts the live room */
+    PARTY = 8192, /* a practitioner participant of the room */
 };
 
 struct row {
@@ -42,6 +48,8 @@ struct row {
 #define AUDIT TC_SRV__KIND_AUDIT
 #define DIR   TC_SRV__KIND_DIRECTORY
 #define STATS TC_SRV__KIND_STATS
+#define CONS  TC_SRV__KIND_CONSULTATION
+#define ROOM  TC_SRV__KIND_ROOM
 
 static const struct row rows[] = {
     /* residents and carers */
@@ -68,6 +76,24 @@ static const struct row rows[] = {
     {"family doctor of another township", ROLE(FAMILY_DOCTOR), TOWNSHIP, R,
      REC, false, false},
     {"family doctor cannot self-report", ROLE(FAMILY_DOCTOR), TEAM, S, REC,
+     false, false},
+    {"family doctor offers a contract for their team", ROLE(FAMILY_DOCTOR),
+     MEMBER, W, REC, true, false},
+    {"family doctor reads their team's contract", ROLE(FAMILY_DOCTOR), MEMBER,
+     R, REC, true, false},
+    {"team membership does not export", ROLE(FAMILY_DOCTOR), MEMBER, X, REC,
+     false, false},
+    {"a resident on no team of the contract", ROLE(RESIDENT), MEMBER, W, REC,
+     false, false},
+    /* registering a new resident */
+    {"family doctor registers a resident", ROLE(FAMILY_DOCTOR), REGISTER, W,
+     REC, true, false},
+    {"township doctor registers a resident", ROLE(TOWNSHIP_DOCTOR), REGISTER,
+     W, REC, true, false},
+    {"admin registers a resident", ROLE(ADMIN), REGISTER, W, REC, true, false},
+    {"therapist cannot register a resident", ROLE(THERAPIST), REGISTER, W, REC,
+     false, false},
+    {"registering is not reading", ROLE(ADMIN), REGISTER | REASON, R, REC,
      false, false},
     /* therapists */
     {"therapist on the plan reads", ROLE(THERAPIST), THERAPIST, R, REC, true,
@@ -127,6 +153,46 @@ static const struct row rows[] = {
      false, false},
     {"nobody writes an audit trail", ROLE(AUDITOR), NONE, W, AUDIT, false,
      false},
+    /* consultations */
+    {"specialist asked to answer reads the request", ROLE(SPECIALIST), ASKED,
+     R, CONS, true, false},
+    {"specialist asked to answer accepts", ROLE(SPECIALIST), ASKED, W, CONS,
+     true, false},
+    {"being asked gives no access to the record", ROLE(SPECIALIST), ASKED, R,
+     REC, false, false},
+    {"opinion author amends after the close", ROLE(SPECIALIST), AUTHOR, W,
+     CONS, true, false},
+    {"opinion author cannot export", ROLE(SPECIALIST), AUTHOR, X, CONS, false,
+     false},
+    {"specialist after the consultation closed", ROLE(SPECIALIST), NONE, R,
+     CONS, false, false},
+    {"participant of the open consultation reads it", ROLE(SPECIALIST),
+     CONSULT, R, CONS, true, false},
+    {"therapist asked is not a consultant", ROLE(THERAPIST), ASKED, R, CONS,
+     false, false},
+    {"resident reads own consultation", ROLE(RESIDENT), OWN, R, CONS, true,
+     false},
+    /* live rooms (signaling join) */
+    {"doctor hosting the room joins", ROLE(DOCTOR), HOST, R, ROOM, true,
+     false},
+    {"therapist of the session hosts it", ROLE(THERAPIST), HOST, R, ROOM,
+     true, false},
+    {"practitioner participant joins", ROLE(TOWNSHIP_DOCTOR), PARTY, R, ROOM,
+     true, false},
+    {"resident joins their own room", ROLE(RESIDENT), OWN, R, ROOM, true,
+     false},
+    {"carer joins for the resident", ROLE(CARER), CARER, R, ROOM, true,
+     false},
+    {"family doctor of the team is not in the room", ROLE(FAMILY_DOCTOR),
+     TEAM, R, ROOM, false, false},
+    {"unrelated doctor is refused", ROLE(DOCTOR), NONE, R, ROOM, false, false},
+    {"clinician breaks glass as observer", ROLE(SPECIALIST), REASON, R, ROOM,
+     true, true},
+    {"resident cannot break glass into a room", ROLE(RESIDENT), REASON, R,
+     ROOM, false, false},
+    {"host facts without a clinical role", ROLE(ADMIN), HOST, R, ROOM, false,
+     false},
+    {"a room is not written", ROLE(DOCTOR), HOST, W, ROOM, false, false},
     /* directory and statistics */
     {"anyone reads the directory", ROLE(RESIDENT), NONE, R, DIR, true, false},
     {"admin changes the directory", ROLE(ADMIN), NONE, W, DIR, true, false},
@@ -146,6 +212,12 @@ test_every_rule(void)
             .own = row->rel & OWN,
             .carer = row->rel & CARER,
             .assigned_reader = row->rel & READER,
+            .requested_of = row->rel & ASKED,
+            .opinion_author = row->rel & AUTHOR,
+            .team_member = row->rel & MEMBER,
+            .registering = row->rel & REGISTER,
+            .room_host = row->rel & HOST,
+            .room_participant = row->rel & PARTY,
             .rel = {.team = row->rel & TEAM,
                     .therapist = row->rel & THERAPIST,
                     .consultation = row->rel & CONSULT,

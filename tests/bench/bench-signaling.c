@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * bench-signaling.c - the signaling benchmark (issue 5): telecare-loadgen
+ * against a real telecare-server on loopback.
+ *
+ *   bench-signaling <telecare-loadgen>     (TC_SERVER_BIN, TC_ADMIN_BIN set)
+ *
+ * Fixture: the demo county (telecare-admin seed-demo), plus one accepted
+ * consultation per room - requested by huang.xiaoyan, accepted by
+ * zhou.ming, with zheng.haitao and chen.jianping added as participants -
+ * so that rooms of 2-4 hold four different accounts. The server runs
+ * with the HTTP rate limits off ([http] rate_per_address = 0: every
+ * WebSocket handshake comes from 127.0.0.1).
+ *
+ * Runs (TC_BENCH_SCALE scales the 10,000 connections; TC_BENCH_RUNS the
+ * repetitions, default 3):
+ *   A: N connections in rooms of 2-4, idle 5 s (the server's VmRSS per
+ *      idle connection), then relayed `candidate` messages at stepped
+ *      rates: the peak relayed msgs/s received;
+ *   B: the same at half the median peak: p50/p99/p999 relay latency.
+ * Prints every loadgen line and a summary of medians; asserts nothing
+ * about time.
+ *
+ * Thread: main.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "harness.h"
+#include "tc-records.h"
+
+#define MAX_RUNS 9
+
+static int
+run_admin_seed(const char *data_dir, const char *accounts)
+{
+    const char *bin = getenv("TC_ADMIN_BIN");
+    int status = -1;
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        execl(bin, bin, "--data-dir", data_dir, "seed-demo",
+              "--accounts-file", accounts, (char *)NULL);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int64_t
+practitioner(struct tc_rec_db *db, const char *username)
+{
+    struct tc_rec_user *u = NULL;
+    int64_t id = 0;
+
+    if (tc_rec_user_get_by_username(db, username, &u) == 0) {
+        id = u->practitioner_id;
+    }
+    tc_rec_user_free(u);
+    return id;
+}
+
+/* `rooms` accepted consultations like the demo's; the first one's id. */
+static int64_t
+make_rooms(const char *data_dir, int rooms)
+{
+    g_autofree char *path = g_build_filename(data_dir, "telecare.db", NULL);
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_consultation *demo = NULL;
+    int64_t first = 0, id, now = g_get_real_time();
+    int64_t huang, zhou, zheng, chen;
+
+    if (tc_rec_open(path, &db) < 0 || tc_rec_consultation_get(db, 1, &demo) <
+                                          0) {
+        goto done;
+    }
+    huang = practitioner(db, "huang.xiaoyan");
+    zhou = practitioner(db, "zhou.ming");
+    zheng = practitioner(db, "zheng.haitao");
+    chen = practitioner(db, "chen.jianping");
+    tc_rec_tx_begin(db);
+    for (int i = 0; i < rooms; i++) {
+        struct tc_rec_consultation_new in = {
+            .requester_id = huang,
+            .requested_org_id = demo->requested_org_id,
+            .resident_id = demo->resident_id,
+            .reason = "benchmark room",
+            .priority = TC_REC_CONSULTATION_ROUTINE,
+            .requested_at_us = now,
+        };
+        if (tc_rec_consultation_request(db, &in, &id) < 0 ||
+            tc_rec_consultation_accept(db, id, zhou, now) < 0 ||
+            tc_rec_consultation_participant_add(
+                db, id, TC_REC_PARTY_PRACTITIONER, zheng, now, NULL) < 0 ||
+            tc_rec_consultation_participant_add(
+                db, id, TC_REC_PARTY_PRACTITIONER, chen, now, NULL) < 0) {
+            printf("# fixture: %s\n", tc_rec_errmsg(db));
+            tc_rec_tx_rollback(db);
+            first = 0;
+            goto done;
+        }
+        if (!first) {
+            first = id;
+        }
+    }
+    tc_rec_tx_commit(db);
+done:
+    tc_rec_consultation_free(demo);
+    tc_rec_close(db);
+    return first;
+}
+
+/* Read (and drop) what the server logged: a full stderr pipe would stop
+ * it (it logs every join and leave at info level). */
+static void
+drain_server_log(struct tc_harness *h)
+{
+    tc_harness_drain_log(h);
+    free(h->log);
+    h->log = NULL;
+    h->log_len = 0;
+}
+
+/* Run the loadgen; its output lines are echoed and returned (g_free). */
+static char *
+loadgen(struct tc_harness *h, const char *bin, const char *const *args)
+{
+    const char *argv[40] = {bin};
+    g_autoptr(GString) out = g_string_new(NULL);
+    int pipefd[2], n = 1;
+    char buf[4096];
+    ssize_t got;
+    pid_t pid;
+
+    for (int i = 0; args[i] && n < 39; i++) {
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    printf("$");
+    for (int i = 0; argv[i]; i++) {
+        printf(" %s", argv[i]);
+    }
+    printf("\n");
+    fflush(stdout);
+    if (pipe(pipefd) < 0) {
+        return NULL;
+    }
+    pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[0]);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    for (;;) {
+        struct pollfd pfd[2] = {{.fd = pipefd[0], .events = POLLIN},
+                                {.fd = h->err_fd, .events = POLLIN}};
+        poll(pfd, 2, 1000);
+        if (pfd[1].revents) {
+            drain_server_log(h);
+        }
+        if (pfd[0].revents) {
+            got = read(pipefd[0], buf, sizeof(buf));
+            if (got <= 0) {
+                break;
+            }
+            fwrite(buf, 1, (size_t)got, stdout);
+            fflush(stdout);
+            g_string_append_len(out, buf, got);
+        }
+    }
+    close(pipefd[0]);
+    waitpid(pid, NULL, 0);
+    return g_strdup(out->str);
+}
+
+/* The number after `key=` in the last line starting with `tag`. */
+static double
+field(const char *out, const char *tag, const char *key, int nth)
+{
+    g_auto(GStrv) lines = g_strsplit(out ? out : "", "\n", -1);
+    g_autofree char *k = g_strconcat(" ", key, "=", NULL);
+    int seen = 0;
+
+    for (char **l = lines; *l; l++) {
+        const char *at;
+        if (g_str_has_prefix(*l, tag) && (at = strstr(*l, k))) {
+            if (seen++ == nth) {
+                return g_ascii_strtod(at + strlen(k), NULL);
+            }
+        }
+    }
+    return -1;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static double
+median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    return n ? v[n / 2] : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *scale_env = getenv("TC_BENCH_SCALE");
+    const char *runs_env = getenv("TC_BENCH_RUNS");
+    double scale = scale_env ? g_ascii_strtod(scale_env, NULL) : 1.0;
+    int runs = runs_env ? atoi(runs_env) : 3;
+    int clients = MAX(8, (int)(10000 * scale));
+    g_autofree char *dir = NULL, *data = NULL, *acc = NULL, *ini = NULL;
+    g_autofree char *server = NULL, *clients_s = NULL, *first_s = NULL;
+    g_autofree char *pid_s = NULL, *half_s = NULL;
+    const char *sargs[] = {"--data-dir", NULL, "--config", NULL, NULL};
+    double setup[MAX_RUNS], rss[MAX_RUNS], peak[MAX_RUNS];
+    double p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS], got[MAX_RUNS];
+    struct tc_harness h;
+    struct rlimit rl;
+    int64_t first;
+
+    if (argc != 2) {
+        fprintf(stderr, "usage: bench-signaling <telecare-loadgen>\n");
+        return 2;
+    }
+    runs = CLAMP(runs, 1, MAX_RUNS);
+    /* the server inherits this: it holds `clients` sockets too */
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    dir = tc_tmp_dir("bench-sig");
+    data = g_build_filename(dir, "data", NULL);
+    acc = g_build_filename(dir, "accounts", NULL);
+    ini = g_build_filename(dir, "bench.ini", NULL);
+    if (run_admin_seed(data, acc) < 0 ||
+        !(first = make_rooms(data, clients / 2 + 1))) {
+        printf("# fixture failed\n");
+        return 1;
+    }
+    g_file_set_contents(ini,
+                        "[http]\nrate_per_address = 0\n"
+                        "rate_per_account = 0\n",
+                        -1, NULL);
+    sargs[1] = data;
+    sargs[3] = ini;
+    if (tc_harness_start(&h, sargs) < 0) {
+        return 1;
+    }
+    server = g_strdup_printf("http://127.0.0.1:%d", h.port);
+    clients_s = g_strdup_printf("%d", clients);
+    first_s = g_strdup_printf("%" G_GINT64_FORMAT, first);
+    pid_s = g_strdup_printf("%d", (int)h.pid);
+    printf("# %d clients, rooms from consultation:%s, server pid %s\n",
+           clients, first_s, pid_s);
+
+    for (int r = 0; r < runs; r++) {
+        const char *args[] = {
+            "--server", server, "--accounts", acc, "--users",
+            "zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping",
+            "--room-prefix", "consultation:", "--first-room", first_s,
+            "--clients", clients_s, "--room-size", "2-4", "--threads", "2",
+            "--idle", "5", "--duration", "6", "--rate", "2,4,6,8,10,12",
+            "--server-pid", pid_s, NULL};
+        g_autofree char *out = loadgen(&h, argv[1], args);
+        setup[r] = field(out, "RESULT-SETUP", "setup_per_s", 0);
+        rss[r] = field(out, "RESULT-SETUP", "rss_kib_per_conn", 0);
+        peak[r] = 0;
+        for (int s = 0; s < 6; s++) {
+            peak[r] = MAX(peak[r], field(out, "RESULT-STEP", "msgs_per_s", s));
+        }
+    }
+    double sorted[MAX_RUNS];
+    memcpy(sorted, peak, sizeof(sorted));
+    double peak_med = median(sorted, runs);
+    half_s = g_strdup_printf("%.2f", peak_med / 2 / clients);
+    for (int r = 0; r < runs; r++) {
+        const char *args[] = {
+            "--server", server, "--accounts", acc, "--users",
+            "zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping",
+            "--room-prefix", "consultation:", "--first-room", first_s,
+            "--clients", clients_s, "--room-size", "2-4", "--threads", "2",
+            "--idle", "2", "--duration", "10", "--rate", half_s, NULL};
+        g_autofree char *out = loadgen(&h, argv[1], args);
+        got[r] = field(out, "RESULT-STEP", "msgs_per_s", 0);
+        p50[r] = field(out, "RESULT-STEP", "p50_us", 0);
+        p99[r] = field(out, "RESULT-STEP", "p99_us", 0);
+        p999[r] = field(out, "RESULT-STEP", "p999_us", 0);
+    }
+    printf("\nsummary (medians of %d runs, %d connections, rooms of 2-4):\n",
+           runs, clients);
+    printf("  first run: server rss %.2f KiB per idle connection\n", rss[0]);
+    printf("  connection setup: %.0f connections/s\n", median(setup, runs));
+    printf("  server rss per idle connection: %.2f KiB\n", median(rss, runs));
+    printf("  peak relay throughput: %.0f msgs/s\n", median(peak, runs));
+    printf("  at half of it (%s msgs/s per client, %.0f msgs/s received): "
+           "p50 %.0f us, p99 %.0f us, p999 %.0f us\n",
+           half_s, median(got, runs), median(p50, runs), median(p99, runs),
+           median(p999, runs));
+    tc_harness_fini(&h);
+    tc_rm_rf(dir);
+    return 0;
+}
