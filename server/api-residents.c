@@ -396,6 +396,12 @@ id_number_valid(struct tc_srv__call *call, const char *id_number)
 static void
 resident_post(struct tc_srv *srv, struct tc_srv__call *call)
 {
+    static const struct tc_srv__target register_target = {
+        .action = TC_SRV__ACT_WRITE,
+        .kind = TC_SRV__KIND_RECORD,
+        .entity_type = "resident",
+        .registering = true,
+    };
     struct tc_rec_resident r = {.created_at_us = g_get_real_time()};
     char birth[11];
     enum tc_rec_sex sex;
@@ -403,8 +409,7 @@ resident_post(struct tc_srv *srv, struct tc_srv__call *call)
     int64_t id = 0;
     int rc;
 
-    if (!allowed(srv, call, TC_SRV__ACT_WRITE, TC_SRV__KIND_RECORD, "resident",
-                 0, 0) ||
+    if (!tc_srv__policy_check(srv, call, &register_target) ||
         tc_srv__call_json(call, &body) < 0) {
         return;
     }

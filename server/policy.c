@@ -258,8 +258,8 @@ facts_of(const struct tc_srv__target *t)
         .requested_of = t->requested_of,
         .opinion_author = t->opinion_author,
         .team_member = t->team_member,
-        .registering = t->kind == TC_SRV__KIND_RECORD && t->resident_id == 0 &&
-                       t->action == TC_SRV__ACT_WRITE,
+        .registering = t->registering && t->kind == TC_SRV__KIND_RECORD &&
+                       t->resident_id == 0,
     };
 }
 

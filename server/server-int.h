@@ -607,6 +607,7 @@ struct tc_srv__target {
     bool requested_of;    /* for consultations: see struct tc_srv__facts */
     bool opinion_author;
     bool team_member;     /* for contracts: the caller is on its team */
+    bool registering;     /* registering a new resident (no id yet) */
     const char *purpose;  /* for the audit trail, may be NULL */
 };
 
