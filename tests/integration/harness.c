@@ -368,6 +368,14 @@ tc_http(struct tc_harness *h, const char *method, const char *path,
                  h->bearer);
         headers = curl_slist_append(headers, auth_header);
     }
+    if (h->access_reason) {
+        char *reason_header;
+        if (asprintf(&reason_header, "X-Access-Reason: %s",
+                     h->access_reason) > 0) {
+            headers = curl_slist_append(headers, reason_header);
+            free(reason_header);
+        }
+    }
     if (headers) {
         curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     }

@@ -29,6 +29,9 @@ struct tc_harness {
     int err_fd;
     /* When set, tc_http() sends "Authorization: Bearer <bearer>". */
     const char *bearer;
+    /* When set, tc_http() sends "X-Access-Reason: <access_reason>"
+     * (break-glass). */
+    const char *access_reason;
 };
 
 struct tc_http_reply {
