@@ -29,7 +29,7 @@
 
 #include "tc-client.h"
 
-#define TC_SDK__MAX_FRAME    65536      /* docs/protocol.md */
+#define TC_SDK__MAX_FRAME    65536        /* docs/protocol.md */
 #define TC_SDK__MAX_RX       (256 * 1024) /* one incoming message */
 #define TC_SDK__MAX_SDP      60000
 #define TC_SDK__MAX_CHAT     4000
@@ -87,11 +87,11 @@ struct tc_sdk_client {
     /* the connection */
     struct lws *wsi;
     enum tc_sdk_state state;
-    bool stopping;          /* stop(): close 1000 at the next writable */
-    int next_wait_ms;       /* the next reconnect wait; -1: backoff */
+    bool stopping;             /* stop(): close 1000 at the next writable */
+    int next_wait_ms;          /* the next reconnect wait; -1: backoff */
     GSource *reconnect_source; /* a timeout on the client's context */
-    int failures;           /* consecutive failed attempts */
-    int close_code;         /* from the server's close frame */
+    int failures;              /* consecutive failed attempts */
+    int close_code;            /* from the server's close frame */
     char close_reason[124];
     int64_t connected_at_us;
     int64_t last_rx_us;
@@ -130,10 +130,8 @@ int tc_sdk__fail(struct tc_sdk_client *c, int rc, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 void tc_sdk__set_state(struct tc_sdk_client *c, enum tc_sdk_state state);
 void tc_sdk__on_open(struct tc_sdk_client *c);
-void tc_sdk__on_closed(struct tc_sdk_client *c, int code,
-                       const char *reason);
-void tc_sdk__on_message(struct tc_sdk_client *c, const char *text,
-                        size_t len);
+void tc_sdk__on_closed(struct tc_sdk_client *c, int code, const char *reason);
+void tc_sdk__on_message(struct tc_sdk_client *c, const char *text, size_t len);
 void tc_sdk__tick(struct tc_sdk_client *c, int64_t now_us);
 /* Serialise and queue `msg` (consumed). */
 int tc_sdk__send_take(struct tc_sdk_client *c, json_t *msg);

@@ -8,8 +8,8 @@
  *                     |    +-------+------------+----------+--------------+
  *                     |            | drop (1006, 1001, 4008, 4029, ...)
  *                     |            v
- *                     +--timer-- RECONNECTING         any --fatal close--> CLOSED
- *   stop(): close 1000 --> IDLE (the session ends; rooms are forgotten)
+ *                     +--timer-- RECONNECTING         any --fatal close-->
+ * CLOSED stop(): close 1000 --> IDLE (the session ends; rooms are forgotten)
  *
  * Fatal closes (no retry): 4401 not authenticated, 4403 forbidden, 4010
  * replaced by another connection, 4400 protocol error, 4009 too large, or
@@ -402,12 +402,11 @@ void
 tc_sdk__on_open(struct tc_sdk_client *c)
 {
     int64_t now = g_get_monotonic_time();
-    bool resume = c->resume_token && c->dropped_at_us &&
-                  now - c->dropped_at_us <
-                      (int64_t)c->resume_grace_s * G_USEC_PER_SEC;
-    json_t *hello =
-        tc_sdk__proto_hello(HELLO_ID, c->token, resume ? c->resume_token
-                                                       : NULL);
+    bool resume =
+        c->resume_token && c->dropped_at_us &&
+        now - c->dropped_at_us < (int64_t)c->resume_grace_s * G_USEC_PER_SEC;
+    json_t *hello = tc_sdk__proto_hello(HELLO_ID, c->token,
+                                        resume ? c->resume_token : NULL);
     char *text = json_dumps(hello, JSON_COMPACT);
 
     json_decref(hello);
@@ -500,8 +499,8 @@ tc_sdk__tick(struct tc_sdk_client *c, int64_t now_us)
         tc_sdk__ws_shutdown(c);
     } else if (idle >= hb && now_us - c->last_ping_us >= hb) {
         c->last_ping_us = now_us;
-        tc_sdk__send_take(c, json_pack("{s:s,s:s}", "type", "ping", "id",
-                                       HEARTBEAT_ID));
+        tc_sdk__send_take(
+            c, json_pack("{s:s,s:s}", "type", "ping", "id", HEARTBEAT_ID));
     }
 }
 
@@ -568,8 +567,8 @@ tc_sdk__send_take(struct tc_sdk_client *c, json_t *msg)
     len = strlen(text);
     if (len > TC_SDK__MAX_FRAME) {
         free(text);
-        return tc_sdk__fail(c, -EINVAL, "message of %zu bytes is over %d",
-                            len, TC_SDK__MAX_FRAME);
+        return tc_sdk__fail(c, -EINVAL, "message of %zu bytes is over %d", len,
+                            TC_SDK__MAX_FRAME);
     }
     rc = tc_sdk__ws_queue(c, text, len);
     free(text);
@@ -625,8 +624,7 @@ request(struct tc_sdk_client *c, enum tc_sdk_request kind, const char *room,
 }
 
 static int
-need(struct tc_sdk_client *c, const char *what, const char *value,
-     size_t max)
+need(struct tc_sdk_client *c, const char *what, const char *value, size_t max)
 {
     if (!value || !*value) {
         return tc_sdk__fail(c, -EINVAL, "%s is required", what);
@@ -648,8 +646,7 @@ tc_sdk_client_join(struct tc_sdk_client *c, const char *room, const char *id)
 }
 
 int
-tc_sdk_client_leave(struct tc_sdk_client *c, const char *room,
-                    const char *id)
+tc_sdk_client_leave(struct tc_sdk_client *c, const char *room, const char *id)
 {
     if (need(c, "room", room, 128) < 0) {
         return -EINVAL;

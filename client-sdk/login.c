@@ -181,8 +181,8 @@ run(const struct tc_sdk__url *u, const struct tc_sdk_login_opts *opts,
     i.method = "POST";
     i.protocol = "tc-login";
     i.local_protocol_name = "tc-login";
-    i.ssl_connection = (u->tls ? LCCSCF_USE_SSL : 0) |
-                       LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+    i.ssl_connection =
+        (u->tls ? LCCSCF_USE_SSL : 0) | LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
     i.opaque_user_data = l;
     deadline = g_get_monotonic_time() + (int64_t)opts->timeout_ms * 1000;
     if (!lws_client_connect_via_info(&i)) {
@@ -223,8 +223,8 @@ answer(struct login *l, char **token)
 int
 tc_sdk_login_with(const char *server_url,
                   const struct tc_sdk_login_opts *opts_in,
-                  const char *username, const char *password,
-                  const char *totp, char **token)
+                  const char *username, const char *password, const char *totp,
+                  char **token)
 {
     struct tc_sdk_login_opts opts = {0};
     struct login l = {0};

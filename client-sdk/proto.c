@@ -282,8 +282,8 @@ on_peer(struct tc_sdk_client *c, const char *type, json_t *msg,
 }
 
 static void
-on_room(struct tc_sdk_client *c, enum tc_sdk_room_event_kind kind,
-        json_t *msg, const char *json)
+on_room(struct tc_sdk_client *c, enum tc_sdk_room_event_kind kind, json_t *msg,
+        const char *json)
 {
     struct tc_sdk_peer peers[MAX_LIST];
     struct tc_sdk_room_event e = {

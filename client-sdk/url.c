@@ -91,8 +91,8 @@ tc_sdk__url_parse(const char *url, const char *schemes,
         return -EINVAL;
     }
     u.port = u.tls ? 443 : 80;
-    if (port_at && parse_port(port_at, (size_t)(path - port_at), &u.port) <
-                       0) {
+    if (port_at &&
+        parse_port(port_at, (size_t)(path - port_at), &u.port) < 0) {
         return -EINVAL;
     }
     u.host = g_strndup(host, (gsize)(host_end - host));

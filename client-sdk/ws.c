@@ -166,8 +166,7 @@ loop_new(GMainContext *ctx)
     loop->vhosts = g_ptr_array_new();
     foreign_loops[0] = loop->gloop;
     memset(&info, 0, sizeof(info));
-    info.options = LWS_SERVER_OPTION_GLIB |
-                   LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+    info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.foreign_loops = foreign_loops;
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -339,8 +338,7 @@ tc_sdk__ws_abandon(struct tc_sdk_client *c)
 {
     if (c->wsi) {
         lws_set_wsi_user(c->wsi, NULL);
-        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND,
-                        LWS_TO_KILL_ASYNC);
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
         c->wsi = NULL;
     }
 }
@@ -445,8 +443,8 @@ write_one(struct tc_sdk_client *c, struct lws *wsi)
     int n;
 
     if (c->stopping) {
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL,
-                         (unsigned char *)"bye", 3);
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)"bye",
+                         3);
         return -1;
     }
     /* Until the session is up only hello goes; the rest waits. */

@@ -552,6 +552,8 @@ create_post(struct tc_srv *srv, struct tc_srv__call *call)
     ctx.actor_id = fx.who.practitioner_id;
     t.kind = tc_srv__fhir_kind(type, NULL);
     t.entity_type = strcmp(type, "Patient") == 0 ? "resident" : type;
+    /* A new Patient is a resident being registered. */
+    t.registering = strcmp(type, "Patient") == 0;
     /* A new resident or directory entry concerns no stored resident: the
      * policy decides on the caller alone, before anything is tried. */
     if (t.kind == TC_SRV__KIND_RECORD && strcmp(type, "Patient") != 0 &&

@@ -43,8 +43,7 @@ on_log(enum tc_sdk_log_level level, const char *msg, void *data)
 }
 
 static void
-on_welcome(struct tc_sdk_client *c, const struct tc_sdk_welcome *w,
-           void *data)
+on_welcome(struct tc_sdk_client *c, const struct tc_sdk_welcome *w, void *data)
 {
     struct app *app = data;
 
@@ -56,8 +55,7 @@ on_welcome(struct tc_sdk_client *c, const struct tc_sdk_welcome *w,
 }
 
 static void
-on_resumed(struct tc_sdk_client *c, const struct tc_sdk_resumed *r,
-           void *data)
+on_resumed(struct tc_sdk_client *c, const struct tc_sdk_resumed *r, void *data)
 {
     printf("resumed: %d missed message(s) follow\n", r->missed);
 }
@@ -66,9 +64,8 @@ static void
 print_peers(const struct tc_sdk_peer *peers, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        printf("  peer %s user %" PRId64 " role %s state %s\n",
-               peers[i].peer, peers[i].user,
-               peers[i].role ? peers[i].role : "?",
+        printf("  peer %s user %" PRId64 " role %s state %s\n", peers[i].peer,
+               peers[i].user, peers[i].role ? peers[i].role : "?",
                peers[i].state ? peers[i].state : "?");
     }
 }
@@ -97,8 +94,7 @@ on_error(struct tc_sdk_client *c, const struct tc_sdk_error *e, void *data)
 }
 
 static void
-on_peer(struct tc_sdk_client *c, const struct tc_sdk_peer_event *e,
-        void *data)
+on_peer(struct tc_sdk_client *c, const struct tc_sdk_peer_event *e, void *data)
 {
     static const char *const kinds[] = {"joined", "left", "reconnecting",
                                         "resumed", "waiting"};
@@ -112,8 +108,7 @@ on_peer(struct tc_sdk_client *c, const struct tc_sdk_peer_event *e,
 }
 
 static void
-on_room(struct tc_sdk_client *c, const struct tc_sdk_room_event *e,
-        void *data)
+on_room(struct tc_sdk_client *c, const struct tc_sdk_room_event *e, void *data)
 {
     if (e->kind == TC_SDK_ROOM_ADMITTED) {
         printf("%s: admitted\n", e->room);
@@ -200,10 +195,11 @@ main(int argc, char **argv)
     int rc;
 
     g_option_context_add_main_entries(opt, entries, NULL);
-    if (!g_option_context_parse(opt, &argc, &argv, &err) || !server ||
-        !user || !room || !password) {
-        fprintf(stderr, "%s\nneeds --server, --user, --room and "
-                        "$TC_PASSWORD\n",
+    if (!g_option_context_parse(opt, &argc, &argv, &err) || !server || !user ||
+        !room || !password) {
+        fprintf(stderr,
+                "%s\nneeds --server, --user, --room and "
+                "$TC_PASSWORD\n",
                 err ? err->message : "");
         return 2;
     }
@@ -219,10 +215,10 @@ main(int argc, char **argv)
     app.room = room;
     app.chat = chat;
     app.loop = g_main_loop_new(NULL, FALSE);
-    rc = tc_sdk_client_new(
-        &(struct tc_sdk_client_opts){
-            .url = ws_url, .token = token, .ca_file = ca_file},
-        &cb, &app, &c);
+    rc = tc_sdk_client_new(&(struct tc_sdk_client_opts){.url = ws_url,
+                                                        .token = token,
+                                                        .ca_file = ca_file},
+                           &cb, &app, &c);
     tc_sdk_token_free(token);
     if (rc < 0) {
         fprintf(stderr, "client: %s\n", strerror(-rc));

@@ -8,7 +8,7 @@
  *   telecare-loadgen --server http://127.0.0.1:8080 --accounts FILE \
  *       --users zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping \
  *       --room-prefix consultation: --first-room 2 \
- *       --clients 10000 --room-size 2-4 --rate 5 --duration 20 \
+ *       --clients 10000 --room-size 2-4 --rate 2,4,8 --duration 6 \
  *       [--mode candidate|chat] [--threads 2] [--server-pid PID]
  *
  * Accounts: lines "username password ..." (telecare-admin seed-demo
@@ -21,12 +21,13 @@
  *
  * Phases: connect (paced by --connect-rate) and join, then idle
  * (--idle seconds: heartbeats only; the server's VmRSS is read before
- * the first connection and at the end of idle), then load (--duration
- * seconds at --rate per client), then a 2 s drain. Relay latency: every
- * message carries its send time (CLOCK_MONOTONIC, microseconds) - in the
- * candidate string for `candidate`, as the text for `chat` - and the
- * receiver records now - then. Messages received during the first second
- * of load are not counted (warm-up).
+ * the first connection and at the end of idle), then one load step of
+ * --duration seconds per --rate value (messages/s per client), then every
+ * client leaves normally. Relay latency: every message carries its send
+ * time (CLOCK_MONOTONIC, microseconds) - in the candidate string for
+ * `candidate`, as the text for `chat` - and the receiver records now -
+ * then. The first second of each step is not counted (warm-up). Lines
+ * starting RESULT-SETUP and RESULT-STEP are for scripts.
  *
  * Threads: --threads worker threads, each with its own GMainContext, SDK
  * clients and latency histogram (whole rooms per thread); the main thread
@@ -46,11 +47,11 @@
 
 #include "tc-client.h"
 
-#define MAX_USERS  4
-#define BUCKET_US  10     /* latency histogram resolution */
-#define N_BUCKETS  100000 /* up to 1 s */
-#define TICK_MS    10
-#define MAX_STEPS  16
+#define MAX_USERS 4
+#define BUCKET_US 10     /* latency histogram resolution */
+#define N_BUCKETS 100000 /* up to 1 s */
+#define TICK_MS   10
+#define MAX_STEPS 16
 
 struct options {
     char *server;
@@ -124,8 +125,7 @@ now_us(void)
 /* ---- events ------------------------------------------------------------ */
 
 static void
-on_welcome(struct tc_sdk_client *c, const struct tc_sdk_welcome *w,
-           void *data)
+on_welcome(struct tc_sdk_client *c, const struct tc_sdk_welcome *w, void *data)
 {
     struct member *m = data;
 
@@ -196,8 +196,7 @@ on_error(struct tc_sdk_client *c, const struct tc_sdk_error *e, void *data)
 }
 
 static void
-on_peer(struct tc_sdk_client *c, const struct tc_sdk_peer_event *e,
-        void *data)
+on_peer(struct tc_sdk_client *c, const struct tc_sdk_peer_event *e, void *data)
 {
     struct member *m = data;
 
@@ -296,10 +295,10 @@ on_tick(gpointer data)
     int per_tick;
 
     if (p == 0 && w->started < w->n_members) {
-        per_tick = opt.connect_rate > 0
-                       ? MAX(1, opt.connect_rate * TICK_MS / 1000 /
-                                    opt.threads)
-                       : w->n_members;
+        per_tick =
+            opt.connect_rate > 0
+                ? MAX(1, opt.connect_rate * TICK_MS / 1000 / opt.threads)
+                : w->n_members;
         for (int i = 0; i < per_tick && w->started < w->n_members; i++) {
             tc_sdk_client_start(w->members[w->started++].c);
         }
@@ -336,10 +335,9 @@ on_tick(gpointer data)
             }
         }
         for (int i = 0; i < w->n_members; i++) {
-            busy += tc_sdk_client_state(w->members[i].c) !=
-                        TC_SDK_STATE_IDLE &&
-                    tc_sdk_client_state(w->members[i].c) !=
-                        TC_SDK_STATE_CLOSED;
+            busy +=
+                tc_sdk_client_state(w->members[i].c) != TC_SDK_STATE_IDLE &&
+                tc_sdk_client_state(w->members[i].c) != TC_SDK_STATE_CLOSED;
         }
         if (busy == 0 || now_us() > w->stop_at_us + 5000000) {
             g_main_loop_quit(w->loop);
@@ -452,8 +450,8 @@ sign_in(void)
         }
     }
     if (n_users < opt.size_max) {
-        fprintf(stderr, "loadgen: rooms of %d need %d --users\n",
-                opt.size_max, opt.size_max);
+        fprintf(stderr, "loadgen: rooms of %d need %d --users\n", opt.size_max,
+                opt.size_max);
         return -1;
     }
     return 0;
@@ -481,8 +479,8 @@ plan(void)
         int span = opt.size_max - opt.size_min + 1;
         int k = MIN(opt.size_min + room % span, opt.clients - placed);
         struct worker *w = &ws[room % opt.threads];
-        char *name = g_strdup_printf("%s%d", opt.room_prefix,
-                                     opt.first_room + room);
+        char *name =
+            g_strdup_printf("%s%d", opt.room_prefix, opt.first_room + room);
 
         w->rooms[w->n_rooms++] = name;
         for (int j = 0; j < k; j++) {
@@ -539,8 +537,8 @@ parse_args(int argc, char **argv)
          NULL},
         {"rate", 0, 0, G_OPTION_ARG_STRING, &rates,
          "messages/s per client; r1,r2,..: one load step each", NULL},
-        {"duration", 0, 0, G_OPTION_ARG_INT, &opt.duration_s,
-         "load seconds", NULL},
+        {"duration", 0, 0, G_OPTION_ARG_INT, &opt.duration_s, "load seconds",
+         NULL},
         {"idle", 0, 0, G_OPTION_ARG_INT, &opt.idle_s, "idle seconds", NULL},
         {"connect-rate", 0, 0, G_OPTION_ARG_INT, &opt.connect_rate,
          "new connections/s (0: all at once)", NULL},
@@ -592,9 +590,9 @@ parse_args(int argc, char **argv)
                         "--rate\n");
         return -1;
     }
-    opt.ws_url = g_strconcat(g_str_has_prefix(opt.server, "https") ? "wss"
-                                                                    : "ws",
-                             strchr(opt.server, ':'), "/ws", NULL);
+    opt.ws_url =
+        g_strconcat(g_str_has_prefix(opt.server, "https") ? "wss" : "ws",
+                    strchr(opt.server, ':'), "/ws", NULL);
     return 0;
 }
 
@@ -632,8 +630,8 @@ static void
 report_setup(double setup_s, long rss0, long rss1)
 {
     printf("connections: %d ready, %d joined of %d in %.2f s (%.0f/s)\n",
-           atomic_load(&n_ready), atomic_load(&n_joined), opt.clients,
-           setup_s, opt.clients / setup_s);
+           atomic_load(&n_ready), atomic_load(&n_joined), opt.clients, setup_s,
+           opt.clients / setup_s);
     if (rss0 > 0 && rss1 > 0) {
         printf("server rss: %ld KiB before, %ld KiB with %d idle "
                "connections: %.2f KiB per connection\n",

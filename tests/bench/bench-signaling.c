@@ -48,8 +48,8 @@ run_admin_seed(const char *data_dir, const char *accounts)
 
     if (pid == 0) {
         freopen("/dev/null", "w", stdout);
-        execl(bin, bin, "--data-dir", data_dir, "seed-demo",
-              "--accounts-file", accounts, (char *)NULL);
+        execl(bin, bin, "--data-dir", data_dir, "seed-demo", "--accounts-file",
+              accounts, (char *)NULL);
         _exit(127);
     }
     waitpid(pid, &status, 0);
@@ -79,8 +79,8 @@ make_rooms(const char *data_dir, int rooms)
     int64_t first = 0, id, now = g_get_real_time();
     int64_t huang, zhou, zheng, chen;
 
-    if (tc_rec_open(path, &db) < 0 || tc_rec_consultation_get(db, 1, &demo) <
-                                          0) {
+    if (tc_rec_open(path, &db) < 0 ||
+        tc_rec_consultation_get(db, 1, &demo) < 0) {
         goto done;
     }
     huang = practitioner(db, "huang.xiaoyan");
@@ -262,6 +262,8 @@ main(int argc, char **argv)
     sargs[1] = data;
     sargs[3] = ini;
     if (tc_harness_start(&h, sargs) < 0) {
+        tc_harness_fini(&h);
+        tc_rm_rf(dir);
         return 1;
     }
     server = g_strdup_printf("http://127.0.0.1:%d", h.port);
@@ -273,12 +275,31 @@ main(int argc, char **argv)
 
     for (int r = 0; r < runs; r++) {
         const char *args[] = {
-            "--server", server, "--accounts", acc, "--users",
+            "--server",
+            server,
+            "--accounts",
+            acc,
+            "--users",
             "zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping",
-            "--room-prefix", "consultation:", "--first-room", first_s,
-            "--clients", clients_s, "--room-size", "2-4", "--threads", "2",
-            "--idle", "5", "--duration", "6", "--rate", "2,4,6,8,10,12",
-            "--server-pid", pid_s, NULL};
+            "--room-prefix",
+            "consultation:",
+            "--first-room",
+            first_s,
+            "--clients",
+            clients_s,
+            "--room-size",
+            "2-4",
+            "--threads",
+            "2",
+            "--idle",
+            "5",
+            "--duration",
+            "6",
+            "--rate",
+            "2,4,6,8,10,12",
+            "--server-pid",
+            pid_s,
+            NULL};
         g_autofree char *out = loadgen(&h, argv[1], args);
         setup[r] = field(out, "RESULT-SETUP", "setup_per_s", 0);
         rss[r] = field(out, "RESULT-SETUP", "rss_kib_per_conn", 0);
@@ -293,11 +314,29 @@ main(int argc, char **argv)
     half_s = g_strdup_printf("%.2f", peak_med / 2 / clients);
     for (int r = 0; r < runs; r++) {
         const char *args[] = {
-            "--server", server, "--accounts", acc, "--users",
+            "--server",
+            server,
+            "--accounts",
+            acc,
+            "--users",
             "zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping",
-            "--room-prefix", "consultation:", "--first-room", first_s,
-            "--clients", clients_s, "--room-size", "2-4", "--threads", "2",
-            "--idle", "2", "--duration", "10", "--rate", half_s, NULL};
+            "--room-prefix",
+            "consultation:",
+            "--first-room",
+            first_s,
+            "--clients",
+            clients_s,
+            "--room-size",
+            "2-4",
+            "--threads",
+            "2",
+            "--idle",
+            "2",
+            "--duration",
+            "10",
+            "--rate",
+            half_s,
+            NULL};
         g_autofree char *out = loadgen(&h, argv[1], args);
         got[r] = field(out, "RESULT-STEP", "msgs_per_s", 0);
         p50[r] = field(out, "RESULT-STEP", "p50_us", 0);

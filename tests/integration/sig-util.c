@@ -39,8 +39,8 @@ run_admin(const char *data_dir, const char *accounts_file)
     pid = fork();
     if (pid == 0) {
         freopen("/dev/null", "w", stdout);
-        execl(bin, bin, "--data-dir", data_dir, "seed-demo",
-              "--accounts-file", accounts_file, (char *)NULL);
+        execl(bin, bin, "--data-dir", data_dir, "seed-demo", "--accounts-file",
+              accounts_file, (char *)NULL);
         _exit(127);
     }
     waitpid(pid, &status, 0);
@@ -152,8 +152,7 @@ sig_token(struct sig_fixture *f, const char *user)
 }
 
 long long
-sig_audit_count(struct sig_fixture *f, const char *actor,
-                const char *outcome)
+sig_audit_count(struct sig_fixture *f, const char *actor, const char *outcome)
 {
     g_autofree char *path = g_build_filename(f->data_dir, "telecare.db", NULL);
     sqlite3 *db = NULL;
@@ -251,43 +250,43 @@ peer_ids(const struct tc_sdk_peer *peers, size_t n)
 }
 
 static const char *const request_names[] = {
-    "other", "hello", "join", "leave", "admit",
-    "remove", "chat", "relay", "ping",
+    "other",  "hello", "join",  "leave", "admit",
+    "remove", "chat",  "relay", "ping",
 };
 
 static void
 on_welcome(struct tc_sdk_client *c, const struct tc_sdk_welcome *w, void *d)
 {
-    push(d, json_pack("{s:s,s:s,s:I,s:b}", "type", "welcome", "peer",
-                      w->peer, "user", (json_int_t)w->user_id,
-                      "after_failed_resume", w->after_failed_resume));
+    push(d, json_pack("{s:s,s:s,s:I,s:b}", "type", "welcome", "peer", w->peer,
+                      "user", (json_int_t)w->user_id, "after_failed_resume",
+                      w->after_failed_resume));
 }
 
 static void
 on_resumed(struct tc_sdk_client *c, const struct tc_sdk_resumed *r, void *d)
 {
-    push(d, json_pack("{s:s,s:o,s:i,s:i}", "type", "resumed", "peer",
-                      jstr(r->peer), "missed", r->missed, "dropped",
-                      r->dropped));
+    push(d,
+         json_pack("{s:s,s:o,s:i,s:i}", "type", "resumed", "peer",
+                   jstr(r->peer), "missed", r->missed, "dropped", r->dropped));
 }
 
 static void
 on_reply(struct tc_sdk_client *c, const struct tc_sdk_reply *r, void *d)
 {
-    push(d, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "type", "ok",
-                      "request", request_names[r->request], "id", jstr(r->id),
-                      "room", jstr(r->room), "role", jstr(r->role), "state",
-                      jstr(r->state), "peers",
-                      peer_ids(r->peers, r->n_peers)));
+    push(d,
+         json_pack("{s:s,s:s,s:o,s:o,s:o,s:o,s:o}", "type", "ok", "request",
+                   request_names[r->request], "id", jstr(r->id), "room",
+                   jstr(r->room), "role", jstr(r->role), "state",
+                   jstr(r->state), "peers", peer_ids(r->peers, r->n_peers)));
 }
 
 static void
 on_error(struct tc_sdk_client *c, const struct tc_sdk_error *e, void *d)
 {
-    push(d, json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}", "type", "error",
-                      "request", request_names[e->request], "id",
-                      jstr(e->id), "room", jstr(e->room), "code", e->code,
-                      "message", jstr(e->message)));
+    push(d, json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}", "type", "error", "request",
+                      request_names[e->request], "id", jstr(e->id), "room",
+                      jstr(e->room), "code", e->code, "message",
+                      jstr(e->message)));
 }
 
 static void
@@ -307,8 +306,7 @@ static void
 on_room(struct tc_sdk_client *c, const struct tc_sdk_room_event *e, void *d)
 {
     push(d, json_pack("{s:s,s:s,s:o,s:o}", "type",
-                      e->kind == TC_SDK_ROOM_ADMITTED ? "admitted"
-                                                      : "removed",
+                      e->kind == TC_SDK_ROOM_ADMITTED ? "admitted" : "removed",
                       "room", e->room, "reason", jstr(e->reason), "peers",
                       peer_ids(e->peers, e->n_peers)));
 }
@@ -338,9 +336,8 @@ on_chat(struct tc_sdk_client *c, const struct tc_sdk_chat *m, void *d)
 static void
 on_closed(struct tc_sdk_client *c, const struct tc_sdk_close *e, void *d)
 {
-    push(d, json_pack("{s:s,s:i,s:s,s:b}", "type", "_closed", "code",
-                      e->code, "reason", e->reason, "reconnecting",
-                      e->reconnecting));
+    push(d, json_pack("{s:s,s:i,s:s,s:b}", "type", "_closed", "code", e->code,
+                      "reason", e->reason, "reconnecting", e->reconnecting));
 }
 
 static void
@@ -438,8 +435,8 @@ take(struct tpeer *p, const char *type, const char *key, const char *value)
     for (GList *l = p->events.head; l; l = l->next) {
         json_t *ev = l->data;
         const char *t = json_string_value(json_object_get(ev, "type"));
-        const char *v = key ? json_string_value(json_object_get(ev, key))
-                            : NULL;
+        const char *v =
+            key ? json_string_value(json_object_get(ev, key)) : NULL;
         if (t && strcmp(t, type) == 0 &&
             (!key || (v && value && strcmp(v, value) == 0))) {
             g_queue_delete_link(&p->events, l);
@@ -491,8 +488,7 @@ tpeer_join(struct tpeer *p, const char *room)
             return ev;
         }
         for (GList *l = p->events.head; l; l = l->next) {
-            const char *i =
-                json_string_value(json_object_get(l->data, "id"));
+            const char *i = json_string_value(json_object_get(l->data, "id"));
             if (i && strcmp(i, id) == 0) {
                 return NULL; /* an error answer: left in the queue */
             }

@@ -181,9 +181,8 @@ test_flood_is_rate_limited_then_closed_4029(void)
 
     TC_REQUIRE(open_session(&w) == 0);
     /* far over 50/s with bursts of 100 */
-    for (int i = 0; i < 600 && ws_raw_send_text(&w, "{\"type\":\"ping\"}") ==
-                                   0;
-         i++) {
+    for (int i = 0;
+         i < 600 && ws_raw_send_text(&w, "{\"type\":\"ping\"}") == 0; i++) {
         sent++;
     }
     while ((op = ws_raw_recv(&w, 5000, &p, &n)) > 0 && op != WS_CLOSE) {
@@ -196,8 +195,8 @@ test_flood_is_rate_limited_then_closed_4029(void)
     if (op == WS_CLOSE) {
         free(p);
     }
-    printf("# flood: %d sent, %d answered, %d rate-limited, close %d\n",
-           sent, pongs, limited, w.close_code);
+    printf("# flood: %d sent, %d answered, %d rate-limited, close %d\n", sent,
+           pongs, limited, w.close_code);
     TC_CHECK(pongs >= 100);   /* the burst is served */
     TC_CHECK(limited >= 150); /* then refused, one error each */
     TC_CHECK_EQ(w.close_code, 4029);
@@ -274,7 +273,7 @@ test_metrics_count_every_error_and_close(void)
 {
     g_autofree char *text = sig_metrics_text(&fx);
     static const char *const codes[] = {
-        "bad-json",   "unknown-type", "missing-field",     "bad-field",
+        "bad-json",    "unknown-type", "missing-field",     "bad-field",
         "not-in-room", "rate-limited", "not-authenticated",
     };
     char sample[128];

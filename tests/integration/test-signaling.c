@@ -122,8 +122,7 @@ test_two_peers_negotiate_through_a_room(void)
                     "1", 1, NULL),
                 0);
     TC_CHECK_EQ(tc_sdk_client_send_candidate(huang->c, "consultation:1",
-                                             tpeer_id(zhou), "", "0", 0,
-                                             NULL),
+                                             tpeer_id(zhou), "", "0", 0, NULL),
                 0);
     ev = tpeer_wait(zhou, "candidate", NULL, NULL, 3000);
     TC_REQUIRE(ev);
@@ -208,8 +207,8 @@ test_resident_waits_and_is_admitted(void)
     TC_CHECK(tpeer_absent(lin, "offer", NULL, NULL, 200));
 
     /* admitted: she sees the host, the host sees her join */
-    TC_CHECK_EQ(tc_sdk_client_admit(lin->c, "rehab-session:1",
-                                    tpeer_id(wang), "admit-1"),
+    TC_CHECK_EQ(tc_sdk_client_admit(lin->c, "rehab-session:1", tpeer_id(wang),
+                                    "admit-1"),
                 0);
     ev = tpeer_wait(lin, "ok", "id", "admit-1", 3000);
     TC_CHECK(ev);
@@ -247,9 +246,8 @@ test_resident_waits_and_is_admitted(void)
     json_decref(ev);
 
     /* the host admits and then removes the carer */
-    TC_CHECK_EQ(tc_sdk_client_admit(lin->c, "rehab-session:1", tpeer_id(li),
-                                    NULL),
-                0);
+    TC_CHECK_EQ(
+        tc_sdk_client_admit(lin->c, "rehab-session:1", tpeer_id(li), NULL), 0);
     ev = tpeer_wait(li, "admitted", NULL, NULL, 3000);
     TC_CHECK(ev);
     json_decref(ev);

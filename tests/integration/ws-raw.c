@@ -107,8 +107,8 @@ ws_raw_open(struct ws_raw *w, int port, const char *protocol, int rcvbuf)
     if (write_all(w->fd, req, strlen(req)) < 0) {
         return -1;
     }
-    while (!(w->buf && (end = g_strstr_len(w->buf, (gssize)w->len,
-                                           "\r\n\r\n")))) {
+    while (!(w->buf &&
+             (end = g_strstr_len(w->buf, (gssize)w->len, "\r\n\r\n")))) {
         long left = deadline - now_ms();
         if (left <= 0 || fill(w, (int)left) <= 0) {
             return -1;

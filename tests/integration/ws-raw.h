@@ -35,8 +35,7 @@ struct ws_raw {
  * buffers make a slow consumer quickly). Returns 0, or the HTTP status
  * when the server refused the upgrade, or -1 on a transport error.
  */
-int ws_raw_open(struct ws_raw *w, int port, const char *protocol,
-                int rcvbuf);
+int ws_raw_open(struct ws_raw *w, int port, const char *protocol, int rcvbuf);
 
 /* One frame with FIN set and a random mask. Returns 0 or -1. */
 int ws_raw_send(struct ws_raw *w, int opcode, const void *data, size_t len);
@@ -47,8 +46,7 @@ int ws_raw_send_text(struct ws_raw *w, const char *text);
  * NUL-terminated) in *payload. -1 on timeout, 0 on EOF. A close frame
  * sets w->close_code.
  */
-int ws_raw_recv(struct ws_raw *w, int timeout_ms, char **payload,
-                size_t *len);
+int ws_raw_recv(struct ws_raw *w, int timeout_ms, char **payload, size_t *len);
 
 /*
  * Read text messages (answering pings) until one has "type" == `type`
