@@ -13,7 +13,11 @@
  *   per version, numbered 1, 2, 3 ... without gaps (a trigger checks the
  *   number on insert), an amendment (version > 1) carries its reason, and
  *   triggers refuse UPDATE and DELETE of any stored version;
- * - a DICOM study, series or instance UID is stored once (UNIQUE).
+ * - a DICOM study, series or instance UID is stored once (UNIQUE);
+ * - rehab_plan_rates and rehab_session_tallies hold the plans that count
+ *   for rehab adherence and their completed sessions per team and day
+ *   (triggers on plans, exercises and sessions keep them), for the
+ *   office's statistics.
  * Lifecycle rules (which transition is allowed) live in the C code, one
  * transition table per lifecycle (rehab-plan.c, rehab-session.c,
  * consultation.c, ecg-study.c, imaging-study.c).
@@ -117,6 +121,96 @@ const char tc_rec__schema_clinical[] =
     /* status makes the index cover adherence counts (stats.c). */
     "CREATE INDEX rehab_sessions_plan ON rehab_sessions(plan_id,"
     "  scheduled_at_us, status);"
+
+    /* Rehab adherence for the office's statistics (stats.c), kept by the
+     * rehab_stats_* triggers so that a team's figures are two index
+     * ranges instead of a visit to each of its plans and their sessions.
+     * A plan counts while it is active, suspended or completed.
+     * rehab_plan_rates holds each plan that counts with what its
+     * prescribed sessions need: its contract's team, its period and the
+     * most sessions a week of its exercises. rehab_session_tallies counts
+     * the completed sessions of the plans that count per team and
+     * scheduled day (UTC). A plan's contract and period and a contract's
+     * team never change; sessions and exercises are never deleted. */
+    "CREATE TABLE rehab_plan_rates ("
+    "  plan_id INTEGER PRIMARY KEY REFERENCES rehab_plans(id),"
+    "  team_id INTEGER NOT NULL REFERENCES teams(id),"
+    "  period_start TEXT NOT NULL,"
+    "  period_end TEXT NOT NULL,"
+    "  sessions_per_week INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX rehab_plan_rates_team ON rehab_plan_rates(team_id,"
+    "  period_end, period_start, sessions_per_week);"
+    "CREATE TABLE rehab_session_tallies ("
+    "  team_id INTEGER NOT NULL REFERENCES teams(id),"
+    "  day TEXT NOT NULL,"
+    "  n INTEGER NOT NULL CHECK (n >= 0),"
+    "  PRIMARY KEY (team_id, day)"
+    ") WITHOUT ROWID;"
+    "CREATE TRIGGER rehab_stats_plan_counts AFTER UPDATE OF status"
+    "  ON rehab_plans WHEN NEW.status IN ('active', 'suspended', 'completed')"
+    "  AND OLD.status NOT IN ('active', 'suspended', 'completed') BEGIN"
+    "  INSERT INTO rehab_plan_rates (plan_id, team_id, period_start,"
+    "    period_end, sessions_per_week)"
+    "    SELECT NEW.id, team_id, NEW.period_start, NEW.period_end,"
+    "    (SELECT coalesce(max(sessions_per_week), 0) FROM rehab_exercises"
+    "    WHERE plan_id = NEW.id) FROM contracts WHERE id = NEW.contract_id;"
+    "  INSERT INTO rehab_session_tallies (team_id, day, n)"
+    "    SELECT r.team_id, date(s.scheduled_at_us / 1000000, 'unixepoch'),"
+    "    count(*) FROM rehab_plan_rates r JOIN rehab_sessions s"
+    "    ON s.plan_id = r.plan_id WHERE r.plan_id = NEW.id"
+    "    AND s.status = 'completed' GROUP BY 2"
+    "    ON CONFLICT DO UPDATE SET n = n + excluded.n;"
+    "  END;"
+    "CREATE TRIGGER rehab_stats_plan_stops AFTER UPDATE OF status"
+    "  ON rehab_plans WHEN OLD.status IN ('active', 'suspended', 'completed')"
+    "  AND NEW.status NOT IN ('active', 'suspended', 'completed') BEGIN"
+    "  UPDATE rehab_session_tallies SET n = rehab_session_tallies.n - d.n"
+    "    FROM (SELECT r.team_id,"
+    "    date(s.scheduled_at_us / 1000000, 'unixepoch') AS day, count(*) AS n"
+    "    FROM rehab_plan_rates r JOIN rehab_sessions s"
+    "    ON s.plan_id = r.plan_id WHERE r.plan_id = OLD.id"
+    "    AND s.status = 'completed' GROUP BY 2) AS d"
+    "    WHERE rehab_session_tallies.team_id = d.team_id"
+    "    AND rehab_session_tallies.day = d.day;"
+    "  DELETE FROM rehab_plan_rates WHERE plan_id = OLD.id;"
+    "  END;"
+    "CREATE TRIGGER rehab_stats_exercise_insert AFTER INSERT"
+    "  ON rehab_exercises BEGIN"
+    "  UPDATE rehab_plan_rates SET sessions_per_week = NEW.sessions_per_week"
+    "    WHERE plan_id = NEW.plan_id"
+    "    AND sessions_per_week < NEW.sessions_per_week;"
+    "  END;"
+    "CREATE TRIGGER rehab_stats_exercise_update"
+    "  AFTER UPDATE OF plan_id, sessions_per_week ON rehab_exercises BEGIN"
+    "  UPDATE rehab_plan_rates SET sessions_per_week = (SELECT"
+    "    coalesce(max(sessions_per_week), 0) FROM rehab_exercises"
+    "    WHERE plan_id = rehab_plan_rates.plan_id)"
+    "    WHERE plan_id IN (OLD.plan_id, NEW.plan_id);"
+    "  END;"
+    "CREATE TRIGGER rehab_stats_session_insert AFTER INSERT ON rehab_sessions"
+    "  WHEN NEW.status = 'completed' BEGIN"
+    "  INSERT INTO rehab_session_tallies (team_id, day, n)"
+    "    SELECT team_id, date(NEW.scheduled_at_us / 1000000, 'unixepoch'), 1"
+    "    FROM rehab_plan_rates WHERE plan_id = NEW.plan_id"
+    "    ON CONFLICT DO UPDATE SET n = n + 1;"
+    "  END;"
+    "CREATE TRIGGER rehab_stats_session_update"
+    "  AFTER UPDATE OF status, scheduled_at_us, plan_id ON rehab_sessions"
+    "  WHEN (OLD.status = 'completed' OR NEW.status = 'completed')"
+    "  AND (OLD.status IS NOT NEW.status"
+    "  OR OLD.scheduled_at_us IS NOT NEW.scheduled_at_us"
+    "  OR OLD.plan_id IS NOT NEW.plan_id) BEGIN"
+    "  UPDATE rehab_session_tallies SET n = n - 1 WHERE OLD.status ="
+    "    'completed' AND team_id = (SELECT team_id FROM rehab_plan_rates"
+    "    WHERE plan_id = OLD.plan_id)"
+    "    AND day = date(OLD.scheduled_at_us / 1000000, 'unixepoch');"
+    "  INSERT INTO rehab_session_tallies (team_id, day, n)"
+    "    SELECT team_id, date(NEW.scheduled_at_us / 1000000, 'unixepoch'), 1"
+    "    FROM rehab_plan_rates WHERE NEW.status = 'completed'"
+    "    AND plan_id = NEW.plan_id"
+    "    ON CONFLICT DO UPDATE SET n = n + 1;"
+    "  END;"
 
     /* Therapist notes on a session, one row per version. */
     "CREATE TABLE session_notes ("

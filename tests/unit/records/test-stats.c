@@ -41,7 +41,7 @@ struct county {
     int64_t a1, a2, b1, n1;
     int64_t d_a1, d_a2, d_b1, d_n1, therapist;
     int64_t r[12];
-    int64_t plan;
+    int64_t plan, draft;
 };
 
 static int64_t
@@ -188,12 +188,13 @@ plan(struct county *c, int64_t contract_id, const char *start, const char *end,
     return id;
 }
 
-/* One session on `day`: 'c' completed, 'm' missed, 'x' cancelled. */
+/* One session of `plan_id` on `day`: 'c' completed, 'm' missed, 'x'
+ * cancelled. */
 static void
-session(struct county *c, const char *day, char what)
+session(struct county *c, int64_t plan_id, const char *day, char what)
 {
     struct tc_rec_rehab_session_new in = {
-        .plan_id = c->plan,
+        .plan_id = plan_id,
         .mode = TC_REC_REHAB_SELF_GUIDED,
         .scheduled_at_us = fx_us(day),
     };
@@ -230,12 +231,12 @@ rehab(struct county *c, int64_t c1)
                                    fx_us("2025-02-28")) != 0) {
         abort();
     }
-    session(c, "2025-03-03", 'c');
-    session(c, "2025-03-05", 'c');
-    session(c, "2025-03-10", 'm');
-    session(c, "2025-03-17", 'c');
-    session(c, "2025-03-20", 'x');
-    plan(c, c1, "2025-04-01", "2025-04-28", 5); /* stays a draft */
+    session(c, c->plan, "2025-03-03", 'c');
+    session(c, c->plan, "2025-03-05", 'c');
+    session(c, c->plan, "2025-03-10", 'm');
+    session(c, c->plan, "2025-03-17", 'c');
+    session(c, c->plan, "2025-03-20", 'x');
+    c->draft = plan(c, c1, "2025-04-01", "2025-04-28", 5); /* stays a draft */
 }
 
 static void
@@ -401,6 +402,86 @@ test_rehab_adherence_agrees_with_the_plan(void)
     tc_rec_close(c.db);
 }
 
+/* A plan counts while active, suspended or completed: its prescription
+ * follows the exercises added to it, and cancelling it takes its
+ * prescribed and completed sessions out of every figure. */
+static void
+test_rehab_figures_follow_the_plan(void)
+{
+    struct county c;
+    struct tc_rec_township_stats_list *list = NULL;
+    struct tc_rec_rehab_exercise_new ex = {
+        .name = "Stairs",
+        .sets = 2,
+        .reps = 5,
+        .sessions_per_week = 5,
+    };
+    struct tc_rec_rehab_adherence a;
+    struct tc_rec_stats s;
+    int64_t ex_id = 0;
+
+    county_init(&c);
+    /* 03-01..03-28 at five a week: (5 * 28 * 2 + 7) / 14 = 20. */
+    TC_REQUIRE(tc_rec_rehab_exercise_add(c.db, c.plan, &ex, &ex_id) == 0);
+    TC_REQUIRE(tc_rec_rehab_plan_adherence(c.db, c.plan, YEAR_FROM, YEAR_TO,
+                                           &a) == 0);
+    TC_CHECK_EQ(a.prescribed, 20);
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, YEAR_FROM, YEAR_TO, &s) == 0);
+    CHECK_STATS(s, 7, 2, 19, 5, 1, 0, 20, 3);
+    TC_REQUIRE(tc_rec_rehab_plan_suspend(c.db, c.plan, c.therapist,
+                                         fx_us("2025-03-21"), "unwell") == 0);
+    TC_REQUIRE(
+        tc_rec_stats_township(c.db, "Qiaotou", YEAR_FROM, YEAR_TO, &s) == 0);
+    CHECK_STATS(s, 7, 3, 25, 5, 3, 1, 20, 3);
+    TC_REQUIRE(tc_rec_rehab_plan_cancel(c.db, c.plan, c.therapist,
+                                        fx_us("2025-03-22"), "moved") == 0);
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, YEAR_FROM, YEAR_TO, &s) == 0);
+    CHECK_STATS(s, 7, 2, 19, 5, 1, 0, 0, 0);
+    TC_REQUIRE(tc_rec_stats_townships(c.db, YEAR_FROM, YEAR_TO, &list) == 0);
+    TC_REQUIRE(list->count == 3);
+    CHECK_STATS(list->items[0].stats, 7, 3, 25, 5, 3, 1, 0, 0);
+    tc_rec_township_stats_list_free(list);
+    tc_rec_close(c.db);
+}
+
+/* Activating the April draft makes it count; a session completed in it
+ * counts on the day it was scheduled for, and still counts once the plan
+ * is completed. */
+static void
+test_rehab_figures_count_an_activated_plan(void)
+{
+    struct county c;
+    struct tc_rec_rehab_adherence a;
+    struct tc_rec_stats s;
+
+    county_init(&c);
+    TC_REQUIRE(tc_rec_rehab_plan_activate(c.db, c.draft, c.therapist,
+                                          fx_us("2025-03-31")) == 0);
+    /* 12 for March and (5 * 28 * 2 + 7) / 14 = 20 for April. */
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, YEAR_FROM, YEAR_TO, &s) == 0);
+    CHECK_STATS(s, 7, 2, 19, 5, 1, 0, 32, 3);
+    session(&c, c.draft, "2025-04-02", 'c');
+    session(&c, c.draft, "2025-04-03", 'm');
+    TC_REQUIRE(tc_rec_rehab_plan_complete(c.db, c.draft, c.therapist,
+                                          fx_us("2025-04-28")) == 0);
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, YEAR_FROM, YEAR_TO, &s) == 0);
+    CHECK_STATS(s, 7, 2, 19, 5, 1, 0, 32, 4);
+    /* One day of five a week: (5 * 2 + 7) / 14 = 1. */
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, "2025-04-01", "2025-04-01", &s) ==
+               0);
+    TC_CHECK_EQ(s.rehab_prescribed, 1);
+    TC_CHECK_EQ(s.rehab_completed, 0);
+    TC_REQUIRE(tc_rec_rehab_plan_adherence(c.db, c.draft, "2025-04-02",
+                                           "2025-04-02", &a) == 0);
+    TC_REQUIRE(tc_rec_stats_team(c.db, c.a1, "2025-04-02", "2025-04-02", &s) ==
+               0);
+    TC_CHECK_EQ(s.rehab_prescribed, 1);
+    TC_CHECK_EQ(s.rehab_completed, 1);
+    TC_CHECK_EQ(s.rehab_prescribed, a.prescribed);
+    TC_CHECK_EQ(s.rehab_completed, a.completed);
+    tc_rec_close(c.db);
+}
+
 /* ---- per township ---- */
 
 static void
@@ -508,6 +589,8 @@ main(void)
     TC_RUN(test_team_figures_over_a_year);
     TC_RUN(test_team_figures_follow_the_range);
     TC_RUN(test_rehab_adherence_agrees_with_the_plan);
+    TC_RUN(test_rehab_figures_follow_the_plan);
+    TC_RUN(test_rehab_figures_count_an_activated_plan);
     TC_RUN(test_township_sums_its_teams);
     TC_RUN(test_all_townships_in_one_call);
     TC_RUN(test_an_empty_county_has_no_townships);
