@@ -21,7 +21,8 @@
 #
 #   bench-http.sh SERVER ADMIN SEED     (meson passes the three binaries)
 #
-# TC_BENCH_TMPDIR (default /tmp) holds the data directory: /dev/shm (no
+# TC_BENCH_SYNC (default normal) sets [database] synchronous (full: a
+# disk flush per commit). TC_BENCH_TMPDIR (default /tmp) holds the data directory: /dev/shm (no
 # fsync cost) separates the CPU's share from the disk's, since every
 # audited request commits (synchronous = FULL).
 #
@@ -59,6 +60,8 @@ cat >"$tmp/bench.ini" <<EOF
 [http]
 rate_per_address = 0
 rate_per_account = 0
+[database]
+synchronous = ${TC_BENCH_SYNC:-normal}
 EOF
 "$server" --dev --listen 127.0.0.1:0 --data-dir "$tmp/data" \
     --config "$tmp/bench.ini" 2>"$tmp/server.log" &
