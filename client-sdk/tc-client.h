@@ -344,8 +344,8 @@ struct tc_sdk_client_opts {
  * -ENOMEM, -EIO (libwebsockets could not start on the context).
  */
 TC_SDK_API int tc_sdk_client_new(const struct tc_sdk_client_opts *opts,
-                                 const struct tc_sdk_callbacks *cb,
-                                 void *data, struct tc_sdk_client **out);
+                                 const struct tc_sdk_callbacks *cb, void *data,
+                                 struct tc_sdk_client **out);
 
 /* Close the connection at once (no callbacks) and free the client.
  * NULL is ignored. Not from inside the client's own callbacks. */
@@ -407,16 +407,16 @@ TC_SDK_API int tc_sdk_client_drop(struct tc_sdk_client *c,
  */
 TC_SDK_API int tc_sdk_client_join(struct tc_sdk_client *c, const char *room,
                                   const char *id);
-TC_SDK_API int tc_sdk_client_leave(struct tc_sdk_client *c,
-                                   const char *room, const char *id);
+TC_SDK_API int tc_sdk_client_leave(struct tc_sdk_client *c, const char *room,
+                                   const char *id);
 
 /* Host only: let a waiting peer in, or remove a peer (reason may be
  * NULL). */
 TC_SDK_API int tc_sdk_client_admit(struct tc_sdk_client *c, const char *room,
                                    const char *peer, const char *id);
-TC_SDK_API int tc_sdk_client_remove(struct tc_sdk_client *c,
-                                    const char *room, const char *peer,
-                                    const char *reason, const char *id);
+TC_SDK_API int tc_sdk_client_remove(struct tc_sdk_client *c, const char *room,
+                                    const char *peer, const char *reason,
+                                    const char *id);
 
 /* Relayed negotiation to peer `to` in `room` ("media" for the server's
  * media endpoint). These carry no id unless given one. */

@@ -54,8 +54,7 @@ int tc_rec_open(const char *path, struct tc_rec_db **out);
  * failure into *errmsg (the caller frees it). On success *errmsg is
  * untouched.
  */
-int tc_rec_open_error(const char *path, struct tc_rec_db **out,
-                      char **errmsg);
+int tc_rec_open_error(const char *path, struct tc_rec_db **out, char **errmsg);
 
 /*
  * Close a handle: finalizes statements and closes the connection; the
@@ -1884,8 +1883,8 @@ int tc_rec_fhir_create(struct tc_rec_db *db, const char *type,
  * elements cannot change: -EPERM); the others are -EPERM. *out (may be
  * NULL) as for create.
  */
-int tc_rec_fhir_update(struct tc_rec_db *db, const char *type,
-                       const char *id, const json_t *resource,
+int tc_rec_fhir_update(struct tc_rec_db *db, const char *type, const char *id,
+                       const json_t *resource,
                        const struct tc_rec_fhir_ctx *ctx, json_t **out);
 
 /* The FHIR path of the last error on this handle; "" when the last call
@@ -1970,17 +1969,15 @@ struct tc_rec_fhir_hits {
  * type's reference) matches nothing.
  */
 int tc_rec_fhir_search(struct tc_rec_db *db, const char *type,
-                       const struct tc_rec_fhir_param *params,
-                       size_t n_params, const struct tc_rec_fhir_scope *scope,
-                       int64_t offset, int count,
-                       struct tc_rec_fhir_hits **out);
+                       const struct tc_rec_fhir_param *params, size_t n_params,
+                       const struct tc_rec_fhir_scope *scope, int64_t offset,
+                       int count, struct tc_rec_fhir_hits **out);
 void tc_rec_fhir_hits_free(struct tc_rec_fhir_hits *hits);
 
 /* The hit of `type`/`id`, whoever may read it. Errors: -EINVAL,
  * -ENOENT. */
-int tc_rec_fhir_locate(struct tc_rec_db *db, const char *type,
-                       const char *id, struct tc_rec_fhir_hit *out);
-
+int tc_rec_fhir_locate(struct tc_rec_db *db, const char *type, const char *id,
+                       struct tc_rec_fhir_hit *out);
 
 /* == Statistics == */
 /* (stats.c, timeline.c) */
@@ -2055,8 +2052,7 @@ struct tc_rec_township_stats_list {
 int tc_rec_stats_townships(struct tc_rec_db *db, const char *from,
                            const char *to,
                            struct tc_rec_township_stats_list **out);
-void
-tc_rec_township_stats_list_free(struct tc_rec_township_stats_list *list);
+void tc_rec_township_stats_list_free(struct tc_rec_township_stats_list *list);
 
 /* == Timeline == */
 
@@ -2208,7 +2204,7 @@ enum tc_rec_user_role {
     TC_REC_USER_RESIDENT,
     TC_REC_USER_CARER,
 };
-#define TC_REC_USER_ROLE_MAX TC_REC_USER_CARER
+#define TC_REC_USER_ROLE_MAX    TC_REC_USER_CARER
 #define TC_REC_USER_ROLE_BIT(r) (1u << (r))
 const char *tc_rec_user_role_to_string(enum tc_rec_user_role role);
 int tc_rec_user_role_from_string(const char *s, enum tc_rec_user_role *out);
@@ -2298,13 +2294,11 @@ int tc_rec_user_set_totp_secret(struct tc_rec_db *db, int64_t id,
  * code cannot be replayed. Errors: -ENOENT, -EINVAL (step), -EALREADY
  * (step is not later than the last accepted one: a replay).
  */
-int tc_rec_user_totp_step_use(struct tc_rec_db *db, int64_t id,
-                              int64_t step);
+int tc_rec_user_totp_step_use(struct tc_rec_db *db, int64_t id, int64_t step);
 
 /* Disable or enable a user. A disabled user cannot log in and their
  * sessions are refused. Errors: -ENOENT. */
-int tc_rec_user_set_disabled(struct tc_rec_db *db, int64_t id,
-                             bool disabled);
+int tc_rec_user_set_disabled(struct tc_rec_db *db, int64_t id, bool disabled);
 
 /*
  * Count one failed login at now_us. When the count reaches `threshold`
@@ -2313,8 +2307,8 @@ int tc_rec_user_set_disabled(struct tc_rec_db *db, int64_t id,
  * the lock this failure started, or 0. Errors: -ENOENT, -EINVAL
  * (threshold, lock_us, now_us).
  */
-int tc_rec_user_login_failed(struct tc_rec_db *db, int64_t id,
-                             int64_t now_us, int threshold, int64_t lock_us,
+int tc_rec_user_login_failed(struct tc_rec_db *db, int64_t id, int64_t now_us,
+                             int threshold, int64_t lock_us,
                              int64_t *locked_until);
 
 /* A successful login: forget failed logins and any lock.
@@ -2346,8 +2340,8 @@ struct tc_rec_session {
  * -EEXIST (token_hash already in use).
  */
 int tc_rec_session_create(struct tc_rec_db *db,
-                          const unsigned char token_hash[32],
-                          int64_t user_id, int64_t now_us, int64_t ttl_us,
+                          const unsigned char token_hash[32], int64_t user_id,
+                          int64_t now_us, int64_t ttl_us,
                           const char *client_addr);
 
 /*
@@ -2372,8 +2366,7 @@ void tc_rec_session_free(struct tc_rec_session *s);
 /* Revoke one session at now_us (revoking twice keeps the first time).
  * Errors: -ENOENT. */
 int tc_rec_session_revoke(struct tc_rec_db *db,
-                          const unsigned char token_hash[32],
-                          int64_t now_us);
+                          const unsigned char token_hash[32], int64_t now_us);
 
 /* Revoke every live session of a user at now_us; *n_out (may be NULL)
  * counts them. Errors: -ENOENT (user_id). */

@@ -387,8 +387,7 @@ verify_work(void *data)
 static struct login *
 login_parse(struct tc_srv *srv, struct tc_srv__call *call)
 {
-    static const char *const known[] = {"username", "password", "totp",
-                                        NULL};
+    static const char *const known[] = {"username", "password", "totp", NULL};
     const char *username, *password, *totp;
     json_t *body = NULL;
     struct login *l = NULL;
@@ -397,8 +396,8 @@ login_parse(struct tc_srv *srv, struct tc_srv__call *call)
         return NULL;
     }
     if (!tc_srv__json_only(call, body, known) ||
-        !tc_srv__json_string(call, body, "username", true,
-                             TC_REC_USERNAME_MAX, &username) ||
+        !tc_srv__json_string(call, body, "username", true, TC_REC_USERNAME_MAX,
+                             &username) ||
         !tc_srv__json_string(call, body, "password", true,
                              TC_SRV__PASSWORD_MAX, &password) ||
         !tc_srv__json_string(call, body, "totp", false, 8, &totp)) {

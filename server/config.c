@@ -150,15 +150,13 @@ parse_rate(int *field, const char *value, GString *why)
 }
 
 static int
-parse_rate_address(struct tc_srv_config *cfg, const char *value,
-                   GString *why)
+parse_rate_address(struct tc_srv_config *cfg, const char *value, GString *why)
 {
     return parse_rate(&cfg->rate_per_address, value, why);
 }
 
 static int
-parse_rate_account(struct tc_srv_config *cfg, const char *value,
-                   GString *why)
+parse_rate_account(struct tc_srv_config *cfg, const char *value, GString *why)
 {
     return parse_rate(&cfg->rate_per_account, value, why);
 }
@@ -299,8 +297,7 @@ parse_heartbeat(struct tc_srv_config *cfg, const char *value, GString *why)
 }
 
 static int
-parse_resume_grace(struct tc_srv_config *cfg, const char *value,
-                   GString *why)
+parse_resume_grace(struct tc_srv_config *cfg, const char *value, GString *why)
 {
     return parse_seconds(&cfg->resume_grace_s, value, why);
 }

@@ -631,8 +631,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 static const struct lws_protocols protocols[] = {
     {"http", callback_http, sizeof(struct http_pss), 0, 0, NULL, 0},
-    {"telecare.v1", tc_srv__sig_callback, TC_SRV__SIG_PSS_SIZE, 0, 0, NULL,
-     0},
+    {"telecare.v1", tc_srv__sig_callback, TC_SRV__SIG_PSS_SIZE, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 

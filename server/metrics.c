@@ -60,8 +60,7 @@ tc_srv__metrics_new(void)
 
     m->requests =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    m->series =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    m->series = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     m->latency =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     m->start_time_s = (double)g_get_real_time() / 1e6;
@@ -278,8 +277,7 @@ render_series(struct tc_srv__metrics *m, GString *out)
             last = s->name;
         }
         if (s->label) {
-            g_string_append_printf(out, "%s{%s=\"%s\"} %" G_GINT64_FORMAT
-                                   "\n",
+            g_string_append_printf(out, "%s{%s=\"%s\"} %" G_GINT64_FORMAT "\n",
                                    s->name, s->label, s->value, s->n);
         } else {
             g_string_append_printf(out, "%s %" G_GINT64_FORMAT "\n", s->name,

@@ -240,7 +240,6 @@ gather(struct tc_srv *srv, const struct tc_srv__who *who, int64_t resident_id,
                                    &f->rel);
 }
 
-
 static enum tc_rec_audit_action
 audit_action(enum tc_srv__action action)
 {

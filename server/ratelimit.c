@@ -17,7 +17,7 @@
 
 #include "server-int.h"
 
-#define IDLE_US (60 * G_USEC_PER_SEC)
+#define IDLE_US        (60 * G_USEC_PER_SEC)
 #define PRUNE_EVERY_US (10 * G_USEC_PER_SEC)
 
 struct bucket {
@@ -26,8 +26,8 @@ struct bucket {
 };
 
 struct tc_srv__ratelimit {
-    double rate;  /* tokens per second */
-    double burst; /* bucket size */
+    double rate;         /* tokens per second */
+    double burst;        /* bucket size */
     GHashTable *buckets; /* key -> struct bucket */
     int64_t pruned_at_us;
 };

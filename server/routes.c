@@ -18,16 +18,11 @@
 #include "server-int.h"
 
 static const struct tc_srv__route *const tables[] = {
-    tc_srv__routes_health,
-    tc_srv__routes_fhir,
-    tc_srv__routes_rehab,
-    tc_srv__routes_rehab_sessions,
-    tc_srv__routes_consult,
-    tc_srv__routes_studies,
-    tc_srv__routes_directory,
-    tc_srv__routes_residents,
-    tc_srv__routes_contracts,
-    tc_srv__routes_stats,
+    tc_srv__routes_health,    tc_srv__routes_fhir,
+    tc_srv__routes_rehab,     tc_srv__routes_rehab_sessions,
+    tc_srv__routes_consult,   tc_srv__routes_studies,
+    tc_srv__routes_directory, tc_srv__routes_residents,
+    tc_srv__routes_contracts, tc_srv__routes_stats,
     tc_srv__routes_auth,
 };
 

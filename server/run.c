@@ -85,15 +85,15 @@ destroy_lws(struct tc_srv *srv)
  * app load only its own scripts and styles and talk only to this server;
  * camera and microphone are for this origin only (calls).
  */
-#define CSP                                                                  \
-    "default-src 'self'; script-src 'self'; style-src 'self'; "              \
-    "img-src 'self' data: blob:; media-src 'self' blob:; "                   \
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "          \
+#define CSP                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self'; "               \
+    "img-src 'self' data: blob:; media-src 'self' blob:; "                    \
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "           \
     "form-action 'self'; object-src 'none'"
 
 static const struct lws_protocol_vhost_options permissions = {
-    NULL, NULL, "permissions-policy:",
-    "camera=(self), microphone=(self), geolocation=()"};
+    NULL, NULL,
+    "permissions-policy:", "camera=(self), microphone=(self), geolocation=()"};
 static const struct lws_protocol_vhost_options referrer = {
     &permissions, NULL, "referrer-policy:", "no-referrer"};
 static const struct lws_protocol_vhost_options frame = {
@@ -104,8 +104,7 @@ static const struct lws_protocol_vhost_options hsts = {
     &csp, NULL, "strict-transport-security:", "max-age=31536000"};
 
 static int
-start_lws(struct tc_srv *srv, const char *cert, const char *key,
-          char **errmsg)
+start_lws(struct tc_srv *srv, const char *cert, const char *key, char **errmsg)
 {
     struct lws_context_creation_info info;
     void *foreign_loops[1] = {srv->loop};
@@ -176,8 +175,8 @@ open_database(struct tc_srv *srv, GPtrArray *created, char **errmsg)
     rc = tc_rec_set_sync(srv->db, srv->cfg->sync_full ? TC_REC_SYNC_FULL
                                                       : TC_REC_SYNC_NORMAL);
     if (rc < 0) {
-        *errmsg = g_strdup_printf("database %s: %s", path,
-                                  tc_rec_errmsg(srv->db));
+        *errmsg =
+            g_strdup_printf("database %s: %s", path, tc_rec_errmsg(srv->db));
     }
     return rc;
 }
@@ -352,9 +351,9 @@ tc_srv_run(const struct tc_srv_config *cfg)
     }
     sig_int = g_unix_signal_add(SIGINT, on_signal, &srv);
     sig_term = g_unix_signal_add(SIGTERM, on_signal, &srv);
-    g_message("telecare %s listening on %s://%s:%d (data %s, %s)",
-              TC_VERSION, cfg->tls ? "https" : "http", cfg->listen_host,
-              srv.port, cfg->data_dir, tc_media_version());
+    g_message("telecare %s listening on %s://%s:%d (data %s, %s)", TC_VERSION,
+              cfg->tls ? "https" : "http", cfg->listen_host, srv.port,
+              cfg->data_dir, tc_media_version());
     g_main_loop_run(srv.loop);
     g_source_remove(sig_int);
     g_source_remove(sig_term);

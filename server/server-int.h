@@ -42,13 +42,13 @@ struct tc_srv {
     int in_flight;         /* HTTP responses not yet completely written */
     bool stopping;
     guint shutdown_timer;
-    GThreadPool *workers; /* worker.c: CPU-bound jobs */
-    int jobs_pending;     /* submitted jobs whose done() has not run */
-    GList *login_waits;   /* api-auth.c: failed logins waiting to answer */
-    struct tc_srv__sig *sig; /* signaling.c: peers, rooms, connections */
-    GArray *audit_queue;     /* audit.c: events not yet committed */
+    GThreadPool *workers;     /* worker.c: CPU-bound jobs */
+    int jobs_pending;         /* submitted jobs whose done() has not run */
+    GList *login_waits;       /* api-auth.c: failed logins waiting to answer */
+    struct tc_srv__sig *sig;  /* signaling.c: peers, rooms, connections */
+    GArray *audit_queue;      /* audit.c: events not yet committed */
     GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
-    guint audit_flush;       /* audit.c: the commit timer, 0 when idle */
+    guint audit_flush;        /* audit.c: the commit timer, 0 when idle */
 };
 
 /* == log.c == */
@@ -460,8 +460,8 @@ bool tc_srv__json_bool(struct tc_srv__call *call, json_t *obj,
  * -EPERM (a transition not allowed) 409, -EBUSY 503, else 500; the body
  * carries tc_rec_errmsg() and the field it names.
  */
-void tc_srv__resp_records_error(struct tc_srv *srv,
-                                struct tc_srv__call *call, int rc);
+void tc_srv__resp_records_error(struct tc_srv *srv, struct tc_srv__call *call,
+                                int rc);
 
 /* Answer `status` with `doc` as JSON, taking the reference. */
 void tc_srv__resp_ok(struct tc_srv__call *call, int status, json_t *doc);
@@ -558,25 +558,25 @@ enum tc_srv__action {
 };
 
 enum tc_srv__kind {
-    TC_SRV__KIND_RECORD,    /* a resident's record, any part of it */
-    TC_SRV__KIND_STUDY,     /* one ECG or imaging study and its report */
-    TC_SRV__KIND_AUDIT,     /* a resident's audit trail */
-    TC_SRV__KIND_DIRECTORY, /* organizations, practitioners, teams */
-    TC_SRV__KIND_STATS,     /* aggregate figures, no patient rows */
+    TC_SRV__KIND_RECORD,       /* a resident's record, any part of it */
+    TC_SRV__KIND_STUDY,        /* one ECG or imaging study and its report */
+    TC_SRV__KIND_AUDIT,        /* a resident's audit trail */
+    TC_SRV__KIND_DIRECTORY,    /* organizations, practitioners, teams */
+    TC_SRV__KIND_STATS,        /* aggregate figures, no patient rows */
     TC_SRV__KIND_CONSULTATION, /* one consultation: request and opinion */
     TC_SRV__KIND_ROOM, /* the live room of a consultation or rehab session */
 };
 
 /* What the policy knows about the caller and the resident. */
 struct tc_srv__facts {
-    bool own;                       /* the caller is the resident */
-    bool carer;                     /* a carer acting for the resident */
-    bool assigned_reader;           /* the study is assigned to the caller */
-    bool requested_of;   /* a consultation awaiting the caller's answer */
-    bool opinion_author; /* the caller signed the consultation's opinion */
-    bool team_member; /* a member of the team of the contract at hand */
-    bool registering; /* a write with no resident yet: registering one */
-    bool room_host;   /* hosts the live room (signaling.c) */
+    bool own;              /* the caller is the resident */
+    bool carer;            /* a carer acting for the resident */
+    bool assigned_reader;  /* the study is assigned to the caller */
+    bool requested_of;     /* a consultation awaiting the caller's answer */
+    bool opinion_author;   /* the caller signed the consultation's opinion */
+    bool team_member;      /* a member of the team of the contract at hand */
+    bool registering;      /* a write with no resident yet: registering one */
+    bool room_host;        /* hosts the live room (signaling.c) */
     bool room_participant; /* a practitioner participant of the room */
     struct tc_rec_access_facts rel; /* care relationships (records) */
     const char *reason;             /* break-glass reason, or NULL */
@@ -606,9 +606,9 @@ struct tc_srv__target {
     bool assigned_reader; /* for studies: assigned to the caller */
     bool requested_of;    /* for consultations: see struct tc_srv__facts */
     bool opinion_author;
-    bool team_member;     /* for contracts: the caller is on its team */
-    bool registering;     /* registering a new resident (no id yet) */
-    const char *purpose;  /* for the audit trail, may be NULL */
+    bool team_member;    /* for contracts: the caller is on its team */
+    bool registering;    /* registering a new resident (no id yet) */
+    const char *purpose; /* for the audit trail, may be NULL */
 };
 
 /*

@@ -40,17 +40,17 @@ enum tc_srv_log_level {
  * value is validated in one place. docs/operations.md lists every key.
  */
 struct tc_srv_config {
-    char *listen_host;               /* [server] listen, host part */
-    int listen_port;                 /* [server] listen, port part; 0 = any */
-    char *data_dir;                  /* [server] data_dir */
-    char *web_root;                  /* [server] web_root */
-    int shutdown_timeout_ms;         /* [server] shutdown_timeout_ms */
-    size_t max_body_bytes;           /* [http] max_body_bytes */
-    int rate_per_address; /* [http] rate_per_address, req/s, 0 = off */
-    int rate_per_account; /* [http] rate_per_account, req/s, 0 = off */
-    bool tls;             /* [tls] mode: on (true) or off */
-    char *tls_cert_file;  /* [tls] cert_file, NULL: self-signed */
-    char *tls_key_file;   /* [tls] key_file */
+    char *listen_host;       /* [server] listen, host part */
+    int listen_port;         /* [server] listen, port part; 0 = any */
+    char *data_dir;          /* [server] data_dir */
+    char *web_root;          /* [server] web_root */
+    int shutdown_timeout_ms; /* [server] shutdown_timeout_ms */
+    size_t max_body_bytes;   /* [http] max_body_bytes */
+    int rate_per_address;    /* [http] rate_per_address, req/s, 0 = off */
+    int rate_per_account;    /* [http] rate_per_account, req/s, 0 = off */
+    bool tls;                /* [tls] mode: on (true) or off */
+    char *tls_cert_file;     /* [tls] cert_file, NULL: self-signed */
+    char *tls_key_file;      /* [tls] key_file */
     enum tc_srv_log_level log_level; /* [log] level */
     int session_ttl_s;               /* [auth] session_ttl_s */
     int lockout_threshold;           /* [auth] lockout_threshold */

@@ -19,6 +19,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,11 +31,6 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "server-int.h"
 
@@ -84,8 +84,7 @@ make_cert(EVP_PKEY *key, const char *listen_host)
     X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                                (const unsigned char *)"telecare", -1, -1, 0);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                               (const unsigned char *)"localhost", -1, -1,
-                               0);
+                               (const unsigned char *)"localhost", -1, -1, 0);
     X509_set_issuer_name(cert, name);
     extra = g_hostname_is_ip_address(listen_host) &&
             strcmp(listen_host, "127.0.0.1") != 0 &&
@@ -104,8 +103,8 @@ make_cert(EVP_PKEY *key, const char *listen_host)
 
 /* Write with fn to path.tmp (mode), then rename to path. */
 static int
-write_pem(const char *path, mode_t mode,
-          int (*fn)(FILE *f, void *obj), void *obj, char **errmsg)
+write_pem(const char *path, mode_t mode, int (*fn)(FILE *f, void *obj),
+          void *obj, char **errmsg)
 {
     g_autofree char *tmp = g_strconcat(path, ".tmp", NULL);
     FILE *f;
@@ -146,8 +145,8 @@ pem_cert(FILE *f, void *obj)
 
 int
 tc_srv__tls_self_signed(const char *dir, const char *listen_host,
-                        GPtrArray *created, char **cert_path,
-                        char **key_path, char **errmsg)
+                        GPtrArray *created, char **cert_path, char **key_path,
+                        char **errmsg)
 {
     g_autofree char *cert_file = g_build_filename(dir, "cert.pem", NULL);
     g_autofree char *key_file = g_build_filename(dir, "key.pem", NULL);

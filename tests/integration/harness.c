@@ -370,8 +370,8 @@ tc_http(struct tc_harness *h, const char *method, const char *path,
     }
     if (h->access_reason) {
         char *reason_header;
-        if (asprintf(&reason_header, "X-Access-Reason: %s",
-                     h->access_reason) > 0) {
+        if (asprintf(&reason_header, "X-Access-Reason: %s", h->access_reason) >
+            0) {
             headers = curl_slist_append(headers, reason_header);
             free(reason_header);
         }

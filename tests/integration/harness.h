@@ -59,8 +59,7 @@ int tc_harness_start(struct tc_harness *h, const char *const *extra_args);
 /* As tc_harness_start, but with TLS on (no --dev): the server makes its
  * self-signed certificate and tc_http() speaks https, trusting exactly
  * that certificate. */
-int tc_harness_start_tls(struct tc_harness *h,
-                         const char *const *extra_args);
+int tc_harness_start_tls(struct tc_harness *h, const char *const *extra_args);
 
 /*
  * Run the server with exactly `args` (NULL-terminated, after the program

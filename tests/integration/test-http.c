@@ -116,10 +116,9 @@ test_path_traversal_serves_nothing(void)
 {
     struct tc_harness h;
     struct tc_http_reply r;
-    const char *paths[] = {"/../../../../etc/passwd",
-                           "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-                           "/..%2f..%2f..%2fetc%2fpasswd",
-                           "/api/../../../etc/passwd"};
+    const char *paths[] = {
+        "/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2f..%2fetc%2fpasswd", "/api/../../../etc/passwd"};
 
     TC_REQUIRE(tc_harness_start(&h, NULL) == 0);
     for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -137,8 +136,12 @@ test_path_traversal_serves_nothing(void)
 static void
 test_plain_http_off_loopback_is_refused(void)
 {
-    const char *args[] = {"--dev", "--listen", "0.0.0.0:0", "--data-dir",
-                          "/tmp/tc-never-created", NULL};
+    const char *args[] = {"--dev",
+                          "--listen",
+                          "0.0.0.0:0",
+                          "--data-dir",
+                          "/tmp/tc-never-created",
+                          NULL};
     char *err = NULL;
     int status = -2;
     struct stat sb;
