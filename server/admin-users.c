@@ -43,24 +43,7 @@ static void
 audit(struct tc_rec_db *db, enum tc_rec_audit_action action, int64_t user_id,
       const char *detail)
 {
-    g_autofree char *actor =
-        g_strdup_printf("telecare-admin:%s", g_get_user_name());
-    struct tc_rec_audit_event ev = {
-        .at_us = g_get_real_time(),
-        .actor = actor,
-        .actor_role = "admin",
-        .action = action,
-        .entity_type = "user",
-        .entity_id = user_id,
-        .outcome = TC_REC_AUDIT_SUCCESS,
-        .detail = (char *)detail,
-    };
-    int64_t id;
-
-    if (tc_rec_audit_append(db, &ev, &id) < 0) {
-        fprintf(stderr, "telecare-admin: warning: audit: %s\n",
-                tc_rec_errmsg(db));
-    }
+    tc_srv__admin_audit(db, action, "user", user_id, 0, NULL, detail);
 }
 
 /* The user named `username`, or NULL after printing why. */

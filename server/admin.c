@@ -28,6 +28,33 @@ static const struct tc_srv__admin_cmd *const tables[] = {
     tc_srv__admin_cmds_demo,
 };
 
+void
+tc_srv__admin_audit(struct tc_rec_db *db, enum tc_rec_audit_action action,
+                    const char *entity_type, int64_t entity_id,
+                    int64_t resident_id, const char *purpose,
+                    const char *detail)
+{
+    g_autofree char *actor =
+        g_strdup_printf("telecare-admin:%s", g_get_user_name());
+    struct tc_rec_audit_event ev = {
+        .at_us = g_get_real_time(),
+        .actor = actor,
+        .actor_role = "admin",
+        .action = action,
+        .entity_type = (char *)entity_type,
+        .entity_id = entity_id,
+        .resident_id = resident_id,
+        .purpose = (char *)purpose,
+        .outcome = TC_REC_AUDIT_SUCCESS,
+        .detail = (char *)detail,
+    };
+
+    if (tc_rec_audit_append(db, &ev, NULL) < 0) {
+        fprintf(stderr, "telecare-admin: warning: audit: %s\n",
+                tc_rec_errmsg(db));
+    }
+}
+
 static void
 usage(FILE *out)
 {

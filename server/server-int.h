@@ -715,6 +715,14 @@ struct tc_srv__admin_cmd {
     int (*run)(struct tc_rec_db *db, int argc, char **argv);
 };
 
+/* Append an audit event for a telecare-admin action (actor
+ * "telecare-admin:<unix user>", role admin, outcome success); a failure
+ * is printed as a warning. */
+void tc_srv__admin_audit(struct tc_rec_db *db, enum tc_rec_audit_action action,
+                         const char *entity_type, int64_t entity_id,
+                         int64_t resident_id, const char *purpose,
+                         const char *detail);
+
 /* Subcommand tables, each ending with {NULL}. */
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_base[];
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_users[];
