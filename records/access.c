@@ -12,28 +12,6 @@
 
 #include "records-int.h"
 
-/* Bind (?1 resident, ?2 practitioner), step, report whether a row came. */
-static int
-ask(struct tc_rec_db *db, const char *sql, int64_t resident_id,
-    int64_t practitioner_id, const char *what, bool *out)
-{
-    sqlite3_stmt *st = tc_rec__stmt(db, sql);
-    int rc;
-
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, resident_id);
-    sqlite3_bind_int64(st, 2, practitioner_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return tc_rec__fail_sql(db, rc, what);
-    }
-    *out = rc == SQLITE_ROW;
-    return 0;
-}
-
 int
 tc_rec_access_facts_get(struct tc_rec_db *db, int64_t practitioner_id,
                         int64_t resident_id, struct tc_rec_access_facts *out)
@@ -64,16 +42,16 @@ tc_rec_access_facts_get(struct tc_rec_db *db, int64_t practitioner_id,
                 db, practitioner_id, resident_id, &f.consultation);
         }
         if (rc == 0) {
-            rc = ask(db,
-                     "SELECT 1 FROM residents r"
-                     " JOIN organizations o ON o.township = r.township"
-                     "  AND o.kind = 'township_clinic'"
-                     " JOIN practitioner_roles pr"
-                     "  ON pr.organization_id = o.id"
-                     "  AND pr.practitioner_id = ?2"
-                     " WHERE r.id = ?1",
-                     resident_id, practitioner_id, "township clinic",
-                     &f.township);
+            rc = tc_rec__exists2(
+                db,
+                "SELECT 1 FROM residents r"
+                " JOIN organizations o ON o.township = r.township"
+                "  AND o.kind = 'township_clinic'"
+                " JOIN practitioner_roles pr"
+                "  ON pr.organization_id = o.id"
+                "  AND pr.practitioner_id = ?2"
+                " WHERE r.id = ?1",
+                resident_id, practitioner_id, "township clinic", &f.township);
         }
         if (rc < 0) {
             return rc;

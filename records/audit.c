@@ -39,38 +39,37 @@ static const char *const outcome_codes[] = {
 const char *
 tc_rec_audit_action_to_string(enum tc_rec_audit_action action)
 {
-    return (int)action > 0 && (int)action < N_ACTIONS ? action_codes[action]
-                                                      : NULL;
+    return tc_rec__code_name(action_codes, N_ACTIONS, (int)action);
 }
 
 int
 tc_rec_audit_action_from_string(const char *s, enum tc_rec_audit_action *out)
 {
-    int i = tc_rec__code_find(action_codes, N_ACTIONS, s);
+    int i;
+    int rc = tc_rec__code_parse(action_codes, N_ACTIONS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_audit_action)i;
     }
-    *out = (enum tc_rec_audit_action)i;
-    return 0;
+    return rc;
 }
 
 const char *
 tc_rec_audit_outcome_to_string(enum tc_rec_audit_outcome o)
 {
-    return (int)o > 0 && (int)o < N_OUTCOMES ? outcome_codes[o] : NULL;
+    return tc_rec__code_name(outcome_codes, N_OUTCOMES, (int)o);
 }
 
 int
 tc_rec_audit_outcome_from_string(const char *s, enum tc_rec_audit_outcome *out)
 {
-    int i = tc_rec__code_find(outcome_codes, N_OUTCOMES, s);
+    int i;
+    int rc = tc_rec__code_parse(outcome_codes, N_OUTCOMES, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_audit_outcome)i;
     }
-    *out = (enum tc_rec_audit_outcome)i;
-    return 0;
+    return rc;
 }
 
 static int

@@ -59,7 +59,7 @@ static const char *const band_codes[] = {
 const char *
 tc_rec_barthel_band_to_string(enum tc_rec_barthel_band b)
 {
-    return (int)b > 0 && (int)b < N_BANDS ? band_codes[b] : NULL;
+    return tc_rec__code_name(band_codes, N_BANDS, (int)b);
 }
 
 static enum tc_rec_barthel_band

@@ -283,22 +283,9 @@ int
 tc_rec_carer_acts_for(struct tc_rec_db *db, int64_t carer_id,
                       int64_t resident_id, bool *out)
 {
-    sqlite3_stmt *st;
-    int rc;
-
     tc_rec__ok(db);
-    st = tc_rec__stmt(db, "SELECT 1 FROM resident_carers"
-                          " WHERE resident_id = ? AND carer_id = ?");
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, resident_id);
-    sqlite3_bind_int64(st, 2, carer_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return tc_rec__fail_sql(db, rc, "carer");
-    }
-    *out = rc == SQLITE_ROW;
-    return 0;
+    return tc_rec__exists2(db,
+                           "SELECT 1 FROM resident_carers"
+                           " WHERE resident_id = ? AND carer_id = ?",
+                           resident_id, carer_id, "carer", out);
 }

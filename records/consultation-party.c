@@ -65,23 +65,18 @@ static int
 need_carer_of(struct tc_rec_db *db, int64_t carer, int64_t resident,
               const char *field)
 {
-    sqlite3_stmt *st =
-        tc_rec__stmt(db, "SELECT 1 FROM resident_carers WHERE carer_id = ?"
-                         " AND resident_id = ?");
-    bool found;
+    bool found = false;
+    int rc = tc_rec__exists2(db,
+                             "SELECT 1 FROM resident_carers WHERE carer_id = ?"
+                             " AND resident_id = ?",
+                             carer, resident, "carer", &found);
 
-    if (!st) {
-        return -EIO;
+    if (rc == 0 && !found) {
+        rc = tc_rec__fail(db, -EINVAL,
+                          "%s: carer %lld does not act for resident %lld",
+                          field, (long long)carer, (long long)resident);
     }
-    sqlite3_bind_int64(st, 1, carer);
-    sqlite3_bind_int64(st, 2, resident);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found ? 0
-                 : tc_rec__fail(db, -EINVAL,
-                                "%s: carer %lld does not act for resident "
-                                "%lld",
-                                field, (long long)carer, (long long)resident);
+    return rc;
 }
 
 static int

@@ -249,27 +249,14 @@ tc_rec_consultation_is_participant(struct tc_rec_db *db,
                                    int64_t practitioner_id,
                                    int64_t resident_id, bool *out)
 {
-    sqlite3_stmt *st;
-    int rc;
-
     tc_rec__ok(db);
-    st = tc_rec__stmt(
-        db, "SELECT EXISTS (SELECT 1 FROM consultation_participants p"
-            " JOIN consultations c ON c.id = p.consultation_id"
-            " WHERE p.practitioner_id = ? AND c.resident_id = ?"
-            " AND c.status IN ('requested', 'accepted', 'scheduled',"
-            " 'in_progress'))");
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, practitioner_id);
-    sqlite3_bind_int64(st, 2, resident_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *out = sqlite3_column_int(st, 0) != 0;
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? 0 : tc_rec__fail_sql(db, rc, "participant");
+    return tc_rec__exists2(db,
+                           "SELECT 1 FROM consultation_participants p"
+                           " JOIN consultations c ON c.id = p.consultation_id"
+                           " WHERE p.practitioner_id = ? AND c.resident_id = ?"
+                           " AND c.status IN ('requested', 'accepted',"
+                           " 'scheduled', 'in_progress')",
+                           practitioner_id, resident_id, "participant", out);
 }
 
 void

@@ -57,39 +57,39 @@ static const char *const priority_codes[] = {
 const char *
 tc_rec_consultation_status_to_string(enum tc_rec_consultation_status s)
 {
-    return (int)s > 0 && (int)s < N_STATUS ? status_codes[s] : NULL;
+    return tc_rec__code_name(status_codes, N_STATUS, (int)s);
 }
 
 int
 tc_rec_consultation_status_from_string(const char *s,
                                        enum tc_rec_consultation_status *out)
 {
-    int i = tc_rec__code_find(status_codes, N_STATUS, s);
+    int i;
+    int rc = tc_rec__code_parse(status_codes, N_STATUS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_consultation_status)i;
     }
-    *out = (enum tc_rec_consultation_status)i;
-    return 0;
+    return rc;
 }
 
 const char *
 tc_rec_consultation_priority_to_string(enum tc_rec_consultation_priority p)
 {
-    return (int)p > 0 && (int)p < N_PRIORITY ? priority_codes[p] : NULL;
+    return tc_rec__code_name(priority_codes, N_PRIORITY, (int)p);
 }
 
 int
 tc_rec_consultation_priority_from_string(
     const char *s, enum tc_rec_consultation_priority *out)
 {
-    int i = tc_rec__code_find(priority_codes, N_PRIORITY, s);
+    int i;
+    int rc = tc_rec__code_parse(priority_codes, N_PRIORITY, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_consultation_priority)i;
     }
-    *out = (enum tc_rec_consultation_priority)i;
-    return 0;
+    return rc;
 }
 
 /* ---- the lifecycle ---- */
@@ -163,18 +163,11 @@ consult_facts(struct tc_rec_db *db, int64_t id, struct consult_facts *f)
 static int
 is_participant(struct tc_rec_db *db, int64_t id, int64_t who, bool *out)
 {
-    sqlite3_stmt *st =
-        tc_rec__stmt(db, "SELECT 1 FROM consultation_participants"
-                         " WHERE consultation_id = ? AND practitioner_id = ?");
-
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, who);
-    *out = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return 0;
+    return tc_rec__exists2(
+        db,
+        "SELECT 1 FROM consultation_participants"
+        " WHERE consultation_id = ? AND practitioner_id = ?",
+        id, who, "participant", out);
 }
 
 static int
@@ -197,8 +190,8 @@ add_practitioner(struct tc_rec_db *db, int64_t id, int64_t who, int64_t at_us)
 static int
 may_accept(struct tc_rec_db *db, const struct consult_facts *f, int64_t by)
 {
-    sqlite3_stmt *st;
     bool member = false;
+    int rc;
 
     if (f->specialist_id) {
         return f->specialist_id == by
@@ -208,21 +201,17 @@ may_accept(struct tc_rec_db *db, const struct consult_facts *f, int64_t by)
                                   "(%lld) accepts",
                                   (long long)f->specialist_id);
     }
-    st =
-        tc_rec__stmt(db, "SELECT 1 FROM practitioner_roles"
-                         " WHERE practitioner_id = ? AND organization_id = ?");
-    if (!st) {
-        return -EIO;
+    rc = tc_rec__exists2(db,
+                         "SELECT 1 FROM practitioner_roles"
+                         " WHERE practitioner_id = ? AND organization_id = ?",
+                         by, f->org_id, "role", &member);
+    if (rc == 0 && !member) {
+        rc = tc_rec__fail(db, -EPERM,
+                          "accept: practitioner %lld has no role at "
+                          "the requested organization %lld",
+                          (long long)by, (long long)f->org_id);
     }
-    sqlite3_bind_int64(st, 1, by);
-    sqlite3_bind_int64(st, 2, f->org_id);
-    member = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return member ? 0
-                  : tc_rec__fail(db, -EPERM,
-                                 "accept: practitioner %lld has no role at "
-                                 "the requested organization %lld",
-                                 (long long)by, (long long)f->org_id);
+    return rc;
 }
 
 static int

@@ -61,60 +61,57 @@ static const char *const method_codes[] = {
 const char *
 tc_rec_contract_status_to_string(enum tc_rec_contract_status status)
 {
-    return (int)status > 0 && (int)status < N_STATUSES ? status_codes[status]
-                                                       : NULL;
+    return tc_rec__code_name(status_codes, N_STATUSES, (int)status);
 }
 
 int
 tc_rec_contract_status_from_string(const char *s,
                                    enum tc_rec_contract_status *out)
 {
-    int i = tc_rec__code_find(status_codes, N_STATUSES, s);
+    int i;
+    int rc = tc_rec__code_parse(status_codes, N_STATUSES, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_contract_status)i;
     }
-    *out = (enum tc_rec_contract_status)i;
-    return 0;
+    return rc;
 }
 
 const char *
 tc_rec_package_to_string(enum tc_rec_package package)
 {
-    return (int)package >= 0 && package < TC_REC_PACKAGE_COUNT
-               ? package_codes[package]
-               : NULL;
+    return tc_rec__code_name(package_codes, TC_REC_PACKAGE_COUNT,
+                             (int)package);
 }
 
 int
 tc_rec_package_from_string(const char *s, enum tc_rec_package *out)
 {
-    int i = tc_rec__code_find(package_codes, TC_REC_PACKAGE_COUNT, s);
+    int i;
+    int rc = tc_rec__code_parse(package_codes, TC_REC_PACKAGE_COUNT, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_package)i;
     }
-    *out = (enum tc_rec_package)i;
-    return 0;
+    return rc;
 }
 
 const char *
 tc_rec_sign_method_to_string(enum tc_rec_sign_method method)
 {
-    return (int)method > 0 && (int)method < N_METHODS ? method_codes[method]
-                                                      : NULL;
+    return tc_rec__code_name(method_codes, N_METHODS, (int)method);
 }
 
 int
 tc_rec_sign_method_from_string(const char *s, enum tc_rec_sign_method *out)
 {
-    int i = tc_rec__code_find(method_codes, N_METHODS, s);
+    int i;
+    int rc = tc_rec__code_parse(method_codes, N_METHODS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_sign_method)i;
     }
-    *out = (enum tc_rec_sign_method)i;
-    return 0;
+    return rc;
 }
 
 /* ---- The state machine ---- */
@@ -904,25 +901,12 @@ int
 tc_rec_resident_team_has_member(struct tc_rec_db *db, int64_t resident_id,
                                 int64_t practitioner_id, bool *out)
 {
-    sqlite3_stmt *st;
-    int rc;
-
     tc_rec__ok(db);
-    st = tc_rec__stmt(db, "SELECT 1 FROM contracts c JOIN team_members m"
-                          " ON m.team_id = c.team_id"
-                          " AND m.practitioner_id = ?2"
-                          " WHERE c.resident_id = ?1"
-                          " AND c.status = 'active'");
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, resident_id);
-    sqlite3_bind_int64(st, 2, practitioner_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return tc_rec__fail_sql(db, rc, "team member");
-    }
-    *out = rc == SQLITE_ROW;
-    return 0;
+    return tc_rec__exists2(db,
+                           "SELECT 1 FROM contracts c JOIN team_members m"
+                           " ON m.team_id = c.team_id"
+                           " AND m.practitioner_id = ?2"
+                           " WHERE c.resident_id = ?1"
+                           " AND c.status = 'active'",
+                           resident_id, practitioner_id, "team member", out);
 }

@@ -40,6 +40,24 @@ tc_rec__code_find(const char *const *codes, int n, const char *s)
     return -1;
 }
 
+const char *
+tc_rec__code_name(const char *const *codes, int n, int value)
+{
+    return value >= 0 && value < n ? codes[value] : NULL;
+}
+
+int
+tc_rec__code_parse(const char *const *codes, int n, const char *s, int *out)
+{
+    int i = tc_rec__code_find(codes, n, s);
+
+    if (i < 0) {
+        return -EINVAL;
+    }
+    *out = i;
+    return 0;
+}
+
 int
 tc_rec__step_done(struct tc_rec_db *db, sqlite3_stmt *st, const char *what)
 {
@@ -66,6 +84,27 @@ tc_rec__exists(struct tc_rec_db *db, const char *sql, int64_t id, bool *out)
     sqlite3_reset(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         return tc_rec__fail_sql(db, rc, "lookup");
+    }
+    *out = rc == SQLITE_ROW;
+    return 0;
+}
+
+int
+tc_rec__exists2(struct tc_rec_db *db, const char *sql, int64_t a, int64_t b,
+                const char *what, bool *out)
+{
+    sqlite3_stmt *st = tc_rec__stmt(db, sql);
+    int rc;
+
+    if (!st) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return tc_rec__fail_sql(db, rc, what);
     }
     *out = rc == SQLITE_ROW;
     return 0;

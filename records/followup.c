@@ -65,21 +65,20 @@ static const char *const status_codes[] = {
 const char *
 tc_rec_followup_status_to_string(enum tc_rec_followup_status status)
 {
-    return (int)status > 0 && (int)status < N_STATUSES ? status_codes[status]
-                                                       : NULL;
+    return tc_rec__code_name(status_codes, N_STATUSES, (int)status);
 }
 
 int
 tc_rec_followup_status_from_string(const char *s,
                                    enum tc_rec_followup_status *out)
 {
-    int i = tc_rec__code_find(status_codes, N_STATUSES, s);
+    int i;
+    int rc = tc_rec__code_parse(status_codes, N_STATUSES, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_followup_status)i;
     }
-    *out = (enum tc_rec_followup_status)i;
-    return 0;
+    return rc;
 }
 
 /* ---- Generation and closing (called by contract.c) ---- */

@@ -38,20 +38,20 @@ static const char *const status_codes[] = {
 const char *
 tc_rec_imaging_status_to_string(enum tc_rec_imaging_status s)
 {
-    return (int)s > 0 && (int)s < N_STATUS ? status_codes[s] : NULL;
+    return tc_rec__code_name(status_codes, N_STATUS, (int)s);
 }
 
 int
 tc_rec_imaging_status_from_string(const char *s,
                                   enum tc_rec_imaging_status *out)
 {
-    int i = tc_rec__code_find(status_codes, N_STATUS, s);
+    int i;
+    int rc = tc_rec__code_parse(status_codes, N_STATUS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_imaging_status)i;
     }
-    *out = (enum tc_rec_imaging_status)i;
-    return 0;
+    return rc;
 }
 
 /* ---- the lifecycle ---- */

@@ -28,19 +28,19 @@ static const char *const kind_codes[] = {
 const char *
 tc_rec_org_kind_to_string(enum tc_rec_org_kind kind)
 {
-    return (int)kind > 0 && (int)kind < N_KINDS ? kind_codes[kind] : NULL;
+    return tc_rec__code_name(kind_codes, N_KINDS, (int)kind);
 }
 
 int
 tc_rec_org_kind_from_string(const char *s, enum tc_rec_org_kind *out)
 {
-    int i = tc_rec__code_find(kind_codes, N_KINDS, s);
+    int i;
+    int rc = tc_rec__code_parse(kind_codes, N_KINDS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_org_kind)i;
     }
-    *out = (enum tc_rec_org_kind)i;
-    return 0;
+    return rc;
 }
 
 static const char sql_exists[] = "SELECT 1 FROM organizations WHERE id = ?";
@@ -226,25 +226,13 @@ static int
 is_ancestor_or_self(struct tc_rec_db *db, int64_t ancestor, int64_t id,
                     bool *out)
 {
-    sqlite3_stmt *st = tc_rec__stmt(
-        db, "WITH RECURSIVE up(id) AS (SELECT ?1 UNION"
-            " SELECT o.part_of FROM organizations o JOIN up ON o.id = up.id"
-            " WHERE o.part_of IS NOT NULL)"
-            " SELECT 1 FROM up WHERE id = ?2");
-    int rc;
-
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int64(st, 2, ancestor);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return tc_rec__fail_sql(db, rc, "part_of");
-    }
-    *out = rc == SQLITE_ROW;
-    return 0;
+    return tc_rec__exists2(
+        db,
+        "WITH RECURSIVE up(id) AS (SELECT ?1 UNION"
+        " SELECT o.part_of FROM organizations o JOIN up ON o.id = up.id"
+        " WHERE o.part_of IS NOT NULL)"
+        " SELECT 1 FROM up WHERE id = ?2",
+        id, ancestor, "part_of", out);
 }
 
 static int

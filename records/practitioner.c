@@ -35,19 +35,19 @@ static const char *const role_codes[] = {
 const char *
 tc_rec_role_to_string(enum tc_rec_role role)
 {
-    return (int)role > 0 && (int)role < N_ROLES ? role_codes[role] : NULL;
+    return tc_rec__code_name(role_codes, N_ROLES, (int)role);
 }
 
 int
 tc_rec_role_from_string(const char *s, enum tc_rec_role *out)
 {
-    int i = tc_rec__code_find(role_codes, N_ROLES, s);
+    int i;
+    int rc = tc_rec__code_parse(role_codes, N_ROLES, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_role)i;
     }
-    *out = (enum tc_rec_role)i;
-    return 0;
+    return rc;
 }
 
 static const char sql_practitioner_exists[] =

@@ -103,6 +103,15 @@ int tc_rec__tx_end(struct tc_rec_db *db, int rc);
 /* The index i with codes[i] equal to s (NULL entries skipped), or -1. */
 int tc_rec__code_find(const char *const *codes, int n, const char *s);
 
+/* codes[value] when 0 <= value < n, else NULL (a NULL entry, such as
+ * codes[0] of an enum that starts at 1, also gives NULL). */
+const char *tc_rec__code_name(const char *const *codes, int n, int value);
+
+/* *out = the index of s in codes (as tc_rec__code_find); -EINVAL, *out
+ * untouched, when s is NULL or not a code. */
+int tc_rec__code_parse(const char *const *codes, int n, const char *s,
+                       int *out);
+
 /* Step a statement that returns no row and reset it; `what` names the
  * operation in the error text. */
 int tc_rec__step_done(struct tc_rec_db *db, sqlite3_stmt *st,
@@ -131,6 +140,11 @@ int tc_rec__fetch(struct tc_rec_db *db, sqlite3_stmt *st, size_t elem_size,
 /* Whether the one-parameter query `sql` (a literal) returns a row for id. */
 int tc_rec__exists(struct tc_rec_db *db, const char *sql, int64_t id,
                    bool *out);
+
+/* Whether the two-parameter query `sql` (a literal; ?1 = a, ?2 = b)
+ * returns a row; `what` names the lookup in the error text. */
+int tc_rec__exists2(struct tc_rec_db *db, const char *sql, int64_t a,
+                    int64_t b, const char *what, bool *out);
 
 /* -EINVAL naming `field` unless s is NULL-or-(1..max_len bytes, no control
  * characters); NULL is refused when required. */

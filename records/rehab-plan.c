@@ -56,39 +56,39 @@ static const char *const goal_codes[] = {
 const char *
 tc_rec_rehab_plan_status_to_string(enum tc_rec_rehab_plan_status s)
 {
-    return (int)s > 0 && (int)s < N_STATUS ? status_codes[s] : NULL;
+    return tc_rec__code_name(status_codes, N_STATUS, (int)s);
 }
 
 int
 tc_rec_rehab_plan_status_from_string(const char *s,
                                      enum tc_rec_rehab_plan_status *out)
 {
-    int i = tc_rec__code_find(status_codes, N_STATUS, s);
+    int i;
+    int rc = tc_rec__code_parse(status_codes, N_STATUS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_rehab_plan_status)i;
     }
-    *out = (enum tc_rec_rehab_plan_status)i;
-    return 0;
+    return rc;
 }
 
 const char *
 tc_rec_rehab_goal_status_to_string(enum tc_rec_rehab_goal_status s)
 {
-    return (int)s > 0 && (int)s < N_GOAL ? goal_codes[s] : NULL;
+    return tc_rec__code_name(goal_codes, N_GOAL, (int)s);
 }
 
 int
 tc_rec_rehab_goal_status_from_string(const char *s,
                                      enum tc_rec_rehab_goal_status *out)
 {
-    int i = tc_rec__code_find(goal_codes, N_GOAL, s);
+    int i;
+    int rc = tc_rec__code_parse(goal_codes, N_GOAL, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_rehab_goal_status)i;
     }
-    *out = (enum tc_rec_rehab_goal_status)i;
-    return 0;
+    return rc;
 }
 
 /* ---- the lifecycle ---- */
@@ -791,26 +791,11 @@ int
 tc_rec_rehab_is_therapist_of(struct tc_rec_db *db, int64_t practitioner_id,
                              int64_t resident_id, bool *out)
 {
-    sqlite3_stmt *st;
-    int rc;
-
     tc_rec__ok(db);
-    st = tc_rec__stmt(db, "SELECT EXISTS (SELECT 1 FROM rehab_plan_therapists"
-                          " t JOIN rehab_plans p ON p.id = t.plan_id"
-                          " WHERE t.practitioner_id = ? AND p.resident_id = ?"
-                          " AND p.status IN ('draft', 'active',"
-                          " 'suspended'))");
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, practitioner_id);
-    sqlite3_bind_int64(st, 2, resident_id);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return tc_rec__fail_sql(db, rc, "therapist");
-    }
-    *out = sqlite3_column_int(st, 0) != 0;
-    sqlite3_reset(st);
-    return 0;
+    return tc_rec__exists2(db,
+                           "SELECT 1 FROM rehab_plan_therapists t"
+                           " JOIN rehab_plans p ON p.id = t.plan_id"
+                           " WHERE t.practitioner_id = ? AND p.resident_id = ?"
+                           " AND p.status IN ('draft', 'active', 'suspended')",
+                           practitioner_id, resident_id, "therapist", out);
 }

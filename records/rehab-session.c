@@ -59,39 +59,39 @@ static const char *const attendance_codes[] = {
 const char *
 tc_rec_rehab_session_status_to_string(enum tc_rec_rehab_session_status s)
 {
-    return (int)s > 0 && (int)s < N_STATUS ? status_codes[s] : NULL;
+    return tc_rec__code_name(status_codes, N_STATUS, (int)s);
 }
 
 int
 tc_rec_rehab_session_status_from_string(const char *s,
                                         enum tc_rec_rehab_session_status *out)
 {
-    int i = tc_rec__code_find(status_codes, N_STATUS, s);
+    int i;
+    int rc = tc_rec__code_parse(status_codes, N_STATUS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_rehab_session_status)i;
     }
-    *out = (enum tc_rec_rehab_session_status)i;
-    return 0;
+    return rc;
 }
 
 const char *
 tc_rec_rehab_session_mode_to_string(enum tc_rec_rehab_session_mode m)
 {
-    return (int)m > 0 && (int)m < N_MODE ? mode_codes[m] : NULL;
+    return tc_rec__code_name(mode_codes, N_MODE, (int)m);
 }
 
 int
 tc_rec_rehab_session_mode_from_string(const char *s,
                                       enum tc_rec_rehab_session_mode *out)
 {
-    int i = tc_rec__code_find(mode_codes, N_MODE, s);
+    int i;
+    int rc = tc_rec__code_parse(mode_codes, N_MODE, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_rehab_session_mode)i;
     }
-    *out = (enum tc_rec_rehab_session_mode)i;
-    return 0;
+    return rc;
 }
 
 /* ---- the lifecycle ---- */
@@ -375,18 +375,15 @@ static int
 need_therapist(struct tc_rec_db *db, int64_t plan_id, int64_t who,
                const char *field)
 {
-    sqlite3_stmt *st = tc_rec__stmt(
-        db, "SELECT 1 FROM rehab_plan_therapists WHERE plan_id = ?"
-            " AND practitioner_id = ?");
-    bool found;
+    bool found = false;
+    int rc = tc_rec__exists2(db,
+                             "SELECT 1 FROM rehab_plan_therapists"
+                             " WHERE plan_id = ? AND practitioner_id = ?",
+                             plan_id, who, "therapist", &found);
 
-    if (!st) {
-        return -EIO;
+    if (rc < 0) {
+        return rc;
     }
-    sqlite3_bind_int64(st, 1, plan_id);
-    sqlite3_bind_int64(st, 2, who);
-    found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
     if (!found) {
         return tc_rec__fail(db, -EINVAL,
                             "%s: practitioner %lld is not a therapist on "

@@ -54,39 +54,37 @@ static const char *const disability_codes[] = {
 const char *
 tc_rec_sex_to_string(enum tc_rec_sex sex)
 {
-    return (int)sex > 0 && (int)sex < N_SEXES ? sex_codes[sex] : NULL;
+    return tc_rec__code_name(sex_codes, N_SEXES, (int)sex);
 }
 
 int
 tc_rec_sex_from_string(const char *s, enum tc_rec_sex *out)
 {
-    int i = tc_rec__code_find(sex_codes, N_SEXES, s);
+    int i;
+    int rc = tc_rec__code_parse(sex_codes, N_SEXES, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_sex)i;
     }
-    *out = (enum tc_rec_sex)i;
-    return 0;
+    return rc;
 }
 
 const char *
 tc_rec_disability_to_string(enum tc_rec_disability category)
 {
-    return (int)category > 0 && (int)category < N_DISABILITIES
-               ? disability_codes[category]
-               : NULL;
+    return tc_rec__code_name(disability_codes, N_DISABILITIES, (int)category);
 }
 
 int
 tc_rec_disability_from_string(const char *s, enum tc_rec_disability *out)
 {
-    int i = tc_rec__code_find(disability_codes, N_DISABILITIES, s);
+    int i;
+    int rc = tc_rec__code_parse(disability_codes, N_DISABILITIES, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_disability)i;
     }
-    *out = (enum tc_rec_disability)i;
-    return 0;
+    return rc;
 }
 
 /* ---- The resident ID number ---- */

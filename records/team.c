@@ -29,20 +29,19 @@ static const char *const member_codes[] = {
 const char *
 tc_rec_member_role_to_string(enum tc_rec_member_role role)
 {
-    return (int)role > 0 && (int)role < N_MEMBER_ROLES ? member_codes[role]
-                                                       : NULL;
+    return tc_rec__code_name(member_codes, N_MEMBER_ROLES, (int)role);
 }
 
 int
 tc_rec_member_role_from_string(const char *s, enum tc_rec_member_role *out)
 {
-    int i = tc_rec__code_find(member_codes, N_MEMBER_ROLES, s);
+    int i;
+    int rc = tc_rec__code_parse(member_codes, N_MEMBER_ROLES, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_member_role)i;
     }
-    *out = (enum tc_rec_member_role)i;
-    return 0;
+    return rc;
 }
 
 static const char sql_team_exists[] = "SELECT 1 FROM teams WHERE id = ?";
@@ -408,22 +407,9 @@ int
 tc_rec_team_has_member(struct tc_rec_db *db, int64_t team_id,
                        int64_t practitioner_id, bool *out)
 {
-    sqlite3_stmt *st;
-    int rc;
-
     tc_rec__ok(db);
-    st = tc_rec__stmt(db, "SELECT 1 FROM team_members WHERE team_id = ?"
-                          " AND practitioner_id = ?");
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, team_id);
-    sqlite3_bind_int64(st, 2, practitioner_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        return tc_rec__fail_sql(db, rc, "team member");
-    }
-    *out = rc == SQLITE_ROW;
-    return 0;
+    return tc_rec__exists2(db,
+                           "SELECT 1 FROM team_members WHERE team_id = ?"
+                           " AND practitioner_id = ?",
+                           team_id, practitioner_id, "team member", out);
 }

@@ -43,19 +43,19 @@ static const char *const kind_codes[] = {
 const char *
 tc_rec_timeline_kind_to_string(enum tc_rec_timeline_kind kind)
 {
-    return (int)kind > 0 && (int)kind < N_KINDS ? kind_codes[kind] : NULL;
+    return tc_rec__code_name(kind_codes, N_KINDS, (int)kind);
 }
 
 int
 tc_rec_timeline_kind_from_string(const char *s, enum tc_rec_timeline_kind *out)
 {
-    int i = tc_rec__code_find(kind_codes, N_KINDS, s);
+    int i;
+    int rc = tc_rec__code_parse(kind_codes, N_KINDS, s, &i);
 
-    if (i < 0) {
-        return -EINVAL;
+    if (rc == 0) {
+        *out = (enum tc_rec_timeline_kind)i;
     }
-    *out = (enum tc_rec_timeline_kind)i;
-    return 0;
+    return rc;
 }
 
 /* Columns of every arm: at_us, kind, id, status, date, summary. The kind
