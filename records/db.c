@@ -364,6 +364,36 @@ tc_rec_set_sync(struct tc_rec_db *db, enum tc_rec_sync sync)
 }
 
 int
+tc_rec_set_autocheckpoint(struct tc_rec_db *db, int pages)
+{
+    tc_rec__ok(db);
+    if (pages < 0) {
+        return tc_rec__fail(db, -EINVAL, "autocheckpoint: pages < 0");
+    }
+    return tc_rec__errno(sqlite3_wal_autocheckpoint(db->conn, pages));
+}
+
+int
+tc_rec_checkpoint(struct tc_rec_db *db, int *log_pages, int *done_pages)
+{
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db->conn, NULL,
+                                       SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+
+    tc_rec__ok(db);
+    if (rc != SQLITE_OK) {
+        return tc_rec__fail_sql(db, rc, "checkpoint");
+    }
+    if (log_pages) {
+        *log_pages = log;
+    }
+    if (done_pages) {
+        *done_pages = done;
+    }
+    return 0;
+}
+
+int
 tc_rec_ping(struct tc_rec_db *db)
 {
     sqlite3_stmt *st;

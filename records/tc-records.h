@@ -95,6 +95,19 @@ enum tc_rec_sync {
 int tc_rec_set_sync(struct tc_rec_db *db, enum tc_rec_sync sync);
 
 /*
+ * Checkpoints: copy the write-ahead log back into the database file. By
+ * default SQLite does it inside a commit once the log passes 1000 pages,
+ * on the committing thread. tc_rec_set_autocheckpoint(db, 0) turns that
+ * off for a handle, so that another handle (on another thread) can call
+ * tc_rec_checkpoint() periodically: a PASSIVE checkpoint that never waits
+ * for readers or writers. *log_pages and *done_pages (may be NULL) say
+ * how long the log is and how much of it is now in the database.
+ * Errors: -EBUSY (another checkpoint runs), -EIO.
+ */
+int tc_rec_set_autocheckpoint(struct tc_rec_db *db, int pages);
+int tc_rec_checkpoint(struct tc_rec_db *db, int *log_pages, int *done_pages);
+
+/*
  * Group several calls into one transaction: all of them are written, or
  * none. Nesting is allowed (savepoints). A failed call inside a group
  * leaves the group open; the caller decides to commit or roll back.

@@ -177,8 +177,10 @@ open_database(struct tc_srv *srv, GPtrArray *created, char **errmsg)
     if (rc < 0) {
         *errmsg =
             g_strdup_printf("database %s: %s", path, tc_rec_errmsg(srv->db));
+        return rc;
     }
-    return rc;
+    srv->checkpointer = tc_srv__checkpointer_start(srv->db, path);
+    return 0;
 }
 
 static gboolean
@@ -242,7 +244,9 @@ stop(struct tc_srv *srv)
     tc_srv__sig_free(srv->sig);
     tc_srv__audit_flush(srv); /* anything queued while lws closed */
     tc_srv__audit_fini(srv);
-    tc_rec_close(srv->db);
+    tc_srv__checkpointer_stop(srv->checkpointer);
+    srv->checkpointer = NULL;
+    tc_rec_close(srv->db); /* the last handle: checkpoints the rest */
     srv->db = NULL;
     tc_srv__metrics_free(srv->metrics);
     tc_srv__ratelimit_free(srv->rate_address);

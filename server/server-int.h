@@ -26,6 +26,7 @@ struct tc_rec_db;
 struct tc_rec_user;
 struct tc_srv__metrics;
 struct tc_srv__ratelimit;
+struct tc_srv__checkpointer;
 struct tc_srv__sig;
 
 struct tc_srv {
@@ -42,10 +43,11 @@ struct tc_srv {
     int in_flight;         /* HTTP responses not yet completely written */
     bool stopping;
     guint shutdown_timer;
-    GThreadPool *workers;     /* worker.c: CPU-bound jobs */
-    int jobs_pending;         /* submitted jobs whose done() has not run */
-    GList *login_waits;       /* api-auth.c: failed logins waiting to answer */
-    struct tc_srv__sig *sig;  /* signaling.c: peers, rooms, connections */
+    GThreadPool *workers;    /* worker.c: CPU-bound jobs */
+    int jobs_pending;        /* submitted jobs whose done() has not run */
+    GList *login_waits;      /* api-auth.c: failed logins waiting to answer */
+    struct tc_srv__sig *sig; /* signaling.c: peers, rooms, connections */
+    struct tc_srv__checkpointer *checkpointer; /* checkpoint.c */
     GArray *audit_queue;      /* audit.c: events not yet committed */
     GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
     guint audit_flush;        /* audit.c: the commit timer, 0 when idle */
@@ -369,6 +371,17 @@ void tc_srv__metrics_count(struct tc_srv__metrics *m, const char *name,
 /* Append the Prometheus text exposition to `out`. */
 void tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
                             int64_t uptime_us);
+
+/* == checkpoint.c == */
+
+/* Turn off main_db's automatic checkpoints and run PASSIVE checkpoints
+ * from a thread with its own handle on `path`. NULL (logged) when a second
+ * handle cannot be opened: SQLite then keeps checkpointing in commits. */
+struct tc_srv__checkpointer *
+tc_srv__checkpointer_start(struct tc_rec_db *main_db, const char *path);
+
+/* Stop and join the thread, close its handle. NULL is ignored. */
+void tc_srv__checkpointer_stop(struct tc_srv__checkpointer *cp);
 
 /* == ratelimit.c == */
 
