@@ -113,15 +113,6 @@ user_json(const struct tc_srv__who *who)
     return doc;
 }
 
-static char *
-rfc3339(int64_t at_us)
-{
-    g_autoptr(GDateTime) t =
-        g_date_time_new_from_unix_utc(at_us / G_USEC_PER_SEC);
-
-    return g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ");
-}
-
 static void
 retry_after(struct tc_srv__resp *resp, int64_t wait_us)
 {
@@ -259,7 +250,7 @@ open_session(struct login *l, const struct tc_rec_user *u)
             ttl = (int64_t)srv->cfg->session_ttl_s * G_USEC_PER_SEC;
     char token[TC_SRV__TOKEN_TEXT_LEN + 1];
     unsigned char hash[TC_SRV__TOKEN_HASH_LEN];
-    g_autofree char *expires = rfc3339(now + ttl);
+    g_autofree char *expires = tc_srv__rfc3339(now + ttl);
     struct tc_srv__who who;
     json_t *doc;
     int rc;
