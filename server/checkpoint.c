@@ -5,11 +5,14 @@
  * SQLite copies the WAL back into the database file inside whichever
  * commit finds the log past 1000 pages, on that thread, with a disk flush:
  * on the main loop that stalls every request for tens of milliseconds now
- * and then. So the main handle's automatic checkpoints are turned off and
- * this thread, with a handle of its own on the same file, runs a PASSIVE
- * checkpoint every CHECKPOINT_MS: it never blocks the main connection's
- * readers or writer, and the main loop no longer flushes the disk except
- * where [database] synchronous = full asks it to at commit.
+ * and then. So this thread, with a handle of its own on the same file,
+ * runs a PASSIVE checkpoint every CHECKPOINT_MS, which never blocks the
+ * main connection, and the main handle's own threshold is raised to
+ * MAIN_FALLBACK_PAGES. Under sustained writes a PASSIVE checkpoint from
+ * another connection never reaches the end of a log that keeps growing,
+ * so the log could not start over and would grow without bound (seen:
+ * 140 MB in 12 s of load); past the fallback the writer checkpoints
+ * itself, completely, and the log restarts.
  *
  * This is the one place SQLite is used off the main thread; the thread
  * touches only its own handle, and only to checkpoint.
@@ -24,6 +27,11 @@
 #include "tc-records.h"
 
 #define CHECKPOINT_MS 250
+/* The main handle still checkpoints by itself past this many log pages
+ * (32 MiB of 4 KiB pages): under sustained writes the thread's PASSIVE
+ * checkpoints never catch up with the end of the log, and only a
+ * checkpoint by the writer itself lets the log start over. */
+#define MAIN_FALLBACK_PAGES 8192
 
 struct tc_srv__checkpointer {
     GThread *thread;
@@ -71,7 +79,7 @@ tc_srv__checkpointer_start(struct tc_rec_db *main_db, const char *path)
     }
     g_mutex_init(&cp->lock);
     g_cond_init(&cp->wake);
-    tc_rec_set_autocheckpoint(main_db, 0);
+    tc_rec_set_autocheckpoint(main_db, MAIN_FALLBACK_PAGES);
     cp->thread = g_thread_new("tc-checkpoint", run, cp);
     return cp;
 }

@@ -374,9 +374,10 @@ void tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
 
 /* == checkpoint.c == */
 
-/* Turn off main_db's automatic checkpoints and run PASSIVE checkpoints
- * from a thread with its own handle on `path`. NULL (logged) when a second
- * handle cannot be opened: SQLite then keeps checkpointing in commits. */
+/* Raise main_db's automatic checkpoint threshold (a fallback under
+ * sustained writes) and run PASSIVE checkpoints from a thread with its
+ * own handle on `path`. NULL (logged) when a second handle cannot be
+ * opened: SQLite then keeps checkpointing in commits. */
 struct tc_srv__checkpointer *
 tc_srv__checkpointer_start(struct tc_rec_db *main_db, const char *path);
 
