@@ -589,8 +589,13 @@ test_server_answers_others_while_hashing(void)
 {
     struct tc_harness h;
     struct tc_http_reply r;
-    struct bg_login bg[4];
-    pthread_t threads[4];
+    /* Six logins keep the worker(s) hashing for well over half a second
+     * (about 0.1 s each on this machine, more under sanitizers); if
+     * hashing ran on the main loop, a /healthz queued behind them would
+     * wait several hashes. The bound below is loose on purpose (a loaded
+     * CI machine), yet well under what a blocked loop would cost. */
+    struct bg_login bg[6];
+    pthread_t threads[6];
     long last_login = 0, worst_health = 0, health_before_last = 0;
     char *dir;
 
@@ -598,7 +603,7 @@ test_server_answers_others_while_hashing(void)
     TC_REQUIRE(add_user(&h, "grace", "auditor", NULL, NULL) == 0);
     TC_REQUIRE(tc_http(&h, "GET", "/healthz", NULL, 0, NULL, &r) == 0);
     tc_http_reply_fini(&r);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         bg[i] = (struct bg_login){.h = h};
         pthread_create(&threads[i], NULL, bg_login_run, &bg[i]);
     }
@@ -613,17 +618,17 @@ test_server_answers_others_while_hashing(void)
         health_before_last = now_ms();
         usleep(10 * 1000);
     }
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         pthread_join(threads[i], NULL);
         TC_CHECK_EQ(bg[i].status, 200);
         last_login =
             bg[i].done_at_ms > last_login ? bg[i].done_at_ms : last_login;
     }
-    printf("# /healthz took at most %ld ms while 4 logins hashed; the "
+    printf("# /healthz took at most %ld ms while 6 logins hashed; the "
            "last login ended %ld ms after it\n",
            worst_health, last_login - health_before_last);
     TC_CHECK(health_before_last < last_login);
-    TC_CHECK(worst_health < 100);
+    TC_CHECK(worst_health < 300);
     finish(&h, dir);
 }
 
