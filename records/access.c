@@ -14,7 +14,8 @@
 
 int
 tc_rec_access_facts_get(struct tc_rec_db *db, int64_t practitioner_id,
-                        int64_t resident_id, struct tc_rec_access_facts *out)
+                        int64_t resident_id, unsigned wanted,
+                        struct tc_rec_access_facts *out)
 {
     struct tc_rec_access_facts f = {0};
     bool exists = false;
@@ -30,32 +31,35 @@ tc_rec_access_facts_get(struct tc_rec_db *db, int64_t practitioner_id,
         return tc_rec__fail(db, -ENOENT, "resident %" PRId64 ": not found",
                             resident_id);
     }
-    if (practitioner_id > 0) {
+    if (practitioner_id <= 0) {
+        wanted = 0;
+    }
+    if (wanted & TC_REC_FACT_TEAM) {
         rc = tc_rec_resident_team_has_member(db, resident_id, practitioner_id,
                                              &f.team);
-        if (rc == 0) {
-            rc = tc_rec_rehab_is_therapist_of(db, practitioner_id, resident_id,
-                                              &f.therapist);
-        }
-        if (rc == 0) {
-            rc = tc_rec_consultation_is_participant(
-                db, practitioner_id, resident_id, &f.consultation);
-        }
-        if (rc == 0) {
-            rc = tc_rec__exists2(
-                db,
-                "SELECT 1 FROM residents r"
-                " JOIN organizations o ON o.township = r.township"
-                "  AND o.kind = 'township_clinic'"
-                " JOIN practitioner_roles pr"
-                "  ON pr.organization_id = o.id"
-                "  AND pr.practitioner_id = ?2"
-                " WHERE r.id = ?1",
-                resident_id, practitioner_id, "township clinic", &f.township);
-        }
-        if (rc < 0) {
-            return rc;
-        }
+    }
+    if (rc == 0 && (wanted & TC_REC_FACT_THERAPIST)) {
+        rc = tc_rec_rehab_is_therapist_of(db, practitioner_id, resident_id,
+                                          &f.therapist);
+    }
+    if (rc == 0 && (wanted & TC_REC_FACT_CONSULTATION)) {
+        rc = tc_rec_consultation_is_participant(db, practitioner_id,
+                                                resident_id, &f.consultation);
+    }
+    if (rc == 0 && (wanted & TC_REC_FACT_TOWNSHIP)) {
+        rc = tc_rec__exists2(db,
+                             "SELECT 1 FROM residents r"
+                             " JOIN organizations o ON o.township = r.township"
+                             "  AND o.kind = 'township_clinic'"
+                             " JOIN practitioner_roles pr"
+                             "  ON pr.organization_id = o.id"
+                             "  AND pr.practitioner_id = ?2"
+                             " WHERE r.id = ?1",
+                             resident_id, practitioner_id, "township clinic",
+                             &f.township);
+    }
+    if (rc < 0) {
+        return rc;
     }
     *out = f;
     return 0;

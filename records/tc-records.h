@@ -1821,12 +1821,21 @@ struct tc_rec_access_facts {
     bool township;
 };
 
+/* Which facts to look up (each is one query): the caller asks only for
+ * those its rules can use. */
+#define TC_REC_FACT_TEAM         0x1u
+#define TC_REC_FACT_THERAPIST    0x2u
+#define TC_REC_FACT_CONSULTATION 0x4u
+#define TC_REC_FACT_TOWNSHIP     0x8u
+#define TC_REC_FACT_ALL          0xfu
+
 /*
- * Gather every fact for (practitioner_id, resident_id); practitioner_id 0
- * gives all false. Errors: -ENOENT (no such resident).
+ * Gather the `wanted` facts for (practitioner_id, resident_id); the others,
+ * and all of them for practitioner_id 0, are false. Errors: -ENOENT (no
+ * such resident).
  */
 int tc_rec_access_facts_get(struct tc_rec_db *db, int64_t practitioner_id,
-                            int64_t resident_id,
+                            int64_t resident_id, unsigned wanted,
                             struct tc_rec_access_facts *out);
 
 /* == FHIR R4 mapping == */

@@ -221,6 +221,33 @@ tc_srv__policy_decide(const struct tc_srv__who *who,
     return deny("unknown resource");
 }
 
+/*
+ * The care-relationship facts a caller's roles can use (decide_record's
+ * rules): asking only for those saves a query each. A fact not asked for
+ * stays false, which no rule of the caller's roles reads.
+ */
+static unsigned
+facts_for_roles(const struct tc_srv__who *who)
+{
+    unsigned wanted = 0;
+
+    if (HAS(who, FAMILY_DOCTOR) || HAS(who, THERAPIST) || HAS(who, DOCTOR) ||
+        HAS(who, TOWNSHIP_DOCTOR)) {
+        wanted |= TC_REC_FACT_TEAM;
+    }
+    if (HAS(who, THERAPIST)) {
+        wanted |= TC_REC_FACT_THERAPIST;
+    }
+    if (HAS(who, DOCTOR) || HAS(who, SPECIALIST) ||
+        HAS(who, TOWNSHIP_DOCTOR)) {
+        wanted |= TC_REC_FACT_CONSULTATION;
+    }
+    if (HAS(who, TOWNSHIP_DOCTOR)) {
+        wanted |= TC_REC_FACT_TOWNSHIP;
+    }
+    return wanted;
+}
+
 /* Relationship facts between the caller and a resident. */
 static int
 gather(struct tc_srv *srv, const struct tc_srv__who *who, int64_t resident_id,
@@ -237,7 +264,7 @@ gather(struct tc_srv *srv, const struct tc_srv__who *who, int64_t resident_id,
         }
     }
     return tc_rec_access_facts_get(srv->db, who->practitioner_id, resident_id,
-                                   &f->rel);
+                                   facts_for_roles(who), &f->rel);
 }
 
 static enum tc_rec_audit_action
