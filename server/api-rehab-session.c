@@ -63,35 +63,6 @@ allowed(struct tc_srv *srv, struct tc_srv__call *call,
     return tc_srv__policy_check(srv, call, &t);
 }
 
-/* Whether records call `rc` succeeded; audits its outcome either way. */
-static bool
-done(struct tc_srv *srv, struct tc_srv__call *call, int rc,
-     enum tc_rec_audit_action action, const char *entity_type,
-     int64_t entity_id, int64_t resident_id)
-{
-    return tc_srv__audit_outcome(srv, call, rc, action, entity_type, entity_id,
-                                 resident_id);
-}
-
-/* The plan in the path (sessions are scheduled and listed under it). */
-static bool
-plan_load(struct tc_srv *srv, struct tc_srv__call *call,
-          struct tc_rec_rehab_plan **out)
-{
-    int64_t id;
-    int rc;
-
-    if (!tc_srv__param_id(call, 0, "plan id", &id)) {
-        return false;
-    }
-    rc = tc_rec_rehab_plan_get(srv->db, id, out);
-    if (rc < 0) {
-        tc_srv__resp_records_error(srv, call, rc);
-        return false;
-    }
-    return true;
-}
-
 static bool
 session_load(struct tc_srv *srv, struct tc_srv__call *call,
              struct tc_rec_rehab_session **out)
@@ -198,7 +169,7 @@ session_schedule(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *body = NULL;
     int64_t id = 0;
 
-    if (!plan_load(srv, call, &p) ||
+    if (!tc_srv__rehab_plan_load(srv, call, &p) ||
         !allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, SESSION, 0) ||
         !tc_srv__call_body(call, known, &body) ||
         !tc_srv__json_string(call, body, "mode", true, 32, &mode) ||
@@ -215,8 +186,9 @@ session_schedule(struct tc_srv *srv, struct tc_srv__call *call)
         goto out;
     }
     in.plan_id = p->id;
-    if (done(srv, call, tc_rec_rehab_session_schedule(srv->db, &in, &id),
-             TC_REC_AUDIT_CREATE, SESSION, id, p->resident_id)) {
+    if (tc_srv__audit_outcome(
+            srv, call, tc_rec_rehab_session_schedule(srv->db, &in, &id),
+            TC_REC_AUDIT_CREATE, SESSION, id, p->resident_id)) {
         answer_session(srv, call, 201, id);
     }
 out:
@@ -232,7 +204,7 @@ session_list(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *items;
     int rc;
 
-    if (!plan_load(srv, call, &p) ||
+    if (!tc_srv__rehab_plan_load(srv, call, &p) ||
         !allowed(srv, call, TC_SRV__ACT_READ, p->resident_id, SESSION, 0)) {
         goto out;
     }
@@ -284,10 +256,11 @@ session_start(struct tc_srv *srv, struct tc_srv__call *call)
                 s->id) &&
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_int32(call, body, "pain_before", false, &pain) &&
-        done(srv, call,
-             tc_rec_rehab_session_start(srv->db, s->id, g_get_real_time(),
-                                        pain),
-             TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
+        tc_srv__audit_outcome(srv, call,
+                              tc_rec_rehab_session_start(
+                                  srv->db, s->id, g_get_real_time(), pain),
+                              TC_REC_AUDIT_UPDATE, SESSION, s->id,
+                              s->resident_id)) {
         answer_session(srv, call, 200, s->id);
     }
     json_decref(body);
@@ -347,8 +320,9 @@ session_finish(struct tc_srv *srv, struct tc_srv__call *call)
         tc_srv__json_string(call, body, "recording_ref", false, REF_MAX,
                             &r.recording_ref)) {
         r.ended_at_us = g_get_real_time();
-        if (done(srv, call, tc_rec_rehab_session_finish(srv->db, s->id, &r),
-                 TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
+        if (tc_srv__audit_outcome(
+                srv, call, tc_rec_rehab_session_finish(srv->db, s->id, &r),
+                TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
             answer_session(srv, call, 200, s->id);
         }
     }
@@ -367,9 +341,10 @@ session_miss(struct tc_srv *srv, struct tc_srv__call *call)
         allowed(srv, call, TC_SRV__ACT_WRITE, s->resident_id, SESSION,
                 s->id) &&
         tc_srv__call_body(call, none, &body) &&
-        done(srv, call,
-             tc_rec_rehab_session_miss(srv->db, s->id, g_get_real_time()),
-             TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
+        tc_srv__audit_outcome(
+            srv, call,
+            tc_rec_rehab_session_miss(srv->db, s->id, g_get_real_time()),
+            TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
         answer_session(srv, call, 200, s->id);
     }
     json_decref(body);
@@ -389,10 +364,11 @@ session_cancel(struct tc_srv *srv, struct tc_srv__call *call)
                 s->id) &&
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_string(call, body, "reason", true, REASON_MAX, &reason) &&
-        done(srv, call,
-             tc_rec_rehab_session_cancel(srv->db, s->id, g_get_real_time(),
-                                         reason),
-             TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
+        tc_srv__audit_outcome(srv, call,
+                              tc_rec_rehab_session_cancel(
+                                  srv->db, s->id, g_get_real_time(), reason),
+                              TC_REC_AUDIT_UPDATE, SESSION, s->id,
+                              s->resident_id)) {
         answer_session(srv, call, 200, s->id);
     }
     json_decref(body);
@@ -442,11 +418,12 @@ session_review(struct tc_srv *srv, struct tc_srv__call *call)
     if (as_plan_therapist(srv, call, &s, &p) &&
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_int32(call, body, "score", true, &score) &&
-        done(srv, call,
-             tc_rec_rehab_session_review(srv->db, s->id,
-                                         call->req.who->practitioner_id, score,
-                                         g_get_real_time()),
-             TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
+        tc_srv__audit_outcome(
+            srv, call,
+            tc_rec_rehab_session_review(srv->db, s->id,
+                                        call->req.who->practitioner_id, score,
+                                        g_get_real_time()),
+            TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
         answer_session(srv, call, 200, s->id);
     }
     json_decref(body);
@@ -480,8 +457,8 @@ note_put(struct tc_srv *srv, struct tc_srv__call *call, bool amend)
              ? tc_rec_rehab_session_note_amend(srv->db, s->id, by, now, text,
                                                reason)
              : tc_rec_rehab_session_note_write(srv->db, s->id, by, now, text);
-    if (done(srv, call, rc, TC_REC_AUDIT_UPDATE, SESSION, s->id,
-             s->resident_id)) {
+    if (tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_UPDATE, SESSION,
+                              s->id, s->resident_id)) {
         answer_session(srv, call, amend ? 200 : 201, s->id);
     }
 out:

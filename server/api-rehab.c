@@ -69,19 +69,9 @@ allowed(struct tc_srv *srv, struct tc_srv__call *call,
     return tc_srv__policy_check(srv, call, &t);
 }
 
-/* Whether records call `rc` succeeded; audits its outcome either way. */
-static bool
-done(struct tc_srv *srv, struct tc_srv__call *call, int rc,
-     enum tc_rec_audit_action action, const char *entity_type,
-     int64_t entity_id, int64_t resident_id)
-{
-    return tc_srv__audit_outcome(srv, call, rc, action, entity_type, entity_id,
-                                 resident_id);
-}
-
-static bool
-plan_load(struct tc_srv *srv, struct tc_srv__call *call,
-          struct tc_rec_rehab_plan **out)
+bool
+tc_srv__rehab_plan_load(struct tc_srv *srv, struct tc_srv__call *call,
+                        struct tc_rec_rehab_plan **out)
 {
     int64_t id;
     int rc;
@@ -405,7 +395,8 @@ plan_create(struct tc_srv *srv, struct tc_srv__call *call)
             rc = tc_rec_tx_commit(srv->db);
         }
     }
-    if (done(srv, call, rc, TC_REC_AUDIT_CREATE, PLAN, id, resident_id)) {
+    if (tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_CREATE, PLAN, id,
+                              resident_id)) {
         answer_plan(srv, call, 201, id);
     }
 out:
@@ -443,7 +434,7 @@ plan_get(struct tc_srv *srv, struct tc_srv__call *call)
 {
     struct tc_rec_rehab_plan *p = NULL;
 
-    if (plan_load(srv, call, &p) &&
+    if (tc_srv__rehab_plan_load(srv, call, &p) &&
         allowed(srv, call, TC_SRV__ACT_READ, p->resident_id, PLAN, p->id)) {
         tc_srv__resp_ok(call, 200, plan_json(p, true));
     }
@@ -484,7 +475,7 @@ plan_step(struct tc_srv *srv, struct tc_srv__call *call, enum plan_step step)
     int64_t by;
     int rc;
 
-    if (!plan_load(srv, call, &p) ||
+    if (!tc_srv__rehab_plan_load(srv, call, &p) ||
         !allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) ||
         !tc_srv__who_practitioner(call, "change a rehab plan", &by) ||
         !tc_srv__call_body(call, needs_reason ? with_reason : none, &body) ||
@@ -493,8 +484,8 @@ plan_step(struct tc_srv *srv, struct tc_srv__call *call, enum plan_step step)
         goto out;
     }
     rc = plan_step_run(srv->db, step, p->id, by, g_get_real_time(), reason);
-    if (done(srv, call, rc, TC_REC_AUDIT_UPDATE, PLAN, p->id,
-             p->resident_id)) {
+    if (tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_UPDATE, PLAN, p->id,
+                              p->resident_id)) {
         answer_plan(srv, call, 200, p->id);
     }
 out:
@@ -540,13 +531,14 @@ therapist_add(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *body = NULL;
     int64_t pid = 0;
 
-    if (plan_load(srv, call, &p) &&
+    if (tc_srv__rehab_plan_load(srv, call, &p) &&
         allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_int(call, body, "practitioner_id", true, 1, INT64_MAX,
                          &pid) &&
-        done(srv, call, tc_rec_rehab_plan_therapist_add(srv->db, p->id, pid),
-             TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
+        tc_srv__audit_outcome(
+            srv, call, tc_rec_rehab_plan_therapist_add(srv->db, p->id, pid),
+            TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
         answer_plan(srv, call, 200, p->id);
     }
     json_decref(body);
@@ -560,11 +552,11 @@ therapist_remove(struct tc_srv *srv, struct tc_srv__call *call)
     int64_t pid;
 
     if (tc_srv__param_id(call, 1, "practitioner id", &pid) &&
-        plan_load(srv, call, &p) &&
+        tc_srv__rehab_plan_load(srv, call, &p) &&
         allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
-        done(srv, call,
-             tc_rec_rehab_plan_therapist_remove(srv->db, p->id, pid),
-             TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
+        tc_srv__audit_outcome(
+            srv, call, tc_rec_rehab_plan_therapist_remove(srv->db, p->id, pid),
+            TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
         answer_plan(srv, call, 200, p->id);
     }
     tc_rec_rehab_plan_free(p);
@@ -578,11 +570,12 @@ goal_add(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *body = NULL;
     int64_t item_id = 0;
 
-    if (plan_load(srv, call, &p) &&
+    if (tc_srv__rehab_plan_load(srv, call, &p) &&
         allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
         tc_srv__call_json(call, &body) == 0 && goal_parse(call, body, &g) &&
-        done(srv, call, tc_rec_rehab_goal_add(srv->db, p->id, &g, &item_id),
-             TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
+        tc_srv__audit_outcome(
+            srv, call, tc_rec_rehab_goal_add(srv->db, p->id, &g, &item_id),
+            TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
         answer_plan(srv, call, 201, p->id);
     }
     json_decref(body);
@@ -601,7 +594,7 @@ goal_status(struct tc_srv *srv, struct tc_srv__call *call)
     bool mine = false;
 
     if (!tc_srv__param_id(call, 1, "goal id", &goal_id) ||
-        !plan_load(srv, call, &p) ||
+        !tc_srv__rehab_plan_load(srv, call, &p) ||
         !allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) ||
         !tc_srv__call_body(call, known, &body) ||
         !tc_srv__json_string(call, body, "status", true, 32, &code)) {
@@ -621,10 +614,11 @@ goal_status(struct tc_srv *srv, struct tc_srv__call *call)
                                  "goal: no such goal on this plan");
         goto out;
     }
-    if (done(srv, call,
-             tc_rec_rehab_goal_set_status(srv->db, goal_id, status,
-                                          g_get_real_time()),
-             TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
+    if (tc_srv__audit_outcome(srv, call,
+                              tc_rec_rehab_goal_set_status(
+                                  srv->db, goal_id, status, g_get_real_time()),
+                              TC_REC_AUDIT_UPDATE, PLAN, p->id,
+                              p->resident_id)) {
         answer_plan(srv, call, 200, p->id);
     }
 out:
@@ -640,13 +634,13 @@ exercise_add(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *body = NULL;
     int64_t item_id = 0;
 
-    if (plan_load(srv, call, &p) &&
+    if (tc_srv__rehab_plan_load(srv, call, &p) &&
         allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
         tc_srv__call_json(call, &body) == 0 &&
         exercise_parse(call, body, &e) &&
-        done(srv, call,
-             tc_rec_rehab_exercise_add(srv->db, p->id, &e, &item_id),
-             TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
+        tc_srv__audit_outcome(
+            srv, call, tc_rec_rehab_exercise_add(srv->db, p->id, &e, &item_id),
+            TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
         answer_plan(srv, call, 201, p->id);
     }
     json_decref(body);
@@ -661,7 +655,7 @@ adherence_get(struct tc_srv *srv, struct tc_srv__call *call)
     char from[11], to[11];
     int rc;
 
-    if (!plan_load(srv, call, &p) ||
+    if (!tc_srv__rehab_plan_load(srv, call, &p) ||
         !allowed(srv, call, TC_SRV__ACT_READ, p->resident_id, PLAN, p->id) ||
         !tc_srv__query_date(call, "from", p->period_start, from) ||
         !tc_srv__query_date(call, "to", p->period_end, to)) {
@@ -766,8 +760,9 @@ barthel_record(struct tc_srv *srv, struct tc_srv__call *call)
         barthel_items_parse(call, body, &in.items) &&
         tc_srv__json_string(call, body, "note", false, TEXT_MAX, &in.note) &&
         barthel_items_check(call, &in.items) &&
-        done(srv, call, tc_rec_barthel_record(srv->db, &in, &id),
-             TC_REC_AUDIT_CREATE, BARTHEL, id, in.resident_id)) {
+        tc_srv__audit_outcome(
+            srv, call, tc_rec_barthel_record(srv->db, &in, &id),
+            TC_REC_AUDIT_CREATE, BARTHEL, id, in.resident_id)) {
         int rc = tc_rec_barthel_get(srv->db, id, &b);
         if (rc < 0) {
             tc_srv__resp_records_error(srv, call, rc);

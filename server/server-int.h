@@ -562,6 +562,13 @@ void tc_srv__deny(struct tc_srv *srv, struct tc_srv__call *call,
                   enum tc_rec_audit_action action, const char *entity_type,
                   int64_t entity_id, int64_t resident_id, const char *why);
 
+/* == api-rehab.c, shared with api-rehab-session.c == */
+
+/* The rehab plan named by path parameter 0 into *out (free with
+ * tc_rec_rehab_plan_free); false after answering 400/404. */
+bool tc_srv__rehab_plan_load(struct tc_srv *srv, struct tc_srv__call *call,
+                             struct tc_rec_rehab_plan **out);
+
 /* == policy.c: who may do what to whose record == */
 
 enum tc_srv__action {
