@@ -36,8 +36,8 @@ conns=64
 threads=${TC_BENCH_THREADS:-2}
 password='bench password 123'
 
-command -v wrk >/dev/null || { echo "wrk not installed (apt install wrk)"; exit 77; }
-command -v curl >/dev/null || { echo "curl not installed"; exit 77; }
+command -v wrk >/dev/null || { echo "wrk not installed: run scripts/install-deps"; exit 1; }
+command -v curl >/dev/null || { echo "curl not installed: run scripts/install-deps"; exit 1; }
 
 tmp=$(mktemp -d "${TC_BENCH_TMPDIR:-/tmp}/tc-bench-http.XXXXXX")
 pid=
