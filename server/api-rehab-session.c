@@ -48,22 +48,6 @@ static const char *const attendance_codes[] = {
 };
 
 static bool
-allowed(struct tc_srv *srv, struct tc_srv__call *call,
-        enum tc_srv__action action, int64_t resident_id,
-        const char *entity_type, int64_t entity_id)
-{
-    struct tc_srv__target t = {
-        .action = action,
-        .kind = TC_SRV__KIND_RECORD,
-        .resident_id = resident_id,
-        .entity_type = entity_type,
-        .entity_id = entity_id,
-    };
-
-    return tc_srv__policy_check(srv, call, &t);
-}
-
-static bool
 session_load(struct tc_srv *srv, struct tc_srv__call *call,
              struct tc_rec_rehab_session **out)
 {
@@ -170,7 +154,8 @@ session_schedule(struct tc_srv *srv, struct tc_srv__call *call)
     int64_t id = 0;
 
     if (!tc_srv__rehab_plan_load(srv, call, &p) ||
-        !allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, SESSION, 0) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                     p->resident_id, SESSION, 0) ||
         !tc_srv__call_body(call, known, &body) ||
         !tc_srv__json_string(call, body, "mode", true, 32, &mode) ||
         !tc_srv__json_instant(call, body, "scheduled_at", true,
@@ -205,7 +190,8 @@ session_list(struct tc_srv *srv, struct tc_srv__call *call)
     int rc;
 
     if (!tc_srv__rehab_plan_load(srv, call, &p) ||
-        !allowed(srv, call, TC_SRV__ACT_READ, p->resident_id, SESSION, 0)) {
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
+                                     p->resident_id, SESSION, 0)) {
         goto out;
     }
     rc = tc_rec_rehab_session_list(srv->db, p->id, &list);
@@ -229,7 +215,8 @@ session_get(struct tc_srv *srv, struct tc_srv__call *call)
     struct tc_rec_rehab_session *s = NULL;
 
     if (session_load(srv, call, &s) &&
-        allowed(srv, call, TC_SRV__ACT_READ, s->resident_id, SESSION, s->id)) {
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
+                                    s->resident_id, SESSION, s->id)) {
         tc_srv__resp_ok(call, 200, session_json(s, true));
     }
     tc_rec_rehab_session_free(s);
@@ -252,8 +239,8 @@ session_start(struct tc_srv *srv, struct tc_srv__call *call)
     int pain = -1;
 
     if (session_load(srv, call, &s) &&
-        allowed(srv, call, report_action(call), s->resident_id, SESSION,
-                s->id) &&
+        tc_srv__policy_check_record(srv, call, report_action(call),
+                                    s->resident_id, SESSION, s->id) &&
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_int32(call, body, "pain_before", false, &pain) &&
         tc_srv__audit_outcome(srv, call,
@@ -309,8 +296,8 @@ session_finish(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *body = NULL;
 
     if (session_load(srv, call, &s) &&
-        allowed(srv, call, report_action(call), s->resident_id, SESSION,
-                s->id) &&
+        tc_srv__policy_check_record(srv, call, report_action(call),
+                                    s->resident_id, SESSION, s->id) &&
         tc_srv__call_body(call, known, &body) &&
         attendance_parse(call, body, &r.attendance) &&
         tc_srv__json_int32(call, body, "completion_pct", true,
@@ -338,8 +325,8 @@ session_miss(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *body = NULL;
 
     if (session_load(srv, call, &s) &&
-        allowed(srv, call, TC_SRV__ACT_WRITE, s->resident_id, SESSION,
-                s->id) &&
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                    s->resident_id, SESSION, s->id) &&
         tc_srv__call_body(call, none, &body) &&
         tc_srv__audit_outcome(
             srv, call,
@@ -360,8 +347,8 @@ session_cancel(struct tc_srv *srv, struct tc_srv__call *call)
     json_t *body = NULL;
 
     if (session_load(srv, call, &s) &&
-        allowed(srv, call, TC_SRV__ACT_WRITE, s->resident_id, SESSION,
-                s->id) &&
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                    s->resident_id, SESSION, s->id) &&
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_string(call, body, "reason", true, REASON_MAX, &reason) &&
         tc_srv__audit_outcome(srv, call,
@@ -388,8 +375,8 @@ as_plan_therapist(struct tc_srv *srv, struct tc_srv__call *call,
     int rc;
 
     if (!session_load(srv, call, s) ||
-        !allowed(srv, call, TC_SRV__ACT_WRITE, (*s)->resident_id, SESSION,
-                 (*s)->id)) {
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                     (*s)->resident_id, SESSION, (*s)->id)) {
         return false;
     }
     rc = tc_rec_rehab_plan_get(srv->db, (*s)->plan_id, p);
@@ -487,8 +474,8 @@ note_versions(struct tc_srv *srv, struct tc_srv__call *call)
     int rc;
 
     if (!session_load(srv, call, &s) ||
-        !allowed(srv, call, TC_SRV__ACT_READ, s->resident_id, SESSION,
-                 s->id)) {
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
+                                     s->resident_id, SESSION, s->id)) {
         goto out;
     }
     rc = tc_rec_text_versions(srv->db, TC_REC_TEXT_SESSION_NOTE, s->id, &list);

@@ -51,24 +51,6 @@
 #define PLAN    "rehab_plan"
 #define BARTHEL "barthel"
 
-/* ---- shared steps ---- */
-
-static bool
-allowed(struct tc_srv *srv, struct tc_srv__call *call,
-        enum tc_srv__action action, int64_t resident_id,
-        const char *entity_type, int64_t entity_id)
-{
-    struct tc_srv__target t = {
-        .action = action,
-        .kind = TC_SRV__KIND_RECORD,
-        .resident_id = resident_id,
-        .entity_type = entity_type,
-        .entity_id = entity_id,
-    };
-
-    return tc_srv__policy_check(srv, call, &t);
-}
-
 bool
 tc_srv__rehab_plan_load(struct tc_srv *srv, struct tc_srv__call *call,
                         struct tc_rec_rehab_plan **out)
@@ -361,7 +343,8 @@ plan_create(struct tc_srv *srv, struct tc_srv__call *call)
     int rc;
 
     if (!tc_srv__param_id(call, 0, "resident id", &resident_id) ||
-        !allowed(srv, call, TC_SRV__ACT_WRITE, resident_id, PLAN, 0) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE, resident_id,
+                                     PLAN, 0) ||
         !tc_srv__who_practitioner(call, "write a rehab plan", &by) ||
         !tc_srv__call_body(call, known, &body) ||
         !tc_srv__json_string(call, body, "title", true, TITLE_MAX,
@@ -413,7 +396,8 @@ plan_list(struct tc_srv *srv, struct tc_srv__call *call)
     int rc;
 
     if (!tc_srv__param_id(call, 0, "resident id", &resident_id) ||
-        !allowed(srv, call, TC_SRV__ACT_READ, resident_id, PLAN, 0)) {
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ, resident_id,
+                                     PLAN, 0)) {
         return;
     }
     rc = tc_rec_rehab_plan_list(srv->db, resident_id, &list);
@@ -435,7 +419,8 @@ plan_get(struct tc_srv *srv, struct tc_srv__call *call)
     struct tc_rec_rehab_plan *p = NULL;
 
     if (tc_srv__rehab_plan_load(srv, call, &p) &&
-        allowed(srv, call, TC_SRV__ACT_READ, p->resident_id, PLAN, p->id)) {
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
+                                    p->resident_id, PLAN, p->id)) {
         tc_srv__resp_ok(call, 200, plan_json(p, true));
     }
     tc_rec_rehab_plan_free(p);
@@ -476,7 +461,8 @@ plan_step(struct tc_srv *srv, struct tc_srv__call *call, enum plan_step step)
     int rc;
 
     if (!tc_srv__rehab_plan_load(srv, call, &p) ||
-        !allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                     p->resident_id, PLAN, p->id) ||
         !tc_srv__who_practitioner(call, "change a rehab plan", &by) ||
         !tc_srv__call_body(call, needs_reason ? with_reason : none, &body) ||
         !tc_srv__json_string(call, body, "reason", needs_reason, REASON_MAX,
@@ -532,7 +518,8 @@ therapist_add(struct tc_srv *srv, struct tc_srv__call *call)
     int64_t pid = 0;
 
     if (tc_srv__rehab_plan_load(srv, call, &p) &&
-        allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                    p->resident_id, PLAN, p->id) &&
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_int(call, body, "practitioner_id", true, 1, INT64_MAX,
                          &pid) &&
@@ -553,7 +540,8 @@ therapist_remove(struct tc_srv *srv, struct tc_srv__call *call)
 
     if (tc_srv__param_id(call, 1, "practitioner id", &pid) &&
         tc_srv__rehab_plan_load(srv, call, &p) &&
-        allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                    p->resident_id, PLAN, p->id) &&
         tc_srv__audit_outcome(
             srv, call, tc_rec_rehab_plan_therapist_remove(srv->db, p->id, pid),
             TC_REC_AUDIT_UPDATE, PLAN, p->id, p->resident_id)) {
@@ -571,7 +559,8 @@ goal_add(struct tc_srv *srv, struct tc_srv__call *call)
     int64_t item_id = 0;
 
     if (tc_srv__rehab_plan_load(srv, call, &p) &&
-        allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                    p->resident_id, PLAN, p->id) &&
         tc_srv__call_json(call, &body) == 0 && goal_parse(call, body, &g) &&
         tc_srv__audit_outcome(
             srv, call, tc_rec_rehab_goal_add(srv->db, p->id, &g, &item_id),
@@ -595,7 +584,8 @@ goal_status(struct tc_srv *srv, struct tc_srv__call *call)
 
     if (!tc_srv__param_id(call, 1, "goal id", &goal_id) ||
         !tc_srv__rehab_plan_load(srv, call, &p) ||
-        !allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                     p->resident_id, PLAN, p->id) ||
         !tc_srv__call_body(call, known, &body) ||
         !tc_srv__json_string(call, body, "status", true, 32, &code)) {
         goto out;
@@ -635,7 +625,8 @@ exercise_add(struct tc_srv *srv, struct tc_srv__call *call)
     int64_t item_id = 0;
 
     if (tc_srv__rehab_plan_load(srv, call, &p) &&
-        allowed(srv, call, TC_SRV__ACT_WRITE, p->resident_id, PLAN, p->id) &&
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                    p->resident_id, PLAN, p->id) &&
         tc_srv__call_json(call, &body) == 0 &&
         exercise_parse(call, body, &e) &&
         tc_srv__audit_outcome(
@@ -656,7 +647,8 @@ adherence_get(struct tc_srv *srv, struct tc_srv__call *call)
     int rc;
 
     if (!tc_srv__rehab_plan_load(srv, call, &p) ||
-        !allowed(srv, call, TC_SRV__ACT_READ, p->resident_id, PLAN, p->id) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
+                                     p->resident_id, PLAN, p->id) ||
         !tc_srv__query_date(call, "from", p->period_start, from) ||
         !tc_srv__query_date(call, "to", p->period_end, to)) {
         goto out;
@@ -746,7 +738,8 @@ barthel_record(struct tc_srv *srv, struct tc_srv__call *call)
     int64_t id = 0;
 
     if (!tc_srv__param_id(call, 0, "resident id", &in.resident_id) ||
-        !allowed(srv, call, TC_SRV__ACT_WRITE, in.resident_id, BARTHEL, 0) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                     in.resident_id, BARTHEL, 0) ||
         !tc_srv__who_practitioner(call, "assess a resident",
                                   &in.assessor_id) ||
         !tc_srv__call_body(call, known, &body)) {
@@ -783,7 +776,8 @@ barthel_list(struct tc_srv *srv, struct tc_srv__call *call)
     int rc;
 
     if (!tc_srv__param_id(call, 0, "resident id", &resident_id) ||
-        !allowed(srv, call, TC_SRV__ACT_READ, resident_id, BARTHEL, 0)) {
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ, resident_id,
+                                     BARTHEL, 0)) {
         return;
     }
     rc = tc_rec_barthel_list(srv->db, resident_id, &list);

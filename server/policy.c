@@ -348,3 +348,19 @@ tc_srv__policy_check(struct tc_srv *srv, struct tc_srv__call *call,
     }
     return d.allow;
 }
+
+bool
+tc_srv__policy_check_record(struct tc_srv *srv, struct tc_srv__call *call,
+                            enum tc_srv__action action, int64_t resident_id,
+                            const char *entity_type, int64_t entity_id)
+{
+    struct tc_srv__target t = {
+        .action = action,
+        .kind = TC_SRV__KIND_RECORD,
+        .resident_id = resident_id,
+        .entity_type = entity_type,
+        .entity_id = entity_id,
+    };
+
+    return tc_srv__policy_check(srv, call, &t);
+}

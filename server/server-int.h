@@ -642,6 +642,12 @@ struct tc_srv__target {
 bool tc_srv__policy_check(struct tc_srv *srv, struct tc_srv__call *call,
                           const struct tc_srv__target *t);
 
+/* tc_srv__policy_check() on one entity of a resident's record. */
+bool tc_srv__policy_check_record(struct tc_srv *srv, struct tc_srv__call *call,
+                                 enum tc_srv__action action,
+                                 int64_t resident_id, const char *entity_type,
+                                 int64_t entity_id);
+
 /*
  * Decide for the caller of `call` on `t` like tc_srv__policy_check(), but
  * audit nothing, answer nothing and never break glass: for filtering the
