@@ -88,6 +88,7 @@ struct tc_sdk_client {
     struct lws *wsi;
     enum tc_sdk_state state;
     bool stopping;             /* stop(): close 1000 at the next writable */
+    bool close_sent;           /* our close frame is out */
     int next_wait_ms;          /* the next reconnect wait; -1: backoff */
     GSource *reconnect_source; /* a timeout on the client's context */
     int failures;              /* consecutive failed attempts */

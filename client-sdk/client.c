@@ -263,6 +263,7 @@ tc_sdk_client_start(struct tc_sdk_client *c)
     }
     c->failures = 0;
     c->stopping = false;
+    c->close_sent = false;
     connect_now(c);
     return 0;
 }

@@ -4,9 +4,10 @@
  *
  * One lws context per GMainContext, shared by every client on it (10,000
  * clients in one process must not mean 10,000 contexts): created with
- * LWS_SERVER_OPTION_GLIB and a GMainLoop wrapping that context in
- * foreign_loops, so lws's sockets and timers are GSources of the
- * application's context and its callbacks run on that context's thread.
+ * LWS_SERVER_OPTION_LIBUV on a libuv loop that is itself one GSource of
+ * the application's context (common/tc-uvglib.h: epoll, so an iteration
+ * costs what is ready, not what is open), and its callbacks run on that
+ * context's thread.
  * The loop (struct tc_sdk__loop) is reference-counted by its clients and
  * found through a registry keyed by the GMainContext; the registry is the
  * only state shared between threads (protected by registry_lock). A loop
@@ -18,7 +19,8 @@
  * lws kill the socket; every callback tolerates a NULL user.
  *
  * Outgoing frames wait in the client's queue (bounded in client.c) and are
- * written one per LWS_CALLBACK_CLIENT_WRITEABLE. Incoming fragments are
+ * written from LWS_CALLBACK_CLIENT_WRITEABLE, up to WRITE_BURST at a time
+ * while the socket takes them (lws_send_pipe_choked). Incoming fragments are
  * reassembled up to TC_SDK__MAX_RX; a longer message closes the
  * connection (1009).
  *
@@ -33,6 +35,8 @@
 #include <libwebsockets.h>
 
 #include "client-int.h"
+#include "tc-uvglib.h"
+#include "tc-wsclose.h"
 
 struct vhost_entry {
     bool tls;
@@ -42,7 +46,7 @@ struct vhost_entry {
 
 struct tc_sdk__loop {
     GMainContext *ctx;
-    GMainLoop *gloop; /* handed to lws; never run by the SDK */
+    struct tc_uvglib *uv; /* lws's libuv loop, one source of ctx */
     struct lws_context *lws;
     GPtrArray *vhosts; /* struct vhost_entry * */
     struct tc_sdk_client *clients;
@@ -130,12 +134,21 @@ loop_destroy(struct tc_sdk__loop *loop)
         g_source_destroy(loop->tick);
         g_source_unref(loop->tick);
     }
+    /* lws destroys a context on a foreign loop in two calls: the first
+     * closes its libuv handles (their callbacks run from the loop), the
+     * second frees it (and clears loop->lws through info.pcontext). */
     if (loop->lws) {
-        /* On a foreign loop lws may finish destroying from the loop. */
         lws_context_destroy(loop->lws);
-        for (int i = 0; loop->lws && i < 1000; i++) {
-            g_main_context_iteration(loop->ctx, FALSE);
-        }
+    }
+    if (loop->uv) {
+        tc_uvglib_drain(loop->uv, 5000);
+    }
+    if (loop->lws) {
+        lws_context_destroy(loop->lws);
+        loop->lws = NULL;
+    }
+    if (loop->uv) {
+        tc_uvglib_free(loop->uv);
     }
     for (guint i = 0; loop->vhosts && i < loop->vhosts->len; i++) {
         struct vhost_entry *v = loop->vhosts->pdata[i];
@@ -144,9 +157,6 @@ loop_destroy(struct tc_sdk__loop *loop)
     }
     if (loop->vhosts) {
         g_ptr_array_free(loop->vhosts, TRUE);
-    }
-    if (loop->gloop) {
-        g_main_loop_unref(loop->gloop);
     }
     if (loop->ctx) {
         g_main_context_unref(loop->ctx);
@@ -162,11 +172,16 @@ loop_new(GMainContext *ctx)
     void *foreign_loops[1];
 
     loop->ctx = g_main_context_ref(ctx);
-    loop->gloop = g_main_loop_new(ctx, FALSE);
     loop->vhosts = g_ptr_array_new();
-    foreign_loops[0] = loop->gloop;
+    loop->uv = tc_uvglib_new(ctx);
+    if (!loop->uv) {
+        loop_destroy(loop);
+        return NULL;
+    }
+    foreign_loops[0] = tc_uvglib_loop(loop->uv);
     memset(&info, 0, sizeof(info));
-    info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+    info.options = LWS_SERVER_OPTION_LIBUV |
+                   LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     info.foreign_loops = foreign_loops;
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -436,6 +451,8 @@ tc_sdk__ws_shutdown(struct tc_sdk_client *c)
     return 0;
 }
 
+#define WRITE_BURST 32 /* frames per writable callback, at most */
+
 static int
 write_one(struct tc_sdk_client *c, struct lws *wsi)
 {
@@ -443,9 +460,13 @@ write_one(struct tc_sdk_client *c, struct lws *wsi)
     int n;
 
     if (c->stopping) {
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, (unsigned char *)"bye",
-                         3);
-        return -1;
+        /* our own close frame (common/tc-wsclose.h); the server's answer
+         * or 5 s end the connection */
+        if (c->close_sent) {
+            return 0;
+        }
+        c->close_sent = true;
+        return tc_ws_write_close(wsi, LWS_CLOSE_STATUS_NORMAL, "bye", 5);
     }
     /* Until the session is up only hello goes; the rest waits. */
     if (c->hello) {
@@ -460,11 +481,21 @@ write_one(struct tc_sdk_client *c, struct lws *wsi)
     } else {
         return 0;
     }
-    n = lws_write(wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
-    free(f);
-    if (n < 0) {
-        tc_sdk__log(c, TC_SDK_LOG_WARNING, "write failed");
-        return -1;
+    for (int burst = 0;; burst++) {
+        n = lws_write(wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
+        free(f);
+        if (n < 0) {
+            tc_sdk__log(c, TC_SDK_LOG_WARNING, "write failed");
+            return -1;
+        }
+        /* more while the socket takes them: a round of the loop per
+         * frame would cost more than the frame */
+        if (c->state != TC_SDK_STATE_READY || burst + 1 >= WRITE_BURST ||
+            c->queue.length == 0 || lws_send_pipe_choked(wsi)) {
+            break;
+        }
+        f = g_queue_pop_head(&c->queue);
+        c->queued_bytes -= f->len;
     }
     if (c->state == TC_SDK_STATE_READY && c->queue.length > 0) {
         lws_callback_on_writable(wsi);
@@ -542,7 +573,8 @@ callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         if (c) {
             peer_close(c, in, len);
         }
-        return 0;
+        /* the answer to our close frame: done, no echo */
+        return c && c->close_sent ? -1 : 0;
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
         if (c && (c->wsi == wsi || !c->wsi)) {
             char why[160];

@@ -37,6 +37,7 @@
 #include "tc-config.h"
 #include "tc-media.h"
 #include "tc-records.h"
+#include "tc-uvglib.h"
 
 #define DB_FILE "telecare.db"
 
@@ -66,18 +67,26 @@ check_bindable(const char *host, int port, char **errmsg)
     return -EADDRINUSE;
 }
 
-/* lws destroys a context on a foreign loop asynchronously. */
+/* lws destroys a context on a foreign loop in two calls: the first closes
+ * its libuv handles, whose close callbacks run from the loop; the second
+ * frees it (and clears srv->lws through info.pcontext). */
 static void
 destroy_lws(struct tc_srv *srv)
 {
-    if (!srv->lws) {
-        return;
+    if (srv->lws) {
+        lws_context_destroy(srv->lws);
     }
-    lws_context_destroy(srv->lws);
-    for (int i = 0; srv->lws && i < 1000; i++) {
-        g_main_context_iteration(NULL, FALSE);
+    if (srv->uv && tc_uvglib_drain(srv->uv, 5000) < 0) {
+        g_warning("libwebsockets: libuv handles still open after 5 s");
     }
-    srv->lws = NULL;
+    if (srv->lws) {
+        lws_context_destroy(srv->lws);
+        srv->lws = NULL;
+    }
+    if (srv->uv && tc_uvglib_free(srv->uv) < 0) {
+        g_warning("libwebsockets left libuv handles open at exit");
+    }
+    srv->uv = NULL;
 }
 
 /*
@@ -103,14 +112,23 @@ static const struct lws_protocol_vhost_options csp = {
 static const struct lws_protocol_vhost_options hsts = {
     &csp, NULL, "strict-transport-security:", "max-age=31536000"};
 
+static const lws_retry_bo_t no_validity = {.secs_since_valid_ping = 0,
+                                           .secs_since_valid_hangup = 0};
+
 static int
 start_lws(struct tc_srv *srv, const char *cert, const char *key, char **errmsg)
 {
     struct lws_context_creation_info info;
-    void *foreign_loops[1] = {srv->loop};
+    void *foreign_loops[1];
 
+    srv->uv = tc_uvglib_new(NULL);
+    if (!srv->uv) {
+        *errmsg = g_strdup("libuv: cannot make an event loop");
+        return -EIO;
+    }
+    foreign_loops[0] = tc_uvglib_loop(srv->uv);
     memset(&info, 0, sizeof(info));
-    info.options = LWS_SERVER_OPTION_GLIB | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     if (cert) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
     }
@@ -122,7 +140,7 @@ start_lws(struct tc_srv *srv, const char *cert, const char *key, char **errmsg)
     srv->lws = lws_create_context(&info);
     if (!srv->lws) {
         *errmsg = g_strdup("libwebsockets: cannot create a context on the "
-                           "GLib loop (is libwebsockets-evlib-glib there?)");
+                           "libuv loop (is libwebsockets-evlib-uv there?)");
         return -EIO;
     }
     memset(&info, 0, sizeof(info));
@@ -133,6 +151,9 @@ start_lws(struct tc_srv *srv, const char *cert, const char *key, char **errmsg)
     info.vhost_name = "telecare";
     info.keepalive_timeout = 30;
     info.timeout_secs = 30;
+    /* no lws validity pings: signaling sends its own heartbeats, and lws
+     * would re-sort its timer list (O(connections)) at every pong */
+    info.retry_and_idle_policy = &no_validity;
     info.headers = cert ? &hsts : &csp; /* HSTS only over TLS */
     if (cert) {
         info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;

@@ -29,10 +29,13 @@ struct tc_srv__ratelimit;
 struct tc_srv__checkpointer;
 struct tc_srv__sig;
 
+struct tc_uvglib;
+
 struct tc_srv {
     const struct tc_srv_config *cfg; /* borrowed for the run */
     GMainLoop *loop;
     struct lws_context *lws;
+    struct tc_uvglib *uv; /* lws's libuv loop, a source of the GLib loop */
     struct lws_vhost *vhost;
     int port; /* the port actually bound (cfg may say 0) */
     struct tc_rec_db *db;

@@ -19,7 +19,8 @@
  *    +--binary: 4400, over 65,536 bytes: 4009 (at any time)
  *
  * Sending: every frame goes through the connection's bounded queue (256
- * frames or 1 MiB), written one per LWS_CALLBACK_SERVER_WRITEABLE. A full
+ * frames or 1 MiB), written from LWS_CALLBACK_SERVER_WRITEABLE, up to
+ * WRITE_BURST at a time while the socket takes them. A full
  * queue means the client does not keep up: its queue is dropped, it is
  * closed with 4008 and its peer leaves its rooms at once (from an idle
  * callback, never inside a broadcast), so its room-mates never wait for
@@ -60,10 +61,12 @@
 #include "server-int.h"
 #include "sig-int.h"
 #include "tc-records.h"
+#include "tc-wsclose.h"
 
 G_STATIC_ASSERT(LWS_PRE <= TC_SRV__SIG_PRE);
 
-#define CLOSE_GRACE_S 5 /* for a close frame to get out before the drop */
+#define CLOSE_GRACE_S 5  /* for a close frame to get out before the drop */
+#define WRITE_BURST   32 /* frames per writable callback, at most */
 #define MISSED_PINGS  2
 
 /* A client's own requests must not fill its queue: reading from it pauses
@@ -94,7 +97,8 @@ struct sig_conn {
     guint release_idle;
     guint hello_timer;
     guint detach_idle;
-    int close_code; /* a server close under way, 0: none */
+    int close_code;  /* a server close under way, 0: none */
+    bool close_sent; /* its close frame is out */
     const char *close_reason;
     int peer_close; /* the code of the client's close frame */
 };
@@ -294,32 +298,40 @@ on_writeable(struct sig_conn *conn)
     }
     f = g_queue_pop_head(&conn->out);
     if (!f) {
-        if (conn->close_code) {
+        if (conn->close_code && !conn->close_sent) {
+            /* our own close frame (common/tc-wsclose.h); the client's
+             * answer, or CLOSE_GRACE_S, ends the connection */
+            conn->close_sent = true;
             if (conn->srv->stopping && !conn->release_idle) {
-                /* lws sends the close frame at the next POLLOUT; a
-                 * stopping server need not wait for the answer. */
+                /* a stopping server need not wait for the answer */
                 conn->release_idle =
                     g_idle_add_full(G_PRIORITY_LOW, release_later, conn, NULL);
             }
-            lws_close_reason(conn->wsi,
-                             (enum lws_close_status)conn->close_code,
-                             (unsigned char *)conn->close_reason,
-                             strlen(conn->close_reason));
-            return -1;
+            return tc_ws_write_close(conn->wsi, conn->close_code,
+                                     conn->close_reason, CLOSE_GRACE_S);
         }
         return 0;
     }
-    conn->out_bytes -= f->len;
+    for (int burst = 0;; burst++) {
+        conn->out_bytes -= f->len;
+        n = lws_write(conn->wsi, f->bytes + TC_SRV__SIG_PRE, f->len,
+                      LWS_WRITE_TEXT);
+        tc_srv__sig_frame_unref(f);
+        if (n < 0) {
+            return -1; /* the connection is broken: a drop */
+        }
+        /* more while the socket takes them: a round of the loop per
+         * frame would cost more than the frame */
+        if (burst + 1 >= WRITE_BURST || conn->out.length == 0 ||
+            lws_send_pipe_choked(conn->wsi)) {
+            break;
+        }
+        f = g_queue_pop_head(&conn->out);
+    }
     if (conn->rx_paused && conn->out.length <= RX_RESUME_MSGS &&
         conn->out_bytes <= RX_RESUME_BYTES) {
         conn->rx_paused = false;
         lws_rx_flow_control(conn->wsi, 1);
-    }
-    n = lws_write(conn->wsi, f->bytes + TC_SRV__SIG_PRE, f->len,
-                  LWS_WRITE_TEXT);
-    tc_srv__sig_frame_unref(f);
-    if (n < 0) {
-        return -1; /* the connection is broken: a drop */
     }
     if (conn->out.length > 0 || conn->close_code) {
         lws_callback_on_writable(conn->wsi);
@@ -777,6 +789,9 @@ tc_srv__sig_callback(struct lws *wsi, enum lws_callback_reasons reason,
     case LWS_CALLBACK_SERVER_WRITEABLE:
         return pss->conn ? on_writeable(pss->conn) : -1;
     case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+        if (pss->conn && pss->conn->close_sent) {
+            return -1; /* the answer to our close frame: done */
+        }
         if (pss->conn && len >= 2) {
             const unsigned char *p = in;
             pss->conn->peer_close = p[0] << 8 | p[1];

@@ -517,6 +517,43 @@ server_rss_kib(void)
     return kib;
 }
 
+/* CPU time used so far (user + system, microseconds): the server's from
+ * /proc (clock ticks), ours from getrusage. Per relayed message, these
+ * say what a message costs even on a machine too busy to show it in
+ * throughput. */
+static int64_t
+server_cpu_us(void)
+{
+    char path[64], *text = NULL, *p;
+    unsigned long long ut = 0, st = 0;
+    int64_t us = -1;
+
+    if (opt.server_pid <= 0) {
+        return -1;
+    }
+    snprintf(path, sizeof(path), "/proc/%d/stat", opt.server_pid);
+    /* fields 14 and 15, counted after the ")" that ends the name */
+    if (g_file_get_contents(path, &text, NULL, NULL) &&
+        (p = strrchr(text, ')')) &&
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &ut, &st) == 2) {
+        us = (int64_t)((ut + st) * 1000000ULL /
+                       (unsigned long long)sysconf(_SC_CLK_TCK));
+    }
+    g_free(text);
+    return us;
+}
+
+static int64_t
+own_cpu_us(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+           ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
 static int
 parse_args(int argc, char **argv)
 {
@@ -646,7 +683,8 @@ report_setup(double setup_s, long rss0, long rss1)
 
 /* One load step: throughput over its measured window, latency. */
 static void
-report_step(struct worker *ws, int s, int64_t window_us)
+report_step(struct worker *ws, int s, int64_t window_us, int64_t srv_cpu_us,
+            int64_t own_cpu)
 {
     g_autofree guint64 *hist = g_new0(guint64, N_BUCKETS + 1);
     guint64 total = 0;
@@ -668,10 +706,16 @@ report_step(struct worker *ws, int s, int64_t window_us)
            " p99 %" PRId64 " p999 %" PRId64 "\n",
            s + 1, opt.rates[s], opt.rates[s] * opt.clients,
            (int64_t)atomic_load(&n_step_sent[s]), per_s, p50, p99, p999);
+    double n = (double)MAX(atomic_load(&n_counted[s]), 1);
+    printf("  cpu per relayed message: server %.1f us, loadgen %.1f us\n",
+           srv_cpu_us >= 0 ? (double)srv_cpu_us / n : -1.0,
+           (double)own_cpu / n);
     printf("RESULT-STEP step=%d rate=%.2f offered_per_s=%.0f msgs_per_s=%.0f "
-           "p50_us=%" PRId64 " p99_us=%" PRId64 " p999_us=%" PRId64 "\n",
+           "p50_us=%" PRId64 " p99_us=%" PRId64 " p999_us=%" PRId64
+           " server_cpu_us_per_msg=%.1f loadgen_cpu_us_per_msg=%.1f\n",
            s + 1, opt.rates[s], opt.rates[s] * opt.clients, per_s, p50, p99,
-           p999);
+           p999, srv_cpu_us >= 0 ? (double)srv_cpu_us / n : -1.0,
+           (double)own_cpu / n);
     fflush(stdout);
 }
 
@@ -702,13 +746,19 @@ main(int argc, char **argv)
     rss1 = server_rss_kib();
     report_setup((double)(setup_end - t0) / 1e6, rss0, rss1);
     for (int s = 0; s < opt.n_steps; s++) {
-        int64_t start = now_us();
+        int64_t start = now_us(), srv0, own0;
         atomic_store(&step, s);
         atomic_store(&step_started_us, start);
         atomic_store(&phase, 2);
+        /* the window counted: after the first second (warm-up) */
+        wait_until(start + 1000000, NULL);
+        srv0 = server_cpu_us();
+        own0 = own_cpu_us();
         wait_until(start + (int64_t)opt.duration_s * 1000000, NULL);
         atomic_store(&phase, 3); /* stop sending, let the last arrive */
-        report_step(ws, s, now_us() - start - 1000000);
+        report_step(ws, s, now_us() - start - 1000000,
+                    srv0 >= 0 ? server_cpu_us() - srv0 : -1,
+                    own_cpu_us() - own0);
         wait_until(now_us() + 1000000, NULL);
     }
     printf("totals: sent %lld (%lld refused by the SDK queue), received "

@@ -232,6 +232,7 @@ main(int argc, char **argv)
     const char *sargs[] = {"--data-dir", NULL, "--config", NULL, NULL};
     double setup[MAX_RUNS], rss[MAX_RUNS], peak[MAX_RUNS];
     double p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS], got[MAX_RUNS];
+    double scpu[MAX_RUNS], lcpu[MAX_RUNS];
     struct tc_harness h;
     struct rlimit rl;
     int64_t first;
@@ -336,12 +337,16 @@ main(int argc, char **argv)
             "10",
             "--rate",
             half_s,
+            "--server-pid",
+            pid_s,
             NULL};
         g_autofree char *out = loadgen(&h, argv[1], args);
         got[r] = field(out, "RESULT-STEP", "msgs_per_s", 0);
         p50[r] = field(out, "RESULT-STEP", "p50_us", 0);
         p99[r] = field(out, "RESULT-STEP", "p99_us", 0);
         p999[r] = field(out, "RESULT-STEP", "p999_us", 0);
+        scpu[r] = field(out, "RESULT-STEP", "server_cpu_us_per_msg", 0);
+        lcpu[r] = field(out, "RESULT-STEP", "loadgen_cpu_us_per_msg", 0);
     }
     printf("\nsummary (medians of %d runs, %d connections, rooms of 2-4):\n",
            runs, clients);
@@ -353,6 +358,9 @@ main(int argc, char **argv)
            "p50 %.0f us, p99 %.0f us, p999 %.0f us\n",
            half_s, median(got, runs), median(p50, runs), median(p99, runs),
            median(p999, runs));
+    printf("  cpu per relayed message at half load: server %.1f us, "
+           "loadgen %.1f us\n",
+           median(scpu, runs), median(lcpu, runs));
     tc_harness_fini(&h);
     tc_rm_rf(dir);
     return 0;
