@@ -184,7 +184,7 @@ schedule_put(struct tc_srv *srv, struct tc_srv__call *call)
     static const char *const known[] = {"slots", "utc_offset", NULL};
     struct tc_rec_rehab_plan *p = NULL;
     struct tc_rec_rehab_slot *slots = NULL;
-    const char *offset_text = "+08:00";
+    const char *offset_text = NULL; /* default: China, +08:00 */
     json_t *body = NULL, *arr, *el;
     int offset;
     size_t i, n = 0;
@@ -195,7 +195,7 @@ schedule_put(struct tc_srv *srv, struct tc_srv__call *call)
                              &offset_text)) {
         goto out;
     }
-    offset = parse_offset(offset_text);
+    offset = parse_offset(offset_text ? offset_text : "+08:00");
     arr = json_object_get(body, "slots");
     if (offset == INT32_MIN) {
         tc_srv__resp_error_field(&call->resp, 422, "utc_offset",
