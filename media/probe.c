@@ -94,8 +94,8 @@ tc_media_probe_video(const char *path, int timeout_s,
         return -EIO;
     }
     info = gst_discoverer_discover_uri(disc, uri, &err);
-    result = info ? gst_discoverer_info_get_result(info)
-                  : GST_DISCOVERER_ERROR;
+    result =
+        info ? gst_discoverer_info_get_result(info) : GST_DISCOVERER_ERROR;
     GST_DEBUG("probe result %d", (int)result);
     if (result != GST_DISCOVERER_OK) {
         snprintf(why, why_len, "video: %s", result_text(result));

@@ -355,8 +355,8 @@ miss_overdue(struct tc_rec_db *db, int64_t now_us, int64_t grace_us,
     rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         rc = tc_rec_rehab_session_miss(db, found[i][0], now_us);
-        if (rc == 0 && (*n_plans == 0 ||
-                        (*plan_ids)[*n_plans - 1] != found[i][1])) {
+        if (rc == 0 &&
+            (*n_plans == 0 || (*plan_ids)[*n_plans - 1] != found[i][1])) {
             (*plan_ids)[(*n_plans)++] = found[i][1];
         }
     }
@@ -445,7 +445,7 @@ tc_rec_rehab_alert_list_plan(struct tc_rec_db *db, int64_t plan_id,
 
 /* The plans whose alerts a practitioner receives. */
 #define RECIPIENT_PLANS                                                       \
-    "SELECT plan_id FROM rehab_plan_therapists WHERE practitioner_id = ?1"   \
+    "SELECT plan_id FROM rehab_plan_therapists WHERE practitioner_id = ?1"    \
     " UNION SELECT p.id FROM team_members m JOIN contracts c ON"              \
     " c.team_id = m.team_id JOIN rehab_plans p ON p.contract_id = c.id"       \
     " WHERE m.practitioner_id = ?1"
@@ -455,10 +455,10 @@ tc_rec_rehab_alert_list_for(struct tc_rec_db *db, int64_t practitioner_id,
                             bool open_only,
                             struct tc_rec_rehab_alert_list **out)
 {
-    sqlite3_stmt *st = tc_rec__stmt(
-        db, ALERT_COLUMNS " WHERE plan_id IN (" RECIPIENT_PLANS ")"
-                          " AND (?2 = 0 OR acknowledged_by IS NULL)"
-                          " ORDER BY raised_at_us DESC, id DESC");
+    sqlite3_stmt *st = tc_rec__stmt(db, ALERT_COLUMNS
+                                    " WHERE plan_id IN (" RECIPIENT_PLANS ")"
+                                    " AND (?2 = 0 OR acknowledged_by IS NULL)"
+                                    " ORDER BY raised_at_us DESC, id DESC");
 
     tc_rec__ok(db);
     if (!st) {

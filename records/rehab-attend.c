@@ -107,8 +107,8 @@ tc_rec_rehab_attendance_add(struct tc_rec_db *db, int64_t session_id,
                           (long long)session_id);
     }
     if (rc == 0) {
-        rc = tc_rec__need_row(db, "SELECT 1 FROM users WHERE id = ?",
-                              user_id, "user_id", "user");
+        rc = tc_rec__need_row(db, "SELECT 1 FROM users WHERE id = ?", user_id,
+                              "user_id", "user");
     }
     if (rc < 0) {
         return rc;
@@ -171,8 +171,7 @@ struct tally {
 };
 
 static void
-add_span(struct tc_rec_rehab_presence *a, const struct tally *t,
-         int64_t span)
+add_span(struct tc_rec_rehab_presence *a, const struct tally *t, int64_t span)
 {
     if (span <= 0) {
         return;
@@ -248,8 +247,7 @@ tc_rec_rehab_attendance_free(struct tc_rec_rehab_presence *a)
 
 int
 tc_rec_rehab_attendance_get(struct tc_rec_db *db, int64_t session_id,
-                            int64_t now_us,
-                            struct tc_rec_rehab_presence **out)
+                            int64_t now_us, struct tc_rec_rehab_presence **out)
 {
     struct tc_rec_rehab_presence *a;
     char mode[16], status[16];
@@ -289,13 +287,13 @@ tc_rec_rehab_attendance_get(struct tc_rec_db *db, int64_t session_id,
 /* ---- sets marked done ---- */
 
 static int
-mark(struct tc_rec_db *db, int64_t session_id, int64_t exercise_id,
-     int set_no, int64_t by, int64_t at_us)
+mark(struct tc_rec_db *db, int64_t session_id, int64_t exercise_id, int set_no,
+     int64_t by, int64_t at_us)
 {
-    sqlite3_stmt *st = tc_rec__stmt(
-        db, "SELECT s.status, e.sets FROM rehab_sessions s"
-            " LEFT JOIN rehab_exercises e ON e.id = ?2 AND"
-            " e.plan_id = s.plan_id WHERE s.id = ?1");
+    sqlite3_stmt *st =
+        tc_rec__stmt(db, "SELECT s.status, e.sets FROM rehab_sessions s"
+                         " LEFT JOIN rehab_exercises e ON e.id = ?2 AND"
+                         " e.plan_id = s.plan_id WHERE s.id = ?1");
     int rc, sets;
     char status[16];
 
@@ -327,8 +325,7 @@ mark(struct tc_rec_db *db, int64_t session_id, int64_t exercise_id,
     }
     if (strcmp(status, "in_progress") != 0) {
         return tc_rec__fail(db, -EPERM,
-                            "set: the session is %s, not in progress",
-                            status);
+                            "set: the session is %s, not in progress", status);
     }
     st = tc_rec__stmt(db, "INSERT INTO rehab_set_marks (session_id,"
                           " exercise_id, set_no, marked_by, at_us)"

@@ -55,8 +55,8 @@ check_library(struct tc_rec_db *db, const struct tc_rec_rehab_library_new *in)
         }
         if (seen[p->category]) {
             return tc_rec__fail(db, -EINVAL,
-                                "precautions[%zu].category: %s given twice",
-                                i, tc_rec_disability_to_string(p->category));
+                                "precautions[%zu].category: %s given twice", i,
+                                tc_rec_disability_to_string(p->category));
         }
         seen[p->category] = true;
         if (!p->text || strlen(p->text) == 0 ||
@@ -87,10 +87,10 @@ insert_library(struct tc_rec_db *db, const struct tc_rec_rehab_library_new *in,
             return rc;
         }
     }
-    st = tc_rec__stmt(db,
-                      "INSERT INTO rehab_library (name, instructions_zh,"
-                      " instructions_en, default_sets, default_reps,"
-                      " created_by, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    st = tc_rec__stmt(
+        db, "INSERT INTO rehab_library (name, instructions_zh,"
+            " instructions_en, default_sets, default_reps,"
+            " created_by, created_at_us) VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!st) {
         return -EIO;
     }
@@ -113,9 +113,8 @@ insert_library(struct tc_rec_db *db, const struct tc_rec_rehab_library_new *in,
     }
     for (size_t i = 0; i < in->n_precautions && rc == 0; i++) {
         sqlite3_bind_int64(st, 1, id);
-        tc_rec__bind_text(st, 2,
-                          tc_rec_disability_to_string(
-                              in->precautions[i].category));
+        tc_rec__bind_text(
+            st, 2, tc_rec_disability_to_string(in->precautions[i].category));
         tc_rec__bind_text(st, 3, in->precautions[i].text);
         rc = tc_rec__step_done(db, st, "precaution");
     }

@@ -81,14 +81,14 @@ check_slot(struct tc_rec_db *db, int64_t plan_id,
                             i);
     }
     if (s->minute_of_day < 0 || s->minute_of_day > 1439) {
-        return tc_rec__fail(db, -EINVAL, "slots[%zu].time: must be a time"
-                                         " of day",
+        return tc_rec__fail(db, -EINVAL,
+                            "slots[%zu].time: must be a time"
+                            " of day",
                             i);
     }
     if (s->utc_offset_min < -720 || s->utc_offset_min > 840) {
-        return tc_rec__fail(db, -EINVAL,
-                            "slots[%zu].utc_offset: must be -12:00..+14:00",
-                            i);
+        return tc_rec__fail(
+            db, -EINVAL, "slots[%zu].utc_offset: must be -12:00..+14:00", i);
     }
     if (!tc_rec__code_name(mode_codes, N_MODE, (int)s->mode)) {
         return tc_rec__fail(db, -EINVAL, "slots[%zu].mode: unknown", i);
@@ -143,9 +143,8 @@ replace_slots(struct tc_rec_db *db, int64_t plan_id,
         tc_rec__bind_id(st, 6, slots[i].therapist_id);
         rc = tc_rec__step_done(db, st, "schedule");
         if (rc == -EINVAL || rc == -EEXIST) {
-            rc = tc_rec__fail(db, -EINVAL,
-                              "slots[%zu]: the same weekday and time twice",
-                              i);
+            rc = tc_rec__fail(
+                db, -EINVAL, "slots[%zu]: the same weekday and time twice", i);
         }
     }
     return rc;

@@ -60,9 +60,9 @@ hex64(const char *s)
 static int
 check_session(struct tc_rec_db *db, int64_t id)
 {
-    sqlite3_stmt *st = tc_rec__stmt(
-        db, "SELECT mode, status, recording_ref LIKE 'upload:%'"
-            " FROM rehab_sessions WHERE id = ?");
+    sqlite3_stmt *st =
+        tc_rec__stmt(db, "SELECT mode, status, recording_ref LIKE 'upload:%'"
+                         " FROM rehab_sessions WHERE id = ?");
     char mode[16], status[16];
     bool has_recording;
     int rc;
@@ -289,8 +289,7 @@ set_status(struct tc_rec_db *db, int64_t id, const char *from, const char *to,
         return tc_rec__fail(db, -EPERM, "upload: %s, not %s", status, from);
     }
     if (strcmp(to, "verifying") == 0 && received != size) {
-        return tc_rec__fail(db, -EPERM,
-                            "upload: %lld of %lld bytes received",
+        return tc_rec__fail(db, -EPERM, "upload: %lld of %lld bytes received",
                             (long long)received, (long long)size);
     }
     st = tc_rec__stmt(db, "UPDATE rehab_uploads SET status = ?,"
@@ -374,8 +373,8 @@ tc_rec_rehab_upload_verify(struct tc_rec_db *db, int64_t id, int64_t at_us)
 }
 
 static int
-accept(struct tc_rec_db *db, int64_t id, const char *mime,
-       int64_t duration_ms, int64_t at_us)
+accept(struct tc_rec_db *db, int64_t id, const char *mime, int64_t duration_ms,
+       int64_t at_us)
 {
     char ref[32];
     sqlite3_stmt *st;
@@ -397,9 +396,9 @@ accept(struct tc_rec_db *db, int64_t id, const char *mime,
         return rc;
     }
     snprintf(ref, sizeof(ref), "upload:%lld", (long long)id);
-    st = tc_rec__stmt(
-        db, "UPDATE rehab_sessions SET recording_ref = ?1 WHERE id ="
-            " (SELECT session_id FROM rehab_uploads WHERE id = ?2)");
+    st = tc_rec__stmt(db,
+                      "UPDATE rehab_sessions SET recording_ref = ?1 WHERE id ="
+                      " (SELECT session_id FROM rehab_uploads WHERE id = ?2)");
     if (!st) {
         return -EIO;
     }
@@ -476,8 +475,7 @@ tc_rec_rehab_upload_of_session(struct tc_rec_db *db, int64_t session_id,
     }
     sqlite3_reset(st);
     return rc == SQLITE_DONE
-               ? tc_rec__fail(db, -ENOENT,
-                              "recording: session %lld has none",
+               ? tc_rec__fail(db, -ENOENT, "recording: session %lld has none",
                               (long long)session_id)
                : tc_rec__fail_sql(db, rc, "upload");
 }

@@ -25,7 +25,7 @@
 #include "rehab-int.h"
 #include "tc-records.h"
 
-#define LIBRARY "rehab_library"
+#define LIBRARY         "rehab_library"
 #define MAX_PRECAUTIONS 7
 
 static bool
@@ -52,10 +52,10 @@ video_json(struct tc_srv *srv, const struct tc_rec_rehab_library_item *it)
         tc_rec_rehab_upload_get(srv->db, it->video_upload_id, &u) < 0) {
         return json_null();
     }
-    g_snprintf(url, sizeof(url), "/api/v1/rehab-library/%" G_GINT64_FORMAT
-               "/video", it->id);
-    doc = json_pack("{s:s,s:s?,s:I,s:I}", "url", url, "mime", u->mime,
-                    "size", (json_int_t)u->size_bytes, "duration_ms",
+    g_snprintf(url, sizeof(url),
+               "/api/v1/rehab-library/%" G_GINT64_FORMAT "/video", it->id);
+    doc = json_pack("{s:s,s:s?,s:I,s:I}", "url", url, "mime", u->mime, "size",
+                    (json_int_t)u->size_bytes, "duration_ms",
                     (json_int_t)u->duration_ms);
     tc_rec_rehab_upload_free(u);
     return doc;
@@ -75,11 +75,11 @@ item_json(struct tc_srv *srv, const struct tc_rec_rehab_library_item *it,
     if (whole) {
         json_t *prec = json_array();
         for (size_t i = 0; i < it->n_precautions; i++) {
-            json_array_append_new(
-                prec, json_pack("{s:s,s:s}", "category",
-                                tc_rec_disability_to_string(
-                                    it->precautions[i].category),
-                                "text", it->precautions[i].text));
+            json_array_append_new(prec,
+                                  json_pack("{s:s,s:s}", "category",
+                                            tc_rec_disability_to_string(
+                                                it->precautions[i].category),
+                                            "text", it->precautions[i].text));
         }
         json_object_set_new(doc, "instructions_zh",
                             json_string(it->instructions_zh));
@@ -213,10 +213,13 @@ precautions_parse(struct tc_srv__call *call, json_t *body,
 static void
 library_add(struct tc_srv *srv, struct tc_srv__call *call)
 {
-    static const char *const known[] = {
-        "name",         "instructions_zh", "instructions_en",
-        "default_sets", "default_reps",    "precautions",
-        NULL};
+    static const char *const known[] = {"name",
+                                        "instructions_zh",
+                                        "instructions_en",
+                                        "default_sets",
+                                        "default_reps",
+                                        "precautions",
+                                        NULL};
     struct tc_rec_rehab_precaution_new prec[MAX_PRECAUTIONS];
     struct tc_rec_rehab_library_new in = {.created_at_us = g_get_real_time()};
     json_t *body = NULL;
@@ -235,9 +238,9 @@ library_add(struct tc_srv *srv, struct tc_srv__call *call)
                            &in.default_reps) &&
         precautions_parse(call, body, prec, &in.n_precautions)) {
         in.precautions = prec;
-        if (tc_srv__audit_outcome(
-                srv, call, tc_rec_rehab_library_add(srv->db, &in, &id),
-                TC_REC_AUDIT_CREATE, LIBRARY, id, 0)) {
+        if (tc_srv__audit_outcome(srv, call,
+                                  tc_rec_rehab_library_add(srv->db, &in, &id),
+                                  TC_REC_AUDIT_CREATE, LIBRARY, id, 0)) {
             answer_item(srv, call, 201, id);
         }
     }

@@ -32,9 +32,9 @@
 #include "rehab-int.h"
 #include "tc-records.h"
 
-#define PLAN    "rehab_plan"
-#define SESSION "rehab_session"
-#define ALERT   "rehab_alert"
+#define PLAN      "rehab_plan"
+#define SESSION   "rehab_session"
+#define ALERT     "rehab_alert"
 #define MAX_WEEKS 260
 
 static bool
@@ -254,15 +254,15 @@ schedule_generate(struct tc_srv *srv, struct tc_srv__call *call)
         tc_srv__call_body(call, known, &body) &&
         tc_srv__json_date(call, body, "from", false, &from) &&
         tc_srv__json_date(call, body, "to", false, &to) &&
-        tc_srv__audit_outcome(
-            srv, call,
-            tc_rec_rehab_plan_sessions_generate(
-                srv->db, p->id, from ? from : today, to ? to : p->period_end,
-                &created),
-            TC_REC_AUDIT_CREATE, SESSION, 0, p->resident_id)) {
-        tc_srv__resp_ok(call, 200, json_pack("{s:I,s:i}", "plan_id",
-                                             (json_int_t)p->id, "created",
-                                             created));
+        tc_srv__audit_outcome(srv, call,
+                              tc_rec_rehab_plan_sessions_generate(
+                                  srv->db, p->id, from ? from : today,
+                                  to ? to : p->period_end, &created),
+                              TC_REC_AUDIT_CREATE, SESSION, 0,
+                              p->resident_id)) {
+        tc_srv__resp_ok(call, 200,
+                        json_pack("{s:I,s:i}", "plan_id", (json_int_t)p->id,
+                                  "created", created));
     }
     json_decref(body);
     tc_rec_rehab_plan_free(p);
@@ -333,8 +333,8 @@ attendance_get(struct tc_srv *srv, struct tc_srv__call *call)
                   "therapist_s", (json_int_t)(a->therapist_us / 1000000),
                   "resident_s", (json_int_t)(a->resident_us / 1000000),
                   "together_s", (json_int_t)(a->together_us / 1000000),
-                  "media_s", (json_int_t)(a->media_us / 1000000),
-                  "first_at", tc_srv__instant_json(a->first_at_us), "last_at",
+                  "media_s", (json_int_t)(a->media_us / 1000000), "first_at",
+                  tc_srv__instant_json(a->first_at_us), "last_at",
                   tc_srv__instant_json(a->last_at_us), "sets",
                   sets_json(srv, s->id), "events", events));
 out:
@@ -383,10 +383,10 @@ set_mark(struct tc_srv *srv, struct tc_srv__call *call)
     }
     sets = sets_json(srv, s->id);
     g_snprintf(room, sizeof(room), "rehab-session:%" G_GINT64_FORMAT, s->id);
-    push = json_pack("{s:s,s:s,s:I,s:I,s:i,s:O}", "type", "rehab-set-done",
-                     "room", room, "session_id", (json_int_t)s->id,
-                     "exercise_id", (json_int_t)exercise_id, "set", set_no,
-                     "sets", sets);
+    push =
+        json_pack("{s:s,s:s,s:I,s:I,s:i,s:O}", "type", "rehab-set-done",
+                  "room", room, "session_id", (json_int_t)s->id, "exercise_id",
+                  (json_int_t)exercise_id, "set", set_no, "sets", sets);
     tc_srv__sig_rehab_room_send(srv, s->id, push);
     json_decref(push);
     tc_srv__resp_ok(call, 201,
@@ -414,11 +414,11 @@ barthel_series(struct tc_srv *srv, int64_t resident_id)
     for (size_t i = 0; i < list->count; i++) {
         const struct tc_rec_barthel *b = &list->items[i];
         json_array_append_new(
-            items, json_pack("{s:I,s:o,s:i,s:s,s:o}", "id", (json_int_t)b->id,
-                             "at", tc_srv__instant_json(b->assessed_at_us),
-                             "total", b->total, "band",
-                             tc_rec_barthel_band_to_string(b->band),
-                             "plan_id", tc_srv__id_json(b->plan_id)));
+            items,
+            json_pack("{s:I,s:o,s:i,s:s,s:o}", "id", (json_int_t)b->id, "at",
+                      tc_srv__instant_json(b->assessed_at_us), "total",
+                      b->total, "band", tc_rec_barthel_band_to_string(b->band),
+                      "plan_id", tc_srv__id_json(b->plan_id)));
     }
     tc_rec_barthel_list_free(list);
     return items;
@@ -440,21 +440,20 @@ pain_series(struct tc_srv *srv, int64_t plan_id)
         }
         json_array_append_new(
             items,
-            json_pack("{s:I,s:o,s:s,s:o,s:o,s:o}", "session_id",
-                      (json_int_t)s->id, "at",
-                      tc_srv__instant_json(s->started_at_us
-                                               ? s->started_at_us
-                                               : s->scheduled_at_us),
-                      "mode", tc_rec_rehab_session_mode_to_string(s->mode),
-                      "pain_before",
-                      s->pain_before >= 0 ? json_integer(s->pain_before)
-                                          : json_null(),
-                      "pain_after",
-                      s->pain_after >= 0 ? json_integer(s->pain_after)
-                                         : json_null(),
-                      "difficulty",
-                      s->difficulty >= 0 ? json_integer(s->difficulty)
-                                         : json_null()));
+            json_pack(
+                "{s:I,s:o,s:s,s:o,s:o,s:o}", "session_id", (json_int_t)s->id,
+                "at",
+                tc_srv__instant_json(s->started_at_us ? s->started_at_us
+                                                      : s->scheduled_at_us),
+                "mode", tc_rec_rehab_session_mode_to_string(s->mode),
+                "pain_before",
+                s->pain_before >= 0 ? json_integer(s->pain_before)
+                                    : json_null(),
+                "pain_after",
+                s->pain_after >= 0 ? json_integer(s->pain_after) : json_null(),
+                "difficulty",
+                s->difficulty >= 0 ? json_integer(s->difficulty)
+                                   : json_null()));
     }
     tc_rec_rehab_session_list_free(list);
     return items;
@@ -510,13 +509,13 @@ outcomes_get(struct tc_srv *srv, struct tc_srv__call *call)
     struct tc_rec_rehab_plan *p = NULL;
 
     if (plan_for(srv, call, TC_SRV__ACT_READ, &p)) {
-        tc_srv__resp_ok(
-            call, 200,
-            json_pack("{s:I,s:I,s:o,s:o,s:o}", "plan_id", (json_int_t)p->id,
-                      "resident_id", (json_int_t)p->resident_id, "barthel",
-                      barthel_series(srv, p->resident_id), "pain",
-                      pain_series(srv, p->id), "adherence",
-                      weekly_adherence(srv, p)));
+        tc_srv__resp_ok(call, 200,
+                        json_pack("{s:I,s:I,s:o,s:o,s:o}", "plan_id",
+                                  (json_int_t)p->id, "resident_id",
+                                  (json_int_t)p->resident_id, "barthel",
+                                  barthel_series(srv, p->resident_id), "pain",
+                                  pain_series(srv, p->id), "adherence",
+                                  weekly_adherence(srv, p)));
     }
     tc_rec_rehab_plan_free(p);
 }
@@ -617,11 +616,11 @@ alert_ack(struct tc_srv *srv, struct tc_srv__call *call)
                      "only the plan's therapists and team acknowledge");
         goto out;
     }
-    if (tc_srv__audit_outcome(srv, call,
-                              tc_rec_rehab_alert_acknowledge(
-                                  srv->db, id, who->practitioner_id,
-                                  g_get_real_time()),
-                              TC_REC_AUDIT_UPDATE, ALERT, id, a.resident_id) &&
+    if (tc_srv__audit_outcome(
+            srv, call,
+            tc_rec_rehab_alert_acknowledge(srv->db, id, who->practitioner_id,
+                                           g_get_real_time()),
+            TC_REC_AUDIT_UPDATE, ALERT, id, a.resident_id) &&
         tc_rec_rehab_alert_get(srv->db, id, &a) == 0) {
         tc_srv__resp_ok(call, 200, tc_srv__rehab_alert_json(&a));
     }

@@ -110,8 +110,7 @@ recording_open(struct tc_srv *srv, struct tc_srv__call *call)
 {
     static const char *const known[] = {"size", "sha256", NULL};
     struct tc_rec_rehab_upload_new in = {
-        .owner_user_id = call->req.who->user_id,
-        .at_us = g_get_real_time()};
+        .owner_user_id = call->req.who->user_id, .at_us = g_get_real_time()};
     struct tc_rec_rehab_session *s = NULL;
     json_t *body = NULL;
     int64_t id = 0;
@@ -260,9 +259,9 @@ chunk_check(struct tc_srv__call *call, const struct tc_rec_rehab_upload *u,
                    "upload-offset: %" G_GINT64_FORMAT
                    " bytes are received, resume there",
                    u->received_bytes);
-        json_t *doc = json_pack(
-            "{s:{s:i,s:s,s:s},s:I}", "error", "status", 409, "message", msg,
-            "field", "upload-offset", "offset", (json_int_t)u->received_bytes);
+        json_t *doc = json_pack("{s:{s:i,s:s,s:s},s:I}", "error", "status",
+                                409, "message", msg, "field", "upload-offset",
+                                "offset", (json_int_t)u->received_bytes);
         tc_srv__resp_doc(&call->resp, 409, "application/json", doc);
         json_decref(doc);
         return false;
@@ -273,8 +272,8 @@ chunk_check(struct tc_srv__call *call, const struct tc_rec_rehab_upload *u,
                                  "the declared size");
         return false;
     }
-    actual = g_compute_checksum_for_data(
-        G_CHECKSUM_SHA256, (const guchar *)call->req.body, len);
+    actual = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                         (const guchar *)call->req.body, len);
     if (strcmp(actual, sha) != 0) {
         tc_srv__resp_error_field(&call->resp, 422, "x-chunk-sha256",
                                  "x-chunk-sha256: the chunk does not match "

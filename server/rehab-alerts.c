@@ -66,8 +66,8 @@ push(struct tc_srv *srv, const struct tc_rec_rehab_alert *a)
     free(users);
     g_message("alert %" G_GINT64_FORMAT " (%s) on plan %" G_GINT64_FORMAT
               ": %zu recipients, %d online",
-              a->id, tc_rec_rehab_alert_kind_to_string(a->kind), a->plan_id,
-              n, reached);
+              a->id, tc_rec_rehab_alert_kind_to_string(a->kind), a->plan_id, n,
+              reached);
     tc_srv__metrics_count(srv->metrics, "telecare_rehab_alerts_total",
                           "Rehab alerts raised, by kind.", "kind",
                           tc_rec_rehab_alert_kind_to_string(a->kind));
@@ -107,14 +107,14 @@ tc_srv__rehab_alerts_sweep(struct tc_srv *srv)
     struct tc_srv__call system = {.req = {.client_addr = "-"}};
 
     if (tc_rec_rehab_sessions_miss_overdue(
-            srv->db, now, (int64_t)srv->cfg->rehab_miss_grace_s * G_USEC_PER_SEC,
-            &plans, &n_missed) < 0) {
+            srv->db, now,
+            (int64_t)srv->cfg->rehab_miss_grace_s * G_USEC_PER_SEC, &plans,
+            &n_missed) < 0) {
         g_warning("overdue sessions: %s", tc_rec_errmsg(srv->db));
     }
     if (n_missed > 0) {
-        tc_srv__audit(srv, &system, TC_REC_AUDIT_UPDATE, "rehab_session", 0,
-                      0, TC_REC_AUDIT_SUCCESS, "overdue sessions missed",
-                      NULL);
+        tc_srv__audit(srv, &system, TC_REC_AUDIT_UPDATE, "rehab_session", 0, 0,
+                      TC_REC_AUDIT_SUCCESS, "overdue sessions missed", NULL);
     }
     free(plans);
     plans = NULL;

@@ -51,8 +51,7 @@ tc_srv__rehab_video_path(struct tc_srv *srv, int64_t upload_id)
     g_autofree char *name =
         g_strdup_printf("%" G_GINT64_FORMAT ".video", upload_id);
 
-    return g_build_filename(srv->cfg->data_dir, "rehab", "videos", name,
-                            NULL);
+    return g_build_filename(srv->cfg->data_dir, "rehab", "videos", name, NULL);
 }
 
 int
@@ -61,8 +60,8 @@ tc_srv__rehab_dirs(struct tc_srv *srv)
     static const char *const subdirs[] = {"uploads", "videos"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(subdirs); i++) {
-        g_autofree char *dir = g_build_filename(srv->cfg->data_dir, "rehab",
-                                                subdirs[i], NULL);
+        g_autofree char *dir =
+            g_build_filename(srv->cfg->data_dir, "rehab", subdirs[i], NULL);
         if (g_mkdir_with_parents(dir, 0750) < 0) {
             int rc = -errno;
             g_warning("rehab: cannot create %s: %s", subdirs[i],
@@ -137,8 +136,7 @@ tc_srv__rehab_video_send(struct tc_srv *srv, struct tc_srv__call *call,
     /* The records' mime is one of a fixed set (media's probe). */
     if (upload->mime && strcmp(upload->mime, "video/mp4") == 0) {
         call->resp.content_type = "video/mp4";
-    } else if (upload->mime &&
-               strcmp(upload->mime, "video/x-matroska") == 0) {
+    } else if (upload->mime && strcmp(upload->mime, "video/x-matroska") == 0) {
         call->resp.content_type = "video/x-matroska";
     }
     tc_srv__resp_header(&call->resp, "accept-ranges", "bytes");
@@ -293,8 +291,7 @@ tc_srv__rehab_verify_start(struct tc_srv *srv, struct tc_srv__call *call,
     int rc = tc_rec_rehab_upload_get(srv->db, upload_id, &u);
 
     if (rc == 0) {
-        rc = tc_rec_rehab_upload_verify(srv->db, upload_id,
-                                        g_get_real_time());
+        rc = tc_rec_rehab_upload_verify(srv->db, upload_id, g_get_real_time());
     }
     if (rc < 0) {
         tc_rec_rehab_upload_free(u);

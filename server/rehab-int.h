@@ -32,7 +32,7 @@ struct tc_srv__sig_peer;
 struct tc_srv__rehab {
     guint alert_timer;
     guint first_sweep; /* the sweep right after start, 0 once run */
-    int jobs; /* verification jobs whose done() has not run */
+    int jobs;          /* verification jobs whose done() has not run */
 };
 
 /* == rehab-files.c == */

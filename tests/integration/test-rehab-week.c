@@ -45,7 +45,7 @@
 static struct fx f;
 static struct tpeer *ther_peer, *fam_peer;
 static int64_t lib_id, plan_a, exercise_a, live_id, self_id, home_id;
-static char *video;      /* the demo WebM's bytes */
+static char *video; /* the demo WebM's bytes */
 static gsize video_len;
 static char ws_url[64];
 
@@ -144,10 +144,9 @@ put_chunk(int user, int64_t upload, const char *data, int64_t offset,
         g_strdup_printf("X-Chunk-SHA256: %s", sha ? sha : own);
     const char *headers[] = {h_off, h_sha, NULL};
 
-    return raw_call(user, "PUT",
-                    fx_path("/api/v1/rehab-uploads/%lld", (long long)upload),
-                    data + offset, len, "application/octet-stream", headers,
-                    NULL);
+    return raw_call(
+        user, "PUT", fx_path("/api/v1/rehab-uploads/%lld", (long long)upload),
+        data + offset, len, "application/octet-stream", headers, NULL);
 }
 
 /* Send data[from..] in chunks of `chunk`; the last answer's status. */
@@ -315,15 +314,16 @@ test_library_exercise_with_a_demo_video(void)
                         "instructions_zh", "x", "instructions_en", "x",
                         "default_sets", 1, "default_reps", 1),
                 403);
-    TC_CHECK_EQ(
-        fx_call(&f, FX_THER, "POST", "/api/v1/rehab-library",
-                "{s:s,s:s,s:s,s:i,s:i,s:[{s:s,s:s},{s:s,s:s}]}", "name",
-                "Sit to stand", "instructions_zh", "从椅子上站起来，再慢慢坐下。",
-                "instructions_en", "Stand up from the chair, sit down slowly.",
-                "default_sets", 3, "default_reps", 8, "precautions",
-                "category", "physical", "text", "Use the armrests.",
-                "category", "visual", "text", "A carer stands beside."),
-        201);
+    TC_CHECK_EQ(fx_call(&f, FX_THER, "POST", "/api/v1/rehab-library",
+                        "{s:s,s:s,s:s,s:i,s:i,s:[{s:s,s:s},{s:s,s:s}]}",
+                        "name", "Sit to stand", "instructions_zh",
+                        "从椅子上站起来，再慢慢坐下。", "instructions_en",
+                        "Stand up from the chair, sit down slowly.",
+                        "default_sets", 3, "default_reps", 8, "precautions",
+                        "category", "physical", "text", "Use the armrests.",
+                        "category", "visual", "text",
+                        "A carer stands beside."),
+                201);
     lib_id = fx_int(&f, "id");
     TC_REQUIRE(lib_id > 0);
     TC_CHECK_EQ(fx_int(&f, "created_by"), f.pid[FX_THER]);
@@ -333,16 +333,16 @@ test_library_exercise_with_a_demo_video(void)
     /* only the author uploads its video */
     own_sha = sha_hex(video, video_len);
     g_strlcpy(sha, own_sha, sizeof(sha));
-    TC_CHECK_EQ(fx_call(&f, FX_THER2, "POST",
-                        fx_path("/api/v1/rehab-library/%lld/video",
-                                (long long)lib_id),
-                        "{s:I,s:s}", "size", J(video_len), "sha256", sha),
-                403);
-    TC_CHECK_EQ(fx_call(&f, FX_THER, "POST",
-                        fx_path("/api/v1/rehab-library/%lld/video",
-                                (long long)lib_id),
-                        "{s:I,s:s}", "size", J(video_len), "sha256", sha),
-                201);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_THER2, "POST",
+                fx_path("/api/v1/rehab-library/%lld/video", (long long)lib_id),
+                "{s:I,s:s}", "size", J(video_len), "sha256", sha),
+        403);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_THER, "POST",
+                fx_path("/api/v1/rehab-library/%lld/video", (long long)lib_id),
+                "{s:I,s:s}", "size", J(video_len), "sha256", sha),
+        201);
     upload = fx_int(&f, "id");
     TC_CHECK_EQ(fx_int(&f, "offset"), 0);
     TC_CHECK_EQ(put_rest(FX_THER, upload, video, video_len, 0, 16384), 200);
@@ -375,12 +375,13 @@ test_library_exercise_with_a_demo_video(void)
                          NULL, 0, NULL, past, NULL),
                 416);
 
-    TC_CHECK_EQ(fx_call(&f, FX_RES, "GET",
-                        fx_path("/api/v1/rehab-library/%lld", (long long)lib_id),
-                        NULL),
-                200);
-    TC_CHECK_EQ(json_integer_value(json_object_get(
-                    json_object_get(f.doc, "video"), "size")),
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "GET",
+                fx_path("/api/v1/rehab-library/%lld", (long long)lib_id),
+                NULL),
+        200);
+    TC_CHECK_EQ(json_integer_value(
+                    json_object_get(json_object_get(f.doc, "video"), "size")),
                 (json_int_t)video_len);
     TC_CHECK_EQ(fx_call(&f, FX_RES, "GET", "/api/v1/rehab-library", NULL),
                 200);
@@ -405,37 +406,36 @@ test_non_video_and_lying_checksum_are_refused(void)
                        "default_reps", 12) == 201);
     lib2 = fx_int(&f, "id");
 
-    TC_CHECK_EQ(fx_call(&f, FX_THER, "POST",
-                        fx_path("/api/v1/rehab-library/%lld/video",
-                                (long long)lib2),
-                        "{s:I,s:s}", "size", J(sizeof(text) - 1), "sha256",
-                        sha),
-                201);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_THER, "POST",
+                fx_path("/api/v1/rehab-library/%lld/video", (long long)lib2),
+                "{s:I,s:s}", "size", J(sizeof(text) - 1), "sha256", sha),
+        201);
     upload = fx_int(&f, "id");
     TC_CHECK_EQ(put_rest(FX_THER, upload, text, sizeof(text) - 1, 0, 40), 422);
     TC_CHECK_STR_EQ(fx_error_field(&f), "file");
     TC_CHECK_STR_CONTAINS(fx_error_message(&f), "video:");
 
     /* the checksum of the whole file is checked before anything else */
-    TC_CHECK_EQ(fx_call(&f, FX_THER, "POST",
-                        fx_path("/api/v1/rehab-library/%lld/video",
-                                (long long)lib2),
-                        "{s:I,s:s}", "size", J(video_len), "sha256", other),
-                201);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_THER, "POST",
+                fx_path("/api/v1/rehab-library/%lld/video", (long long)lib2),
+                "{s:I,s:s}", "size", J(video_len), "sha256", other),
+        201);
     upload = fx_int(&f, "id");
     TC_CHECK_EQ(put_rest(FX_THER, upload, video, video_len, 0, 65536), 422);
     TC_CHECK_STR_CONTAINS(fx_error_message(&f), "sha256");
-    TC_CHECK_EQ(raw_call(FX_THER, "GET",
-                         fx_path("/api/v1/rehab-uploads/%lld",
-                                 (long long)upload),
-                         NULL, 0, NULL, NULL, NULL),
-                200);
+    TC_CHECK_EQ(
+        raw_call(FX_THER, "GET",
+                 fx_path("/api/v1/rehab-uploads/%lld", (long long)upload),
+                 NULL, 0, NULL, NULL, NULL),
+        200);
     TC_CHECK_STR_EQ(fx_str(&f, "status"), "rejected");
-    TC_CHECK_EQ(raw_call(-1, "GET",
-                         fx_path("/api/v1/rehab-library/%lld/video",
-                                 (long long)lib2),
-                         NULL, 0, NULL, NULL, NULL),
-                404);
+    TC_CHECK_EQ(
+        raw_call(-1, "GET",
+                 fx_path("/api/v1/rehab-library/%lld/video", (long long)lib2),
+                 NULL, 0, NULL, NULL, NULL),
+        404);
 }
 
 static void
@@ -454,20 +454,20 @@ test_plan_from_the_library_with_a_schedule(void)
                     "Sit to stand");
     TC_CHECK_EQ(json_integer_value(json_object_get(ex, "sets")), 3);
     TC_CHECK_EQ(json_integer_value(json_object_get(ex, "reps")), 8);
-    TC_CHECK_EQ(json_integer_value(json_object_get(ex, "library_id")),
-                lib_id);
+    TC_CHECK_EQ(json_integer_value(json_object_get(ex, "library_id")), lib_id);
 
     /* Monday and Thursday 09:30, Saturday 15:00 (China time); generating
      * over the next seven days schedules exactly three, and again none */
     TC_CHECK_EQ(
-        fx_call(&f, FX_THER, "PUT",
-                fx_path("/api/v1/rehab-plans/%lld/schedule", (long long)plan_a),
-                "{s:s,s:[{s:i,s:s,s:s,s:I},{s:i,s:s,s:s},{s:i,s:s,s:s,s:I}]}",
-                "utc_offset", "+08:00", "slots", "weekday", 1, "time", "09:30",
-                "mode", "live_guided", "therapist_id", J(f.pid[FX_THER]),
-                "weekday", 4, "time", "09:30", "mode", "self_guided",
-                "weekday", 6, "time", "15:00", "mode", "home_visit",
-                "therapist_id", J(f.pid[FX_THER])),
+        fx_call(
+            &f, FX_THER, "PUT",
+            fx_path("/api/v1/rehab-plans/%lld/schedule", (long long)plan_a),
+            "{s:s,s:[{s:i,s:s,s:s,s:I},{s:i,s:s,s:s},{s:i,s:s,s:s,s:I}]}",
+            "utc_offset", "+08:00", "slots", "weekday", 1, "time", "09:30",
+            "mode", "live_guided", "therapist_id", J(f.pid[FX_THER]),
+            "weekday", 4, "time", "09:30", "mode", "self_guided", "weekday", 6,
+            "time", "15:00", "mode", "home_visit", "therapist_id",
+            J(f.pid[FX_THER])),
         200);
     TC_CHECK_EQ(json_array_size(json_object_get(f.doc, "slots")), 3);
     day(today, 1);
@@ -540,8 +540,8 @@ test_live_session_attendance_comes_from_signaling(void)
     ev = tpeer_wait(res, "rehab-set-done", "room", room, 3000);
     TC_REQUIRE(ev);
     TC_CHECK_EQ(json_integer_value(json_object_get(ev, "set")), 1);
-    TC_CHECK_EQ(json_integer_value(json_object_get(
-                    json_object_get(ev, "sets"), "prescribed")),
+    TC_CHECK_EQ(json_integer_value(json_object_get(json_object_get(ev, "sets"),
+                                                   "prescribed")),
                 3);
     json_decref(ev);
 
@@ -585,8 +585,7 @@ test_self_guided_upload_breaks_off_and_resumes(void)
     int64_t upload, s2;
     size_t half = video_len / 2;
 
-    self_id = schedule(plan_a, "self_guided",
-                       g_get_real_time() - 30 * MIN_US);
+    self_id = schedule(plan_a, "self_guided", g_get_real_time() - 30 * MIN_US);
     s2 = schedule(plan_a, "self_guided", g_get_real_time() - 20 * MIN_US);
     TC_REQUIRE(self_id > 0 && s2 > 0);
 
@@ -602,11 +601,11 @@ test_self_guided_upload_breaks_off_and_resumes(void)
                         "{s:i}", "pain_before", 2),
                 200);
     /* one session at a time */
-    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
-                        fx_path("/api/v1/rehab-sessions/%lld/start",
-                                (long long)s2),
-                        "{s:i}", "pain_before", 2),
-                409);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/start", (long long)s2),
+                "{s:i}", "pain_before", 2),
+        409);
     TC_CHECK_STR_CONTAINS(fx_error_message(&f), "one session at a time");
 
     TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
@@ -662,17 +661,17 @@ test_self_guided_upload_breaks_off_and_resumes(void)
                 409);
 
     /* S2: pain 3 -> 5 is +2: no alert */
-    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
-                        fx_path("/api/v1/rehab-sessions/%lld/start",
-                                (long long)s2),
-                        "{s:i}", "pain_before", 3),
-                200);
-    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
-                        fx_path("/api/v1/rehab-sessions/%lld/finish",
-                                (long long)s2),
-                        "{s:i,s:i,s:i}", "completion_pct", 90, "pain_after",
-                        5, "difficulty", 3),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/start", (long long)s2),
+                "{s:i}", "pain_before", 3),
+        200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/finish", (long long)s2),
+                "{s:i,s:i,s:i}", "completion_pct", 90, "pain_after", 5,
+                "difficulty", 3),
+        200);
     TC_CHECK_EQ(alerts_of(plan_a, "pain_up", NULL), 0);
 }
 
@@ -689,9 +688,9 @@ test_review_queue_streams_the_recording(void)
     TC_REQUIRE(json_array_size(items) == 2); /* self_id and s2 */
     first = json_array_get(items, 0);
     TC_CHECK_EQ(json_integer_value(json_object_get(first, "id")), self_id);
-    TC_CHECK_STR_EQ(json_string_value(json_object_get(first, "recording_url")),
-                    fx_path("/api/v1/rehab-sessions/%lld/recording",
-                            (long long)self_id));
+    TC_CHECK_STR_EQ(
+        json_string_value(json_object_get(first, "recording_url")),
+        fx_path("/api/v1/rehab-sessions/%lld/recording", (long long)self_id));
     TC_CHECK(json_is_null(
         json_object_get(json_array_get(items, 1), "recording_url")));
     TC_CHECK_EQ(fx_call(&f, FX_THER2, "GET", "/api/v1/rehab-reviews", NULL),
@@ -755,17 +754,17 @@ test_home_visit_and_pain_alert(void)
     /* S3: pain 5 before, 8 after: +3 raises one alert at once */
     s3 = schedule(plan_a, "self_guided", g_get_real_time() - 10 * MIN_US);
     TC_REQUIRE(s3 > 0);
-    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
-                        fx_path("/api/v1/rehab-sessions/%lld/start",
-                                (long long)s3),
-                        "{s:i}", "pain_before", 5),
-                200);
-    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
-                        fx_path("/api/v1/rehab-sessions/%lld/finish",
-                                (long long)s3),
-                        "{s:i,s:i,s:i}", "completion_pct", 60, "pain_after",
-                        8, "difficulty", 5),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/start", (long long)s3),
+                "{s:i}", "pain_before", 5),
+        200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/finish", (long long)s3),
+                "{s:i,s:i,s:i}", "completion_pct", 60, "pain_after", 8,
+                "difficulty", 5),
+        200);
     TC_CHECK_EQ(alerts_of(plan_a, "pain_up", &alert), 1);
     TC_CHECK_EQ(json_integer_value(json_object_get(alert, "session_id")), s3);
     TC_CHECK_EQ(json_integer_value(json_object_get(alert, "value")), 3);
@@ -847,9 +846,9 @@ test_outcomes_and_the_alert_list(void)
                         fx_path("/api/v1/residents/%lld/barthel",
                                 (long long)f.resident),
                         "{s:I,s:{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i}}",
-                        "plan_id", J(plan_a), "items", "feeding", 5,
-                        "bathing", 0, "grooming", 0, "dressing", 5, "bowels",
-                        10, "bladder", 10, "toilet_use", 5, "transfers", 5,
+                        "plan_id", J(plan_a), "items", "feeding", 5, "bathing",
+                        0, "grooming", 0, "dressing", 5, "bowels", 10,
+                        "bladder", 10, "toilet_use", 5, "transfers", 5,
                         "mobility", 5, "stairs", 0),
                 201);
     TC_CHECK_EQ(fx_call(&f, FX_THER, "POST",
@@ -868,14 +867,14 @@ test_outcomes_and_the_alert_list(void)
                         NULL),
                 200);
     TC_CHECK_EQ(json_array_size(json_object_get(f.doc, "barthel")), 2);
-    TC_CHECK_EQ(json_integer_value(json_object_get(
-                    json_array_get(json_object_get(f.doc, "barthel"), 0),
-                    "total")),
-                45);
-    TC_CHECK_EQ(json_integer_value(json_object_get(
-                    json_array_get(json_object_get(f.doc, "barthel"), 1),
-                    "total")),
-                70);
+    TC_CHECK_EQ(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(f.doc, "barthel"), 0), "total")),
+        45);
+    TC_CHECK_EQ(
+        json_integer_value(json_object_get(
+            json_array_get(json_object_get(f.doc, "barthel"), 1), "total")),
+        70);
     pain = json_object_get(f.doc, "pain");
     TC_CHECK_EQ(json_array_size(pain), 5); /* live, home, S1, S2, S3 */
     /* two weeks so far: the plan began 13 days ago; 3 prescribed a week;
@@ -891,9 +890,9 @@ test_outcomes_and_the_alert_list(void)
 
     /* the family doctor's list: pain (A), missed and quiet (B), quiet
      * (D); a therapist with no relation sees none */
-    TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET", "/api/v1/rehab-alerts?open=true",
-                        NULL),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_FAM, "GET", "/api/v1/rehab-alerts?open=true", NULL),
+        200);
     open_before = (int)json_array_size(json_object_get(f.doc, "items"));
     TC_CHECK_EQ(open_before, 4);
     a = json_array_get(json_object_get(f.doc, "items"), 0);
@@ -917,9 +916,9 @@ test_outcomes_and_the_alert_list(void)
                                 (long long)alert_id),
                         NULL),
                 409);
-    TC_CHECK_EQ(fx_call(&f, FX_THER, "GET", "/api/v1/rehab-alerts?open=true",
-                        NULL),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_THER, "GET", "/api/v1/rehab-alerts?open=true", NULL),
+        200);
     TC_CHECK_EQ(json_array_size(json_object_get(f.doc, "items")),
                 (size_t)open_before - 1);
     json_array_foreach(json_object_get(f.doc, "items"), i, a)
@@ -964,8 +963,8 @@ test_bad_requests(void)
          "{\"mode\":\"self_guided\",\"scheduled_at\":"
          "\"2099-01-01T09:00:00Z\"}",
          422, NULL},
-        {"alerts: open=maybe", FX_THER, "GET", "/api/v1/rehab-alerts?open=maybe",
-         NULL, 400, "open"},
+        {"alerts: open=maybe", FX_THER, "GET",
+         "/api/v1/rehab-alerts?open=maybe", NULL, 400, "open"},
     };
     g_autofree char *sha = sha_hex(video, video_len);
     g_autofree char *big = NULL;
@@ -983,7 +982,8 @@ test_bad_requests(void)
         {"recording of a live session", FX_RES, "POST",
          "/api/v1/rehab-sessions/{id}/recording",
          "{\"size\":10,\"sha256\":"
-         "\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+         "\"0000000000000000000000000000000000000000000000000000000000000000\""
+         "}",
          409, NULL},
         {"recording: size 0", FX_RES, "POST",
          "/api/v1/rehab-sessions/{id}/recording",
@@ -1016,11 +1016,11 @@ test_bad_requests(void)
     /* a malformed sha256 on a self-guided session in progress */
     int64_t s4 = schedule(plan_a, "self_guided", g_get_real_time() - MIN_US);
     TC_REQUIRE(s4 > 0);
-    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
-                        fx_path("/api/v1/rehab-sessions/%lld/start",
-                                (long long)s4),
-                        NULL),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/start", (long long)s4),
+                NULL),
+        200);
     TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
                         fx_path("/api/v1/rehab-sessions/%lld/recording",
                                 (long long)s4),

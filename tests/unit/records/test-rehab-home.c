@@ -100,8 +100,9 @@ test_durations_come_from_the_attendance_log(void)
     res = user_for(&f, "res", "resident_id", f.resident);
     carer = user_for(&f, "carer", "carer_id", f.carer);
 #define EV(u, r, e, t)                                                        \
-    TC_CHECK_EQ(tc_rec_rehab_attendance_add(f.db, s, u, TC_REC_REHAB_##r,    \
-                                            TC_REC_REHAB_##e, t0 + (t)*SEC_US), \
+    TC_CHECK_EQ(tc_rec_rehab_attendance_add(f.db, s, u, TC_REC_REHAB_##r,     \
+                                            TC_REC_REHAB_##e,                 \
+                                            t0 + (t)*SEC_US),                 \
                 0)
     EV(ther, ROLE_THERAPIST, PRESENT, 0);
     EV(res, ROLE_RESIDENT, PRESENT, 10);
@@ -225,8 +226,8 @@ test_upload_offsets_in_order_within_the_size(void)
     static const char sha[] =
         "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     struct fixture f;
-    struct tc_rec_rehab_upload_new in = {.size_bytes = 100, .sha256 = sha,
-                                         .at_us = PLAN_T0};
+    struct tc_rec_rehab_upload_new in = {
+        .size_bytes = 100, .sha256 = sha, .at_us = PLAN_T0};
     struct tc_rec_rehab_upload *u = NULL;
     int64_t plan, s, up = 0, other = 0, t = PLAN_T0;
     char *before;
