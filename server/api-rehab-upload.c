@@ -346,6 +346,88 @@ out:
     tc_rec_rehab_session_free(s);
 }
 
+/* POST .../recording/ticket: a URL a <video src> can play for 10
+ * minutes, for a caller the policy lets read the session. */
+static void
+recording_ticket(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    struct tc_rec_rehab_session *s = NULL;
+    g_autofree char *ticket = NULL, *url = NULL;
+    int64_t upload_id = 0, expires = g_get_real_time() / G_USEC_PER_SEC +
+                                     TC_SRV__REHAB_TICKET_TTL_S;
+    int rc;
+
+    if (!session_load(srv, call, &s) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
+                                     s->resident_id, SESSION, s->id)) {
+        goto out;
+    }
+    rc = tc_rec_rehab_upload_of_session(srv->db, s->id, &upload_id);
+    if (rc < 0) {
+        tc_srv__resp_records_error(srv, call, rc);
+        goto out;
+    }
+    ticket = tc_srv__rehab_ticket_issue(srv, s->id, call->req.who->user_id,
+                                        expires);
+    url = g_strconcat("/api/v1/rehab-recordings/", ticket, NULL);
+    tc_srv__resp_ok(call, 200,
+                    json_pack("{s:s,s:o}", "url", url, "expires_at",
+                              tc_srv__instant_json(expires * G_USEC_PER_SEC)));
+out:
+    tc_rec_rehab_session_free(s);
+}
+
+/* GET /rehab-recordings/{ticket}: public; the ticket is the credential,
+ * and the policy decides again for the account it names (audited). */
+static void
+recording_by_ticket(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    struct tc_srv__rehab_ticket t;
+    struct tc_rec_user *u = NULL;
+    struct tc_srv__who who;
+    struct tc_rec_rehab_session *s = NULL;
+    struct tc_rec_rehab_upload *up = NULL;
+    int64_t upload_id = 0;
+    int rc;
+
+    rc = tc_srv__rehab_ticket_check(srv, call->req.params[0],
+                                    g_get_real_time() / G_USEC_PER_SEC, &t);
+    if (rc == 0 &&
+        (tc_rec_user_get(srv->db, t.user_id, &u) < 0 || u->disabled)) {
+        rc = -EACCES;
+    }
+    if (rc < 0) {
+        tc_srv__resp_error(&call->resp, rc == -ETIMEDOUT ? 410 : 403,
+                           rc == -ETIMEDOUT ? "ticket: expired, ask again"
+                                            : "ticket: not valid");
+        goto out;
+    }
+    tc_srv__who_fill(&who, u);
+    call->req.who = &who; /* for the policy and the audit trail */
+    rc = tc_rec_rehab_session_get(srv->db, t.session_id, &s);
+    if (rc == 0 &&
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
+                                     s->resident_id, SESSION, s->id)) {
+        goto out;
+    }
+    if (rc == 0) {
+        rc = tc_rec_rehab_upload_of_session(srv->db, s->id, &upload_id);
+    }
+    if (rc == 0) {
+        rc = tc_rec_rehab_upload_get(srv->db, upload_id, &up);
+    }
+    if (rc < 0) {
+        tc_srv__resp_records_error(srv, call, rc);
+        goto out;
+    }
+    tc_srv__rehab_video_send(srv, call, up);
+out:
+    call->req.who = NULL;
+    tc_rec_rehab_upload_free(up);
+    tc_rec_rehab_session_free(s);
+    tc_rec_user_free(u);
+}
+
 /* GET /rehab-reviews: the caller's queue of self-guided sessions to
  * review, each audited as a read of its resident's record. */
 static void
@@ -398,6 +480,10 @@ review_queue(struct tc_srv *srv, struct tc_srv__call *call)
 const struct tc_srv__route tc_srv__routes_rehab_upload[] = {
     {"POST", "/api/v1/rehab-sessions/{id}/recording", recording_open, 0},
     {"GET", "/api/v1/rehab-sessions/{id}/recording", recording_get, 0},
+    {"POST", "/api/v1/rehab-sessions/{id}/recording/ticket", recording_ticket,
+     0},
+    {"GET", "/api/v1/rehab-recordings/{ticket}", recording_by_ticket,
+     TC_SRV__PUBLIC},
     {"GET", "/api/v1/rehab-uploads/{id}", upload_get, 0},
     {"PUT", "/api/v1/rehab-uploads/{id}", upload_put, 0},
     {"GET", "/api/v1/rehab-reviews", review_queue, 0},

@@ -158,6 +158,7 @@ void
 tc_srv__rehab_start(struct tc_srv *srv)
 {
     srv->rehab = g_new0(struct tc_srv__rehab, 1);
+    tc_srv__rehab_ticket_key_init(srv->rehab);
     srv->rehab->alert_timer = g_timeout_add_seconds(
         (guint)srv->cfg->rehab_alert_interval_s, on_timer, srv);
     srv->rehab->first_sweep = g_idle_add(on_first, srv);

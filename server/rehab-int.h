@@ -28,12 +28,44 @@
 struct tc_srv__sig_room;
 struct tc_srv__sig_peer;
 
+#define TC_SRV__REHAB_TICKET_KEY_LEN 32
+#define TC_SRV__REHAB_TICKET_MAC_LEN 32
+#define TC_SRV__REHAB_TICKET_TTL_S   600
+
 /* The state of the rehab part of a running server (srv->rehab). */
 struct tc_srv__rehab {
+    unsigned char ticket_key[TC_SRV__REHAB_TICKET_KEY_LEN];
     guint alert_timer;
     guint first_sweep; /* the sweep right after start, 0 once run */
     int jobs;          /* verification jobs whose done() has not run */
 };
+
+/* == rehab-ticket.c: tickets for <video src> == */
+
+struct tc_srv__rehab_ticket {
+    int64_t session_id;
+    int64_t user_id;
+    int64_t expires_s; /* Unix time */
+    unsigned char mac[TC_SRV__REHAB_TICKET_MAC_LEN];
+};
+
+/* "<session>.<user>.<expiry>.<64 lower-case hex>" into *out; -EINVAL
+ * when malformed (*out untouched). Pure. */
+int tc_srv__rehab_ticket_parse(const char *text,
+                               struct tc_srv__rehab_ticket *out);
+
+/* A new ticket's text (g_free). */
+char *tc_srv__rehab_ticket_issue(struct tc_srv *srv, int64_t session_id,
+                                 int64_t user_id, int64_t expires_s);
+
+/* Parse and verify a ticket: -EINVAL malformed, -EACCES forged,
+ * -ETIMEDOUT expired; 0 with *out filled. */
+int tc_srv__rehab_ticket_check(struct tc_srv *srv, const char *text,
+                               int64_t now_s,
+                               struct tc_srv__rehab_ticket *out);
+
+/* A fresh random key (at start). */
+void tc_srv__rehab_ticket_key_init(struct tc_srv__rehab *rehab);
 
 /* == rehab-files.c == */
 

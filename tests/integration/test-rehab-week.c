@@ -681,6 +681,7 @@ test_review_queue_streams_the_recording(void)
     GBytes *got = NULL;
     json_t *items, *first;
     const char *range[] = {"Range: bytes=0-", NULL};
+    g_autofree char *url = NULL, *forged = NULL;
 
     TC_CHECK_EQ(fx_call(&f, FX_THER, "GET", "/api/v1/rehab-reviews", NULL),
                 200);
@@ -710,6 +711,33 @@ test_review_queue_streams_the_recording(void)
                                  (long long)self_id),
                          NULL, 0, NULL, range, NULL),
                 403);
+
+    /* a <video src> sends no token: a ticket URL plays instead */
+    TC_CHECK_EQ(fx_call(&f, FX_THER2, "POST",
+                        fx_path("/api/v1/rehab-sessions/%lld/recording/ticket",
+                                (long long)self_id),
+                        NULL),
+                403);
+    TC_CHECK_EQ(fx_call(&f, FX_THER, "POST",
+                        fx_path("/api/v1/rehab-sessions/%lld/recording/ticket",
+                                (long long)self_id),
+                        NULL),
+                200);
+    url = g_strdup(fx_str(&f, "url"));
+    TC_REQUIRE(url && g_str_has_prefix(url, "/api/v1/rehab-recordings/"));
+    const char *tail[] = {"Range: bytes=-1000", NULL};
+    TC_CHECK_EQ(raw_call(-1, "GET", url, NULL, 0, NULL, tail, &got), 206);
+    TC_CHECK_EQ(g_bytes_get_size(got), 1000);
+    TC_CHECK(memcmp(g_bytes_get_data(got, NULL), video + video_len - 1000,
+                    1000) == 0);
+    g_bytes_unref(got);
+    forged = g_strdup(url);
+    forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == '0' ? '1' : '0';
+    TC_CHECK_EQ(raw_call(-1, "GET", forged, NULL, 0, NULL, NULL, NULL), 403);
+    TC_CHECK_EQ(raw_call(-1, "GET", "/api/v1/rehab-recordings/1.2.3.x", NULL,
+                         0, NULL, NULL, NULL),
+                403);
+    TC_CHECK(fx_audited(&f, "ther", "rehab_session", "success") > 0);
 
     TC_CHECK_EQ(fx_call(&f, FX_THER, "POST",
                         fx_path("/api/v1/rehab-sessions/%lld/review",
