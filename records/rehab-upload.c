@@ -61,10 +61,13 @@ static int
 check_session(struct tc_rec_db *db, int64_t id)
 {
     sqlite3_stmt *st =
-        tc_rec__stmt(db, "SELECT mode, status, recording_ref LIKE 'upload:%'"
-                         " FROM rehab_sessions WHERE id = ?");
+        tc_rec__stmt(db, "SELECT mode, status, recording_ref LIKE 'upload:%',"
+                         " EXISTS (SELECT 1 FROM rehab_recording_consents c"
+                         " WHERE c.plan_id = s.plan_id AND"
+                         " c.withdrawn_at_us IS NULL)"
+                         " FROM rehab_sessions s WHERE id = ?");
     char mode[16], status[16];
-    bool has_recording;
+    bool has_recording, consent;
     int rc;
 
     if (!st) {
@@ -82,6 +85,7 @@ check_session(struct tc_rec_db *db, int64_t id)
     snprintf(mode, sizeof(mode), "%s", sqlite3_column_text(st, 0));
     snprintf(status, sizeof(status), "%s", sqlite3_column_text(st, 1));
     has_recording = sqlite3_column_int(st, 2) == 1;
+    consent = sqlite3_column_int(st, 3) == 1;
     sqlite3_reset(st);
     if (strcmp(mode, "self_guided") != 0) {
         return tc_rec__fail(db, -EPERM,
@@ -93,6 +97,11 @@ check_session(struct tc_rec_db *db, int64_t id)
         return tc_rec__fail(db, -EPERM,
                             "recording: session %lld is %s (start it first)",
                             (long long)id, status);
+    }
+    if (!consent) {
+        return tc_rec__fail(db, -EPERM,
+                            "recording: no recording consent on file for "
+                            "the plan");
     }
     if (has_recording) {
         return tc_rec__fail(db, -EEXIST,
@@ -522,4 +531,86 @@ tc_rec_rehab_upload_open_of_session(struct tc_rec_db *db, int64_t session_id,
         return -ENOENT;
     }
     return rc == SQLITE_ROW ? 0 : tc_rec__fail_sql(db, rc, "upload");
+}
+
+int
+tc_rec_rehab_uploads_reopen_verifying(struct tc_rec_db *db, int *n_out)
+{
+    sqlite3_stmt *st =
+        tc_rec__stmt(db, "UPDATE rehab_uploads SET status = 'open' WHERE"
+                         " status = 'verifying'");
+    int rc;
+
+    tc_rec__ok(db);
+    if (!st) {
+        return -EIO;
+    }
+    rc = tc_rec__step_done(db, st, "upload");
+    if (rc == 0) {
+        *n_out = sqlite3_changes(db->conn);
+    }
+    return rc;
+}
+
+/* ---- recording consent ---- */
+
+static int
+consent_step(struct tc_rec_db *db, int64_t plan_id, int64_t user_id,
+             int64_t at_us, bool give)
+{
+    bool standing = false;
+    sqlite3_stmt *st;
+    int rc = tc_rec__need_row(db, "SELECT 1 FROM rehab_plans WHERE id = ?",
+                              plan_id, "plan_id", "plan");
+
+    if (rc == 0) {
+        rc = tc_rec_rehab_recording_consent(db, plan_id, &standing);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    if (give && standing) {
+        return tc_rec__fail(db, -EEXIST, "consent: given already");
+    }
+    if (!give && !standing) {
+        return tc_rec__fail(db, -ENOENT, "consent: none standing");
+    }
+    st = give ? tc_rec__stmt(db, "INSERT INTO rehab_recording_consents"
+                                 " (plan_id, given_by, given_at_us)"
+                                 " VALUES (?1, ?2, ?3)")
+              : tc_rec__stmt(db, "UPDATE rehab_recording_consents SET"
+                                 " withdrawn_by = ?2, withdrawn_at_us = ?3"
+                                 " WHERE plan_id = ?1 AND"
+                                 " withdrawn_at_us IS NULL");
+    if (!st) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, plan_id);
+    sqlite3_bind_int64(st, 2, user_id);
+    sqlite3_bind_int64(st, 3, at_us);
+    return tc_rec__step_done(db, st, "consent");
+}
+
+int
+tc_rec_rehab_recording_consent_set(struct tc_rec_db *db, int64_t plan_id,
+                                   int64_t user_id, int64_t at_us, bool give)
+{
+    int rc;
+
+    tc_rec__ok(db);
+    rc = tc_rec__tx_begin(db);
+    if (rc < 0) {
+        return rc;
+    }
+    return tc_rec__tx_end(db, consent_step(db, plan_id, user_id, at_us, give));
+}
+
+int
+tc_rec_rehab_recording_consent(struct tc_rec_db *db, int64_t plan_id,
+                               bool *out)
+{
+    return tc_rec__exists(db,
+                          "SELECT 1 FROM rehab_recording_consents WHERE"
+                          " plan_id = ? AND withdrawn_at_us IS NULL",
+                          plan_id, out);
 }

@@ -109,6 +109,20 @@ const char tc_rec__schema_rehab[] =
     "CREATE INDEX rehab_uploads_library ON rehab_uploads(library_id)"
     "  WHERE library_id IS NOT NULL;"
 
+    /* The resident's consent to be recorded in a plan's sessions: given
+     * and withdrawn by the resident or a carer; one standing at a time. */
+    "CREATE TABLE rehab_recording_consents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  plan_id INTEGER NOT NULL REFERENCES rehab_plans(id),"
+    "  given_by INTEGER NOT NULL REFERENCES users(id),"
+    "  given_at_us INTEGER NOT NULL,"
+    "  withdrawn_by INTEGER REFERENCES users(id),"
+    "  withdrawn_at_us INTEGER,"
+    "  CHECK ((withdrawn_by IS NULL) = (withdrawn_at_us IS NULL))"
+    ");"
+    "CREATE UNIQUE INDEX rehab_recording_consents_standing ON"
+    "  rehab_recording_consents(plan_id) WHERE withdrawn_at_us IS NULL;"
+
     "CREATE TABLE rehab_alerts ("
     "  id INTEGER PRIMARY KEY,"
     "  plan_id INTEGER NOT NULL REFERENCES rehab_plans(id),"

@@ -2608,10 +2608,11 @@ struct tc_rec_rehab_upload {
 
 /*
  * Open an upload. A recording needs a self-guided session in progress or
- * completed without a complete recording. Errors: -EINVAL (size, sha256),
- * -ENOENT (session, exercise, user), -EPERM (another mode; a session
- * scheduled, missed or cancelled), -EEXIST (an upload of the session is
- * open already, or its recording is complete).
+ * completed without a complete recording, and a standing recording
+ * consent on its plan. Errors: -EINVAL (size, sha256), -ENOENT (session,
+ * exercise, user), -EPERM (another mode; a session scheduled, missed or
+ * cancelled; no consent), -EEXIST (an upload of the session is open
+ * already, or its recording is complete).
  */
 int tc_rec_rehab_upload_create(struct tc_rec_db *db,
                                const struct tc_rec_rehab_upload_new *in,
@@ -2645,6 +2646,21 @@ int tc_rec_rehab_upload_of_session(struct tc_rec_db *db, int64_t session_id,
 int tc_rec_rehab_upload_open_of_session(struct tc_rec_db *db,
                                         int64_t session_id,
                                         int64_t *upload_id);
+
+/* After a restart: uploads left VERIFYING (their check died with the
+ * old process) go back to OPEN with every byte received, so the client's
+ * finishing request verifies them again. *n_out counts them. */
+int tc_rec_rehab_uploads_reopen_verifying(struct tc_rec_db *db, int *n_out);
+
+/* The resident's consent to be recorded in a plan's sessions (given or
+ * withdrawn by `user_id`, the resident or a carer; the caller checks
+ * who). Give: -EEXIST when one stands; withdraw: -ENOENT when none.
+ * Recordings (uploads of a session) need a standing consent. */
+int tc_rec_rehab_recording_consent_set(struct tc_rec_db *db, int64_t plan_id,
+                                       int64_t user_id, int64_t at_us,
+                                       bool give);
+int tc_rec_rehab_recording_consent(struct tc_rec_db *db, int64_t plan_id,
+                                   bool *out);
 
 /* Completed self-guided sessions awaiting review on the plans where
  * `practitioner_id` is a therapist, oldest first (ids; free()). */

@@ -138,6 +138,53 @@ recording_open(struct tc_srv *srv, struct tc_srv__call *call)
     tc_rec_rehab_session_free(s);
 }
 
+/* POST (give) or DELETE (withdraw) .../recording-consent: the resident,
+ * or a carer acting for them, for the plan's sessions. */
+static void
+consent_put(struct tc_srv *srv, struct tc_srv__call *call, bool give)
+{
+    static const char *const none[] = {NULL};
+    const struct tc_srv__who *who = call->req.who;
+    struct tc_rec_rehab_plan *p = NULL;
+    json_t *body = NULL;
+
+    if (!tc_srv__rehab_plan_load(srv, call, &p)) {
+        return;
+    }
+    if (who->practitioner_id > 0) {
+        tc_srv__deny(srv, call, TC_REC_AUDIT_UPDATE, "rehab_plan", p->id,
+                     p->resident_id,
+                     "only the resident or their carer consents to "
+                     "recording");
+    } else if (tc_srv__policy_check_record(srv, call, TC_SRV__ACT_SELF_REPORT,
+                                           p->resident_id, "rehab_plan",
+                                           p->id) &&
+               tc_srv__call_body(call, none, &body) &&
+               tc_srv__audit_outcome(
+                   srv, call,
+                   tc_rec_rehab_recording_consent_set(
+                       srv->db, p->id, who->user_id, g_get_real_time(), give),
+                   TC_REC_AUDIT_UPDATE, "rehab_plan", p->id, p->resident_id)) {
+        tc_srv__resp_ok(call, give ? 201 : 200,
+                        json_pack("{s:I,s:b}", "plan_id", (json_int_t)p->id,
+                                  "recording_consent", give));
+    }
+    json_decref(body);
+    tc_rec_rehab_plan_free(p);
+}
+
+static void
+consent_give(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    consent_put(srv, call, true);
+}
+
+static void
+consent_withdraw(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    consent_put(srv, call, false);
+}
+
 /* The upload named by path parameter 0, when the caller owns it. */
 static bool
 own_upload(struct tc_srv *srv, struct tc_srv__call *call,
@@ -266,6 +313,9 @@ chunk_check(struct tc_srv__call *call, const struct tc_rec_rehab_upload *u,
         json_decref(doc);
         return false;
     }
+    if (len == 0 && u->received_bytes == u->size_bytes) {
+        return true; /* finishing an upload whose check was interrupted */
+    }
     if (len == 0 || (int64_t)len > u->size_bytes - u->received_bytes) {
         tc_srv__resp_error_field(&call->resp, 422, "body",
                                  "body: a chunk of 1 byte up to the rest of "
@@ -294,6 +344,10 @@ upload_put(struct tc_srv *srv, struct tc_srv__call *call)
 
     if (!own_upload(srv, call, &u) || !chunk_headers(call, &offset, sha) ||
         !chunk_check(call, u, offset, sha)) {
+        goto out;
+    }
+    if (len == 0) { /* every byte is there: check it again */
+        tc_srv__rehab_verify_start(srv, call, u->id);
         goto out;
     }
     rc = tc_srv__rehab_dirs(srv);
@@ -484,6 +538,9 @@ const struct tc_srv__route tc_srv__routes_rehab_upload[] = {
      0},
     {"GET", "/api/v1/rehab-recordings/{ticket}", recording_by_ticket,
      TC_SRV__PUBLIC},
+    {"POST", "/api/v1/rehab-plans/{id}/recording-consent", consent_give, 0},
+    {"DELETE", "/api/v1/rehab-plans/{id}/recording-consent", consent_withdraw,
+     0},
     {"GET", "/api/v1/rehab-uploads/{id}", upload_get, 0},
     {"PUT", "/api/v1/rehab-uploads/{id}", upload_put, 0},
     {"GET", "/api/v1/rehab-reviews", review_queue, 0},

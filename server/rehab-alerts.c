@@ -157,8 +157,17 @@ on_first(gpointer data)
 void
 tc_srv__rehab_start(struct tc_srv *srv)
 {
+    int reopened = 0;
+
     srv->rehab = g_new0(struct tc_srv__rehab, 1);
     tc_srv__rehab_ticket_key_init(srv->rehab);
+    if (tc_rec_rehab_uploads_reopen_verifying(srv->db, &reopened) < 0) {
+        g_warning("rehab uploads: %s", tc_rec_errmsg(srv->db));
+    } else if (reopened > 0) {
+        g_message("%d rehab uploads were being checked at the last stop: "
+                  "reopened for their finishing request",
+                  reopened);
+    }
     srv->rehab->alert_timer = g_timeout_add_seconds(
         (guint)srv->cfg->rehab_alert_interval_s, on_timer, srv);
     srv->rehab->first_sweep = g_idle_add(on_first, srv);

@@ -589,6 +589,24 @@ test_self_guided_upload_breaks_off_and_resumes(void)
     s2 = schedule(plan_a, "self_guided", g_get_real_time() - 20 * MIN_US);
     TC_REQUIRE(self_id > 0 && s2 > 0);
 
+    /* recorded only with consent: the resident gives it, not the
+     * therapist */
+    TC_CHECK_EQ(fx_call(&f, FX_THER, "POST",
+                        fx_path("/api/v1/rehab-plans/%lld/recording-consent",
+                                (long long)plan_a),
+                        NULL),
+                403);
+    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
+                        fx_path("/api/v1/rehab-plans/%lld/recording-consent",
+                                (long long)plan_a),
+                        NULL),
+                201);
+    TC_CHECK_EQ(fx_call(&f, FX_CARER, "POST",
+                        fx_path("/api/v1/rehab-plans/%lld/recording-consent",
+                                (long long)plan_a),
+                        NULL),
+                409);
+
     /* no recording before the session starts */
     TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
                         fx_path("/api/v1/rehab-sessions/%lld/recording",
@@ -1081,6 +1099,44 @@ test_bad_requests(void)
                 200);
     TC_CHECK_EQ(fx_int(&f, "offset"), 0); /* nothing was counted */
     TC_CHECK_STR_EQ(fx_str(&f, "status"), "open");
+
+    /* consent withdrawn: no new recording */
+    TC_CHECK_EQ(fx_call(&f, FX_CARER, "DELETE",
+                        fx_path("/api/v1/rehab-plans/%lld/recording-consent",
+                                (long long)plan_a),
+                        NULL),
+                200);
+    TC_CHECK_EQ(fx_call(&f, FX_CARER, "DELETE",
+                        fx_path("/api/v1/rehab-plans/%lld/recording-consent",
+                                (long long)plan_a),
+                        NULL),
+                404);
+    int64_t s5 = schedule(plan_a, "self_guided", g_get_real_time() - MIN_US);
+    TC_REQUIRE(s5 > 0);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/start", (long long)s5),
+                NULL),
+        409); /* s4 is still in progress: one at a time */
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/finish", (long long)s4),
+                "{s:i}", "completion_pct", 10),
+        200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RES, "POST",
+                fx_path("/api/v1/rehab-sessions/%lld/start", (long long)s5),
+                NULL),
+        200);
+    TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
+                        fx_path("/api/v1/rehab-sessions/%lld/recording",
+                                (long long)s5),
+                        "{s:I,s:s}", "size", J(video_len), "sha256", sha),
+                409);
+    TC_CHECK_STR_CONTAINS(fx_error_message(&f), "consent");
+    /* an upload opened under consent goes on */
+    TC_CHECK_EQ(put_chunk(FX_RES, up, video, 0, 100, NULL), 200);
+    TC_CHECK_EQ(fx_int(&f, "offset"), 100);
 }
 
 static void

@@ -230,6 +230,7 @@ test_upload_offsets_in_order_within_the_size(void)
         .size_bytes = 100, .sha256 = sha, .at_us = PLAN_T0};
     struct tc_rec_rehab_upload *u = NULL;
     int64_t plan, s, up = 0, other = 0, t = PLAN_T0;
+    int reopened = 0;
     char *before;
 
     fixture_open(&f, "upload.db");
@@ -239,6 +240,15 @@ test_upload_offsets_in_order_within_the_size(void)
     in.session_id = s;
     TC_CHECK_EQ(tc_rec_rehab_upload_create(f.db, &in, &up), -EPERM);
     TC_CHECK_EQ(tc_rec_rehab_session_start(f.db, s, t, -1), 0);
+    /* recorded only with the resident's consent */
+    TC_CHECK_EQ(tc_rec_rehab_upload_create(f.db, &in, &up), -EPERM);
+    TC_CHECK_STR_CONTAINS(tc_rec_errmsg(f.db), "consent");
+    TC_CHECK_EQ(tc_rec_rehab_recording_consent_set(f.db, plan,
+                                                   in.owner_user_id, t, true),
+                0);
+    TC_CHECK_EQ(tc_rec_rehab_recording_consent_set(f.db, plan,
+                                                   in.owner_user_id, t, true),
+                -EEXIST);
     TC_CHECK_EQ(tc_rec_rehab_upload_create(f.db, &in, &up), 0);
     TC_CHECK_EQ(tc_rec_rehab_upload_create(f.db, &in, &other), -EEXIST);
 
@@ -250,6 +260,13 @@ test_upload_offsets_in_order_within_the_size(void)
     TC_CHECK_EQ(tc_rec_rehab_upload_verify(f.db, up, t), -EPERM);
     TC_CHECK_UNCHANGED(&f, before);
     TC_CHECK_EQ(tc_rec_rehab_upload_advance(f.db, up, 40, 60, t), 0);
+    TC_CHECK_EQ(tc_rec_rehab_upload_verify(f.db, up, t), 0);
+    /* the server stopped while checking it: open again, every byte kept */
+    TC_CHECK_EQ(tc_rec_rehab_uploads_reopen_verifying(f.db, &reopened), 0);
+    TC_CHECK_EQ(reopened, 1);
+    TC_CHECK_EQ(raw_int(&f, "SELECT received_bytes FROM rehab_uploads WHERE"
+                            " status = 'open'"),
+                100);
     TC_CHECK_EQ(tc_rec_rehab_upload_verify(f.db, up, t), 0);
     TC_CHECK_EQ(tc_rec_rehab_upload_accept(f.db, up, "video/webm", 2000, t),
                 0);
