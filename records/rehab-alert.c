@@ -393,6 +393,28 @@ tc_rec_rehab_sessions_miss_overdue(struct tc_rec_db *db, int64_t now_us,
 }
 
 int
+tc_rec_rehab_plans_quiet(struct tc_rec_db *db, int64_t now_us,
+                         int64_t **ids_out, size_t *n_out)
+{
+    /* The same "since" as eval_quiet(): the last completed session's
+     * start (else its scheduled time), else the plan's first day. */
+    sqlite3_stmt *st = tc_rec__stmt(
+        db, "SELECT p.id FROM rehab_plans p WHERE p.status = 'active' AND"
+            " coalesce((SELECT max(coalesce(s.started_at_us,"
+            " s.scheduled_at_us)) FROM rehab_sessions s WHERE"
+            " s.plan_id = p.id AND s.status = 'completed'),"
+            " unixepoch(p.period_start) * 1000000) <= ? ORDER BY p.id");
+
+    tc_rec__ok(db);
+    if (!st) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1,
+                       now_us - TC_REC_REHAB_ALERT_QUIET_DAYS * DAY_US);
+    return tc_rec__ids_collect(db, st, ids_out, n_out);
+}
+
+int
 tc_rec_rehab_plans_active(struct tc_rec_db *db, int64_t **ids_out,
                           size_t *n_out)
 {

@@ -7,9 +7,10 @@
  * runs on two occasions:
  * - a timer every [rehab] alert_interval_s (and once at start): scheduled
  *   sessions of active plans more than [rehab] miss_grace_s past their
- *   time are marked missed, then every active plan is evaluated, so "no
+ *   time are marked missed and their plans evaluated, and so are the
+ *   plans quiet for 14 days (one indexed query finds them), so "no
  *   session for 14 days" fires on the day it is due even when nothing is
- *   written;
+ *   written; a sweep never visits every plan;
  * - right after a write to a plan's sessions (finish, miss, ...), so an
  *   alert on pain or a third miss reaches the team at once.
  * Each alert a call raises is pushed over signaling as
@@ -98,39 +99,55 @@ tc_srv__rehab_alerts_after_write(struct tc_srv *srv, int64_t plan_id)
     evaluate(srv, plan_id, g_get_real_time());
 }
 
+/* Evaluate each plan of ids[0..n) once (the lists are sorted). */
+static int
+evaluate_each(struct tc_srv *srv, const int64_t *ids, size_t n, int64_t now)
+{
+    int raised = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || ids[i] != ids[i - 1]) {
+            raised += evaluate(srv, ids[i], now);
+        }
+    }
+    return raised;
+}
+
 void
 tc_srv__rehab_alerts_sweep(struct tc_srv *srv)
 {
-    int64_t now = g_get_real_time(), *plans = NULL;
-    size_t n = 0, n_missed = 0;
+    int64_t now = g_get_real_time(), *touched = NULL, *quiet = NULL;
+    size_t n_touched = 0, n_quiet = 0;
     int raised = 0;
     struct tc_srv__call system = {.req = {.client_addr = "-"}};
 
+    /* Session writes evaluate their plan at once; the sweep evaluates
+     * what time alone makes due: plans whose overdue sessions it marks
+     * missed, and plans quiet for 14 days. */
     if (tc_rec_rehab_sessions_miss_overdue(
             srv->db, now,
-            (int64_t)srv->cfg->rehab_miss_grace_s * G_USEC_PER_SEC, &plans,
-            &n_missed) < 0) {
+            (int64_t)srv->cfg->rehab_miss_grace_s * G_USEC_PER_SEC, &touched,
+            &n_touched) < 0) {
         g_warning("overdue sessions: %s", tc_rec_errmsg(srv->db));
     }
-    if (n_missed > 0) {
-        tc_srv__audit(srv, &system, TC_REC_AUDIT_UPDATE, "rehab_session", 0, 0,
-                      TC_REC_AUDIT_SUCCESS, "overdue sessions missed", NULL);
+    if (n_touched > 0) {
+        tc_srv__audit(srv, &system, TC_REC_AUDIT_UPDATE, "rehab_session", 0,
+                      0, TC_REC_AUDIT_SUCCESS, "overdue sessions missed",
+                      NULL);
     }
-    free(plans);
-    plans = NULL;
-    if (tc_rec_rehab_plans_active(srv->db, &plans, &n) < 0) {
-        g_warning("active plans: %s", tc_rec_errmsg(srv->db));
-        return;
+    raised += evaluate_each(srv, touched, n_touched, now);
+    if (tc_rec_rehab_plans_quiet(srv->db, now, &quiet, &n_quiet) < 0) {
+        g_warning("quiet plans: %s", tc_rec_errmsg(srv->db));
     }
-    for (size_t i = 0; i < n; i++) {
-        raised += evaluate(srv, plans[i], now);
-    }
-    free(plans);
+    raised += evaluate_each(srv, quiet, n_quiet, now);
+    free(touched);
+    free(quiet);
     if (raised > 0) {
         tc_srv__audit(srv, &system, TC_REC_AUDIT_CREATE, "rehab_alert", 0, 0,
                       TC_REC_AUDIT_SUCCESS, "alert sweep", NULL);
     }
-    g_debug("rehab sweep: %zu plans, %d alerts", n, raised);
+    g_debug("rehab sweep: %zu plans touched, %zu quiet, %d alerts",
+            n_touched, n_quiet, raised);
 }
 
 static gboolean

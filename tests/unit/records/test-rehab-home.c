@@ -186,6 +186,23 @@ test_pain_up_three_and_not_two(void)
     fixture_close(&f);
 }
 
+static bool
+quiet_has(struct fixture *f, int64_t now_us, int64_t plan)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+    bool found = false;
+
+    if (tc_rec_rehab_plans_quiet(f->db, now_us, &ids, &n) != 0) {
+        abort();
+    }
+    for (size_t i = 0; i < n; i++) {
+        found |= ids[i] == plan;
+    }
+    free(ids);
+    return found;
+}
+
 static void
 test_fourteen_quiet_days_and_not_thirteen(void)
 {
@@ -195,6 +212,10 @@ test_fourteen_quiet_days_and_not_thirteen(void)
     fixture_open(&f, "quiet.db");
     plan = plan_in(&f, TC_REC_REHAB_PLAN_ACTIVE);
     draft = plan_in(&f, TC_REC_REHAB_PLAN_DRAFT);
+    /* the sweep's candidates agree with the rule */
+    TC_CHECK_EQ(quiet_has(&f, PLAN_D0 + 14 * DAY_US - SEC_US, plan), false);
+    TC_CHECK_EQ(quiet_has(&f, PLAN_D0 + 14 * DAY_US, plan), true);
+    TC_CHECK_EQ(quiet_has(&f, PLAN_D0 + 14 * DAY_US, draft), false);
     TC_CHECK_EQ(raised_now(&f, plan, PLAN_D0 + 14 * DAY_US - SEC_US,
                            TC_REC_REHAB_ALERT_NO_SESSION),
                 0);
@@ -210,6 +231,7 @@ test_fourteen_quiet_days_and_not_thirteen(void)
     TC_CHECK_EQ(raised_now(&f, plan, PLAN_D0 + 34 * DAY_US,
                            TC_REC_REHAB_ALERT_NO_SESSION),
                 0);
+    TC_CHECK_EQ(quiet_has(&f, PLAN_D0 + 34 * DAY_US, plan), false);
     TC_CHECK_EQ(raised_now(&f, plan, PLAN_D0 + 35 * DAY_US,
                            TC_REC_REHAB_ALERT_NO_SESSION),
                 1);
