@@ -360,6 +360,8 @@ session_cancel(struct tc_srv *srv, struct tc_srv__call *call)
                               TC_REC_AUDIT_UPDATE, SESSION, s->id,
                               s->resident_id)) {
         answer_session(srv, call, 200, s->id);
+        /* a cancelled session leaves the run of misses around it */
+        tc_srv__rehab_alerts_after_write(srv, s->plan_id);
     }
     json_decref(body);
     tc_rec_rehab_session_free(s);
