@@ -11,6 +11,9 @@
 #ifndef TC_MEDIA_H
 #define TC_MEDIA_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -22,6 +25,26 @@ extern "C" {
  * frees with free(). Calling it again after success does nothing.
  */
 int tc_media_init(char **errmsg);
+
+/* What a probe found in a video file. */
+struct tc_media_video_info {
+    char mime[32]; /* "video/webm", "video/x-matroska", "video/mp4" */
+    int64_t duration_ms;
+    int width;
+    int height;
+};
+
+/*
+ * Check that the file at `path` is a video a browser can play: a WebM,
+ * Matroska or MP4 container with a video stream and a duration, read
+ * within timeout_s. Returns 0 with *out filled; -EPROTO when it is not
+ * (a sentence for people in why, e.g. "video: has no video stream"), or
+ * -EIO. Blocks: call it off the main loop. Any thread, after
+ * tc_media_init().
+ */
+int tc_media_probe_video(const char *path, int timeout_s,
+                         struct tc_media_video_info *out, char *why,
+                         size_t why_len);
 
 /* The GStreamer version in use, e.g. "GStreamer 1.22.0". Static string. */
 const char *tc_media_version(void);

@@ -103,7 +103,8 @@ read_exercises(struct tc_rec_db *db, struct tc_rec_rehab_plan *p)
 {
     sqlite3_stmt *st = tc_rec__stmt(
         db, "SELECT id, name, instructions, video_ref, sets, reps,"
-            " sessions_per_week, count(*) OVER () FROM rehab_exercises"
+            " sessions_per_week, count(*) OVER (), library_id"
+            " FROM rehab_exercises"
             " WHERE plan_id = ? ORDER BY id");
     bool oom = false;
     int rc;
@@ -130,6 +131,7 @@ read_exercises(struct tc_rec_db *db, struct tc_rec_rehab_plan *p)
         e->sets = sqlite3_column_int(st, 4);
         e->reps = sqlite3_column_int(st, 5);
         e->sessions_per_week = sqlite3_column_int(st, 6);
+        e->library_id = sqlite3_column_int64(st, 8);
     }
     sqlite3_reset(st);
     if (oom) {

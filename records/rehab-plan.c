@@ -705,9 +705,12 @@ static int
 check_exercise(struct tc_rec_db *db,
                const struct tc_rec_rehab_exercise_new *in)
 {
+    bool from_library = in->library_id > 0;
     int rc;
 
-    rc = tc_rec__prose_check(db, "name", in->name, MAX_TITLE, true);
+    /* An exercise from the library takes its name, instructions and
+     * default sets and reps from there unless given (0: the default). */
+    rc = tc_rec__prose_check(db, "name", in->name, MAX_TITLE, !from_library);
     if (rc == 0) {
         rc = tc_rec__prose_check(db, "instructions", in->instructions,
                                  MAX_INSTRUCTIONS, false);
@@ -719,14 +722,23 @@ check_exercise(struct tc_rec_db *db,
     if (rc < 0) {
         return rc;
     }
-    if (in->sets < 1 || in->sets > 20) {
+    if ((in->sets < 1 || in->sets > 20) && !(from_library && in->sets == 0)) {
         return tc_rec__fail(db, -EINVAL, "sets: must be 1..20");
     }
-    if (in->reps < 1 || in->reps > 200) {
+    if ((in->reps < 1 || in->reps > 200) &&
+        !(from_library && in->reps == 0)) {
         return tc_rec__fail(db, -EINVAL, "reps: must be 1..200");
     }
     if (in->sessions_per_week < 1 || in->sessions_per_week > 14) {
         return tc_rec__fail(db, -EINVAL, "sessions_per_week: must be 1..14");
+    }
+    if (in->library_id < 0) {
+        return tc_rec__fail(db, -EINVAL, "library_id: must be an id");
+    }
+    if (from_library) {
+        return tc_rec__need_row(db, "SELECT 1 FROM rehab_library WHERE id = ?",
+                                in->library_id, "library_id",
+                                "library exercise");
     }
     return 0;
 }
@@ -735,10 +747,16 @@ static int
 insert_exercise(struct tc_rec_db *db, int64_t plan_id,
                 const struct tc_rec_rehab_exercise_new *in, int64_t *id_out)
 {
+    /* Without a library exercise the LEFT JOIN finds nothing and every
+     * value is the caller's. */
     sqlite3_stmt *st = tc_rec__stmt(
         db, "INSERT INTO rehab_exercises (plan_id, name, instructions,"
-            " video_ref, sets, reps, sessions_per_week)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)");
+            " video_ref, sets, reps, sessions_per_week, library_id)"
+            " SELECT ?1, coalesce(?2, l.name), coalesce(?3,"
+            " l.instructions_zh), ?4, CASE WHEN ?5 > 0 THEN ?5 ELSE"
+            " l.default_sets END, CASE WHEN ?6 > 0 THEN ?6 ELSE"
+            " l.default_reps END, ?7, ?8 FROM (SELECT 1)"
+            " LEFT JOIN rehab_library l ON l.id = ?8");
     int rc;
 
     if (!st) {
@@ -751,6 +769,7 @@ insert_exercise(struct tc_rec_db *db, int64_t plan_id,
     sqlite3_bind_int(st, 5, in->sets);
     sqlite3_bind_int(st, 6, in->reps);
     sqlite3_bind_int(st, 7, in->sessions_per_week);
+    tc_rec__bind_id(st, 8, in->library_id);
     rc = tc_rec__step_done(db, st, "exercise");
     if (rc == 0) {
         *id_out = sqlite3_last_insert_rowid(db->conn);

@@ -220,12 +220,51 @@ check_score(struct tc_rec_db *db, const char *field, int v, int lo, int hi,
                         optional ? " (or -1: not reported)" : "");
 }
 
+/* -EEXIST when another session of the same resident is in progress: a
+ * resident does one session at a time. */
+static int
+check_no_other_running(struct tc_rec_db *db, int64_t id)
+{
+    sqlite3_stmt *st = tc_rec__stmt(
+        db, "SELECT o.id FROM rehab_sessions s"
+            " JOIN rehab_plans p ON p.id = s.plan_id"
+            " JOIN rehab_plans q ON q.resident_id = p.resident_id"
+            " JOIN rehab_sessions o ON o.plan_id = q.id"
+            " WHERE s.id = ? AND o.status = 'in_progress' AND o.id != s.id"
+            " LIMIT 1");
+    int64_t other = 0;
+    int rc;
+
+    if (!st) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        other = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        return tc_rec__fail_sql(db, rc, "session");
+    }
+    if (other) {
+        return tc_rec__fail(db, -EEXIST,
+                            "start: the resident's session %lld is in "
+                            "progress (one session at a time)",
+                            (long long)other);
+    }
+    return 0;
+}
+
 static int
 record_start(struct tc_rec_db *db, int64_t id, int64_t at_us, int pain_before)
 {
     sqlite3_stmt *st;
     int rc = session_step(db, id, START, at_us, NULL);
 
+    if (rc == 0) {
+        rc = check_no_other_running(db, id);
+    }
     if (rc < 0) {
         return rc;
     }
@@ -301,7 +340,7 @@ record_finish(struct tc_rec_db *db, int64_t id,
     st = tc_rec__stmt(db, "UPDATE rehab_sessions SET ended_at_us = ?,"
                           " attendance = ?, completion_pct = ?,"
                           " pain_after = ?, difficulty = ?,"
-                          " recording_ref = ? WHERE id = ?");
+                          " recording_ref = coalesce(?, recording_ref) WHERE id = ?");
     if (!st) {
         return -EIO;
     }

@@ -919,6 +919,7 @@ struct tc_rec_rehab_exercise_new {
     int sets;
     int reps;
     int sessions_per_week;
+    int64_t library_id; /* the library exercise it follows, 0: none */
 };
 
 struct tc_rec_rehab_goal {
@@ -938,6 +939,7 @@ struct tc_rec_rehab_exercise {
     int sets;
     int reps;
     int sessions_per_week;
+    int64_t library_id; /* 0: none */
 };
 
 struct tc_rec_rehab_plan {
@@ -2394,6 +2396,362 @@ int tc_rec_session_revoke(struct tc_rec_db *db,
  * counts them. Errors: -ENOENT (user_id). */
 int tc_rec_session_revoke_all_for_user(struct tc_rec_db *db, int64_t user_id,
                                        int64_t now_us, size_t *n_out);
+
+/* == Home rehabilitation: library, schedule, attendance, uploads, alerts ==
+ * (rehab-library.c, rehab-schedule.c, rehab-attend.c, rehab-upload.c,
+ * rehab-alert.c; migration 9) */
+
+/* -- The exercise library (rehab-library.c) -- */
+
+/* A precaution for residents of one disability category. */
+struct tc_rec_rehab_precaution_new {
+    enum tc_rec_disability category; /* not NONE */
+    const char *text;                /* 1..2000 characters */
+};
+
+/* A library exercise. created_by 0 makes a built-in one (the county's);
+ * a therapist's own names them. Ranges: default_sets 1..20, default_reps
+ * 1..200; name 1..200 characters, each instruction text 1..4000. */
+struct tc_rec_rehab_library_new {
+    const char *name;
+    const char *instructions_zh;
+    const char *instructions_en;
+    int default_sets;
+    int default_reps;
+    const struct tc_rec_rehab_precaution_new *precautions;
+    size_t n_precautions; /* at most one per category */
+    int64_t created_by;
+    int64_t created_at_us;
+};
+
+struct tc_rec_rehab_precaution {
+    enum tc_rec_disability category;
+    char *text;
+};
+
+struct tc_rec_rehab_library_item {
+    int64_t id;
+    char *name;
+    char *instructions_zh;
+    char *instructions_en;
+    int default_sets;
+    int default_reps;
+    int64_t created_by; /* 0: built in */
+    int64_t created_at_us;
+    int64_t video_upload_id; /* the complete demo video's upload, 0: none */
+    struct tc_rec_rehab_precaution *precautions;
+    size_t n_precautions;
+};
+
+struct tc_rec_rehab_library_list {
+    size_t count;
+    struct tc_rec_rehab_library_item *items; /* without precautions */
+};
+
+/* Errors: -EINVAL (a field, a category twice), -ENOENT (created_by). */
+int tc_rec_rehab_library_add(struct tc_rec_db *db,
+                             const struct tc_rec_rehab_library_new *in,
+                             int64_t *id_out);
+int tc_rec_rehab_library_get(struct tc_rec_db *db, int64_t id,
+                             struct tc_rec_rehab_library_item **out);
+void tc_rec_rehab_library_item_free(struct tc_rec_rehab_library_item *item);
+/* The whole library by name. */
+int tc_rec_rehab_library_list(struct tc_rec_db *db,
+                              struct tc_rec_rehab_library_list **out);
+void tc_rec_rehab_library_list_free(struct tc_rec_rehab_library_list *list);
+
+/* -- A plan's weekly schedule (rehab-schedule.c) -- */
+
+/* One weekly slot: ISO weekday (1 Monday .. 7 Sunday), local time as
+ * minutes after midnight (0..1439) at UTC offset utc_offset_min
+ * (-720..840), the session mode and, for live-guided sessions and home
+ * visits, the therapist (one of the plan's). */
+struct tc_rec_rehab_slot {
+    int weekday;
+    int minute_of_day;
+    int utc_offset_min;
+    enum tc_rec_rehab_session_mode mode;
+    int64_t therapist_id;
+};
+
+/* Replace the plan's schedule (draft or active plans; -EPERM otherwise).
+ * Errors: -EINVAL naming "slots[i].field" (a range, a therapist not on
+ * the plan, the same weekday and time twice), -ENOENT (plan). */
+int tc_rec_rehab_plan_slots_set(struct tc_rec_db *db, int64_t plan_id,
+                                const struct tc_rec_rehab_slot *slots,
+                                size_t n);
+/* The schedule, by weekday and time; *out is malloc'd (free()), NULL
+ * when *n_out is 0. */
+int tc_rec_rehab_plan_slots_get(struct tc_rec_db *db, int64_t plan_id,
+                                struct tc_rec_rehab_slot **out,
+                                size_t *n_out);
+/* Schedule a session for every slot occurrence on the local days from..to
+ * (inclusive, clipped to the plan's period) that has none yet: running it
+ * twice schedules nothing new. *n_created counts the new sessions. */
+int tc_rec_rehab_plan_sessions_generate(struct tc_rec_db *db, int64_t plan_id,
+                                        const char *from, const char *to,
+                                        int *n_created);
+
+/* -- Who was in a live session, when (rehab-attend.c) -- */
+
+enum tc_rec_rehab_attend_role {
+    TC_REC_REHAB_ROLE_THERAPIST = 1,
+    TC_REC_REHAB_ROLE_RESIDENT,
+    TC_REC_REHAB_ROLE_CARER,
+};
+
+/* PRESENT/ABSENT come from signaling (entered or left the call);
+ * MEDIA_START/MEDIA_STOP from the media server (the user's media flowed
+ * or stopped): the hook for actual media time. */
+enum tc_rec_rehab_attend_event {
+    TC_REC_REHAB_PRESENT = 1,
+    TC_REC_REHAB_ABSENT,
+    TC_REC_REHAB_MEDIA_START,
+    TC_REC_REHAB_MEDIA_STOP,
+};
+
+const char *tc_rec_rehab_attend_role_to_string(enum tc_rec_rehab_attend_role r);
+const char *
+tc_rec_rehab_attend_event_to_string(enum tc_rec_rehab_attend_event e);
+
+/* Append one event of a live-guided session. Errors: -ENOENT (session,
+ * user), -EPERM (not a live-guided session), -EINVAL (a code). */
+int tc_rec_rehab_attendance_add(struct tc_rec_db *db, int64_t session_id,
+                                int64_t user_id,
+                                enum tc_rec_rehab_attend_role role,
+                                enum tc_rec_rehab_attend_event event,
+                                int64_t at_us);
+
+struct tc_rec_rehab_attend_entry {
+    int64_t user_id;
+    enum tc_rec_rehab_attend_role role;
+    enum tc_rec_rehab_attend_event event;
+    int64_t at_us;
+};
+
+/* Durations worked out from the events: a user's time runs from PRESENT
+ * to the next ABSENT (an interval still open ends at the session's end,
+ * or at now_us while it runs); media time likewise from MEDIA_START to
+ * MEDIA_STOP. together_us is the time a therapist and the resident's
+ * side (resident or carer) were both present. */
+struct tc_rec_rehab_presence {
+    int64_t therapist_us;
+    int64_t resident_us; /* the resident or a carer present */
+    int64_t together_us;
+    int64_t media_us;  /* any media flowing; 0 until media reports */
+    int64_t first_at_us; /* first PRESENT, 0: nobody came */
+    int64_t last_at_us;  /* last event */
+    size_t n_entries;
+    struct tc_rec_rehab_attend_entry *entries; /* in time order */
+};
+
+int tc_rec_rehab_attendance_get(struct tc_rec_db *db, int64_t session_id,
+                                int64_t now_us,
+                                struct tc_rec_rehab_presence **out);
+void tc_rec_rehab_attendance_free(struct tc_rec_rehab_presence *a);
+
+/* A therapist marks set `set_no` (1..the exercise's sets) of a plan
+ * exercise done in an in-progress session. Errors: -EEXIST (marked
+ * already: nothing is counted twice), -EPERM (session not in progress),
+ * -EINVAL (exercise of another plan, set_no out of range). */
+int tc_rec_rehab_set_mark(struct tc_rec_db *db, int64_t session_id,
+                          int64_t exercise_id, int set_no, int64_t by,
+                          int64_t at_us);
+/* Sets marked done in a session, and the sets its plan prescribes. */
+int tc_rec_rehab_set_count(struct tc_rec_db *db, int64_t session_id,
+                           int *done, int *prescribed);
+
+/* -- Resumable uploads: recordings, demo videos (rehab-upload.c) -- */
+
+/*
+ *   OPEN --(received == size) verify--> VERIFYING --accept--> COMPLETE
+ *                                           |
+ *                                           +--reject--> REJECTED
+ */
+enum tc_rec_rehab_upload_status {
+    TC_REC_REHAB_UPLOAD_OPEN = 1,
+    TC_REC_REHAB_UPLOAD_VERIFYING,
+    TC_REC_REHAB_UPLOAD_COMPLETE,
+    TC_REC_REHAB_UPLOAD_REJECTED,
+};
+
+const char *
+tc_rec_rehab_upload_status_to_string(enum tc_rec_rehab_upload_status s);
+
+/* An upload for a self-guided session's recording (session_id) or a
+ * library exercise's demo video (library_id): exactly one of them. */
+struct tc_rec_rehab_upload_new {
+    int64_t session_id;
+    int64_t library_id;
+    int64_t owner_user_id;
+    int64_t size_bytes;
+    const char *sha256; /* 64 lower-case hex digits of the whole file */
+    int64_t at_us;
+};
+
+struct tc_rec_rehab_upload {
+    int64_t id;
+    int64_t session_id; /* 0 for a demo video */
+    int64_t library_id; /* 0 for a recording */
+    int64_t owner_user_id;
+    int64_t size_bytes;
+    char sha256[65];
+    int64_t received_bytes;
+    int n_chunks;
+    enum tc_rec_rehab_upload_status status;
+    char *status_reason; /* why it was rejected, or NULL */
+    char *mime;          /* once complete */
+    int64_t duration_ms; /* once complete */
+    int64_t created_at_us;
+    int64_t updated_at_us;
+};
+
+/*
+ * Open an upload. A recording needs a self-guided session in progress or
+ * completed without a complete recording, and a standing recording
+ * consent on its plan. Errors: -EINVAL (size, sha256), -ENOENT (session,
+ * exercise, user), -EPERM (another mode; a session scheduled, missed or
+ * cancelled; no consent), -EEXIST (an upload of the session is open
+ * already, or its recording is complete).
+ */
+int tc_rec_rehab_upload_create(struct tc_rec_db *db,
+                               const struct tc_rec_rehab_upload_new *in,
+                               int64_t *id_out);
+int tc_rec_rehab_upload_get(struct tc_rec_db *db, int64_t id,
+                            struct tc_rec_rehab_upload **out);
+void tc_rec_rehab_upload_free(struct tc_rec_rehab_upload *u);
+
+/* Record `len` bytes written at `offset`. Errors: -ERANGE (offset is not
+ * the bytes received so far: the message says how many), -EMSGSIZE (past
+ * the declared size), -EPERM (not open). */
+int tc_rec_rehab_upload_advance(struct tc_rec_db *db, int64_t id,
+                                int64_t offset, int64_t len, int64_t at_us);
+/* OPEN with every byte received -> VERIFYING (-EPERM otherwise). */
+int tc_rec_rehab_upload_verify(struct tc_rec_db *db, int64_t id,
+                               int64_t at_us);
+/* VERIFYING -> COMPLETE: the session's recording_ref becomes
+ * "upload:<id>", or the library exercise's video this upload. */
+int tc_rec_rehab_upload_accept(struct tc_rec_db *db, int64_t id,
+                               const char *mime, int64_t duration_ms,
+                               int64_t at_us);
+/* VERIFYING -> REJECTED with a reason (checksum, not a video). */
+int tc_rec_rehab_upload_reject(struct tc_rec_db *db, int64_t id,
+                               const char *reason, int64_t at_us);
+/* The complete recording of a session: -ENOENT when there is none. */
+int tc_rec_rehab_upload_of_session(struct tc_rec_db *db, int64_t session_id,
+                                   int64_t *upload_id);
+
+/* The upload of a session that is open or verifying: -ENOENT (no error
+ * text) when there is none. */
+int tc_rec_rehab_upload_open_of_session(struct tc_rec_db *db,
+                                        int64_t session_id,
+                                        int64_t *upload_id);
+
+/* After a restart: uploads left VERIFYING (their check died with the
+ * old process) go back to OPEN with every byte received, so the client's
+ * finishing request verifies them again. *n_out counts them. */
+int tc_rec_rehab_uploads_reopen_verifying(struct tc_rec_db *db, int *n_out);
+
+/* The resident's consent to be recorded in a plan's sessions (given or
+ * withdrawn by `user_id`, the resident or a carer; the caller checks
+ * who). Give: -EEXIST when one stands; withdraw: -ENOENT when none.
+ * Recordings (uploads of a session) need a standing consent. */
+int tc_rec_rehab_recording_consent_set(struct tc_rec_db *db, int64_t plan_id,
+                                       int64_t user_id, int64_t at_us,
+                                       bool give);
+int tc_rec_rehab_recording_consent(struct tc_rec_db *db, int64_t plan_id,
+                                   bool *out);
+
+/* Completed self-guided sessions awaiting review on the plans where
+ * `practitioner_id` is a therapist, oldest first (ids; free()). */
+int tc_rec_rehab_review_queue(struct tc_rec_db *db, int64_t practitioner_id,
+                              int64_t **ids_out, size_t *n_out);
+
+/* -- Alerts (rehab-alert.c) -- */
+
+enum tc_rec_rehab_alert_kind {
+    TC_REC_REHAB_ALERT_MISSED_IN_A_ROW = 1, /* 3 scheduled ones missed */
+    TC_REC_REHAB_ALERT_PAIN_UP,             /* +3 over the last report */
+    TC_REC_REHAB_ALERT_NO_SESSION,          /* 14 days in an active plan */
+};
+
+#define TC_REC_REHAB_ALERT_MISSED_RUN  3
+#define TC_REC_REHAB_ALERT_PAIN_DELTA  3
+#define TC_REC_REHAB_ALERT_QUIET_DAYS  14
+
+const char *tc_rec_rehab_alert_kind_to_string(enum tc_rec_rehab_alert_kind k);
+
+struct tc_rec_rehab_alert {
+    int64_t id;
+    int64_t plan_id;
+    int64_t resident_id;
+    enum tc_rec_rehab_alert_kind kind;
+    int64_t session_id; /* the session that raised it, 0: none */
+    int value; /* misses in the run, pain increase, or quiet days */
+    int64_t raised_at_us;
+    int64_t acknowledged_by; /* 0: open */
+    int64_t acknowledged_at_us;
+};
+
+struct tc_rec_rehab_alert_list {
+    size_t count;
+    struct tc_rec_rehab_alert *items;
+};
+
+/*
+ * Evaluate the rules on an active plan at now_us and store what is due
+ * and not raised before (each alert has a trigger: the first session of
+ * a missed run, the session whose pain rose, the day the quiet stretch
+ * began), so evaluating again raises nothing twice. *raised (may be NULL)
+ * lists the alerts this call stored. A plan that is not active raises
+ * nothing.
+ *   missed_in_a_row: the latest sessions that are not cancelled, by
+ *     scheduled time, end in >= 3 missed ones;
+ *   pain_up: a completed session's pain_after is >= 3 above the pain
+ *     reported before it (that session's pain_before, else the previous
+ *     session's pain_after);
+ *   no_session: no session completed for >= 14 days (counted from the
+ *     last completed session's start, else the plan's first day).
+ */
+int tc_rec_rehab_alerts_evaluate(struct tc_rec_db *db, int64_t plan_id,
+                                 int64_t now_us,
+                                 struct tc_rec_rehab_alert_list **raised);
+
+/* Mark missed every scheduled session of an active plan whose scheduled
+ * time is more than grace_us before now_us; the ids of the plans touched
+ * into *plan_ids (free(); NULL when none). */
+int tc_rec_rehab_sessions_miss_overdue(struct tc_rec_db *db, int64_t now_us,
+                                       int64_t grace_us, int64_t **plan_ids,
+                                       size_t *n_plans);
+/* The active plans with no completed session for 14 days or more at
+ * now_us (the no_session rule's candidates; free()). */
+int tc_rec_rehab_plans_quiet(struct tc_rec_db *db, int64_t now_us,
+                             int64_t **ids_out, size_t *n_out);
+/* The ids of every active plan (free()). */
+int tc_rec_rehab_plans_active(struct tc_rec_db *db, int64_t **ids_out,
+                              size_t *n_out);
+
+/* A plan's alerts, newest first; or those of every plan on which
+ * `practitioner_id` is a therapist or a member of the contract's team
+ * (open_only: not acknowledged). */
+int tc_rec_rehab_alert_list_plan(struct tc_rec_db *db, int64_t plan_id,
+                                 struct tc_rec_rehab_alert_list **out);
+int tc_rec_rehab_alert_list_for(struct tc_rec_db *db, int64_t practitioner_id,
+                                bool open_only,
+                                struct tc_rec_rehab_alert_list **out);
+void tc_rec_rehab_alert_list_free(struct tc_rec_rehab_alert_list *list);
+int tc_rec_rehab_alert_get(struct tc_rec_db *db, int64_t id,
+                           struct tc_rec_rehab_alert *out);
+/* Acknowledge an open alert (-EEXIST when acknowledged already). */
+int tc_rec_rehab_alert_acknowledge(struct tc_rec_db *db, int64_t id,
+                                   int64_t by, int64_t at_us);
+/* Whether `practitioner_id` receives the plan's alerts: a therapist on
+ * it, or a member of its contract's team. */
+int tc_rec_rehab_alert_is_recipient(struct tc_rec_db *db, int64_t plan_id,
+                                    int64_t practitioner_id, bool *out);
+/* The user accounts that receive a plan's alerts (free()). */
+int tc_rec_rehab_alert_recipients(struct tc_rec_db *db, int64_t plan_id,
+                                  int64_t **user_ids, size_t *n_out);
 
 #ifdef __cplusplus
 }

@@ -292,11 +292,11 @@ seed_rehab(struct tc_rec_db *db, struct county *c)
         {"坐位抬腿 Seated leg raise",
          "坐直，慢慢抬起一条腿保持5秒。Sit upright, lift one leg slowly, "
          "hold 5 s.",
-         "/media/exercises/seated-leg-raise.webm", 3, 10, 5},
+         "/media/exercises/seated-leg-raise.webm", 3, 10, 5, 0},
         {"扶椅站立 Supported sit-to-stand",
          "双手扶椅背，慢慢站起再坐下。Hold the chair back, stand up and "
          "sit down slowly.",
-         "/media/exercises/sit-to-stand.webm", 2, 8, 3},
+         "/media/exercises/sit-to-stand.webm", 2, 8, 3, 0},
     };
     struct tc_rec_rehab_goal_new goal = {
         .description = "独立从床转移到椅子 Transfer bed to chair alone",

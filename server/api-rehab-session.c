@@ -33,6 +33,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "rehab-int.h"
 #include "server-int.h"
 #include "tc-records.h"
 
@@ -89,9 +90,8 @@ score_json(int v)
     return v >= 0 ? json_integer(v) : json_null();
 }
 
-/* A session; `whole` adds the free text (cancel reason, note). */
-static json_t *
-session_json(const struct tc_rec_rehab_session *s, bool whole)
+json_t *
+tc_srv__rehab_session_json(const struct tc_rec_rehab_session *s, bool whole)
 {
     json_t *doc = json_pack(
         "{s:I,s:I,s:I,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
@@ -136,7 +136,7 @@ answer_session(struct tc_srv *srv, struct tc_srv__call *call, int status,
         tc_srv__resp_records_error(srv, call, rc);
         return;
     }
-    tc_srv__resp_ok(call, status, session_json(s, true));
+    tc_srv__resp_ok(call, status, tc_srv__rehab_session_json(s, true));
     tc_rec_rehab_session_free(s);
 }
 
@@ -201,7 +201,8 @@ session_list(struct tc_srv *srv, struct tc_srv__call *call)
     }
     items = json_array();
     for (size_t i = 0; i < list->count; i++) {
-        json_array_append_new(items, session_json(&list->items[i], false));
+        json_array_append_new(
+            items, tc_srv__rehab_session_json(&list->items[i], false));
     }
     tc_rec_rehab_session_list_free(list);
     tc_srv__resp_ok(call, 200, json_pack("{s:o}", "items", items));
@@ -217,7 +218,7 @@ session_get(struct tc_srv *srv, struct tc_srv__call *call)
     if (session_load(srv, call, &s) &&
         tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
                                     s->resident_id, SESSION, s->id)) {
-        tc_srv__resp_ok(call, 200, session_json(s, true));
+        tc_srv__resp_ok(call, 200, tc_srv__rehab_session_json(s, true));
     }
     tc_rec_rehab_session_free(s);
 }
@@ -311,6 +312,7 @@ session_finish(struct tc_srv *srv, struct tc_srv__call *call)
                 srv, call, tc_rec_rehab_session_finish(srv->db, s->id, &r),
                 TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
             answer_session(srv, call, 200, s->id);
+            tc_srv__rehab_alerts_after_write(srv, s->plan_id);
         }
     }
     json_decref(body);
@@ -333,6 +335,7 @@ session_miss(struct tc_srv *srv, struct tc_srv__call *call)
             tc_rec_rehab_session_miss(srv->db, s->id, g_get_real_time()),
             TC_REC_AUDIT_UPDATE, SESSION, s->id, s->resident_id)) {
         answer_session(srv, call, 200, s->id);
+        tc_srv__rehab_alerts_after_write(srv, s->plan_id);
     }
     json_decref(body);
     tc_rec_rehab_session_free(s);
@@ -357,6 +360,8 @@ session_cancel(struct tc_srv *srv, struct tc_srv__call *call)
                               TC_REC_AUDIT_UPDATE, SESSION, s->id,
                               s->resident_id)) {
         answer_session(srv, call, 200, s->id);
+        /* a cancelled session leaves the run of misses around it */
+        tc_srv__rehab_alerts_after_write(srv, s->plan_id);
     }
     json_decref(body);
     tc_rec_rehab_session_free(s);

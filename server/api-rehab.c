@@ -84,11 +84,12 @@ goal_json(const struct tc_rec_rehab_goal *g)
 static json_t *
 exercise_json(const struct tc_rec_rehab_exercise *e)
 {
-    return json_pack("{s:I,s:s,s:s?,s:s?,s:i,s:i,s:i}", "id",
+    return json_pack("{s:I,s:s,s:s?,s:s?,s:i,s:i,s:i,s:o}", "id",
                      (json_int_t)e->id, "name", e->name, "instructions",
                      e->instructions, "video_ref", e->video_ref, "sets",
                      e->sets, "reps", e->reps, "sessions_per_week",
-                     e->sessions_per_week);
+                     e->sessions_per_week, "library_id",
+                     tc_srv__id_json(e->library_id));
 }
 
 /* A plan; `whole` adds the free text (status reason, goals, exercises),
@@ -230,17 +231,23 @@ exercise_parse(struct tc_srv__call *call, json_t *obj,
                struct tc_rec_rehab_exercise_new *e)
 {
     static const char *const known[] = {
-        "name", "instructions",      "video_ref", "sets",
-        "reps", "sessions_per_week", NULL};
+        "name",      "instructions",      "video_ref", "sets", "reps",
+        "library_id", "sessions_per_week", NULL};
+    bool own; /* not from the library: name, sets and reps required */
 
-    return tc_srv__json_only(call, obj, known) &&
-           tc_srv__json_string(call, obj, "name", true, TITLE_MAX, &e->name) &&
+    if (!tc_srv__json_only(call, obj, known) ||
+        !tc_srv__json_int(call, obj, "library_id", false, 1, INT64_MAX,
+                          &e->library_id)) {
+        return false;
+    }
+    own = e->library_id == 0;
+    return tc_srv__json_string(call, obj, "name", own, TITLE_MAX, &e->name) &&
            tc_srv__json_string(call, obj, "instructions", false, TEXT_MAX,
                                &e->instructions) &&
            tc_srv__json_string(call, obj, "video_ref", false, REF_MAX,
                                &e->video_ref) &&
-           tc_srv__json_int32(call, obj, "sets", true, &e->sets) &&
-           tc_srv__json_int32(call, obj, "reps", true, &e->reps) &&
+           tc_srv__json_int32(call, obj, "sets", own, &e->sets) &&
+           tc_srv__json_int32(call, obj, "reps", own, &e->reps) &&
            tc_srv__json_int32(call, obj, "sessions_per_week", true,
                               &e->sessions_per_week);
 }

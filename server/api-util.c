@@ -234,7 +234,7 @@ field_of(const char *msg)
     size_t n = colon ? (size_t)(colon - msg) : 0;
 
     for (size_t i = 0; i < n; i++) {
-        if (!g_ascii_isalnum(msg[i]) && msg[i] != '_' && msg[i] != '.') {
+        if (!g_ascii_isalnum(msg[i]) && !strchr("_.[]", msg[i])) {
             return NULL;
         }
     }

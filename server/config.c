@@ -302,6 +302,45 @@ parse_resume_grace(struct tc_srv_config *cfg, const char *value, GString *why)
     return parse_seconds(&cfg->resume_grace_s, value, why);
 }
 
+static int
+parse_rehab_alert_interval(struct tc_srv_config *cfg, const char *value,
+                           GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 86400, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->rehab_alert_interval_s = (int)v;
+    return 0;
+}
+
+static int
+parse_rehab_miss_grace(struct tc_srv_config *cfg, const char *value,
+                       GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 0, 7 * 86400, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->rehab_miss_grace_s = (int)v;
+    return 0;
+}
+
+static int
+parse_rehab_max_video(struct tc_srv_config *cfg, const char *value,
+                      GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1024, 16L * 1024 * 1024 * 1024, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->rehab_max_video_bytes = v;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -322,6 +361,9 @@ static const struct key_def keys[] = {
     {"signaling", "heartbeat_s", parse_heartbeat},
     {"signaling", "resume_grace_s", parse_resume_grace},
     {"database", "synchronous", parse_synchronous},
+    {"rehab", "alert_interval_s", parse_rehab_alert_interval},
+    {"rehab", "miss_grace_s", parse_rehab_miss_grace},
+    {"rehab", "max_video_bytes", parse_rehab_max_video},
 };
 
 struct tc_srv_config *
@@ -346,6 +388,9 @@ tc_srv_config_new(void)
     cfg->totp_required_roles = 0;
     cfg->heartbeat_s = 20;
     cfg->resume_grace_s = 30;
+    cfg->rehab_alert_interval_s = 300;
+    cfg->rehab_miss_grace_s = 7200;
+    cfg->rehab_max_video_bytes = 512LL * 1024 * 1024;
     return cfg;
 }
 

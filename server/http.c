@@ -32,6 +32,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <jansson.h>
@@ -55,6 +56,7 @@ struct http_pss {
     bool close_after;
     bool refuse_stopping;
     bool headers_sent;
+    bool head; /* HEAD: headers only, a file body is not sent */
     const char *route_name;
     struct tc_srv__call *call;
     size_t sent;
@@ -121,6 +123,22 @@ tc_srv__resp_error(struct tc_srv__resp *resp, int status, const char *message)
 }
 
 void
+tc_srv__resp_file_take(struct tc_srv__resp *resp, int status,
+                       const char *content_type, int fd, int64_t offset,
+                       int64_t len)
+{
+    if (resp->file_fd >= 0) {
+        close(resp->file_fd);
+    }
+    resp->status = status;
+    resp->content_type = content_type;
+    g_string_truncate(resp->body, 0);
+    resp->file_fd = fd;
+    resp->file_offset = offset;
+    resp->file_len = len;
+}
+
+void
 tc_srv__resp_header(struct tc_srv__resp *resp, const char *name,
                     const char *value)
 {
@@ -139,6 +157,7 @@ call_new(struct lws *wsi)
     call->refs = 1;
     call->resp.body = g_string_new(NULL);
     call->resp.headers = g_ptr_array_new_with_free_func(g_free);
+    call->resp.file_fd = -1;
     return call;
 }
 
@@ -153,6 +172,9 @@ call_unref(struct tc_srv__call *call)
     }
     g_string_free(call->resp.body, TRUE);
     g_ptr_array_unref(call->resp.headers);
+    if (call->resp.file_fd >= 0) {
+        close(call->resp.file_fd);
+    }
     g_free(call);
 }
 
@@ -177,6 +199,7 @@ tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
         {"if-none-match", WSI_TOKEN_HTTP_IF_NONE_MATCH},
         {"accept", WSI_TOKEN_HTTP_ACCEPT},
         {"host", WSI_TOKEN_HOST},
+        {"range", WSI_TOKEN_HTTP_RANGE},
     };
     char custom[64];
     int n;
@@ -455,9 +478,11 @@ write_headers(struct lws *wsi, struct http_pss *pss)
     if (pss->close_after) {
         tc_srv__resp_header(resp, "connection", "close");
     }
-    if (lws_add_http_common_headers(wsi, (unsigned)resp->status,
-                                    resp->content_type, resp->body->len, &p,
-                                    end)) {
+    if (lws_add_http_common_headers(
+            wsi, (unsigned)resp->status, resp->content_type,
+            resp->file_fd >= 0 ? (lws_filepos_t)resp->file_len
+                               : resp->body->len,
+            &p, end)) {
         return -1;
     }
     for (guint i = 0; i + 1 < resp->headers->len; i += 2) {
@@ -487,6 +512,7 @@ send_answer(struct lws *wsi, struct http_pss *pss)
     }
     if (strcmp(pss->method, "HEAD") == 0) {
         g_string_truncate(pss->call->resp.body, 0);
+        pss->head = true;
     }
     return write_headers(wsi, pss);
 }
@@ -515,18 +541,44 @@ tc_srv__call_resume(struct tc_srv__call *call)
     call_unref(call);
 }
 
+/* Read the next chunk of a file body into buf; false on a read error
+ * (the file changed under us: the connection is dropped). */
+static bool
+read_file_chunk(const struct tc_srv__resp *resp, size_t sent,
+                unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+
+    while (got < n) {
+        ssize_t r = pread(resp->file_fd, buf + got, n - got,
+                          (off_t)(resp->file_offset + (int64_t)(sent + got)));
+        if (r <= 0) {
+            return false;
+        }
+        got += (size_t)r;
+    }
+    return true;
+}
+
 /* Write the next chunk of the body; complete the transaction at the end. */
 static int
 write_body(struct lws *wsi, struct http_pss *pss)
 {
+    const struct tc_srv__resp *resp = &pss->call->resp;
     GString *body = pss->call->resp.body;
     unsigned char buf[LWS_PRE + WRITE_CHUNK];
-    size_t left = body->len - pss->sent;
+    bool from_file = resp->file_fd >= 0 && !pss->head;
+    size_t total = from_file ? (size_t)resp->file_len : body->len;
+    size_t left = total - pss->sent;
     size_t n = left < WRITE_CHUNK ? left : WRITE_CHUNK;
     bool last = n == left;
 
     if (n > 0) {
-        memcpy(buf + LWS_PRE, body->str + pss->sent, n);
+        if (!from_file) {
+            memcpy(buf + LWS_PRE, body->str + pss->sent, n);
+        } else if (!read_file_chunk(resp, pss->sent, buf + LWS_PRE, n)) {
+            return -1;
+        }
         if (lws_write(wsi, buf + LWS_PRE, n,
                       last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < (int)n) {
             return -1;

@@ -28,6 +28,7 @@ struct tc_srv__metrics;
 struct tc_srv__ratelimit;
 struct tc_srv__checkpointer;
 struct tc_srv__sig;
+struct tc_srv__rehab;
 
 struct tc_uvglib;
 
@@ -54,6 +55,7 @@ struct tc_srv {
     GArray *audit_queue;      /* audit.c: events not yet committed */
     GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
     guint audit_flush;        /* audit.c: the commit timer, 0 when idle */
+    struct tc_srv__rehab *rehab; /* rehab-alerts.c: timer, jobs */
 };
 
 /* == log.c == */
@@ -234,6 +236,11 @@ struct tc_srv__resp {
     const char *content_type; /* static string */
     GString *body;
     GPtrArray *headers; /* alternating "name:" and value strings */
+    /* A body read from a file instead (tc_srv__resp_file_take): -1 when
+     * none; else file_len bytes from file_offset, sent in chunks. */
+    int file_fd;
+    int64_t file_offset;
+    int64_t file_len;
 };
 
 /*
@@ -292,6 +299,13 @@ int tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
  */
 int tc_srv__call_json(struct tc_srv__call *call, json_t **out);
 
+/* Answer `status` with file_len bytes of `fd` from `offset` as the body
+ * (sent in 16 KiB chunks as the client reads; nothing is held in memory).
+ * Takes ownership of fd (closed with the call). */
+void tc_srv__resp_file_take(struct tc_srv__resp *resp, int status,
+                            const char *content_type, int fd, int64_t offset,
+                            int64_t len);
+
 /* Add a response header ("etag", "W/\"3\""): name without ':'. */
 void tc_srv__resp_header(struct tc_srv__resp *resp, const char *name,
                          const char *value);
@@ -311,6 +325,17 @@ void tc_srv__resp_json(struct tc_srv__resp *resp, int status,
 /* Fill `resp` with `doc` serialised (borrowed), with a content type. */
 void tc_srv__resp_doc(struct tc_srv__resp *resp, int status,
                       const char *content_type, const json_t *doc);
+
+/* == range.c: the Range header of a GET == */
+
+/*
+ * One byte range "bytes=a-b", "bytes=a-" or "bytes=-n" of a
+ * representation of `size` bytes into first..last (inclusive, clipped to
+ * the size). -EINVAL: malformed or several ranges (serve it whole);
+ * -ERANGE: not satisfiable (416). Pure.
+ */
+int tc_srv__range_parse(const char *header, int64_t size, int64_t *first,
+                        int64_t *last);
 
 /* == routes.c: the table of dynamic routes == */
 
@@ -337,6 +362,9 @@ extern const struct tc_srv__route tc_srv__routes_residents[];
 extern const struct tc_srv__route tc_srv__routes_contracts[];
 extern const struct tc_srv__route tc_srv__routes_stats[];
 extern const struct tc_srv__route tc_srv__routes_auth[];
+extern const struct tc_srv__route tc_srv__routes_rehab_library[];
+extern const struct tc_srv__route tc_srv__routes_rehab_upload[];
+extern const struct tc_srv__route tc_srv__routes_rehab_live[];
 
 /* == api-contracts.c == */
 
@@ -572,6 +600,11 @@ void tc_srv__deny(struct tc_srv *srv, struct tc_srv__call *call,
 bool tc_srv__rehab_plan_load(struct tc_srv *srv, struct tc_srv__call *call,
                              struct tc_rec_rehab_plan **out);
 
+/* A session as the API answers it (api-rehab-session.c); `whole` adds
+ * the free text (cancel reason, note). */
+json_t *tc_srv__rehab_session_json(const struct tc_rec_rehab_session *s,
+                                   bool whole);
+
 /* == policy.c: who may do what to whose record == */
 
 enum tc_srv__action {
@@ -772,6 +805,13 @@ void tc_srv__sig_stop(struct tc_srv *srv);
 int tc_srv__sig_callback(struct lws *wsi, enum lws_callback_reasons reason,
                          void *user, void *in, size_t len);
 #define TC_SRV__SIG_PSS_SIZE sizeof(void *)
+
+/* == rehab-alerts.c: the rehab alert timer (rehab-int.h has the rest) ==
+ */
+
+/* Start the alert timer; stop it (after the worker pool has stopped). */
+void tc_srv__rehab_start(struct tc_srv *srv);
+void tc_srv__rehab_stop(struct tc_srv *srv);
 
 /* == run.c == */
 

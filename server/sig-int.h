@@ -390,6 +390,9 @@ enum tc_srv__sig_err tc_srv__sig_join(struct tc_srv *srv,
                                       const struct tc_srv__sig_msg *msg,
                                       struct tc_srv__sig_error *err);
 
+/* The hub of the running server's signaling (signaling.c), or NULL. */
+struct tc_srv__sig_hub *tc_srv__sig_hub_of(struct tc_srv *srv);
+
 /* The hub's attend (ctx is the struct tc_srv): the attendance log. */
 void tc_srv__sig_attend(void *ctx, const struct tc_srv__sig_room *room,
                         const struct tc_srv__sig_peer *peer, bool present);

@@ -31,6 +31,7 @@
 
 #include <glib.h>
 
+#include "rehab-int.h"
 #include "server-int.h"
 #include "sig-int.h"
 #include "tc-records.h"
@@ -255,14 +256,15 @@ consultation_attend(struct tc_srv *srv, const struct tc_srv__sig_room *room,
     }
 }
 
-/* Rehab sessions have no attendance log in the records yet (their start,
- * end and "with carer" are written by the session workflow), so only
- * consultation rooms record attendance. */
+/* Consultation rooms log attendance with the consultation; rehab-session
+ * rooms in the session's attendance log (sig-rehab.c). */
 void
 tc_srv__sig_attend(void *ctx, const struct tc_srv__sig_room *room,
                    const struct tc_srv__sig_peer *peer, bool present)
 {
     if (room->kind == TC_SRV__SIG_ROOM_CONSULTATION) {
         consultation_attend(ctx, room, peer, present);
+    } else if (room->kind == TC_SRV__SIG_ROOM_REHAB_SESSION) {
+        tc_srv__sig_rehab_attend(ctx, room, peer, present);
     }
 }

@@ -815,6 +815,12 @@ static const struct tc_srv__sig_ops ops = {
 
 /* ---- the whole ---- */
 
+struct tc_srv__sig_hub *
+tc_srv__sig_hub_of(struct tc_srv *srv)
+{
+    return srv->sig ? srv->sig->hub : NULL;
+}
+
 struct tc_srv__sig *
 tc_srv__sig_new(struct tc_srv *srv)
 {

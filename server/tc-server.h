@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -61,6 +62,9 @@ struct tc_srv_config {
     int heartbeat_s;    /* [signaling] heartbeat_s: WebSocket ping period */
     int resume_grace_s; /* [signaling] resume_grace_s */
     bool sync_full;     /* [database] synchronous: full (true) or normal */
+    int rehab_alert_interval_s;   /* [rehab] alert_interval_s */
+    int rehab_miss_grace_s;       /* [rehab] miss_grace_s */
+    int64_t rehab_max_video_bytes; /* [rehab] max_video_bytes */
 };
 
 /* A configuration holding every default. Returns NULL only out of

@@ -439,6 +439,9 @@ fx_audited(struct fx *f, const char *actor, const char *entity_type,
     return n;
 }
 
+/* More configuration (INI text) for the next fx_open(), or NULL. */
+static const char *fx_ini_extra;
+
 /*
  * Set up the county, its users and a server on it, and log everyone in.
  * `setup` (may be NULL) adds more records before the server starts.
@@ -455,8 +458,10 @@ fx_open(struct fx *f, void (*setup)(struct fx *f, struct tc_rec_db *db))
     ini = g_build_filename(f->dir, "t.ini", NULL);
     if (mkdir(f->data_dir, 0750) < 0 ||
         !g_file_set_contents(ini,
-                             "[http]\nrate_per_address = 0\n"
-                             "rate_per_account = 0\n",
+                             fx_ini_extra
+                                 ? fx_ini_extra
+                                 : "[http]\nrate_per_address = 0\n"
+                                   "rate_per_account = 0\n",
                              -1, NULL)) {
         return -1;
     }

@@ -368,6 +368,9 @@ tc_http(struct tc_harness *h, const char *method, const char *path,
                  h->bearer);
         headers = curl_slist_append(headers, auth_header);
     }
+    for (size_t i = 0; h->headers && h->headers[i]; i++) {
+        headers = curl_slist_append(headers, h->headers[i]);
+    }
     if (h->access_reason) {
         char *reason_header;
         if (asprintf(&reason_header, "X-Access-Reason: %s", h->access_reason) >

@@ -32,6 +32,9 @@ struct tc_harness {
     /* When set, tc_http() sends "X-Access-Reason: <access_reason>"
      * (break-glass). */
     const char *access_reason;
+    /* When set, tc_http() sends these "Name: value" headers too
+     * (NULL-terminated). */
+    const char *const *headers;
 };
 
 struct tc_http_reply {

@@ -367,10 +367,24 @@ static const struct tc_sdk_callbacks recorder = {
 struct tpeer *
 tpeer_new(struct sig_fixture *f, const char *user, int reconnect_min_ms)
 {
-    struct tpeer *p = g_new0(struct tpeer, 1);
     char *token = sig_token(f, user);
+    struct tpeer *p;
+
+    if (!token) {
+        return NULL;
+    }
+    p = tpeer_new_token(f->ws_url, user, token, reconnect_min_ms);
+    tc_sdk_token_free(token);
+    return p;
+}
+
+struct tpeer *
+tpeer_new_token(const char *ws_url, const char *user, const char *token,
+                int reconnect_min_ms)
+{
+    struct tpeer *p = g_new0(struct tpeer, 1);
     struct tc_sdk_client_opts o = {
-        .url = f->ws_url,
+        .url = ws_url,
         .token = token,
         .reconnect_min_ms = reconnect_min_ms,
     };
@@ -378,12 +392,10 @@ tpeer_new(struct sig_fixture *f, const char *user, int reconnect_min_ms)
 
     g_queue_init(&p->events);
     p->user = g_strdup(user);
-    if (!token || tc_sdk_client_new(&o, &recorder, p, &p->c) < 0) {
-        tc_sdk_token_free(token);
+    if (tc_sdk_client_new(&o, &recorder, p, &p->c) < 0) {
         tpeer_free(p);
         return NULL;
     }
-    tc_sdk_token_free(token);
     tc_sdk_client_start(p->c);
     w = tpeer_wait(p, "welcome", NULL, NULL, 5000);
     if (!w) {

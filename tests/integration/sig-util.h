@@ -72,6 +72,10 @@ struct tpeer *tpeer_new(struct sig_fixture *f, const char *user,
                         int reconnect_min_ms);
 void tpeer_free(struct tpeer *p);
 
+/* As tpeer_new, for a token the caller got itself (borrowed). */
+struct tpeer *tpeer_new_token(const char *ws_url, const char *user,
+                              const char *token, int reconnect_min_ms);
+
 /* This peer's id (borrowed). */
 const char *tpeer_id(const struct tpeer *p);
 

@@ -32,7 +32,7 @@ completed_session(struct fixture *f)
         .created_at_us = T0,
     };
     struct tc_rec_rehab_exercise_new ex = {
-        "Tandem stance", NULL, NULL, 2, 5, 2};
+        "Tandem stance", NULL, NULL, 2, 5, 2, 0};
     struct tc_rec_rehab_session_new sn = {0, TC_REC_REHAB_LIVE_GUIDED, T0,
                                           f->therapist};
     struct tc_rec_rehab_session_result r = {

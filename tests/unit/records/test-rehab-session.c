@@ -159,6 +159,36 @@ session_event(struct fixture *f, int64_t id, int ev)
     }
 }
 
+/* Finish a session the loop below left running: a resident does one
+ * session at a time, so the next start needs none in progress. */
+static void
+settle(struct fixture *f, int64_t id)
+{
+    struct tc_rec_rehab_session_result r = result_ok(T0 + 1800000000LL);
+
+    tc_rec_rehab_session_finish(f->db, id, &r);
+}
+
+static void
+test_second_concurrent_session_is_refused(void)
+{
+    struct fixture f;
+    int64_t plan, a, b;
+    char *before;
+
+    fixture_open(&f, "session-concurrent.db");
+    plan = plan_in(&f, TC_REC_REHAB_PLAN_ACTIVE);
+    a = session_in(&f, plan, TC_REC_REHAB_SESSION_IN_PROGRESS);
+    b = session_in(&f, plan, TC_REC_REHAB_SESSION_SCHEDULED);
+    before = fixture_dump(&f);
+    TC_CHECK_EQ(tc_rec_rehab_session_start(f.db, b, T0, 2), -EEXIST);
+    TC_CHECK_STR_CONTAINS(tc_rec_errmsg(f.db), "one session at a time");
+    TC_CHECK_UNCHANGED(&f, before);
+    settle(&f, a);
+    TC_CHECK_EQ(tc_rec_rehab_session_start(f.db, b, T0, 2), 0);
+    fixture_close(&f);
+}
+
 static void
 test_session_refuses_every_transition_without_an_arrow(void)
 {
@@ -184,6 +214,7 @@ test_session_refuses_every_transition_without_an_arrow(void)
             if (allowed[s][ev]) {
                 free(before);
                 TC_CHECK_EQ(rc, 0);
+                settle(&f, id);
                 continue;
             }
             refused++;
@@ -193,6 +224,7 @@ test_session_refuses_every_transition_without_an_arrow(void)
                                   tc_rec_rehab_session_status_to_string(
                                       (enum tc_rec_rehab_session_status)s));
             TC_CHECK_UNCHANGED(&f, before);
+            settle(&f, id);
         }
     }
     TC_CHECK_EQ(refused, 16);
@@ -381,6 +413,7 @@ main(void)
     TC_RUN(test_session_outside_plan_period_is_refused);
     TC_RUN(test_session_lifecycle_records_what_the_resident_reports);
     TC_RUN(test_session_refuses_every_transition_without_an_arrow);
+    TC_RUN(test_second_concurrent_session_is_refused);
     TC_RUN(test_session_values_out_of_range_are_refused_naming_the_field);
     TC_RUN(test_sessions_need_an_open_plan_and_a_therapist_of_it);
     TC_RUN(test_self_guided_session_is_reviewed_once_by_a_therapist);
