@@ -32,7 +32,10 @@
  * Receiving: fragments are gathered up to 65,536 bytes (the declared
  * frame length is checked first, so an oversize frame is refused before
  * it arrives); one whole message is parsed (sig-proto.c), rate-limited
- * (token bucket: 50/s, bursts of 100; 200 refusals in a row close 4029)
+ * (token bucket: 50/s, bursts of 100; close 4029 once refusals outnumber
+ * accepted messages by 200: each refusal counts one up, each accepted
+ * message one down, so the tokens a flooder regains over time do not
+ * reset the count)
  * and handled. Reading pauses while the connection's own queue is half
  * full (lws_rx_flow_control), so a client's own answers never overflow
  * it. An open WebSocket counts as a request in flight, so a
@@ -88,7 +91,7 @@ struct sig_conn {
     GByteArray *rx; /* a message arriving in fragments */
     double tokens;  /* rate limit bucket */
     int64_t tokens_at_us;
-    unsigned refused; /* rate-limited messages in a row */
+    unsigned refused; /* refusals less accepted messages since then */
     unsigned pings_unanswered;
     bool ping_due;
     bool dead;      /* missed its pings: drop it (its peer may resume) */
@@ -579,7 +582,9 @@ on_message(struct sig_conn *conn, const char *data, size_t len)
         }
         return 0;
     }
-    conn->refused = 0;
+    if (conn->refused > 0) {
+        conn->refused--;
+    }
     if (rc == TC_SRV__SIG_OK && !conn->peer && msg.type != TC_SRV__SIG_HELLO) {
         rc = tc_srv__sig_fail(&err, TC_SRV__SIG_NOT_AUTHENTICATED,
                               "hello first");
