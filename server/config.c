@@ -302,6 +302,13 @@ parse_resume_grace(struct tc_srv_config *cfg, const char *value, GString *why)
     return parse_seconds(&cfg->resume_grace_s, value, why);
 }
 
+static int
+parse_emergency_ring(struct tc_srv_config *cfg, const char *value,
+                     GString *why)
+{
+    return parse_seconds(&cfg->emergency_ring_s, value, why);
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -322,6 +329,7 @@ static const struct key_def keys[] = {
     {"signaling", "heartbeat_s", parse_heartbeat},
     {"signaling", "resume_grace_s", parse_resume_grace},
     {"database", "synchronous", parse_synchronous},
+    {"emergency", "ring_timeout_s", parse_emergency_ring},
 };
 
 struct tc_srv_config *
@@ -346,6 +354,7 @@ tc_srv_config_new(void)
     cfg->totp_required_roles = 0;
     cfg->heartbeat_s = 20;
     cfg->resume_grace_s = 30;
+    cfg->emergency_ring_s = 120;
     return cfg;
 }
 

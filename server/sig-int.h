@@ -394,4 +394,7 @@ enum tc_srv__sig_err tc_srv__sig_join(struct tc_srv *srv,
 void tc_srv__sig_attend(void *ctx, const struct tc_srv__sig_room *room,
                         const struct tc_srv__sig_peer *peer, bool present);
 
+/* The hub of the running server (signaling.c), or NULL. */
+struct tc_srv__sig_hub *tc_srv__sig_hub_of(struct tc_srv *srv);
+
 #endif

@@ -816,6 +816,12 @@ tc_srv__sig_new(struct tc_srv *srv)
     return sig;
 }
 
+struct tc_srv__sig_hub *
+tc_srv__sig_hub_of(struct tc_srv *srv)
+{
+    return srv->sig ? srv->sig->hub : NULL;
+}
+
 void
 tc_srv__sig_stop(struct tc_srv *srv)
 {

@@ -61,6 +61,7 @@ struct tc_srv_config {
     int heartbeat_s;    /* [signaling] heartbeat_s: WebSocket ping period */
     int resume_grace_s; /* [signaling] resume_grace_s */
     bool sync_full;     /* [database] synchronous: full (true) or normal */
+    int emergency_ring_s; /* [emergency] ring_timeout_s: per tier */
 };
 
 /* A configuration holding every default. Returns NULL only out of
