@@ -226,7 +226,7 @@ tc_srv__json_bool(struct tc_srv__call *call, json_t *obj, const char *field,
 }
 
 /* The field a records error text names: the words before the first ':'
- * when they look like a field name. */
+ * when they look like a field name ("reason", "plan[1].due_date"). */
 static char *
 field_of(const char *msg)
 {
@@ -234,7 +234,7 @@ field_of(const char *msg)
     size_t n = colon ? (size_t)(colon - msg) : 0;
 
     for (size_t i = 0; i < n; i++) {
-        if (!g_ascii_isalnum(msg[i]) && msg[i] != '_' && msg[i] != '.') {
+        if (!g_ascii_isalnum(msg[i]) && !strchr("_.[]", msg[i])) {
             return NULL;
         }
     }
