@@ -161,9 +161,10 @@ emergency_json(struct tc_srv *srv, const struct tc_rec_emergency *e,
         for (size_t i = 0; i < e->n_events; i++) {
             const struct tc_rec_emergency_event *v = &e->events[i];
             json_array_append_new(
-                log, json_pack("{s:s,s:o,s:i,s:o}", "kind", v->kind, "at",
-                               tc_srv__instant_json(v->at_us), "tier",
-                               v->tier, "practitioner_id",
+                log, json_pack("{s:s,s:o,s:I,s:i,s:o}", "kind", v->kind,
+                               "at", tc_srv__instant_json(v->at_us), "at_us",
+                               (json_int_t)v->at_us, "tier", v->tier,
+                               "practitioner_id",
                                tc_srv__id_json(v->practitioner_id)));
         }
         json_object_set_new(doc, "reason", json_string(e->reason));
@@ -304,7 +305,8 @@ arm(struct tc_srv *srv, int64_t id, int64_t deadline_us)
     t->id = id;
     *key = id;
     *source = g_timeout_add_full(G_PRIORITY_DEFAULT,
-                                 wait_us > 0 ? (guint)(wait_us / 1000) : 0,
+                                 wait_us > 0 ? (guint)((wait_us + 999) / 1000)
+                                             : 0,
                                  on_deadline, t, g_free);
     g_hash_table_replace(srv->emergency_timers, key, source);
 }
