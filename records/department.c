@@ -13,7 +13,7 @@
 
 #include "records-int.h"
 
-#define CODE_MAX 40
+#define CODE_MAX     40
 #define NAME_MAX_LEN 200
 
 static const char *const org_kinds[] = {
@@ -29,7 +29,8 @@ tc_rec__department_code_check(struct tc_rec_db *db, const char *field,
 {
     size_t len = code ? strlen(code) : 0;
 
-    if (len == 0 || len > CODE_MAX || strspn(code, "abcdefghijklmnopqrstuvwxyz_") != len) {
+    if (len == 0 || len > CODE_MAX ||
+        strspn(code, "abcdefghijklmnopqrstuvwxyz_") != len) {
         return tc_rec__fail(db, -EINVAL,
                             "%s: must be 1..%d characters of a-z and _", field,
                             CODE_MAX);
@@ -113,7 +114,7 @@ tc_rec_department_create(struct tc_rec_db *db,
 }
 
 #define DEPT_COLUMNS                                                          \
-    "d.id, d.organization_id, d.code, d.name, d.head_id, o.kind,"            \
+    "d.id, d.organization_id, d.code, d.name, d.head_id, o.kind,"             \
     " d.created_at_us"
 
 static int

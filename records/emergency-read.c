@@ -42,6 +42,7 @@ emergency_row(sqlite3_stmt *st, void *item)
     e->joined_at_us = sqlite3_column_int64(st, 12);
     e->ended_at_us = sqlite3_column_int64(st, 13);
     e->consultation_id = sqlite3_column_int64(st, 14);
+    e->referral_id = sqlite3_column_int64(st, 15);
     return oom ? -ENOMEM : 0;
 }
 
@@ -90,15 +91,15 @@ tc_rec_emergency_get(struct tc_rec_db *db, int64_t id,
                           " e.department_id, d.code, e.reason, e.status,"
                           " e.tier, e.raised_at_us, e.ring_deadline_us,"
                           " e.accepted_by, e.accepted_at_us, e.joined_at_us,"
-                          " e.ended_at_us, e.consultation_id"
+                          " e.ended_at_us, e.consultation_id, e.referral_id"
                           " FROM emergencies e JOIN departments d"
                           " ON d.id = e.department_id WHERE e.id = ?");
     if (!st) {
         return -EIO;
     }
     sqlite3_bind_int64(st, 1, id);
-    rc = tc_rec__fetch(db, st, sizeof(struct tc_rec_emergency),
-                       emergency_row, emergency_free, &item);
+    rc = tc_rec__fetch(db, st, sizeof(struct tc_rec_emergency), emergency_row,
+                       emergency_free, &item);
     if (rc == -ENOENT) {
         return tc_rec__fail(db, rc, "no emergency %lld", (long long)id);
     }
@@ -141,8 +142,8 @@ tc_rec_emergency_open_ids(struct tc_rec_db *db, int64_t **ids_out,
 }
 
 int
-tc_rec_emergency_by_consultation(struct tc_rec_db *db,
-                                 int64_t consultation_id, int64_t *out)
+tc_rec_emergency_by_consultation(struct tc_rec_db *db, int64_t consultation_id,
+                                 int64_t *out)
 {
     sqlite3_stmt *st;
     int rc;
@@ -238,13 +239,12 @@ stats_collect(struct tc_rec_db *db, sqlite3_stmt *st,
             t->code = tc_rec__strdup(code);
         }
         t->raised++;
-        t->unanswered +=
-            strcmp((const char *)sqlite3_column_text(st, 1), "unanswered") ==
-            0;
+        t->unanswered += strcmp((const char *)sqlite3_column_text(st, 1),
+                                "unanswered") == 0;
         if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
             if (n == cap) {
-                void *grown = realloc(secs, (cap = cap ? 2 * cap : 16) *
-                                                sizeof(*secs));
+                void *grown =
+                    realloc(secs, (cap = cap ? 2 * cap : 16) * sizeof(*secs));
                 if (!grown) {
                     rc = SQLITE_NOMEM;
                     break;
@@ -267,8 +267,7 @@ stats_collect(struct tc_rec_db *db, sqlite3_stmt *st,
 
 int
 tc_rec_emergency_stats_get(struct tc_rec_db *db, const char *from,
-                           const char *to,
-                           struct tc_rec_emergency_stats **out)
+                           const char *to, struct tc_rec_emergency_stats **out)
 {
     struct tc_rec_emergency_stats *s;
     int64_t from_us, to_us;

@@ -43,8 +43,8 @@ tc_rec_emergency_status_to_string(enum tc_rec_emergency_status s)
 }
 
 enum event { ACCEPT, JOINED, DROPPED, UNANSWERED, END, CANCEL };
-static const char *const event_names[] = {
-    "accept", "joined", "dropped", "unanswered", "end", "cancel"};
+static const char *const event_names[] = {"accept",     "joined", "dropped",
+                                          "unanswered", "end",    "cancel"};
 
 static const struct {
     enum event event;
@@ -64,8 +64,7 @@ static const struct {
 static enum tc_rec_emergency_status
 step_to(enum event ev, enum tc_rec_emergency_status from)
 {
-    for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]);
-         i++) {
+    for (size_t i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++) {
         if (transitions[i].event == ev && transitions[i].from == from) {
             return transitions[i].to;
         }
@@ -132,8 +131,7 @@ raise_body(struct tc_rec_db *db, void *arg)
     }
     if (rc == 0) {
         rc = tc_rec__need_row(db, "SELECT 1 FROM practitioners WHERE id = ?",
-                              a->requester_id, "requester_id",
-                              "practitioner");
+                              a->requester_id, "requester_id", "practitioner");
     }
     if (rc == 0) {
         rc = tc_rec_department_get(db, a->department_id, &d);
@@ -168,8 +166,8 @@ raise_body(struct tc_rec_db *db, void *arg)
     rc = tc_rec__step_done(db, st, "emergency");
     if (rc == 0) {
         *a->id = sqlite3_last_insert_rowid(db->conn);
-        rc = tc_rec__emergency_log(db, *a->id, "raised", tier,
-                                   a->requester_id, a->at_us);
+        rc = tc_rec__emergency_log(db, *a->id, "raised", tier, a->requester_id,
+                                   a->at_us);
     }
     return rc;
 }
@@ -248,8 +246,7 @@ move(struct tc_rec_db *db, int64_t id, enum event ev,
         return tc_rec__fail_sql(db, rc, "emergency");
     }
     if (sqlite3_changes(db->conn) != 1) {
-        return tc_rec__fail(db, -EPERM, "%s: already taken",
-                            event_names[ev]);
+        return tc_rec__fail(db, -EPERM, "%s: already taken", event_names[ev]);
     }
     return 0;
 }
@@ -308,8 +305,8 @@ ring_body(struct tc_rec_db *db, void *arg)
 
 int
 tc_rec_emergency_ring(struct tc_rec_db *db, int64_t id, int tier,
-                      const int64_t *practitioner_ids, size_t n,
-                      int64_t at_us, int64_t deadline_us)
+                      const int64_t *practitioner_ids, size_t n, int64_t at_us,
+                      int64_t deadline_us)
 {
     struct ring_args a = {id, at_us, deadline_us, tier, practitioner_ids, n};
 
@@ -374,9 +371,9 @@ consultation_for(struct tc_rec_db *db, const struct tc_rec_emergency *e,
 
     if (e->consultation_id) {
         *cid = e->consultation_id;
-        rc = tc_rec_consultation_participant_add(
-            db, e->consultation_id, TC_REC_PARTY_PRACTITIONER, by, at_us,
-            NULL);
+        rc = tc_rec_consultation_participant_add(db, e->consultation_id,
+                                                 TC_REC_PARTY_PRACTITIONER, by,
+                                                 at_us, NULL);
         return rc == -EEXIST ? (tc_rec__ok(db), 0) : rc;
     }
     rc = tc_rec_consultation_request(db, &in, cid);
@@ -386,8 +383,8 @@ consultation_for(struct tc_rec_db *db, const struct tc_rec_emergency *e,
     if (rc < 0) {
         return rc;
     }
-    st = tc_rec__stmt(db,
-                      "UPDATE emergencies SET consultation_id = ? WHERE id = ?");
+    st = tc_rec__stmt(
+        db, "UPDATE emergencies SET consultation_id = ? WHERE id = ?");
     if (!st) {
         return -EIO;
     }
@@ -457,9 +454,9 @@ step_body(struct tc_rec_db *db, void *arg)
     }
     if (rc == 0) {
         static const char *const logged[] = {
-            [ACCEPT] = "accepted",     [JOINED] = "joined",
-            [DROPPED] = "dropped",     [UNANSWERED] = "unanswered",
-            [END] = "ended",           [CANCEL] = "cancelled"};
+            [ACCEPT] = "accepted", [JOINED] = "joined",
+            [DROPPED] = "dropped", [UNANSWERED] = "unanswered",
+            [END] = "ended",       [CANCEL] = "cancelled"};
         rc = tc_rec__emergency_log(db, a->id, logged[ev], e->tier,
                                    ev == UNANSWERED ? 0 : a->by, a->at_us);
     }

@@ -75,9 +75,9 @@ put_performers(json_t *res, const struct tc_rec_referral *r,
                                  ? d->organization_id
                                  : r->clinic_id));
     if (r->team_id && r->direction == TC_REC_REFERRAL_DOWN) {
-        ok &= tc_rec__fhir_push(res, "performer",
-                                tc_rec__fhir_ref_new("CareTeam", "",
-                                                     r->team_id));
+        ok &= tc_rec__fhir_push(
+            res, "performer",
+            tc_rec__fhir_ref_new("CareTeam", "", r->team_id));
     }
     if (r->to_practitioner_id) {
         ok &= tc_rec__fhir_push(
@@ -126,10 +126,10 @@ request_json(const struct tc_rec_referral *r,
                                 json_pack("{s:s}", "text", r->summary));
     }
     for (size_t i = 0; i < r->n_ecg_studies; i++) {
-        ok &= tc_rec__fhir_push(res, "supportingInfo",
-                                tc_rec__fhir_ref_new("DiagnosticReport",
-                                                     "ecg-",
-                                                     r->ecg_study_ids[i]));
+        ok &=
+            tc_rec__fhir_push(res, "supportingInfo",
+                              tc_rec__fhir_ref_new("DiagnosticReport", "ecg-",
+                                                   r->ecg_study_ids[i]));
     }
     for (size_t i = 0; i < r->n_imaging_studies; i++) {
         ok &= tc_rec__fhir_push(
@@ -153,9 +153,8 @@ task_json(const struct tc_rec_referral *r)
     ok &= tc_rec__fhir_put_str(res, "intent", "order");
     ok &= tc_rec__fhir_put_str(res, "priority",
                                TC_FHIR_MAP(priority_codes, r->urgency));
-    ok &= tc_rec__fhir_put(res, "focus",
-                           tc_rec__fhir_ref_new("ServiceRequest", PREFIX,
-                                                r->id));
+    ok &= tc_rec__fhir_put(
+        res, "focus", tc_rec__fhir_ref_new("ServiceRequest", PREFIX, r->id));
     ok &= tc_rec__fhir_put_ref(res, "for", "Patient", r->resident_id);
     ok &= tc_rec__fhir_put_instant(res, "authoredOn", r->requested_at_us);
     ok &= tc_rec__fhir_put_instant(res, "lastModified", last);
@@ -169,9 +168,9 @@ task_json(const struct tc_rec_referral *r)
         json_t *start = r->appointment_at_us
                             ? tc_rec__fhir_instant_new(r->appointment_at_us)
                             : json_string(r->admission_date);
-        ok &= tc_rec__fhir_put(res, "restriction",
-                               json_pack("{s:{s:o}}", "period", "start",
-                                         start));
+        ok &=
+            tc_rec__fhir_put(res, "restriction",
+                             json_pack("{s:{s:o}}", "period", "start", start));
     }
     return ok ? res : (json_decref(res), NULL);
 }
@@ -188,10 +187,9 @@ tc_rec__fhir_referral_read(struct tc_rec_db *db, const char *type,
     rc = rc ? rc : tc_rec_referral_get(db, rid, &r);
     rc = rc ? rc : tc_rec_department_get(db, r->department_id, &d);
     if (rc == 0) {
-        rc = tc_rec__fhir_done(db,
-                               strcmp(type, "Task") == 0 ? task_json(r)
-                                                         : request_json(r, d),
-                               true, out);
+        rc = tc_rec__fhir_done(
+            db, strcmp(type, "Task") == 0 ? task_json(r) : request_json(r, d),
+            true, out);
     }
     tc_rec_department_free(d);
     tc_rec_referral_free(r);

@@ -21,8 +21,7 @@ add(struct tc_rec_db *db, const struct tc_rec_oncall_shift *s, int64_t *id)
     bool member = false;
     sqlite3_stmt *st;
     int rc = tc_rec__need_row(db, "SELECT 1 FROM departments WHERE id = ?",
-                              s->department_id, "department_id",
-                              "department");
+                              s->department_id, "department_id", "department");
 
     if (rc == 0) {
         rc = tc_rec__need_row(db, "SELECT 1 FROM practitioners WHERE id = ?",
@@ -37,7 +36,8 @@ add(struct tc_rec_db *db, const struct tc_rec_oncall_shift *s, int64_t *id)
         rc = tc_rec__fail(db, -EINVAL,
                           "practitioner_id: does not work in the department");
     }
-    if (rc == 0 && (s->starts_at_us <= 0 || s->ends_at_us <= s->starts_at_us)) {
+    if (rc == 0 &&
+        (s->starts_at_us <= 0 || s->ends_at_us <= s->starts_at_us)) {
         rc = tc_rec__fail(db, -EINVAL, "ends_at: must be after starts_at");
     }
     if (rc == 0 && s->created_at_us <= 0) {
@@ -84,7 +84,7 @@ tc_rec_oncall_add(struct tc_rec_db *db, const struct tc_rec_oncall_shift *s,
 }
 
 #define SHIFT_COLUMNS                                                         \
-    "id, department_id, practitioner_id, starts_at_us, ends_at_us,"          \
+    "id, department_id, practitioner_id, starts_at_us, ends_at_us,"           \
     " created_at_us"
 
 static int

@@ -13,11 +13,11 @@
 #include "records-int.h"
 
 #define REFERRAL_COLUMNS                                                      \
-    "r.id, r.direction, r.resident_id, r.from_id, r.department_id,"          \
-    " r.clinic_id, r.team_id, r.to_practitioner_id, r.parent_id,"            \
-    " r.urgency, r.reason, r.summary, r.status, r.requested_at_us,"          \
-    " r.answered_by, r.answered_at_us, r.appointment_at_us,"                 \
-    " r.admission_date, r.decline_reason, r.completed_at_us,"                \
+    "r.id, r.direction, r.resident_id, r.from_id, r.department_id,"           \
+    " r.clinic_id, r.team_id, r.to_practitioner_id, r.parent_id,"             \
+    " r.urgency, r.reason, r.summary, r.status, r.requested_at_us,"           \
+    " r.answered_by, r.answered_at_us, r.appointment_at_us,"                  \
+    " r.admission_date, r.decline_reason, r.completed_at_us,"                 \
     " (SELECT max(c.id) FROM referrals c WHERE c.parent_id = r.id)"
 
 static void

@@ -18,15 +18,15 @@
 
 /* ?1, ?2: the range [from 00:00, to + 1 day 00:00) in microseconds. */
 #define TALLY_COLUMNS                                                         \
-    " sum(r.direction = 'up'), sum(r.direction = 'down'),"                   \
-    " sum(r.status IN ('accepted', 'completed')"                             \
-    "  AND r.answered_at_us IS NOT NULL),"                                   \
-    " sum(r.status = 'declined'),"                                           \
-    " coalesce(avg(CASE WHEN r.status IN ('accepted', 'completed')"          \
-    "  AND r.answered_at_us IS NOT NULL THEN"                                \
-    "  (r.answered_at_us - r.requested_at_us) / 1e6 END), 0),"               \
-    " coalesce(max(CASE WHEN r.status IN ('accepted', 'completed')"          \
-    "  AND r.answered_at_us IS NOT NULL THEN"                                \
+    " sum(r.direction = 'up'), sum(r.direction = 'down'),"                    \
+    " sum(r.status IN ('accepted', 'completed')"                              \
+    "  AND r.answered_at_us IS NOT NULL),"                                    \
+    " sum(r.status = 'declined'),"                                            \
+    " coalesce(avg(CASE WHEN r.status IN ('accepted', 'completed')"           \
+    "  AND r.answered_at_us IS NOT NULL THEN"                                 \
+    "  (r.answered_at_us - r.requested_at_us) / 1e6 END), 0),"                \
+    " coalesce(max(CASE WHEN r.status IN ('accepted', 'completed')"           \
+    "  AND r.answered_at_us IS NOT NULL THEN"                                 \
     "  (r.answered_at_us - r.requested_at_us) / 1e6 END), 0)"
 
 static const char sql_townships[] =

@@ -309,9 +309,9 @@ resolve_down(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
     } else {
         w->department_id = in->department_id;
         w->clinic_id = in->clinic_id;
-        rc = tc_rec__need_row(db, "SELECT 1 FROM departments WHERE id = ?",
-                              in->department_id, "department_id",
-                              "department");
+        rc =
+            tc_rec__need_row(db, "SELECT 1 FROM departments WHERE id = ?",
+                             in->department_id, "department_id", "department");
     }
     if (rc == 0) {
         rc = tc_rec_department_has_member(db, w->department_id, in->from_id,
@@ -350,8 +350,7 @@ resolve_down(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
                             " AND kind = 'township_clinic'",
                             w->clinic_id, &clinic);
         if (rc == 0 && !clinic) {
-            rc = tc_rec__fail(db, -EINVAL,
-                              "clinic_id: not a township clinic");
+            rc = tc_rec__fail(db, -EINVAL, "clinic_id: not a township clinic");
         }
     }
     return rc;
@@ -407,8 +406,8 @@ write_studies(struct tc_rec_db *db, int64_t id,
     if (!st) {
         return -EIO;
     }
-    for (size_t i = 0; rc == 0 && i < in->n_ecg_studies + in->n_imaging_studies;
-         i++) {
+    for (size_t i = 0;
+         rc == 0 && i < in->n_ecg_studies + in->n_imaging_studies; i++) {
         bool ecg = i < in->n_ecg_studies;
         sqlite3_bind_int64(st, 1, id);
         tc_rec__bind_text(st, 2, ecg ? "ecg" : "imaging");
@@ -498,9 +497,45 @@ complete_parent(struct tc_rec_db *db, int64_t parent_id, int64_t at_us)
     return tc_rec__step_done(db, st, "referral");
 }
 
+/* The emergency after which the patient is transferred links to the
+ * referral. */
 static int
-create(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
-       int64_t *id)
+link_emergency(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
+               int64_t id)
+{
+    static const char sql[] =
+        "SELECT 1 FROM emergencies WHERE id = ?1 AND resident_id = ?2";
+    sqlite3_stmt *st;
+    bool found = false;
+    int rc;
+
+    if (in->direction != TC_REC_REFERRAL_UP) {
+        return tc_rec__fail(db, -EINVAL,
+                            "emergency_id: only an up-referral follows an "
+                            "emergency");
+    }
+    rc = tc_rec__exists2(db, sql, in->emergency_id, in->resident_id,
+                         "emergency", &found);
+    if (rc == 0 && !found) {
+        rc = tc_rec__fail(db, -EINVAL,
+                          "emergency_id: no emergency %lld of this resident",
+                          (long long)in->emergency_id);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    st = tc_rec__stmt(db,
+                      "UPDATE emergencies SET referral_id = ? WHERE id = ?");
+    if (!st) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, in->emergency_id);
+    return tc_rec__step_done(db, st, "emergency");
+}
+
+static int
+create(struct tc_rec_db *db, const struct tc_rec_referral_new *in, int64_t *id)
 {
     struct row w = {0};
     int rc = check_common(db, in);
@@ -523,6 +558,9 @@ create(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
     }
     if (rc == 0 && in->parent_id) {
         rc = complete_parent(db, in->parent_id, in->at_us);
+    }
+    if (rc == 0 && in->emergency_id) {
+        rc = link_emergency(db, in, *id);
     }
     return rc;
 }
@@ -607,8 +645,7 @@ check_answer(struct tc_rec_db *db, enum event ev,
 }
 
 static int
-answer(struct tc_rec_db *db, enum event ev, int64_t id,
-       const struct answer *a)
+answer(struct tc_rec_db *db, enum event ev, int64_t id, const struct answer *a)
 {
     struct tc_rec_referral *r = NULL;
     sqlite3_stmt *st;

@@ -2510,7 +2510,10 @@ struct tc_rec_followup_plan_item {
  * means the parent's clinic, else the clinic of the resident's team;
  * team_id is the team of the resident's active contract (none: the plan
  * must be empty). Studies must be the resident's. summary: the clinical
- * summary (up) or the discharge summary (down, required).
+ * summary (up) or the discharge summary (down, required). emergency_id
+ * (optional, up only): the emergency consultation of the same resident
+ * after which the patient is transferred; the emergency then links to
+ * the referral.
  */
 struct tc_rec_referral_new {
     enum tc_rec_referral_direction direction;
@@ -2529,6 +2532,7 @@ struct tc_rec_referral_new {
     size_t n_imaging_studies;
     const struct tc_rec_followup_plan_item *plan;
     size_t n_plan;
+    int64_t emergency_id;
     int64_t at_us;
 };
 
@@ -2733,6 +2737,7 @@ struct tc_rec_emergency {
     int64_t joined_at_us;
     int64_t ended_at_us;
     int64_t consultation_id;
+    int64_t referral_id; /* the transfer that followed it, 0: none */
     struct tc_rec_emergency_event *events; /* in order */
     size_t n_events;
 };

@@ -138,9 +138,8 @@ emergency_json(struct tc_srv *srv, const struct tc_rec_emergency *e,
         (json_int_t)e->department_id, "department", e->code, "status",
         tc_rec_emergency_status_to_string(e->status), "tier", e->tier,
         "raised_at", tc_srv__instant_json(e->raised_at_us), "ring_until",
-        tc_srv__instant_json(e->status == TC_REC_EMERGENCY_RINGING
-                                 ? e->ring_deadline_us
-                                 : 0),
+        tc_srv__instant_json(
+            e->status == TC_REC_EMERGENCY_RINGING ? e->ring_deadline_us : 0),
         "ring_remaining_s",
         (json_int_t)(e->status == TC_REC_EMERGENCY_RINGING &&
                              e->ring_deadline_us > now
@@ -156,13 +155,14 @@ emergency_json(struct tc_srv *srv, const struct tc_rec_emergency *e,
         tc_srv__id_json(e->consultation_id), "room",
         tc_srv__string_json(room));
 
+    json_object_set_new(doc, "referral_id", tc_srv__id_json(e->referral_id));
     if (whole) {
         json_t *log = json_array();
         for (size_t i = 0; i < e->n_events; i++) {
             const struct tc_rec_emergency_event *v = &e->events[i];
             json_array_append_new(
-                log, json_pack("{s:s,s:o,s:I,s:i,s:o}", "kind", v->kind,
-                               "at", tc_srv__instant_json(v->at_us), "at_us",
+                log, json_pack("{s:s,s:o,s:I,s:i,s:o}", "kind", v->kind, "at",
+                               tc_srv__instant_json(v->at_us), "at_us",
                                (json_int_t)v->at_us, "tier", v->tier,
                                "practitioner_id",
                                tc_srv__id_json(v->practitioner_id)));
@@ -178,8 +178,8 @@ static void
 push(struct tc_srv *srv, int64_t to, const char *type, int64_t id,
      json_t *extra)
 {
-    json_t *doc = json_pack("{s:s,s:I}", "type", type, "emergency",
-                            (json_int_t)id);
+    json_t *doc =
+        json_pack("{s:s,s:I}", "type", type, "emergency", (json_int_t)id);
 
     if (extra) {
         json_object_update(doc, extra);
@@ -278,8 +278,8 @@ on_deadline(gpointer data)
     }
     g_array_free(rung, TRUE);
     tc_rec_emergency_free(e);
-    g_message("emergency %" G_GINT64_FORMAT ": nobody answered at tier %d",
-              id, tier);
+    g_message("emergency %" G_GINT64_FORMAT ": nobody answered at tier %d", id,
+              tier);
     ring(srv, id, tier + 1);
     return G_SOURCE_REMOVE;
 }
@@ -304,10 +304,9 @@ arm(struct tc_srv *srv, int64_t id, int64_t deadline_us)
     t->srv = srv;
     t->id = id;
     *key = id;
-    *source = g_timeout_add_full(G_PRIORITY_DEFAULT,
-                                 wait_us > 0 ? (guint)((wait_us + 999) / 1000)
-                                             : 0,
-                                 on_deadline, t, g_free);
+    *source = g_timeout_add_full(
+        G_PRIORITY_DEFAULT, wait_us > 0 ? (guint)((wait_us + 999) / 1000) : 0,
+        on_deadline, t, g_free);
     g_hash_table_replace(srv->emergency_timers, key, source);
 }
 
@@ -361,13 +360,12 @@ ring(struct tc_srv *srv, int64_t id, int tier)
             json_t *ev = json_pack(
                 "{s:I,s:s,s:i,s:o,s:s,s:o,s:I}", "resident_id",
                 (json_int_t)e->resident_id, "department", e->code, "tier",
-                tier, "requester", person_json(srv, e->requester_id),
-                "reason", e->reason, "ring_until",
-                tc_srv__instant_json(deadline), "ring_s",
-                (json_int_t)srv->cfg->emergency_ring_s);
+                tier, "requester", person_json(srv, e->requester_id), "reason",
+                e->reason, "ring_until", tc_srv__instant_json(deadline),
+                "ring_s", (json_int_t)srv->cfg->emergency_ring_s);
             for (guint i = 0; i < ids->len; i++) {
-                push(srv, g_array_index(ids, int64_t, i), "emergency-ring",
-                     id, json_deep_copy(ev));
+                push(srv, g_array_index(ids, int64_t, i), "emergency-ring", id,
+                     json_deep_copy(ev));
             }
             json_decref(ev);
             arm(srv, id, deadline);
@@ -462,9 +460,8 @@ tc_srv__emergency_attend(struct tc_srv *srv, int64_t consultation_id,
         g_message("emergency %" G_GINT64_FORMAT ": specialist joined after "
                   "%" G_GINT64_FORMAT " ms",
                   id, (now - e->raised_at_us) / 1000);
-    } else if (!present &&
-               tc_rec_emergency_dropped(srv->db, id, practitioner_id, now) ==
-                   0) {
+    } else if (!present && tc_rec_emergency_dropped(
+                               srv->db, id, practitioner_id, now) == 0) {
         push(srv, e->requester_id, "emergency-dropped", id,
              json_pack("{s:o}", "by", person_json(srv, practitioner_id)));
         g_message("emergency %" G_GINT64_FORMAT
@@ -690,9 +687,9 @@ emergency_end(struct tc_srv *srv, struct tc_srv__call *call)
         !tc_srv__call_body(call, none, &body)) {
         goto out;
     }
-    rung = e->status == TC_REC_EMERGENCY_RINGING ? rung_ids(e)
-                                                 : g_array_new(FALSE, FALSE,
-                                                               sizeof(int64_t));
+    rung = e->status == TC_REC_EMERGENCY_RINGING
+               ? rung_ids(e)
+               : g_array_new(FALSE, FALSE, sizeof(int64_t));
     rc = tc_rec_emergency_end(srv->db, e->id, me, g_get_real_time());
     if (!tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_UPDATE, EMERGENCY,
                                e->id, e->resident_id)) {
@@ -745,17 +742,17 @@ emergency_stats(struct tc_srv *srv, struct tc_srv__call *call)
     for (size_t i = 0; i < s->count; i++) {
         const struct tc_rec_emergency_tally *k = &s->items[i];
         json_array_append_new(
-            items,
-            json_pack("{s:s,s:I,s:I,s:I,s:f,s:f,s:f}", "department", k->code,
-                      "raised", (json_int_t)k->raised, "joined",
-                      (json_int_t)k->joined, "unanswered",
-                      (json_int_t)k->unanswered, "join_s_avg", k->join_s_avg,
-                      "join_s_median", k->join_s_median, "join_s_max",
-                      k->join_s_max));
+            items, json_pack("{s:s,s:I,s:I,s:I,s:f,s:f,s:f}", "department",
+                             k->code, "raised", (json_int_t)k->raised,
+                             "joined", (json_int_t)k->joined, "unanswered",
+                             (json_int_t)k->unanswered, "join_s_avg",
+                             k->join_s_avg, "join_s_median", k->join_s_median,
+                             "join_s_max", k->join_s_max));
     }
     tc_rec_emergency_stats_free(s);
-    tc_srv__resp_ok(call, 200, json_pack("{s:s,s:s,s:o}", "from", from, "to",
-                                         to, "departments", items));
+    tc_srv__resp_ok(call, 200,
+                    json_pack("{s:s,s:s,s:o}", "from", from, "to", to,
+                              "departments", items));
 }
 
 const struct tc_srv__route tc_srv__routes_emergency[] = {

@@ -25,7 +25,7 @@
 #include "server-int.h"
 #include "tc-records.h"
 
-#define SHIFT "oncall_shift"
+#define SHIFT   "oncall_shift"
 #define WEEK_US (7LL * 86400LL * G_USEC_PER_SEC)
 
 /* The department in the path, and the rota policy for `action`. */
@@ -74,9 +74,10 @@ shift_json(struct tc_srv *srv, const struct tc_rec_oncall_shift *s)
 {
     return json_pack("{s:I,s:I,s:o,s:o,s:o,s:b}", "id", (json_int_t)s->id,
                      "department_id", (json_int_t)s->department_id,
-                     "practitioner", practitioner_json(srv, s->practitioner_id),
-                     "starts_at", tc_srv__instant_json(s->starts_at_us),
-                     "ends_at", tc_srv__instant_json(s->ends_at_us), "online",
+                     "practitioner",
+                     practitioner_json(srv, s->practitioner_id), "starts_at",
+                     tc_srv__instant_json(s->starts_at_us), "ends_at",
+                     tc_srv__instant_json(s->ends_at_us), "online",
                      tc_srv__sig_online(srv, s->practitioner_id));
 }
 
@@ -117,8 +118,9 @@ rota_get(struct tc_srv *srv, struct tc_srv__call *call)
         json_array_append_new(items, shift_json(srv, &list->items[i]));
     }
     tc_rec_oncall_list_free(list);
-    tc_srv__resp_ok(call, 200, json_pack("{s:I,s:o}", "department_id",
-                                         (json_int_t)d->id, "items", items));
+    tc_srv__resp_ok(call, 200,
+                    json_pack("{s:I,s:o}", "department_id", (json_int_t)d->id,
+                              "items", items));
 out:
     tc_rec_department_free(d);
 }
@@ -224,13 +226,13 @@ rota_now(struct tc_srv *srv, struct tc_srv__call *call)
             json_array_append_new(people, p);
         }
         free(ids);
-        json_array_append_new(out, json_pack("{s:i,s:s,s:o}", "tier",
-                                             (int)i + 1, "organization_kind",
-                                             tc_rec_org_kind_to_string(tiers[i]),
-                                             "on_call", people));
+        json_array_append_new(
+            out,
+            json_pack("{s:i,s:s,s:o}", "tier", (int)i + 1, "organization_kind",
+                      tc_rec_org_kind_to_string(tiers[i]), "on_call", people));
     }
-    tc_srv__resp_ok(call, 200, json_pack("{s:s,s:o}", "code", code, "tiers",
-                                         out));
+    tc_srv__resp_ok(call, 200,
+                    json_pack("{s:s,s:o}", "code", code, "tiers", out));
 }
 
 const struct tc_srv__route tc_srv__routes_oncall[] = {

@@ -39,25 +39,25 @@
 #include "server-int.h"
 #include "tc-records.h"
 
-#define TEXT_MAX    8000
-#define REASON_MAX  2000
-#define REFERRAL    "referral"
-#define LIST_MAX    TC_REC_REFERRAL_PAGE_MAX
-#define URGENCIES   "routine, urgent or emergency"
+#define TEXT_MAX   8000
+#define REASON_MAX 2000
+#define REFERRAL   "referral"
+#define LIST_MAX   TC_REC_REFERRAL_PAGE_MAX
+#define URGENCIES  "routine, urgent or emergency"
 
 /* ---- departments ---- */
 
 static json_t *
 department_json(const struct tc_rec_department *d)
 {
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:o,s:i}", "id", (json_int_t)d->id,
-                     "organization_id", (json_int_t)d->organization_id,
-                     "organization_kind", tc_rec_org_kind_to_string(d->org_kind),
-                     "code", d->code, "name", d->name, "head_id",
-                     tc_srv__id_json(d->head_id), "tier",
-                     d->org_kind == TC_REC_ORG_COUNTY_HOSPITAL ? 1
-                     : d->org_kind == TC_REC_ORG_CITY_HOSPITAL ? 2
-                                                               : 0);
+    return json_pack(
+        "{s:I,s:I,s:s,s:s,s:s,s:o,s:i}", "id", (json_int_t)d->id,
+        "organization_id", (json_int_t)d->organization_id, "organization_kind",
+        tc_rec_org_kind_to_string(d->org_kind), "code", d->code, "name",
+        d->name, "head_id", tc_srv__id_json(d->head_id), "tier",
+        d->org_kind == TC_REC_ORG_COUNTY_HOSPITAL ? 1
+        : d->org_kind == TC_REC_ORG_CITY_HOSPITAL ? 2
+                                                  : 0);
 }
 
 static bool
@@ -326,14 +326,14 @@ ids_read(struct tc_srv__call *call, json_t *body, const char *field,
         return true;
     }
     if (!json_is_array(a) || json_array_size(a) > max) {
-        g_autofree char *m =
-            g_strdup_printf("%s: must be an array of at most %zu ids", field,
-                            max);
+        g_autofree char *m = g_strdup_printf(
+            "%s: must be an array of at most %zu ids", field, max);
         tc_srv__resp_error_field(&call->resp, 400, field, m);
         return false;
     }
     *ids = g_new0(int64_t, json_array_size(a) + 1);
-    json_array_foreach (a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         if (!json_is_integer(v) || json_integer_value(v) < 1) {
             g_autofree char *f = g_strdup_printf("%s[%zu]", field, i);
             g_autofree char *m = g_strdup_printf("%s: must be an id", f);
@@ -369,7 +369,8 @@ plan_read(struct tc_srv__call *call, json_t *body,
         return false;
     }
     *plan = g_new0(struct tc_rec_followup_plan_item, json_array_size(a) + 1);
-    json_array_foreach (a, i, v) {
+    json_array_foreach(a, i, v)
+    {
         struct tc_rec_followup_plan_item *it = &(*plan)[i];
         g_autofree char *prefix = g_strdup_printf("follow_up_plan[%zu].", i);
         if (!json_is_object(v)) {
@@ -415,8 +416,8 @@ create_allowed(struct tc_srv *srv, struct tc_srv__call *call,
         rc = tc_rec_referral_get(srv->db, in->parent_id, &parent);
         if (rc == 0) {
             t.entity_id = parent->id;
-            rc = tc_rec_referral_is_receiver(srv->db, parent,
-                                             in->from_id, &t.referral_party);
+            rc = tc_rec_referral_is_receiver(srv->db, parent, in->from_id,
+                                             &t.referral_party);
         }
         tc_rec_referral_free(parent);
     } else if (in->department_id) {
@@ -448,6 +449,8 @@ create_read(struct tc_srv__call *call, json_t *body,
                           INT64_MAX, &in->to_practitioner_id) ||
         !tc_srv__json_int(call, body, "parent_id", false, 1, INT64_MAX,
                           &in->parent_id) ||
+        !tc_srv__json_int(call, body, "emergency_id", false, 1, INT64_MAX,
+                          &in->emergency_id) ||
         !tc_srv__json_string(call, body, "urgency", true, 16, &urgency) ||
         !tc_srv__json_string(call, body, "reason", true, REASON_MAX,
                              &in->reason) ||
@@ -455,13 +458,12 @@ create_read(struct tc_srv__call *call, json_t *body,
                              &in->summary) ||
         !ids_read(call, body, "ecg_study_ids", TC_REC_REFERRAL_STUDIES_MAX,
                   ecg, &in->n_ecg_studies) ||
-        !ids_read(call, body, "imaging_study_ids",
-                  TC_REC_REFERRAL_STUDIES_MAX, img, &in->n_imaging_studies) ||
+        !ids_read(call, body, "imaging_study_ids", TC_REC_REFERRAL_STUDIES_MAX,
+                  img, &in->n_imaging_studies) ||
         !plan_read(call, body, plan, &in->n_plan)) {
         return false;
     }
-    if (tc_rec_referral_direction_from_string(direction, &in->direction) <
-        0) {
+    if (tc_rec_referral_direction_from_string(direction, &in->direction) < 0) {
         return tc_srv__bad_code(call, "direction", "up or down");
     }
     if (tc_rec_consultation_priority_from_string(urgency, &in->urgency) < 0) {
@@ -476,12 +478,20 @@ create_read(struct tc_srv__call *call, json_t *body,
 static void
 referral_post(struct tc_srv *srv, struct tc_srv__call *call)
 {
-    static const char *const known[] = {
-        "direction",         "resident_id",    "department_id",
-        "clinic_id",         "to_practitioner_id", "parent_id",
-        "urgency",           "reason",         "summary",
-        "ecg_study_ids",     "imaging_study_ids", "follow_up_plan",
-        NULL};
+    static const char *const known[] = {"direction",
+                                        "resident_id",
+                                        "department_id",
+                                        "clinic_id",
+                                        "to_practitioner_id",
+                                        "parent_id",
+                                        "urgency",
+                                        "reason",
+                                        "summary",
+                                        "ecg_study_ids",
+                                        "imaging_study_ids",
+                                        "follow_up_plan",
+                                        "emergency_id",
+                                        NULL};
     struct tc_rec_referral_new in = {0};
     g_autofree int64_t *ecg = NULL, *img = NULL;
     g_autofree struct tc_rec_followup_plan_item *plan = NULL;
@@ -495,10 +505,9 @@ referral_post(struct tc_srv *srv, struct tc_srv__call *call)
         goto out;
     }
     in.at_us = g_get_real_time();
-    if (tc_srv__audit_outcome(srv, call,
-                              tc_rec_referral_create(srv->db, &in, &id),
-                              TC_REC_AUDIT_CREATE, REFERRAL, id,
-                              in.resident_id)) {
+    if (tc_srv__audit_outcome(
+            srv, call, tc_rec_referral_create(srv->db, &in, &id),
+            TC_REC_AUDIT_CREATE, REFERRAL, id, in.resident_id)) {
         g_info("referral %" G_GINT64_FORMAT " (%s) sent", id,
                tc_rec_referral_direction_to_string(in.direction));
         answer(srv, call, 201, id);
@@ -635,8 +644,7 @@ referral_decline(struct tc_srv *srv, struct tc_srv__call *call)
     if (open_path(srv, call, TC_SRV__ACT_WRITE, &r) &&
         tc_srv__who_practitioner(call, "decline a referral", &by) &&
         tc_srv__call_body(call, known, &body) &&
-        tc_srv__json_string(call, body, "reason", true, REASON_MAX,
-                            &reason)) {
+        tc_srv__json_string(call, body, "reason", true, REASON_MAX, &reason)) {
         finish(srv, call, r,
                tc_rec_referral_decline(srv->db, r->id, by, g_get_real_time(),
                                        reason));
@@ -668,11 +676,11 @@ referral_cancel(struct tc_srv *srv, struct tc_srv__call *call)
 static json_t *
 tally_json(const struct tc_rec_referral_tally *t)
 {
-    json_t *doc = json_pack("{s:I,s:I,s:I,s:I,s:f,s:f}", "up",
-                            (json_int_t)t->up, "down", (json_int_t)t->down,
-                            "accepted", (json_int_t)t->accepted, "declined",
-                            (json_int_t)t->declined, "accept_s_avg",
-                            t->accept_s_avg, "accept_s_max", t->accept_s_max);
+    json_t *doc =
+        json_pack("{s:I,s:I,s:I,s:I,s:f,s:f}", "up", (json_int_t)t->up, "down",
+                  (json_int_t)t->down, "accepted", (json_int_t)t->accepted,
+                  "declined", (json_int_t)t->declined, "accept_s_avg",
+                  t->accept_s_avg, "accept_s_max", t->accept_s_max);
 
     if (t->township) {
         json_object_set_new(doc, "township", json_string(t->township));

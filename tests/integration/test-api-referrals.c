@@ -92,7 +92,8 @@ has_id(json_t *items, int64_t id)
     size_t i;
     json_t *v;
 
-    json_array_foreach (items, i, v) {
+    json_array_foreach(items, i, v)
+    {
         if (json_integer_value(json_object_get(v, "id")) == id) {
             return true;
         }
@@ -106,9 +107,9 @@ test_up_referral_reaches_the_department(void)
     fx_call(&f, FX_FAM, "POST", "/api/v1/referrals",
             "{s:s,s:I,s:I,s:s,s:s,s:s,s:[I]}", "direction", "up",
             "resident_id", J(f.resident), "department_id", J(cardio),
-            "urgency", "urgent", "reason", "Exertional chest pain",
-            "summary", "ST depression V4-V6 on exercise; on aspirin.",
-            "ecg_study_ids", J(ecg_id));
+            "urgency", "urgent", "reason", "Exertional chest pain", "summary",
+            "ST depression V4-V6 on exercise; on aspirin.", "ecg_study_ids",
+            J(ecg_id));
     TC_CHECK_EQ(f.status, 201);
     up_id = fx_int(&f, "id");
     TC_CHECK_STR_EQ(fx_str(&f, "status"), "requested");
@@ -119,8 +120,7 @@ test_up_referral_reaches_the_department(void)
                 ecg_id);
 
     /* The department's doctor has it incoming and reads it. */
-    TC_CHECK_EQ(fx_call(&f, FX_SPEC2, "GET", "/api/v1/referrals?box=in",
-                        NULL),
+    TC_CHECK_EQ(fx_call(&f, FX_SPEC2, "GET", "/api/v1/referrals?box=in", NULL),
                 200);
     TC_CHECK(has_id(json_object_get(f.doc, "items"), up_id));
     TC_CHECK_EQ(fx_call(&f, FX_SPEC2, "GET",
@@ -129,11 +129,11 @@ test_up_referral_reaches_the_department(void)
                 200);
     TC_CHECK_STR_EQ(fx_str(&f, "reason"), "Exertional chest pain");
     /* ... but not the rest of the record. */
-    TC_CHECK_EQ(fx_call(&f, FX_SPEC2, "GET",
-                        fx_path("/api/v1/residents/%lld",
-                                (long long)f.resident),
-                        NULL),
-                403);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_SPEC2, "GET",
+                fx_path("/api/v1/residents/%lld", (long long)f.resident),
+                NULL),
+        403);
     /* A doctor of another hospital's cardiology is no party to it. */
     TC_CHECK_EQ(fx_call(&f, FX_SPEC, "GET",
                         fx_path("/api/v1/referrals/%lld", (long long)up_id),
@@ -151,8 +151,8 @@ test_up_referral_reaches_the_department(void)
 static void
 test_accept_needs_a_date_and_the_receiver(void)
 {
-    const char *accept = fx_path("/api/v1/referrals/%lld/accept",
-                                 (long long)up_id);
+    const char *accept =
+        fx_path("/api/v1/referrals/%lld/accept", (long long)up_id);
 
     TC_CHECK_EQ(fx_call(&f, FX_SPEC2, "POST", accept, "{}"), 422);
     TC_CHECK_STR_EQ(fx_error_field(&f), "appointment_at");
@@ -206,10 +206,10 @@ test_down_referral_schedules_follow_ups(void)
     fx_call(&f, FX_SPEC2, "POST", "/api/v1/referrals",
             "{s:s,s:I,s:I,s:s,s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}", "direction",
             "down", "resident_id", J(f.resident), "parent_id", J(up_id),
-            "urgency", "routine", "reason", "Discharged after PCI",
-            "summary", "Stent LAD; dual antiplatelet 12 months.",
-            "follow_up_plan", "kind", "post_discharge_visit", "due_date",
-            f.in_30_days, "kind", "ecg_recheck", "due_date", f.in_30_days);
+            "urgency", "routine", "reason", "Discharged after PCI", "summary",
+            "Stent LAD; dual antiplatelet 12 months.", "follow_up_plan",
+            "kind", "post_discharge_visit", "due_date", f.in_30_days, "kind",
+            "ecg_recheck", "due_date", f.in_30_days);
     TC_CHECK_EQ(f.status, 201);
     down_id = fx_int(&f, "id");
     TC_CHECK_STR_EQ(fx_str(&f, "direction"), "down");
@@ -220,7 +220,8 @@ test_down_referral_schedules_follow_ups(void)
     /* The plan is in the contract's follow-up schedule. */
     TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET", followups, NULL), 200);
     TC_CHECK_EQ(json_array_size(json_object_get(f.doc, "items")), before + 2);
-    json_array_foreach (json_object_get(f.doc, "items"), i, v) {
+    json_array_foreach(json_object_get(f.doc, "items"), i, v)
+    {
         const char *kind = json_string_value(json_object_get(v, "kind"));
         found += g_strcmp0(kind, "post_discharge_visit") == 0 ||
                  g_strcmp0(kind, "ecg_recheck") == 0;
@@ -239,11 +240,11 @@ test_down_referral_schedules_follow_ups(void)
     TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET", "/api/v1/referrals?box=in", NULL),
                 200);
     TC_CHECK(has_id(json_object_get(f.doc, "items"), down_id));
-    TC_CHECK_EQ(fx_call(&f, FX_FAM, "POST",
-                        fx_path("/api/v1/referrals/%lld/accept",
-                                (long long)down_id),
-                        "{}"),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_FAM, "POST",
+                fx_path("/api/v1/referrals/%lld/accept", (long long)down_id),
+                "{}"),
+        200);
     TC_CHECK_STR_EQ(fx_str(&f, "status"), "accepted");
     /* A second down-referral of a completed up-referral is refused. */
     TC_CHECK_EQ(fx_call(&f, FX_SPEC2, "POST", "/api/v1/referrals",
@@ -266,7 +267,8 @@ test_timeline_shows_the_chain(void)
                                 (long long)f.resident),
                         NULL),
                 200);
-    json_array_foreach (json_object_get(f.doc, "items"), i, v) {
+    json_array_foreach(json_object_get(f.doc, "items"), i, v)
+    {
         const char *kind = json_string_value(json_object_get(v, "kind"));
         const char *summary = json_string_value(json_object_get(v, "summary"));
         if (g_strcmp0(kind, "referral") == 0) {
@@ -301,15 +303,14 @@ test_fhir_service_request_and_task(void)
                                 (long long)down_id),
                         NULL),
                 200);
-    TC_CHECK_STR_EQ(
-        json_string_value(json_object_get(
-            json_array_get(json_object_get(f.doc, "basedOn"), 0),
-            "reference")),
-        fx_path("ServiceRequest/referral-%lld", (long long)up_id));
-    TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET",
-                        fx_path("/fhir/Task/referral-%lld", (long long)down_id),
-                        NULL),
-                200);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(
+                        json_array_get(json_object_get(f.doc, "basedOn"), 0),
+                        "reference")),
+                    fx_path("ServiceRequest/referral-%lld", (long long)up_id));
+    TC_CHECK_EQ(
+        fx_call(&f, FX_FAM, "GET",
+                fx_path("/fhir/Task/referral-%lld", (long long)down_id), NULL),
+        200);
     TC_CHECK_STR_EQ(fx_str(&f, "status"), "accepted");
     /* Search finds the referrals beside the consultations. */
     TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET",
@@ -348,7 +349,8 @@ find(json_t *items, const char *key, const char *value)
     size_t i;
     json_t *v;
 
-    json_array_foreach (items, i, v) {
+    json_array_foreach(items, i, v)
+    {
         if (g_strcmp0(json_string_value(json_object_get(v, key)), value) ==
             0) {
             return v;
@@ -385,10 +387,10 @@ test_statistics_per_township_and_department(void)
     TC_CHECK(json_real_value(json_object_get(dept, "accept_s_max")) >=
              json_real_value(json_object_get(dept, "accept_s_avg")));
     /* A range without referrals counts none. */
-    TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET",
-                        "/api/v1/stats/referrals?from=2020-01-01&to=2020-12-31",
-                        NULL),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_FAM, "GET",
+                "/api/v1/stats/referrals?from=2020-01-01&to=2020-12-31", NULL),
+        200);
     TC_CHECK_EQ(json_array_size(json_object_get(f.doc, "townships")), 0);
     /* A resident gets no statistics. */
     TC_CHECK_EQ(fx_call(&f, FX_RES, "GET", "/api/v1/stats/referrals", NULL),
@@ -398,13 +400,13 @@ test_statistics_per_township_and_department(void)
 static void
 test_oncall_rota_edited_by_the_head(void)
 {
-    const char *rota = fx_path("/api/v1/departments/%lld/oncall",
-                               (long long)cardio);
+    const char *rota =
+        fx_path("/api/v1/departments/%lld/oncall", (long long)cardio);
     int64_t shift;
 
     fx_call(&f, FX_SPEC2, "POST", rota, "{s:I,s:s,s:s}", "practitioner_id",
-            J(f.pid[FX_SPEC2]), "starts_at", "2030-01-01T00:00:00Z",
-            "ends_at", "2030-01-02T00:00:00Z");
+            J(f.pid[FX_SPEC2]), "starts_at", "2030-01-01T00:00:00Z", "ends_at",
+            "2030-01-02T00:00:00Z");
     TC_CHECK_EQ(f.status, 201);
     shift = fx_int(&f, "id");
     TC_CHECK_EQ(fx_call(&f, FX_FAM, "POST", rota, "{s:I,s:s,s:s}",
@@ -424,12 +426,13 @@ test_oncall_rota_edited_by_the_head(void)
                         "2030-01-01T00:00:00Z"),
                 422);
     TC_CHECK_STR_EQ(fx_error_field(&f), "ends_at");
-    TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET",
-                        fx_path("%s?from=2030-01-01T12:00:00Z&to=2030-01-03T00:"
-                                "00:00Z",
-                                rota),
-                        NULL),
-                200);
+    TC_CHECK_EQ(
+        fx_call(&f, FX_FAM, "GET",
+                fx_path("%s?from=2030-01-01T12:00:00Z&to=2030-01-03T00:"
+                        "00:00Z",
+                        rota),
+                NULL),
+        200);
     TC_CHECK_EQ(json_array_size(json_object_get(f.doc, "items")), 1);
     TC_CHECK_EQ(fx_call(&f, FX_RES, "GET", rota, NULL), 403);
     TC_CHECK_EQ(fx_call(&f, FX_SPEC, "DELETE",

@@ -40,8 +40,7 @@
 
 enum { HUANG, ZHOU, LI, WANG, ZHAO, N_DOCS };
 static const char *const names[N_DOCS] = {"huang.xiaoyan", "zhou.ming",
-                                          "li.qiang", "wang.fang",
-                                          "zhao.lei"};
+                                          "li.qiang", "wang.fang", "zhao.lei"};
 
 static struct sig_fixture fx;
 static struct tpeer *doc[N_DOCS];
@@ -76,8 +75,7 @@ http(int who, const char *method, const char *path, const char *body)
     return status;
 }
 
-static const char *
-path(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+static const char *path(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
 static const char *
 path(const char *fmt, ...)
@@ -113,7 +111,8 @@ county_department(const char *code)
     json_t *v;
 
     http(HUANG, "GET", path("/api/v1/departments?code=%s", code), NULL);
-    json_array_foreach (json_object_get(reply, "items"), i, v) {
+    json_array_foreach(json_object_get(reply, "items"), i, v)
+    {
         if (jint(v, "tier") == 1) {
             return jint(v, "id");
         }
@@ -194,7 +193,8 @@ logged(json_t *e, const char *kind)
     json_t *v;
     int n = 0;
 
-    json_array_foreach (json_object_get(e, "log"), i, v) {
+    json_array_foreach(json_object_get(e, "log"), i, v)
+    {
         n += g_strcmp0(jstr(v, "kind"), kind) == 0;
     }
     return n;
@@ -207,7 +207,8 @@ logged_at(json_t *e, const char *kind)
     size_t i;
     json_t *v;
 
-    json_array_foreach (json_object_get(e, "log"), i, v) {
+    json_array_foreach(json_object_get(e, "log"), i, v)
+    {
         if (g_strcmp0(jstr(v, "kind"), kind) == 0) {
             return jint(v, "at_us");
         }
@@ -250,8 +251,8 @@ test_three_rung_the_second_accepts(void)
     json_decref(ev);
 
     /* The second accepts. */
-    TC_CHECK_EQ(http(LI, "POST", path("/api/v1/emergencies/%lld/accept",
-                                      (long long)id),
+    TC_CHECK_EQ(http(LI, "POST",
+                     path("/api/v1/emergencies/%lld/accept", (long long)id),
                      NULL),
                 200);
     TC_CHECK_STR_EQ(jstr(reply, "status"), "accepted");
@@ -270,8 +271,8 @@ test_three_rung_the_second_accepts(void)
     TC_CHECK_STR_EQ(jstr(ev, "room"), room);
     json_decref(ev);
     /* Too late. */
-    TC_CHECK_EQ(http(ZHOU, "POST", path("/api/v1/emergencies/%lld/accept",
-                                        (long long)id),
+    TC_CHECK_EQ(http(ZHOU, "POST",
+                     path("/api/v1/emergencies/%lld/accept", (long long)id),
                      NULL),
                 409);
 
@@ -309,7 +310,8 @@ test_a_specialist_who_drops_is_replaced(void)
     TC_CHECK_EQ(http(HUANG, "GET",
                      path("/api/v1/emergencies/%lld", (long long)id), NULL),
                 200);
-    room = path("consultation:%lld", (long long)jint(reply, "consultation_id"));
+    room =
+        path("consultation:%lld", (long long)jint(reply, "consultation_id"));
     TC_CHECK_EQ(tc_sdk_client_leave(doc[LI]->c, room, "l1"), 0);
     ev = wait_ev(HUANG, "emergency-dropped", id, 3000);
     TC_CHECK(ev != NULL);
@@ -320,8 +322,8 @@ test_a_specialist_who_drops_is_replaced(void)
         TC_CHECK(ev != NULL);
         json_decref(ev);
     }
-    TC_CHECK_EQ(http(ZHOU, "POST", path("/api/v1/emergencies/%lld/accept",
-                                        (long long)id),
+    TC_CHECK_EQ(http(ZHOU, "POST",
+                     path("/api/v1/emergencies/%lld/accept", (long long)id),
                      NULL),
                 200);
     ok = tpeer_join(doc[ZHOU], room);
@@ -341,6 +343,22 @@ test_a_specialist_who_drops_is_replaced(void)
     ev = wait_ev(ZHOU, "emergency-ended", id, 3000);
     TC_CHECK(ev != NULL);
     json_decref(ev);
+    /* The patient is transferred: the referral names the emergency, and
+     * the emergency links to it. */
+    TC_CHECK_EQ(
+        http(HUANG, "POST", "/api/v1/referrals",
+             path("{\"direction\":\"up\",\"resident_id\":%lld,"
+                  "\"department_id\":%lld,\"urgency\":\"emergency\","
+                  "\"reason\":\"Transfer for PCI\","
+                  "\"emergency_id\":%lld}",
+                  (long long)resident, (long long)cardio, (long long)id)),
+        201);
+    {
+        int64_t referral = jint(reply, "id");
+        http(HUANG, "GET", path("/api/v1/emergencies/%lld", (long long)id),
+             NULL);
+        TC_CHECK_EQ(jint(reply, "referral_id"), referral);
+    }
     /* Leaving after the end rings nobody. */
     tc_sdk_client_leave(doc[ZHOU]->c, room, "l2");
     tc_sdk_client_leave(doc[HUANG]->c, room, "l3");
@@ -380,8 +398,7 @@ test_two_accept_at_once_one_wins(void)
     TC_CHECK(id > 0);
     json_decref(wait_ev(ZHOU, "emergency-ring", id, 3000));
     json_decref(wait_ev(WANG, "emergency-ring", id, 3000));
-    a.path = b.path =
-        path("/api/v1/emergencies/%lld/accept", (long long)id);
+    a.path = b.path = path("/api/v1/emergencies/%lld/accept", (long long)id);
     a.h.bearer = token[ZHOU];
     b.h.bearer = token[WANG];
     ta = g_thread_new("a", race, &a);
@@ -483,16 +500,18 @@ test_time_to_join_from_the_log(void)
     size_t i;
     json_t *v, *row = NULL;
 
-    TC_CHECK_EQ(http(HUANG, "GET",
-                     path("/api/v1/emergencies/%lld",
-                          (long long)joined_emergency),
-                     NULL),
-                200);
-    expect = (double)(logged_at(reply, "joined") - logged_at(reply, "raised")) /
-             1e6;
+    TC_CHECK_EQ(
+        http(HUANG, "GET",
+             path("/api/v1/emergencies/%lld", (long long)joined_emergency),
+             NULL),
+        200);
+    expect =
+        (double)(logged_at(reply, "joined") - logged_at(reply, "raised")) /
+        1e6;
     TC_CHECK(expect > 0 && expect < 30);
     TC_CHECK_EQ(http(HUANG, "GET", "/api/v1/stats/emergencies", NULL), 200);
-    json_array_foreach (json_object_get(reply, "departments"), i, v) {
+    json_array_foreach(json_object_get(reply, "departments"), i, v)
+    {
         if (g_strcmp0(jstr(v, "department"), "cardiology") == 0) {
             row = v;
         }
@@ -555,9 +574,9 @@ test_ringing_survives_a_restart(void)
     TC_CHECK_EQ(logged(reply, "rung"), 3);
     TC_CHECK_EQ(logged(reply, "timeout"), 1);
     TC_CHECK_EQ(logged(reply, "escalated"), 1);
-    printf("# rung -> timeout across the restart: %lld us\n",
-           (long long)(logged_at(reply, "timeout") -
-                       logged_at(reply, "rung")));
+    printf(
+        "# rung -> timeout across the restart: %lld us\n",
+        (long long)(logged_at(reply, "timeout") - logged_at(reply, "rung")));
     TC_CHECK(logged_at(reply, "timeout") - logged_at(reply, "rung") >=
              1999000);
     tc_harness_drain_log(&fx.h);
@@ -596,24 +615,25 @@ test_bad_input_names_the_field(void)
         {HUANG, "{\"resident_id\":3,\"department_id\":999,\"reason\":\"x\"}",
          404, "department_id"},
         {HUANG, "{\"resident_id\":3,\"department_id\":1}", 400, "reason"},
-        {HUANG, "{\"resident_id\":3,\"department_id\":\"one\",\"reason\":"
-                "\"x\"}",
+        {HUANG,
+         "{\"resident_id\":3,\"department_id\":\"one\",\"reason\":"
+         "\"x\"}",
          400, "department_id"},
-        {HUANG, "{\"resident_id\":3,\"department_id\":1,\"reason\":\"x\","
-                "\"colour\":1}",
+        {HUANG,
+         "{\"resident_id\":3,\"department_id\":1,\"reason\":\"x\","
+         "\"colour\":1}",
          400, "colour"},
         /* Not the resident's care team: refused. */
-        {ZHAO, "{\"resident_id\":3,\"department_id\":1,\"reason\":\"x\"}",
-         403, NULL},
+        {ZHAO, "{\"resident_id\":3,\"department_id\":1,\"reason\":\"x\"}", 403,
+         NULL},
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         http(bad[i].who, "POST", "/api/v1/emergencies", bad[i].body);
         TC_CHECK_EQ(status, bad[i].status);
         if (bad[i].field) {
-            TC_CHECK_STR_EQ(
-                jstr(json_object_get(reply, "error"), "field"),
-                bad[i].field);
+            TC_CHECK_STR_EQ(jstr(json_object_get(reply, "error"), "field"),
+                            bad[i].field);
         }
     }
     TC_CHECK_EQ(http(HUANG, "POST", "/api/v1/emergencies/999/accept", NULL),

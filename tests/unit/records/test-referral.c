@@ -80,9 +80,8 @@ static void
 test_department_codes(void)
 {
     struct tiered t;
-    struct tc_rec_department d = {.code = "Cardio",
-                                  .name = "C",
-                                  .created_at_us = 1};
+    struct tc_rec_department d = {
+        .code = "Cardio", .name = "C", .created_at_us = 1};
     bool member = false;
     int64_t id;
 
@@ -92,13 +91,12 @@ test_department_codes(void)
     TC_CHECK_STR_CONTAINS(tc_rec_errmsg(t.w.db), "code:");
     d.code = "cardiology";
     TC_CHECK_EQ(tc_rec_department_create(t.w.db, &d, &id), -EEXIST);
-    TC_CHECK_EQ(tc_rec_department_has_member(t.w.db, t.cardio, t.cardio1,
-                                             &member),
-                0);
+    TC_CHECK_EQ(
+        tc_rec_department_has_member(t.w.db, t.cardio, t.cardio1, &member), 0);
     TC_CHECK(member);
-    TC_CHECK_EQ(tc_rec_department_has_member(t.w.db, t.cardio, t.city_doc,
-                                             &member),
-                0);
+    TC_CHECK_EQ(
+        tc_rec_department_has_member(t.w.db, t.cardio, t.city_doc, &member),
+        0);
     TC_CHECK(!member);
     tc_rec_close(t.w.db);
 }
@@ -135,8 +133,9 @@ test_one_answer_by_the_receiving_side(void)
     TC_CHECK_EQ(tc_rec_referral_accept(db, id, t.cardio1, at, 0, NULL),
                 -EINVAL);
     TC_CHECK_STR_CONTAINS(tc_rec_errmsg(db), "appointment_at:");
-    TC_CHECK_EQ(tc_rec_referral_accept(db, id, t.city_doc, at, 0, "2024-08-09"),
-                -EPERM);
+    TC_CHECK_EQ(
+        tc_rec_referral_accept(db, id, t.city_doc, at, 0, "2024-08-09"),
+        -EPERM);
     TC_CHECK_EQ(tc_rec_referral_decline(db, id, t.cardio1, at, NULL), -EINVAL);
     TC_CHECK_STR_CONTAINS(tc_rec_errmsg(db), "reason:");
     TC_CHECK_EQ(tc_rec_referral_cancel(db, id, t.cardio1, at), -EPERM);
@@ -206,9 +205,8 @@ static void
 test_on_call_now(void)
 {
     struct tiered t;
-    struct tc_rec_oncall_shift s = {.starts_at_us = 1000,
-                                    .ends_at_us = 2000,
-                                    .created_at_us = 1};
+    struct tc_rec_oncall_shift s = {
+        .starts_at_us = 1000, .ends_at_us = 2000, .created_at_us = 1};
     int64_t *ids = NULL, id;
     size_t n = 0;
 
@@ -251,19 +249,18 @@ test_first_accept_wins_and_the_log_times_it(void)
     TC_CHECK_EQ(tc_rec_emergency_raise(db, t.w.residents[0], t.township_doc,
                                        t.cardio, "STEMI", t0, &id),
                 0);
-    TC_CHECK_EQ(tc_rec_emergency_ring(db, id, 1, rung, 2, t0 + 1000,
-                                      t0 + 120000000),
-                0);
+    TC_CHECK_EQ(
+        tc_rec_emergency_ring(db, id, 1, rung, 2, t0 + 1000, t0 + 120000000),
+        0);
     TC_CHECK_EQ(tc_rec_emergency_accept(db, id, t.city_doc, t0 + 2000, &cid),
                 -EPERM);
     TC_CHECK_STR_CONTAINS(tc_rec_errmsg(db), "rung");
-    TC_CHECK_EQ(tc_rec_emergency_accept(db, id, t.cardio2, t0 + 40000000,
-                                        &cid),
-                0);
+    TC_CHECK_EQ(
+        tc_rec_emergency_accept(db, id, t.cardio2, t0 + 40000000, &cid), 0);
     TC_CHECK(cid > 0);
-    TC_CHECK_EQ(tc_rec_emergency_accept(db, id, t.cardio1, t0 + 40000001,
-                                        NULL),
-                -EPERM);
+    TC_CHECK_EQ(
+        tc_rec_emergency_accept(db, id, t.cardio1, t0 + 40000001, NULL),
+        -EPERM);
     TC_CHECK_STR_CONTAINS(tc_rec_errmsg(db), "already taken");
     TC_CHECK_EQ(tc_rec_emergency_joined(db, id, t.cardio1, t0 + 50000000),
                 -EPERM);
@@ -279,7 +276,8 @@ test_first_accept_wins_and_the_log_times_it(void)
     TC_CHECK_EQ(tc_rec_emergency_raise(db, t.w.residents[0], t.township_doc,
                                        t.city_cardio, "STEMI", t0, &id),
                 0);
-    TC_CHECK_EQ(tc_rec_emergency_ring(db, id, 1, rung, 2, t0, t0 + 1), -EINVAL);
+    TC_CHECK_EQ(tc_rec_emergency_ring(db, id, 1, rung, 2, t0, t0 + 1),
+                -EINVAL);
     TC_CHECK_EQ(tc_rec_emergency_ring(db, id, 2, NULL, 0, t0, 0), 0);
     TC_CHECK_EQ(tc_rec_emergency_unanswered(db, id, t0 + 5), 0);
     TC_CHECK_EQ(tc_rec_emergency_stats_get(db, "2024-08-01", "2024-08-01", &s),
