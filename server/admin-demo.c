@@ -561,10 +561,6 @@ static const struct demo_user users[] = {
     {"zhou.ming", TC_REC_USER_DOCTOR, AT(cardiologist), LINK_PRACTITIONER},
     {"zheng.haitao", TC_REC_USER_SPECIALIST, AT(specialist),
      LINK_PRACTITIONER},
-    {"li.qiang", TC_REC_USER_DOCTOR, AT(cardiologist2), LINK_PRACTITIONER},
-    {"wang.fang", TC_REC_USER_DOCTOR, AT(cardiologist3), LINK_PRACTITIONER},
-    {"zhao.lei", TC_REC_USER_SPECIALIST, AT(city_cardiologist),
-     LINK_PRACTITIONER},
     {"huang.xiaoyan", TC_REC_USER_TOWNSHIP_DOCTOR, AT(township_doc),
      LINK_PRACTITIONER},
     {"chen.jianping", TC_REC_USER_FAMILY_DOCTOR, AT(family_doctor[0]),
@@ -576,6 +572,11 @@ static const struct demo_user users[] = {
     {"wu.gang", TC_REC_USER_RADIOLOGIST, AT(radiologist), LINK_PRACTITIONER},
     {"wang.xiuying", TC_REC_USER_RESIDENT, AT(resident[0]), LINK_RESIDENT},
     {"li.mei", TC_REC_USER_CARER, AT(carer), LINK_CARER},
+    /* the on-call cardiologists (after the others: their ids stay) */
+    {"li.qiang", TC_REC_USER_DOCTOR, AT(cardiologist2), LINK_PRACTITIONER},
+    {"wang.fang", TC_REC_USER_DOCTOR, AT(cardiologist3), LINK_PRACTITIONER},
+    {"zhao.lei", TC_REC_USER_SPECIALIST, AT(city_cardiologist),
+     LINK_PRACTITIONER},
 };
 
 /* One login per role, each with a generated password (kept in
