@@ -231,13 +231,20 @@ tc_rec_referral_list(struct tc_rec_db *db, enum tc_rec_referral_box box,
                               " WHERE r.from_id = ?1 AND r.id < ?2"
                               " ORDER BY r.id DESC LIMIT ?3");
         break;
+    case TC_REC_REFERRAL_OF_TEAMS:
+        st = tc_rec__stmt(db, "SELECT " REFERRAL_COLUMNS " FROM referrals r"
+                              " WHERE r.team_id IN (SELECT team_id FROM"
+                              " team_members WHERE practitioner_id = ?1)"
+                              " AND r.id < ?2 ORDER BY r.id DESC LIMIT ?3");
+        break;
     case TC_REC_REFERRAL_OF_RESIDENT:
         st = tc_rec__stmt(db, "SELECT " REFERRAL_COLUMNS " FROM referrals r"
                               " WHERE r.resident_id = ?1 AND r.id < ?2"
                               " ORDER BY r.id DESC LIMIT ?3");
         break;
     default:
-        return tc_rec__fail(db, -EINVAL, "box: must be in, out or resident");
+        return tc_rec__fail(db, -EINVAL,
+                            "box: must be in, out, team or resident");
     }
     list = calloc(1, sizeof(*list));
     if (!st || !list) {

@@ -2598,6 +2598,8 @@ enum tc_rec_referral_box {
     TC_REC_REFERRAL_INCOMING = 1, /* the practitioner receives them */
     TC_REC_REFERRAL_OUTGOING,     /* the practitioner sent them */
     TC_REC_REFERRAL_OF_RESIDENT,  /* every referral of a resident */
+    TC_REC_REFERRAL_OF_TEAMS,     /* of the residents of the family-doctor
+                                     teams the practitioner is on */
 };
 
 struct tc_rec_referral_list {

@@ -6,7 +6,7 @@
  *   GET  /departments?organization_id=&code=     the directory (any caller)
  *   POST /departments, PATCH /departments/{id}   administrators
  *   POST /referrals                              up or down
- *   GET  /referrals?box=in|out | ?resident_id=   newest first
+ *   GET  /referrals?box=in|out|team | ?resident_id=   newest first
  *   GET  /referrals/{id}
  *   POST /referrals/{id}/accept|decline|cancel
  *   GET  /stats/referrals?from=&to=              per township, department
@@ -530,8 +530,10 @@ referral_get(struct tc_srv *srv, struct tc_srv__call *call)
 }
 
 /*
- * GET /referrals?box=in|out or ?resident_id=N, &before=ID&limit=N. Rows
- * the policy would refuse are left out; each row shown is audited.
+ * GET /referrals?box=in|out|team or ?resident_id=N, &before=ID&limit=N:
+ * incoming, outgoing, those of the residents of the caller's family-
+ * doctor teams. Rows the policy would refuse are left out; each row
+ * shown is audited.
  */
 static void
 referral_list(struct tc_srv *srv, struct tc_srv__call *call)
@@ -553,15 +555,18 @@ referral_list(struct tc_srv *srv, struct tc_srv__call *call)
     if (resident) {
         box = TC_REC_REFERRAL_OF_RESIDENT;
         who = resident;
-    } else if (strcmp(box_text, "in") != 0 && strcmp(box_text, "out") != 0) {
+    } else if (strcmp(box_text, "in") != 0 && strcmp(box_text, "out") != 0 &&
+               strcmp(box_text, "team") != 0) {
         tc_srv__resp_error_field(&call->resp, 400, "box",
-                                 "box: must be in or out (or give "
+                                 "box: must be in, out or team (or give "
                                  "resident_id)");
         return;
     } else if (!tc_srv__who_practitioner(call, "list referrals", &who)) {
         return;
     } else if (box_text[0] == 'o') {
         box = TC_REC_REFERRAL_OUTGOING;
+    } else if (box_text[0] == 't') {
+        box = TC_REC_REFERRAL_OF_TEAMS;
     }
     if (resident && !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
                                                  resident, REFERRAL, 0)) {

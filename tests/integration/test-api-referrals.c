@@ -184,6 +184,13 @@ test_accept_needs_a_date_and_the_receiver(void)
                         fx_path("/api/v1/referrals/%lld", (long long)up_id),
                         NULL),
                 403);
+    /* The team's view: the referrals of its residents. */
+    TC_CHECK_EQ(
+        fx_call(&f, FX_THER3, "GET", "/api/v1/referrals?box=team", NULL), 200);
+    TC_CHECK(has_id(json_object_get(f.doc, "items"), up_id));
+    TC_CHECK_EQ(
+        fx_call(&f, FX_THER2, "GET", "/api/v1/referrals?box=team", NULL), 200);
+    TC_CHECK_EQ(json_array_size(json_object_get(f.doc, "items")), 0);
 }
 
 static void
