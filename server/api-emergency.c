@@ -28,7 +28,8 @@
  *   timer  -> log timeout, emergency-timeout to those rung, ring(tier+1)
  *   accept -> disarm, emergency-accepted (requester), emergency-taken
  *             (the others rung)
- *   the specialist enters the room -> JOINED; leaves it before the end
+ *   the specialist enters the room -> JOINED; leaves it before the end,
+ *             or does not enter it within ring_timeout_s of accepting
  *             -> dropped: ring(the same tier) again
  *
  * The requester gets emergency-status after every ring with who is rung
@@ -242,6 +243,29 @@ disarm(struct tc_srv *srv, int64_t id)
     }
 }
 
+/* The accepting specialist is gone: left the room before the end
+ * ("left"), or did not enter it within ring_timeout_s of accepting
+ * ("not-joined"). Both sides are told, and the tier is rung again. */
+static void
+replace(struct tc_srv *srv, const struct tc_rec_emergency *e, const char *why)
+{
+    json_t *ev;
+
+    if (tc_rec_emergency_dropped(srv->db, e->id, e->accepted_by,
+                                 g_get_real_time()) < 0) {
+        g_warning("emergency %" G_GINT64_FORMAT ": %s", e->id,
+                  tc_rec_errmsg(srv->db));
+        return;
+    }
+    ev = json_pack("{s:o,s:s}", "by", person_json(srv, e->accepted_by),
+                   "reason", why);
+    push(srv, e->requester_id, "emergency-dropped", e->id, json_deep_copy(ev));
+    push(srv, e->accepted_by, "emergency-dropped", e->id, ev);
+    g_message("emergency %" G_GINT64_FORMAT ": specialist %s; ringing again",
+              e->id, why);
+    ring(srv, e->id, e->tier);
+}
+
 static gboolean
 on_deadline(gpointer data)
 {
@@ -261,8 +285,11 @@ on_deadline(gpointer data)
         g_free(key);
         g_free(source);
     }
-    if (tc_rec_emergency_get(srv->db, id, &e) < 0 ||
-        e->status != TC_REC_EMERGENCY_RINGING) {
+    if (tc_rec_emergency_get(srv->db, id, &e) == 0 &&
+        e->status == TC_REC_EMERGENCY_ACCEPTED) {
+        replace(srv, e, "not-joined");
+    }
+    if (!e || e->status != TC_REC_EMERGENCY_RINGING) {
         tc_rec_emergency_free(e);
         return G_SOURCE_REMOVE;
     }
@@ -422,6 +449,11 @@ tc_srv__emergency_start(struct tc_srv *srv)
             g_message("emergency %" G_GINT64_FORMAT
                       ": ringing resumed at tier %d",
                       e->id, e->tier);
+        } else if (e && e->status == TC_REC_EMERGENCY_ACCEPTED) {
+            /* Accepted, not joined yet: the join deadline again. */
+            arm(srv, e->id,
+                e->accepted_at_us +
+                    srv->cfg->emergency_ring_s * G_USEC_PER_SEC);
         }
         tc_rec_emergency_free(e);
     }
@@ -455,19 +487,16 @@ tc_srv__emergency_attend(struct tc_srv *srv, int64_t consultation_id,
     }
     if (present && e->status == TC_REC_EMERGENCY_ACCEPTED &&
         tc_rec_emergency_joined(srv->db, id, practitioner_id, now) == 0) {
+        disarm(srv, id);
         push(srv, e->requester_id, "emergency-joined", id,
              json_pack("{s:o}", "by", person_json(srv, practitioner_id)));
         g_message("emergency %" G_GINT64_FORMAT ": specialist joined after "
                   "%" G_GINT64_FORMAT " ms",
                   id, (now - e->raised_at_us) / 1000);
-    } else if (!present && tc_rec_emergency_dropped(
-                               srv->db, id, practitioner_id, now) == 0) {
-        push(srv, e->requester_id, "emergency-dropped", id,
-             json_pack("{s:o}", "by", person_json(srv, practitioner_id)));
-        g_message("emergency %" G_GINT64_FORMAT
-                  ": specialist left before the end; ringing again",
-                  id);
-        ring(srv, id, e->tier);
+    } else if (!present && (e->status == TC_REC_EMERGENCY_ACCEPTED ||
+                            e->status == TC_REC_EMERGENCY_JOINED)) {
+        disarm(srv, id);
+        replace(srv, e, "left");
     }
     tc_rec_emergency_free(e);
 }
@@ -646,6 +675,9 @@ emergency_accept(struct tc_srv *srv, struct tc_srv__call *call)
         goto out;
     }
     disarm(srv, id);
+    /* The specialist has ring_timeout_s to enter the room. */
+    arm(srv, id,
+        g_get_real_time() + srv->cfg->emergency_ring_s * G_USEC_PER_SEC);
     g_message("emergency %" G_GINT64_FORMAT " accepted", id);
     if (tc_rec_emergency_get(srv->db, id, &now_e) == 0) {
         g_autofree char *room = room_of(now_e);

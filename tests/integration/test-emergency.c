@@ -14,6 +14,7 @@
  * - nobody accepts within ring_timeout_s (2 s here): the city tier is
  *   rung; nobody there either: unanswered;
  * - nobody on call (the emergency department): unanswered at once;
+ * - accepted but the room never entered: rung again after the timeout;
  * - time from raised to joined per department equals what the log says;
  * - a ringing emergency survives a restart: its timer resumes;
  * - bad input: named fields, nothing written.
@@ -583,6 +584,44 @@ test_ringing_survives_a_restart(void)
     TC_CHECK(fx.h.log && strstr(fx.h.log, "ringing resumed at tier 1"));
 }
 
+static void
+test_accepted_but_never_joined_rings_again(void)
+{
+    int64_t id;
+    json_t *ev;
+
+    clear_all();
+    id = raise_for(cardio);
+    TC_CHECK(id > 0);
+    json_decref(wait_ev(WANG, "emergency-ring", id, 3000));
+    TC_CHECK_EQ(http(WANG, "POST",
+                     path("/api/v1/emergencies/%lld/accept", (long long)id),
+                     NULL),
+                200);
+    tpeer_clear(doc[ZHOU]);
+    /* wang.fang never enters the room: after ring_timeout_s both sides
+     * are told, and the county tier is rung again. */
+    ev = wait_ev(HUANG, "emergency-dropped", id, 5000);
+    TC_CHECK(ev != NULL);
+    TC_CHECK_STR_EQ(jstr(ev, "reason"), "not-joined");
+    json_decref(ev);
+    ev = wait_ev(WANG, "emergency-dropped", id, 3000);
+    TC_CHECK(ev != NULL);
+    json_decref(ev);
+    ev = wait_ev(ZHOU, "emergency-ring", id, 3000);
+    TC_CHECK(ev != NULL);
+    json_decref(ev);
+    TC_CHECK_EQ(http(HUANG, "POST",
+                     path("/api/v1/emergencies/%lld/end", (long long)id),
+                     NULL),
+                200);
+    TC_CHECK_STR_EQ(jstr(reply, "status"), "cancelled");
+    TC_CHECK_EQ(logged(reply, "dropped"), 1);
+    ev = wait_ev(ZHOU, "emergency-cancelled", id, 3000);
+    TC_CHECK(ev != NULL);
+    json_decref(ev);
+}
+
 static long long
 rows(const char *table)
 {
@@ -665,6 +704,7 @@ main(void)
     TC_RUN(test_timeout_escalates_then_unanswered);
     TC_RUN(test_nobody_on_call_says_so_at_once);
     TC_RUN(test_time_to_join_from_the_log);
+    TC_RUN(test_accepted_but_never_joined_rings_again);
     TC_RUN(test_bad_input_names_the_field);
     TC_RUN(test_ringing_survives_a_restart);
     disconnect_all();
