@@ -174,10 +174,11 @@ emergency_json(struct tc_srv *srv, const struct tc_rec_emergency *e,
     return doc;
 }
 
-/* Push {"type": type, "emergency": id, ...extra} to one practitioner. */
+/* Push {"type": type, "emergency": id, ...extra (taken)} to the
+ * practitioners to[0..n): serialised once, one pass over the peers. */
 static void
-push(struct tc_srv *srv, int64_t to, const char *type, int64_t id,
-     json_t *extra)
+push_many(struct tc_srv *srv, const int64_t *to, size_t n, const char *type,
+          int64_t id, json_t *extra)
 {
     json_t *doc =
         json_pack("{s:s,s:I}", "type", type, "emergency", (json_int_t)id);
@@ -186,11 +187,20 @@ push(struct tc_srv *srv, int64_t to, const char *type, int64_t id,
         json_object_update(doc, extra);
         json_decref(extra);
     }
-    tc_srv__sig_notify(srv, to, doc);
+    tc_srv__sig_notify_many(srv, to, n, doc);
     json_decref(doc);
-    tc_srv__metrics_count(srv->metrics, "telecare_emergency_events_total",
-                          "Emergency consultation events pushed.", "type",
-                          type);
+    for (size_t i = 0; i < n; i++) {
+        tc_srv__metrics_count(srv->metrics, "telecare_emergency_events_total",
+                              "Emergency consultation events pushed.", "type",
+                              type);
+    }
+}
+
+static void
+push(struct tc_srv *srv, int64_t to, const char *type, int64_t id,
+     json_t *extra)
+{
+    push_many(srv, &to, 1, type, id, extra);
 }
 
 /* The requester's view after every change: emergency-status. */
@@ -299,10 +309,8 @@ on_deadline(gpointer data)
         g_warning("emergency %" G_GINT64_FORMAT ": %s", id,
                   tc_rec_errmsg(srv->db));
     }
-    for (guint i = 0; i < rung->len; i++) {
-        push(srv, g_array_index(rung, int64_t, i), "emergency-timeout", id,
-             json_pack("{s:i}", "tier", tier));
-    }
+    push_many(srv, (int64_t *)rung->data, rung->len, "emergency-timeout", id,
+              json_pack("{s:i}", "tier", tier));
     g_array_free(rung, TRUE);
     tc_rec_emergency_free(e);
     g_message("emergency %" G_GINT64_FORMAT ": nobody answered at tier %d", id,
@@ -358,13 +366,13 @@ reachable(struct tc_srv *srv, const struct tc_rec_emergency *e, int tier,
     }
     for (size_t i = 0; i < n; i++) {
         if (all[i] != e->requester_id) {
-            ++*on_call;
-            if (tc_srv__sig_online(srv, all[i])) {
-                g_array_append_val(ids, all[i]);
-            }
+            g_array_append_val(ids, all[i]);
         }
     }
     free(all);
+    *on_call = ids->len;
+    g_array_set_size(ids, (guint)tc_srv__sig_online_filter(
+                              srv, (int64_t *)ids->data, ids->len));
     return ids;
 }
 
@@ -390,11 +398,8 @@ ring(struct tc_srv *srv, int64_t id, int tier)
                 tier, "requester", person_json(srv, e->requester_id), "reason",
                 e->reason, "ring_until", tc_srv__instant_json(deadline),
                 "ring_s", (json_int_t)srv->cfg->emergency_ring_s);
-            for (guint i = 0; i < ids->len; i++) {
-                push(srv, g_array_index(ids, int64_t, i), "emergency-ring", id,
-                     json_deep_copy(ev));
-            }
-            json_decref(ev);
+            push_many(srv, (int64_t *)ids->data, ids->len, "emergency-ring",
+                      id, ev);
             arm(srv, id, deadline);
             g_message("emergency %" G_GINT64_FORMAT
                       ": ringing %u at tier %d (%zu on call)",
@@ -684,15 +689,18 @@ emergency_accept(struct tc_srv *srv, struct tc_srv__call *call)
         push(srv, e->requester_id, "emergency-accepted", id,
              json_pack("{s:o,s:I,s:s}", "by", person_json(srv, me),
                        "consultation_id", (json_int_t)cid, "room", room));
+        GArray *others = g_array_new(FALSE, FALSE, sizeof(int64_t));
         for (guint i = 0; i < rung->len; i++) {
             int64_t other = g_array_index(rung, int64_t, i);
             if (other != me) {
                 tc_rec_emergency_note(srv->db, id, "taken", other,
                                       g_get_real_time());
-                push(srv, other, "emergency-taken", id,
-                     json_pack("{s:o}", "by", person_json(srv, me)));
+                g_array_append_val(others, other);
             }
         }
+        push_many(srv, (int64_t *)others->data, others->len, "emergency-taken",
+                  id, json_pack("{s:o}", "by", person_json(srv, me)));
+        g_array_free(others, TRUE);
     }
     tc_rec_emergency_free(now_e);
     emergency_answer(srv, call, 200, id);
@@ -728,10 +736,8 @@ emergency_end(struct tc_srv *srv, struct tc_srv__call *call)
         goto out;
     }
     disarm(srv, e->id);
-    for (guint i = 0; i < rung->len; i++) {
-        push(srv, g_array_index(rung, int64_t, i), "emergency-cancelled",
-             e->id, NULL);
-    }
+    push_many(srv, (int64_t *)rung->data, rung->len, "emergency-cancelled",
+              e->id, NULL);
     push(srv, e->requester_id, "emergency-ended", e->id, NULL);
     if (e->accepted_by) {
         push(srv, e->accepted_by, "emergency-ended", e->id, NULL);

@@ -790,6 +790,15 @@ bool tc_srv__sig_online(struct tc_srv *srv, int64_t practitioner_id);
 int tc_srv__sig_notify(struct tc_srv *srv, int64_t practitioner_id,
                        const json_t *doc);
 
+/* Keep in ids[0..n) only the practitioners online now (order kept);
+ * returns how many are left. One pass over the peers. */
+size_t tc_srv__sig_online_filter(struct tc_srv *srv, int64_t *ids, size_t n);
+
+/* tc_srv__sig_notify() to every practitioner of ids[0..n): one pass over
+ * the peers, one serialisation. Returns the number of peers. */
+int tc_srv__sig_notify_many(struct tc_srv *srv, const int64_t *ids, size_t n,
+                            const json_t *doc);
+
 /* == api-emergency.c: emergency consultations (timers, ringing) == */
 
 /* Resume the open emergencies after a start (their ring timers), and

@@ -12,9 +12,11 @@
  * waits in its grace period queues it with its missed messages, like any
  * other message addressed to it, and gets it on resume).
  *
- * Cost: one pass over the hub's peers per call. A county has at most a
- * few thousand signed-in clients and an emergency rings a handful of
- * people, so a pass is microseconds; an index by practitioner would be
+ * Cost: one pass over the hub's peers per call, whatever the number of
+ * people addressed (the many-people calls look each peer's practitioner
+ * up in a small hash set), and one serialisation of the event, shared by
+ * every recipient's queue. A county has a few thousand signed-in clients
+ * at most, so a pass is microseconds; an index by practitioner would be
  * the change if that ever stops being true.
  *
  * Thread: main.
@@ -74,4 +76,76 @@ tc_srv__sig_notify(struct tc_srv *srv, int64_t practitioner_id,
     }
     tc_srv__sig_frame_unref(frame);
     return n;
+}
+
+/* The set of ids[0..n) (pointers into ids: they outlive the set). */
+static GHashTable *
+id_set(const int64_t *ids, size_t n)
+{
+    GHashTable *set = g_hash_table_new(g_int64_hash, g_int64_equal);
+
+    for (size_t i = 0; i < n; i++) {
+        g_hash_table_add(set, (gpointer)&ids[i]);
+    }
+    return set;
+}
+
+size_t
+tc_srv__sig_online_filter(struct tc_srv *srv, int64_t *ids, size_t n)
+{
+    struct tc_srv__sig_hub *hub = tc_srv__sig_hub_of(srv);
+    GHashTable *set, *online;
+    GHashTableIter it;
+    gpointer value;
+    size_t kept = 0;
+
+    if (!hub || n == 0) {
+        return 0;
+    }
+    set = id_set(ids, n);
+    online = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_hash_table_iter_init(&it, hub->peers);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct tc_srv__sig_peer *peer = value;
+        gpointer id = g_hash_table_lookup(set, &peer->who.practitioner_id);
+        if (id && peer->conn) {
+            g_hash_table_add(online, id);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (g_hash_table_contains(online, &ids[i])) {
+            ids[kept++] = ids[i];
+        }
+    }
+    g_hash_table_destroy(online);
+    g_hash_table_destroy(set);
+    return kept;
+}
+
+int
+tc_srv__sig_notify_many(struct tc_srv *srv, const int64_t *ids, size_t n,
+                        const json_t *doc)
+{
+    struct tc_srv__sig_hub *hub = tc_srv__sig_hub_of(srv);
+    struct tc_srv__sig_frame *frame;
+    GHashTable *set;
+    GHashTableIter it;
+    gpointer value;
+    int sent = 0;
+
+    if (!hub || n == 0 || !(frame = tc_srv__sig_frame_new(doc))) {
+        return 0;
+    }
+    set = id_set(ids, n);
+    g_hash_table_iter_init(&it, hub->peers);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct tc_srv__sig_peer *peer = value;
+        if (g_hash_table_contains(set, &peer->who.practitioner_id)) {
+            tc_srv__sig_deliver(hub, peer, frame);
+            sent++;
+        }
+    }
+    g_hash_table_destroy(set);
+    tc_srv__sig_frame_unref(frame);
+    return sent;
 }
