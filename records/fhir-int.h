@@ -82,6 +82,10 @@ extern const struct tc_rec__fhir_type tc_rec__fhir_report;
 extern const struct tc_rec__fhir_type tc_rec__fhir_imaging;
 extern const struct tc_rec__fhir_type tc_rec__fhir_service_request;
 extern const struct tc_rec__fhir_type tc_rec__fhir_task;
+
+/* ServiceRequest or Task "referral-<id>" (fhir-referral.c). */
+int tc_rec__fhir_referral_read(struct tc_rec_db *db, const char *type,
+                               const char *id, json_t **out);
 extern const struct tc_rec__fhir_type tc_rec__fhir_consent;
 
 /* ---- Errors and paths ---- */

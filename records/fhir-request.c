@@ -30,9 +30,12 @@
  *   executionPeriod                       started_at_us / ended_at_us
  *   output[0] {type.text "opinion", valueString}   the latest opinion
  *
+ * Ids "referral-<id>" are referrals (fhir-referral.c).
+ *
  * Thread: the handle's thread.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "fhir-int.h"
 
@@ -175,7 +178,12 @@ static int
 request_read(struct tc_rec_db *db, const char *id, json_t **out)
 {
     struct tc_rec_consultation *c = NULL;
-    int rc = consultation_load(db, "ServiceRequest", id, &c);
+    int rc;
+
+    if (strncmp(id, "referral-", 9) == 0) {
+        return tc_rec__fhir_referral_read(db, "ServiceRequest", id, out);
+    }
+    rc = consultation_load(db, "ServiceRequest", id, &c);
 
     rc = rc ? rc : tc_rec__fhir_done(db, request_json(c), true, out);
     tc_rec_consultation_free(c);
@@ -186,7 +194,12 @@ static int
 task_read(struct tc_rec_db *db, const char *id, json_t **out)
 {
     struct tc_rec_consultation *c = NULL;
-    int rc = consultation_load(db, "Task", id, &c);
+    int rc;
+
+    if (strncmp(id, "referral-", 9) == 0) {
+        return tc_rec__fhir_referral_read(db, "Task", id, out);
+    }
+    rc = consultation_load(db, "Task", id, &c);
 
     rc = rc ? rc : tc_rec__fhir_done(db, task_json(c), true, out);
     tc_rec_consultation_free(c);

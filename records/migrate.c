@@ -30,6 +30,8 @@ static const struct tc_rec__migration migrations[] = {
      tc_rec__schema_clinical},
     {3, "accounts: users, roles, sessions", tc_rec__schema_accounts},
     {4, "signaling: consultation chat", tc_rec__schema_chat},
+    {8, "tiered care: departments, referrals, on-call rota, emergencies",
+     tc_rec__schema_referral},
     {9, "rehab: exercise library, schedules, attendance, uploads, alerts",
      tc_rec__schema_rehab},
 };

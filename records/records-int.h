@@ -92,6 +92,7 @@ extern const char tc_rec__schema_clinical[];
 extern const char tc_rec__schema_accounts[];
 extern const char tc_rec__schema_chat[];
 extern const char tc_rec__schema_rehab[];
+extern const char tc_rec__schema_referral[];
 
 int tc_rec__migrate(struct tc_rec_db *db);
 
@@ -210,5 +211,21 @@ int tc_rec__text_version_latest(struct tc_rec_db *db,
 int tc_rec__user_update(struct tc_rec_db *db, int64_t id, const char *sql,
                         int (*bind)(sqlite3_stmt *st, const void *arg),
                         const void *arg);
+
+/* -- tiered care helpers (department.c, referral.c) -- */
+
+/* -EINVAL naming `field` unless code is 1..40 characters of a-z and _. */
+int tc_rec__department_code_check(struct tc_rec_db *db, const char *field,
+                                  const char *code);
+
+/* A range of days from..to (inclusive, UTC) as [from_us, to_us);
+ * -EINVAL naming from or to (referral-stats.c). */
+int tc_rec__range_us(struct tc_rec_db *db, const char *from, const char *to,
+                     int64_t *from_us, int64_t *to_us);
+
+/* Append step `kind` to emergency `id`'s log inside the caller's
+ * transaction (emergency.c). */
+int tc_rec__emergency_log(struct tc_rec_db *db, int64_t id, const char *kind,
+                          int tier, int64_t practitioner_id, int64_t at_us);
 
 #endif

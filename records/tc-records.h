@@ -2099,6 +2099,12 @@ void tc_rec_township_stats_list_free(struct tc_rec_township_stats_list *list);
  *   ecg_report           ECG study        signed_at_us (one per version)
  *   imaging_study        imaging study    received_at_us
  *   imaging_report       imaging study    signed_at_us (one per version)
+ *   referral             referral         requested_at_us ("up cardiology,
+ *                                         urgent")
+ *   referral_answer      referral         answered_at_us (accepted or
+ *                                         declined)
+ *   emergency            emergency        raised_at_us ("cardiology, tier
+ *                                         2, joined after 95 s")
  *
  * status is the entity's status code now ("active", "done", "completed",
  * ...; for a Barthel assessment its band; for a report version "signed"
@@ -2120,6 +2126,9 @@ enum tc_rec_timeline_kind {
     TC_REC_TIMELINE_ECG_REPORT,
     TC_REC_TIMELINE_IMAGING_STUDY,
     TC_REC_TIMELINE_IMAGING_REPORT,
+    TC_REC_TIMELINE_REFERRAL,
+    TC_REC_TIMELINE_REFERRAL_ANSWER,
+    TC_REC_TIMELINE_EMERGENCY,
 };
 const char *tc_rec_timeline_kind_to_string(enum tc_rec_timeline_kind kind);
 int tc_rec_timeline_kind_from_string(const char *s,
@@ -2752,6 +2761,413 @@ int tc_rec_rehab_alert_is_recipient(struct tc_rec_db *db, int64_t plan_id,
 /* The user accounts that receive a plan's alerts (free()). */
 int tc_rec_rehab_alert_recipients(struct tc_rec_db *db, int64_t plan_id,
                                   int64_t **user_ids, size_t *n_out);
+/* == Tiered care: departments, referrals, on-call rota, emergencies == */
+/* (schema-referral.c, department.c, referral.c, referral-read.c,
+ *  referral-stats.c, oncall.c, emergency.c, emergency-read.c,
+ *  fhir-referral.c) */
+
+/* ---- Departments ---- */
+
+/*
+ * A hospital department: a specialty code ("cardiology": [a-z_], 1..40
+ * bytes) unique within its organization, a name, and optionally its head
+ * (who edits its on-call rota). A practitioner works in a department when
+ * they hold a role at its organization whose department is the code, or
+ * head it. org_kind is filled by the readers.
+ */
+struct tc_rec_department {
+    int64_t id;
+    int64_t organization_id;
+    char *code;
+    char *name;
+    int64_t head_id; /* 0: none */
+    enum tc_rec_org_kind org_kind;
+    int64_t created_at_us;
+};
+
+/* Errors: -ENOENT (organization_id, head_id), -EINVAL (code, name,
+ * created_at_us), -EEXIST (the code at that organization). */
+int tc_rec_department_create(struct tc_rec_db *db,
+                             const struct tc_rec_department *d,
+                             int64_t *id_out);
+/* Errors: -ENOENT. */
+int tc_rec_department_get(struct tc_rec_db *db, int64_t id,
+                          struct tc_rec_department **out);
+void tc_rec_department_free(struct tc_rec_department *d);
+/* Name the head (0: none). Errors: -ENOENT (id, head_id). */
+int tc_rec_department_set_head(struct tc_rec_db *db, int64_t id,
+                               int64_t head_id);
+
+struct tc_rec_department_list {
+    size_t count;
+    struct tc_rec_department *items; /* by organization, then code */
+};
+
+/* The departments of an organization (0: every one), optionally of one
+ * code (NULL: any). */
+int tc_rec_department_list(struct tc_rec_db *db, int64_t organization_id,
+                           const char *code,
+                           struct tc_rec_department_list **out);
+void tc_rec_department_list_free(struct tc_rec_department_list *list);
+
+/* Whether practitioner_id works in department_id (see above). */
+int tc_rec_department_has_member(struct tc_rec_db *db, int64_t department_id,
+                                 int64_t practitioner_id, bool *out);
+
+/* ---- Referrals ---- */
+
+/*
+ * Up: a township (or family) doctor refers a resident to a county
+ * department, or a named doctor of it. Down: the county department sends
+ * the resident back to the township clinic and their family-doctor team,
+ * with a discharge summary and a follow-up plan that is added to the
+ * resident's active contract's follow-up schedule; a down-referral that
+ * names its up-referral (parent_id) completes it.
+ *
+ *   REQUESTED --accept (up: appointment or admission date)--> ACCEPTED
+ *      |  +--decline (reason)--> DECLINED           |
+ *      +--cancel (the sender)--> CANCELLED           +--down-referral-->
+ *                                                         COMPLETED
+ */
+enum tc_rec_referral_direction {
+    TC_REC_REFERRAL_UP = 1,
+    TC_REC_REFERRAL_DOWN,
+};
+enum tc_rec_referral_status {
+    TC_REC_REFERRAL_REQUESTED = 1,
+    TC_REC_REFERRAL_ACCEPTED,
+    TC_REC_REFERRAL_DECLINED,
+    TC_REC_REFERRAL_COMPLETED,
+    TC_REC_REFERRAL_CANCELLED,
+};
+const char *
+tc_rec_referral_direction_to_string(enum tc_rec_referral_direction d);
+int tc_rec_referral_direction_from_string(
+    const char *s, enum tc_rec_referral_direction *out);
+const char *tc_rec_referral_status_to_string(enum tc_rec_referral_status s);
+int tc_rec_referral_status_from_string(const char *s,
+                                       enum tc_rec_referral_status *out);
+
+/* One item of a down-referral's follow-up plan: a kind ([a-z_], 1..40)
+ * due by a date inside the active contract's period. */
+struct tc_rec_followup_plan_item {
+    const char *kind;
+    const char *due_date;
+};
+
+#define TC_REC_REFERRAL_STUDIES_MAX 20
+#define TC_REC_REFERRAL_PLAN_MAX    24
+
+/*
+ * A new referral. Up: department_id (asked) is required; clinic_id 0
+ * means the township clinic where from_id holds a role (required when
+ * several); to_practitioner_id (optional) must work in the department.
+ * Down: parent_id (an accepted up-referral) or department_id (the
+ * department sending: from_id must work in it) is required; clinic_id 0
+ * means the parent's clinic, else the clinic of the resident's team;
+ * team_id is the team of the resident's active contract (none: the plan
+ * must be empty). Studies must be the resident's. summary: the clinical
+ * summary (up) or the discharge summary (down, required). emergency_id
+ * (optional, up only): the emergency consultation of the same resident
+ * after which the patient is transferred; the emergency then links to
+ * the referral.
+ */
+struct tc_rec_referral_new {
+    enum tc_rec_referral_direction direction;
+    int64_t resident_id;
+    int64_t from_id;
+    int64_t department_id;
+    int64_t clinic_id;
+    int64_t to_practitioner_id;
+    int64_t parent_id;
+    enum tc_rec_consultation_priority urgency;
+    const char *reason;
+    const char *summary;
+    const int64_t *ecg_study_ids;
+    size_t n_ecg_studies;
+    const int64_t *imaging_study_ids;
+    size_t n_imaging_studies;
+    const struct tc_rec_followup_plan_item *plan;
+    size_t n_plan;
+    int64_t emergency_id;
+    int64_t at_us;
+};
+
+struct tc_rec_referral {
+    int64_t id;
+    enum tc_rec_referral_direction direction;
+    int64_t resident_id;
+    int64_t from_id;
+    int64_t department_id;
+    int64_t clinic_id;
+    int64_t team_id;            /* 0: none */
+    int64_t to_practitioner_id; /* 0: none */
+    int64_t parent_id;          /* 0: none */
+    enum tc_rec_consultation_priority urgency;
+    char *reason;
+    char *summary; /* may be NULL */
+    enum tc_rec_referral_status status;
+    int64_t requested_at_us;
+    int64_t answered_by; /* 0 until accepted or declined */
+    int64_t answered_at_us;
+    int64_t appointment_at_us; /* 0: none */
+    char *admission_date;      /* NULL: none */
+    char *decline_reason;      /* NULL: none */
+    int64_t completed_at_us;
+    int64_t child_id; /* the down-referral that completed it, 0: none */
+    int64_t *ecg_study_ids;
+    size_t n_ecg_studies;
+    int64_t *imaging_study_ids;
+    size_t n_imaging_studies;
+    int64_t *followup_ids; /* the follow-ups a down-referral scheduled */
+    size_t n_followups;
+};
+
+/* Errors: -EINVAL (a field, named), -ENOENT (a referenced record),
+ * -EPERM (parent not accepted). */
+int tc_rec_referral_create(struct tc_rec_db *db,
+                           const struct tc_rec_referral_new *in,
+                           int64_t *id_out);
+/* Accept: `by` must be a receiver (tc_rec_referral_is_receiver); an
+ * up-referral needs an appointment (instant) or an admission date.
+ * Errors: -ENOENT, -EPERM (status; not a receiver), -EINVAL. */
+int tc_rec_referral_accept(struct tc_rec_db *db, int64_t id, int64_t by,
+                           int64_t at_us, int64_t appointment_at_us,
+                           const char *admission_date);
+/* Decline with a reason (required). Errors as accept. */
+int tc_rec_referral_decline(struct tc_rec_db *db, int64_t id, int64_t by,
+                            int64_t at_us, const char *reason);
+/* Cancel a requested referral: only its sender. */
+int tc_rec_referral_cancel(struct tc_rec_db *db, int64_t id, int64_t by,
+                           int64_t at_us);
+int tc_rec_referral_get(struct tc_rec_db *db, int64_t id,
+                        struct tc_rec_referral **out);
+void tc_rec_referral_free(struct tc_rec_referral *r);
+
+/* Whether practitioner_id receives `r`: up, the named doctor or one who
+ * works in the department; down, a member of the team or one holding a
+ * role at the clinic. */
+int tc_rec_referral_is_receiver(struct tc_rec_db *db,
+                                const struct tc_rec_referral *r,
+                                int64_t practitioner_id, bool *out);
+
+enum tc_rec_referral_box {
+    TC_REC_REFERRAL_INCOMING = 1, /* the practitioner receives them */
+    TC_REC_REFERRAL_OUTGOING,     /* the practitioner sent them */
+    TC_REC_REFERRAL_OF_RESIDENT,  /* every referral of a resident */
+    TC_REC_REFERRAL_OF_TEAMS,     /* of the residents of the family-doctor
+                                     teams the practitioner is on */
+};
+
+struct tc_rec_referral_list {
+    size_t count;
+    struct tc_rec_referral *items; /* newest first; no study/plan lists */
+};
+
+#define TC_REC_REFERRAL_PAGE_MAX 200
+
+/* The referrals in `box` of `who` (a practitioner, or the resident for
+ * OF_RESIDENT), newest first, id < before_id (0: from the newest), at
+ * most limit. Errors: -EINVAL (box, limit). */
+int tc_rec_referral_list(struct tc_rec_db *db, enum tc_rec_referral_box box,
+                         int64_t who, int64_t before_id, int limit,
+                         struct tc_rec_referral_list **out);
+void tc_rec_referral_list_free(struct tc_rec_referral_list *list);
+
+/*
+ * Statistics over referrals requested from..to (dates, inclusive, UTC):
+ * per township (of the township clinic) and per department. up, down:
+ * referrals sent; accepted, declined: of those, answered so; accept_s_*:
+ * seconds from request to acceptance over the accepted ones (0 when
+ * none).
+ */
+struct tc_rec_referral_tally {
+    char *township;        /* township rows */
+    int64_t department_id; /* department rows */
+    char *code;            /* department rows */
+    int64_t organization_id;
+    int64_t up, down, accepted, declined;
+    double accept_s_avg;
+    double accept_s_max;
+};
+struct tc_rec_referral_stats {
+    size_t n_townships;
+    struct tc_rec_referral_tally *townships; /* by name */
+    size_t n_departments;
+    struct tc_rec_referral_tally *departments; /* by id */
+};
+int tc_rec_referral_stats_get(struct tc_rec_db *db, const char *from,
+                              const char *to,
+                              struct tc_rec_referral_stats **out);
+void tc_rec_referral_stats_free(struct tc_rec_referral_stats *s);
+
+/* ---- On-call rota ---- */
+
+struct tc_rec_oncall_shift {
+    int64_t id;
+    int64_t department_id;
+    int64_t practitioner_id;
+    int64_t starts_at_us;
+    int64_t ends_at_us; /* exclusive */
+    int64_t created_at_us;
+};
+
+/* Add a shift: the practitioner must work in the department.
+ * Errors: -ENOENT (department, practitioner), -EINVAL (practitioner_id:
+ * not of the department; ends_at_us: not after starts_at_us;
+ * created_at_us). */
+int tc_rec_oncall_add(struct tc_rec_db *db,
+                      const struct tc_rec_oncall_shift *s, int64_t *id_out);
+/* Errors: -ENOENT. */
+int tc_rec_oncall_get(struct tc_rec_db *db, int64_t id,
+                      struct tc_rec_oncall_shift *out);
+int tc_rec_oncall_remove(struct tc_rec_db *db, int64_t id);
+
+struct tc_rec_oncall_list {
+    size_t count;
+    struct tc_rec_oncall_shift *items; /* by start */
+};
+
+/* The shifts of a department (0: all) overlapping [from_us, to_us). */
+int tc_rec_oncall_list(struct tc_rec_db *db, int64_t department_id,
+                       int64_t from_us, int64_t to_us,
+                       struct tc_rec_oncall_list **out);
+void tc_rec_oncall_list_free(struct tc_rec_oncall_list *list);
+
+/* The practitioners on call at at_us for a department of `code` at an
+ * organization of `kind`, without repeats, into a malloc'd array (NULL
+ * when *n_out is 0). */
+int tc_rec_oncall_now(struct tc_rec_db *db, const char *code,
+                      enum tc_rec_org_kind kind, int64_t at_us,
+                      int64_t **ids_out, size_t *n_out);
+
+/* ---- Emergency consultations ---- */
+
+/*
+ * A township doctor raises an emergency for a resident and a department
+ * (its code sets the specialty; tier 1 is the county hospital, tier 2
+ * the partner city hospitals). The server rings the on-call specialists
+ * who are online; the first to accept gets a consultation (requested of
+ * them, accepted) whose room the requester and they join.
+ *
+ *   RINGING --accept--> ACCEPTED --joined--> JOINED --end--> ENDED
+ *     |  ^                 |                   |
+ *     |  +----dropped------+-------------------+   (ring again)
+ *     +--no tier left--> UNANSWERED
+ *     +--end (requester)--> CANCELLED          ACCEPTED --end--> ENDED
+ *
+ * Every step is appended to the emergency's log with its time.
+ */
+enum tc_rec_emergency_status {
+    TC_REC_EMERGENCY_RINGING = 1,
+    TC_REC_EMERGENCY_ACCEPTED,
+    TC_REC_EMERGENCY_JOINED,
+    TC_REC_EMERGENCY_ENDED,
+    TC_REC_EMERGENCY_UNANSWERED,
+    TC_REC_EMERGENCY_CANCELLED,
+};
+const char *tc_rec_emergency_status_to_string(enum tc_rec_emergency_status s);
+
+#define TC_REC_EMERGENCY_TIERS 2
+
+struct tc_rec_emergency_event {
+    int64_t seq;
+    int64_t at_us;
+    char kind[16]; /* raised, rung, no_one_on_call, escalated, accepted,
+                      taken, joined, dropped, ended, unanswered,
+                      cancelled, timeout */
+    int tier;
+    int64_t practitioner_id; /* 0: none */
+};
+
+struct tc_rec_emergency {
+    int64_t id;
+    int64_t resident_id;
+    int64_t requester_id;
+    int64_t department_id;
+    char *code; /* the department's */
+    char *reason;
+    enum tc_rec_emergency_status status;
+    int tier;
+    int64_t raised_at_us;
+    int64_t ring_deadline_us; /* 0 unless ringing */
+    int64_t accepted_by;
+    int64_t accepted_at_us;
+    int64_t joined_at_us;
+    int64_t ended_at_us;
+    int64_t consultation_id;
+    int64_t referral_id; /* the transfer that followed it, 0: none */
+    struct tc_rec_emergency_event *events; /* in order */
+    size_t n_events;
+};
+
+/* Raise: RINGING at the department's tier, no one rung yet.
+ * Errors: -ENOENT (resident, requester, department), -EINVAL (reason,
+ * at_us; department_id: not at a county or city hospital). */
+int tc_rec_emergency_raise(struct tc_rec_db *db, int64_t resident_id,
+                           int64_t requester_id, int64_t department_id,
+                           const char *reason, int64_t at_us,
+                           int64_t *id_out);
+/*
+ * Ring `n` practitioners at `tier` until deadline_us (a ringing
+ * emergency; a tier above the current one logs `escalated`). Each is
+ * logged `rung`; with n == 0, `no_one_on_call`. Errors: -ENOENT, -EPERM
+ * (not ringing), -EINVAL (tier).
+ */
+int tc_rec_emergency_ring(struct tc_rec_db *db, int64_t id, int tier,
+                          const int64_t *practitioner_ids, size_t n,
+                          int64_t at_us, int64_t deadline_us);
+/* Log a step that changes no state (`timeout`, `taken`). */
+int tc_rec_emergency_note(struct tc_rec_db *db, int64_t id, const char *kind,
+                          int64_t practitioner_id, int64_t at_us);
+/*
+ * Accept: the first practitioner rung at the current tier to call it
+ * wins; a later one gets -EPERM ("already taken"). The winner gets a
+ * consultation (emergency priority, requested of them and accepted) or,
+ * after a drop, joins the existing one as a participant.
+ * Errors: -ENOENT, -EPERM (not ringing; not rung).
+ */
+int tc_rec_emergency_accept(struct tc_rec_db *db, int64_t id, int64_t by,
+                            int64_t at_us, int64_t *consultation_id_out);
+/* The accepted specialist entered the room (ACCEPTED -> JOINED); left it
+ * before the end (-> RINGING, ring again). -EPERM from other states. */
+int tc_rec_emergency_joined(struct tc_rec_db *db, int64_t id, int64_t by,
+                            int64_t at_us);
+int tc_rec_emergency_dropped(struct tc_rec_db *db, int64_t id, int64_t by,
+                             int64_t at_us);
+/* No tier left: UNANSWERED. -EPERM unless ringing. */
+int tc_rec_emergency_unanswered(struct tc_rec_db *db, int64_t id,
+                                int64_t at_us);
+/* End: the requester or the specialist; a ringing one is CANCELLED.
+ * Errors: -EPERM (already over; `by` neither). */
+int tc_rec_emergency_end(struct tc_rec_db *db, int64_t id, int64_t by,
+                         int64_t at_us);
+int tc_rec_emergency_get(struct tc_rec_db *db, int64_t id,
+                         struct tc_rec_emergency **out);
+void tc_rec_emergency_free(struct tc_rec_emergency *e);
+/* The ids of every RINGING, ACCEPTED or JOINED emergency (malloc'd). */
+int tc_rec_emergency_open_ids(struct tc_rec_db *db, int64_t **ids_out,
+                              size_t *n_out);
+/* The open emergency whose consultation is consultation_id: -ENOENT. */
+int tc_rec_emergency_by_consultation(struct tc_rec_db *db,
+                                     int64_t consultation_id, int64_t *out);
+
+/* Per department code, over emergencies raised from..to (dates, UTC):
+ * raised, joined (a specialist joined), unanswered; seconds from raised
+ * to the first specialist joined (from the log): average, median, max. */
+struct tc_rec_emergency_tally {
+    char *code;
+    int64_t raised, joined, unanswered;
+    double join_s_avg, join_s_median, join_s_max;
+};
+struct tc_rec_emergency_stats {
+    size_t count;
+    struct tc_rec_emergency_tally *items; /* by code */
+};
+int tc_rec_emergency_stats_get(struct tc_rec_db *db, const char *from,
+                               const char *to,
+                               struct tc_rec_emergency_stats **out);
+void tc_rec_emergency_stats_free(struct tc_rec_emergency_stats *s);
 
 #ifdef __cplusplus
 }

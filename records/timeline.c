@@ -37,6 +37,9 @@ static const char *const kind_codes[] = {
     [TC_REC_TIMELINE_ECG_REPORT] = "ecg_report",
     [TC_REC_TIMELINE_IMAGING_STUDY] = "imaging_study",
     [TC_REC_TIMELINE_IMAGING_REPORT] = "imaging_report",
+    [TC_REC_TIMELINE_REFERRAL] = "referral",
+    [TC_REC_TIMELINE_REFERRAL_ANSWER] = "referral_answer",
+    [TC_REC_TIMELINE_EMERGENCY] = "emergency",
 };
 #define N_KINDS (int)(sizeof(kind_codes) / sizeof(kind_codes[0]))
 
@@ -126,6 +129,22 @@ static const char sql_timeline[] =
     " printf('report v%d', r.version)"
     " FROM imaging_studies i JOIN imaging_reports r ON r.study_id = i.id"
     " WHERE i.resident_id = ?1"
+    /* referrals, their answers, emergencies (referral-*.c,
+     * emergency*.c) */
+    " UNION ALL SELECT f.requested_at_us, 13, f.id, f.status, NULL,"
+    " printf('%s %s, %s', f.direction, d.code, f.urgency)"
+    " FROM referrals f JOIN departments d ON d.id = f.department_id"
+    " WHERE f.resident_id = ?1"
+    " UNION ALL SELECT f.answered_at_us, 14, f.id, f.status, NULL,"
+    " printf('%s %s', f.direction, d.code)"
+    " FROM referrals f JOIN departments d ON d.id = f.department_id"
+    " WHERE f.resident_id = ?1 AND f.answered_at_us IS NOT NULL"
+    " UNION ALL SELECT m.raised_at_us, 15, m.id, m.status, NULL,"
+    " printf('%s, tier %d', d.code, m.tier) || CASE WHEN m.joined_at_us"
+    " IS NULL THEN '' ELSE printf(', joined after %d s',"
+    " (m.joined_at_us - m.raised_at_us) / 1000000) END"
+    " FROM emergencies m JOIN departments d ON d.id = m.department_id"
+    " WHERE m.resident_id = ?1"
     ") WHERE (at_us, kind, id) < (?2, ?3, ?4)"
     " ORDER BY at_us DESC, kind DESC, id DESC LIMIT ?5";
 

@@ -9,7 +9,10 @@
  * so the demo data obeys every rule real data does.
  *
  * Also a carer, a home-rehabilitation plan with guided sessions, an
- * accepted consultation, an ECG awaiting its reader, and one login per role
+ * accepted consultation, an ECG awaiting its reader, hospital departments
+ * with this week's on-call rota, a referral chain up to cardiology and
+ * back down (with its follow-up plan) and one awaiting an answer, and one
+ * login per role
  * with a generated password (printed, and saved with mode 0600 where
  * --accounts-file says).
  *
@@ -32,6 +35,8 @@ struct county {
     int64_t team[2];
     int64_t family_doctor[2], nurse[2], therapist;
     int64_t cardiologist, specialist, radiologist, ecg_reader, township_doc;
+    int64_t cardiologist2, cardiologist3, city_cardiologist; /* on call */
+    int64_t ecg_study;
     int64_t resident[8];
     int64_t carer;
     int64_t now_us;
@@ -400,7 +405,145 @@ seed_ecg(struct tc_rec_db *db, struct county *c)
         tc_rec_ecg_study_assign(db, id, c->ecg_reader) < 0) {
         return fail(db, "ecg study");
     }
+    c->ecg_study = id;
     return 0;
+}
+
+/* ---- tiered care: departments, the on-call rota, referrals ---- */
+
+static int
+department(struct tc_rec_db *db, struct county *c, int64_t org,
+           const char *code, const char *name, int64_t head, int64_t *id)
+{
+    struct tc_rec_department d = {.organization_id = org,
+                                  .code = (char *)code,
+                                  .name = (char *)name,
+                                  .head_id = head,
+                                  .created_at_us = c->now_us};
+
+    return tc_rec_department_create(db, &d, id) < 0 ? fail(db, code) : 0;
+}
+
+static int
+on_call(struct tc_rec_db *db, struct county *c, int64_t dept, int64_t who)
+{
+    struct tc_rec_oncall_shift s = {
+        .department_id = dept,
+        .practitioner_id = who,
+        .starts_at_us = c->now_us - 3600LL * G_USEC_PER_SEC,
+        .ends_at_us = c->now_us + 7 * 86400LL * G_USEC_PER_SEC,
+        .created_at_us = c->now_us,
+    };
+    int64_t id;
+
+    return tc_rec_oncall_add(db, &s, &id) < 0 ? fail(db, "on-call shift") : 0;
+}
+
+/* County departments (cardiology headed by 周明; neurology and the
+ * emergency department with nobody on call), the city hospital's
+ * cardiology and neurology; this week's rota: three county cardiologists
+ * and one at the city hospital, 郑海涛 for neurology at the city. */
+static int
+seed_departments(struct tc_rec_db *db, struct county *c, int64_t *cardio,
+                 int64_t *neuro)
+{
+    int64_t emergency, city_cardio, city_neuro, radiology;
+
+    if (person(db, c, "李强", c->county_hospital, TC_REC_ROLE_DOCTOR,
+               "cardiology", &c->cardiologist2) < 0 ||
+        person(db, c, "王芳", c->county_hospital, TC_REC_ROLE_DOCTOR,
+               "cardiology", &c->cardiologist3) < 0 ||
+        person(db, c, "赵磊", c->city_hospital, TC_REC_ROLE_SPECIALIST,
+               "cardiology", &c->city_cardiologist) < 0 ||
+        department(db, c, c->county_hospital, "cardiology", "心内科",
+                   c->cardiologist, cardio) < 0 ||
+        department(db, c, c->county_hospital, "neurology", "神经内科", 0,
+                   neuro) < 0 ||
+        department(db, c, c->county_hospital, "emergency", "急诊科", 0,
+                   &emergency) < 0 ||
+        department(db, c, c->county_hospital, "radiology", "放射科",
+                   c->radiologist, &radiology) < 0 ||
+        department(db, c, c->city_hospital, "cardiology", "心血管内科",
+                   c->city_cardiologist, &city_cardio) < 0 ||
+        department(db, c, c->city_hospital, "neurology", "神经内科",
+                   c->specialist, &city_neuro) < 0) {
+        return -1;
+    }
+    if (on_call(db, c, *cardio, c->cardiologist) < 0 ||
+        on_call(db, c, *cardio, c->cardiologist2) < 0 ||
+        on_call(db, c, *cardio, c->cardiologist3) < 0 ||
+        on_call(db, c, city_cardio, c->city_cardiologist) < 0 ||
+        on_call(db, c, city_neuro, c->specialist) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+/* 河口乡's township doctor refers 张桂兰 up to cardiology with her ECG;
+ * 周明 accepts, and after the stay sends her back down with a follow-up
+ * plan (awaiting 河口乡's acknowledgement); 陈建平 refers 李建国 to
+ * neurology (awaiting an answer). */
+static int
+seed_referrals(struct tc_rec_db *db, struct county *c)
+{
+    char in_2_weeks[11], in_6_weeks[11];
+    int64_t cardio, neuro, up, down, pending;
+    struct tc_rec_followup_plan_item plan[2] = {
+        {"post_discharge_visit", in_2_weeks},
+        {"ecg_recheck", in_6_weeks},
+    };
+    struct tc_rec_referral_new r = {
+        .direction = TC_REC_REFERRAL_UP,
+        .resident_id = c->resident[2],
+        .from_id = c->township_doc,
+        .urgency = TC_REC_CONSULTATION_URGENT,
+        .reason = "反复胸闷 Recurrent chest tightness",
+        .summary = "ST 段压低 V4-V6；阿司匹林 ST depression V4-V6; aspirin",
+        .ecg_study_ids = &c->ecg_study,
+        .n_ecg_studies = 1,
+        .at_us = c->now_us - 3 * 86400LL * G_USEC_PER_SEC,
+    };
+
+    date_shift(c->today, 14, in_2_weeks);
+    date_shift(c->today, 42, in_6_weeks);
+    if (seed_departments(db, c, &cardio, &neuro) < 0) {
+        return -1;
+    }
+    r.department_id = cardio;
+    if (tc_rec_referral_create(db, &r, &up) < 0 ||
+        tc_rec_referral_accept(db, up, c->cardiologist,
+                               r.at_us + 2 * 3600LL * G_USEC_PER_SEC, 0,
+                               c->today) < 0) {
+        return fail(db, "referral up");
+    }
+    r = (struct tc_rec_referral_new){
+        .direction = TC_REC_REFERRAL_DOWN,
+        .resident_id = c->resident[2],
+        .from_id = c->cardiologist,
+        .parent_id = up,
+        .urgency = TC_REC_CONSULTATION_ROUTINE,
+        .reason = "出院 Discharged",
+        .summary = "冠脉造影未见狭窄；继续阿司匹林 Angiography clear; "
+                   "continue aspirin",
+        .plan = plan,
+        .n_plan = 2,
+        .at_us = c->now_us,
+    };
+    if (tc_rec_referral_create(db, &r, &down) < 0) {
+        return fail(db, "referral down");
+    }
+    r = (struct tc_rec_referral_new){
+        .direction = TC_REC_REFERRAL_UP,
+        .resident_id = c->resident[1],
+        .from_id = c->family_doctor[0],
+        .department_id = neuro,
+        .urgency = TC_REC_CONSULTATION_ROUTINE,
+        .reason = "头晕 Dizziness, two months",
+        .at_us = c->now_us - 3600LL * G_USEC_PER_SEC,
+    };
+    return tc_rec_referral_create(db, &r, &pending) < 0
+               ? fail(db, "referral pending")
+               : 0;
 }
 
 struct demo_user {
@@ -429,6 +572,11 @@ static const struct demo_user users[] = {
     {"wu.gang", TC_REC_USER_RADIOLOGIST, AT(radiologist), LINK_PRACTITIONER},
     {"wang.xiuying", TC_REC_USER_RESIDENT, AT(resident[0]), LINK_RESIDENT},
     {"li.mei", TC_REC_USER_CARER, AT(carer), LINK_CARER},
+    /* the on-call cardiologists (after the others: their ids stay) */
+    {"li.qiang", TC_REC_USER_DOCTOR, AT(cardiologist2), LINK_PRACTITIONER},
+    {"wang.fang", TC_REC_USER_DOCTOR, AT(cardiologist3), LINK_PRACTITIONER},
+    {"zhao.lei", TC_REC_USER_SPECIALIST, AT(city_cardiologist),
+     LINK_PRACTITIONER},
 };
 
 /* One login per role, each with a generated password (kept in
@@ -485,7 +633,7 @@ seed(struct tc_rec_db *db, struct county *c)
     }
     if (seed_carer(db, c) < 0 || seed_rehab(db, c) < 0 ||
         seed_consultation(db, c) < 0 || seed_ecg(db, c) < 0 ||
-        seed_users(db, c) < 0) {
+        seed_referrals(db, c) < 0 || seed_users(db, c) < 0) {
         return -1;
     }
     return 0;
@@ -548,7 +696,8 @@ cmd_seed_demo(struct tc_rec_db *db, int argc, char **argv)
     }
     printf("demo county: 青山县 (county hospital, 2 township clinics, a "
            "city hospital, a rehab point), %zu residents, a rehab plan, a "
-           "consultation, an ECG awaiting reading\n",
+           "consultation, an ECG awaiting reading, departments with an "
+           "on-call rota, referrals up and down\n",
            G_N_ELEMENTS(residents));
     if (accounts_file && save_accounts(accounts_file, accounts) < 0) {
         return 1;

@@ -226,7 +226,7 @@ tc_srv__json_bool(struct tc_srv__call *call, json_t *obj, const char *field,
 }
 
 /* The field a records error text names: the words before the first ':'
- * when they look like a field name. */
+ * when they look like a field name ("reason", "plan[1].due_date"). */
 static char *
 field_of(const char *msg)
 {

@@ -341,6 +341,13 @@ parse_rehab_max_video(struct tc_srv_config *cfg, const char *value,
     return 0;
 }
 
+static int
+parse_emergency_ring(struct tc_srv_config *cfg, const char *value,
+                     GString *why)
+{
+    return parse_seconds(&cfg->emergency_ring_s, value, why);
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -364,6 +371,7 @@ static const struct key_def keys[] = {
     {"rehab", "alert_interval_s", parse_rehab_alert_interval},
     {"rehab", "miss_grace_s", parse_rehab_miss_grace},
     {"rehab", "max_video_bytes", parse_rehab_max_video},
+    {"emergency", "ring_timeout_s", parse_emergency_ring},
 };
 
 struct tc_srv_config *
@@ -391,6 +399,7 @@ tc_srv_config_new(void)
     cfg->rehab_alert_interval_s = 300;
     cfg->rehab_miss_grace_s = 7200;
     cfg->rehab_max_video_bytes = 512LL * 1024 * 1024;
+    cfg->emergency_ring_s = 120;
     return cfg;
 }
 

@@ -32,6 +32,13 @@
  *   (or their carer)            rehab session (signaling.c: who is which
  *                               comes from the record); any clinician or
  *                               admin may break glass to join as observer
+ *   doctor / specialist /       a referral they sent or receive (the
+ *   township / family doctor    department they work in, the team they are
+ *                               on, the clinic they work at): read it,
+ *                               answer it; the resident's own care rules
+ *                               (the family-doctor team) apply besides
+ *   any clinician or admin      read a department's on-call rota
+ *   admin, department head      edit a department's on-call rota
  *   auditor                     audit trails; no clinical content
  *   admin                       directory and accounts; no clinical content
  *   any clinician or admin      break-glass read with a stated reason,
@@ -194,6 +201,28 @@ tc_srv__policy_decide(const struct tc_srv__who *who,
         return decide_record(who, action, f);
     case TC_SRV__KIND_ROOM:
         return decide_room(who, action, f);
+    case TC_SRV__KIND_REFERRAL:
+        if (f->referral_party &&
+            (HAS(who, DOCTOR) || HAS(who, SPECIALIST) ||
+             HAS(who, TOWNSHIP_DOCTOR) || HAS(who, FAMILY_DOCTOR)) &&
+            (action == TC_SRV__ACT_READ || action == TC_SRV__ACT_WRITE)) {
+            return allow("party to the referral");
+        }
+        return decide_record(who, action, f);
+    case TC_SRV__KIND_ROTA:
+        if (action == TC_SRV__ACT_READ) {
+            return is_clinician(who) || HAS(who, ADMIN)
+                       ? allow("on-call rota")
+                       : deny("the on-call rota is for staff");
+        }
+        if (HAS(who, ADMIN)) {
+            return allow("administrator");
+        }
+        if (f->department_head && is_clinician(who)) {
+            return allow("head of the department");
+        }
+        return deny("only administrators and the department's head edit "
+                    "its on-call rota");
     case TC_SRV__KIND_AUDIT:
         if (action != TC_SRV__ACT_READ) {
             return deny("the audit trail is append-only");
@@ -284,6 +313,8 @@ facts_of(const struct tc_srv__target *t)
         .requested_of = t->requested_of,
         .opinion_author = t->opinion_author,
         .team_member = t->team_member,
+        .referral_party = t->referral_party,
+        .department_head = t->department_head,
         .registering = t->registering && t->kind == TC_SRV__KIND_RECORD &&
                        t->resident_id == 0,
     };

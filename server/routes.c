@@ -25,6 +25,9 @@ static const struct tc_srv__route *const tables[] = {
     tc_srv__routes_contracts, tc_srv__routes_stats,
     tc_srv__routes_auth,      tc_srv__routes_rehab_library,
     tc_srv__routes_rehab_upload, tc_srv__routes_rehab_live,
+    tc_srv__routes_auth,
+    tc_srv__routes_referrals, tc_srv__routes_oncall,
+    tc_srv__routes_emergency,
 };
 
 /* Length of the segment at s (up to '/' or the end). */

@@ -258,6 +258,7 @@ stop(struct tc_srv *srv)
     }
     /* Finish password jobs and delayed answers while the database and
      * lws are still there for them. */
+    tc_srv__emergency_stop(srv);
     tc_srv__workers_stop(srv);
     tc_srv__rehab_stop(srv);
     tc_srv__auth_stop(srv);
@@ -376,6 +377,7 @@ tc_srv_run(const struct tc_srv_config *cfg)
         return rc;
     }
     tc_srv__rehab_start(&srv);
+    tc_srv__emergency_start(&srv); /* ring timers of open emergencies */
     sig_int = g_unix_signal_add(SIGINT, on_signal, &srv);
     sig_term = g_unix_signal_add(SIGTERM, on_signal, &srv);
     g_message("telecare %s listening on %s://%s:%d (data %s, %s)", TC_VERSION,

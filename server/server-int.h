@@ -56,6 +56,7 @@ struct tc_srv {
     GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
     guint audit_flush;        /* audit.c: the commit timer, 0 when idle */
     struct tc_srv__rehab *rehab; /* rehab-alerts.c: timer, jobs */
+    GHashTable *emergency_timers; /* api-emergency.c: id -> ring timer */
 };
 
 /* == log.c == */
@@ -365,6 +366,9 @@ extern const struct tc_srv__route tc_srv__routes_auth[];
 extern const struct tc_srv__route tc_srv__routes_rehab_library[];
 extern const struct tc_srv__route tc_srv__routes_rehab_upload[];
 extern const struct tc_srv__route tc_srv__routes_rehab_live[];
+extern const struct tc_srv__route tc_srv__routes_referrals[];
+extern const struct tc_srv__route tc_srv__routes_oncall[];
+extern const struct tc_srv__route tc_srv__routes_emergency[];
 
 /* == api-contracts.c == */
 
@@ -622,6 +626,8 @@ enum tc_srv__kind {
     TC_SRV__KIND_STATS,        /* aggregate figures, no patient rows */
     TC_SRV__KIND_CONSULTATION, /* one consultation: request and opinion */
     TC_SRV__KIND_ROOM, /* the live room of a consultation or rehab session */
+    TC_SRV__KIND_REFERRAL, /* one referral up or down (api-referrals.c) */
+    TC_SRV__KIND_ROTA,     /* a department's on-call rota (api-oncall.c) */
 };
 
 /* What the policy knows about the caller and the resident. */
@@ -635,6 +641,8 @@ struct tc_srv__facts {
     bool registering;      /* a write with no resident yet: registering one */
     bool room_host;        /* hosts the live room (signaling.c) */
     bool room_participant; /* a practitioner participant of the room */
+    bool referral_party;   /* sends or receives the referral at hand */
+    bool department_head;  /* heads the department whose rota it is */
     struct tc_rec_access_facts rel; /* care relationships (records) */
     const char *reason;             /* break-glass reason, or NULL */
 };
@@ -665,6 +673,8 @@ struct tc_srv__target {
     bool opinion_author;
     bool team_member;    /* for contracts: the caller is on its team */
     bool registering;    /* registering a new resident (no id yet) */
+    bool referral_party; /* for referrals: sender or receiver */
+    bool department_head; /* for a rota: the caller heads the department */
     const char *purpose; /* for the audit trail, may be NULL */
 };
 
@@ -812,6 +822,36 @@ int tc_srv__sig_callback(struct lws *wsi, enum lws_callback_reasons reason,
 /* Start the alert timer; stop it (after the worker pool has stopped). */
 void tc_srv__rehab_start(struct tc_srv *srv);
 void tc_srv__rehab_stop(struct tc_srv *srv);
+/* == sig-notify.c: events addressed to a person == */
+
+/* Whether a practitioner has a signaling connection attached now. */
+bool tc_srv__sig_online(struct tc_srv *srv, int64_t practitioner_id);
+
+/* Send `doc` (borrowed) to every peer of the practitioner (queued for one
+ * that is away in its grace period). Returns the number of peers. */
+int tc_srv__sig_notify(struct tc_srv *srv, int64_t practitioner_id,
+                       const json_t *doc);
+
+/* Keep in ids[0..n) only the practitioners online now (order kept);
+ * returns how many are left. One pass over the peers. */
+size_t tc_srv__sig_online_filter(struct tc_srv *srv, int64_t *ids, size_t n);
+
+/* tc_srv__sig_notify() to every practitioner of ids[0..n): one pass over
+ * the peers, one serialisation. Returns the number of peers. */
+int tc_srv__sig_notify_many(struct tc_srv *srv, const int64_t *ids, size_t n,
+                            const json_t *doc);
+
+/* == api-emergency.c: emergency consultations (timers, ringing) == */
+
+/* Resume the open emergencies after a start (their ring timers), and
+ * drop every timer at stop. */
+void tc_srv__emergency_start(struct tc_srv *srv);
+void tc_srv__emergency_stop(struct tc_srv *srv);
+
+/* A practitioner entered (present) or left the live room of
+ * consultation_id (sig-join.c's attendance hook). */
+void tc_srv__emergency_attend(struct tc_srv *srv, int64_t consultation_id,
+                              int64_t practitioner_id, bool present);
 
 /* == run.c == */
 

@@ -264,6 +264,8 @@ tc_srv__sig_attend(void *ctx, const struct tc_srv__sig_room *room,
 {
     if (room->kind == TC_SRV__SIG_ROOM_CONSULTATION) {
         consultation_attend(ctx, room, peer, present);
+        tc_srv__emergency_attend(ctx, room->record_id,
+                                 peer->who.practitioner_id, present);
     } else if (room->kind == TC_SRV__SIG_ROOM_REHAB_SESSION) {
         tc_srv__sig_rehab_attend(ctx, room, peer, present);
     }

@@ -65,6 +65,7 @@ struct tc_srv_config {
     int rehab_alert_interval_s;   /* [rehab] alert_interval_s */
     int rehab_miss_grace_s;       /* [rehab] miss_grace_s */
     int64_t rehab_max_video_bytes; /* [rehab] max_video_bytes */
+    int emergency_ring_s; /* [emergency] ring_timeout_s: per tier */
 };
 
 /* A configuration holding every default. Returns NULL only out of

@@ -27,6 +27,8 @@ enum rel {
     REGISTER = 2048,
     HOST = 4096,  /* hosts the live room */
     PARTY = 8192, /* a practitioner participant of the room */
+    REFERRAL = 16384, /* sends or receives the referral */
+    HEAD = 32768,     /* heads the department of the rota */
 };
 
 struct row {
@@ -50,6 +52,8 @@ struct row {
 #define STATS TC_SRV__KIND_STATS
 #define CONS  TC_SRV__KIND_CONSULTATION
 #define ROOM  TC_SRV__KIND_ROOM
+#define REF   TC_SRV__KIND_REFERRAL
+#define ROTA  TC_SRV__KIND_ROTA
 
 static const struct row rows[] = {
     /* residents and carers */
@@ -199,6 +203,34 @@ static const struct row rows[] = {
     {"family doctor reads statistics", ROLE(FAMILY_DOCTOR), NONE, R, STATS,
      true, false},
     {"resident reads statistics", ROLE(RESIDENT), OWN, R, STATS, false, false},
+    /* referrals */
+    {"receiving doctor reads a referral", ROLE(DOCTOR), REFERRAL, R, REF,
+     true, false},
+    {"receiving specialist answers it", ROLE(SPECIALIST), REFERRAL, W, REF,
+     true, false},
+    {"sending family doctor reads it", ROLE(FAMILY_DOCTOR), REFERRAL, R, REF,
+     true, false},
+    {"a party does not export it", ROLE(DOCTOR), REFERRAL, X, REF, false,
+     false},
+    {"the team sees it by the care rules", ROLE(FAMILY_DOCTOR), TEAM, R, REF,
+     true, false},
+    {"an unrelated doctor is refused", ROLE(DOCTOR), NONE, R, REF, false,
+     false},
+    {"party facts without a clinical role", ROLE(ADMIN), REFERRAL, R, REF,
+     false, false},
+    {"a therapist party is not a referrer", ROLE(THERAPIST), REFERRAL, R, REF,
+     false, false},
+    {"resident reads own referral", ROLE(RESIDENT), OWN, R, REF, true, false},
+    /* on-call rota */
+    {"a clinician reads the rota", ROLE(TOWNSHIP_DOCTOR), NONE, R, ROTA, true,
+     false},
+    {"a resident does not", ROLE(RESIDENT), NONE, R, ROTA, false, false},
+    {"admin edits the rota", ROLE(ADMIN), NONE, W, ROTA, true, false},
+    {"the department head edits it", ROLE(DOCTOR), HEAD, W, ROTA, true,
+     false},
+    {"another doctor does not", ROLE(DOCTOR), NONE, W, ROTA, false, false},
+    {"head facts without a clinical role", ROLE(AUDITOR), HEAD, W, ROTA,
+     false, false},
 };
 
 static void
@@ -217,6 +249,8 @@ test_every_rule(void)
             .registering = row->rel & REGISTER,
             .room_host = row->rel & HOST,
             .room_participant = row->rel & PARTY,
+            .referral_party = row->rel & REFERRAL,
+            .department_head = row->rel & HEAD,
             .rel = {.team = row->rel & TEAM,
                     .therapist = row->rel & THERAPIST,
                     .consultation = row->rel & CONSULT,
