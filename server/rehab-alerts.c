@@ -61,7 +61,7 @@ push(struct tc_srv *srv, const struct tc_rec_rehab_alert *a)
     doc = json_pack("{s:s,s:o}", "type", "rehab-alert", "alert",
                     tc_srv__rehab_alert_json(a));
     for (size_t i = 0; i < n; i++) {
-        reached += tc_srv__sig_rehab_notify_user(srv, users[i], doc);
+        reached += tc_srv__sig_notify_user(srv, users[i], doc);
     }
     json_decref(doc);
     free(users);

@@ -119,10 +119,6 @@ void tc_srv__sig_rehab_attend(struct tc_srv *srv,
 void tc_srv__sig_rehab_room_send(struct tc_srv *srv, int64_t session_id,
                                  const json_t *doc);
 
-/* Send `doc` to every peer of account `user_id`: all its connections
- * (a peer away within its grace period gets it on resume). Returns the
- * number of peers reached. */
-int tc_srv__sig_rehab_notify_user(struct tc_srv *srv, int64_t user_id,
-                                  const json_t *doc);
+/* Alerts go out with tc_srv__sig_notify_user() (sig-notify.c). */
 
 #endif

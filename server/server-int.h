@@ -836,6 +836,11 @@ int tc_srv__sig_notify(struct tc_srv *srv, int64_t practitioner_id,
  * returns how many are left. One pass over the peers. */
 size_t tc_srv__sig_online_filter(struct tc_srv *srv, int64_t *ids, size_t n);
 
+/* The same to every peer of the account `user_id` (a resident or carer
+ * has no practitioner id). */
+int tc_srv__sig_notify_user(struct tc_srv *srv, int64_t user_id,
+                            const json_t *doc);
+
 /* tc_srv__sig_notify() to every practitioner of ids[0..n): one pass over
  * the peers, one serialisation. Returns the number of peers. */
 int tc_srv__sig_notify_many(struct tc_srv *srv, const int64_t *ids, size_t n,

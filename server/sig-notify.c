@@ -49,33 +49,48 @@ tc_srv__sig_online(struct tc_srv *srv, int64_t practitioner_id)
     return false;
 }
 
-int
-tc_srv__sig_notify(struct tc_srv *srv, int64_t practitioner_id,
-                   const json_t *doc)
+/* Deliver `doc` (serialised once, when a first peer matches) to every
+ * peer whose practitioner id (or, with by_user, user id) is `id`. */
+static int
+notify_where(struct tc_srv *srv, bool by_user, int64_t id, const json_t *doc)
 {
     struct tc_srv__sig_hub *hub = tc_srv__sig_hub_of(srv);
-    struct tc_srv__sig_frame *frame;
+    struct tc_srv__sig_frame *frame = NULL;
     GHashTableIter it;
     gpointer value;
     int n = 0;
 
-    if (!hub || practitioner_id <= 0) {
-        return 0;
-    }
-    frame = tc_srv__sig_frame_new(doc);
-    if (!frame) {
+    if (!hub || id <= 0) {
         return 0;
     }
     g_hash_table_iter_init(&it, hub->peers);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         struct tc_srv__sig_peer *peer = value;
-        if (peer->who.practitioner_id == practitioner_id) {
-            tc_srv__sig_deliver(hub, peer, frame);
-            n++;
+        if ((by_user ? peer->who.user_id : peer->who.practitioner_id) != id) {
+            continue;
         }
+        if (!frame && !(frame = tc_srv__sig_frame_new(doc))) {
+            return n;
+        }
+        tc_srv__sig_deliver(hub, peer, frame);
+        n++;
     }
     tc_srv__sig_frame_unref(frame);
     return n;
+}
+
+int
+tc_srv__sig_notify(struct tc_srv *srv, int64_t practitioner_id,
+                   const json_t *doc)
+{
+    return notify_where(srv, false, practitioner_id, doc);
+}
+
+int
+tc_srv__sig_notify_user(struct tc_srv *srv, int64_t user_id,
+                        const json_t *doc)
+{
+    return notify_where(srv, true, user_id, doc);
 }
 
 /* The set of ids[0..n) (pointers into ids: they outlive the set). */

@@ -150,32 +150,3 @@ tc_srv__sig_rehab_room_send(struct tc_srv *srv, int64_t session_id,
     }
     tc_srv__sig_frame_unref(frame);
 }
-
-int
-tc_srv__sig_rehab_notify_user(struct tc_srv *srv, int64_t user_id,
-                              const json_t *doc)
-{
-    struct tc_srv__sig_hub *hub = tc_srv__sig_hub_of(srv);
-    struct tc_srv__sig_frame *frame = NULL;
-    GHashTableIter it;
-    gpointer value;
-    int reached = 0;
-
-    if (!hub) {
-        return 0;
-    }
-    g_hash_table_iter_init(&it, hub->peers);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        struct tc_srv__sig_peer *peer = value;
-        if (peer->who.user_id != user_id) {
-            continue;
-        }
-        if (!frame && !(frame = tc_srv__sig_frame_new(doc))) {
-            return reached;
-        }
-        tc_srv__sig_deliver(hub, peer, frame);
-        reached++;
-    }
-    tc_srv__sig_frame_unref(frame);
-    return reached;
-}
