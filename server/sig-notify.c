@@ -87,8 +87,7 @@ tc_srv__sig_notify(struct tc_srv *srv, int64_t practitioner_id,
 }
 
 int
-tc_srv__sig_notify_user(struct tc_srv *srv, int64_t user_id,
-                        const json_t *doc)
+tc_srv__sig_notify_user(struct tc_srv *srv, int64_t user_id, const json_t *doc)
 {
     return notify_where(srv, true, user_id, doc);
 }
