@@ -289,6 +289,9 @@ resolve_parent(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
     return rc;
 }
 
+static int down_receivers(struct tc_rec_db *db,
+                          const struct tc_rec_referral_new *in, struct row *w);
+
 static int
 resolve_down(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
              struct row *w)
@@ -321,9 +324,18 @@ resolve_down(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
         rc = tc_rec__fail(db, -EINVAL,
                           "from_id: does not work in the department");
     }
-    if (rc < 0) {
-        return rc;
-    }
+    return rc == 0 ? down_receivers(db, in, w) : rc;
+}
+
+/* The receiving end of a down-referral: the resident's family-doctor
+ * team (of the active contract, which the plan needs) and the township
+ * clinic (named, the up-referral's, or the team's). */
+static int
+down_receivers(struct tc_rec_db *db, const struct tc_rec_referral_new *in,
+               struct row *w)
+{
+    int rc = 0;
+
     if (tc_rec_resident_contract_team(db, in->resident_id, &w->contract_id,
                                       &w->team_id) < 0) {
         tc_rec__ok(db);

@@ -529,6 +529,37 @@ referral_get(struct tc_srv *srv, struct tc_srv__call *call)
     tc_rec_referral_free(r);
 }
 
+/* Answer the rows of `list` the caller may read (all of them when the
+ * resident's record was checked already), each audited. */
+static void
+rows_answer(struct tc_srv *srv, struct tc_srv__call *call,
+            const struct tc_rec_referral_list *list, bool checked)
+{
+    json_t *items = json_array();
+    int rc = 0;
+
+    for (size_t i = 0; i < list->count && rc == 0; i++) {
+        const struct tc_rec_referral *r = &list->items[i];
+        struct tc_srv__decision d = {.allow = true, .rule = "resident"};
+        struct tc_srv__target t;
+        if (!checked) {
+            rc = target_of(srv, call, r, TC_SRV__ACT_READ, &t);
+            rc = rc < 0 ? rc : tc_srv__policy_peek(srv, call, &t, &d);
+        }
+        if (rc == 0 && d.allow) {
+            tc_srv__audit(srv, call, TC_REC_AUDIT_READ, REFERRAL, r->id,
+                          r->resident_id, TC_REC_AUDIT_SUCCESS, NULL, d.rule);
+            json_array_append_new(items, referral_json(srv, r, false));
+        }
+    }
+    if (rc < 0) {
+        json_decref(items);
+        tc_srv__resp_records_error(srv, call, rc);
+        return;
+    }
+    tc_srv__resp_ok(call, 200, json_pack("{s:o}", "items", items));
+}
+
 /*
  * GET /referrals?box=in|out|team or ?resident_id=N, &before=ID&limit=N:
  * incoming, outgoing, those of the residents of the caller's family-
@@ -543,7 +574,6 @@ referral_list(struct tc_srv *srv, struct tc_srv__call *call)
     char box_text[16] = "in";
     long before, limit, resident;
     int64_t who = call->req.who->practitioner_id;
-    json_t *items;
     int rc;
 
     if (!tc_srv__query_int(call, "before", 0, 1, INT32_MAX, &before) ||
@@ -577,28 +607,8 @@ referral_list(struct tc_srv *srv, struct tc_srv__call *call)
         tc_srv__resp_records_error(srv, call, rc);
         return;
     }
-    items = json_array();
-    for (size_t i = 0; i < list->count && rc == 0; i++) {
-        const struct tc_rec_referral *r = &list->items[i];
-        struct tc_srv__decision d = {.allow = true, .rule = "resident"};
-        struct tc_srv__target t;
-        if (!resident) {
-            rc = target_of(srv, call, r, TC_SRV__ACT_READ, &t);
-            rc = rc < 0 ? rc : tc_srv__policy_peek(srv, call, &t, &d);
-        }
-        if (rc == 0 && d.allow) {
-            tc_srv__audit(srv, call, TC_REC_AUDIT_READ, REFERRAL, r->id,
-                          r->resident_id, TC_REC_AUDIT_SUCCESS, NULL, d.rule);
-            json_array_append_new(items, referral_json(srv, r, false));
-        }
-    }
+    rows_answer(srv, call, list, resident != 0);
     tc_rec_referral_list_free(list);
-    if (rc < 0) {
-        json_decref(items);
-        tc_srv__resp_records_error(srv, call, rc);
-        return;
-    }
-    tc_srv__resp_ok(call, 200, json_pack("{s:o}", "items", items));
 }
 
 /* ---- answering ---- */

@@ -251,6 +251,31 @@ test_three_rung_the_second_accepts(void)
     TC_CHECK(jstr(ev, "ring_until") != NULL);
     json_decref(ev);
 
+    /* A reloaded page finds what rings it. */
+    TC_CHECK_EQ(http(ZHOU, "GET", "/api/v1/emergencies", NULL), 200);
+    TC_CHECK_EQ(json_array_size(json_object_get(reply, "items")), 1);
+    TC_CHECK_EQ(jint(json_array_get(json_object_get(reply, "items"), 0), "id"),
+                id);
+    /* Who is on call now, and online: the county's three, the city's
+     * one. */
+    TC_CHECK_EQ(http(HUANG, "GET", "/api/v1/oncall/now?code=cardiology", NULL),
+                200);
+    {
+        json_t *tiers = json_object_get(reply, "tiers");
+        json_t *county = json_object_get(json_array_get(tiers, 0), "on_call");
+        size_t i;
+        json_t *v;
+        int online = 0;
+        json_array_foreach(county, i, v)
+        {
+            online += json_is_true(json_object_get(v, "online"));
+        }
+        TC_CHECK_EQ(json_array_size(county), 3);
+        TC_CHECK_EQ(online, 3);
+        TC_CHECK_EQ(json_array_size(
+                        json_object_get(json_array_get(tiers, 1), "on_call")),
+                    1);
+    }
     /* The second accepts. */
     TC_CHECK_EQ(http(LI, "POST",
                      path("/api/v1/emergencies/%lld/accept", (long long)id),
