@@ -396,21 +396,26 @@ int
 tc_rec_rehab_plans_quiet(struct tc_rec_db *db, int64_t now_us,
                          int64_t **ids_out, size_t *n_out)
 {
-    /* The same "since" as eval_quiet(): the last completed session's
-     * start (else its scheduled time), else the plan's first day. */
+    /* The same "since" and trigger as eval_quiet(): the last completed
+     * session's start (else its scheduled time), else the plan's first
+     * day; a stretch whose alert is raised already is left out, so a
+     * steady sweep evaluates nothing. */
     sqlite3_stmt *st = tc_rec__stmt(
-        db, "SELECT p.id FROM rehab_plans p WHERE p.status = 'active' AND"
-            " coalesce((SELECT max(coalesce(s.started_at_us,"
-            " s.scheduled_at_us)) FROM rehab_sessions s WHERE"
-            " s.plan_id = p.id AND s.status = 'completed'),"
-            " unixepoch(p.period_start) * 1000000) <= ? ORDER BY p.id");
+        db, "WITH q AS (SELECT p.id, coalesce((SELECT"
+            " max(coalesce(s.started_at_us, s.scheduled_at_us)) FROM"
+            " rehab_sessions s WHERE s.plan_id = p.id AND"
+            " s.status = 'completed'), unixepoch(p.period_start) * 1000000)"
+            " AS since FROM rehab_plans p WHERE p.status = 'active')"
+            " SELECT q.id FROM q WHERE q.since <= ? AND NOT EXISTS (SELECT 1"
+            " FROM rehab_alerts a WHERE a.plan_id = q.id AND"
+            " a.kind = 'no_session' AND a.trigger_key = 'since:' ||"
+            " date(q.since / 1000000, 'unixepoch')) ORDER BY q.id");
 
     tc_rec__ok(db);
     if (!st) {
         return -EIO;
     }
-    sqlite3_bind_int64(st, 1,
-                       now_us - TC_REC_REHAB_ALERT_QUIET_DAYS * DAY_US);
+    sqlite3_bind_int64(st, 1, now_us - TC_REC_REHAB_ALERT_QUIET_DAYS * DAY_US);
     return tc_rec__ids_collect(db, st, ids_out, n_out);
 }
 

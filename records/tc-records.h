@@ -2733,7 +2733,8 @@ int tc_rec_rehab_sessions_miss_overdue(struct tc_rec_db *db, int64_t now_us,
                                        int64_t grace_us, int64_t **plan_ids,
                                        size_t *n_plans);
 /* The active plans with no completed session for 14 days or more at
- * now_us (the no_session rule's candidates; free()). */
+ * now_us whose quiet stretch has no alert yet (the no_session rule's
+ * candidates; free()). */
 int tc_rec_rehab_plans_quiet(struct tc_rec_db *db, int64_t now_us,
                              int64_t **ids_out, size_t *n_out);
 /* The ids of every active plan (free()). */

@@ -225,6 +225,7 @@ test_fourteen_quiet_days_and_not_thirteen(void)
     TC_CHECK_EQ(raised_now(&f, plan, PLAN_D0 + 20 * DAY_US,
                            TC_REC_REHAB_ALERT_NO_SESSION),
                 0); /* the same stretch */
+    TC_CHECK_EQ(quiet_has(&f, PLAN_D0 + 20 * DAY_US, plan), false);
     /* a session done restarts the count; its stretch is a new alert */
     s = session(&f, plan, TC_REC_REHAB_SELF_GUIDED, PLAN_D0 + 21 * DAY_US);
     done_with_pain(&f, s, PLAN_D0 + 21 * DAY_US, -1, -1);
