@@ -2,15 +2,37 @@
 // server.mjs - start the real telecare-server for a browser test: a free
 // loopback port chosen by the server, a temporary data directory; stop it
 // with SIGTERM. Shared by every interop test written in JavaScript.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export async function startServer(extraArgs = []) {
+// seed: fill the data directory with the demo county first (telecare-admin
+// seed-demo); the answer's accounts then maps each demo username to its
+// generated password. totp: usernames to enrol in TOTP; their secrets
+// (base32) are in the answer's totpSecrets.
+export async function startServer(extraArgs = [], { seed = false, totp = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'tc-interop-'));
   const bin = process.env.TC_SERVER_BIN;
   if (!bin) throw new Error('TC_SERVER_BIN is not set');
+  const accounts = {};
+  const totpSecrets = {};
+  if (seed) {
+    const admin = process.env.TC_ADMIN_BIN;
+    if (!admin) throw new Error('TC_ADMIN_BIN is not set');
+    const file = join(dir, 'accounts.txt');
+    execFileSync(admin, ['--data-dir', join(dir, 'data'), 'seed-demo', '--accounts-file', file],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const [user, password] = line.trim().split(/\s+/);
+      if (user && password) accounts[user] = password;
+    }
+    for (const user of totp) {
+      const out = execFileSync(admin, ['--data-dir', join(dir, 'data'), 'user-totp', user], { encoding: 'utf8' });
+      totpSecrets[user] = /secret: (\S+)/.exec(out)[1];
+    }
+  }
   const child = spawn(bin, ['--dev', '--listen', '127.0.0.1:0', '--data-dir',
     join(dir, 'data'), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
@@ -25,6 +47,8 @@ export async function startServer(extraArgs = []) {
   });
   return {
     port,
+    accounts,
+    totpSecrets,
     url: `http://127.0.0.1:${port}`,
     log: () => log,
     async stop() {
@@ -61,4 +85,22 @@ export function tap() {
     },
     done() { console.log(`1..${n}`); process.exitCode = failed || n === 0 ? 1 : 0; },
   };
+}
+
+// RFC 6238 TOTP (SHA-1, 6 digits, 30 s) of a base32 secret, for the login
+// step tests; the server's own check is server/totp.c.
+export function totpCode(base32, atMs = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32.replace(/=+$/, '').toUpperCase()) {
+    bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.alloc(Math.floor(bits.length / 8));
+  for (let i = 0; i < key.length; i++) key[i] = parseInt(bits.slice(i * 8, i * 8 + 8), 2);
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(atMs / 30000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1000000;
+  return String(n).padStart(6, '0');
 }
