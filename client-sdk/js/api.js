@@ -14,7 +14,8 @@
 // meanwhile onConnection('reconnecting') is called, and
 // onConnection('online') once one gets through again. Writes are never
 // retried by the client (a retried POST could act twice): they throw with
-// status 0 and the page keeps what the user typed. A 401 on a signed-in
+// status 0 and the page keeps what the user typed; the client then probes
+// /healthz until the server answers. A 401 on a signed-in
 // call calls onUnauthorized() (the token expired or was revoked).
 
 export class ApiError extends Error {
@@ -50,10 +51,24 @@ export class Api {
     this.offline = false;
   }
 
+  // While offline, /healthz is probed every 2 s, so the page learns that
+  // the server is back even when nothing else is asking.
   setConnection(offline) {
     if (offline === this.offline) return;
     this.offline = offline;
     if (this.onConnection) this.onConnection(offline ? 'reconnecting' : 'online');
+    if (offline && typeof setTimeout === 'function') {
+      const probe = async () => {
+        if (!this.offline) return;
+        try {
+          await fetch(`${this.base}/healthz`, { cache: 'no-store' });
+          this.setConnection(false);
+        } catch (e) {
+          setTimeout(probe, 2000);
+        }
+      };
+      setTimeout(probe, 2000);
+    }
   }
 
   async request(method, path, body, { headers = {}, retry = method === 'GET' } = {}) {

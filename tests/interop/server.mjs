@@ -33,28 +33,41 @@ export async function startServer(extraArgs = [], { seed = false, totp = [] } = 
       totpSecrets[user] = /secret: (\S+)/.exec(out)[1];
     }
   }
-  const child = spawn(bin, ['--dev', '--listen', '127.0.0.1:0', '--data-dir',
-    join(dir, 'data'), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start:\n${log}`)), 20000);
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+  let child;
+  const launch = async (listenPort) => {
+    child = spawn(bin, ['--dev', '--listen', `127.0.0.1:${listenPort}`, '--data-dir',
+      join(dir, 'data'), ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let mine = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start:\n${log}`)), 20000);
+      child.stderr.on('data', (chunk) => {
+        log += chunk;
+        mine += chunk;
+        const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(mine);
+        if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code}:\n${log}`)); });
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited ${code}:\n${log}`)); });
-  });
+  };
+  const halt = async () => {
+    const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    return exited;
+  };
+  const port = await launch(0);
   return {
     port,
     accounts,
     totpSecrets,
     url: `http://127.0.0.1:${port}`,
     log: () => log,
+    // Stop the server but keep its data (down), and start it again on the
+    // same port (up): a lost connection, for the tests of recovery.
+    down: halt,
+    async up() { await launch(port); },
     async stop() {
-      const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      const code = await exited;
+      const code = await halt();
       rmSync(dir, { recursive: true, force: true });
       return code;
     },

@@ -51,6 +51,7 @@ const ROUTES = [
   [/^#\/sessions\/(\d+)$/, resident.session, ['resident', 'carer']],
   [/^#\/precall$/, precall.page, null],
   [/^#\/call\/(\d+)$/, call.page, null],
+  [/^#\/call\/(consultation|rehab-session)\/(\d+)$/, call.page, null],
 ];
 
 const HOME = [

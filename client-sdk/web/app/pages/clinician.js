@@ -158,9 +158,11 @@ export async function detail(ctx, id) {
       body: (v) => ({ kind: v.kind }) }));
     actions.append(stepForm(ctx, c, { step: 'start', fields: [], label: t('consult.start') }));
   }
-  if (s === 'in_progress') {
+  if (['accepted', 'scheduled', 'in_progress'].includes(s)) {
     actions.append(h('section', { class: 'card' }, h('h3', {}, t('consult.call')),
-      h('a', { class: 'button', href: `#/call/${c.id}` }, t('consult.joinCall'))));
+      h('a', { class: 'button', href: `#/call/consultation/${c.id}` }, t('consult.joinCall'))));
+  }
+  if (s === 'in_progress') {
     actions.append(stepForm(ctx, c, { step: 'complete', label: t('consult.signOpinion'),
       fields: [field({ name: 'opinion', label: t('consult.opinion'), kind: 'textarea', required: true, hint: t('consult.signHint') })],
       body: (v) => ({ opinion: v.opinion }) }));

@@ -107,6 +107,9 @@ export async function session(ctx, id) {
     h('p', {}, `${fmtTime(s.scheduled_at)} · ${code('sessionMode', s.mode)} · `, h('strong', { id: 'session-status' }, code('sessionStatus', s.status))));
   ctx.main.append(h('ol', { class: 'cards' }, plan.exercises.map((x) => h('li', { class: 'card' }, h('h2', {}, x.name),
     x.instructions ? h('p', {}, x.instructions) : null, h('p', {}, t('elder.setsReps', { sets: x.sets, reps: x.reps, per: x.sessions_per_week }))))));
+  if (s.mode === 'live_guided' && (s.status === 'scheduled' || s.status === 'in_progress')) {
+    ctx.main.append(h('a', { class: 'button big-button', id: 'join-video', href: `#/call/rehab-session/${s.id}` }, t('elder.joinVideo')));
+  }
   if (s.status === 'scheduled') {
     const pain = scale('pain_before', t('elder.painBefore'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (v) => String(v));
     const f = form({ fields: [], extra: [pain], submitLabel: t('elder.start'),

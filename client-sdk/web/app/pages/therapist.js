@@ -29,5 +29,7 @@ export async function plan(ctx, id) {
   ctx.main.append(h('h2', {}, t('plans.adherence')),
     h('p', {}, t('plans.adherenceLine', { rate: fmtPct(adh.rate), done: adh.completed, n: adh.prescribed, missed: adh.missed })));
   ctx.main.append(h('h2', {}, t('plans.sessions')), h('ul', {}, sessions.items.map((s) => h('li', {},
-    `${fmtTime(s.scheduled_at)} · ${code('sessionMode', s.mode)} · ${code('sessionStatus', s.status)}`))));
+    `${fmtTime(s.scheduled_at)} · ${code('sessionMode', s.mode)} · ${code('sessionStatus', s.status)} `,
+    s.mode === 'live_guided' && (s.status === 'scheduled' || s.status === 'in_progress')
+      ? h('a', { href: `#/call/rehab-session/${s.id}` }, t('plans.joinCall', { id: s.id })) : null))));
 }
