@@ -87,6 +87,12 @@ try {
     await page.getByRole('link', { name: `会诊 #${consultId}` }).click();
     await page.getByRole('button', { name: '接受' }).click();
     await page.locator('#consult-status', { hasText: '已接受' }).waitFor();
+    await page.getByLabel('日期和时间').fill('2030-03-03T14:00');
+    await page.getByRole('button', { name: '预约时间' }).click();
+    await page.locator('#consult-status', { hasText: '已预约' }).waitFor();
+    await page.getByRole('spinbutton', { name: '检查编号' }).first().fill('1');
+    await page.getByRole('button', { name: '添加心电检查' }).click();
+    await page.getByRole('link', { name: '#1' }).waitFor();
     await page.getByLabel('同意类型').selectOption('teleconsultation');
     await page.getByRole('button', { name: '记录知情同意' }).click();
     await page.locator('dd', { hasText: '远程会诊' }).waitFor();
@@ -99,8 +105,9 @@ try {
     await page.locator('#consult-status', { hasText: '已完成' }).waitFor();
     t.check((await page.locator('#opinion-text').textContent()) === opinion, 'the signed opinion is shown');
     const c = await apiGet(page, `/consultations/${consultId}`);
-    t.check(c.status === 'completed' && c.opinion === opinion && c.opinion_version === 1,
-      'the specialist completed the consultation with the signed opinion', JSON.stringify(c));
+    t.check(c.status === 'completed' && c.opinion === opinion && c.opinion_version === 1
+      && c.ecg_study_ids.includes(1) && c.scheduled_for === new Date('2030-03-03T14:00').toISOString().replace(/\.000Z$/, 'Z'),
+      'the specialist scheduled it, attached the ECG and completed it with the signed opinion', JSON.stringify(c));
     await checkAxe(page, 'specialist-consultation-completed');
     t.check(errors.length === 0, 'no script errors (specialist)', errors.join('\n'));
     await context.close();
@@ -168,6 +175,16 @@ try {
     const fu = await page.locator('tbody tr').count();
     t.check(fu > 0, 'signing generated follow-ups, shown on the contract', String(fu));
     await checkAxe(page, 'family-contract-active');
+    await page.getByRole('button', { name: '续约一年' }).click();
+    await page.waitForURL((u) => !u.hash.endsWith(`/contracts/${cid}`));
+    await page.locator('#contract-status', { hasText: '履约中' }).waitFor();
+    const renewed = Number(/#\/contracts\/(\d+)/.exec(page.url())[1]);
+    await page.getByLabel('原因').fill('迁居外县');
+    await page.getByRole('button', { name: '解约' }).click();
+    await page.locator('#contract-status', { hasText: '已解约' }).waitFor();
+    const [old, next] = [await apiGet(page, `/contracts/${cid}`), await apiGet(page, `/contracts/${renewed}`)];
+    t.check(old.status === 'renewed' && next.previous_id === cid && next.status === 'terminated' && next.end_reason === '迁居外县',
+      'renew, then terminate with a reason', JSON.stringify([old.status, next]));
     await page.getByRole('link', { name: '统计' }).click();
     await page.locator('#charts figure').first().waitFor();
     const figs = await page.locator('#charts figure figcaption').allTextContents();

@@ -106,6 +106,24 @@ try {
   t.check(calTop[0] < 100, '20 mm/mV: the 1 mV calibration pulse is 80 px (20 mm) tall', JSON.stringify(calTop));
   await page.evaluate(() => { window.viewer.gain = 10; window.viewer.draw(); });
   await shot(page, 'ecg-viewer-s0010_re');
+  // live: twelve one-second chunks; the sweep keeps the last ten seconds
+  const live = readWfdb16('s0010_re', 12);
+  const kept = await page.evaluate(async (r) => {
+    const { EcgViewer } = await import('/app/components/ecg-viewer.js');
+    const box = document.createElement('section');
+    box.setAttribute('aria-label', 'live ECG fixture');
+    document.querySelector('main').append(box);
+    const v = new EcgViewer(box, { label: 'live fixture' });
+    for (let s = 0; s < 12; s++) {
+      v.appendLive({ sampleRateHz: r.sampleRateHz, leads: r.leads.map((l) => ({ name: l.name, mv: l.mv.slice(s * 1000, (s + 1) * 1000) })) });
+    }
+    await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+    const ii = v.lead('II').mv;
+    return { n: ii.length, first: ii[0], last: ii[ii.length - 1], width: v.canvas.getBoundingClientRect().width };
+  }, live);
+  const liveII = live.leads.find((l) => l.name === 'ii').mv;
+  t.check(kept.n === 10000 && Math.abs(kept.first - liveII[2000]) < 1e-6 && Math.abs(kept.last - liveII[11999]) < 1e-6,
+    'live: after 12 s the viewer holds the last 10 s', JSON.stringify(kept));
   const v1 = await axe(page);
   t.check(v1.length === 0, 'axe: the ECG viewer has no serious or critical violation', v1.join('\n'));
 
