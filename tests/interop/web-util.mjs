@@ -20,13 +20,14 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(artifacts(), `${name}.png`), fullPage: true });
 }
 
-// Serious and critical violations (WCAG 2.x A/AA and best practice rules).
-export async function axe(page) {
-  await page.evaluate(axeSource);
+// axe-core's violations (WCAG 2.x A/AA and best-practice rules): the
+// serious and critical ones, or with all = true every one of any impact.
+export async function axe(page, { all = false } = {}) {
+  if (!await page.evaluate(() => Boolean(window.axe))) await page.evaluate(axeSource);
   const res = await page.evaluate(async () => window.axe.run(document, {
     resultTypes: ['violations'],
   }));
-  return res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  return res.violations.filter((v) => all || v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
 }
 

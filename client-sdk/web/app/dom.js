@@ -18,7 +18,8 @@ export function h(tag, attrs = {}, ...children) {
 export function append(el, children) {
   for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    // The prototype's append: an element may shadow its own (main.js).
+    Element.prototype.append.call(el, c instanceof Node ? c : document.createTextNode(String(c)));
   }
   return el;
 }

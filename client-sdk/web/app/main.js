@@ -6,7 +6,7 @@
 // The bearer token lives in sessionStorage (this tab only; gone when the
 // tab closes). Residents and carers get elder mode (body.elder).
 import { Api } from '/js/api.js';
-import { h, clear } from './dom.js';
+import { h, clear, append } from './dom.js';
 import { t, getLang, setLang, LANGS } from './i18n.js';
 import * as login from './pages/login.js';
 import * as clinician from './pages/clinician.js';
@@ -149,6 +149,9 @@ async function render() {
   // user clicked on while it awaited the server) fills a detached box.
   const main = document.createElement('div');
   clear(document.getElementById('main')).append(main);
+  // Pages append conditionals and lists: skip null/false, flatten arrays
+  // (the DOM's own append would print "null").
+  main.append = (...children) => append(main, children);
   const ctx = {
     api, main, user: state.user, hasRole, announce, signedIn,
     navigate: (href) => { location.hash = href; },

@@ -148,7 +148,7 @@ export class EcgViewer {
       for (const p of row.parts) {
         const lead = this.lead(p.name);
         const x0 = calPx + p.t0 * pxPerS;
-        g.fillText(lead ? lead.name : p.name, x0 + 3, r * rowPx + 14);
+        g.fillText(this.layout === '12' ? p.name : (lead ? lead.name : p.name), x0 + 3, r * rowPx + 14);
         if (!lead) continue;
         const fs = this.record.sampleRateHz;
         const i0 = Math.floor(p.t0 * fs); const i1 = Math.min(lead.mv.length, Math.floor(p.t1 * fs));

@@ -172,7 +172,7 @@ export async function stats(ctx) {
   }
   if (!rows.length) { ctx.main.append(h('p', {}, t('stats.none'))); return; }
   const pct = (x) => fmtPct(x);
-  ctx.main.append(h('div', { class: 'cards', id: 'charts' },
+  ctx.main.append(h('div', { class: 'cards charts', id: 'charts' },
     barChart({ title: t('stats.signingRate'), names: [t('stats.signingRate')], groups: rows.map((r) => ({ label: r.label, a: r.signing_rate })), fmt: pct, max: 1 }),
     barChart({ title: t('stats.followups'), names: [t('stats.done'), t('stats.due')], groups: rows.map((r) => ({ label: r.label, a: r.followups_done, b: r.followups_due })) }),
     barChart({ title: t('stats.renewalRate'), names: [t('stats.renewalRate')], groups: rows.map((r) => ({ label: r.label, a: r.renewal_rate })), fmt: pct, max: 1 }),
