@@ -4,7 +4,7 @@
 // TOTP step; a township doctor requests a consultation that a specialist
 // accepts, starts and completes with a signed opinion; an ECG reader signs
 // and amends a report (a rule broken shows next to its field, the typed
-// values kept); a family doctor offers and signs a contract and sees the
+// values kept); a radiologist signs and amends the demo CT's report; a family doctor offers and signs a contract and sees the
 // statistics as charts; a radiologist's and a therapist's home pages; the
 // language switch. axe-core finds no violation on each
 // page; screenshots go to the build directory.
@@ -208,8 +208,25 @@ try {
   {
     const { context, page, errors } = await session('wu.gang');
     await page.getByRole('heading', { name: '影像工作列表' }).waitFor();
-    t.check(await page.getByText('暂无待办。').isVisible(), 'the radiologist\'s empty worklist says so');
+    const wl = await apiGet(page, '/worklists/imaging');
+    t.check(wl.items.length === 1 && await page.locator('tbody tr').count() === 1, 'the radiologist\'s worklist shows the CT awaiting a report');
     await checkAxe(page, 'radiologist-worklist');
+    await page.getByRole('link', { name: `影像 #${wl.items[0].id}` }).click();
+    await page.getByRole('button', { name: /序列 1 CT Axial/ }).click();
+    await page.locator('.image-viewer [role=status]', { hasText: 'HTTP 404' }).waitFor();
+    t.check(true, 'without DICOMweb on the server the viewer says why it shows no image');
+    await page.getByLabel('影像所见').fill('右下肺见 4 毫米结节，余肺野清晰。');
+    await page.getByLabel('诊断意见').fill('右下肺小结节，建议 12 个月复查。');
+    await page.getByRole('button', { name: '签署报告' }).click();
+    await page.getByRole('heading', { name: '报告（第 1 版）' }).waitFor();
+    await checkAxe(page, 'radiologist-reported');
+    await page.getByLabel('诊断意见').fill('右下肺小结节（4 mm），建议 6 个月复查。');
+    await page.getByLabel('修订原因').fill('随访间隔按指南修正');
+    await page.getByRole('button', { name: '修订报告' }).click();
+    await page.getByRole('heading', { name: '报告（第 2 版）' }).waitFor();
+    const v = await apiGet(page, `/imaging-studies/${wl.items[0].id}/report/versions`);
+    t.check(v.items.length === 2 && v.items[0].impression.includes('12 个月') && v.items[1].amend_reason === '随访间隔按指南修正',
+      'the radiologist signed and amended the report, version 1 kept', JSON.stringify(v));
     t.check(errors.length === 0, 'no script errors (radiologist)', errors.join('\n'));
     await context.close();
   }
