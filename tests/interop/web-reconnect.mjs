@@ -3,7 +3,8 @@
 // a submit fails with a plain message in her language and what she typed
 // stays; the page shows "reconnecting" and, once the server is back on the
 // same port, says so by itself; the same submit then goes through. A page
-// asked for while the server is away loads by itself when it is back.
+// asked for while the server is away loads by itself when it is back. A
+// session revoked elsewhere returns to the login page with a note.
 import { chromium } from 'playwright-core';
 import { startServer, chromiumOptions, tap } from './server.mjs';
 import { login, shot, watchErrors } from './web-util.mjs';
@@ -48,6 +49,13 @@ try {
   await server.up();
   await page.locator('#panel-1').waitFor({ timeout: 20000 });
   t.check(true, 'a page asked for while the server was away loads by itself');
+  // the session revoked elsewhere: the next call answers 401
+  await page.evaluate(() => fetch('/api/v1/logout', { method: 'POST',
+    headers: { Authorization: `Bearer ${sessionStorage.getItem('telecare.token')}` } }));
+  await page.getByRole('link', { name: '统计' }).click();
+  await page.getByText('登录已过期，请重新登录。').waitFor();
+  t.check(await page.getByLabel('用户名').isVisible() && await page.evaluate(() => sessionStorage.length === 0),
+    'a revoked session returns to the login page with a note and forgets the token');
   t.check(errors.length === 0, 'no script errors', errors.join('\n'));
   await context.close();
 } catch (e) {

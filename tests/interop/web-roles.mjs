@@ -10,7 +10,7 @@
 // page; screenshots go to the build directory.
 import { chromium } from 'playwright-core';
 import { startServer, chromiumOptions, tap, totpCode } from './server.mjs';
-import { axe, shot, login, watchErrors } from './web-util.mjs';
+import { axe, shot, login, signedIn, watchErrors } from './web-util.mjs';
 
 const t = tap();
 const server = await startServer([], { seed: true, totp: ['zhou.ming'] });
@@ -26,6 +26,7 @@ async function session(user, { totp = null } = {}) {
     await page.getByLabel('六位验证码').fill(totpCode(totp));
     await page.getByRole('button', { name: '验证' }).click();
   }
+  await signedIn(page);
   return { context, page, errors };
 }
 
@@ -90,7 +91,10 @@ try {
     await page.getByLabel('日期和时间').fill('2030-03-03T14:00');
     await page.getByRole('button', { name: '预约时间' }).click();
     await page.locator('#consult-status', { hasText: '已预约' }).waitFor();
-    await page.getByRole('spinbutton', { name: '检查编号' }).first().fill('1');
+    const ecgPick = page.locator('section.card', { hasText: '添加心电检查' }).getByLabel('检查');
+    t.check((await ecgPick.locator('option').allTextContents()).some((o) => o.startsWith('心电 #1 · ')),
+      'the patient\'s ECG study is offered to attach');
+    await ecgPick.selectOption('1');
     await page.getByRole('button', { name: '添加心电检查' }).click();
     await page.getByRole('link', { name: '#1' }).waitFor();
     await page.getByLabel('同意类型').selectOption('teleconsultation');
@@ -145,6 +149,23 @@ try {
       'the reader signed, then amended, keeping version 1', JSON.stringify(v));
     await checkAxe(page, 'reader-ecg-reported');
     t.check(errors.length === 0, 'no script errors (ECG reader)', errors.join('\n'));
+    await context.close();
+  }
+
+  // ---- the township doctor gets the reports back ----
+  {
+    const { context, page, errors } = await session('huang.xiaoyan');
+    await page.goto(`${server.url}/#/consultations/${consultId}`);
+    await page.getByRole('link', { name: /张桂兰/ }).click();
+    await page.locator('#studies').waitFor();
+    const items = await page.locator('#studies li').allTextContents();
+    t.check(items.some((x) => x.startsWith('心电 #1') && x.endsWith('已修订')) && items.some((x) => x.startsWith('影像 #1')),
+      'the township doctor sees the patient\'s studies with the ECG report amended', items.join(' | '));
+    await page.getByRole('link', { name: /^心电 #1/ }).click();
+    await page.locator('#report').waitFor();
+    t.check((await page.locator('#report').textContent()).includes('窦性心动过缓'), 'and reads the signed ECG report');
+    await checkAxe(page, 'township-ecg-report');
+    t.check(errors.length === 0, 'no script errors (township doctor, reports)', errors.join('\n'));
     await context.close();
   }
 

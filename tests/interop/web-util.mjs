@@ -49,3 +49,9 @@ export async function login(page, url, user, password) {
   await page.getByLabel(/^(密码|Password)/).fill(password);
   await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
 }
+
+// After login(): wait until the app has left the login page (signed in).
+export async function signedIn(page) {
+  await page.waitForFunction(() => !location.hash.startsWith('#/login'));
+  await page.locator('main h1').waitFor();
+}

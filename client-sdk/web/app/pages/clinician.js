@@ -6,6 +6,7 @@
 import { h, clear } from '../dom.js';
 import { t, code, fmtTime } from '../i18n.js';
 import { field, form, num } from '../forms.js';
+import { patientStudies, studyLabel } from '../studies.js';
 
 const OPEN = ['requested', 'accepted', 'scheduled', 'in_progress'];
 
@@ -120,7 +121,14 @@ export async function detail(ctx, id) {
   const c = await ctx.api.consultation(id);
   ctx.setTitle(t('consult.detailTitle', { id }));
   let who = String(c.resident_id);
-  try { const r = await ctx.api.resident(c.resident_id); who = `${r.name} (${code('sex', r.sex)}, ${r.birth_date || ''})`; } catch (e) { /* not readable */ }
+  try {
+    const r = await ctx.api.resident(c.resident_id);
+    who = h('a', { href: `#/residents/${r.id}` }, `${r.name} (${code('sex', r.sex)}, ${r.birth_date || ''})`);
+  } catch (e) { /* not readable */ }
+  let studies = [];
+  if (OPEN.includes(c.status)) {
+    try { studies = await patientStudies(ctx.api, c.resident_id); } catch (e) { /* choose by number instead */ }
+  }
   const kv = (k, v) => [h('dt', {}, t(k)), h('dd', {}, v)];
   ctx.main.append(h('h1', {}, t('consult.detailTitle', { id })),
     h('dl', { class: 'kv' },
@@ -168,11 +176,18 @@ export async function detail(ctx, id) {
       body: (v) => ({ opinion: v.opinion }) }));
   }
   if (OPEN.includes(s)) {
+    // The patient's studies not attached yet to choose from, else a number.
+    const pick = (kind, name, attached) => {
+      const open = studies.filter((x) => x.kind === kind && !attached.includes(x.id));
+      return open.length
+        ? field({ name, label: t('consult.study'), kind: 'select', options: open.map((x) => [x.id, studyLabel(x)]) })
+        : field({ name, label: t('consult.studyId'), type: 'number', required: true, attrs: { min: '1' } });
+    };
     actions.append(stepForm(ctx, c, { step: 'ecg-studies', label: t('consult.attachEcg'),
-      fields: [field({ name: 'ecg_study_id', label: t('consult.studyId'), type: 'number', required: true, attrs: { min: '1' } })],
+      fields: [pick('ecg', 'ecg_study_id', c.ecg_study_ids)],
       body: (v) => ({ ecg_study_id: num(v.ecg_study_id) }) }));
     actions.append(stepForm(ctx, c, { step: 'imaging-studies', label: t('consult.attachImaging'),
-      fields: [field({ name: 'imaging_study_id', label: t('consult.studyId'), type: 'number', required: true, attrs: { min: '1' } })],
+      fields: [pick('imaging', 'imaging_study_id', c.imaging_study_ids)],
       body: (v) => ({ imaging_study_id: num(v.imaging_study_id) }) }));
     actions.append(stepForm(ctx, c, { step: 'cancel', label: t('consult.cancel'), danger: true,
       fields: [field({ name: 'reason', label: t('consult.cancelReason'), kind: 'textarea', required: true })],

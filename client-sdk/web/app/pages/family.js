@@ -9,6 +9,7 @@ import { h } from '../dom.js';
 import { t, code, fmtDate, fmtTime, fmtPct } from '../i18n.js';
 import { field, form, num } from '../forms.js';
 import { barChart } from '../components/chart.js';
+import { patientStudies, studyList } from '../studies.js';
 
 const PACKAGES = ['basic', 'disability_rehab', 'elderly_care', 'chronic_disease', 'maternal_child'];
 
@@ -67,10 +68,17 @@ export async function resident(ctx, id) {
     h('dl', { class: 'kv' }, kv('resident.sex', code('sex', r.sex)), kv('resident.birthDate', fmtDate(r.birth_date)),
       kv('resident.township', r.township), kv('resident.village', r.village), kv('resident.phone', r.phone),
       kv('resident.disability', r.disability_category ? `${code('disability', r.disability_category)} · ${t('resident.grade', { g: r.disability_grade })}` : '—')));
-  const contracts = (await ctx.api.contracts(id)).items;
-  ctx.main.append(h('h2', {}, t('contract.list')), h('ul', {}, contracts.map((c) => h('li', {},
-    h('a', { href: `#/contracts/${c.id}` }, t('contract.line', { id: c.id, from: fmtDate(c.period_start), to: fmtDate(c.period_end) })),
-    ' · ', code('contractStatus', c.status), ' · ', c.packages.map((p) => code('package', p)).join('、')))));
+  // Each section shows what this caller may read; a refusal hides it.
+  try {
+    const contracts = (await ctx.api.contracts(id)).items;
+    ctx.main.append(h('h2', {}, t('contract.list')), h('ul', {}, contracts.map((c) => h('li', {},
+      h('a', { href: `#/contracts/${c.id}` }, t('contract.line', { id: c.id, from: fmtDate(c.period_start), to: fmtDate(c.period_end) })),
+      ' · ', code('contractStatus', c.status), ' · ', c.packages.map((p) => code('package', p)).join('、')))));
+  } catch (e) { if (e.status !== 403) throw e; }
+  try {
+    const studies = await patientStudies(ctx.api, id);
+    ctx.main.append(h('h2', {}, t('studies.title')), studyList(studies));
+  } catch (e) { if (e.status !== 403) throw e; }
   try {
     const plans = (await ctx.api.rehabPlans(id)).items;
     if (plans.length) {
