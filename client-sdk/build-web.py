@@ -9,7 +9,8 @@ OUT/js (the browser SDK) and the few npm files the app loads as
 OUT/vendor/<package>/ (the versions pinned by package-lock.json, installed
 by scripts/install-deps; never committed). Files that are no longer in a
 source are removed from OUT, and a file is copied only when its content
-changed, so its mtime (the server's ETag) changes only then. Runs on every
+changed, so its mtime (the server's ETag) changes only then. index.html
+gets a modulepreload link per module in place of its marker. Runs on every
 build (it is cheap); writes STAMP last.
 """
 import filecmp
@@ -34,6 +35,34 @@ def want_tree(src, prefix, want):
             want[os.path.join(prefix, os.path.relpath(path, src))] = path
 
 
+PRELOAD_MARK = '<!-- modulepreload -->'
+
+
+def with_preloads(src, want):
+    """index.html with the marker replaced by a modulepreload link for every
+    ES module of the app and the SDK: the browser then fetches (or, warm,
+    revalidates) them all at once instead of one import level after another
+    (docs/performance.md, web app)."""
+    with open(src, encoding='utf-8') as f:
+        html = f.read()
+    modules = sorted(rel for rel in want
+                     if rel.endswith('.js') and not rel.startswith('vendor/'))
+    links = '\n'.join(f'<link rel="modulepreload" href="/{rel}">'
+                      for rel in modules)
+    return html.replace(PRELOAD_MARK, links)
+
+
+def write_if_changed(dst, text):
+    data = text.encode('utf-8')
+    if os.path.isfile(dst):
+        with open(dst, 'rb') as f:
+            if f.read() == data:
+                return
+    with open(dst + '.tmp', 'wb') as f:
+        f.write(data)
+    os.replace(dst + '.tmp', dst)
+
+
 def main(argv):
     if len(argv) != 6:
         sys.exit('usage: build-web.py SRC_WEB SRC_JS NODE_MODULES OUT STAMP')
@@ -52,6 +81,9 @@ def main(argv):
     os.makedirs(out, exist_ok=True)
     for rel, src in want.items():
         dst = os.path.join(out, rel)
+        if rel == 'index.html':
+            write_if_changed(dst, with_preloads(src, want))
+            continue
         if os.path.isfile(dst) and filecmp.cmp(src, dst, shallow=False):
             continue
         os.makedirs(os.path.dirname(dst), exist_ok=True)

@@ -17,12 +17,19 @@ const server = await startServer([], { seed: true, totp: ['zhou.ming'] });
 const browser = await chromium.launch(chromiumOptions);
 const pw = (u) => server.accounts[u];
 
-async function session(user, { totp = null } = {}) {
+async function session(user, { totp = null, onLogin = null } = {}) {
   const context = await browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
   const errors = watchErrors(page);
+  if (onLogin) {
+    await page.goto(`${server.url}/#/login`);
+    await page.getByLabel('用户名').waitFor();
+    await onLogin(page, 'login');
+  }
   await login(page, server.url, user, pw(user));
   if (totp) {
+    await page.getByLabel('六位验证码').waitFor();
+    if (onLogin) await onLogin(page, 'login-totp');
     await page.getByLabel('六位验证码').fill(totpCode(totp));
     await page.getByRole('button', { name: '验证' }).click();
   }
@@ -45,7 +52,7 @@ async function checkAxe(page, name) {
 try {
   // ---- doctor: password, then the TOTP step ----
   {
-    const { context, page, errors } = await session('zhou.ming', { totp: server.totpSecrets['zhou.ming'] });
+    const { context, page, errors } = await session('zhou.ming', { totp: server.totpSecrets['zhou.ming'], onLogin: checkAxe });
     await page.getByRole('heading', { name: '会诊', level: 1 }).waitFor();
     t.check(page.url().endsWith('#/consultations'), 'the doctor lands on the consultations after the TOTP step');
     const inbox = await apiGet(page, '/consultations?box=in');

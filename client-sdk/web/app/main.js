@@ -8,6 +8,7 @@
 import { Api } from '/js/api.js';
 import { h, clear, append } from './dom.js';
 import { t, getLang, setLang, LANGS } from './i18n.js';
+import { errorText } from './forms.js';
 import * as login from './pages/login.js';
 import * as clinician from './pages/clinician.js';
 import * as reader from './pages/reader.js';
@@ -181,9 +182,7 @@ async function render() {
 
 // A page that could not load: the reason in the user's language.
 export function showError(ctx, err) {
-  import('./forms.js').then(({ errorText }) => {
-    ctx.main.append(h('div', { class: 'form-error', role: 'alert' }, errorText(err)));
-  });
+  ctx.main.append(h('div', { class: 'form-error', role: 'alert' }, errorText(err)));
 }
 
 window.addEventListener('hashchange', () => {

@@ -5,7 +5,7 @@
 // imaging studies, write and sign the opinion, amend it).
 import { h, clear } from '../dom.js';
 import { t, code, fmtTime } from '../i18n.js';
-import { field, form, num } from '../forms.js';
+import { field, form, num, errorText } from '../forms.js';
 import { patientStudies, studyLabel } from '../studies.js';
 
 const OPEN = ['requested', 'accepted', 'scheduled', 'in_progress'];
@@ -62,7 +62,7 @@ function residentPicker(ctx) {
       const first = results.querySelector('input');
       if (first) first.checked = true;
     } catch (err) {
-      status.textContent = (await import('../forms.js')).errorText(err);
+      status.textContent = errorText(err);
     }
   } }, t('consult.searchResident'));
   return {
