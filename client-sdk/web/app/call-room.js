@@ -135,13 +135,18 @@ export class CallRoom {
   admit(peer) { return this.request({ type: 'admit', room: this.room, peer }); }
   chat(text) { return this.request({ type: 'chat', room: this.room, text }); }
 
-  // Round trip of the application-level ping, in ms.
+  // Round trip of the application-level ping, in ms; rejects after 5 s.
   async ping() {
     const t0 = performance.now();
-    await new Promise((resolve) => {
-      const f = (ev) => { if (JSON.parse(ev.data).type === 'pong') { this.ws.removeEventListener('message', f); resolve(); } };
-      this.ws.addEventListener('message', f);
-      this.ws.send(JSON.stringify({ type: 'ping' }));
+    const ws = this.ws;
+    await new Promise((resolve, reject) => {
+      const f = (ev) => {
+        if (JSON.parse(ev.data).type !== 'pong') return;
+        ws.removeEventListener('message', f); clearTimeout(timer); resolve();
+      };
+      const timer = setTimeout(() => { ws.removeEventListener('message', f); reject(new Error('no pong')); }, 5000);
+      ws.addEventListener('message', f);
+      ws.send(JSON.stringify({ type: 'ping' }));
     });
     return performance.now() - t0;
   }

@@ -83,7 +83,18 @@ export async function page(ctx, kindOrId, maybeId) {
     h('section', { 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h' }, t('call.participants')), people),
     tr.el, chat);
 
-  room.on('state', (s) => { status.textContent = t(`call.state.${s}`); });
+  // The network indicator: the signaling round trip, now and every 10 s.
+  const check = async () => {
+    if (room.state !== 'joined' && room.state !== 'waiting') return;
+    let ms;
+    try { ms = await room.ping(); } catch (e) { net.textContent = t('call.netPoor', { rtt: '>5000' }); return; }
+    net.dataset.rtt = String(Math.round(ms));
+    net.textContent = t(ms < 300 ? 'call.netGood' : ms < 800 ? 'call.netFair' : 'call.netPoor', { rtt: Math.round(ms) });
+  };
+  room.on('state', (s) => {
+    status.textContent = t(`call.state.${s}`);
+    if (s === 'joined' || s === 'waiting') check();
+  });
   room.on('error', (e) => { status.textContent = t('call.refused', { message: e.message || e.code }); });
   room.on('peers', (peers) => {
     append(clear(people), [h('li', {}, `${t('call.you')} (${code('roomRole', room.role)})`),
@@ -113,12 +124,6 @@ export async function page(ctx, kindOrId, maybeId) {
   }
   const sdk = await loadSdk();
   if (!sdk) media.textContent = t('call.noSdk');
-  const check = async () => {
-    if (room.state !== 'joined' && room.state !== 'waiting') return;
-    const ms = await room.ping();
-    net.dataset.rtt = String(Math.round(ms));
-    net.textContent = t(ms < 300 ? 'call.netGood' : ms < 800 ? 'call.netFair' : 'call.netPoor', { rtt: Math.round(ms) });
-  };
-  room.on('state', (s) => { if (s === 'joined' || s === 'waiting') check(); });
+  check();
   timer = setInterval(check, 10000);
 }
