@@ -103,7 +103,7 @@ try {
       'the patient\'s ECG study is offered to attach');
     await ecgPick.selectOption('1');
     await page.getByRole('button', { name: '添加心电检查' }).click();
-    await page.getByRole('link', { name: '#1' }).waitFor();
+    await page.locator('dd').getByRole('link', { name: '心电 #1' }).waitFor();
     await page.getByLabel('同意类型').selectOption('teleconsultation');
     await page.getByRole('button', { name: '记录知情同意' }).click();
     await page.locator('dd', { hasText: '远程会诊' }).waitFor();

@@ -118,6 +118,7 @@ function announce(text) {
 function renderChrome() {
   const elder = hasRole(['resident', 'carer']) && state.user;
   document.body.classList.toggle('elder', Boolean(elder));
+  resident.applySavedTextSize(Boolean(elder));
   document.getElementById('skip-link').textContent = t('app.skip');
   document.getElementById('brand').textContent = t('app.name');
   const nav = clear(document.getElementById('nav'));

@@ -141,8 +141,8 @@ export async function detail(ctx, id) {
       c.status_reason ? kv('consult.statusReason', c.status_reason) : null,
       kv('consult.consents', c.consents.filter((x) => !x.withdrawn_at).map((x) => code('consent', x.kind)).join(', ') || '—'),
       kv('consult.participants', String(c.participants.length)),
-      kv('consult.ecgStudies', c.ecg_study_ids.length ? c.ecg_study_ids.map((e) => h('a', { href: `#/ecg/${e}` }, `#${e} `)) : '—'),
-      kv('consult.imagingStudies', c.imaging_study_ids.length ? c.imaging_study_ids.map((e) => h('a', { href: `#/imaging/${e}` }, `#${e} `)) : '—')));
+      kv('consult.ecgStudies', c.ecg_study_ids.length ? c.ecg_study_ids.map((e) => [h('a', { href: `#/ecg/${e}` }, t('ecg.openStudy', { id: e })), ' ']) : '—'),
+      kv('consult.imagingStudies', c.imaging_study_ids.length ? c.imaging_study_ids.map((e) => [h('a', { href: `#/imaging/${e}` }, t('image.openStudy', { id: e })), ' ']) : '—')));
   if (c.opinion) {
     ctx.main.append(h('section', { 'aria-labelledby': 'op-h' }, h('h2', { id: 'op-h' }, t('consult.opinion')),
       h('p', { id: 'opinion-text' }, c.opinion),

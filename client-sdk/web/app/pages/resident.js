@@ -14,7 +14,12 @@ const SIZES = [100, 150, 200];
 function applySize(pct) {
   document.documentElement.style.fontSize = pct === 100 ? '' : `${pct * 1.125}%`;
 }
-applySize(Number(localStorage.getItem('telecare.textSize') || 100));
+
+// The text size chosen in elder mode applies there only (a clinician
+// signing in on the same browser gets the standard size).
+export function applySavedTextSize(elder) {
+  applySize(elder ? Number(localStorage.getItem('telecare.textSize') || 100) : 100);
+}
 
 function sizeControl() {
   const cur = Number(localStorage.getItem('telecare.textSize') || 100);
