@@ -12,6 +12,9 @@
 // images of 8 or 16 bits are drawn; anything else says why it is not.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
+import { multipartParts } from './multipart.js';
+
+export { multipartParts };
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const UNCOMPRESSED = [EXPLICIT_LE, '1.2.840.10008.1.2', '1.2.840.10008.1.2.2'];
@@ -29,37 +32,6 @@ function dicomParserLib() {
     });
   }
   return parserLoad;
-}
-
-function indexOf(hay, needle, from) {
-  outer: for (let i = from; i <= hay.length - needle.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
-}
-
-// The parts of a multipart/related body, as Uint8Arrays.
-export function multipartParts(contentType, body) {
-  const m = /boundary="?([^";]+)"?/i.exec(contentType || '');
-  if (!m) throw new Error('multipart answer without a boundary');
-  const enc = new TextEncoder();
-  const delim = enc.encode(`--${m[1]}`);
-  const parts = [];
-  let pos = indexOf(body, delim, 0);
-  while (pos >= 0) {
-    const start = pos + delim.length;
-    if (body[start] === 45 && body[start + 1] === 45) break; // "--": the end
-    const headEnd = indexOf(body, enc.encode('\r\n\r\n'), start);
-    if (headEnd < 0) break;
-    const next = indexOf(body, delim, headEnd + 4);
-    if (next < 0) break;
-    let end = next;
-    if (body[end - 2] === 13 && body[end - 1] === 10) end -= 2;
-    parts.push(body.subarray(headEnd + 4, end));
-    pos = next;
-  }
-  return parts;
 }
 
 // A decoded frame {rows, cols, pixels: Float32Array (modality values),
