@@ -659,7 +659,10 @@ tc_srv__http_protocols(void)
  * libwebsockets itself refuses a path that climbs out of the mount ("..",
  * also percent-encoded); tests/interop/web-static.mjs checks it.
  */
-#define MIME(next, ext, type) {(next), NULL, (ext), (type)}
+#define MIME(next, ext, type)                                                 \
+    {                                                                         \
+        (next), NULL, (ext), (type)                                           \
+    }
 static const struct lws_protocol_vhost_options mime_types[] = {
     MIME(&mime_types[1], ".mjs", "text/javascript"),
     MIME(&mime_types[2], ".json", "application/json"),

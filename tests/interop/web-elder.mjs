@@ -127,6 +127,11 @@ try {
     t.check(await overflow(page) <= 0, `zoom 200% (640 px wide): no horizontal scrolling on ${hash}`);
   }
   await shot(page, 'elder-precall-zoom200');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${server.url}/#/today`);
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByRole('heading', { name: 'Hello, 王秀英' }).waitFor();
+  await elderChecks(page, 'today-en');
   t.check(errors.length === 0, 'no script errors (resident)', errors.join('\n'));
   await context.close();
 
