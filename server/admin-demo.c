@@ -479,6 +479,42 @@ seed_departments(struct tc_rec_db *db, struct county *c, int64_t *cardio,
     return 0;
 }
 
+/* 河口乡's clinic sent a chest CT of 张桂兰; it awaits the county
+ * radiologist. Only its index is seeded (the demo stores no DICOM file, as
+ * it stores no ECG recording); UIDs, size and SHA-256 are those of the
+ * test file CT_small.dcm (../shared/data/dicom), so storing that file later
+ * completes this study rather than conflicting with it. */
+static int
+seed_imaging(struct tc_rec_db *db, struct county *c)
+{
+    struct tc_rec_imaging_instance_in in = {
+        .study_uid = "1.3.6.1.4.1.5962.1.2.1.20040119072730.12322",
+        .accession = "HK-CT-0001",
+        .study_description = "胸部 CT 平扫 Chest CT",
+        .study_date = "2004-01-19",
+        .resident_id = c->resident[2],
+        .sending_org_id = c->clinic[1],
+        .series_uid = "1.3.6.1.4.1.5962.1.3.1.1.20040119072730.12322",
+        .modality = "CT",
+        .series_number = 1,
+        .series_description = "Axial",
+        .sop_instance_uid = "1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322",
+        .sop_class_uid = "1.2.840.10008.5.1.4.1.1.2",
+        .storage_path = "dicom/demo-zhang-guilan-ct",
+        .sha256 = "3dd31e5cc835b3f2cdd46c9da1982f59"
+                  "251e78518fefa8163d914631c66437d6",
+        .size_bytes = 39206,
+        .received_at_us = c->now_us - 1800LL * G_USEC_PER_SEC,
+    };
+    int64_t id;
+
+    if (tc_rec_imaging_instance_store(db, &in, &id) < 0 ||
+        tc_rec_imaging_study_assign(db, id, c->radiologist, c->now_us) < 0) {
+        return fail(db, "imaging study");
+    }
+    return 0;
+}
+
 /* 河口乡's township doctor refers 张桂兰 up to cardiology with her ECG;
  * 周明 accepts, and after the stay sends her back down with a follow-up
  * plan (awaiting 河口乡's acknowledgement); 陈建平 refers 李建国 to
@@ -545,6 +581,7 @@ seed_referrals(struct tc_rec_db *db, struct county *c)
                ? fail(db, "referral pending")
                : 0;
 }
+
 
 struct demo_user {
     const char *username;
@@ -633,7 +670,8 @@ seed(struct tc_rec_db *db, struct county *c)
     }
     if (seed_carer(db, c) < 0 || seed_rehab(db, c) < 0 ||
         seed_consultation(db, c) < 0 || seed_ecg(db, c) < 0 ||
-        seed_referrals(db, c) < 0 || seed_users(db, c) < 0) {
+        seed_referrals(db, c) < 0 || seed_imaging(db, c) < 0 ||
+        seed_users(db, c) < 0) {
         return -1;
     }
     return 0;
@@ -696,8 +734,9 @@ cmd_seed_demo(struct tc_rec_db *db, int argc, char **argv)
     }
     printf("demo county: 青山县 (county hospital, 2 township clinics, a "
            "city hospital, a rehab point), %zu residents, a rehab plan, a "
-           "consultation, an ECG awaiting reading, departments with an "
-           "on-call rota, referrals up and down\n",
+           "consultation, an ECG awaiting reading, a CT awaiting its "
+           "report, departments with an on-call rota, referrals up and "
+           "down\n",
            G_N_ELEMENTS(residents));
     if (accounts_file && save_accounts(accounts_file, accounts) < 0) {
         return 1;

@@ -700,6 +700,31 @@ tc_srv__http_protocols(void)
         .mountpoint_len = sizeof(point) - 1,                                  \
     }
 
+/*
+ * The web app's files. libwebsockets knows .html, .js, .css, .svg, .png and
+ * a few more; these are the types it does not know. A file whose type is
+ * known to neither is refused (403), so nothing is served as an unknown
+ * blob. Every file is sent with its ETag (mtime-based) and "private,
+ * max-age=1, must-revalidate" (libwebsockets says no-store for 0): the app
+ * has no bundler and no hashed names, so the browser asks again at once and
+ * gets a 304 when nothing changed.
+ * libwebsockets itself refuses a path that climbs out of the mount ("..",
+ * also percent-encoded); tests/interop/web-static.mjs checks it.
+ */
+#define MIME(next, ext, type)                                                 \
+    {                                                                         \
+        (next), NULL, (ext), (type)                                           \
+    }
+static const struct lws_protocol_vhost_options mime_types[] = {
+    MIME(&mime_types[1], ".mjs", "text/javascript"),
+    MIME(&mime_types[2], ".json", "application/json"),
+    MIME(&mime_types[3], ".map", "application/json"),
+    MIME(&mime_types[4], ".webm", "video/webm"),
+    MIME(&mime_types[5], ".woff2", "font/woff2"),
+    MIME(&mime_types[6], ".wasm", "application/wasm"),
+    MIME(NULL, ".webmanifest", "application/manifest+json"),
+};
+
 /* One server per process at a time: the mounts are static. */
 static struct lws_http_mount file_mount;
 static const struct lws_http_mount mounts[] = {
@@ -718,6 +743,10 @@ tc_srv__http_mounts(const char *web_root)
         .def = "index.html",
         .origin_protocol = LWSMPRO_FILE,
         .mountpoint_len = 1,
+        .extra_mimetypes = mime_types,
+        .cache_max_age = 1,
+        .cache_reusable = 1,
+        .cache_revalidate = 1,
     };
     return mounts;
 }
