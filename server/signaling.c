@@ -18,9 +18,11 @@
  *    |   hello: 4401       +--resumed elsewhere: 4010, the peer moves on
  *    +--binary: 4400, over 65,536 bytes: 4009 (at any time)
  *
- * Sending: every frame goes through the connection's bounded queue (256
- * frames or 1 MiB), written from LWS_CALLBACK_SERVER_WRITEABLE, up to
- * WRITE_BURST at a time while the socket takes them. A full
+ * Sending: a frame is written at once when nothing waits for this
+ * connection and lws holds no unsent rest; otherwise it waits in the
+ * connection's bounded queue (256 frames or 1 MiB), written from
+ * LWS_CALLBACK_SERVER_WRITEABLE, up to WRITE_BURST at a time while the
+ * socket takes them. A full
  * queue means the client does not keep up: its queue is dropped, it is
  * closed with 4008 and its peer leaves its rooms at once (from an idle
  * callback, never inside a broadcast), so its room-mates never wait for
@@ -227,6 +229,18 @@ conn_send(void *ctx, void *c, struct tc_srv__sig_frame *frame)
 
     if (conn->close_code) {
         return; /* closing: nothing more goes out */
+    }
+    if (conn->out.length == 0 && !lws_partial_buffered(conn->wsi)) {
+        /* Nothing waits and the socket took everything so far: write now
+         * rather than after a round of the loop (two epoll changes and a
+         * wake-up per frame). lws keeps what the socket does not take and
+         * writes it at the next POLLOUT; later frames then queue here. */
+        if (lws_write(conn->wsi, frame->bytes + TC_SRV__SIG_PRE, frame->len,
+                      LWS_WRITE_TEXT) < 0) {
+            conn->dead = true; /* broken: dropped at the next writable */
+            lws_callback_on_writable(conn->wsi);
+        }
+        return;
     }
     if (conn->out.length >= TC_SRV__SIG_QUEUE_MSGS ||
         conn->out_bytes + frame->len > TC_SRV__SIG_QUEUE_BYTES) {
