@@ -1,0 +1,833 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * dicom.cc - DCMTK behind tc-dicom.h: reading a Part-10 file's index
+ * attributes in UTF-8, its DICOM JSON model, a C-ECHO/C-STORE SCP and a
+ * C-STORE SCU. The one C++ file of the project: everything DICOM goes
+ * through DCMTK (dcmdata, dcmnet); no DICOM byte is parsed here.
+ *
+ * The SCP:
+ *
+ *   listener thread: accept (DCMTK, 1 s poll) --> association limit?
+ *        |                                  full: reject "local limit
+ *        |                                  exceeded", log, go on
+ *        v
+ *   association thread (one each): negotiate (calling AE allow-list,
+ *   presentation contexts) -> C-ECHO / C-STORE ... -> release or abort
+ *
+ *   C-STORE: receive the data set to a temporary Part-10 file exactly as
+ *   sent -> re-read it with DCMTK (complete, parses, SOP class and
+ *   instance equal to the command's and to the presentation context) ->
+ *   store callback (stores and indexes; answers the status) -> remove the
+ *   temporary file if still there -> C-STORE-RSP.
+ *
+ * Invariants: a data set that did not arrive whole or does not parse is
+ * never handed to the store callback (so nothing partial is indexed); a
+ * failing association never stops the listener.
+ *
+ * Threads: the listener and association threads are DCMTK's blocking
+ * network code on GLib threads; they call the callbacks and touch no
+ * state but what this file's mutex protects. DCMTK's own log is switched
+ * off (it can print attribute values): this file logs through the
+ * callback, naming conditions and sizes only.
+ */
+#include <errno.h>
+#include <gio/gio.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sstream>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+#include <glib/gstdio.h>
+
+#include "dcmtk/config/osconfig.h" /* first, as DCMTK requires */
+#include "dcmtk/dcmdata/dcdeftag.h"
+#include "dcmtk/dcmdata/dcfilefo.h"
+#include "dcmtk/dcmdata/dcjson.h"
+#include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/dcmnet/diutil.h"
+#include "dcmtk/dcmnet/dul.h"
+#include "dcmtk/dcmnet/scpthrd.h"
+#include "dcmtk/dcmnet/scu.h"
+#include "dcmtk/oflog/oflog.h"
+#include "tc-dicom.h"
+
+#define BULK_MAX_LEN 1024 /* binary values larger than this are bulk data */
+
+/* ---- small helpers ---- */
+
+static int fail(char **errmsg, int rc, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+static int
+fail(char **errmsg, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (errmsg) {
+        *errmsg = strdup(msg);
+    }
+    g_free(msg);
+    return rc;
+}
+
+static void
+quiet_dcmtk(void)
+{
+    static gsize once;
+
+    if (g_once_init_enter(&once)) {
+        OFLog::configure(OFLogger::OFF_LOG_LEVEL);
+        g_once_init_leave(&once, 1);
+    }
+}
+
+static void
+copy_text(char *dst, size_t cap, const OFString &src)
+{
+    g_strlcpy(dst, src.c_str(), cap);
+}
+
+/* The whole value (all components, '\'-joined) of `tag`, or "". */
+static void
+get_text(DcmItem *ds, const DcmTagKey &tag, char *dst, size_t cap)
+{
+    OFString v;
+
+    dst[0] = '\0';
+    if (ds->findAndGetOFStringArray(tag, v).good()) {
+        copy_text(dst, cap, v);
+    }
+}
+
+static int
+get_int(DcmItem *ds, const DcmTagKey &tag)
+{
+    Sint32 v = -1;
+
+    if (ds->findAndGetSint32(tag, v).bad() || v < 0) {
+        return -1;
+    }
+    return (int)v;
+}
+
+static bool
+is_uid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 64) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!g_ascii_isdigit(s[i]) && s[i] != '.') {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Load a Part-10 file completely (a truncated one fails here) and convert
+ * its text to UTF-8. */
+static int
+load(const char *path, DcmFileFormat &ff, char **errmsg)
+{
+    OFCondition cond;
+
+    quiet_dcmtk();
+    if (access(path, R_OK) != 0) {
+        return fail(errmsg, -ENOENT, "%s: %s", path, g_strerror(errno));
+    }
+    cond = ff.loadFile(path, EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                       ERM_fileOnly);
+    if (cond.bad()) {
+        return fail(errmsg, -EPROTO, "not a complete DICOM Part-10 file (%s)",
+                    cond.text());
+    }
+    cond = ff.convertToUTF8();
+    if (cond.bad()) {
+        return fail(errmsg, -EILSEQ,
+                    "Specific Character Set: text does not convert to "
+                    "UTF-8 (%s)",
+                    cond.text());
+    }
+    return 0;
+}
+
+/* ---- reading ---- */
+
+static int
+info_from(DcmFileFormat &ff, struct tc_media_dicom_info *out, char **errmsg)
+{
+    DcmDataset *ds = ff.getDataset();
+    struct tc_media_dicom_info in;
+    static const struct {
+        const char *name;
+        size_t offset;
+    } uids[] = {
+        {"SOP Class UID", offsetof(struct tc_media_dicom_info, sop_class_uid)},
+        {"SOP Instance UID",
+         offsetof(struct tc_media_dicom_info, sop_instance_uid)},
+        {"Study Instance UID",
+         offsetof(struct tc_media_dicom_info, study_uid)},
+        {"Series Instance UID",
+         offsetof(struct tc_media_dicom_info, series_uid)},
+        {"Transfer Syntax UID",
+         offsetof(struct tc_media_dicom_info, transfer_syntax_uid)},
+    };
+
+    memset(&in, 0, sizeof(in));
+    get_text(ds, DCM_SOPClassUID, in.sop_class_uid, sizeof(in.sop_class_uid));
+    get_text(ds, DCM_SOPInstanceUID, in.sop_instance_uid,
+             sizeof(in.sop_instance_uid));
+    get_text(ds, DCM_StudyInstanceUID, in.study_uid, sizeof(in.study_uid));
+    get_text(ds, DCM_SeriesInstanceUID, in.series_uid, sizeof(in.series_uid));
+    get_text(ff.getMetaInfo(), DCM_TransferSyntaxUID, in.transfer_syntax_uid,
+             sizeof(in.transfer_syntax_uid));
+    for (size_t i = 0; i < G_N_ELEMENTS(uids); i++) {
+        const char *v = (const char *)&in + uids[i].offset;
+        if (!is_uid(v)) {
+            return fail(errmsg, -EPROTO, "%s: %s", uids[i].name,
+                        v[0] ? "not a UID" : "missing");
+        }
+    }
+    get_text(ds, DCM_Modality, in.modality, sizeof(in.modality));
+    get_text(ds, DCM_PatientID, in.patient_id, sizeof(in.patient_id));
+    get_text(ds, DCM_PatientName, in.patient_name, sizeof(in.patient_name));
+    get_text(ds, DCM_PatientBirthDate, in.patient_birth_date,
+             sizeof(in.patient_birth_date));
+    get_text(ds, DCM_PatientSex, in.patient_sex, sizeof(in.patient_sex));
+    get_text(ds, DCM_StudyDate, in.study_date, sizeof(in.study_date));
+    get_text(ds, DCM_StudyTime, in.study_time, sizeof(in.study_time));
+    get_text(ds, DCM_AccessionNumber, in.accession, sizeof(in.accession));
+    get_text(ds, DCM_StudyDescription, in.study_description,
+             sizeof(in.study_description));
+    get_text(ds, DCM_SeriesDescription, in.series_description,
+             sizeof(in.series_description));
+    in.series_number = get_int(ds, DCM_SeriesNumber);
+    in.instance_number = get_int(ds, DCM_InstanceNumber);
+    *out = in;
+    return 0;
+}
+
+extern "C" int
+tc_media_dicom_info_read(const char *path, struct tc_media_dicom_info *out,
+                         char **errmsg)
+{
+    DcmFileFormat ff;
+    int rc = load(path, ff, errmsg);
+
+    return rc < 0 ? rc : info_from(ff, out, errmsg);
+}
+
+/* Drop bulk data from the top level: metadata is what is left. */
+static void
+drop_bulk(DcmDataset *ds)
+{
+    for (unsigned long i = ds->card(); i > 0; i--) {
+        DcmElement *e = ds->getElement(i - 1);
+        DcmEVR vr = e->ident();
+        bool binary = vr == EVR_OB || vr == EVR_OW || vr == EVR_OF ||
+                      vr == EVR_OD || vr == EVR_OL || vr == EVR_UN ||
+                      vr == EVR_pixelSQ || vr == EVR_ox;
+        if (e->getTag() == DCM_PixelData ||
+            (binary && e->getLength() > BULK_MAX_LEN)) {
+            delete ds->remove(e);
+        }
+    }
+}
+
+extern "C" int
+tc_media_dicom_json(const char *path, char **json_out, char **errmsg)
+{
+    DcmFileFormat ff;
+    std::ostringstream os;
+    DcmJsonFormatCompact fmt(OFFalse);
+    OFCondition cond;
+    int rc = load(path, ff, errmsg);
+
+    if (rc < 0) {
+        return rc;
+    }
+    drop_bulk(ff.getDataset());
+    os << "{";
+    cond = ff.getDataset()->writeJson(os, fmt);
+    os << "}";
+    if (cond.bad()) {
+        return fail(errmsg, -EPROTO, "DICOM JSON: %s", cond.text());
+    }
+    *json_out = strdup(os.str().c_str());
+    return *json_out ? 0 : -ENOMEM;
+}
+
+bool
+tc_media_dicom_status_stored(uint16_t status)
+{
+    return status == 0x0000 || (status & 0xF000) == 0xB000;
+}
+
+/* ---- the SCP ---- */
+
+struct assoc_thread;
+
+struct tc_media_dicom_scp {
+    struct tc_media_dicom_scp_config cfg; /* strings owned below */
+    char *ae_title, *host, *tmp_dir;
+    T_ASC_Network *net;
+    DcmSharedSCPConfig *shared;
+    int fd; /* our listening socket */
+    GThread *listener;
+    gint stopping; /* atomic */
+    GMutex lock;
+    GList *threads; /* of struct assoc_thread; protected by lock */
+    int active;     /* associations running; protected by lock */
+};
+
+static void scp_log(struct tc_media_dicom_scp *scp, bool warning,
+                    const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
+static void
+scp_log(struct tc_media_dicom_scp *scp, bool warning, const char *fmt, ...)
+{
+    va_list ap;
+    char *msg;
+
+    if (!scp->cfg.log) {
+        return;
+    }
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    scp->cfg.log(warning, msg, scp->cfg.user);
+    g_free(msg);
+}
+
+/* One association's SCP. Thread: its association thread. */
+class StoreSCP : public DcmThreadSCP
+{
+  public:
+    explicit StoreSCP(struct tc_media_dicom_scp *owner) : scp(owner), n(0)
+    {
+    }
+    unsigned stored() const
+    {
+        return n;
+    }
+
+  protected:
+    OFBool checkCallingAETitleAccepted(const OFString &ae) override
+    {
+        calling = ae;
+        if (scp->cfg.accept && !scp->cfg.accept(ae.c_str(), scp->cfg.user)) {
+            scp_log(scp, true,
+                    "dicom: association from AE \"%s\" refused: calling AE "
+                    "title not on the allow-list",
+                    ae.c_str());
+            return OFFalse;
+        }
+        return OFTrue;
+    }
+
+    OFBool checkCalledAETitleAccepted(const OFString &ae) override
+    {
+        if (ae != scp->ae_title) {
+            scp_log(scp, true,
+                    "dicom: association refused: called AE title \"%s\" is "
+                    "not ours",
+                    ae.c_str());
+            return OFFalse;
+        }
+        return OFTrue;
+    }
+
+    void notifyAbortRequest() override
+    {
+        scp_log(scp, true, "dicom: AE \"%s\" aborted the association",
+                calling.c_str());
+    }
+
+    void notifyDIMSEError(const OFCondition &cond) override
+    {
+        scp_log(scp, true, "dicom: association with AE \"%s\": %s",
+                calling.c_str(), cond.text());
+    }
+
+    OFCondition
+    handleIncomingCommand(T_DIMSE_Message *msg,
+                          const DcmPresentationContextInfo &pc) override
+    {
+        if (msg->CommandField == DIMSE_C_STORE_RQ) {
+            return handle_store(msg->msg.CStoreRQ, pc);
+        }
+        return DcmThreadSCP::handleIncomingCommand(msg, pc);
+    }
+
+  private:
+    OFCondition handle_store(T_DIMSE_C_StoreRQ &rq,
+                             const DcmPresentationContextInfo &pc);
+    uint16_t check_and_store(T_DIMSE_C_StoreRQ &rq,
+                             const DcmPresentationContextInfo &pc,
+                             const char *path);
+
+    struct tc_media_dicom_scp *scp;
+    OFString calling;
+    unsigned n;
+};
+
+uint16_t
+StoreSCP::check_and_store(T_DIMSE_C_StoreRQ &rq,
+                          const DcmPresentationContextInfo &pc,
+                          const char *path)
+{
+    struct tc_media_dicom_info info;
+    struct tc_media_dicom_received r;
+    char *why = NULL;
+    GStatBuf sb;
+
+    if (tc_media_dicom_info_read(path, &info, &why) < 0) {
+        scp_log(scp, true, "dicom: C-STORE from AE \"%s\" refused: %s",
+                calling.c_str(), why);
+        free(why);
+        return TC_MEDIA_DICOM_STATUS_CANNOT_UNDERSTAND;
+    }
+    if (strcmp(info.sop_class_uid, rq.AffectedSOPClassUID) != 0 ||
+        strcmp(info.sop_class_uid, pc.abstractSyntax.c_str()) != 0 ||
+        strcmp(info.sop_instance_uid, rq.AffectedSOPInstanceUID) != 0) {
+        scp_log(scp, true,
+                "dicom: C-STORE from AE \"%s\" refused: the data set's SOP "
+                "class or instance differs from the command's and the "
+                "presentation context's",
+                calling.c_str());
+        return TC_MEDIA_DICOM_STATUS_MISMATCH;
+    }
+    if (g_stat(path, &sb) != 0) {
+        return TC_MEDIA_DICOM_STATUS_OUT_OF_RES;
+    }
+    r.calling_ae = calling.c_str();
+    r.tmp_path = path;
+    r.info = &info;
+    r.size_bytes = (size_t)sb.st_size;
+    return scp->cfg.store(&r, scp->cfg.user);
+}
+
+OFCondition
+StoreSCP::handle_store(T_DIMSE_C_StoreRQ &rq,
+                       const DcmPresentationContextInfo &pc)
+{
+    char *path = g_strdup_printf("%s/rx-%08x%08x.part", scp->tmp_dir,
+                                 g_random_int(), g_random_int());
+    OFCondition cond =
+        receiveSTORERequest(rq, pc.presentationContextID, OFString(path));
+    uint16_t status;
+
+    if (cond.bad()) {
+        /* The association is gone or broken: nothing to answer. */
+        scp_log(scp, true,
+                "dicom: C-STORE from AE \"%s\" not received whole (%s); "
+                "nothing kept",
+                calling.c_str(), cond.text());
+        unlink(path);
+        g_free(path);
+        return cond;
+    }
+    status = check_and_store(rq, pc, path);
+    unlink(path); /* gone already when the callback stored it */
+    g_free(path);
+    if (tc_media_dicom_status_stored(status)) {
+        n++;
+    }
+    return sendSTOREResponse(pc.presentationContextID, rq, status);
+}
+
+struct assoc_thread {
+    struct tc_media_dicom_scp *scp;
+    T_ASC_Association *assoc;
+    GThread *thread;
+    gint done; /* atomic */
+};
+
+static gpointer
+assoc_main(gpointer data)
+{
+    struct assoc_thread *t = (struct assoc_thread *)data;
+    struct tc_media_dicom_scp *scp = t->scp;
+    StoreSCP *worker = new StoreSCP(scp);
+    OFCondition cond;
+
+    worker->setSharedConfig(*scp->shared);
+    cond = worker->run(t->assoc); /* takes the association */
+    if (cond.bad()) {
+        scp_log(scp, true, "dicom: association ended: %s", cond.text());
+    }
+    delete worker;
+    g_mutex_lock(&scp->lock);
+    scp->active--;
+    g_mutex_unlock(&scp->lock);
+    g_atomic_int_set(&t->done, 1);
+    return NULL;
+}
+
+/* Join the association threads that ended (listener thread, or stop). */
+static void
+reap(struct tc_media_dicom_scp *scp, bool all)
+{
+    GList *l, *next;
+
+    g_mutex_lock(&scp->lock);
+    for (l = scp->threads; l; l = next) {
+        struct assoc_thread *t = (struct assoc_thread *)l->data;
+        next = l->next;
+        if (!all && !g_atomic_int_get(&t->done)) {
+            continue;
+        }
+        scp->threads = g_list_delete_link(scp->threads, l);
+        g_mutex_unlock(&scp->lock);
+        g_thread_join(t->thread);
+        g_free(t);
+        g_mutex_lock(&scp->lock);
+    }
+    g_mutex_unlock(&scp->lock);
+}
+
+static void
+refuse_busy(struct tc_media_dicom_scp *scp, T_ASC_Association *assoc)
+{
+    T_ASC_RejectParameters rej = {
+        ASC_RESULT_REJECTEDTRANSIENT,
+        ASC_SOURCE_SERVICEPROVIDER_PRESENTATION_RELATED,
+        ASC_REASON_SP_PRES_LOCALLIMITEXCEEDED};
+
+    scp_log(scp, true,
+            "dicom: association refused: %d at once already (the limit)",
+            scp->cfg.max_associations);
+    ASC_rejectAssociation(assoc, &rej);
+    ASC_dropAssociation(assoc);
+    ASC_destroyAssociation(&assoc);
+}
+
+/* Wait up to a second for a connection; then DCMTK reads its
+ * A-ASSOCIATE-RQ from the accepted socket (handed over through
+ * dcmExternalSocketHandle: only this thread receives associations). */
+static void
+accept_one(struct tc_media_dicom_scp *scp)
+{
+    struct pollfd pfd = {scp->fd, POLLIN, 0};
+    T_ASC_Association *assoc = NULL;
+    struct assoc_thread *t;
+    OFCondition cond;
+    bool full;
+    int conn;
+
+    if (poll(&pfd, 1, 1000) <= 0) {
+        return;
+    }
+    conn = accept4(scp->fd, NULL, NULL, SOCK_CLOEXEC);
+    if (conn < 0) {
+        return;
+    }
+    dcmExternalSocketHandle.set(conn);
+    cond =
+        ASC_receiveAssociation(scp->net, &assoc, scp->cfg.max_pdu_len, NULL,
+                               NULL, OFFalse, DUL_NOBLOCK, scp->cfg.timeout_s);
+    dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+    if (cond.bad()) {
+        scp_log(scp, true, "dicom: association request refused: %s",
+                cond.text());
+        if (assoc) {
+            ASC_dropAssociation(assoc);
+            ASC_destroyAssociation(&assoc);
+        } else {
+            close(conn);
+        }
+        return;
+    }
+    g_mutex_lock(&scp->lock);
+    full = scp->active >= scp->cfg.max_associations;
+    if (!full) {
+        scp->active++;
+    }
+    g_mutex_unlock(&scp->lock);
+    if (full) {
+        refuse_busy(scp, assoc);
+        return;
+    }
+    t = g_new0(struct assoc_thread, 1);
+    t->scp = scp;
+    t->assoc = assoc;
+    g_mutex_lock(&scp->lock);
+    scp->threads = g_list_prepend(scp->threads, t);
+    t->thread = g_thread_new("dicom-assoc", assoc_main, t);
+    g_mutex_unlock(&scp->lock);
+}
+
+static gpointer
+listener_main(gpointer data)
+{
+    struct tc_media_dicom_scp *scp = (struct tc_media_dicom_scp *)data;
+
+    while (!g_atomic_int_get(&scp->stopping)) {
+        accept_one(scp);
+        reap(scp, false);
+    }
+    return NULL;
+}
+
+/* The storage SOP classes a county sees, and Verification. */
+static const char *const sop_classes[] = {
+    UID_VerificationSOPClass,
+    UID_ComputedRadiographyImageStorage,
+    UID_DigitalXRayImageStorageForPresentation,
+    UID_DigitalXRayImageStorageForProcessing,
+    UID_DigitalMammographyXRayImageStorageForPresentation,
+    UID_CTImageStorage,
+    UID_EnhancedCTImageStorage,
+    UID_MRImageStorage,
+    UID_EnhancedMRImageStorage,
+    UID_UltrasoundImageStorage,
+    UID_UltrasoundMultiframeImageStorage,
+    UID_SecondaryCaptureImageStorage,
+    UID_MultiframeSingleBitSecondaryCaptureImageStorage,
+    UID_MultiframeGrayscaleByteSecondaryCaptureImageStorage,
+    UID_MultiframeGrayscaleWordSecondaryCaptureImageStorage,
+    UID_MultiframeTrueColorSecondaryCaptureImageStorage,
+    UID_TwelveLeadECGWaveformStorage,
+    UID_GeneralECGWaveformStorage,
+    UID_BasicTextSRStorage,
+    UID_EnhancedSRStorage,
+    UID_ComprehensiveSRStorage,
+    UID_KeyObjectSelectionDocumentStorage,
+    UID_EncapsulatedPDFStorage,
+};
+
+/* Accepted as received, uncompressed first. */
+static const char *const transfer_syntaxes[] = {
+    UID_LittleEndianExplicitTransferSyntax,
+    UID_LittleEndianImplicitTransferSyntax,
+    UID_BigEndianExplicitTransferSyntax,
+    UID_DeflatedExplicitVRLittleEndianTransferSyntax,
+    UID_JPEGProcess1TransferSyntax,
+    UID_JPEGProcess2_4TransferSyntax,
+    UID_JPEGProcess14TransferSyntax,
+    UID_JPEGProcess14SV1TransferSyntax,
+    UID_JPEGLSLosslessTransferSyntax,
+    UID_JPEGLSLossyTransferSyntax,
+    UID_JPEG2000LosslessOnlyTransferSyntax,
+    UID_JPEG2000TransferSyntax,
+    UID_RLELosslessTransferSyntax,
+};
+
+static DcmSharedSCPConfig *
+shared_config(const struct tc_media_dicom_scp_config *cfg)
+{
+    DcmSCPConfig c;
+    OFList<OFString> ts;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(transfer_syntaxes); i++) {
+        ts.push_back(transfer_syntaxes[i]);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(sop_classes); i++) {
+        c.addPresentationContext(sop_classes[i], ts);
+    }
+    c.setAETitle(cfg->ae_title);
+    c.setMaxReceivePDULength(cfg->max_pdu_len);
+    c.setACSETimeout((Uint32)cfg->timeout_s);
+    c.setDIMSETimeout((Uint32)cfg->timeout_s);
+    c.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    c.setHostLookupEnabled(OFFalse);
+    return new DcmSharedSCPConfig(c);
+}
+
+/*
+ * Listen on host:port with a socket of our own: DCMTK binds every
+ * interface and cannot say which port it got. Its network is made as an
+ * acceptor without a listening socket (dcmExternalSocketHandle set while
+ * it initialises) and is handed each accepted connection.
+ */
+static int
+open_listener(struct tc_media_dicom_scp *scp, int *port_out, char **errmsg)
+{
+    GInetAddress *ia = g_inet_address_new_from_string(scp->host);
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int fd, one = 1, rc = 0;
+    OFCondition cond;
+    GSocketAddress *sa;
+
+    if (!ia) {
+        return fail(errmsg, -EINVAL, "dicom: listen: %s is not an address",
+                    scp->host);
+    }
+    sa = g_inet_socket_address_new(ia, (guint16)scp->cfg.port);
+    g_object_unref(ia);
+    g_socket_address_to_native(sa, &ss, sizeof(ss), NULL);
+    len = (socklen_t)g_socket_address_get_native_size(sa);
+    g_object_unref(sa);
+    fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return fail(errmsg, -EIO, "dicom: socket: %s", g_strerror(errno));
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        rc = fail(errmsg, -EADDRINUSE, "dicom: listen %s:%d: %s", scp->host,
+                  scp->cfg.port, g_strerror(errno));
+        close(fd);
+        return rc;
+    }
+    len = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    *port_out = ntohs(ss.ss_family == AF_INET6
+                          ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                          : ((struct sockaddr_in *)&ss)->sin_port);
+    if (listen(fd, 64) < 0) {
+        rc = fail(errmsg, -EIO, "dicom: listen: %s", g_strerror(errno));
+        close(fd);
+        return rc;
+    }
+    scp->fd = fd;
+    dcmExternalSocketHandle.set(fd);
+    cond = ASC_initializeNetwork(NET_ACCEPTOR, *port_out, scp->cfg.timeout_s,
+                                 &scp->net);
+    dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
+    if (cond.bad()) {
+        return fail(errmsg, -EIO, "dicom: network: %s", cond.text());
+    }
+    return 0;
+}
+
+static void
+scp_free(struct tc_media_dicom_scp *scp)
+{
+    if (scp->net) {
+        ASC_dropNetwork(&scp->net);
+    }
+    if (scp->fd >= 0) {
+        close(scp->fd);
+    }
+    delete scp->shared;
+    g_mutex_clear(&scp->lock);
+    g_free(scp->ae_title);
+    g_free(scp->host);
+    g_free(scp->tmp_dir);
+    g_free(scp);
+}
+
+extern "C" int
+tc_media_dicom_scp_start(const struct tc_media_dicom_scp_config *cfg,
+                         struct tc_media_dicom_scp **out, int *port_out,
+                         char **errmsg)
+{
+    struct tc_media_dicom_scp *scp;
+    int rc, port = 0;
+
+    if (!cfg->ae_title || !cfg->ae_title[0] || strlen(cfg->ae_title) > 16 ||
+        !cfg->host || !cfg->tmp_dir || !cfg->store ||
+        cfg->max_associations < 1 || cfg->max_pdu_len < 4096 ||
+        cfg->timeout_s < 1) {
+        return fail(errmsg, -EINVAL, "dicom: invalid SCP configuration");
+    }
+    quiet_dcmtk();
+    scp = g_new0(struct tc_media_dicom_scp, 1);
+    g_mutex_init(&scp->lock);
+    scp->fd = -1;
+    scp->cfg = *cfg;
+    scp->ae_title = g_strdup(cfg->ae_title);
+    scp->host = g_strdup(cfg->host);
+    scp->tmp_dir = g_strdup(cfg->tmp_dir);
+    rc = open_listener(scp, &port, errmsg);
+    if (rc < 0) {
+        scp_free(scp);
+        return rc;
+    }
+    scp->shared = shared_config(cfg);
+    scp->listener = g_thread_new("dicom-listen", listener_main, scp);
+    *out = scp;
+    *port_out = port;
+    return 0;
+}
+
+extern "C" void
+tc_media_dicom_scp_stop(struct tc_media_dicom_scp *scp)
+{
+    if (!scp) {
+        return;
+    }
+    g_atomic_int_set(&scp->stopping, 1);
+    g_thread_join(scp->listener);
+    reap(scp, true); /* each ends within its DIMSE timeout */
+    scp_free(scp);
+}
+
+/* ---- the SCU ---- */
+
+extern "C" int
+tc_media_dicom_send(const char *calling_ae, const char *ae_title,
+                    const char *host, int port, int timeout_s,
+                    const char *const *paths, size_t n, uint16_t *status_out,
+                    char **errmsg)
+{
+    DcmSCU scu;
+    OFCondition cond;
+    std::vector<std::string> sop(n), ts(n);
+
+    quiet_dcmtk();
+    for (size_t i = 0; i < n; i++) {
+        struct tc_media_dicom_info info;
+        status_out[i] = 0xFFFF;
+        if (tc_media_dicom_info_read(paths[i], &info, errmsg) < 0) {
+            return -EPROTO;
+        }
+        sop[i] = info.sop_class_uid;
+        ts[i] = info.transfer_syntax_uid;
+        OFList<OFString> one;
+        one.push_back(info.transfer_syntax_uid);
+        scu.addPresentationContext(info.sop_class_uid, one);
+    }
+    scu.setAETitle(calling_ae);
+    scu.setPeerAETitle(ae_title);
+    scu.setPeerHostName(host);
+    scu.setPeerPort((Uint16)port);
+    scu.setACSETimeout((Uint32)timeout_s);
+    scu.setDIMSETimeout((Uint32)timeout_s);
+    scu.setDIMSEBlockingMode(DIMSE_NONBLOCKING);
+    scu.setConnectionTimeout(timeout_s);
+    cond = scu.initNetwork();
+    if (cond.good()) {
+        cond = scu.negotiateAssociation();
+    }
+    if (cond.bad()) {
+        return fail(errmsg,
+                    cond == DUL_ASSOCIATIONREJECTED ? -EPROTO : -ECONNREFUSED,
+                    "dicom: association with %s@%s:%d: %s", ae_title, host,
+                    port, cond.text());
+    }
+    for (size_t i = 0; i < n; i++) {
+        T_ASC_PresentationContextID pc =
+            scu.findPresentationContextID(sop[i].c_str(), ts[i].c_str());
+        Uint16 st = 0xFFFF;
+        if (pc == 0) {
+            continue; /* the peer did not accept this class or syntax */
+        }
+        cond = scu.sendSTORERequest(pc, OFFilename(paths[i]), NULL, st);
+        if (cond.bad()) {
+            break;
+        }
+        status_out[i] = st;
+    }
+    if (cond.good()) {
+        scu.releaseAssociation();
+        return 0;
+    }
+    scu.abortAssociation();
+    return fail(errmsg, -EIO, "dicom: C-STORE to %s@%s:%d: %s", ae_title, host,
+                port, cond.text());
+}
