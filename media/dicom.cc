@@ -7,9 +7,11 @@
  *
  * The SCP:
  *
- *   listener thread: accept (DCMTK, 1 s poll) --> association limit?
- *        |                                  full: reject "local limit
- *        |                                  exceeded", log, go on
+ *   listener thread: poll (1 s) the listening socket and the accepted
+ *        connections whose A-ASSOCIATE-RQ has not arrived (at most 64,
+ *        each for at most timeout_s); when one's bytes arrive, DCMTK
+ *        reads the request --> association limit?
+ *        |                      full: reject "local limit exceeded", log
  *        v
  *   association thread (one each): negotiate (calling AE allow-list,
  *   presentation contexts) -> C-ECHO / C-STORE ... -> release or abort
@@ -308,6 +310,7 @@ scp_log(struct tc_media_dicom_scp *scp, bool warning, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
+    g_strdelimit(msg, "\r\n", ' '); /* DCMTK's texts span lines */
     scp->cfg.log(warning, msg, scp->cfg.user);
     g_free(msg);
 }
@@ -515,30 +518,32 @@ refuse_busy(struct tc_media_dicom_scp *scp, T_ASC_Association *assoc)
     ASC_destroyAssociation(&assoc);
 }
 
-/* Wait up to a second for a connection; then DCMTK reads its
- * A-ASSOCIATE-RQ from the accepted socket (handed over through
- * dcmExternalSocketHandle: only this thread receives associations). */
+/* Connections accepted whose A-ASSOCIATE-RQ has not started to arrive:
+ * the listener polls them all at once, so idle connections (a flood, a
+ * port scan) cost a slot each, never the listener's time. */
+#define MAX_WAITING    64
+#define RQ_TIMEOUT_MAX 5 /* s: reading one A-ASSOCIATE-RQ, once it began */
+
+struct waiting {
+    int fd;
+    gint64 since_us;
+};
+
+/* DCMTK reads the A-ASSOCIATE-RQ from an accepted socket handed over
+ * through dcmExternalSocketHandle (only this thread receives
+ * associations), then an association thread takes it. */
 static void
-accept_one(struct tc_media_dicom_scp *scp)
+receive_one(struct tc_media_dicom_scp *scp, int conn)
 {
-    struct pollfd pfd = {scp->fd, POLLIN, 0};
     T_ASC_Association *assoc = NULL;
     struct assoc_thread *t;
     OFCondition cond;
     bool full;
-    int conn;
 
-    if (poll(&pfd, 1, 1000) <= 0) {
-        return;
-    }
-    conn = accept4(scp->fd, NULL, NULL, SOCK_CLOEXEC);
-    if (conn < 0) {
-        return;
-    }
     dcmExternalSocketHandle.set(conn);
-    cond =
-        ASC_receiveAssociation(scp->net, &assoc, scp->cfg.max_pdu_len, NULL,
-                               NULL, OFFalse, DUL_NOBLOCK, scp->cfg.timeout_s);
+    cond = ASC_receiveAssociation(scp->net, &assoc, scp->cfg.max_pdu_len, NULL,
+                                  NULL, OFFalse, DUL_NOBLOCK,
+                                  MIN(scp->cfg.timeout_s, RQ_TIMEOUT_MAX));
     dcmExternalSocketHandle.set(DCMNET_INVALID_SOCKET);
     if (cond.bad()) {
         scp_log(scp, true, "dicom: association request refused: %s",
@@ -549,6 +554,13 @@ accept_one(struct tc_media_dicom_scp *scp)
         } else {
             close(conn);
         }
+        return;
+    }
+    /* DCMTK reports a connection closed before any byte as a "good"
+     * request with empty parameters: that is no association. */
+    if (!assoc->params->DULparams.applicationContextName[0]) {
+        ASC_dropAssociation(assoc);
+        ASC_destroyAssociation(&assoc);
         return;
     }
     g_mutex_lock(&scp->lock);
@@ -570,15 +582,76 @@ accept_one(struct tc_media_dicom_scp *scp)
     g_mutex_unlock(&scp->lock);
 }
 
+/* One round: wait up to a second for a new connection or for data on a
+ * waiting one; expire those idle longer than the timeout. */
+static void
+listen_round(struct tc_media_dicom_scp *scp, GArray *waiting)
+{
+    struct pollfd pfd[MAX_WAITING + 1];
+    gint64 now;
+    guint n = waiting->len;
+
+    pfd[0].fd = scp->fd;
+    for (guint i = 0; i < n; i++) {
+        pfd[i + 1].fd = g_array_index(waiting, struct waiting, i).fd;
+    }
+    for (guint i = 0; i <= n; i++) {
+        pfd[i].events = POLLIN;
+        pfd[i].revents = 0;
+    }
+    if (poll(pfd, n + 1, 1000) < 0) {
+        return;
+    }
+    now = g_get_monotonic_time();
+    for (guint i = n; i > 0; i--) {
+        struct waiting w = g_array_index(waiting, struct waiting, i - 1);
+        bool ready = pfd[i].revents != 0;
+        if (!ready && now - w.since_us < scp->cfg.timeout_s * G_USEC_PER_SEC) {
+            continue;
+        }
+        g_array_remove_index(waiting, i - 1);
+        if (ready) {
+            receive_one(scp, w.fd);
+        } else {
+            scp_log(scp, true,
+                    "dicom: connection closed: no association request "
+                    "within %d s",
+                    scp->cfg.timeout_s);
+            close(w.fd);
+        }
+    }
+    if (pfd[0].revents) {
+        struct waiting w = {-1, now};
+        w.fd = accept4(scp->fd, NULL, NULL, SOCK_CLOEXEC);
+        if (w.fd < 0) {
+            return;
+        }
+        if (waiting->len >= MAX_WAITING) {
+            scp_log(scp, true,
+                    "dicom: connection refused: %d connections already "
+                    "wait for their association request",
+                    MAX_WAITING);
+            close(w.fd);
+            return;
+        }
+        g_array_append_val(waiting, w);
+    }
+}
+
 static gpointer
 listener_main(gpointer data)
 {
     struct tc_media_dicom_scp *scp = (struct tc_media_dicom_scp *)data;
+    GArray *waiting = g_array_new(FALSE, FALSE, sizeof(struct waiting));
 
     while (!g_atomic_int_get(&scp->stopping)) {
-        accept_one(scp);
+        listen_round(scp, waiting);
         reap(scp, false);
     }
+    for (guint i = 0; i < waiting->len; i++) {
+        close(g_array_index(waiting, struct waiting, i).fd);
+    }
+    g_array_free(waiting, TRUE);
     return NULL;
 }
 

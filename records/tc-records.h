@@ -1875,6 +1875,51 @@ int tc_rec_imaging_reading_request(struct tc_rec_db *db, int64_t study_id,
 int tc_rec_imaging_requested_by(struct tc_rec_db *db, int64_t practitioner_id,
                                 struct tc_rec_imaging_study_list **out);
 
+/*
+ * The forwarding queue (imaging-forward.c): one row per (instance,
+ * destination), PENDING -> SENT, retried with backoff while the
+ * destination is down. Rows are never deleted: a row's status is the
+ * per-instance forwarding status the API shows.
+ */
+struct tc_rec_imaging_forward {
+    int64_t instance_id;
+    char *sop_instance_uid;
+    char *storage_path;
+    char *destination;
+    char *status; /* "pending", "sent", "failed" */
+    int attempts;
+    int64_t queued_at_us;
+    int64_t next_attempt_at_us;
+    int64_t sent_at_us; /* 0 until sent */
+    char *last_error;   /* NULL when none */
+};
+
+struct tc_rec_imaging_forward_list {
+    size_t count;
+    struct tc_rec_imaging_forward *items;
+};
+
+/* Queue the instance `sop_instance_uid` for `destination` (1..64 bytes),
+ * due at at_us. Queued already: a no-op. Errors: -ENOENT, -EINVAL. */
+int tc_rec_imaging_forward_queue(struct tc_rec_db *db,
+                                 const char *sop_instance_uid,
+                                 const char *destination, int64_t at_us);
+/* Pending rows due at now_us, oldest queued first, at most `limit`. */
+int tc_rec_imaging_forward_due(struct tc_rec_db *db, int64_t now_us,
+                               int limit,
+                               struct tc_rec_imaging_forward_list **out);
+/* The result of one attempt: sent, or retry at next_at_us with `error`. */
+int tc_rec_imaging_forward_sent(struct tc_rec_db *db, int64_t instance_id,
+                                const char *destination, int64_t at_us);
+int tc_rec_imaging_forward_retry(struct tc_rec_db *db, int64_t instance_id,
+                                 const char *destination, int64_t next_at_us,
+                                 const char *error);
+/* Every forwarding row of a study's instances, by instance then
+ * destination. */
+int tc_rec_imaging_forward_list(struct tc_rec_db *db, int64_t study_id,
+                                struct tc_rec_imaging_forward_list **out);
+void tc_rec_imaging_forward_list_free(struct tc_rec_imaging_forward_list *l);
+
 /* -- Amendment history of free clinical text (amendment.c) -- */
 
 /* The free-text kinds; reports have their own *_report_versions(). */

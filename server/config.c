@@ -322,6 +322,15 @@ static const struct key_def keys[] = {
     {"signaling", "heartbeat_s", parse_heartbeat},
     {"signaling", "resume_grace_s", parse_resume_grace},
     {"database", "synchronous", parse_synchronous},
+    {"dicom", "listen", tc_srv__cfg_dicom_listen},
+    {"dicom", "ae_title", tc_srv__cfg_dicom_ae_title},
+    {"dicom", "peers", tc_srv__cfg_dicom_peers},
+    {"dicom", "max_associations", tc_srv__cfg_dicom_max_associations},
+    {"dicom", "max_pdu_bytes", tc_srv__cfg_dicom_max_pdu},
+    {"dicom", "timeout_s", tc_srv__cfg_dicom_timeout},
+    {"dicom", "destinations", tc_srv__cfg_dicom_destinations},
+    {"dicom", "routes", tc_srv__cfg_dicom_routes},
+    {"dicom", "retry_max_s", tc_srv__cfg_dicom_retry_max},
 };
 
 struct tc_srv_config *
@@ -346,6 +355,7 @@ tc_srv_config_new(void)
     cfg->totp_required_roles = 0;
     cfg->heartbeat_s = 20;
     cfg->resume_grace_s = 30;
+    tc_srv__dicom_config_defaults(&cfg->dicom);
     return cfg;
 }
 
@@ -360,6 +370,7 @@ tc_srv_config_free(struct tc_srv_config *cfg)
     g_free(cfg->web_root);
     g_free(cfg->tls_cert_file);
     g_free(cfg->tls_key_file);
+    tc_srv__dicom_config_fini(&cfg->dicom);
     g_free(cfg);
 }
 
@@ -373,6 +384,7 @@ config_copy(const struct tc_srv_config *cfg)
     copy->web_root = g_strdup(cfg->web_root);
     copy->tls_cert_file = g_strdup(cfg->tls_cert_file);
     copy->tls_key_file = g_strdup(cfg->tls_key_file);
+    tc_srv__dicom_config_copy(&copy->dicom, &cfg->dicom);
     return copy;
 }
 
@@ -389,6 +401,7 @@ config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
     g_free(old.web_root);
     g_free(old.tls_cert_file);
     g_free(old.tls_key_file);
+    tc_srv__dicom_config_fini(&old.dicom);
 }
 
 static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -24,6 +24,8 @@ static const struct tc_srv__route *const tables[] = {
     tc_srv__routes_directory, tc_srv__routes_residents,
     tc_srv__routes_contracts, tc_srv__routes_stats,
     tc_srv__routes_auth,
+    tc_srv__routes_dicomweb,
+    tc_srv__routes_imaging,
 };
 
 /* Length of the segment at s (up to '/' or the end). */

@@ -3,7 +3,8 @@
  * run.c - the server's life: start, serve, stop.
  *
  *   start: media check -> bind check -> data dir -> database ->
- *          TLS certificate -> listener -> serve
+ *          DICOM (store, forwarder, SCP) -> TLS certificate ->
+ *          listener -> serve
  *          (any step failing undoes the steps before it and returns its
  *          own exit status: nothing is left half-created)
  *   serve: g_main_loop_run(); lws, timers and (later) GStreamer bus
@@ -235,6 +236,9 @@ stop(struct tc_srv *srv)
         g_source_remove(srv->shutdown_timer);
         srv->shutdown_timer = 0;
     }
+    /* Index what DICOM associations still hand over, finish the
+     * forwarding job in flight, while the database is open. */
+    tc_srv__dicom_stop(srv);
     /* Finish password jobs and delayed answers while the database and
      * lws are still there for them. */
     tc_srv__workers_stop(srv);
@@ -320,6 +324,10 @@ start(struct tc_srv *srv, GPtrArray *created)
     if (open_database(srv, created, &err) < 0) {
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
+    }
+    if (tc_srv__dicom_start(srv, &err) < 0) {
+        g_critical("%s", err);
+        return TC_SRV_EXIT_LISTEN;
     }
     if (cfg->tls && tls_files(cfg, created, &cert, &key, &err) < 0) {
         g_critical("%s", err);
