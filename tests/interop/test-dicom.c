@@ -542,6 +542,112 @@ test_stow_bad_input(void)
     TC_CHECK_EQ(fx_call(&f, FX_FAM, "GET", "/dicom-web/studies", NULL), 200);
 }
 
+/* The index id of the study with Patient ID pid and modality mod. */
+static int64_t
+study_id_of(const char *pid, const char *mod)
+{
+    g_autofree char *path = g_build_filename(f.data_dir, "telecare.db", NULL);
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t id = 0;
+
+    if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(raw,
+                           "SELECT id FROM imaging_studies WHERE"
+                           " patient_dicom_id = ? AND modality = ?",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_bind_text(st, 1, pid, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_bind_text(st, 2, mod, -1, SQLITE_STATIC) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return id;
+}
+
+/* The township clinic's doctor asks for readings (the GB18030 study is
+ * urgent), the radiologist's worklist puts it first, the signed report
+ * comes back to the requester, in the API and in FHIR. */
+static void
+test_reading_requested_reported_and_returned(void)
+{
+    int64_t ct = study_id_of("1CT1", "CT"),
+            sc = study_id_of(res_id_number, "OT");
+    json_t *items, *report;
+
+    TC_REQUIRE(ct > 0 && sc > 0);
+    TC_CHECK_EQ(fx_call(&f, FX_FAM, "POST",
+                        fx_path("/api/v1/imaging-studies/%lld/"
+                                "reading-request",
+                                (long long)ct),
+                        "{s:b}", "urgent", 0),
+                201);
+    TC_CHECK_EQ(fx_call(&f, FX_FAM, "POST",
+                        fx_path("/api/v1/imaging-studies/%lld/"
+                                "reading-request",
+                                (long long)sc),
+                        "{s:b,s:s}", "urgent", 1, "reason", "fall, hip pain"),
+                201);
+    TC_CHECK(json_is_true(json_object_get(f.doc, "urgent")));
+    TC_CHECK_EQ(fx_call(&f, FX_FAM, "POST",
+                        fx_path("/api/v1/imaging-studies/%lld/"
+                                "reading-request",
+                                (long long)sc),
+                        "{s:b}", "urgent", 1),
+                409);
+    TC_CHECK_EQ(fx_call(&f, FX_RES2, "POST",
+                        fx_path("/api/v1/imaging-studies/%lld/"
+                                "reading-request",
+                                (long long)ct),
+                        "{s:b}", "urgent", 1),
+                403);
+    for (int i = 0; i < 2; i++) {
+        TC_CHECK_EQ(fx_call(&f, FX_FAM, "POST",
+                            fx_path("/api/v1/imaging-studies/%lld/assign",
+                                    (long long)(i ? sc : ct)),
+                            "{s:I}", "radiologist_id",
+                            (json_int_t)f.pid[FX_RAD]),
+                    200);
+    }
+    TC_REQUIRE(fx_call(&f, FX_RAD, "GET", "/api/v1/worklists/imaging", NULL) ==
+               200);
+    items = json_object_get(f.doc, "items");
+    TC_REQUIRE(json_array_size(items) == 2);
+    TC_CHECK_EQ(
+        json_integer_value(json_object_get(json_array_get(items, 0), "id")),
+        sc);
+    TC_CHECK(
+        json_is_true(json_object_get(json_array_get(items, 0), "urgent")));
+    TC_CHECK_EQ(
+        fx_call(&f, FX_RAD, "POST",
+                fx_path("/api/v1/imaging-studies/%lld/report", (long long)sc),
+                "{s:s,s:s}", "findings", "No fracture line seen.",
+                "impression", "No fracture."),
+        201);
+
+    TC_REQUIRE(fx_call(&f, FX_FAM, "GET", "/api/v1/imaging/requested", NULL) ==
+               200);
+    items = json_object_get(f.doc, "items");
+    TC_REQUIRE(json_array_size(items) == 2);
+    report = json_object_get(json_array_get(items, 0), "report");
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(report, "impression")),
+                    "No fracture.");
+    TC_CHECK(
+        json_is_null(json_object_get(json_array_get(items, 1), "report")));
+
+    TC_REQUIRE(
+        fx_call(&f, FX_FAM, "GET",
+                fx_path("/fhir/DiagnosticReport/imaging-%lld", (long long)sc),
+                NULL) == 200);
+    TC_CHECK_STR_EQ(fx_str(&f, "conclusion"), "No fracture.");
+    TC_CHECK_STR_EQ(fx_str(&f, "status"), "final");
+    TC_REQUIRE(fx_call(&f, FX_FAM, "GET",
+                       fx_path("/fhir/ImagingStudy/%lld", (long long)sc),
+                       NULL) == 200);
+    TC_CHECK(json_object_get(f.doc, "referrer") != NULL);
+}
+
 static int
 raw_associated(void)
 {
@@ -707,6 +813,7 @@ main(void)
     TC_RUN(test_stow_qido_wado_round_trip);
     TC_RUN(test_stow_bad_input);
     TC_RUN(test_bad_association_input_table);
+    TC_RUN(test_reading_requested_reported_and_returned);
     fx_close(&f);
     g_free(tmp);
     return tc_done();

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "clinical-fixture.h"
 #include "tc-test.h"
 
@@ -250,6 +252,48 @@ test_urgent_requests_lead_the_worklist_and_come_back(void)
     fixture_close(&f);
 }
 
+static void
+test_fhir_imaging_study_carries_the_dicom_patient(void)
+{
+    struct fixture f;
+    json_t *res = NULL, *subject;
+    char id[24];
+    int64_t sid;
+
+    fixture_open(&f, "fhir.db");
+    sid = store(&f, 10, "CT", "2026-03-01", "PAT-9", T0);
+    snprintf(id, sizeof(id), "%lld", (long long)sid);
+    TC_REQUIRE(tc_rec_fhir_read(f.db, "ImagingStudy", id, &res) == 0);
+    subject = json_object_get(res, "subject");
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(subject, "display")),
+                    "\xe7\x8e\x8b\xe5\xb0\x8f\xe4\xb8\x9c");
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(
+                        json_object_get(subject, "identifier"), "value")),
+                    "PAT-9");
+    TC_CHECK_STR_EQ(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(res, "modality"), 0), "code")),
+        "CT");
+    TC_CHECK_EQ(json_integer_value(json_object_get(
+                    json_array_get(
+                        json_object_get(
+                            json_array_get(json_object_get(res, "series"), 0),
+                            "instance"),
+                        0),
+                    "number")),
+                1);
+    json_decref(res);
+    TC_REQUIRE(tc_rec_imaging_study_match(f.db, sid, f.resident) == 0);
+    TC_REQUIRE(tc_rec_imaging_reading_request(f.db, sid, f.doctor, true, NULL,
+                                              T0) == 0);
+    TC_REQUIRE(tc_rec_fhir_read(f.db, "ImagingStudy", id, &res) == 0);
+    TC_CHECK(json_object_get(json_object_get(res, "subject"), "reference") !=
+             NULL);
+    TC_CHECK(json_object_get(res, "referrer") != NULL);
+    json_decref(res);
+    fixture_close(&f);
+}
+
 int
 main(void)
 {
@@ -262,5 +306,6 @@ main(void)
     TC_RUN(test_qido_filters_and_pages);
     TC_RUN(test_reconciliation_list_and_match);
     TC_RUN(test_urgent_requests_lead_the_worklist_and_come_back);
+    TC_RUN(test_fhir_imaging_study_carries_the_dicom_patient);
     return fixture_main_end();
 }
