@@ -8,7 +8,9 @@
  * another file, so both versions survive for the index to flag. A file
  * is complete before it gets its name (fsync, then rename in the same
  * directory tree), so a crash leaves at worst a temporary file, never a
- * half-written stored one.
+ * half-written stored one. The fsyncs (file and directory) are the
+ * caller's choice: they cost far more than the rest of storing an
+ * instance on a busy disk (docs/performance.md).
  *
  * Thread: any; no shared state.
  */
@@ -46,9 +48,10 @@ fail(char **errmsg, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* SHA-256 of the file, and fsync it (it is about to be named). */
+/* SHA-256 of the file, and fsync it when durable (it is about to be
+ * named). */
 static int
-hash_and_sync(const char *path, char hex[65], char **errmsg)
+hash_and_sync(const char *path, bool durable, char hex[65], char **errmsg)
 {
     GChecksum *sum;
     unsigned char *buf;
@@ -65,7 +68,7 @@ hash_and_sync(const char *path, char hex[65], char **errmsg)
     while ((n = read(fd, buf, CHUNK)) > 0) {
         g_checksum_update(sum, buf, (gssize)n);
     }
-    if (n < 0 || fsync(fd) < 0) {
+    if (n < 0 || (durable && fsync(fd) < 0)) {
         rc = fail(errmsg, -EIO, "dicom store: %s", g_strerror(errno));
     } else {
         g_strlcpy(hex, g_checksum_get_string(sum), 65);
@@ -88,14 +91,14 @@ sync_dir(const char *dir)
 }
 
 int
-tc_media_dicom_store(const char *dicom_dir, const char *tmp_path,
+tc_media_dicom_store(const char *dicom_dir, const char *tmp_path, bool durable,
                      char sha256_out[65], char **rel_path_out,
                      bool *existed_out, char **errmsg)
 {
     g_autofree char *sub = NULL, *name = NULL, *dest = NULL, *base = NULL;
     char hex[65];
     bool existed;
-    int rc = hash_and_sync(tmp_path, hex, errmsg);
+    int rc = hash_and_sync(tmp_path, durable, hex, errmsg);
 
     if (rc < 0) {
         return rc;
@@ -113,7 +116,9 @@ tc_media_dicom_store(const char *dicom_dir, const char *tmp_path,
             g_rename(tmp_path, dest) < 0) {
             return fail(errmsg, -EIO, "dicom store: %s", g_strerror(errno));
         }
-        sync_dir(dir);
+        if (durable) {
+            sync_dir(dir);
+        }
     }
     *rel_path_out = g_strdup_printf("%s/%s/%s", base, sub, name);
     memcpy(sha256_out, hex, 65);

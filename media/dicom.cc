@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sstream>
 #include <stdarg.h>
@@ -90,6 +91,9 @@ quiet_dcmtk(void)
 
     if (g_once_init_enter(&once)) {
         OFLog::configure(OFLogger::OFF_LOG_LEVEL);
+        /* DCMTK's own sockets (the SCU's) set TCP_NODELAY only when this
+         * is in the environment; set once, before any thread of ours. */
+        setenv("TCP_NODELAY", "1", 0);
         g_once_init_leave(&once, 1);
     }
 }
@@ -270,6 +274,121 @@ tc_media_dicom_json(const char *path, char **json_out, char **errmsg)
     }
     *json_out = strdup(os.str().c_str());
     return *json_out ? 0 : -ENOMEM;
+}
+
+/* ---- waveforms ---- */
+
+static double
+get_ds(DcmItem *item, const DcmTagKey &tag, double def)
+{
+    Float64 v = def;
+
+    return item->findAndGetFloat64(tag, v).good() ? v : def;
+}
+
+static void
+channel_of(DcmItem *ch, struct tc_media_dicom_waveform *w, int c)
+{
+    DcmItem *src = NULL, *unit = NULL;
+    OFString v;
+
+    if (ch->findAndGetSequenceItem(DCM_ChannelSourceSequence, src, 0).good() &&
+        src->findAndGetOFString(DCM_CodeMeaning, v).good()) {
+        copy_text(w->labels[c], sizeof(w->labels[c]), v);
+    }
+    if (ch->findAndGetSequenceItem(DCM_ChannelSensitivityUnitsSequence, unit,
+                                   0)
+            .good() &&
+        unit->findAndGetOFString(DCM_CodeValue, v).good()) {
+        copy_text(w->units[c], sizeof(w->units[c]), v);
+    }
+    w->sensitivity[c] = get_ds(ch, DCM_ChannelSensitivity, 1.0);
+    w->correction[c] = get_ds(ch, DCM_ChannelSensitivityCorrectionFactor, 1.0);
+    w->baseline[c] = get_ds(ch, DCM_ChannelBaseline, 0.0);
+}
+
+static int
+waveform_from(DcmItem *g, struct tc_media_dicom_waveform *w, char **errmsg)
+{
+    Uint16 channels = 0, bits = 0;
+    Uint32 samples = 0;
+    const Uint16 *data = NULL;
+    unsigned long count = 0;
+    OFString interp;
+
+    if (g->findAndGetUint16(DCM_NumberOfWaveformChannels, channels).bad() ||
+        g->findAndGetUint32(DCM_NumberOfWaveformSamples, samples).bad() ||
+        channels < 1 || channels > TC_MEDIA_DICOM_MAX_CHANNELS ||
+        samples < 1) {
+        return fail(errmsg, -EPROTO,
+                    "waveform: channels 1..64 and samples are required");
+    }
+    if (g->findAndGetUint16(DCM_WaveformBitsAllocated, bits).bad() ||
+        bits != 16 ||
+        g->findAndGetOFString(DCM_WaveformSampleInterpretation, interp)
+            .bad() ||
+        (interp != "SS" && interp != "US")) {
+        return fail(errmsg, -EPROTO,
+                    "waveform: only 16-bit samples (SS, US) are read");
+    }
+    if (g->findAndGetUint16Array(DCM_WaveformData, data, &count).bad() ||
+        count < (unsigned long)channels * samples) {
+        return fail(errmsg, -EPROTO,
+                    "waveform: Waveform Data is shorter than channels x "
+                    "samples");
+    }
+    w->n_channels = channels;
+    w->n_samples = samples;
+    w->sample_rate_hz = get_ds(g, DCM_SamplingFrequency, 0.0);
+    for (int c = 0; c < channels; c++) {
+        DcmItem *ch = NULL;
+        w->sensitivity[c] = w->correction[c] = 1.0;
+        if (g->findAndGetSequenceItem(DCM_ChannelDefinitionSequence, ch, c)
+                .good()) {
+            channel_of(ch, w, c);
+        }
+    }
+    w->samples = (int16_t *)g_malloc((gsize)channels * samples * 2);
+    memcpy(w->samples, data, (size_t)channels * samples * 2);
+    return 0;
+}
+
+extern "C" int
+tc_media_dicom_waveform_read(const char *path, int group,
+                             struct tc_media_dicom_waveform **out,
+                             char **errmsg)
+{
+    DcmFileFormat ff;
+    DcmItem *g = NULL;
+    struct tc_media_dicom_waveform *w;
+    int rc = load(path, ff, errmsg);
+
+    if (rc < 0) {
+        return rc;
+    }
+    if (ff.getDataset()
+            ->findAndGetSequenceItem(DCM_WaveformSequence, g, group)
+            .bad()) {
+        return fail(errmsg, group == 0 ? -EPROTO : -ENOENT,
+                    "waveform: no multiplex group %d", group);
+    }
+    w = (struct tc_media_dicom_waveform *)g_malloc0(sizeof(*w));
+    rc = waveform_from(g, w, errmsg);
+    if (rc < 0) {
+        tc_media_dicom_waveform_free(w);
+        return rc;
+    }
+    *out = w;
+    return 0;
+}
+
+extern "C" void
+tc_media_dicom_waveform_free(struct tc_media_dicom_waveform *w)
+{
+    if (w) {
+        g_free(w->samples);
+        g_free(w);
+    }
 }
 
 bool
@@ -588,6 +707,7 @@ static void
 listen_round(struct tc_media_dicom_scp *scp, GArray *waiting)
 {
     struct pollfd pfd[MAX_WAITING + 1];
+    int one = 1;
     gint64 now;
     guint n = waiting->len;
 
@@ -626,6 +746,9 @@ listen_round(struct tc_media_dicom_scp *scp, GArray *waiting)
         if (w.fd < 0) {
             return;
         }
+        /* Small PDUs (a command, a response) must not wait for Nagle:
+         * with it each C-STORE round trip took ~100 ms on loopback. */
+        setsockopt(w.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
         if (waiting->len >= MAX_WAITING) {
             scp_log(scp, true,
                     "dicom: connection refused: %d connections already "

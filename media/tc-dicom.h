@@ -78,15 +78,56 @@ int tc_media_dicom_json(const char *path, char **json_out, char **errmsg);
 /*
  * Content-addressed storage. Move the complete Part-10 file `tmp_path`
  * (on the same file system as `dicom_dir`) to
- * dicom_dir/<first two hex digits>/<sha256>.dcm, fsync'd. When that file
+ * dicom_dir/<first two hex digits>/<sha256>.dcm; when `durable`, the file
+ * and its directory are fsync'd first (it then survives a power cut;
+ * without, a crash of the process loses nothing but a power cut may lose
+ * the last seconds, as with SQLite's synchronous=NORMAL). When that file
  * exists already (same bytes) the temporary file is removed instead.
  * Out: the SHA-256 in lowercase hex, the path relative to dicom_dir's
  * parent ("dicom/ab/ab...cd.dcm", malloc'd) and whether it existed.
  * Errors: -EIO, -ENOENT.
  */
 int tc_media_dicom_store(const char *dicom_dir, const char *tmp_path,
-                         char sha256_out[65], char **rel_path_out,
-                         bool *existed_out, char **errmsg);
+                         bool durable, char sha256_out[65],
+                         char **rel_path_out, bool *existed_out,
+                         char **errmsg);
+
+/* ---- waveforms (12-lead ECG, general ECG) ---- */
+
+#define TC_MEDIA_DICOM_MAX_CHANNELS 64
+
+/*
+ * One multiplex group of a waveform object: n_channels channels of
+ * n_samples samples at sample_rate_hz, interleaved (sample i of channel c
+ * is samples[i * n_channels + c]), as stored: 16-bit signed ("SS") or
+ * unsigned ("US") values. A channel's value in its units is
+ * (sample + baseline) * sensitivity * correction; the labels are the
+ * channel sources' code meanings ("Lead I (Einthoven)", "Lead II").
+ */
+struct tc_media_dicom_waveform {
+    int n_channels;
+    uint32_t n_samples;
+    double sample_rate_hz;
+    char labels[TC_MEDIA_DICOM_MAX_CHANNELS][65];
+    char units[TC_MEDIA_DICOM_MAX_CHANNELS][17]; /* UCUM, e.g. "uV" */
+    double sensitivity[TC_MEDIA_DICOM_MAX_CHANNELS];
+    double correction[TC_MEDIA_DICOM_MAX_CHANNELS];
+    double baseline[TC_MEDIA_DICOM_MAX_CHANNELS];
+    int16_t *samples; /* n_samples * n_channels */
+};
+
+/*
+ * Read multiplex group `group` (0: the first, the rhythm; a 12-lead ECG
+ * often has the median beats as 1) of the waveform object at `path`.
+ * *out is malloc'd; free it with tc_media_dicom_waveform_free(). Errors:
+ * -ENOENT (no file, or no such group), -EPROTO (not DICOM, no waveform,
+ * or a group that is not 16-bit, more than 64 channels, or whose data is
+ * shorter than channels x samples).
+ */
+int tc_media_dicom_waveform_read(const char *path, int group,
+                                 struct tc_media_dicom_waveform **out,
+                                 char **errmsg);
+void tc_media_dicom_waveform_free(struct tc_media_dicom_waveform *w);
 
 /* ---- the SCP ---- */
 

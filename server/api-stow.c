@@ -52,7 +52,8 @@ struct stow {
     struct tc_srv *srv;
     struct tc_srv__call *call;
     char *tmp_dir, *dicom_dir;
-    char *base; /* ".../dicom-web", for RetrieveURLs */
+    char *base;   /* ".../dicom-web", for RetrieveURLs */
+    bool durable; /* fsync each file ([database] synchronous = full) */
     struct stow_part *parts;
     size_t n;
 };
@@ -98,8 +99,8 @@ store_part(struct stow *j, struct stow_part *p)
     }
     close(fd);
     if (tc_media_dicom_info_read(path, &p->info, &err) < 0 ||
-        tc_media_dicom_store(j->dicom_dir, path, p->sha256, &p->rel_path,
-                             &existed, &err) < 0) {
+        tc_media_dicom_store(j->dicom_dir, path, j->durable, p->sha256,
+                             &p->rel_path, &existed, &err) < 0) {
         p->reason = REASON_CANNOT_UNDERSTAND;
         g_message("STOW-RS: part refused: %s", err);
         free(err);
@@ -258,6 +259,7 @@ tc_srv__stow(struct tc_srv *srv, struct tc_srv__call *call)
     j->tmp_dir = g_strdup(tc_srv__dicom_tmp_dir(srv));
     j->dicom_dir = g_strdup(tc_srv__dicom_dir(srv));
     j->base = base_url(srv, call);
+    j->durable = srv->cfg->sync_full;
     j->n = parts->len;
     j->parts = g_new0(struct stow_part, j->n);
     for (size_t i = 0; i < j->n; i++) {

@@ -83,6 +83,8 @@ backoff_us(struct tc_srv *srv, int attempts)
     return s * G_USEC_PER_SEC;
 }
 
+static void dispatch(struct tc_srv__forwarder *fw);
+
 /* Main thread: record each row's result. */
 static gboolean
 job_done(gpointer data)
@@ -121,6 +123,9 @@ job_done(gpointer data)
     }
     fw->busy = false;
     job_free(j);
+    if (sent > 0) {
+        dispatch(fw); /* more may be due: no need to wait for the tick */
+    }
     return G_SOURCE_REMOVE;
 }
 

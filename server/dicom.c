@@ -280,8 +280,8 @@ on_store(const struct tc_media_dicom_received *r, void *user)
     struct handover h = {.d = d, .a = &a};
     uint16_t status;
 
-    if (tc_media_dicom_store(d->dir, r->tmp_path, sha, &rel, &existed, &err) <
-        0) {
+    if (tc_media_dicom_store(d->dir, r->tmp_path, d->srv->cfg->sync_full, sha,
+                             &rel, &existed, &err) < 0) {
         g_warning("dicom: instance from %s not stored: %s", r->calling_ae,
                   err);
         free(err);
@@ -395,8 +395,23 @@ clear_tmp(const char *tmp_dir)
     }
 }
 
+/* mkdir, remembering it in `created` when it is new. */
+static int
+make_dir(const char *path, GPtrArray *created, char **errmsg)
+{
+    if (g_file_test(path, G_FILE_TEST_IS_DIR)) {
+        return 0;
+    }
+    if (g_mkdir(path, 0750) < 0) {
+        *errmsg = g_strdup_printf("dicom: %s: %s", path, g_strerror(errno));
+        return -EIO;
+    }
+    g_ptr_array_add(created, g_strdup(path));
+    return 0;
+}
+
 int
-tc_srv__dicom_start(struct tc_srv *srv, char **errmsg)
+tc_srv__dicom_start(struct tc_srv *srv, GPtrArray *created, char **errmsg)
 {
     const struct tc_srv_dicom_config *c = &srv->cfg->dicom;
     struct tc_srv__dicom *d = g_new0(struct tc_srv__dicom, 1);
@@ -406,10 +421,12 @@ tc_srv__dicom_start(struct tc_srv *srv, char **errmsg)
     d->dir = g_build_filename(srv->cfg->data_dir, "dicom", NULL);
     d->tmp_dir = g_build_filename(d->dir, "tmp", NULL);
     srv->dicom = d;
-    if (g_mkdir_with_parents(d->tmp_dir, 0750) < 0) {
-        *errmsg =
-            g_strdup_printf("dicom: %s: %s", d->tmp_dir, g_strerror(errno));
-        return -EIO;
+    rc = make_dir(d->dir, created, errmsg);
+    if (rc == 0) {
+        rc = make_dir(d->tmp_dir, created, errmsg);
+    }
+    if (rc < 0) {
+        return rc;
     }
     clear_tmp(d->tmp_dir);
     rc = parse_tables(d, c, errmsg);

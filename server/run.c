@@ -297,6 +297,7 @@ start(struct tc_srv *srv, GPtrArray *created)
 {
     const struct tc_srv_config *cfg = srv->cfg;
     g_autofree char *err = NULL, *cert = NULL, *key = NULL;
+    int rc;
 
     if (!cfg->tls && !is_loopback(cfg->listen_host)) {
         g_critical("config: [tls] mode = off (--dev) is allowed only on a "
@@ -325,9 +326,10 @@ start(struct tc_srv *srv, GPtrArray *created)
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
     }
-    if (tc_srv__dicom_start(srv, &err) < 0) {
+    rc = tc_srv__dicom_start(srv, created, &err);
+    if (rc < 0) {
         g_critical("%s", err);
-        return TC_SRV_EXIT_LISTEN;
+        return rc == -EINVAL ? TC_SRV_EXIT_CONFIG : TC_SRV_EXIT_LISTEN;
     }
     if (cfg->tls && tls_files(cfg, created, &cert, &key, &err) < 0) {
         g_critical("%s", err);

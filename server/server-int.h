@@ -832,12 +832,14 @@ int tc_srv__cfg_dicom_retry_max(struct tc_srv_config *cfg, const char *value,
 struct tc_media_dicom_info;
 
 /*
- * Start: make data_dir/dicom (and its tmp/), parse the [dicom] tables,
+ * Start: make data_dir/dicom (and its tmp/; what it creates is appended
+ * to `created`, for tc_srv__datadir_undo), parse the [dicom] tables,
  * start the forwarder and, when [dicom] listen is set, the SCP. Logs
  * "dicom SCP listening on HOST:PORT (AE ...)". Errors with *errmsg
- * (g_free).
+ * (g_free): -EINVAL (configuration), -EADDRINUSE, -EIO.
  */
-int tc_srv__dicom_start(struct tc_srv *srv, char **errmsg);
+int tc_srv__dicom_start(struct tc_srv *srv, GPtrArray *created,
+                        char **errmsg);
 
 /* Stop the SCP and the forwarder, indexing what the associations still
  * hand over (iterates the main context meanwhile). Before the database

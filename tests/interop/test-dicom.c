@@ -773,6 +773,38 @@ test_bad_association_input_table(void)
     }
 }
 
+/* A start refused for its [dicom] settings: exit 2 with the rule named,
+ * no data directory left behind. */
+static void
+test_bad_dicom_config_refuses_start(void)
+{
+    g_autofree char *ini = g_build_filename(tmp, "bad.ini", NULL);
+    g_autofree char *data = g_build_filename(tmp, "never", NULL);
+    const char *args[] = {"--dev", "--listen", "127.0.0.1:0", "--data-dir",
+                          data, "--config", ini, NULL};
+    static const char *const cases[][2] = {
+        {"[dicom]\nlisten = 127.0.0.1:0\npeers = EAST_DR:999\n",
+         "no organization 999"},
+        {"[dicom]\nroutes = *>PACS\n", "'PACS' is not in [dicom] "
+                                          "destinations"},
+        {"[dicom]\npeers = EAST DR:1\n", "AE_TITLE:ORGANIZATION_ID"},
+        {"[dicom]\ndestinations = PACS=X@host:104\n", "IP address"},
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *err = NULL;
+        int status = -1;
+        TC_REQUIRE(g_file_set_contents(ini, cases[i][0], -1, NULL));
+        TC_CHECK_EQ(tc_harness_run_to_exit(args, 20000, &status, &err), 0);
+        TC_CHECK_EQ(status, 2);
+        TC_CHECK(err && strstr(err, cases[i][1]) != NULL);
+        if (!err || !strstr(err, cases[i][1])) {
+            printf("# case %zu: %s\n", i, err ? err : "(no output)");
+        }
+        TC_CHECK(!g_file_test(data, G_FILE_TEST_EXISTS));
+    }
+}
+
 static void
 find_port(void)
 {
@@ -814,6 +846,7 @@ main(void)
     TC_RUN(test_stow_bad_input);
     TC_RUN(test_bad_association_input_table);
     TC_RUN(test_reading_requested_reported_and_returned);
+    TC_RUN(test_bad_dicom_config_refuses_start);
     fx_close(&f);
     g_free(tmp);
     return tc_done();

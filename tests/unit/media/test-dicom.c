@@ -195,12 +195,14 @@ test_store_is_content_addressed(void)
     char sha1[65], sha2[65], *rel1 = NULL, *rel2 = NULL, *err = NULL;
     bool existed = true;
 
-    TC_REQUIRE(tc_media_dicom_store(dir, a, sha1, &rel1, &existed, &err) == 0);
+    TC_REQUIRE(
+        tc_media_dicom_store(dir, a, true, sha1, &rel1, &existed, &err) == 0);
     TC_CHECK(!existed);
     TC_CHECK(!g_file_test(a, G_FILE_TEST_EXISTS));
     TC_CHECK(g_str_has_prefix(rel1, "dicom/"));
     TC_CHECK(strstr(rel1, sha1) != NULL);
-    TC_REQUIRE(tc_media_dicom_store(dir, b, sha2, &rel2, &existed, &err) == 0);
+    TC_REQUIRE(
+        tc_media_dicom_store(dir, b, false, sha2, &rel2, &existed, &err) == 0);
     TC_CHECK(existed);
     TC_CHECK_STR_EQ(sha1, sha2);
     TC_CHECK_STR_EQ(rel1, rel2);
@@ -209,6 +211,40 @@ test_store_is_content_addressed(void)
     TC_CHECK(g_file_test(full, G_FILE_TEST_IS_REGULAR));
     free(rel1);
     free(rel2);
+}
+
+static void
+test_ecg_waveform_channels(void)
+{
+    g_autofree char *ecg = shared("waveform_ecg.dcm");
+    g_autofree char *ct = shared("CT_small.dcm");
+    struct tc_media_dicom_waveform *w = NULL;
+    char *err = NULL;
+    long long sum = 0;
+
+    TC_REQUIRE(tc_media_dicom_waveform_read(ecg, 0, &w, &err) == 0);
+    TC_CHECK_EQ(w->n_channels, 12);
+    TC_CHECK_EQ(w->n_samples, 10000);
+    TC_CHECK(w->sample_rate_hz == 1000.0);
+    TC_CHECK_STR_EQ(w->labels[0], "Lead I (Einthoven)");
+    TC_CHECK_STR_EQ(w->labels[1], "Lead II");
+    TC_CHECK_STR_EQ(w->units[0], "uV");
+    TC_CHECK(w->sensitivity[0] == 1.25);
+    for (uint32_t i = 0; i < w->n_samples * 12u; i++) {
+        sum += w->samples[i] != 0;
+    }
+    TC_CHECK(sum > 1000); /* real signal, not zeros */
+    tc_media_dicom_waveform_free(w);
+
+    w = NULL;
+    TC_REQUIRE(tc_media_dicom_waveform_read(ecg, 1, &w, &err) == 0);
+    TC_CHECK_EQ(w->n_samples, 1200); /* the median beats */
+    tc_media_dicom_waveform_free(w);
+    TC_CHECK_EQ(tc_media_dicom_waveform_read(ecg, 2, &w, &err), -ENOENT);
+    free(err);
+    err = NULL;
+    TC_CHECK_EQ(tc_media_dicom_waveform_read(ct, 0, &w, &err), -EPROTO);
+    free(err);
 }
 
 /* ---- SCP and SCU over loopback ---- */
@@ -302,6 +338,7 @@ main(void)
     TC_RUN(test_truncated_and_foreign_files_are_refused);
     TC_RUN(test_json_has_no_pixel_data);
     TC_RUN(test_store_is_content_addressed);
+    TC_RUN(test_ecg_waveform_channels);
     TC_RUN(test_scp_receives_what_the_scu_sends);
     g_autofree char *cmd = g_strdup_printf("rm -rf %s", tmp);
     (void)system(cmd);
