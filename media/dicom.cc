@@ -574,6 +574,7 @@ StoreSCP::handle_store(T_DIMSE_C_StoreRQ &rq,
 struct assoc_thread {
     struct tc_media_dicom_scp *scp;
     T_ASC_Association *assoc;
+    int watch; /* a dup of the connection: stop shuts it down */
     GThread *thread;
     gint done; /* atomic */
 };
@@ -594,6 +595,8 @@ assoc_main(gpointer data)
     delete worker;
     g_mutex_lock(&scp->lock);
     scp->active--;
+    close(t->watch); /* under the lock: stop never shuts a reused number */
+    t->watch = -1;
     g_mutex_unlock(&scp->lock);
     g_atomic_int_set(&t->done, 1);
     return NULL;
@@ -658,6 +661,7 @@ receive_one(struct tc_media_dicom_scp *scp, int conn)
     struct assoc_thread *t;
     OFCondition cond;
     bool full;
+    int watch;
 
     dcmExternalSocketHandle.set(conn);
     cond = ASC_receiveAssociation(scp->net, &assoc, scp->cfg.max_pdu_len, NULL,
@@ -692,9 +696,14 @@ receive_one(struct tc_media_dicom_scp *scp, int conn)
         refuse_busy(scp, assoc);
         return;
     }
+    /* Our own descriptor of the socket: shutdown() through it at stop
+     * wakes the association's blocking read. The thread closes it when
+     * the association is over (under the lock, like stop's shutdown). */
+    watch = dup(conn);
     t = g_new0(struct assoc_thread, 1);
     t->scp = scp;
     t->assoc = assoc;
+    t->watch = watch;
     g_mutex_lock(&scp->lock);
     scp->threads = g_list_prepend(scp->threads, t);
     t->thread = g_thread_new("dicom-assoc", assoc_main, t);
@@ -959,7 +968,16 @@ tc_media_dicom_scp_stop(struct tc_media_dicom_scp *scp)
     }
     g_atomic_int_set(&scp->stopping, 1);
     g_thread_join(scp->listener);
-    reap(scp, true); /* each ends within its DIMSE timeout */
+    g_mutex_lock(&scp->lock);
+    for (GList *l = scp->threads; l; l = l->next) {
+        struct assoc_thread *t = (struct assoc_thread *)l->data;
+        if (t->watch >= 0) {
+            shutdown(t->watch, SHUT_RDWR); /* the peer sees a closed
+                                              connection: abort */
+        }
+    }
+    g_mutex_unlock(&scp->lock);
+    reap(scp, true);
     scp_free(scp);
 }
 

@@ -8,8 +8,9 @@
  *   1. Orthanc up: an instance storescu sends to telecare arrives in
  *      Orthanc; its forwarding status says sent.
  *   2. Orthanc down: an instance is received and stays pending (attempts
- *      and the last error visible in the API); telecare is restarted;
- *      Orthanc is started; the instance arrives, once.
+ *      and the last error visible in the API); telecare is restarted
+ *      (promptly, though an association is open and idle); Orthanc is
+ *      started; the instance arrives, once.
  */
 #include <netinet/in.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include <jansson.h>
 
 #include "county-fixture.h"
+#include "dicom-raw.h"
 
 static struct fx f;
 static char port[8];
@@ -292,7 +294,7 @@ test_queued_across_a_restart_until_the_pacs_is_up(void)
     const char *args[] = {"--config", ini, "--data-dir", f.data_dir, NULL};
     json_t *items, *row;
     char state[16];
-    int status = -1, attempts = -1;
+    int status = -1, attempts = -1, idle;
     long ms = 0;
 
     TC_REQUIRE(run(NULL, "storescu -aet EAST_DR -aec TELECARE 127.0.0.1 %s %s",
@@ -302,9 +304,18 @@ test_queued_across_a_restart_until_the_pacs_is_up(void)
     TC_CHECK_STR_EQ(state, "pending");
     TC_CHECK(attempts >= 1);
 
-    /* Restart telecare with the instance still pending. */
+    /* Restart telecare with the instance still pending, and with an
+     * association open and idle: the stop aborts it rather than waiting
+     * out its DIMSE timeout. */
+    idle = dr_connect(atoi(port));
+    TC_CHECK(idle >= 0 &&
+             dr_associate(idle, "EAST_DR", "TELECARE", DR_CT) == 2);
     TC_CHECK_EQ(tc_harness_stop(&f.h, SIGTERM, 10000, &status, &ms), 0);
     TC_CHECK_EQ(status, 0);
+    TC_CHECK(ms < 4000);
+    if (idle >= 0) {
+        close(idle);
+    }
     tc_harness_fini(&f.h);
     TC_REQUIRE(tc_harness_start(&f.h, args) == 0);
     find_port();
