@@ -44,8 +44,12 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# A port nothing listens on now (iproute2's ss, from install-deps).
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    while :; do
+        p=$(shuf -i 20000-60000 -n 1)
+        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+    done
 }
 now_ms() { date +%s%3N; }
 
