@@ -972,8 +972,10 @@ tc_media_dicom_scp_stop(struct tc_media_dicom_scp *scp)
     for (GList *l = scp->threads; l; l = l->next) {
         struct assoc_thread *t = (struct assoc_thread *)l->data;
         if (t->watch >= 0) {
-            shutdown(t->watch, SHUT_RDWR); /* the peer sees a closed
-                                              connection: abort */
+            /* The association's read wakes up to a closed connection. */
+            int rc = shutdown(t->watch, SHUT_RDWR);
+            scp_log(scp, false, "dicom: stopping: association aborted (%s)",
+                    rc == 0 ? "ok" : g_strerror(errno));
         }
     }
     g_mutex_unlock(&scp->lock);
