@@ -9,18 +9,28 @@
  *   identifier[0] urn:dicom:uid "urn:oid:<uid>"   study_uid
  *   identifier[1] (type v2-0203#ACSN)     accession
  *   subject (Patient)                     resident_id; an unmatched study
- *                                         has {"display": "unmatched"}
+ *                                         has {"display": "unmatched"} or,
+ *                                         when the DICOM header named the
+ *                                         patient, {identifier: {value:
+ *                                         Patient ID}, display: the name
+ *                                         in UTF-8: the ideographic group
+ *                                         when there is one ("王小东"),
+ *                                         else the alphabetic one}
  *   started                               study_date
- *   modality[0] (DICOM DCM)               modality
+ *   modality[] (DICOM DCM)                every modality of its series
+ *                                         (modality when none recorded)
+ *   referrer                              who requested the reading
  *   description, numberOfSeries, numberOfInstances
  *   interpreter[0]                        radiologist_id
  *   series[i]: uid, number, modality, description, numberOfInstances,
- *     instance[j]: uid, sopClass (urn:ietf:rfc:3986 "urn:oid:<uid>")
+ *     instance[j]: uid, sopClass (urn:ietf:rfc:3986 "urn:oid:<uid>"),
+ *     number
  *
  * Thread: the handle's thread.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fhir-int.h"
 
@@ -56,15 +66,80 @@ series_json(struct tc_rec_db *db, const struct tc_rec_imaging_series *se,
     }
     ok &= !j || tc_rec__fhir_put_str(j, "description", se->description);
     for (size_t i = 0; j && i < list->count; i++) {
-        ok &= tc_rec__fhir_push(j, "instance",
-                                json_pack("{s:s,s:{s:s,s:o}}", "uid",
-                                          list->items[i].sop_instance_uid,
-                                          "sopClass", "system",
-                                          "urn:ietf:rfc:3986", "code",
-                                          oid(list->items[i].sop_class_uid)));
+        json_t *in = json_pack("{s:s,s:{s:s,s:o}}", "uid",
+                               list->items[i].sop_instance_uid, "sopClass",
+                               "system", "urn:ietf:rfc:3986", "code",
+                               oid(list->items[i].sop_class_uid));
+        if (in && list->items[i].instance_number > 0) {
+            ok &= tc_rec__fhir_put(
+                in, "number", json_integer(list->items[i].instance_number));
+        }
+        ok &= tc_rec__fhir_push(j, "instance", in);
     }
     tc_rec_imaging_instance_list_free(list);
     return ok ? j : (json_decref(j), NULL);
+}
+
+/* A DICOM PN "alpha=ideo=phon" for people: the ideographic group with
+ * its '^' dropped (Chinese names are written family-given without a
+ * space), else the alphabetic one with '^' as a space. */
+static json_t *
+pn_display(const char *pn)
+{
+    const char *eq = strchr(pn, '='), *from = pn;
+    size_t len = eq ? (size_t)(eq - pn) : strlen(pn);
+    char buf[800];
+    size_t n = 0;
+    bool ideo = false;
+
+    if (eq && eq[1] && eq[1] != '=') {
+        const char *end = strchr(eq + 1, '=');
+        from = eq + 1;
+        len = end ? (size_t)(end - from) : strlen(from);
+        ideo = true;
+    }
+    for (size_t i = 0; i < len && n + 1 < sizeof(buf); i++) {
+        if (from[i] != '^') {
+            buf[n++] = from[i];
+        } else if (!ideo && n > 0) {
+            buf[n++] = ' ';
+        }
+    }
+    buf[n] = '\0';
+    return json_string(buf);
+}
+
+static json_t *
+unmatched_subject(const struct tc_rec_imaging_study *s)
+{
+    json_t *j = json_object();
+
+    if (s->patient_dicom_id) {
+        json_object_set_new(j, "identifier",
+                            json_pack("{s:s}", "value", s->patient_dicom_id));
+    }
+    json_object_set_new(j, "display",
+                        s->patient_name ? pn_display(s->patient_name)
+                                        : json_string("unmatched"));
+    return j;
+}
+
+static bool
+put_modalities(json_t *res, const struct tc_rec_imaging_study *s)
+{
+    const char *list = s->modalities ? s->modalities : s->modality;
+    bool ok = true;
+
+    while (list && *list) {
+        size_t n = strcspn(list, "\\");
+        char code[17];
+        snprintf(code, sizeof(code), "%.*s", (int)(n < 16 ? n : 16), list);
+        ok &= tc_rec__fhir_push(
+            res, "modality",
+            json_pack("{s:s,s:s}", "system", CS_DCM, "code", code));
+        list += n + (list[n] ? 1 : 0);
+    }
+    return ok;
 }
 
 static json_t *
@@ -86,13 +161,13 @@ study_json(struct tc_rec_db *db, const struct tc_rec_imaging_study *s, int *rc)
     }
     ok &= s->resident_id
               ? tc_rec__fhir_put_ref(res, "subject", "Patient", s->resident_id)
-              : tc_rec__fhir_put(res, "subject",
-                                 json_pack("{s:s}", "display", "unmatched"));
+              : tc_rec__fhir_put(res, "subject", unmatched_subject(s));
     ok &= tc_rec__fhir_put_str(res, "started", s->study_date);
-    if (s->modality) {
-        ok &= tc_rec__fhir_push(
-            res, "modality",
-            json_pack("{s:s,s:s}", "system", CS_DCM, "code", s->modality));
+    ok &= put_modalities(res, s);
+    if (s->requested_by) {
+        ok &= tc_rec__fhir_put(
+            res, "referrer",
+            tc_rec__fhir_ref_new("Practitioner", "", s->requested_by));
     }
     ok &= tc_rec__fhir_put_str(res, "description", s->description);
     ok &= tc_rec__fhir_put(res, "numberOfSeries", json_integer(s->n_series));

@@ -20,6 +20,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "records-int.h"
@@ -120,9 +121,49 @@ check_ids(struct tc_rec_db *db, const struct tc_rec_imaging_instance_in *in)
     return rc;
 }
 
+/* The migration-6 members: what the DICOM header said. */
+static int
+check_patient(struct tc_rec_db *db,
+              const struct tc_rec_imaging_instance_in *instance,
+              const struct tc_rec_imaging_dicom_in *in)
+{
+    static const struct {
+        const char *field;
+        size_t offset;
+        size_t max;
+    } texts[] = {
+        {"patient_dicom_id",
+         offsetof(struct tc_rec_imaging_dicom_in, patient_dicom_id), 256},
+        {"patient_name",
+         offsetof(struct tc_rec_imaging_dicom_in, patient_name), 800},
+        {"patient_sex",
+         offsetof(struct tc_rec_imaging_dicom_in, patient_sex), 16},
+        {"study_time", offsetof(struct tc_rec_imaging_dicom_in, study_time),
+         16},
+        {"transfer_syntax",
+         offsetof(struct tc_rec_imaging_dicom_in, transfer_syntax), 64},
+        {"source", offsetof(struct tc_rec_imaging_dicom_in, source), 64},
+    };
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < sizeof(texts) / sizeof(texts[0]);
+         i++) {
+        const char *v =
+            *(const char *const *)((const char *)in + texts[i].offset);
+        rc = tc_rec__text_check(db, texts[i].field, v, texts[i].max, false);
+    }
+    if (rc == 0 && in->patient_birth_date &&
+        !tc_rec__date_valid(in->patient_birth_date)) {
+        rc = tc_rec__fail(db, -EINVAL,
+                          "patient_birth_date: not a YYYY-MM-DD date");
+    }
+    return rc == 0 ? check_ids(db, instance) : rc;
+}
+
 static int
 check_instance(struct tc_rec_db *db,
-               const struct tc_rec_imaging_instance_in *in)
+               const struct tc_rec_imaging_instance_in *in,
+               const struct tc_rec_imaging_dicom_in *d)
 {
     int rc = check_uid(db, "study_uid", in->study_uid);
 
@@ -156,14 +197,15 @@ check_instance(struct tc_rec_db *db,
         rc = tc_rec__text_check(db, "series_description",
                                 in->series_description, MAX_TEXT, false);
     }
-    return rc == 0 ? check_ids(db, in) : rc;
+    return rc == 0 ? check_patient(db, in, d) : rc;
 }
 
 /* The study of in->study_uid, created when new; a known study matched to
  * another resident is a conflict. */
 static int
 find_or_add_study(struct tc_rec_db *db,
-                  const struct tc_rec_imaging_instance_in *in, int64_t *out)
+                  const struct tc_rec_imaging_instance_in *in,
+                  const struct tc_rec_imaging_dicom_in *d, int64_t *out)
 {
     sqlite3_stmt *st = tc_rec__stmt(
         db, "SELECT id, resident_id FROM imaging_studies WHERE study_uid = ?");
@@ -192,8 +234,10 @@ find_or_add_study(struct tc_rec_db *db,
     st = tc_rec__stmt(db, "INSERT INTO imaging_studies (resident_id,"
                           " study_uid, accession, modality, description,"
                           " study_date, sending_org_id, received_at_us,"
-                          " status) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                          " 'received')");
+                          " status, patient_dicom_id, patient_name,"
+                          " patient_birth_date, patient_sex, study_time)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'received',"
+                          " ?, ?, ?, ?, ?)");
     if (!st) {
         return -EIO;
     }
@@ -205,6 +249,11 @@ find_or_add_study(struct tc_rec_db *db,
     tc_rec__bind_text(st, 6, in->study_date);
     tc_rec__bind_id(st, 7, in->sending_org_id);
     sqlite3_bind_int64(st, 8, in->received_at_us);
+    tc_rec__bind_text(st, 9, d->patient_dicom_id);
+    tc_rec__bind_text(st, 10, d->patient_name);
+    tc_rec__bind_text(st, 11, d->patient_birth_date);
+    tc_rec__bind_text(st, 12, d->patient_sex);
+    tc_rec__bind_text(st, 13, d->study_time);
     rc = tc_rec__step_done(db, st, "imaging study");
     *out = sqlite3_last_insert_rowid(db->conn);
     return rc;
@@ -291,14 +340,14 @@ known_instance(struct tc_rec_db *db,
 
 static int
 add_instance(struct tc_rec_db *db, const struct tc_rec_imaging_instance_in *in,
-             int64_t *study_out)
+             const struct tc_rec_imaging_dicom_in *d, int64_t *study_out)
 {
     int64_t study = 0, series = 0;
     sqlite3_stmt *st;
     int rc = known_instance(db, in);
 
     if (rc == 0) {
-        rc = find_or_add_study(db, in, &study);
+        rc = find_or_add_study(db, in, d, &study);
     }
     if (rc == 0) {
         rc = find_or_add_series(db, study, in, &series);
@@ -310,8 +359,9 @@ add_instance(struct tc_rec_db *db, const struct tc_rec_imaging_instance_in *in,
     }
     st = tc_rec__stmt(db, "INSERT INTO imaging_instances (series_id,"
                           " sop_instance_uid, sop_class_uid, storage_path,"
-                          " sha256, size_bytes, received_at_us)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?)");
+                          " sha256, size_bytes, received_at_us,"
+                          " transfer_syntax, instance_number, source)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) {
         return -EIO;
     }
@@ -322,6 +372,11 @@ add_instance(struct tc_rec_db *db, const struct tc_rec_imaging_instance_in *in,
     tc_rec__bind_text(st, 5, in->sha256);
     sqlite3_bind_int64(st, 6, in->size_bytes);
     sqlite3_bind_int64(st, 7, in->received_at_us);
+    tc_rec__bind_text(st, 8, d->transfer_syntax);
+    if (d->instance_number > 0) {
+        sqlite3_bind_int(st, 9, d->instance_number);
+    }
+    tc_rec__bind_text(st, 10, d->source);
     *study_out = study;
     return tc_rec__step_done(db, st, "imaging instance");
 }
@@ -331,18 +386,28 @@ tc_rec_imaging_instance_store(struct tc_rec_db *db,
                               const struct tc_rec_imaging_instance_in *in,
                               int64_t *study_id_out)
 {
+    return tc_rec_imaging_instance_store_dicom(db, in, NULL, study_id_out);
+}
+
+int
+tc_rec_imaging_instance_store_dicom(
+    struct tc_rec_db *db, const struct tc_rec_imaging_instance_in *in,
+    const struct tc_rec_imaging_dicom_in *d, int64_t *study_id_out)
+{
+    static const struct tc_rec_imaging_dicom_in none;
     int64_t study = 0;
     int rc;
 
     tc_rec__ok(db);
-    rc = check_instance(db, in);
+    d = d ? d : &none;
+    rc = check_instance(db, in, d);
     if (rc == 0) {
         rc = tc_rec__tx_begin(db);
     }
     if (rc < 0) {
         return rc;
     }
-    rc = tc_rec__tx_end(db, add_instance(db, in, &study));
+    rc = tc_rec__tx_end(db, add_instance(db, in, d, &study));
     if (rc == 0 && study_id_out) {
         *study_id_out = study;
     }

@@ -34,6 +34,8 @@ static const struct tc_rec__migration migrations[] = {
      tc_rec__schema_referral},
     {9, "rehab: exercise library, schedules, attendance, uploads, alerts",
      tc_rec__schema_rehab},
+    {10, "imaging: DICOM store-and-forward, reading requests",
+     tc_rec__schema_imaging},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -93,6 +93,7 @@ extern const char tc_rec__schema_accounts[];
 extern const char tc_rec__schema_chat[];
 extern const char tc_rec__schema_rehab[];
 extern const char tc_rec__schema_referral[];
+extern const char tc_rec__schema_imaging[];
 
 int tc_rec__migrate(struct tc_rec_db *db);
 

@@ -1681,6 +1681,8 @@ struct tc_rec_imaging_instance {
     char *sha256;
     int64_t size_bytes;
     int64_t received_at_us;
+    char *transfer_syntax; /* NULL before migration 10 */
+    int instance_number;   /* 0 when absent */
 };
 
 struct tc_rec_imaging_instance_list {
@@ -1724,6 +1726,18 @@ struct tc_rec_imaging_study {
     struct tc_rec_imaging_series *series; /* by series number; NULL in
                                              worklists */
     struct tc_rec_imaging_report *report; /* the latest version, or NULL */
+    /* Migration 6: the DICOM patient (NULL when not sent), the study
+     * time, the modalities of its series ("CT\\MR", DICOM's separator),
+     * and the reading request (requested_by 0: none). */
+    char *patient_dicom_id;
+    char *patient_name;
+    char *patient_birth_date;
+    char *patient_sex;
+    char *study_time;
+    char *modalities;
+    int64_t requested_by;
+    bool urgent;
+    int n_conflicts; /* instances received again with other bytes */
 };
 
 struct tc_rec_imaging_study_list {
@@ -1741,6 +1755,29 @@ struct tc_rec_imaging_study_list {
 int tc_rec_imaging_instance_store(struct tc_rec_db *db,
                                   const struct tc_rec_imaging_instance_in *in,
                                   int64_t *study_id_out);
+/*
+ * What a DICOM header adds (migration 10), all optional (NULL / 0): the
+ * patient as the header names them (UTF-8), the study time (DICOM TM),
+ * the transfer syntax UID, the instance number and where the instance
+ * came from (the calling AE title, or "STOW-RS"). The patient and study
+ * time are kept from the first instance of a study.
+ */
+struct tc_rec_imaging_dicom_in {
+    const char *patient_dicom_id;
+    const char *patient_name;
+    const char *patient_birth_date; /* YYYY-MM-DD */
+    const char *patient_sex;
+    const char *study_time;
+    const char *transfer_syntax;
+    int instance_number; /* 0 when absent */
+    const char *source;
+};
+
+/* tc_rec_imaging_instance_store() with the DICOM header's extras (`d` may
+ * be NULL). */
+int tc_rec_imaging_instance_store_dicom(
+    struct tc_rec_db *db, const struct tc_rec_imaging_instance_in *in,
+    const struct tc_rec_imaging_dicom_in *d, int64_t *study_id_out);
 /* Find a study by its Study Instance UID (-ENOENT). */
 int tc_rec_imaging_study_find(struct tc_rec_db *db, const char *study_uid,
                               int64_t *id_out);
@@ -1777,6 +1814,113 @@ int tc_rec_imaging_worklist(struct tc_rec_db *db, int64_t radiologist_id,
                             bool include_unassigned,
                             struct tc_rec_imaging_study_list **out);
 void tc_rec_imaging_study_list_free(struct tc_rec_imaging_study_list *list);
+
+/* -- DICOM store-and-forward (imaging-dicom.c, imaging-forward.c) -- */
+
+/*
+ * The resident whose resident ID number or health-card number is
+ * `patient_id` (a DICOM Patient ID); -ENOENT when none is.
+ */
+int tc_rec_imaging_patient_match(struct tc_rec_db *db, const char *patient_id,
+                                 int64_t *resident_id_out);
+
+/*
+ * Flag a SOP instance received again with other bytes (the index keeps
+ * the first): in->sop_instance_uid must be indexed. The same bytes
+ * flagged twice are one row. Errors: -ENOENT (no such instance).
+ */
+int tc_rec_imaging_conflict_add(struct tc_rec_db *db,
+                                const struct tc_rec_imaging_instance_in *in,
+                                const char *source);
+
+/* Studies not matched to a resident yet (the reconciliation list), oldest
+ * first, at most `limit`. */
+int tc_rec_imaging_unmatched(struct tc_rec_db *db, int limit,
+                             struct tc_rec_imaging_study_list **out);
+
+/* A QIDO-RS study search; NULL/0 members do not filter. */
+struct tc_rec_imaging_query {
+    const char *study_uid;
+    const char *patient_dicom_id;
+    const char *date_from; /* YYYY-MM-DD, inclusive */
+    const char *date_to;   /* YYYY-MM-DD, inclusive */
+    const char *modality;  /* any series of the study has it */
+    int limit;             /* 1..1000 */
+    int offset;
+};
+
+/* Matching studies, newest received first (series not filled in). */
+int tc_rec_imaging_query(struct tc_rec_db *db,
+                         const struct tc_rec_imaging_query *q,
+                         struct tc_rec_imaging_study_list **out);
+
+/* The series of a study by Series Instance UID (-ENOENT). */
+int tc_rec_imaging_series_find(struct tc_rec_db *db, int64_t study_id,
+                               const char *series_uid, int64_t *id_out);
+
+/* One instance by SOP Instance UID within a series (-ENOENT). */
+int tc_rec_imaging_instance_get(struct tc_rec_db *db, int64_t series_id,
+                                const char *sop_instance_uid,
+                                struct tc_rec_imaging_instance **out);
+void tc_rec_imaging_instance_free(struct tc_rec_imaging_instance *i);
+
+/*
+ * The township doctor asks for a reading of a study (one request per
+ * study; asking again is -EEXIST). Errors: -ENOENT, -EINVAL (reason).
+ */
+int tc_rec_imaging_reading_request(struct tc_rec_db *db, int64_t study_id,
+                                   int64_t requested_by, bool urgent,
+                                   const char *reason, int64_t at_us);
+
+/* Studies whose reading `practitioner_id` requested, newest first: the
+ * reports coming back. */
+int tc_rec_imaging_requested_by(struct tc_rec_db *db, int64_t practitioner_id,
+                                struct tc_rec_imaging_study_list **out);
+
+/*
+ * The forwarding queue (imaging-forward.c): one row per (instance,
+ * destination), PENDING -> SENT, retried with backoff while the
+ * destination is down. Rows are never deleted: a row's status is the
+ * per-instance forwarding status the API shows.
+ */
+struct tc_rec_imaging_forward {
+    int64_t instance_id;
+    char *sop_instance_uid;
+    char *storage_path;
+    char *destination;
+    char *status; /* "pending", "sent", "failed" */
+    int attempts;
+    int64_t queued_at_us;
+    int64_t next_attempt_at_us;
+    int64_t sent_at_us; /* 0 until sent */
+    char *last_error;   /* NULL when none */
+};
+
+struct tc_rec_imaging_forward_list {
+    size_t count;
+    struct tc_rec_imaging_forward *items;
+};
+
+/* Queue the instance `sop_instance_uid` for `destination` (1..64 bytes),
+ * due at at_us. Queued already: a no-op. Errors: -ENOENT, -EINVAL. */
+int tc_rec_imaging_forward_queue(struct tc_rec_db *db,
+                                 const char *sop_instance_uid,
+                                 const char *destination, int64_t at_us);
+/* Pending rows due at now_us, oldest queued first, at most `limit`. */
+int tc_rec_imaging_forward_due(struct tc_rec_db *db, int64_t now_us,
+                               int limit,
+                               struct tc_rec_imaging_forward_list **out);
+/* The result of one attempt: sent, or retry at next_at_us with `error`. */
+int tc_rec_imaging_forward_sent(struct tc_rec_db *db, int64_t instance_id,
+                                const char *destination, int64_t at_us);
+int tc_rec_imaging_forward_retry(struct tc_rec_db *db, int64_t instance_id,
+                                 const char *destination, int64_t next_at_us,
+                                 const char *error);
+/* Every forwarding row of a study's instances, by instance then
+ * destination. */
+int tc_rec_imaging_forward_list(struct tc_rec_db *db, int64_t study_id,
+                                struct tc_rec_imaging_forward_list **out);
+void tc_rec_imaging_forward_list_free(struct tc_rec_imaging_forward_list *l);
 
 /* -- Amendment history of free clinical text (amendment.c) -- */
 

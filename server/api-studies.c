@@ -423,6 +423,13 @@ imaging_json(const struct tc_rec_imaging_study *s, bool whole)
         "n_instances", s->n_instances);
     json_t *series;
 
+    /* DICOM store-and-forward (migration 10): the reading request and
+     * what the index knows. */
+    json_object_set_new(doc, "urgent", json_boolean(s->urgent));
+    json_object_set_new(doc, "requested_by", tc_srv__id_json(s->requested_by));
+    json_object_set_new(doc, "modalities", tc_srv__string_json(s->modalities));
+    json_object_set_new(doc, "n_conflicts", json_integer(s->n_conflicts));
+
     if (!whole) {
         return doc;
     }

@@ -372,6 +372,15 @@ static const struct key_def keys[] = {
     {"rehab", "miss_grace_s", parse_rehab_miss_grace},
     {"rehab", "max_video_bytes", parse_rehab_max_video},
     {"emergency", "ring_timeout_s", parse_emergency_ring},
+    {"dicom", "listen", tc_srv__cfg_dicom_listen},
+    {"dicom", "ae_title", tc_srv__cfg_dicom_ae_title},
+    {"dicom", "peers", tc_srv__cfg_dicom_peers},
+    {"dicom", "max_associations", tc_srv__cfg_dicom_max_associations},
+    {"dicom", "max_pdu_bytes", tc_srv__cfg_dicom_max_pdu},
+    {"dicom", "timeout_s", tc_srv__cfg_dicom_timeout},
+    {"dicom", "destinations", tc_srv__cfg_dicom_destinations},
+    {"dicom", "routes", tc_srv__cfg_dicom_routes},
+    {"dicom", "retry_max_s", tc_srv__cfg_dicom_retry_max},
 };
 
 struct tc_srv_config *
@@ -400,6 +409,7 @@ tc_srv_config_new(void)
     cfg->rehab_miss_grace_s = 7200;
     cfg->rehab_max_video_bytes = 512LL * 1024 * 1024;
     cfg->emergency_ring_s = 120;
+    tc_srv__dicom_config_defaults(&cfg->dicom);
     return cfg;
 }
 
@@ -414,6 +424,7 @@ tc_srv_config_free(struct tc_srv_config *cfg)
     g_free(cfg->web_root);
     g_free(cfg->tls_cert_file);
     g_free(cfg->tls_key_file);
+    tc_srv__dicom_config_fini(&cfg->dicom);
     g_free(cfg);
 }
 
@@ -427,6 +438,7 @@ config_copy(const struct tc_srv_config *cfg)
     copy->web_root = g_strdup(cfg->web_root);
     copy->tls_cert_file = g_strdup(cfg->tls_cert_file);
     copy->tls_key_file = g_strdup(cfg->tls_key_file);
+    tc_srv__dicom_config_copy(&copy->dicom, &cfg->dicom);
     return copy;
 }
 
@@ -443,6 +455,7 @@ config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
     g_free(old.web_root);
     g_free(old.tls_cert_file);
     g_free(old.tls_key_file);
+    tc_srv__dicom_config_fini(&old.dicom);
 }
 
 static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

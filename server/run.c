@@ -3,7 +3,8 @@
  * run.c - the server's life: start, serve, stop.
  *
  *   start: media check -> bind check -> data dir -> database ->
- *          TLS certificate -> listener -> serve
+ *          DICOM (store, forwarder, SCP) -> TLS certificate ->
+ *          listener -> serve
  *          (any step failing undoes the steps before it and returns its
  *          own exit status: nothing is left half-created)
  *   serve: g_main_loop_run(); lws, timers and (later) GStreamer bus
@@ -256,6 +257,9 @@ stop(struct tc_srv *srv)
         g_source_remove(srv->shutdown_timer);
         srv->shutdown_timer = 0;
     }
+    /* Index what DICOM associations still hand over, finish the
+     * forwarding job in flight, while the database is open. */
+    tc_srv__dicom_stop(srv);
     /* Finish password jobs and delayed answers while the database and
      * lws are still there for them. */
     tc_srv__emergency_stop(srv);
@@ -316,6 +320,7 @@ start(struct tc_srv *srv, GPtrArray *created)
 {
     const struct tc_srv_config *cfg = srv->cfg;
     g_autofree char *err = NULL, *cert = NULL, *key = NULL;
+    int rc;
 
     if (!cfg->tls && !is_loopback(cfg->listen_host)) {
         g_critical("config: [tls] mode = off (--dev) is allowed only on a "
@@ -343,6 +348,11 @@ start(struct tc_srv *srv, GPtrArray *created)
     if (open_database(srv, created, &err) < 0) {
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
+    }
+    rc = tc_srv__dicom_start(srv, created, &err);
+    if (rc < 0) {
+        g_critical("%s", err);
+        return rc == -EINVAL ? TC_SRV_EXIT_CONFIG : TC_SRV_EXIT_LISTEN;
     }
     if (cfg->tls && tls_files(cfg, created, &cert, &key, &err) < 0) {
         g_critical("%s", err);

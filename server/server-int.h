@@ -57,6 +57,7 @@ struct tc_srv {
     guint audit_flush;        /* audit.c: the commit timer, 0 when idle */
     struct tc_srv__rehab *rehab; /* rehab-alerts.c: timer, jobs */
     GHashTable *emergency_timers; /* api-emergency.c: id -> ring timer */
+    struct tc_srv__dicom *dicom; /* dicom.c: store, SCP, forwarder */
 };
 
 /* == log.c == */
@@ -369,6 +370,11 @@ extern const struct tc_srv__route tc_srv__routes_rehab_live[];
 extern const struct tc_srv__route tc_srv__routes_referrals[];
 extern const struct tc_srv__route tc_srv__routes_oncall[];
 extern const struct tc_srv__route tc_srv__routes_emergency[];
+extern const struct tc_srv__route tc_srv__routes_dicomweb[];
+extern const struct tc_srv__route tc_srv__routes_imaging[];
+
+/* == api-stow.c: STOW-RS (POST /dicom-web/studies) == */
+void tc_srv__stow(struct tc_srv *srv, struct tc_srv__call *call);
 
 /* == api-contracts.c == */
 
@@ -857,6 +863,140 @@ void tc_srv__emergency_stop(struct tc_srv *srv);
  * consultation_id (sig-join.c's attendance hook). */
 void tc_srv__emergency_attend(struct tc_srv *srv, int64_t consultation_id,
                               int64_t practitioner_id, bool present);
+/* == config-dicom.c: the [dicom] keys == */
+
+struct tc_srv__dicom_peer {
+    char ae[17];
+    int64_t org_id; /* the organization the AE title belongs to */
+};
+
+struct tc_srv__dicom_dest {
+    char name[65];
+    char ae[17];
+    char host[64];
+    int port;
+};
+
+struct tc_srv__dicom_route {
+    char source[65]; /* a calling AE title, "org:ID", "STOW-RS" or "*" */
+    char dest[65];   /* a destination's name */
+};
+
+void tc_srv__dicom_config_defaults(struct tc_srv_dicom_config *d);
+void tc_srv__dicom_config_copy(struct tc_srv_dicom_config *to,
+                               const struct tc_srv_dicom_config *from);
+void tc_srv__dicom_config_fini(struct tc_srv_dicom_config *d);
+bool tc_srv__dicom_ae_valid(const char *ae, size_t len);
+
+/* Parse a list key into a GArray of the structs above (g_array_free);
+ * -EINVAL with the offending item in `why`. */
+int tc_srv__dicom_peers_parse(const char *text, GArray **out, GString *why);
+int tc_srv__dicom_dests_parse(const char *text, GArray **out, GString *why);
+int tc_srv__dicom_routes_parse(const char *text, GArray **out, GString *why);
+
+/* The key parsers (config.c's table). */
+int tc_srv__cfg_dicom_listen(struct tc_srv_config *cfg, const char *value,
+                             GString *why);
+int tc_srv__cfg_dicom_ae_title(struct tc_srv_config *cfg, const char *value,
+                               GString *why);
+int tc_srv__cfg_dicom_peers(struct tc_srv_config *cfg, const char *value,
+                            GString *why);
+int tc_srv__cfg_dicom_max_associations(struct tc_srv_config *cfg,
+                                       const char *value, GString *why);
+int tc_srv__cfg_dicom_max_pdu(struct tc_srv_config *cfg, const char *value,
+                              GString *why);
+int tc_srv__cfg_dicom_timeout(struct tc_srv_config *cfg, const char *value,
+                              GString *why);
+int tc_srv__cfg_dicom_destinations(struct tc_srv_config *cfg,
+                                   const char *value, GString *why);
+int tc_srv__cfg_dicom_routes(struct tc_srv_config *cfg, const char *value,
+                             GString *why);
+int tc_srv__cfg_dicom_retry_max(struct tc_srv_config *cfg, const char *value,
+                                GString *why);
+
+/* == dicom.c: DICOM store-and-forward on the server's side == */
+
+struct tc_media_dicom_info;
+
+/*
+ * Start: make data_dir/dicom (and its tmp/; what it creates is appended
+ * to `created`, for tc_srv__datadir_undo), parse the [dicom] tables,
+ * start the forwarder and, when [dicom] listen is set, the SCP. Logs
+ * "dicom SCP listening on HOST:PORT (AE ...)". Errors with *errmsg
+ * (g_free): -EINVAL (configuration), -EADDRINUSE, -EIO.
+ */
+int tc_srv__dicom_start(struct tc_srv *srv, GPtrArray *created,
+                        char **errmsg);
+
+/* Stop the SCP and the forwarder, indexing what the associations still
+ * hand over (iterates the main context meanwhile). Before the database
+ * closes. NULL-safe on a server that never started DICOM. */
+void tc_srv__dicom_stop(struct tc_srv *srv);
+
+/* A Part-10 file already in the content-addressed store, to index. */
+struct tc_srv__dicom_arrival {
+    const struct tc_media_dicom_info *info;
+    const char *sha256;
+    const char *rel_path; /* relative to the data directory */
+    int64_t size_bytes;
+    const char *source; /* calling AE title or "STOW-RS" */
+    int64_t org_id;     /* sending organization, 0 when unknown */
+};
+
+/* How an arrival ended up in the index. */
+enum tc_srv__dicom_outcome {
+    TC_SRV__DICOM_STORED = 1, /* new, or the same bytes again */
+    TC_SRV__DICOM_CONFLICT,   /* same SOP instance, other bytes: flagged */
+    TC_SRV__DICOM_REFUSED,    /* not indexed (the records rule in *why) */
+};
+
+/*
+ * Index an arrival (main thread): match the patient, store the instance,
+ * flag a conflict, queue it for the forwarding routes, audit it as done
+ * by `who`. Out: the study id (0 when refused) and, when refused, the
+ * records error text (borrowed until the next records call).
+ */
+enum tc_srv__dicom_outcome
+tc_srv__dicom_index(struct tc_srv *srv, const struct tc_srv__who *who,
+                    const struct tc_srv__dicom_arrival *a, int64_t *study_out,
+                    const char **why);
+
+/* data_dir/dicom and its tmp/ (same file system, for renames). */
+const char *tc_srv__dicom_dir(struct tc_srv *srv);
+const char *tc_srv__dicom_tmp_dir(struct tc_srv *srv);
+
+/* == dicom-forward.c: the forwarding queue's worker == */
+
+struct tc_srv__forwarder;
+
+/* Start sending what imaging_forwards holds as pending (after a restart
+ * too). `dests` is borrowed for the forwarder's life. */
+struct tc_srv__forwarder *tc_srv__forwarder_start(struct tc_srv *srv,
+                                                  GArray *dests);
+/* Wake it: new rows were queued. */
+void tc_srv__forwarder_kick(struct tc_srv__forwarder *fw);
+/* Stop and join. NULL is ignored. */
+void tc_srv__forwarder_stop(struct tc_srv__forwarder *fw);
+
+/* == multipart.c: multipart/related bodies (STOW-RS, RFC 2387) == */
+
+#define TC_SRV__MULTIPART_MAX_PARTS 1000
+
+struct tc_srv__part {
+    const char *data; /* borrowed from the body */
+    size_t len;
+    char content_type[128]; /* lower case, "" when the part names none */
+};
+
+/*
+ * Split `body` by the boundary given in the Content-Type header value
+ * `content_type` ("multipart/related; type=...; boundary=..."). Out: a
+ * GArray of struct tc_srv__part pointing into body. Errors: -EINVAL with
+ * a sentence in *why (static): no boundary, a missing delimiter or close,
+ * a part without its blank line, more than MAX_PARTS parts.
+ */
+int tc_srv__multipart_parse(const char *content_type, const char *body,
+                            size_t len, GArray **out, const char **why);
 
 /* == run.c == */
 

@@ -40,6 +40,21 @@ enum tc_srv_log_level {
  * users of the struct; change them through tc_srv_config_set() so each
  * value is validated in one place. docs/operations.md lists every key.
  */
+/* [dicom]: the DICOM SCP and forwarding (docs/operations.md). The list
+ * keys hold their validated text; the server parses them at start. */
+struct tc_srv_dicom_config {
+    char *listen_host;    /* [dicom] listen, host part; NULL: no SCP */
+    int listen_port;      /* [dicom] listen, port part; 0 = any */
+    char *ae_title;       /* [dicom] ae_title */
+    char *peers;          /* [dicom] peers: "AE:ORG_ID, ..." */
+    int max_associations; /* [dicom] max_associations */
+    int max_pdu_bytes;    /* [dicom] max_pdu_bytes */
+    int timeout_s;        /* [dicom] timeout_s */
+    char *destinations;   /* [dicom] destinations: "NAME=AE@HOST:PORT, ..." */
+    char *routes;         /* [dicom] routes: "SOURCE>NAME, ..." */
+    int retry_max_s;      /* [dicom] retry_max_s: the longest backoff */
+};
+
 struct tc_srv_config {
     char *listen_host;       /* [server] listen, host part */
     int listen_port;         /* [server] listen, port part; 0 = any */
@@ -66,6 +81,7 @@ struct tc_srv_config {
     int rehab_miss_grace_s;       /* [rehab] miss_grace_s */
     int64_t rehab_max_video_bytes; /* [rehab] max_video_bytes */
     int emergency_ring_s; /* [emergency] ring_timeout_s: per tier */
+    struct tc_srv_dicom_config dicom; /* [dicom] */
 };
 
 /* A configuration holding every default. Returns NULL only out of

@@ -58,6 +58,7 @@ export async function startServer(extraArgs = [], { seed = false, totp = [] } = 
   const port = await launch(0);
   return {
     port,
+    dataDir: join(dir, 'data'),
     accounts,
     totpSecrets,
     url: `http://127.0.0.1:${port}`,
