@@ -304,6 +304,114 @@ int tc_media_srtp_protect(struct tc_media_srtp *s, uint8_t *buf, size_t *len);
 int tc_media_srtp_unprotect(struct tc_media_srtp *s, uint8_t *buf,
                             size_t *len);
 
+/* == The ECG relay (ecg-relay.c) == */
+
+/*
+ * One UDP socket receiving SRTP from ECG devices for many streams, told
+ * apart by SSRC. Each packet is unprotected with its stream's key,
+ * validated (RTP of the stream, whole frames of n_leads samples, sequence
+ * number and timestamp agreeing), written to the stream's WFDB archive,
+ * kept in a ring of the last `history_ms`, protected again for each SRTP
+ * subscriber with that subscriber's key and sent (sendmmsg), and handed to
+ * the stream's `packet` callback (the server turns it into WebSocket
+ * frames for browser viewers). Whatever fails is dropped and counted on
+ * its stream; the stream and every other go on.
+ *
+ * Thread: the relay lives on the thread-default GMainContext of the thread
+ * that creates it (the server's main loop); every call and callback is on
+ * that thread. The per-packet path allocates nothing.
+ */
+struct tc_media_ecg_relay;
+struct tc_media_ecg_stream;
+
+/*
+ * Bind a UDP socket to `addr` ("127.0.0.1", "::", ...) and `port` (0: any)
+ * and watch it. Errors: -EINVAL (address), -EADDRINUSE, -errno, -ENOMEM.
+ */
+int tc_media_ecg_relay_new(const char *addr, uint16_t port,
+                           struct tc_media_ecg_relay **out);
+/* Remove every stream (their archives finished as they are) and close. */
+void tc_media_ecg_relay_free(struct tc_media_ecg_relay *relay);
+/* The bound port. */
+uint16_t tc_media_ecg_relay_port(const struct tc_media_ecg_relay *relay);
+/* Packets whose SSRC matches no stream (dropped). */
+uint64_t tc_media_ecg_relay_unknown(const struct tc_media_ecg_relay *relay);
+
+/*
+ * An accepted packet (in arrival order): its index in the stream and its
+ * payload (frames * n_leads big-endian samples), borrowed for the call.
+ * Also used to replay history (tc_media_ecg_stream_history).
+ */
+typedef void (*tc_media_ecg_packet_fn)(void *data, int64_t index,
+                                       const uint8_t *payload,
+                                       unsigned frames);
+
+struct tc_media_ecg_stream_params {
+    struct tc_media_ecg_format format;
+    enum tc_media_srtp_profile profile;
+    const uint8_t *key; /* the device's master key + salt, copied */
+    unsigned history_ms; /* 0: 10,000 */
+    /* The archive, or archive.dir NULL for none. Its n_leads, rate and
+     * frames_per_packet are taken from `format`. */
+    struct tc_media_wfdb_writer_params archive;
+    tc_media_ecg_packet_fn packet; /* may be NULL */
+    void *data;
+};
+
+/* What happened to a stream's packets. */
+struct tc_media_ecg_stream_stats {
+    uint64_t received;    /* with this stream's SSRC */
+    uint64_t accepted;    /* authentic and valid */
+    uint64_t auth_failed; /* wrong key or altered */
+    uint64_t replayed;    /* SRTP replay window */
+    uint64_t bad_payload; /* not RTP of the stream, length vs leads */
+    uint64_t bad_timing;  /* sequence number or timestamp implausible */
+    uint64_t late;        /* too late (or duplicate) for the archive */
+    uint64_t sent;        /* packets sent to SRTP subscribers */
+    uint64_t send_failed;
+    int64_t frames;       /* archived so far */
+    int64_t lost_frames;  /* archived as invalid */
+};
+
+/*
+ * Add a stream. Its SSRC must be new to the relay (-EEXIST); the archive
+ * is created now (its errors: see tc_media_wfdb_writer_open). The stream
+ * belongs to the relay; *out is borrowed until stream_remove.
+ */
+int tc_media_ecg_relay_stream_add(struct tc_media_ecg_relay *relay,
+                                  const struct tc_media_ecg_stream_params *p,
+                                  struct tc_media_ecg_stream **out);
+
+/*
+ * A subscriber receiving the stream as SRTP at `addr` (a struct sockaddr
+ * of addr_len bytes) with its own key. The last history_ms are sent to it
+ * first, then every packet live. *sub_id names it for unsubscribe.
+ * Errors: -EINVAL, -ENOSPC (over 64 subscribers), -ENOMEM.
+ */
+int tc_media_ecg_stream_subscribe(struct tc_media_ecg_stream *s,
+                                  enum tc_media_srtp_profile profile,
+                                  const uint8_t *key, const void *addr,
+                                  size_t addr_len, int *sub_id);
+/* -ENOENT when there is no such subscriber. */
+int tc_media_ecg_stream_unsubscribe(struct tc_media_ecg_stream *s,
+                                    int sub_id);
+/* Call fn for each packet of the last history_ms, oldest first. */
+void tc_media_ecg_stream_history(struct tc_media_ecg_stream *s,
+                                 tc_media_ecg_packet_fn fn, void *data);
+void tc_media_ecg_stream_stats(const struct tc_media_ecg_stream *s,
+                               struct tc_media_ecg_stream_stats *out);
+/*
+ * Finish the archive at total_frames (< 0: after the last frame
+ * received); see tc_media_wfdb_writer_finish. Packets arriving later are
+ * still relayed but no longer archived. 0 or -EIO.
+ */
+int tc_media_ecg_stream_finish(struct tc_media_ecg_stream *s,
+                               int64_t total_frames);
+/* Remove and free a stream (its archive synced as it is). */
+void tc_media_ecg_stream_remove(struct tc_media_ecg_stream *s);
+/* Sync every stream's archive header (the relay does so every second). */
+void tc_media_ecg_relay_sync(struct tc_media_ecg_relay *relay);
+
 #ifdef __cplusplus
 }
 #endif
