@@ -84,6 +84,26 @@ parse_listen(struct tc_srv_config *cfg, const char *value, GString *why)
     return 0;
 }
 
+/* [ecg] listen: the relay's UDP HOST:PORT, parsed like [server] listen. */
+static int
+parse_ecg_listen(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    char *host = cfg->listen_host;
+    int port = cfg->listen_port;
+    int rc;
+
+    cfg->listen_host = NULL;
+    rc = parse_listen(cfg, value, why);
+    if (rc == 0) {
+        g_free(cfg->ecg_host);
+        cfg->ecg_host = cfg->listen_host;
+        cfg->ecg_port = cfg->listen_port;
+    }
+    cfg->listen_host = host;
+    cfg->listen_port = port;
+    return rc;
+}
+
 static int
 parse_dir(char **field, const char *value, GString *why)
 {
@@ -322,6 +342,7 @@ static const struct key_def keys[] = {
     {"signaling", "heartbeat_s", parse_heartbeat},
     {"signaling", "resume_grace_s", parse_resume_grace},
     {"database", "synchronous", parse_synchronous},
+    {"ecg", "listen", parse_ecg_listen},
 };
 
 struct tc_srv_config *
@@ -346,6 +367,8 @@ tc_srv_config_new(void)
     cfg->totp_required_roles = 0;
     cfg->heartbeat_s = 20;
     cfg->resume_grace_s = 30;
+    cfg->ecg_host = g_strdup("127.0.0.1");
+    cfg->ecg_port = 0;
     return cfg;
 }
 
@@ -360,6 +383,7 @@ tc_srv_config_free(struct tc_srv_config *cfg)
     g_free(cfg->web_root);
     g_free(cfg->tls_cert_file);
     g_free(cfg->tls_key_file);
+    g_free(cfg->ecg_host);
     g_free(cfg);
 }
 
@@ -373,6 +397,7 @@ config_copy(const struct tc_srv_config *cfg)
     copy->web_root = g_strdup(cfg->web_root);
     copy->tls_cert_file = g_strdup(cfg->tls_cert_file);
     copy->tls_key_file = g_strdup(cfg->tls_key_file);
+    copy->ecg_host = g_strdup(cfg->ecg_host);
     return copy;
 }
 
@@ -389,6 +414,7 @@ config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
     g_free(old.web_root);
     g_free(old.tls_cert_file);
     g_free(old.tls_key_file);
+    g_free(old.ecg_host);
 }
 
 static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -51,7 +51,18 @@ struct tc_srv {
     GArray *audit_queue;      /* audit.c: events not yet committed */
     GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
     guint audit_flush;        /* audit.c: the commit timer, 0 when idle */
+    struct tc_srv__ecg *ecg;  /* ecg-live.c: the relay, live streams */
 };
+
+/* == ecg-live.c: live ECG streams (docs/ecg-rtp.md) == */
+
+/* Bind the ECG relay ([ecg] listen) and prepare <data_dir>/ecg; on
+ * failure *err is a g_malloc'd sentence. */
+int tc_srv__ecg_start(struct tc_srv *srv, char **err);
+/* Finish every live stream's archive and close the relay. */
+void tc_srv__ecg_stop(struct tc_srv *srv);
+/* The relay's UDP port (0 before start). */
+uint16_t tc_srv__ecg_port(struct tc_srv *srv);
 
 /* == log.c == */
 

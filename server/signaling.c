@@ -316,7 +316,7 @@ on_writeable(struct sig_conn *conn)
         lws_rx_flow_control(conn->wsi, 1);
     }
     n = lws_write(conn->wsi, f->bytes + TC_SRV__SIG_PRE, f->len,
-                  LWS_WRITE_TEXT);
+                  f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
     tc_srv__sig_frame_unref(f);
     if (n < 0) {
         return -1; /* the connection is broken: a drop */
@@ -517,6 +517,11 @@ dispatch(struct sig_conn *conn, struct tc_srv__sig_msg *msg,
         return tc_srv__sig_room_relay(hub, conn->peer, msg, err);
     case TC_SRV__SIG_CHAT:
         return on_chat(conn, msg, err);
+    case TC_SRV__SIG_ECG_ANNOUNCE:
+    case TC_SRV__SIG_ECG_STOP:
+    case TC_SRV__SIG_ECG_SUBSCRIBE:
+    case TC_SRV__SIG_ECG_UNSUBSCRIBE:
+        return tc_srv__sig_ecg(conn->srv, conn->peer, conn->addr, msg, err);
     case TC_SRV__SIG_N_TYPES:
         break;
     }
@@ -799,6 +804,12 @@ static const struct tc_srv__sig_ops ops = {
 };
 
 /* ---- the whole ---- */
+
+struct tc_srv__sig_hub *
+tc_srv__sig_hub_of(struct tc_srv *srv)
+{
+    return srv->sig->hub;
+}
 
 struct tc_srv__sig *
 tc_srv__sig_new(struct tc_srv *srv)

@@ -61,6 +61,8 @@ struct tc_srv_config {
     int heartbeat_s;    /* [signaling] heartbeat_s: WebSocket ping period */
     int resume_grace_s; /* [signaling] resume_grace_s */
     bool sync_full;     /* [database] synchronous: full (true) or normal */
+    char *ecg_host;     /* [ecg] listen, host part: the ECG relay (UDP) */
+    int ecg_port;       /* [ecg] listen, port part; 0 = any */
 };
 
 /* A configuration holding every default. Returns NULL only out of
