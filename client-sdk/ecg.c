@@ -246,7 +246,10 @@ udp_socket(const char *host, int port, bool connect_it, uint16_t *bound)
     }
     fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd >= 0) {
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) <
+            0) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+        }
         if (connect_it) {
             if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
                 close(fd);

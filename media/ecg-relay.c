@@ -320,8 +320,15 @@ bind_socket(const char *addr, uint16_t port, int *fd_out, uint16_t *bound)
     if (fd < 0) {
         return -errno;
     }
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+    /* Bursts must not overflow the socket: net.core.rmem_max caps
+     * SO_RCVBUF (docs/operations.md); with CAP_NET_ADMIN the FORCE
+     * variants pass the cap. */
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+    }
     if (bind(fd, (struct sockaddr *)&ss, ss_len) < 0 ||
         getsockname(fd, (struct sockaddr *)&ss, &ss_len) < 0) {
         int rc = -errno;

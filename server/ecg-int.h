@@ -27,6 +27,7 @@
 #define TC_SRV__ECG_DEVICE_MAX 64
 #define TC_SRV__ECG_WS_HEADER  20 /* docs/ecg-rtp.md, browser frames */
 #define TC_SRV__ECG_WS_MAX     (32 * 1024)
+#define TC_SRV__ECG_WS_PERIOD_MS 40
 
 /* What every packet of a stream is, as announced. */
 struct tc_srv__ecg_desc {
@@ -75,6 +76,11 @@ struct tc_srv__ecg_live {
     int64_t started_at_us;
     char storage_path[64];
     GPtrArray *viewers; /* peer ids (g_free'd) of WebSocket viewers */
+    /* samples for the viewers not yet framed: consecutive frames from
+     * pending_first on, sent every TC_SRV__ECG_WS_PERIOD_MS */
+    uint8_t *pending; /* TC_SRV__ECG_WS_MAX bytes */
+    size_t pending_len;
+    int64_t pending_first;
 };
 
 /*

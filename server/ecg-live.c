@@ -36,6 +36,7 @@
 
 struct tc_srv__ecg {
     struct tc_media_ecg_relay *relay;
+    guint ws_timer;
     GHashTable *live; /* study id (int64 key) -> struct tc_srv__ecg_live */
     char *dir;        /* <data_dir>/ecg */
 };
@@ -91,21 +92,63 @@ send_to_viewers(struct tc_srv__ecg_live *live, struct tc_srv__sig_frame *f)
     }
 }
 
-/* The relay's packet callback: one frame for every viewer. */
+/* Frame what is pending: one frame shared by every viewer. */
+static void
+pending_flush(struct tc_srv__ecg_live *live)
+{
+    struct tc_srv__sig_frame *f;
+
+    if (live->pending_len == 0) {
+        return;
+    }
+    f = ws_frame_new(live, live->pending_first,
+                     (unsigned)(live->pending_len / (live->desc.n_leads * 2)));
+    memcpy(f->bytes + TC_SRV__SIG_PRE + TC_SRV__ECG_WS_HEADER, live->pending,
+           live->pending_len);
+    live->pending_len = 0;
+    send_to_viewers(live, f);
+    tc_srv__sig_frame_unref(f);
+}
+
+/* The relay's packet callback. Packets in order are gathered and framed
+ * every 40 ms (or at 32 KiB), so a viewer gets about 25 frames a second
+ * whatever the rate, and its bounded queue holds seconds of signal. A
+ * packet out of order flushes what is pending and starts anew. */
 static void
 on_packet(void *data, int64_t index, const uint8_t *payload, unsigned frames)
 {
     struct tc_srv__ecg_live *live = data;
-    struct tc_srv__sig_frame *f;
+    int64_t first = index * live->fmt.frames_per_packet;
+    size_t n = (size_t)frames * live->desc.n_leads * 2;
+    size_t have = live->pending_len / (live->desc.n_leads * 2);
 
     if (live->viewers->len == 0) {
         return;
     }
-    f = ws_frame_new(live, index * live->fmt.frames_per_packet, frames);
-    memcpy(f->bytes + TC_SRV__SIG_PRE + TC_SRV__ECG_WS_HEADER, payload,
-           (size_t)frames * live->desc.n_leads * 2);
-    send_to_viewers(live, f);
-    tc_srv__sig_frame_unref(f);
+    if (live->pending_len > 0 &&
+        (first != live->pending_first + (int64_t)have ||
+         live->pending_len + n > TC_SRV__ECG_WS_MAX)) {
+        pending_flush(live);
+    }
+    if (live->pending_len == 0) {
+        live->pending_first = first;
+    }
+    memcpy(live->pending + live->pending_len, payload, n);
+    live->pending_len += n;
+}
+
+static gboolean
+on_ws_timer(gpointer data)
+{
+    struct tc_srv__ecg *ecg = data;
+    GHashTableIter it;
+    gpointer v;
+
+    g_hash_table_iter_init(&it, ecg->live);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        pending_flush(v);
+    }
+    return G_SOURCE_CONTINUE;
 }
 
 /* History for one new viewer, consecutive packets merged. */
@@ -161,6 +204,7 @@ tc_srv__ecg_live_view(struct tc_srv__ecg_live *live, const char *peer_id)
     if (!h.peer) {
         return;
     }
+    pending_flush(live); /* its samples are in the history too */
     h.buf = g_byte_array_new();
     tc_media_ecg_stream_history(live->stream, on_history, &h);
     history_flush(&h);
@@ -196,6 +240,7 @@ live_free(gpointer data)
         tc_media_ecg_stream_remove(live->stream);
     }
     g_ptr_array_unref(live->viewers);
+    g_free(live->pending);
     g_free(live);
 }
 
@@ -220,6 +265,7 @@ tc_srv__ecg_live_open(struct tc_srv *srv, int64_t study_id,
     live->desc = *desc;
     live->started_at_us = started_at_us;
     live->viewers = g_ptr_array_new_with_free_func(g_free);
+    live->pending = g_malloc(TC_SRV__ECG_WS_MAX);
     g_snprintf(name, sizeof(name), "ecg-%" G_GINT64_FORMAT, study_id);
     g_snprintf(live->storage_path, sizeof(live->storage_path), "ecg/%s", name);
     for (unsigned i = 0; i < desc->n_leads; i++) {
@@ -317,6 +363,7 @@ tc_srv__ecg_live_close(struct tc_srv__ecg_live *live, int64_t total_frames,
               live->study_id, st->frames, st->lost_frames, st->accepted,
               st->auth_failed + st->replayed + st->bad_payload +
                   st->bad_timing);
+    pending_flush(live);
     tell_ended(live);
     g_hash_table_remove(srv->ecg->live, &live->study_id);
     return rc;
@@ -350,6 +397,7 @@ tc_srv__ecg_start(struct tc_srv *srv, char **err)
     }
     ecg->live =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, live_free);
+    ecg->ws_timer = g_timeout_add(TC_SRV__ECG_WS_PERIOD_MS, on_ws_timer, ecg);
     srv->ecg = ecg;
     g_message("ECG relay on udp %s:%u", cfg->ecg_host,
               tc_media_ecg_relay_port(ecg->relay));
@@ -372,6 +420,7 @@ tc_srv__ecg_stop(struct tc_srv *srv)
     }
     /* Streams still live keep their archives as far as they got (synced
      * on removal); their studies stay LIVE for an operator to see. */
+    g_source_remove(ecg->ws_timer);
     g_hash_table_destroy(ecg->live);
     tc_media_ecg_relay_free(ecg->relay);
     g_free(ecg->dir);

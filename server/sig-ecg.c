@@ -569,6 +569,10 @@ peer_address(const char *client_addr, int64_t port,
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
     memset(ss, 0, sizeof(*ss));
+    if (g_str_has_prefix(client_addr, "::ffff:") &&
+        strchr(client_addr + 7, '.')) {
+        client_addr += 7; /* an IPv4 client on a dual-stack listener */
+    }
     if (inet_pton(AF_INET, client_addr, &in->sin_addr) == 1) {
         in->sin_family = AF_INET;
         in->sin_port = htons((uint16_t)port);

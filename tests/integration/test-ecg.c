@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-ecg.c - remote ECG end to end against the real telecare-server:
+ * the PhysioNet records 100 (format 212, 2 leads, 360 Hz, 30 min) and
+ * s0010_re (format 16, 15 leads in two files, 1000 Hz) are replayed by an
+ * SDK device (huang.xiaoyan, the township doctor) as SRTP streams, faster
+ * than real time. The assigned ECG reader (sun.lihua) receives each
+ * stream twice: over SRTP with her own key and as WebSocket frames.
+ * Checked: every archived and every received sample equals the source,
+ * the archive's header checksums equal the source header's, the study
+ * goes live -> awaiting reading; with 5% of packets dropped by the SDK's
+ * test hook exactly the dropped spans are invalid (-32768) in the archive
+ * and missing at the subscribers; a packet under a wrong key and a
+ * replayed packet are dropped and counted while the stream goes on; a
+ * device not assigned to the patient is refused; someone without a
+ * relationship to the patient cannot watch.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "sig-util.h"
+#include "tc-client.h"
+#include "tc-media.h"
+#include "tc-records.h"
+#include "tc-test.h"
+
+static struct sig_fixture fx;
+static char ecg_dir[4096];
+static int64_t patient, reader;
+
+struct got {
+    int16_t *samples; /* n_frames * n_leads */
+    uint8_t *count;   /* per frame: how many times it arrived */
+    bool outside;     /* a span outside the record */
+};
+
+struct run {
+    const struct tc_media_wfdb_record *src;
+    unsigned n_leads;
+    int16_t *frames;
+    int64_t n_frames, pushed;
+    struct tc_sdk_ecg_stream *stream;
+    int ready_err, stop_err;
+    bool ready, stopped;
+    json_t *stop_answer;
+    struct tc_sdk_ecg_sub *srtp, *ws;
+    int srtp_err, ws_err;
+    bool srtp_ready, ws_ready;
+    struct got got_srtp, got_ws;
+    bool (*drop)(uint64_t index, void *data);
+};
+
+static void
+on_ready(struct tc_sdk_ecg_stream *s, int error, const char *msg, void *data)
+{
+    struct run *r = data;
+
+    r->ready = true;
+    r->ready_err = error;
+    if (error) {
+        printf("# announce refused: %s\n", msg ? msg : "?");
+    }
+}
+
+static void
+on_stopped(struct tc_sdk_ecg_stream *s, int error, const char *json,
+           void *data)
+{
+    struct run *r = data;
+
+    r->stopped = true;
+    r->stop_err = error;
+    r->stop_answer = json ? json_loads(json, 0, NULL) : NULL;
+}
+
+static void
+got_samples(struct run *r, struct got *g, const struct tc_sdk_ecg_samples *x)
+{
+    if (x->n_leads != r->n_leads || x->first_frame < 0 ||
+        x->first_frame + x->frames > r->n_frames) {
+        g->outside = true;
+        return;
+    }
+    memcpy(g->samples + x->first_frame * r->n_leads, x->samples,
+           (size_t)x->frames * r->n_leads * 2);
+    for (unsigned f = 0; f < x->frames; f++) {
+        g->count[x->first_frame + f]++;
+    }
+}
+
+static void
+on_srtp_ready(struct tc_sdk_ecg_sub *s, int error, const char *json,
+              void *data)
+{
+    struct run *r = data;
+
+    r->srtp_ready = true;
+    r->srtp_err = error;
+}
+
+static void
+on_ws_ready(struct tc_sdk_ecg_sub *s, int error, const char *json, void *data)
+{
+    struct run *r = data;
+
+    r->ws_ready = true;
+    r->ws_err = error;
+}
+
+static void
+on_srtp_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
+                void *data)
+{
+    struct run *r = data;
+
+    got_samples(r, &r->got_srtp, x);
+}
+
+static void
+on_ws_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
+              void *data)
+{
+    struct run *r = data;
+
+    got_samples(r, &r->got_ws, x);
+}
+
+static struct tc_media_wfdb_record *
+source(const char *name)
+{
+    struct tc_media_wfdb_record *rec = NULL;
+    char err[256];
+
+    if (tc_media_wfdb_record_read(ecg_dir, name, &rec, err, sizeof(err)) < 0) {
+        printf("# %s: %s\n", name, err);
+    }
+    return rec;
+}
+
+static bool
+wait_for(bool *flag, int timeout_ms)
+{
+    for (int waited = 0; !*flag && waited < timeout_ms; waited += 10) {
+        sig_spin(10);
+    }
+    return *flag;
+}
+
+/* Keep a minute queued in the SDK until everything is pushed; then stop. */
+static void
+top_up(struct run *r, const struct tc_media_wfdb_record *src)
+{
+    int64_t minute = (int64_t)src->header.sample_rate_hz * 60;
+    int64_t n = MIN(minute, r->n_frames - r->pushed);
+
+    if (r->pushed == r->n_frames ||
+        (int64_t)tc_sdk_ecg_stream_queued(r->stream) >= minute) {
+        return;
+    }
+    tc_sdk_ecg_stream_push(r->stream, r->frames + r->pushed * r->n_leads,
+                           (size_t)n);
+    r->pushed += n;
+    if (r->pushed == r->n_frames) {
+        tc_sdk_ecg_stream_stop(r->stream);
+    }
+}
+
+/*
+ * Stream `src` (its first n_leads signals) at `speed` from huang.xiaoyan
+ * to the server, watched by sun.lihua over SRTP and WebSocket. The test
+ * hooks run after `sent_before_tests` packets.
+ */
+static int
+stream_record(struct run *r, const struct tc_media_wfdb_record *src,
+              unsigned n_leads, double speed, const char *profile,
+              bool wrong_key_and_replay)
+{
+    const struct tc_media_wfdb_header *h = &src->header;
+    const char *names[TC_MEDIA_ECG_MAX_LEADS];
+    double gains[TC_MEDIA_ECG_MAX_LEADS];
+    int bases[TC_MEDIA_ECG_MAX_LEADS], zeros[TC_MEDIA_ECG_MAX_LEADS];
+    struct tpeer *dev = tpeer_new(&fx, "huang.xiaoyan", 0);
+    struct tpeer *rd = tpeer_new(&fx, "sun.lihua", 0);
+    struct tc_sdk_ecg_stream_callbacks scb = {on_ready, on_stopped};
+    struct tc_sdk_ecg_sub_callbacks srtp_cb = {on_srtp_ready, on_srtp_samples,
+                                               NULL};
+    struct tc_sdk_ecg_sub_callbacks ws_cb = {on_ws_ready, on_ws_samples, NULL};
+    bool hooks_armed = false;
+    int rc = -1;
+
+    r->src = src;
+    r->n_leads = n_leads;
+    r->n_frames = src->n_frames;
+    r->frames = g_new(int16_t, (gsize)r->n_frames * n_leads);
+    r->got_srtp.samples = g_new0(int16_t, (gsize)r->n_frames * n_leads);
+    r->got_srtp.count = g_new0(uint8_t, (gsize)r->n_frames);
+    r->got_ws.samples = g_new0(int16_t, (gsize)r->n_frames * n_leads);
+    r->got_ws.count = g_new0(uint8_t, (gsize)r->n_frames);
+    for (int64_t t = 0; t < r->n_frames; t++) {
+        for (unsigned l = 0; l < n_leads; l++) {
+            r->frames[t * n_leads + l] = src->samples[t * h->n_signals + l];
+        }
+    }
+    for (unsigned l = 0; l < n_leads; l++) {
+        names[l] = h->signals[l].description;
+        gains[l] = h->signals[l].gain;
+        bases[l] = h->signals[l].baseline;
+        zeros[l] = h->signals[l].adc_zero;
+    }
+    struct tc_sdk_ecg_announce a = {
+        .patient = patient,
+        .device = "HK-ECG-01",
+        .desc = {.n_leads = n_leads,
+                 .leads = names,
+                 .sample_rate_hz = (unsigned)h->sample_rate_hz,
+                 .gains = gains,
+                 .baselines = bases,
+                 .adc_zeros = zeros,
+                 .adc_resolution_bits = h->signals[0].adc_resolution},
+        .profile = profile,
+        .reader = reader,
+        .speed = speed,
+    };
+    if (!dev || !rd ||
+        tc_sdk_ecg_stream_announce(dev->c, &a, &scb, r, &r->stream) < 0 ||
+        !wait_for(&r->ready, 5000) || r->ready_err) {
+        goto out;
+    }
+    tc_sdk_ecg_stream_test_drop(r->stream, r->drop, r);
+    if (tc_sdk_ecg_subscribe(rd->c, tc_sdk_ecg_stream_name(r->stream), false,
+                             &srtp_cb, r, &r->srtp) < 0 ||
+        tc_sdk_ecg_subscribe(rd->c, tc_sdk_ecg_stream_name(r->stream), true,
+                             &ws_cb, r, &r->ws) < 0 ||
+        !wait_for(&r->srtp_ready, 5000) || !wait_for(&r->ws_ready, 5000) ||
+        r->srtp_err || r->ws_err) {
+        printf("# subscriptions failed\n");
+        goto out;
+    }
+    for (int waited = 0; !r->stopped && waited < 90000; waited += 5) {
+        top_up(r, src);
+        if (wrong_key_and_replay && !hooks_armed &&
+            tc_sdk_ecg_stream_sent(r->stream) >= 20) {
+            tc_sdk_ecg_stream_test(r->stream, TC_SDK_ECG_TEST_WRONG_KEY);
+            sig_spin(20);
+            tc_sdk_ecg_stream_test(r->stream, TC_SDK_ECG_TEST_REPLAY);
+            hooks_armed = true;
+        }
+        sig_spin(5);
+    }
+    sig_spin(300); /* the last packets to the subscribers */
+    rc = r->stopped && r->stop_err == 0 ? 0 : -1;
+out:
+    tc_sdk_ecg_sub_free(r->srtp);
+    tc_sdk_ecg_sub_free(r->ws);
+    r->srtp = r->ws = NULL;
+    tc_sdk_ecg_stream_free(r->stream);
+    r->stream = NULL;
+    if (dev) {
+        tpeer_free(dev);
+    }
+    if (rd) {
+        tpeer_free(rd);
+    }
+    return rc;
+}
+
+static void
+run_fini(struct run *r)
+{
+    g_free(r->frames);
+    g_free(r->got_srtp.samples);
+    g_free(r->got_srtp.count);
+    g_free(r->got_ws.samples);
+    g_free(r->got_ws.count);
+    json_decref(r->stop_answer);
+}
+
+static int64_t
+stat_of(const struct run *r, const char *name)
+{
+    return json_integer_value(
+        json_object_get(json_object_get(r->stop_answer, "stats"), name));
+}
+
+static int64_t
+study_of(const struct run *r)
+{
+    const char *s =
+        json_string_value(json_object_get(r->stop_answer, "stream"));
+    return s ? g_ascii_strtoll(s + 4, NULL, 10) : 0;
+}
+
+static struct tc_media_wfdb_record *
+archive_of(const struct run *r)
+{
+    g_autofree char *dir = g_build_filename(fx.data_dir, "ecg", NULL);
+    g_autofree char *name =
+        g_strdup_printf("ecg-%" G_GINT64_FORMAT, study_of(r));
+    struct tc_media_wfdb_record *rec = NULL;
+    char err[256];
+
+    if (tc_media_wfdb_record_read(dir, name, &rec, err, sizeof(err)) < 0) {
+        printf("# archive %s: %s\n", name, err);
+    }
+    return rec;
+}
+
+/* Whether frame t of the run was lost (its packet dropped). */
+static bool
+frame_lost(struct run *r, int64_t t, unsigned fpp)
+{
+    return r->drop && r->drop((uint64_t)(t / fpp), r);
+}
+
+/* Every frame: the archive, SRTP and WebSocket copies vs the source. */
+static void
+check_everything(struct run *r, unsigned fpp, bool checksums)
+{
+    struct tc_media_wfdb_record *arc = archive_of(r);
+    unsigned n = r->n_leads;
+    int64_t bad_arc = 0, bad_srtp = 0, bad_ws = 0, lost = 0;
+
+    TC_REQUIRE(arc);
+    TC_CHECK_EQ(arc->header.n_signals, n);
+    TC_CHECK_EQ(arc->n_frames, r->n_frames);
+    TC_REQUIRE(arc->n_frames == r->n_frames);
+    for (int64_t t = 0; t < r->n_frames; t++) {
+        bool gone = frame_lost(r, t, fpp);
+        const int16_t *want = r->frames + t * n;
+        lost += gone;
+        for (unsigned l = 0; l < n; l++) {
+            int16_t a = arc->samples[t * n + l];
+            if (a != (gone ? TC_MEDIA_ECG_INVALID : want[l])) {
+                bad_arc++;
+            }
+        }
+        if (r->got_srtp.count[t] != (gone ? 0 : 1) ||
+            (!gone && memcmp(r->got_srtp.samples + t * n, want, n * 2))) {
+            bad_srtp++;
+        }
+        if (r->got_ws.count[t] != (gone ? 0 : 1) ||
+            (!gone && memcmp(r->got_ws.samples + t * n, want, n * 2))) {
+            bad_ws++;
+        }
+    }
+    TC_CHECK_EQ(bad_arc, 0);
+    TC_CHECK_EQ(bad_srtp, 0);
+    TC_CHECK_EQ(bad_ws, 0);
+    TC_CHECK(!r->got_srtp.outside && !r->got_ws.outside);
+    TC_CHECK_EQ(stat_of(r, "lost_frames"), lost);
+    for (unsigned l = 0; checksums && l < n; l++) {
+        TC_CHECK_EQ(arc->header.signals[l].checksum,
+                    r->src->header.signals[l].checksum);
+        TC_CHECK(arc->header.signals[l].gain ==
+                 r->src->header.signals[l].gain);
+        TC_CHECK_EQ(arc->header.signals[l].baseline,
+                    r->src->header.signals[l].baseline);
+    }
+    tc_media_wfdb_record_free(arc);
+}
+
+static void
+check_study_awaits_reading(int64_t id, int64_t n_frames, unsigned rate)
+{
+    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_ecg_study *s = NULL;
+
+    TC_REQUIRE(tc_rec_open(path, &db) == 0);
+    TC_CHECK_EQ(tc_rec_ecg_study_get(db, id, &s), 0);
+    if (s) {
+        TC_CHECK_EQ(s->status, TC_REC_ECG_AWAITING_READING);
+        TC_CHECK_EQ(s->duration_ms, n_frames * 1000 / rate);
+        TC_CHECK_EQ(s->reader_id, reader);
+        TC_CHECK_EQ(s->resident_id, patient);
+    }
+    tc_rec_ecg_study_free(s);
+    tc_rec_close(db);
+}
+
+static void
+test_record_100_format_212_end_to_end(void)
+{
+    struct tc_media_wfdb_record *src = source("100");
+    struct run r = {0};
+
+    TC_REQUIRE(src);
+    TC_CHECK_EQ(
+        stream_record(&r, src, 2, 120, "AES_CM_128_HMAC_SHA1_80", false), 0);
+    if (r.stop_answer) {
+        TC_CHECK_EQ(stat_of(&r, "frames"), 650000);
+        TC_CHECK_EQ(stat_of(&r, "auth_failed"), 0);
+        check_everything(&r, 8, true); /* 360 Hz: 8 frames = 22 ms */
+        check_study_awaits_reading(study_of(&r), 650000, 360);
+    }
+    run_fini(&r);
+    tc_media_wfdb_record_free(src);
+}
+
+static void
+test_s0010_re_wrong_key_and_replay_are_dropped(void)
+{
+    struct tc_media_wfdb_record *src = source("s0010_re");
+    struct run r = {0};
+
+    TC_REQUIRE(src);
+    TC_CHECK_EQ(stream_record(&r, src, 15, 20, "AEAD_AES_128_GCM", true), 0);
+    if (r.stop_answer) {
+        TC_CHECK_EQ(stat_of(&r, "frames"), 38400);
+        TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20);
+        TC_CHECK_EQ(stat_of(&r, "auth_failed"), 1);
+        TC_CHECK_EQ(stat_of(&r, "replayed"), 1);
+        check_everything(&r, 20, true);
+        check_study_awaits_reading(study_of(&r), 38400, 1000);
+    }
+    run_fini(&r);
+    tc_media_wfdb_record_free(src);
+}
+
+/* 5% of packets, spread by a hash of the index (never consecutive runs
+ * longer than chance makes them). */
+static bool
+drop_5_percent(uint64_t index, void *data)
+{
+    return g_int64_hash(&(gint64){(gint64)(index * 2654435761u)}) % 20 == 7;
+}
+
+static void
+test_s0010_re_with_5_percent_loss(void)
+{
+    struct tc_media_wfdb_record *src = source("s0010_re");
+    struct run r = {.drop = drop_5_percent};
+    int64_t dropped = 0;
+
+    TC_REQUIRE(src);
+    for (uint64_t k = 0; k < 38400 / 20; k++) {
+        dropped += drop_5_percent(k, NULL);
+    }
+    printf("# dropping %" G_GINT64_FORMAT " of %d packets\n", dropped,
+           38400 / 20);
+    TC_CHECK(dropped > 50 && dropped < 150);
+    TC_CHECK_EQ(stream_record(&r, src, 12, 20, NULL, false), 0);
+    if (r.stop_answer) {
+        TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20 - dropped);
+        TC_CHECK_EQ(stat_of(&r, "lost_frames"), dropped * 20);
+        check_everything(&r, 20, false);
+    }
+    run_fini(&r);
+    tc_media_wfdb_record_free(src);
+}
+
+static void
+test_unassigned_device_and_stranger_are_refused(void)
+{
+    struct tpeer *dev = tpeer_new(&fx, "huang.xiaoyan", 0);
+    struct tpeer *ther = tpeer_new(&fx, "lin.jing", 0);
+    struct tc_sdk_ecg_stream_callbacks scb = {on_ready, on_stopped};
+    struct tc_sdk_ecg_sub_callbacks cb = {on_srtp_ready, NULL, NULL};
+    const char *leads[] = {"I"};
+    double gains[] = {200};
+    struct run r = {0}, ok = {0};
+    struct tc_sdk_ecg_announce a = {
+        .patient = patient,
+        .device = "NOT-ASSIGNED-7",
+        .desc = {.n_leads = 1,
+                 .leads = leads,
+                 .sample_rate_hz = 500,
+                 .gains = gains},
+        .speed = 1,
+    };
+
+    TC_REQUIRE(dev && ther);
+    TC_REQUIRE(tc_sdk_ecg_stream_announce(dev->c, &a, &scb, &r, &r.stream) ==
+               0);
+    TC_CHECK(wait_for(&r.ready, 5000));
+    TC_CHECK_EQ(r.ready_err, -EPERM);
+    tc_sdk_ecg_stream_free(r.stream);
+    /* the assigned device works; a therapist of no plan of hers cannot
+     * watch it */
+    a.device = "HK-ECG-01";
+    TC_REQUIRE(tc_sdk_ecg_stream_announce(dev->c, &a, &scb, &ok, &ok.stream) ==
+               0);
+    TC_CHECK(wait_for(&ok.ready, 5000));
+    TC_CHECK_EQ(ok.ready_err, 0);
+    if (ok.ready_err == 0) {
+        TC_REQUIRE(tc_sdk_ecg_subscribe(ther->c,
+                                        tc_sdk_ecg_stream_name(ok.stream),
+                                        false, &cb, &r, &r.srtp) == 0);
+        TC_CHECK(wait_for(&r.srtp_ready, 5000));
+        TC_CHECK_EQ(r.srtp_err, -EPERM);
+        tc_sdk_ecg_sub_free(r.srtp);
+        tc_sdk_ecg_stream_stop(ok.stream);
+        TC_CHECK(wait_for(&ok.stopped, 5000));
+    }
+    tc_sdk_ecg_stream_free(ok.stream);
+    json_decref(ok.stop_answer);
+    TC_CHECK(sig_audit_count(&fx, "huang.xiaoyan", "denied") >= 1);
+    tpeer_free(dev);
+    tpeer_free(ther);
+}
+
+static int
+ids(void)
+{
+    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_ecg_study *s = NULL;
+    struct tc_rec_user *u = NULL;
+    int rc = tc_rec_open(path, &db);
+
+    /* the demo's study 1 was recorded on HK-ECG-01, assigned to her */
+    if (rc == 0) {
+        rc = tc_rec_ecg_study_get(db, 1, &s);
+    }
+    if (rc == 0) {
+        patient = s->resident_id;
+        rc = tc_rec_user_get_by_username(db, "sun.lihua", &u);
+    }
+    if (rc == 0) {
+        reader = u->practitioner_id;
+    }
+    tc_rec_user_free(u);
+    tc_rec_ecg_study_free(s);
+    tc_rec_close(db);
+    return rc;
+}
+
+int
+main(void)
+{
+    const char *shared = getenv("TC_SHARED_DATA");
+
+    snprintf(ecg_dir, sizeof(ecg_dir), "%s/ecg",
+             shared ? shared : "../shared/data");
+    if (sig_fixture_start(&fx, NULL) < 0 || ids() < 0) {
+        printf("Bail out! fixture\n");
+        return 1;
+    }
+    TC_RUN(test_record_100_format_212_end_to_end);
+    TC_RUN(test_s0010_re_wrong_key_and_replay_are_dropped);
+    TC_RUN(test_s0010_re_with_5_percent_loss);
+    TC_RUN(test_unassigned_device_and_stranger_are_refused);
+    sig_fixture_fini(&fx);
+    return tc_done();
+}
