@@ -16,6 +16,7 @@
  * relationship to the patient cannot watch.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -504,6 +505,203 @@ test_unassigned_device_and_stranger_are_refused(void)
     tpeer_free(ther);
 }
 
+/* ---- HTTP: assignments, import, waveform ---- */
+
+static long
+http_as(const char *user, const char *method, const char *path,
+        const char *body, json_t **out)
+{
+    char *token = sig_token(&fx, user);
+    struct tc_http_reply reply = {0};
+    long status;
+
+    fx.h.bearer = token;
+    if (tc_http(&fx.h, method, path, body, body ? strlen(body) : 0,
+                body ? "application/json" : NULL, &reply) < 0) {
+        reply.status = -1;
+    }
+    fx.h.bearer = NULL;
+    tc_sdk_token_free(token);
+    status = reply.status;
+    if (out) {
+        *out = reply.body ? json_loads(reply.body, 0, NULL) : NULL;
+    }
+    if (status >= 400) {
+        printf("# %s %s -> %ld %s\n", method, path, status,
+               reply.body ? reply.body : "");
+    }
+    tc_http_reply_fini(&reply);
+    return status;
+}
+
+static void
+test_device_assignment_over_http(void)
+{
+    char path[128];
+
+    g_snprintf(path, sizeof(path),
+               "/api/v1/ecg-devices/HOME-77/residents/%" G_GINT64_FORMAT,
+               patient);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "PUT", path, NULL, NULL), 200);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "DELETE", path, NULL, NULL), 204);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "DELETE", path, NULL, NULL), 404);
+    /* a therapist with no relationship to her may not */
+    TC_CHECK_EQ(http_as("lin.jing", "PUT", path, NULL, NULL), 403);
+}
+
+/* An import body for record `name` of ecg_dir; `hea` replaces the header
+ * text when not NULL, `skip` leaves a signal file out. */
+static char *
+import_body(const char *name, const char *hea, const char *skip)
+{
+    g_autofree char *hpath = g_strdup_printf("%s/%s.hea", ecg_dir, name);
+    g_autofree char *text = NULL;
+    json_t *files = json_object(), *doc;
+    const char *exts[] = {".dat", ".xyz"};
+    char *out;
+
+    g_file_get_contents(hpath, &text, NULL, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(exts); i++) {
+        g_autofree char *f = g_strdup_printf("%s%s", name, exts[i]);
+        g_autofree char *p = g_strdup_printf("%s/%s", ecg_dir, f);
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        if ((skip && strcmp(skip, f) == 0) ||
+            !g_file_get_contents(p, &data, &len, NULL)) {
+            continue;
+        }
+        g_autofree char *b64 = g_base64_encode((guchar *)data, len);
+        json_object_set_new(files, f, json_string(b64));
+    }
+    doc = json_pack("{s:I,s:s,s:s,s:o,s:b,s:I}", "resident_id",
+                    (json_int_t)patient, "device_id", "PTB-ARCHIVE", "header",
+                    hea ? hea : text, "files", files, "urgent", 1, "reader_id",
+                    (json_int_t)reader);
+    out = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return out;
+}
+
+static void
+test_wfdb_import_worklist_and_fhir_waveform(void)
+{
+    struct tc_media_wfdb_record *src = source("s0010_re");
+    char *body = import_body("s0010_re", NULL, NULL);
+    json_t *doc = NULL, *wl = NULL, *obs = NULL, *comp;
+    char path[128];
+    int64_t id;
+    gchar **vals;
+    bool same = true;
+
+    TC_REQUIRE(src && body);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "POST", "/api/v1/ecg-studies/import",
+                        body, &doc),
+                201);
+    free(body);
+    TC_REQUIRE(doc);
+    id = json_integer_value(json_object_get(doc, "id"));
+    TC_CHECK_EQ(json_integer_value(json_object_get(doc, "frames")), 38400);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(doc, "leads")),
+                    "I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6,X,Y,Z");
+    json_decref(doc);
+    /* the urgent import comes first on the reader's worklist */
+    TC_CHECK_EQ(
+        http_as("sun.lihua", "GET", "/api/v1/worklists/ecg", NULL, &wl), 200);
+    TC_CHECK(wl && json_integer_value(json_object_get(
+                       json_array_get(json_object_get(wl, "items"), 0),
+                       "id")) == id);
+    json_decref(wl);
+    /* the waveform: 2 s from 1 s on, one component per lead */
+    g_snprintf(path, sizeof(path),
+               "/api/v1/ecg-studies/%" G_GINT64_FORMAT
+               "/waveform?start_ms=1000&duration_ms=2000",
+               id);
+    TC_CHECK_EQ(http_as("sun.lihua", "GET", path, NULL, &obs), 200);
+    TC_REQUIRE(obs);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(obs, "resourceType")),
+                    "Observation");
+    TC_CHECK_EQ(json_array_size(json_object_get(obs, "component")), 15);
+    comp = json_array_get(json_object_get(obs, "component"), 1);
+    TC_CHECK(json_real_value(json_object_get(
+                 json_object_get(comp, "valueSampledData"), "period")) == 1.0);
+    TC_CHECK(fabs(json_real_value(json_object_get(
+                      json_object_get(comp, "valueSampledData"), "factor")) -
+                  1.0 / 2000) < 1e-12);
+    vals = g_strsplit(json_string_value(json_object_get(
+                          json_object_get(comp, "valueSampledData"), "data")),
+                      " ", -1);
+    TC_CHECK_EQ(g_strv_length(vals), 2000);
+    for (int t = 0; vals[t] && t < 2000; t++) {
+        if (atoi(vals[t]) != src->samples[(1000 + t) * 15 + 1]) {
+            same = false;
+        }
+    }
+    TC_CHECK(same);
+    g_strfreev(vals);
+    json_decref(obs);
+    /* a therapist may not read it */
+    TC_CHECK_EQ(http_as("lin.jing", "GET", path, NULL, NULL), 403);
+    tc_media_wfdb_record_free(src);
+}
+
+/* The real header of s0010_re with `from` replaced by `to` once. */
+static char *
+header_with(const char *from, const char *to)
+{
+    g_autofree char *p = g_strdup_printf("%s/s0010_re.hea", ecg_dir);
+    g_autofree char *text = NULL;
+    const char *at;
+    GString *out;
+
+    if (!g_file_get_contents(p, &text, NULL, NULL) ||
+        !(at = strstr(text, from))) {
+        return NULL;
+    }
+    out = g_string_new_len(text, at - text);
+    g_string_append(out, to);
+    g_string_append(out, at + strlen(from));
+    return g_string_free(out, FALSE);
+}
+
+static void
+test_malformed_imports_are_refused_naming_the_problem(void)
+{
+    static const struct {
+        const char *from, *to, *skip;
+        long status;
+        const char *says;
+    } cases[] = {
+        {"s0010_re.dat 16 2000 16 0 -489", "s0010_re.dat 80 2000 16 0 -489",
+         NULL, 415, "line 2: format 80 is not read"},
+        {"s0010_re 15 1000", "s0010_re 16 1000", NULL, 400,
+         "15 signal lines, the record line says 16"},
+        {"x", "x", "s0010_re.xyz", 400,
+         "s0010_re.xyz (named by the header) is missing"},
+        {"-8337 0 i", "-8336 0 i", NULL, 400,
+         "signal 1 (i): checksum -8337, the header says -8336"},
+        {"1000 38400", "1000 38401", NULL, 400,
+         "holds 38400 frames, the header says 38401"},
+        {"-8337 0 i", "-8337 0 pleth", NULL, 400,
+         "signal 1 is not an ECG lead"},
+        {"2000 16 0 -458", "2000x 16 0 -458", NULL, 400, "line 3: gain"},
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *hea = header_with(cases[i].from, cases[i].to);
+        char *body = import_body("s0010_re", hea, cases[i].skip);
+        json_t *doc = NULL;
+        TC_REQUIRE(hea);
+        TC_CHECK_EQ(http_as("huang.xiaoyan", "POST",
+                            "/api/v1/ecg-studies/import", body, &doc),
+                    cases[i].status);
+        TC_CHECK_STR_CONTAINS(json_string_value(json_object_get(
+                                  json_object_get(doc, "error"), "message")),
+                              cases[i].says);
+        json_decref(doc);
+        free(body);
+    }
+}
+
 static int
 ids(void)
 {
@@ -537,7 +735,9 @@ main(void)
 
     snprintf(ecg_dir, sizeof(ecg_dir), "%s/ecg",
              shared ? shared : "../shared/data");
-    if (sig_fixture_start(&fx, NULL) < 0 || ids() < 0) {
+    /* imports of s0010_re are 1.5 MB of base64 */
+    if (sig_fixture_start(&fx, "[http]\nmax_body_bytes = 8388608\n") < 0 ||
+        ids() < 0) {
         printf("Bail out! fixture\n");
         return 1;
     }
@@ -545,6 +745,9 @@ main(void)
     TC_RUN(test_s0010_re_wrong_key_and_replay_are_dropped);
     TC_RUN(test_s0010_re_with_5_percent_loss);
     TC_RUN(test_unassigned_device_and_stranger_are_refused);
+    TC_RUN(test_device_assignment_over_http);
+    TC_RUN(test_wfdb_import_worklist_and_fhir_waveform);
+    TC_RUN(test_malformed_imports_are_refused_naming_the_problem);
     sig_fixture_fini(&fx);
     return tc_done();
 }
