@@ -141,7 +141,7 @@ tc_media_srtp_protect(struct tc_media_srtp *s, uint8_t *buf, size_t *len)
 {
     int n = (int)*len;
 
-    if (*len > TC_MEDIA_ECG_MAX_PACKET - SRTP_MAX_TRAILER_LEN ||
+    if (*len + SRTP_MAX_TRAILER_LEN > TC_MEDIA_ECG_MAX_PACKET ||
         srtp_protect(s->session, buf, &n) != srtp_err_status_ok) {
         return -EIO;
     }

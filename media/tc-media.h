@@ -37,9 +37,10 @@ const char *tc_media_version(void);
 #define TC_MEDIA_ECG_MAX_PAYLOAD 1400 /* bytes of samples in one packet */
 #define TC_MEDIA_ECG_RTP_HEADER  12
 #define TC_MEDIA_ECG_INVALID     (-32768) /* WFDB's "no valid sample" */
-/* SRTP adds at most 16 bytes (GCM tag; HMAC-SHA1-80 adds 10). */
-#define TC_MEDIA_ECG_MAX_PACKET  (TC_MEDIA_ECG_RTP_HEADER + 16 + 60 + \
-                                  TC_MEDIA_ECG_MAX_PAYLOAD + 16 + 4)
+/* A packet buffer: header with CSRCs and an extension, the payload, and
+ * room for libsrtp's trailer (it may write up to SRTP_MAX_TRAILER_LEN,
+ * 144 bytes, past the packet while protecting). */
+#define TC_MEDIA_ECG_MAX_PACKET 1664
 
 /*
  * What a stream's announcement fixes for every packet of the stream: lead
@@ -292,8 +293,9 @@ int tc_media_srtp_new(enum tc_media_srtp_profile profile, const uint8_t *key,
 void tc_media_srtp_free(struct tc_media_srtp *s);
 
 /*
- * Protect in place: buf holds *len bytes of RTP and has room for 16 more.
- * 0, or -EIO. Allocates nothing.
+ * Protect in place: buf holds *len bytes of RTP in a buffer of
+ * TC_MEDIA_ECG_MAX_PACKET bytes (libsrtp may write its largest trailer).
+ * 0, or -EIO (also when *len leaves no such room). Allocates nothing.
  */
 int tc_media_srtp_protect(struct tc_media_srtp *s, uint8_t *buf, size_t *len);
 /*

@@ -96,6 +96,39 @@ test_aead_aes_128_gcm(void)
     run_profile(TC_MEDIA_SRTP_AEAD_AES_128_GCM);
 }
 
+/* The largest packet the format allows (1400 bytes of samples) is
+ * protected and unprotected in a TC_MEDIA_ECG_MAX_PACKET buffer. */
+static void
+test_largest_packet(void)
+{
+    static const struct tc_media_ecg_format big = {
+        .n_leads = 2,
+        .sample_rate_hz = 360,
+        .frames_per_packet = 350,
+        .payload_type = 96,
+        .ssrc = 9,
+    };
+    uint8_t key[TC_MEDIA_SRTP_MAX_KEY], buf[TC_MEDIA_ECG_MAX_PACKET];
+    struct tc_media_srtp *tx = NULL, *rx = NULL;
+    static int16_t samples[700];
+    size_t len;
+    int n;
+
+    key_of(key, 3);
+    TC_REQUIRE(tc_media_srtp_new(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, key, 9,
+                                 &tx) == 0);
+    TC_REQUIRE(tc_media_srtp_new(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, key, 9,
+                                 &rx) == 0);
+    n = tc_media_ecg_rtp_write(&big, 0, false, samples, 350, buf, sizeof(buf));
+    TC_REQUIRE(n == 12 + 1400);
+    len = (size_t)n;
+    TC_CHECK_EQ(tc_media_srtp_protect(tx, buf, &len), 0);
+    TC_CHECK_EQ(tc_media_srtp_unprotect(rx, buf, &len), 0);
+    TC_CHECK_EQ(len, (size_t)n);
+    tc_media_srtp_free(tx);
+    tc_media_srtp_free(rx);
+}
+
 static void
 test_profile_names(void)
 {
@@ -114,6 +147,7 @@ main(void)
 {
     TC_RUN(test_aes_cm_128_hmac_sha1_80);
     TC_RUN(test_aead_aes_128_gcm);
+    TC_RUN(test_largest_packet);
     TC_RUN(test_profile_names);
     return tc_done();
 }
