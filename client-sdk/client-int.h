@@ -58,6 +58,7 @@ struct tc_sdk__frame {
 };
 
 struct tc_sdk__loop; /* ws.c */
+struct tc_sdk__ecg;  /* ecg.c */
 
 /* What a tracked request id was for. */
 struct tc_sdk__pending {
@@ -122,6 +123,8 @@ struct tc_sdk_client {
     GHashTable *pending; /* id -> struct tc_sdk__pending */
     unsigned next_id;
     GPtrArray *rooms; /* joined or waiting, char * */
+
+    struct tc_sdk__ecg *ecg; /* ecg.c: ECG requests and subscribers */
 };
 
 /* ---- client.c ---- */
@@ -165,6 +168,17 @@ void tc_sdk__ws_close(struct tc_sdk_client *c);
 /* Shut the socket down under lws: a drop, not a close. */
 int tc_sdk__ws_shutdown(struct tc_sdk_client *c);
 void tc_sdk__lws_log_setup(void);
+
+/* ---- ecg.c ---- */
+/* An ok or error answering one of ecg.c's requests: handled (true). */
+bool tc_sdk__ecg_answer(struct tc_sdk_client *c, const char *id, json_t *msg,
+                        const char *json, bool ok);
+/* ecg-ended */
+void tc_sdk__ecg_event(struct tc_sdk_client *c, json_t *msg);
+/* A fragment of a binary WebSocket message (ECG samples). */
+void tc_sdk__ecg_binary(struct tc_sdk_client *c, const void *in, size_t len,
+                        bool final);
+void tc_sdk__ecg_free_all(struct tc_sdk_client *c);
 
 /* ---- proto.c ---- */
 /* Parse one message and call the matching callback. */

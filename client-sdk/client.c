@@ -210,6 +210,7 @@ tc_sdk_client_free(struct tc_sdk_client *c)
     }
     g_free(c->ca_file);
     free(c->rx);
+    tc_sdk__ecg_free_all(c);
     free(c);
 }
 

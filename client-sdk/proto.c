@@ -185,6 +185,9 @@ on_ok(struct tc_sdk_client *c, json_t *msg, const char *json)
     if (id && strcmp(id, "hb") == 0) {
         return;
     }
+    if (tc_sdk__ecg_answer(c, id, msg, json, true)) {
+        return;
+    }
     p = tc_sdk__pending_take(c, id);
     r.request = p ? p->kind : TC_SDK_REQ_OTHER;
     r.room = str(msg, "room");
@@ -208,8 +211,14 @@ static void
 on_error(struct tc_sdk_client *c, json_t *msg, const char *json)
 {
     const char *id = str(msg, "id");
-    struct tc_sdk__pending *p = tc_sdk__pending_take(c, id);
-    struct tc_sdk_error e = {
+    struct tc_sdk__pending *p;
+    struct tc_sdk_error e;
+
+    if (tc_sdk__ecg_answer(c, id, msg, json, false)) {
+        return;
+    }
+    p = tc_sdk__pending_take(c, id);
+    e = (struct tc_sdk_error){
         .request = p ? p->kind : TC_SDK_REQ_OTHER,
         .id = id,
         .room = p ? p->room : str(msg, "room"),
@@ -387,6 +396,11 @@ tc_sdk__proto_dispatch(struct tc_sdk_client *c, const char *text, size_t len)
         on_relay(c, TC_SDK_RELAY_CANDIDATE, msg, text);
     } else if (strcmp(type, "chat") == 0) {
         on_chat(c, msg, text);
+    } else if (strcmp(type, "ecg-ended") == 0) {
+        tc_sdk__ecg_event(c, msg);
+        if (c->cb.message) {
+            c->cb.message(c, type, text, c->data);
+        }
     } else if (strcmp(type, "pong") == 0 &&
                g_strcmp0(str(msg, "id"), "hb") == 0) {
         /* our heartbeat */

@@ -455,6 +455,145 @@ TC_SDK_API int tc_sdk_client_send_json(struct tc_sdk_client *c,
 /* Bytes waiting in the outgoing queue. */
 TC_SDK_API size_t tc_sdk_client_queued_bytes(const struct tc_sdk_client *c);
 
+/* ---- ECG streaming (docs/ecg-rtp.md) -------------------------------------
+ *
+ * A device announces a stream for a patient over the client's signaling
+ * session; the server answers with the stream's RTP parameters and a fresh
+ * SRTP key (the device's alone). The SDK then packetizes what the
+ * application pushes, in any chunk size, into fixed spans, paces the
+ * packets at the recording's rate (or N times faster) and sends them as
+ * SRTP over UDP to the server's relay. A subscriber receives a stream
+ * over SRTP with its own key (or as WebSocket frames on the signaling
+ * connection) and gets the samples back, with their position in the
+ * stream. Everything runs on the client's context; callbacks too.
+ *
+ * Samples are ADC units, int16, frames of one sample per lead in the
+ * announced lead order; -32768 means "no valid sample".
+ */
+struct tc_sdk_ecg_stream;
+struct tc_sdk_ecg_sub;
+
+/* What a stream carries. Arrays hold n_leads values; strings are copied. */
+struct tc_sdk_ecg_desc {
+    unsigned n_leads;          /* 1..16 */
+    const char *const *leads;  /* "I", "II", "V1", "MLII", "vx", ... */
+    unsigned sample_rate_hz;   /* 50..20000 */
+    unsigned frames_per_packet; /* 0: 20 ms worth, rounded up */
+    const double *gains;       /* ADC units per mV */
+    const int *baselines;      /* NULL: 0 */
+    const int *adc_zeros;      /* NULL: 0 */
+    unsigned adc_resolution_bits; /* 0: 16 */
+};
+
+struct tc_sdk_ecg_announce {
+    int64_t patient;       /* the resident id */
+    const char *device;    /* the device id (must be assigned to them) */
+    struct tc_sdk_ecg_desc desc;
+    const char *profile;   /* NULL: "AEAD_AES_128_GCM"; or
+                              "AES_CM_128_HMAC_SHA1_80" */
+    bool urgent;           /* a reading request to put first */
+    int64_t consultation;  /* attach to this consultation; 0: none */
+    int64_t reader;        /* the practitioner asked to read it; 0: none */
+    double speed;          /* pacing: 1 real time, N: N times faster */
+};
+
+struct tc_sdk_ecg_stream_callbacks {
+    /* The announcement's answer: error 0 and the stream's name
+     * ("ecg:<study id>"), or a negative errno and the server's message.
+     * After an error only tc_sdk_ecg_stream_free is useful. */
+    void (*ready)(struct tc_sdk_ecg_stream *s, int error, const char *msg,
+                  void *data);
+    /* After tc_sdk_ecg_stream_stop: every pushed sample was sent and the
+     * server closed the stream (error 0; `json` is its answer, with
+     * "stats"), or refused (error < 0). */
+    void (*stopped)(struct tc_sdk_ecg_stream *s, int error, const char *json,
+                    void *data);
+};
+
+/*
+ * Announce a stream (ecg-announce). *out is a new stream object, owned by
+ * the caller (tc_sdk_ecg_stream_free); `ready` follows. Errors: -EINVAL
+ * (a description out of range), -ENOTCONN, -ENOMEM.
+ */
+TC_SDK_API int
+tc_sdk_ecg_stream_announce(struct tc_sdk_client *c,
+                           const struct tc_sdk_ecg_announce *a,
+                           const struct tc_sdk_ecg_stream_callbacks *cb,
+                           void *data, struct tc_sdk_ecg_stream **out);
+/*
+ * Queue `frames` frames (frames * n_leads samples, copied). Allowed from
+ * the announcement on; sending starts when the stream is ready. At most
+ * 10 minutes of samples wait: past that -ENOBUFS. -EPIPE after stop.
+ */
+TC_SDK_API int tc_sdk_ecg_stream_push(struct tc_sdk_ecg_stream *s,
+                                      const int16_t *samples, size_t frames);
+/* No more samples: send what is queued (the last packet may be short),
+ * then ecg-stop with the total; `stopped` follows. */
+TC_SDK_API int tc_sdk_ecg_stream_stop(struct tc_sdk_ecg_stream *s);
+/* "ecg:<study id>" once ready, else NULL. */
+TC_SDK_API const char *
+tc_sdk_ecg_stream_name(const struct tc_sdk_ecg_stream *s);
+/* Frames pushed and not yet sent. */
+TC_SDK_API size_t tc_sdk_ecg_stream_queued(const struct tc_sdk_ecg_stream *s);
+/* Packets sent so far (not counting those a test hook dropped). */
+TC_SDK_API uint64_t tc_sdk_ecg_stream_sent(const struct tc_sdk_ecg_stream *s);
+/* Forget the stream (without stopping it at the server). NULL ignored. */
+TC_SDK_API void tc_sdk_ecg_stream_free(struct tc_sdk_ecg_stream *s);
+
+/*
+ * Test hooks. `drop` is asked for every packet index and true means the
+ * packet is never sent (loss). `action` makes the next packet go out
+ * protected with a wrong key (TC_SDK_ECG_TEST_WRONG_KEY) or a second copy
+ * of the last packet sent (TC_SDK_ECG_TEST_REPLAY).
+ */
+enum tc_sdk_ecg_test_action {
+    TC_SDK_ECG_TEST_WRONG_KEY = 1,
+    TC_SDK_ECG_TEST_REPLAY,
+};
+TC_SDK_API void tc_sdk_ecg_stream_test_drop(struct tc_sdk_ecg_stream *s,
+                                            bool (*drop)(uint64_t index,
+                                                         void *data),
+                                            void *data);
+TC_SDK_API int tc_sdk_ecg_stream_test(struct tc_sdk_ecg_stream *s,
+                                      enum tc_sdk_ecg_test_action action);
+
+/* Samples received by a subscriber: frame `first_frame` (0 = the stream's
+ * first) on, `frames` frames of n_leads samples, borrowed for the call.
+ * Spans may come out of order; a lost span never comes. */
+struct tc_sdk_ecg_samples {
+    const char *stream;
+    int64_t first_frame;
+    unsigned frames;
+    unsigned n_leads;
+    const int16_t *samples;
+};
+
+struct tc_sdk_ecg_sub_callbacks {
+    /* The subscription's answer: error 0 and `json` (the stream's
+     * description), or a negative errno and the server's message. */
+    void (*ready)(struct tc_sdk_ecg_sub *s, int error, const char *json,
+                  void *data);
+    void (*samples)(struct tc_sdk_ecg_sub *s,
+                    const struct tc_sdk_ecg_samples *x, void *data);
+    /* The stream ended (its device stopped). */
+    void (*ended)(struct tc_sdk_ecg_sub *s, void *data);
+};
+
+/*
+ * Subscribe to `stream` ("ecg:<study id>"): over SRTP on a UDP socket of
+ * the SDK's (`websocket` false; the last 10 s come first), or as binary
+ * frames on the signaling connection. Errors: -EINVAL, -ENOTCONN, -EIO
+ * (no UDP socket), -ENOMEM.
+ */
+TC_SDK_API int tc_sdk_ecg_subscribe(struct tc_sdk_client *c,
+                                    const char *stream, bool websocket,
+                                    const struct tc_sdk_ecg_sub_callbacks *cb,
+                                    void *data, struct tc_sdk_ecg_sub **out);
+/* Packets refused by the subscriber (authentication, replay, format). */
+TC_SDK_API uint64_t tc_sdk_ecg_sub_refused(const struct tc_sdk_ecg_sub *s);
+/* Unsubscribe (when still connected) and free. NULL is ignored. */
+TC_SDK_API void tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -506,8 +506,11 @@ write_one(struct tc_sdk_client *c, struct lws *wsi)
 static int
 receive(struct tc_sdk_client *c, struct lws *wsi, const void *in, size_t len)
 {
-    if (lws_frame_is_binary(wsi)) {
-        return 0; /* ECG samples (docs/ecg-rtp.md): not handled here yet */
+    if (lws_frame_is_binary(wsi)) { /* ECG samples (docs/ecg-rtp.md) */
+        tc_sdk__ecg_binary(c, in, len,
+                           lws_is_final_fragment(wsi) &&
+                               !lws_remaining_packet_payload(wsi));
+        return 0;
     }
     if (c->rx_too_big || c->rx_len + len > TC_SDK__MAX_RX) {
         c->rx_too_big = true;

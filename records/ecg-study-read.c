@@ -16,7 +16,7 @@
 #define SELECT_STUDY                                                          \
     "SELECT id, resident_id, device_id, leads, sample_rate_hz,"               \
     " started_at_us, duration_ms, storage_path, organization_id,"             \
-    " ordered_by, status, reader_id FROM ecg_studies"
+    " ordered_by, status, reader_id, urgent FROM ecg_studies"
 
 #define SELECT_REPORT                                                         \
     "SELECT version, rhythm, heart_rate_bpm, pr_ms, qrs_ms, qt_ms, qtc_ms,"   \
@@ -43,6 +43,7 @@ read_study(sqlite3_stmt *st, void *item)
                                   &status);
     s->status = status;
     s->reader_id = sqlite3_column_int64(st, 11);
+    s->urgent = sqlite3_column_int(st, 12) != 0;
     return oom ? -ENOMEM : 0;
 }
 
@@ -223,7 +224,8 @@ tc_rec_ecg_worklist(struct tc_rec_db *db, int64_t reader_id,
     st = tc_rec__stmt(db, SELECT_STUDY " WHERE status = 'awaiting_reading'"
                                        " AND (reader_id = ?1 OR (?2 AND"
                                        " reader_id IS NULL))"
-                                       " ORDER BY started_at_us, id");
+                                       " ORDER BY urgent DESC,"
+                                       " started_at_us, id");
     list = calloc(1, sizeof(*list));
     if (!st || !list) {
         free(list);

@@ -151,7 +151,8 @@ lead_known(const char *lead, size_t len)
     static const char *const leads[] = {
         "I",   "II",  "III", "aVR", "aVL", "aVF", "V1", "V2",
         "V3",  "V4",  "V5",  "V6",  "V7",  "V8",  "V9", "V3R",
-        "V4R", "V5R", "V6R", "CM5", "ML1", "ML2", "ML3"};
+        "V4R", "V5R", "V6R", "CM5", "ML1", "ML2", "ML3", "MLI", "MLII",
+        "MLIII", "X",  "Y",  "Z"};
 
     for (size_t i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
         if (strlen(leads[i]) == len && memcmp(leads[i], lead, len) == 0) {
@@ -243,8 +244,8 @@ insert_study(struct tc_rec_db *db, const struct tc_rec_ecg_study_new *in,
     sqlite3_stmt *st = tc_rec__stmt(
         db, "INSERT INTO ecg_studies (resident_id, device_id, leads,"
             " sample_rate_hz, started_at_us, duration_ms, storage_path,"
-            " organization_id, ordered_by, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            " organization_id, ordered_by, status, urgent)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int rc;
 
     if (!st) {
@@ -262,6 +263,7 @@ insert_study(struct tc_rec_db *db, const struct tc_rec_ecg_study_new *in,
     tc_rec__bind_text(st, 10,
                       status_codes[in->live ? TC_REC_ECG_LIVE
                                             : TC_REC_ECG_AWAITING_READING]);
+    sqlite3_bind_int(st, 11, in->urgent);
     rc = tc_rec__step_done(db, st, "ECG study");
     if (rc == 0) {
         *id_out = sqlite3_last_insert_rowid(db->conn);

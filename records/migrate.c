@@ -36,6 +36,8 @@ static const struct tc_rec__migration migrations[] = {
      tc_rec__schema_rehab},
     {10, "imaging: DICOM store-and-forward, reading requests",
      tc_rec__schema_imaging},
+    {11, "ecg: device assignments, urgent reading requests",
+     tc_rec__schema_ecg},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -94,6 +94,7 @@ extern const char tc_rec__schema_chat[];
 extern const char tc_rec__schema_rehab[];
 extern const char tc_rec__schema_referral[];
 extern const char tc_rec__schema_imaging[];
+extern const char tc_rec__schema_ecg[];
 
 int tc_rec__migrate(struct tc_rec_db *db);
 

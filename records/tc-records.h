@@ -1533,6 +1533,7 @@ struct tc_rec_ecg_study_new {
     const char *storage_path; /* when !live, else NULL */
     int64_t organization_id;  /* where recorded; 0 when unknown */
     int64_t ordered_by;       /* practitioner; 0 when none */
+    bool urgent;              /* first on the worklist */
 };
 
 /* Measurements in plausible ranges; 0 means "not measured": heart rate
@@ -1582,6 +1583,7 @@ struct tc_rec_ecg_study {
     enum tc_rec_ecg_status status;
     int64_t reader_id;                /* assigned reader, 0 when none */
     struct tc_rec_ecg_report *report; /* the latest version, or NULL */
+    bool urgent;
 };
 
 struct tc_rec_ecg_study_list {
@@ -1616,11 +1618,34 @@ int tc_rec_ecg_report_versions(struct tc_rec_db *db, int64_t study_id,
                                struct tc_rec_ecg_report_list **out);
 void tc_rec_ecg_report_list_free(struct tc_rec_ecg_report_list *list);
 /* The reading worklist: studies awaiting reading assigned to reader_id,
- * plus unassigned ones when include_unassigned, oldest first. */
+ * plus unassigned ones when include_unassigned; urgent ones first, then
+ * oldest first. */
 int tc_rec_ecg_worklist(struct tc_rec_db *db, int64_t reader_id,
                         bool include_unassigned,
                         struct tc_rec_ecg_study_list **out);
 void tc_rec_ecg_study_list_free(struct tc_rec_ecg_study_list *list);
+
+/* -- ECG devices (ecg-device.c, migration 11) -- */
+
+/*
+ * Which residents a recording device may stream for. assign is idempotent
+ * (an existing assignment stays as it was); unassign of a missing one is
+ * -ENOENT. device_id: 1..64 bytes, no control characters.
+ */
+int tc_rec_ecg_device_assign(struct tc_rec_db *db, const char *device_id,
+                             int64_t resident_id, int64_t assigned_by,
+                             int64_t at_us);
+int tc_rec_ecg_device_unassign(struct tc_rec_db *db, const char *device_id,
+                               int64_t resident_id);
+int tc_rec_ecg_device_assigned(struct tc_rec_db *db, const char *device_id,
+                               int64_t resident_id, bool *out);
+
+/*
+ * A lead name as devices and WFDB files write it ("ii", "avr", "v1",
+ * "MLII", "vx") -> the standard spelling ("II", "aVR", "V1", "MLII", "X")
+ * into out (16 bytes). -EINVAL when it is no lead this system knows.
+ */
+int tc_rec_ecg_lead_normalize(const char *name, char *out, size_t out_len);
 
 /* -- Imaging studies and reports (imaging-study.c, imaging-index.c) -- */
 

@@ -402,7 +402,9 @@ seed_ecg(struct tc_rec_db *db, struct county *c)
     int64_t id;
 
     if (tc_rec_ecg_study_create(db, &in, &id) < 0 ||
-        tc_rec_ecg_study_assign(db, id, c->ecg_reader) < 0) {
+        tc_rec_ecg_study_assign(db, id, c->ecg_reader) < 0 ||
+        tc_rec_ecg_device_assign(db, in.device_id, in.resident_id, 0,
+                                 c->now_us) < 0) {
         return fail(db, "ecg study");
     }
     c->ecg_study = id;

@@ -84,6 +84,26 @@ parse_listen(struct tc_srv_config *cfg, const char *value, GString *why)
     return 0;
 }
 
+/* [ecg] listen: the relay's UDP HOST:PORT, parsed like [server] listen. */
+static int
+parse_ecg_listen(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    char *host = cfg->listen_host;
+    int port = cfg->listen_port;
+    int rc;
+
+    cfg->listen_host = NULL;
+    rc = parse_listen(cfg, value, why);
+    if (rc == 0) {
+        g_free(cfg->ecg_host);
+        cfg->ecg_host = cfg->listen_host;
+        cfg->ecg_port = cfg->listen_port;
+    }
+    cfg->listen_host = host;
+    cfg->listen_port = port;
+    return rc;
+}
+
 static int
 parse_dir(char **field, const char *value, GString *why)
 {
@@ -381,6 +401,7 @@ static const struct key_def keys[] = {
     {"dicom", "destinations", tc_srv__cfg_dicom_destinations},
     {"dicom", "routes", tc_srv__cfg_dicom_routes},
     {"dicom", "retry_max_s", tc_srv__cfg_dicom_retry_max},
+    {"ecg", "listen", parse_ecg_listen},
 };
 
 struct tc_srv_config *
@@ -410,6 +431,8 @@ tc_srv_config_new(void)
     cfg->rehab_max_video_bytes = 512LL * 1024 * 1024;
     cfg->emergency_ring_s = 120;
     tc_srv__dicom_config_defaults(&cfg->dicom);
+    cfg->ecg_host = g_strdup("127.0.0.1");
+    cfg->ecg_port = 0;
     return cfg;
 }
 
@@ -425,6 +448,7 @@ tc_srv_config_free(struct tc_srv_config *cfg)
     g_free(cfg->tls_cert_file);
     g_free(cfg->tls_key_file);
     tc_srv__dicom_config_fini(&cfg->dicom);
+    g_free(cfg->ecg_host);
     g_free(cfg);
 }
 
@@ -439,6 +463,7 @@ config_copy(const struct tc_srv_config *cfg)
     copy->tls_cert_file = g_strdup(cfg->tls_cert_file);
     copy->tls_key_file = g_strdup(cfg->tls_key_file);
     tc_srv__dicom_config_copy(&copy->dicom, &cfg->dicom);
+    copy->ecg_host = g_strdup(cfg->ecg_host);
     return copy;
 }
 
@@ -456,6 +481,7 @@ config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
     g_free(old.tls_cert_file);
     g_free(old.tls_key_file);
     tc_srv__dicom_config_fini(&old.dicom);
+    g_free(old.ecg_host);
 }
 
 static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -269,6 +269,7 @@ stop(struct tc_srv *srv)
     tc_srv__audit_flush(srv); /* events still queued, answers waiting */
     destroy_lws(srv);
     tc_srv__sig_free(srv->sig);
+    tc_srv__ecg_stop(srv);
     tc_srv__audit_flush(srv); /* anything queued while lws closed */
     tc_srv__audit_fini(srv);
     tc_srv__checkpointer_stop(srv->checkpointer);
@@ -353,6 +354,10 @@ start(struct tc_srv *srv, GPtrArray *created)
     if (rc < 0) {
         g_critical("%s", err);
         return rc == -EINVAL ? TC_SRV_EXIT_CONFIG : TC_SRV_EXIT_LISTEN;
+    }
+    if (tc_srv__ecg_start(srv, &err) < 0) {
+        g_critical("%s", err);
+        return TC_SRV_EXIT_LISTEN;
     }
     if (cfg->tls && tls_files(cfg, created, &cert, &key, &err) < 0) {
         g_critical("%s", err);

@@ -58,7 +58,18 @@ struct tc_srv {
     struct tc_srv__rehab *rehab; /* rehab-alerts.c: timer, jobs */
     GHashTable *emergency_timers; /* api-emergency.c: id -> ring timer */
     struct tc_srv__dicom *dicom; /* dicom.c: store, SCP, forwarder */
+    struct tc_srv__ecg *ecg;  /* ecg-live.c: the relay, live streams */
 };
+
+/* == ecg-live.c: live ECG streams (docs/ecg-rtp.md) == */
+
+/* Bind the ECG relay ([ecg] listen) and prepare <data_dir>/ecg; on
+ * failure *err is a g_malloc'd sentence. */
+int tc_srv__ecg_start(struct tc_srv *srv, char **err);
+/* Finish every live stream's archive and close the relay. */
+void tc_srv__ecg_stop(struct tc_srv *srv);
+/* The relay's UDP port (0 before start). */
+uint16_t tc_srv__ecg_port(struct tc_srv *srv);
 
 /* == log.c == */
 
@@ -359,6 +370,7 @@ extern const struct tc_srv__route tc_srv__routes_rehab[];
 extern const struct tc_srv__route tc_srv__routes_rehab_sessions[];
 extern const struct tc_srv__route tc_srv__routes_consult[];
 extern const struct tc_srv__route tc_srv__routes_studies[];
+extern const struct tc_srv__route tc_srv__routes_ecg[]; /* api-ecg.c */
 extern const struct tc_srv__route tc_srv__routes_directory[];
 extern const struct tc_srv__route tc_srv__routes_residents[];
 extern const struct tc_srv__route tc_srv__routes_contracts[];

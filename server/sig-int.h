@@ -107,6 +107,11 @@ enum tc_srv__sig_type {
     TC_SRV__SIG_CANDIDATE,
     TC_SRV__SIG_CHAT,
     TC_SRV__SIG_PING,
+    /* remote ECG (sig-ecg.c, docs/ecg-rtp.md) */
+    TC_SRV__SIG_ECG_ANNOUNCE,
+    TC_SRV__SIG_ECG_STOP,
+    TC_SRV__SIG_ECG_SUBSCRIBE,
+    TC_SRV__SIG_ECG_UNSUBSCRIBE,
     TC_SRV__SIG_N_TYPES
 };
 
@@ -158,6 +163,7 @@ int tc_srv__sig_room_name_parse(const char *name,
 
 struct tc_srv__sig_frame {
     unsigned refs;
+    bool binary;           /* a binary frame (ECG samples), else text */
     size_t len;            /* of the text, without headroom or NUL */
     unsigned char bytes[]; /* TC_SRV__SIG_PRE bytes, text, NUL */
 };
@@ -392,6 +398,17 @@ enum tc_srv__sig_err tc_srv__sig_join(struct tc_srv *srv,
 
 /* The hub of the running server's signaling (signaling.c), or NULL. */
 struct tc_srv__sig_hub *tc_srv__sig_hub_of(struct tc_srv *srv);
+
+/* == sig-ecg.c: remote ECG messages (docs/ecg-rtp.md) == */
+
+/* ecg-announce, ecg-stop, ecg-subscribe, ecg-unsubscribe from `peer`,
+ * whose connection comes from client_addr (an IP address). Answers `ok`
+ * itself; on an error only fills err. */
+enum tc_srv__sig_err tc_srv__sig_ecg(struct tc_srv *srv,
+                                     struct tc_srv__sig_peer *peer,
+                                     const char *client_addr,
+                                     const struct tc_srv__sig_msg *msg,
+                                     struct tc_srv__sig_error *err);
 
 /* The hub's attend (ctx is the struct tc_srv): the attendance log. */
 void tc_srv__sig_attend(void *ctx, const struct tc_srv__sig_room *room,

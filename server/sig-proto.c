@@ -53,6 +53,10 @@ static const char *const type_names[TC_SRV__SIG_N_TYPES] = {
     [TC_SRV__SIG_REMOVE] = "remove", [TC_SRV__SIG_OFFER] = "offer",
     [TC_SRV__SIG_ANSWER] = "answer", [TC_SRV__SIG_CANDIDATE] = "candidate",
     [TC_SRV__SIG_CHAT] = "chat",     [TC_SRV__SIG_PING] = "ping",
+    [TC_SRV__SIG_ECG_ANNOUNCE] = "ecg-announce",
+    [TC_SRV__SIG_ECG_STOP] = "ecg-stop",
+    [TC_SRV__SIG_ECG_SUBSCRIBE] = "ecg-subscribe",
+    [TC_SRV__SIG_ECG_UNSUBSCRIBE] = "ecg-unsubscribe",
 };
 
 const char *
@@ -343,6 +347,11 @@ type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
                                true, &m->text, err);
         }
         return rc;
+    case TC_SRV__SIG_ECG_ANNOUNCE:
+    case TC_SRV__SIG_ECG_STOP:
+    case TC_SRV__SIG_ECG_SUBSCRIBE:
+    case TC_SRV__SIG_ECG_UNSUBSCRIBE:
+        break; /* their members: tc_srv__sig_ecg_parse (sig-ecg.c) */
     case TC_SRV__SIG_PING:
     case TC_SRV__SIG_N_TYPES:
         break;
@@ -470,6 +479,7 @@ tc_srv__sig_frame_new(const json_t *doc)
     }
     f = g_malloc(sizeof(*f) + TC_SRV__SIG_PRE + len + 1);
     f->refs = 1;
+    f->binary = false;
     f->len =
         json_dumpb(doc, (char *)f->bytes + TC_SRV__SIG_PRE, len, JSON_COMPACT);
     if (f->len != len) {

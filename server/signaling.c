@@ -236,7 +236,7 @@ conn_send(void *ctx, void *c, struct tc_srv__sig_frame *frame)
          * wake-up per frame). lws keeps what the socket does not take and
          * writes it at the next POLLOUT; later frames then queue here. */
         if (lws_write(conn->wsi, frame->bytes + TC_SRV__SIG_PRE, frame->len,
-                      LWS_WRITE_TEXT) < 0) {
+                      frame->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < 0) {
             conn->dead = true; /* broken: dropped at the next writable */
             lws_callback_on_writable(conn->wsi);
         }
@@ -332,7 +332,7 @@ on_writeable(struct sig_conn *conn)
     for (int burst = 0;; burst++) {
         conn->out_bytes -= f->len;
         n = lws_write(conn->wsi, f->bytes + TC_SRV__SIG_PRE, f->len,
-                      LWS_WRITE_TEXT);
+                      f->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
         tc_srv__sig_frame_unref(f);
         if (n < 0) {
             return -1; /* the connection is broken: a drop */
@@ -546,6 +546,11 @@ dispatch(struct sig_conn *conn, struct tc_srv__sig_msg *msg,
         return tc_srv__sig_room_relay(hub, conn->peer, msg, err);
     case TC_SRV__SIG_CHAT:
         return on_chat(conn, msg, err);
+    case TC_SRV__SIG_ECG_ANNOUNCE:
+    case TC_SRV__SIG_ECG_STOP:
+    case TC_SRV__SIG_ECG_SUBSCRIBE:
+    case TC_SRV__SIG_ECG_UNSUBSCRIBE:
+        return tc_srv__sig_ecg(conn->srv, conn->peer, conn->addr, msg, err);
     case TC_SRV__SIG_N_TYPES:
         break;
     }

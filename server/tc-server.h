@@ -82,6 +82,8 @@ struct tc_srv_config {
     int64_t rehab_max_video_bytes; /* [rehab] max_video_bytes */
     int emergency_ring_s; /* [emergency] ring_timeout_s: per tier */
     struct tc_srv_dicom_config dicom; /* [dicom] */
+    char *ecg_host;     /* [ecg] listen, host part: the ECG relay (UDP) */
+    int ecg_port;       /* [ecg] listen, port part; 0 = any */
 };
 
 /* A configuration holding every default. Returns NULL only out of

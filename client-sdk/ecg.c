@@ -1,0 +1,960 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * ecg.c - ECG streaming in libtelecare-client (docs/ecg-rtp.md): the
+ * device side (announce, packetize, pace, SRTP over UDP, stop) and the
+ * subscriber side (SRTP over UDP, or binary WebSocket frames).
+ *
+ * Device stream:
+ *
+ *   ANNOUNCING --ok--> SENDING --stop(), queue empty--> STOPPING --ok--> DONE
+ *        |                                                 |
+ *        +--error--> FAILED                                +--error--> FAILED
+ *
+ * Pushed samples wait in a queue (at most 10 minutes' worth). A timer on
+ * the client's context (every 5 ms) sends each packet whose time has come:
+ * packet k is due k * frames_per_packet / (rate * speed) seconds after the
+ * first. When stopped, the rest goes out with a short, marked last packet,
+ * then ecg-stop with the frame count.
+ *
+ * The SDK knows only the protocol documents: the RTP payload is written
+ * and parsed here, and libsrtp2 is used directly.
+ *
+ * Thread: the client's context, like every SDK object.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+#include <glib.h>
+#include <jansson.h>
+#include <srtp2/srtp.h>
+
+#include "client-int.h"
+
+#define MAX_LEADS     16
+#define MAX_PAYLOAD   1400
+#define MAX_PACKET    (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
+#define TICK_MS       5
+#define MAX_QUEUE_S   600
+#define MAX_PER_TICK  256 /* packets per tick, even far behind */
+#define WS_HEADER     20
+#define WS_MAX        (256 * 1024)
+#define LEAD_NAME_MAX 16
+
+enum stream_state { ANNOUNCING, SENDING, STOPPING, DONE, FAILED };
+
+struct tc_sdk_ecg_stream {
+    struct tc_sdk_client *c;
+    struct tc_sdk_ecg_stream_callbacks cb;
+    void *data;
+    enum stream_state state;
+    bool stop_asked;
+    char name[32];
+    unsigned n_leads, rate, fpp;
+    double speed;
+    char profile[32];
+    /* from the server */
+    uint32_t ssrc, first_ts;
+    uint16_t first_seq;
+    uint8_t pt;
+    srtp_t srtp;
+    int fd;
+    /* the queue of frames not yet sent */
+    GArray *queue; /* int16_t */
+    size_t queue_head;
+    uint64_t next_index, sent;
+    int64_t total_frames;
+    int64_t t0_us;
+    GSource *timer;
+    /* test hooks */
+    bool (*drop)(uint64_t index, void *data);
+    void *drop_data;
+    enum tc_sdk_ecg_test_action action;
+    uint8_t last[MAX_PACKET];
+    size_t last_len;
+};
+
+struct tc_sdk_ecg_sub {
+    struct tc_sdk_client *c;
+    struct tc_sdk_ecg_sub_callbacks cb;
+    void *data;
+    char stream[32];
+    int64_t study;
+    bool websocket, ready;
+    int subscription;
+    unsigned n_leads, fpp;
+    uint32_t ssrc, first_ts;
+    uint16_t first_seq;
+    uint8_t pt;
+    srtp_t srtp;
+    int fd;
+    GSource *watch;
+    uint64_t refused;
+};
+
+/* One tracked ECG request: its id -> the object it is for. */
+struct ecg_req {
+    struct tc_sdk_ecg_stream *stream;
+    struct tc_sdk_ecg_sub *sub;
+};
+
+struct tc_sdk__ecg {
+    GHashTable *requests; /* id -> struct ecg_req */
+    GPtrArray *subs;      /* struct tc_sdk_ecg_sub *, borrowed */
+    GByteArray *rx;       /* a binary message arriving in fragments */
+    unsigned next_id;
+};
+
+static gsize srtp_ready;
+
+static int
+srtp_once(void)
+{
+    if (g_once_init_enter(&srtp_ready)) {
+        g_once_init_leave(&srtp_ready,
+                          srtp_init() == srtp_err_status_ok ? 1 : 2);
+    }
+    return srtp_ready == 1 ? 0 : -EIO;
+}
+
+static struct tc_sdk__ecg *
+ecg_of(struct tc_sdk_client *c)
+{
+    if (!c->ecg) {
+        c->ecg = g_new0(struct tc_sdk__ecg, 1);
+        c->ecg->requests =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        c->ecg->subs = g_ptr_array_new();
+        c->ecg->rx = g_byte_array_new();
+    }
+    return c->ecg;
+}
+
+void
+tc_sdk__ecg_free_all(struct tc_sdk_client *c)
+{
+    if (c->ecg) {
+        g_hash_table_destroy(c->ecg->requests);
+        g_ptr_array_unref(c->ecg->subs);
+        g_byte_array_unref(c->ecg->rx);
+        g_free(c->ecg);
+        c->ecg = NULL;
+    }
+}
+
+/* Send `msg` (consumed) with a fresh "ecg-<n>" id tracked for obj. */
+static int
+request(struct tc_sdk_client *c, json_t *msg, struct tc_sdk_ecg_stream *st,
+        struct tc_sdk_ecg_sub *sub)
+{
+    struct tc_sdk__ecg *e = ecg_of(c);
+    struct ecg_req *r;
+    char id[32];
+    int rc;
+
+    if (c->state != TC_SDK_STATE_READY) {
+        json_decref(msg);
+        return tc_sdk__fail(c, -ENOTCONN, "no session");
+    }
+    g_snprintf(id, sizeof(id), "ecg-%u", ++e->next_id);
+    json_object_set_new(msg, "id", json_string(id));
+    rc = tc_sdk__send_take(c, msg);
+    if (rc == 0) {
+        r = g_new0(struct ecg_req, 1);
+        r->stream = st;
+        r->sub = sub;
+        g_hash_table_insert(e->requests, g_strdup(id), r);
+    }
+    return rc;
+}
+
+static void
+forget_requests(struct tc_sdk_client *c, const void *obj)
+{
+    GHashTableIter it;
+    gpointer v;
+
+    if (!c->ecg) {
+        return;
+    }
+    g_hash_table_iter_init(&it, c->ecg->requests);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        struct ecg_req *r = v;
+        if ((const void *)r->stream == obj || (const void *)r->sub == obj) {
+            g_hash_table_iter_remove(&it);
+        }
+    }
+}
+
+static int
+srtp_session(const char *profile, const char *key_b64, uint32_t ssrc,
+             srtp_t *out)
+{
+    srtp_policy_t policy;
+    guchar *key;
+    gsize key_len = 0;
+    bool gcm = g_strcmp0(profile, "AEAD_AES_128_GCM") == 0;
+    srtp_err_status_t st;
+
+    if (!gcm && g_strcmp0(profile, "AES_CM_128_HMAC_SHA1_80") != 0) {
+        return -EPROTO;
+    }
+    if (!key_b64 || srtp_once() < 0) {
+        return -EPROTO;
+    }
+    key = g_base64_decode(key_b64, &key_len);
+    if (key_len != (gcm ? 28u : 30u)) {
+        g_free(key);
+        return -EPROTO;
+    }
+    memset(&policy, 0, sizeof(policy));
+    if (gcm) {
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
+    } else {
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+    }
+    policy.ssrc.type = ssrc_specific;
+    policy.ssrc.value = ssrc;
+    policy.key = key;
+    policy.window_size = 128;
+    st = srtp_create(out, &policy);
+    memset(key, 0, key_len);
+    g_free(key);
+    return st == srtp_err_status_ok ? 0 : -EIO;
+}
+
+/* A UDP socket connected (device) or bound (subscriber) for host. */
+static int
+udp_socket(const char *host, int port, bool connect_it, uint16_t *bound)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *ai = NULL;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    char service[8];
+    int fd, buf = 1 << 20;
+
+    g_snprintf(service, sizeof(service), "%d", port);
+    if (getaddrinfo(host, service, &hints, &ai) != 0 || !ai) {
+        return -EHOSTUNREACH;
+    }
+    fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+        if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) <
+            0) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+        }
+        if (connect_it) {
+            if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+                close(fd);
+                fd = -1;
+            }
+        } else {
+            memset(&ss, 0, sizeof(ss));
+            ss.ss_family = (sa_family_t)ai->ai_family;
+            if (bind(fd, (struct sockaddr *)&ss,
+                     ai->ai_family == AF_INET6
+                         ? sizeof(struct sockaddr_in6)
+                         : sizeof(struct sockaddr_in)) < 0 ||
+                getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+                close(fd);
+                fd = -1;
+            } else {
+                *bound = ntohs(ss.ss_family == AF_INET6
+                                   ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                   : ((struct sockaddr_in *)&ss)->sin_port);
+            }
+        }
+    }
+    freeaddrinfo(ai);
+    return fd < 0 ? -EIO : fd;
+}
+
+/* ---- the device side ---- */
+
+static json_t *
+desc_json(const struct tc_sdk_ecg_desc *d, unsigned fpp)
+{
+    json_t *leads = json_array(), *gains = json_array(), *bases = json_array(),
+           *zeros = json_array();
+
+    for (unsigned i = 0; i < d->n_leads; i++) {
+        json_array_append_new(leads, json_string(d->leads[i]));
+        json_array_append_new(gains, json_real(d->gains[i]));
+        json_array_append_new(
+            bases, json_integer(d->baselines ? d->baselines[i] : 0));
+        json_array_append_new(
+            zeros, json_integer(d->adc_zeros ? d->adc_zeros[i] : 0));
+    }
+    return json_pack(
+        "{s:s,s:o,s:i,s:i,s:o,s:o,s:o,s:i}", "type", "ecg-announce", "leads",
+        leads, "sample_rate_hz", (int)d->sample_rate_hz, "frames_per_packet",
+        (int)fpp, "gains", gains, "baselines", bases, "adc_zeros", zeros,
+        "adc_resolution_bits",
+        (int)(d->adc_resolution_bits ? d->adc_resolution_bits : 16));
+}
+
+static bool
+desc_valid(const struct tc_sdk_ecg_desc *d, unsigned fpp)
+{
+    if (d->n_leads < 1 || d->n_leads > MAX_LEADS || !d->leads || !d->gains ||
+        d->sample_rate_hz < 50 || d->sample_rate_hz > 20000 || fpp < 1 ||
+        fpp * d->n_leads * 2 > MAX_PAYLOAD) {
+        return false;
+    }
+    for (unsigned i = 0; i < d->n_leads; i++) {
+        if (!d->leads[i] || !*d->leads[i] ||
+            strlen(d->leads[i]) >= LEAD_NAME_MAX) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int
+tc_sdk_ecg_stream_announce(struct tc_sdk_client *c,
+                           const struct tc_sdk_ecg_announce *a,
+                           const struct tc_sdk_ecg_stream_callbacks *cb,
+                           void *data, struct tc_sdk_ecg_stream **out)
+{
+    const struct tc_sdk_ecg_desc *d = &a->desc;
+    unsigned fpp = d->frames_per_packet
+                       ? d->frames_per_packet
+                       : (d->sample_rate_hz * 20 + 999) / 1000;
+    struct tc_sdk_ecg_stream *s;
+    json_t *msg;
+    int rc;
+
+    if (!desc_valid(d, fpp) || a->patient <= 0 || !a->device || a->speed < 0) {
+        return tc_sdk__fail(c, -EINVAL,
+                            "ECG stream: description out of "
+                            "range");
+    }
+    msg = desc_json(d, fpp);
+    json_object_set_new(msg, "patient", json_integer(a->patient));
+    json_object_set_new(msg, "device", json_string(a->device));
+    json_object_set_new(
+        msg, "profile",
+        json_string(a->profile ? a->profile : "AEAD_AES_128_GCM"));
+    if (a->urgent) {
+        json_object_set_new(msg, "urgent", json_true());
+    }
+    if (a->reader > 0) {
+        json_object_set_new(msg, "reader", json_integer(a->reader));
+    }
+    if (a->consultation > 0) {
+        json_object_set_new(msg, "consultation",
+                            json_integer(a->consultation));
+    }
+    s = g_new0(struct tc_sdk_ecg_stream, 1);
+    s->c = c;
+    if (cb) {
+        s->cb = *cb;
+    }
+    s->data = data;
+    s->fd = -1;
+    s->n_leads = d->n_leads;
+    s->rate = d->sample_rate_hz;
+    s->fpp = fpp;
+    s->speed = a->speed > 0 ? a->speed : 1;
+    s->total_frames = -1;
+    s->queue = g_array_new(FALSE, FALSE, sizeof(int16_t));
+    rc = request(c, msg, s, NULL);
+    if (rc < 0) {
+        g_array_unref(s->queue);
+        g_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static size_t
+queued_frames(const struct tc_sdk_ecg_stream *s)
+{
+    return (s->queue->len - s->queue_head) / s->n_leads;
+}
+
+int
+tc_sdk_ecg_stream_push(struct tc_sdk_ecg_stream *s, const int16_t *samples,
+                       size_t frames)
+{
+    if (s->stop_asked || s->state == FAILED || s->state == DONE) {
+        return -EPIPE;
+    }
+    if (queued_frames(s) + frames > (size_t)s->rate * MAX_QUEUE_S) {
+        return -ENOBUFS;
+    }
+    if (s->queue_head > 0 && s->queue_head * 2 > s->queue->len) {
+        g_array_remove_range(s->queue, 0, (guint)s->queue_head);
+        s->queue_head = 0;
+    }
+    g_array_append_vals(s->queue, samples, (guint)(frames * s->n_leads));
+    return 0;
+}
+
+static void
+wr16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static void
+wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Packet next_index with `frames` frames from the queue, in the clear. */
+static size_t
+write_clear(const struct tc_sdk_ecg_stream *s, unsigned frames, uint8_t *buf)
+{
+    const int16_t *x = &g_array_index(s->queue, int16_t, (guint)s->queue_head);
+    size_t n = (size_t)frames * s->n_leads;
+
+    buf[0] = 0x80;
+    buf[1] = (uint8_t)(s->pt | (frames < s->fpp ? 0x80 : 0));
+    wr16(buf + 2, (uint16_t)(s->first_seq + s->next_index));
+    wr32(buf + 4, (uint32_t)(s->first_ts + s->next_index * s->fpp));
+    wr32(buf + 8, s->ssrc);
+    for (size_t i = 0; i < n; i++) {
+        wr16(buf + 12 + 2 * i, (uint16_t)x[i]);
+    }
+    return 12 + 2 * n;
+}
+
+/* The test hook: this packet protected with a key nobody was given. */
+static void
+send_wrong_key(struct tc_sdk_ecg_stream *s, unsigned frames)
+{
+    uint8_t buf[MAX_PACKET], key[28];
+    g_autofree char *b64 = NULL;
+    srtp_t bad = NULL;
+    int len = (int)write_clear(s, frames, buf);
+
+    for (int i = 0; i < 28; i++) {
+        key[i] = (uint8_t)(0xa5 ^ i);
+    }
+    b64 = g_base64_encode(key, sizeof(key));
+    if (srtp_session("AEAD_AES_128_GCM", b64, s->ssrc, &bad) < 0) {
+        return;
+    }
+    if (srtp_protect(bad, buf, &len) == srtp_err_status_ok) {
+        (void)!send(s->fd, buf, (size_t)len, 0);
+    }
+    srtp_dealloc(bad);
+}
+
+/* Send one packet of `frames` frames; false when the socket is full. */
+static bool
+send_one(struct tc_sdk_ecg_stream *s, unsigned frames)
+{
+    uint8_t buf[MAX_PACKET];
+    int len;
+
+    if (s->action == TC_SDK_ECG_TEST_WRONG_KEY) {
+        s->action = 0;
+        send_wrong_key(s, frames);
+    }
+    len = (int)write_clear(s, frames, buf);
+    if (srtp_protect(s->srtp, buf, &len) != srtp_err_status_ok) {
+        return false;
+    }
+    if (!s->drop || !s->drop(s->next_index, s->drop_data)) {
+        if (send(s->fd, buf, (size_t)len, 0) < 0 && errno == EAGAIN) {
+            /* the socket is full: this packet is lost to SRTP's index
+             * (protect advanced it), so it counts as sent and dropped */
+        } else {
+            s->sent++;
+        }
+        memcpy(s->last, buf, (size_t)len);
+        s->last_len = (size_t)len;
+    }
+    if (s->action == TC_SDK_ECG_TEST_REPLAY && s->last_len) {
+        (void)!send(s->fd, s->last, s->last_len, 0);
+        s->action = 0;
+    }
+    s->queue_head += (size_t)frames * s->n_leads;
+    s->next_index++;
+    return true;
+}
+
+static void
+finish_stop(struct tc_sdk_ecg_stream *s)
+{
+    json_t *msg = json_pack("{s:s,s:s,s:I}", "type", "ecg-stop", "stream",
+                            s->name, "frames", (json_int_t)s->total_frames);
+
+    s->state = STOPPING;
+    if (request(s->c, msg, s, NULL) < 0) {
+        s->state = FAILED;
+        if (s->cb.stopped) {
+            s->cb.stopped(s, -ENOTCONN, NULL, s->data);
+        }
+    }
+}
+
+static gboolean
+on_tick(gpointer data)
+{
+    struct tc_sdk_ecg_stream *s = data;
+    int64_t now = g_get_monotonic_time();
+    uint64_t due;
+    unsigned n = 0;
+
+    if (s->state != SENDING) {
+        return G_SOURCE_CONTINUE;
+    }
+    if (!s->t0_us) {
+        s->t0_us = now;
+    }
+    due = (uint64_t)((double)(now - s->t0_us) / 1e6 * s->rate * s->speed /
+                     s->fpp) +
+          1;
+    while (s->next_index < due && n < MAX_PER_TICK &&
+           queued_frames(s) >= s->fpp) {
+        if (!send_one(s, s->fpp)) {
+            return G_SOURCE_CONTINUE;
+        }
+        n++;
+    }
+    if (s->stop_asked && queued_frames(s) < s->fpp && s->next_index < due) {
+        if (queued_frames(s) > 0 && !send_one(s, (unsigned)queued_frames(s))) {
+            return G_SOURCE_CONTINUE;
+        }
+        finish_stop(s);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+int
+tc_sdk_ecg_stream_stop(struct tc_sdk_ecg_stream *s)
+{
+    if (s->stop_asked || s->state == FAILED || s->state == DONE) {
+        return -EALREADY;
+    }
+    s->stop_asked = true;
+    /* every frame ever pushed: sent ones plus the queue */
+    s->total_frames = (int64_t)(s->next_index * s->fpp + queued_frames(s));
+    return 0;
+}
+
+static void
+stream_ready(struct tc_sdk_ecg_stream *s, json_t *msg)
+{
+    const char *name = json_string_value(json_object_get(msg, "stream"));
+    int port = (int)json_integer_value(json_object_get(msg, "port"));
+    int rc;
+
+    s->ssrc = (uint32_t)json_integer_value(json_object_get(msg, "ssrc"));
+    s->first_seq =
+        (uint16_t)json_integer_value(json_object_get(msg, "first_seq"));
+    s->first_ts =
+        (uint32_t)json_integer_value(json_object_get(msg, "first_timestamp"));
+    s->pt = (uint8_t)json_integer_value(json_object_get(msg, "payload_type"));
+    rc = name && port > 0 ? 0 : -EPROTO;
+    if (rc == 0) {
+        g_strlcpy(s->name, name, sizeof(s->name));
+        rc = srtp_session(json_string_value(json_object_get(msg, "profile")),
+                          json_string_value(json_object_get(msg, "key")),
+                          s->ssrc, &s->srtp);
+    }
+    if (rc == 0) {
+        s->fd = udp_socket(s->c->url.host, port, true, NULL);
+        rc = s->fd < 0 ? s->fd : 0;
+    }
+    if (rc < 0) {
+        s->state = FAILED;
+        if (s->cb.ready) {
+            s->cb.ready(s, rc, "the server's answer was not usable", s->data);
+        }
+        return;
+    }
+    s->state = SENDING;
+    s->timer = g_timeout_source_new(TICK_MS);
+    g_source_set_callback(s->timer, on_tick, s, NULL);
+    g_source_attach(s->timer, tc_sdk__loop_context(s->c));
+    if (s->cb.ready) {
+        s->cb.ready(s, 0, s->name, s->data);
+    }
+}
+
+const char *
+tc_sdk_ecg_stream_name(const struct tc_sdk_ecg_stream *s)
+{
+    return s->name[0] ? s->name : NULL;
+}
+
+size_t
+tc_sdk_ecg_stream_queued(const struct tc_sdk_ecg_stream *s)
+{
+    return queued_frames(s);
+}
+
+uint64_t
+tc_sdk_ecg_stream_sent(const struct tc_sdk_ecg_stream *s)
+{
+    return s->sent;
+}
+
+void
+tc_sdk_ecg_stream_test_drop(struct tc_sdk_ecg_stream *s,
+                            bool (*drop)(uint64_t index, void *data),
+                            void *data)
+{
+    s->drop = drop;
+    s->drop_data = data;
+}
+
+int
+tc_sdk_ecg_stream_test(struct tc_sdk_ecg_stream *s,
+                       enum tc_sdk_ecg_test_action action)
+{
+    if (action != TC_SDK_ECG_TEST_WRONG_KEY &&
+        action != TC_SDK_ECG_TEST_REPLAY) {
+        return -EINVAL;
+    }
+    s->action = action;
+    return 0;
+}
+
+void
+tc_sdk_ecg_stream_free(struct tc_sdk_ecg_stream *s)
+{
+    if (!s) {
+        return;
+    }
+    forget_requests(s->c, s);
+    if (s->timer) {
+        g_source_destroy(s->timer);
+        g_source_unref(s->timer);
+    }
+    if (s->srtp) {
+        srtp_dealloc(s->srtp);
+    }
+    if (s->fd >= 0) {
+        close(s->fd);
+    }
+    g_array_unref(s->queue);
+    g_free(s);
+}
+
+/* ---- the subscriber side ---- */
+
+static void
+deliver(struct tc_sdk_ecg_sub *s, int64_t first_frame, const uint8_t *be,
+        unsigned frames)
+{
+    int16_t x[MAX_PAYLOAD / 2];
+    int16_t *buf = frames * s->n_leads <= G_N_ELEMENTS(x)
+                       ? x
+                       : g_new(int16_t, (gsize)frames * s->n_leads);
+    struct tc_sdk_ecg_samples out = {
+        .stream = s->stream,
+        .first_frame = first_frame,
+        .frames = frames,
+        .n_leads = s->n_leads,
+        .samples = buf,
+    };
+
+    for (size_t i = 0; i < (size_t)frames * s->n_leads; i++) {
+        buf[i] = (int16_t)(be[2 * i] << 8 | be[2 * i + 1]);
+    }
+    if (s->cb.samples) {
+        s->cb.samples(s, &out, s->data);
+    }
+    if (buf != x) {
+        g_free(buf);
+    }
+}
+
+/* One SRTP packet: unprotect, check it is this stream's, deliver. */
+static void
+on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
+{
+    int len = (int)n;
+    size_t off = 12, bytes;
+    uint16_t seq;
+    uint32_t ts;
+
+    if (n < 12 || srtp_unprotect(s->srtp, buf, &len) != srtp_err_status_ok ||
+        (buf[0] >> 6) != 2 || (buf[1] & 0x7f) != s->pt) {
+        s->refused++;
+        return;
+    }
+    off += 4u * (buf[0] & 0x0f);
+    if (buf[0] & 0x10) {
+        if (off + 4 > (size_t)len) {
+            s->refused++;
+            return;
+        }
+        off += 4 + 4u * (uint16_t)(buf[off + 2] << 8 | buf[off + 3]);
+    }
+    if (buf[0] & 0x20) {
+        len -= buf[len - 1];
+    }
+    if (off > (size_t)len) {
+        s->refused++;
+        return;
+    }
+    bytes = (size_t)len - off;
+    if (bytes == 0 || bytes % (2u * s->n_leads) != 0 ||
+        bytes / (2u * s->n_leads) > s->fpp) {
+        s->refused++;
+        return;
+    }
+    seq = (uint16_t)(buf[2] << 8 | buf[3]);
+    ts = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 |
+         (uint32_t)buf[6] << 8 | buf[7];
+    (void)seq;
+    deliver(s, (int64_t)(uint32_t)(ts - s->first_ts), buf + off,
+            (unsigned)(bytes / (2u * s->n_leads)));
+}
+
+static gboolean
+on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+    struct tc_sdk_ecg_sub *s = data;
+    uint8_t buf[MAX_PACKET + 64];
+    ssize_t n;
+
+    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+        if (s->ready) {
+            on_datagram(s, buf, (size_t)n);
+        }
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+int
+tc_sdk_ecg_subscribe(struct tc_sdk_client *c, const char *stream,
+                     bool websocket, const struct tc_sdk_ecg_sub_callbacks *cb,
+                     void *data, struct tc_sdk_ecg_sub **out)
+{
+    struct tc_sdk_ecg_sub *s;
+    uint16_t port = 0;
+    json_t *msg;
+    int rc;
+
+    if (!stream || strncmp(stream, "ecg:", 4) != 0 || strlen(stream) > 24) {
+        return tc_sdk__fail(c, -EINVAL, "stream: must be ecg:<study id>");
+    }
+    s = g_new0(struct tc_sdk_ecg_sub, 1);
+    s->c = c;
+    if (cb) {
+        s->cb = *cb;
+    }
+    s->data = data;
+    s->fd = -1;
+    s->websocket = websocket;
+    g_strlcpy(s->stream, stream, sizeof(s->stream));
+    s->study = g_ascii_strtoll(stream + 4, NULL, 10);
+    msg = json_pack("{s:s,s:s,s:s}", "type", "ecg-subscribe", "stream", stream,
+                    "transport", websocket ? "websocket" : "srtp");
+    if (!websocket) {
+        s->fd = udp_socket(c->url.host, 0, false, &port);
+        if (s->fd < 0) {
+            json_decref(msg);
+            g_free(s);
+            return tc_sdk__fail(c, -EIO, "no UDP socket for the ECG stream");
+        }
+        json_object_set_new(msg, "port", json_integer(port));
+        s->watch = g_unix_fd_source_new(s->fd, G_IO_IN);
+        g_source_set_callback(s->watch, G_SOURCE_FUNC(on_readable), s, NULL);
+        g_source_attach(s->watch, tc_sdk__loop_context(c));
+    }
+    rc = request(c, msg, NULL, s);
+    if (rc < 0) {
+        tc_sdk_ecg_sub_free(s);
+        return rc;
+    }
+    g_ptr_array_add(ecg_of(c)->subs, s);
+    *out = s;
+    return 0;
+}
+
+static void
+sub_ready(struct tc_sdk_ecg_sub *s, json_t *msg, const char *json)
+{
+    json_t *d = json_object_get(msg, "description");
+    int rc = 0;
+
+    s->ssrc = (uint32_t)json_integer_value(json_object_get(msg, "ssrc"));
+    s->first_seq =
+        (uint16_t)json_integer_value(json_object_get(msg, "first_seq"));
+    s->first_ts =
+        (uint32_t)json_integer_value(json_object_get(msg, "first_timestamp"));
+    s->pt = (uint8_t)json_integer_value(json_object_get(msg, "payload_type"));
+    s->n_leads = (unsigned)json_array_size(json_object_get(d, "leads"));
+    s->fpp =
+        (unsigned)json_integer_value(json_object_get(d, "frames_per_packet"));
+    s->subscription =
+        (int)json_integer_value(json_object_get(msg, "subscription"));
+    if (s->n_leads < 1 || s->n_leads > MAX_LEADS || s->fpp < 1) {
+        rc = -EPROTO;
+    }
+    if (rc == 0 && !s->websocket) {
+        rc = srtp_session(json_string_value(json_object_get(msg, "profile")),
+                          json_string_value(json_object_get(msg, "key")),
+                          s->ssrc, &s->srtp);
+    }
+    s->ready = rc == 0;
+    if (s->cb.ready) {
+        s->cb.ready(s, rc, json, s->data);
+    }
+}
+
+uint64_t
+tc_sdk_ecg_sub_refused(const struct tc_sdk_ecg_sub *s)
+{
+    return s->refused;
+}
+
+void
+tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s)
+{
+    if (!s) {
+        return;
+    }
+    if (s->ready && s->c->state == TC_SDK_STATE_READY) {
+        json_t *msg = json_pack("{s:s,s:s}", "type", "ecg-unsubscribe",
+                                "stream", s->stream);
+        if (!s->websocket) {
+            json_object_set_new(msg, "subscription",
+                                json_integer(s->subscription));
+        }
+        tc_sdk__send_take(s->c, msg);
+    }
+    forget_requests(s->c, s);
+    if (s->c->ecg) {
+        g_ptr_array_remove(s->c->ecg->subs, s);
+    }
+    if (s->watch) {
+        g_source_destroy(s->watch);
+        g_source_unref(s->watch);
+    }
+    if (s->srtp) {
+        srtp_dealloc(s->srtp);
+    }
+    if (s->fd >= 0) {
+        close(s->fd);
+    }
+    g_free(s);
+}
+
+/* ---- from proto.c and ws.c ---- */
+
+bool
+tc_sdk__ecg_answer(struct tc_sdk_client *c, const char *id, json_t *msg,
+                   const char *json, bool ok)
+{
+    struct ecg_req *r;
+    struct tc_sdk_ecg_stream *st;
+    struct tc_sdk_ecg_sub *sub;
+    const char *why = json_string_value(json_object_get(msg, "message"));
+
+    if (!id || !c->ecg || !(r = g_hash_table_lookup(c->ecg->requests, id))) {
+        return false;
+    }
+    st = r->stream;
+    sub = r->sub;
+    g_hash_table_remove(c->ecg->requests, id);
+    if (st && st->state == ANNOUNCING) {
+        if (ok) {
+            stream_ready(st, msg);
+        } else {
+            st->state = FAILED;
+            if (st->cb.ready) {
+                st->cb.ready(st, -EPERM, why, st->data);
+            }
+        }
+    } else if (st && st->state == STOPPING) {
+        st->state = ok ? DONE : FAILED;
+        if (st->cb.stopped) {
+            st->cb.stopped(st, ok ? 0 : -EPERM, json, st->data);
+        }
+    } else if (sub) {
+        if (ok) {
+            sub_ready(sub, msg, json);
+        } else if (sub->cb.ready) {
+            sub->cb.ready(sub, -EPERM, why, sub->data);
+        }
+    }
+    return true;
+}
+
+void
+tc_sdk__ecg_event(struct tc_sdk_client *c, json_t *msg)
+{
+    const char *stream = json_string_value(json_object_get(msg, "stream"));
+
+    if (!stream || !c->ecg) {
+        return;
+    }
+    for (guint i = 0; i < c->ecg->subs->len; i++) {
+        struct tc_sdk_ecg_sub *s = g_ptr_array_index(c->ecg->subs, i);
+        if (strcmp(s->stream, stream) == 0 && s->cb.ended) {
+            s->cb.ended(s, s->data);
+        }
+    }
+}
+
+static void
+on_ws_frame(struct tc_sdk_client *c, const uint8_t *p, size_t len)
+{
+    unsigned n_leads;
+    uint32_t study, frames;
+    uint64_t first;
+
+    if (len < WS_HEADER || p[0] != 1 || p[1] != 1) {
+        return;
+    }
+    n_leads = (unsigned)(p[2] << 8 | p[3]);
+    study = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 |
+            p[7];
+    first = (uint64_t)((uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+                       (uint32_t)p[10] << 8 | p[11])
+                << 32 |
+            ((uint32_t)p[12] << 24 | (uint32_t)p[13] << 16 |
+             (uint32_t)p[14] << 8 | p[15]);
+    frames = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 |
+             (uint32_t)p[18] << 8 | p[19];
+    if (n_leads == 0 || (uint64_t)frames * n_leads * 2 != len - WS_HEADER) {
+        tc_sdk__log(c, TC_SDK_LOG_WARNING, "malformed ECG frame");
+        return;
+    }
+    for (guint i = 0; i < c->ecg->subs->len; i++) {
+        struct tc_sdk_ecg_sub *s = g_ptr_array_index(c->ecg->subs, i);
+        if (s->websocket && s->ready && s->study == (int64_t)study &&
+            s->n_leads == n_leads) {
+            deliver(s, (int64_t)first, p + WS_HEADER, frames);
+        }
+    }
+}
+
+void
+tc_sdk__ecg_binary(struct tc_sdk_client *c, const void *in, size_t len,
+                   bool final)
+{
+    struct tc_sdk__ecg *e = ecg_of(c);
+
+    if (e->rx->len + len > WS_MAX) {
+        g_byte_array_set_size(e->rx, 0);
+        return;
+    }
+    g_byte_array_append(e->rx, in, (guint)len);
+    if (final) {
+        on_ws_frame(c, e->rx->data, e->rx->len);
+        g_byte_array_set_size(e->rx, 0);
+    }
+}

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * api-ecg.c - remote ECG over HTTP (/api/v1):
+ *
+ *   PUT    /api/v1/ecg-devices/{device}/residents/{id}  assign a device
+ *   DELETE /api/v1/ecg-devices/{device}/residents/{id}  unassign it
+ *   POST   /api/v1/ecg-studies/import                   a stored WFDB record
+ *   GET    /api/v1/ecg-studies/{id}/waveform            FHIR R4 Observation
+ *
+ * An import is checked whole before anything is written: the header
+ * (formats 16 and 212, several signal files), every file the header names,
+ * their lengths and every checksum, and the lead names; a refusal is 400
+ * (415 for a valid record this reader does not read) naming the file,
+ * line or signal. Then the record is archived like a live stream
+ * (<data_dir>/ecg/<name>, format 16, checksums kept) and becomes an ECG
+ * study awaiting reading; if the study cannot be created the files are
+ * removed again.
+ *
+ * The waveform is the archive read back: one Observation component per
+ * lead with valueSampledData (R4: origin, period in ms, factor, data;
+ * "E" for an invalid sample), for a window of at most 60 s.
+ *
+ * Access: assignments follow the policy for writing the resident's
+ * record; imports and waveforms the policy for studies, as
+ * api-studies.c. Every decision is audited there.
+ *
+ * Thread: main.
+ */
+#define G_LOG_DOMAIN "api"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "server-int.h"
+#include "tc-media.h"
+#include "tc-records.h"
+
+#define ECG          "ecg_study"
+#define MAX_WINDOW_S 60
+
+/* ---- device assignments ---- */
+
+static bool
+device_param(struct tc_srv__call *call, const char **device)
+{
+    const char *d = call->req.params[0];
+    size_t n = strlen(d);
+
+    if (n < 1 || n > 64) {
+        tc_srv__resp_error_field(&call->resp, 400, "device",
+                                 "device: 1..64 bytes");
+        return false;
+    }
+    *device = d;
+    return true;
+}
+
+static bool
+record_write_allowed(struct tc_srv *srv, struct tc_srv__call *call,
+                     int64_t resident_id)
+{
+    struct tc_srv__target t = {
+        .action = TC_SRV__ACT_WRITE,
+        .kind = TC_SRV__KIND_RECORD,
+        .resident_id = resident_id,
+        .entity_type = "ecg_device",
+        .purpose = "ECG device assignment",
+    };
+
+    return tc_srv__policy_check(srv, call, &t);
+}
+
+static void
+device_assign(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    const char *device = NULL;
+    int64_t resident = 0;
+
+    if (!device_param(call, &device) ||
+        !tc_srv__param_id(call, 1, "resident id", &resident) ||
+        !record_write_allowed(srv, call, resident)) {
+        return;
+    }
+    if (tc_srv__audit_outcome(srv, call,
+                              tc_rec_ecg_device_assign(
+                                  srv->db, device, resident,
+                                  call->req.who->user_id, g_get_real_time()),
+                              TC_REC_AUDIT_UPDATE, "ecg_device", 0,
+                              resident)) {
+        tc_srv__resp_ok(call, 200,
+                        json_pack("{s:s,s:I}", "device_id", device,
+                                  "resident_id", (json_int_t)resident));
+    }
+}
+
+static void
+device_unassign(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    const char *device = NULL;
+    int64_t resident = 0;
+
+    if (!device_param(call, &device) ||
+        !tc_srv__param_id(call, 1, "resident id", &resident) ||
+        !record_write_allowed(srv, call, resident)) {
+        return;
+    }
+    if (tc_srv__audit_outcome(
+            srv, call, tc_rec_ecg_device_unassign(srv->db, device, resident),
+            TC_REC_AUDIT_UPDATE, "ecg_device", 0, resident)) {
+        tc_srv__resp_no_content(call);
+    }
+}
+
+/* ---- import ---- */
+
+struct upload {
+    struct tc_media_wfdb_header h;
+    int64_t n_frames;
+    int16_t *samples;
+    char leads[TC_MEDIA_ECG_MAX_LEADS][16];
+};
+
+/* Decode and check the record in `body`; false after a 4xx. */
+static bool
+upload_read(struct tc_srv__call *call, json_t *body, struct upload *u)
+{
+    const char *text = NULL;
+    json_t *files = json_object_get(body, "files");
+    char err[256];
+    int rc;
+
+    if (!tc_srv__json_string(call, body, "header", true, 256 * 1024, &text)) {
+        return false;
+    }
+    rc = tc_media_wfdb_header_parse(text, strlen(text), &u->h, err,
+                                    sizeof(err));
+    if (rc < 0) {
+        tc_srv__resp_error_field(&call->resp, rc == -ENOTSUP ? 415 : 400,
+                                 "header", err);
+        return false;
+    }
+    if (!json_is_object(files)) {
+        tc_srv__resp_error_field(&call->resp, 400, "files",
+                                 "files: an object of file name -> base64");
+        return false;
+    }
+    for (unsigned fi = 0; fi < u->h.n_files; fi++) {
+        const char *b64 =
+            json_string_value(json_object_get(files, u->h.files[fi]));
+        g_autofree guchar *data = NULL;
+        gsize len = 0;
+        int64_t n;
+
+        if (!b64) {
+            g_snprintf(err, sizeof(err),
+                       "files: %s (named by the header) is missing",
+                       u->h.files[fi]);
+            tc_srv__resp_error_field(&call->resp, 400, "files", err);
+            return false;
+        }
+        data = g_base64_decode(b64, &len);
+        n = u->h.n_frames >= 0 ? u->h.n_frames
+                               : tc_media_wfdb_frames_in(&u->h, fi, len);
+        if (fi == 0) {
+            u->n_frames = n;
+            if (n <= 0 || n * u->h.n_signals > TC_MEDIA_WFDB_MAX_SAMPLES) {
+                tc_srv__resp_error_field(&call->resp, 400, "files",
+                                         "files: no samples, or over 64 Mi "
+                                         "samples");
+                return false;
+            }
+            u->samples = g_new0(int16_t, (gsize)n * u->h.n_signals);
+        }
+        if (tc_media_wfdb_decode(&u->h, fi, data, len, u->n_frames, u->samples,
+                                 err, sizeof(err)) < 0) {
+            tc_srv__resp_error_field(&call->resp, 400, "files", err);
+            return false;
+        }
+    }
+    if (tc_media_wfdb_checksums_verify(&u->h, u->samples, u->n_frames, err,
+                                       sizeof(err)) < 0) {
+        tc_srv__resp_error_field(&call->resp, 400, "files", err);
+        return false;
+    }
+    if (u->h.n_signals > TC_MEDIA_ECG_MAX_LEADS || u->h.sample_rate_hz < 50 ||
+        u->h.sample_rate_hz > 20000 ||
+        u->h.sample_rate_hz != floor(u->h.sample_rate_hz)) {
+        tc_srv__resp_error_field(&call->resp, 400, "header",
+                                 "header: at most 16 signals, at a whole "
+                                 "50..20000 Hz");
+        return false;
+    }
+    for (unsigned s = 0; s < u->h.n_signals; s++) {
+        if (tc_rec_ecg_lead_normalize(u->h.signals[s].description, u->leads[s],
+                                      sizeof(u->leads[s])) < 0) {
+            g_snprintf(err, sizeof(err),
+                       "header: signal %u is not an ECG lead this system "
+                       "knows",
+                       s + 1);
+            tc_srv__resp_error_field(&call->resp, 400, "header", err);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Write the upload as <dir>/<name> in format 16. */
+static int
+upload_archive(const struct upload *u, const char *dir, const char *name,
+               int64_t started_at_us)
+{
+    const char *names[TC_MEDIA_ECG_MAX_LEADS];
+    double gains[TC_MEDIA_ECG_MAX_LEADS];
+    int bases[TC_MEDIA_ECG_MAX_LEADS], zeros[TC_MEDIA_ECG_MAX_LEADS];
+    unsigned n = u->h.n_signals, fpp = 32;
+    struct tc_media_wfdb_writer *w = NULL;
+    g_autofree uint8_t *be = g_malloc((gsize)fpp * n * 2);
+    int rc;
+
+    for (unsigned s = 0; s < n; s++) {
+        names[s] = u->leads[s];
+        gains[s] = u->h.signals[s].gain;
+        bases[s] = u->h.signals[s].baseline;
+        zeros[s] = u->h.signals[s].adc_zero;
+    }
+    struct tc_media_wfdb_writer_params p = {
+        .dir = dir,
+        .name = name,
+        .n_leads = n,
+        .sample_rate_hz = (unsigned)u->h.sample_rate_hz,
+        .frames_per_packet = fpp,
+        .reorder_packets = 1,
+        .lead_names = names,
+        .gains = gains,
+        .baselines = bases,
+        .adc_zeros = zeros,
+        .adc_resolution = MAX(8u, u->h.signals[0].adc_resolution),
+        .started_at_us = started_at_us,
+    };
+    rc = tc_media_wfdb_writer_open(&p, &w);
+    for (int64_t t = 0; rc == 0 && t < u->n_frames; t += fpp) {
+        unsigned frames = (unsigned)MIN((int64_t)fpp, u->n_frames - t);
+        for (size_t i = 0; i < (size_t)frames * n; i++) {
+            uint16_t v = (uint16_t)u->samples[t * n + (int64_t)i];
+            be[2 * i] = (uint8_t)(v >> 8);
+            be[2 * i + 1] = (uint8_t)v;
+        }
+        rc = tc_media_wfdb_writer_put(w, t / fpp, be, frames);
+    }
+    if (rc == 0) {
+        rc = tc_media_wfdb_writer_finish(w, u->n_frames);
+    }
+    tc_media_wfdb_writer_free(w);
+    return rc;
+}
+
+static void
+remove_archive(const char *dir, const char *name)
+{
+    g_autofree char *dat = g_strdup_printf("%s/%s.dat", dir, name);
+    g_autofree char *hea = g_strdup_printf("%s/%s.hea", dir, name);
+
+    g_unlink(dat);
+    g_unlink(hea);
+}
+
+static void
+ecg_import(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    static const char *const known[] = {
+        "resident_id", "device_id", "header",     "files",
+        "urgent",      "reader_id", "started_at", NULL};
+    struct tc_rec_ecg_study_new in = {.started_at_us = g_get_real_time()};
+    struct upload u = {0};
+    char leads[TC_MEDIA_ECG_MAX_LEADS * 16] = "", name[48], path[64];
+    g_autofree char *dir = g_build_filename(srv->cfg->data_dir, "ecg", NULL);
+    int64_t id = 0, reader = 0;
+    json_t *body = NULL;
+    int rc;
+
+    if (!tc_srv__call_body(call, known, &body)) {
+        return;
+    }
+    if (!tc_srv__json_int(call, body, "resident_id", true, 1, INT64_MAX,
+                          &in.resident_id) ||
+        !tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                     in.resident_id, ECG, 0) ||
+        !tc_srv__who_practitioner(call, "import an ECG", &in.ordered_by) ||
+        !tc_srv__json_string(call, body, "device_id", true, 64,
+                             &in.device_id) ||
+        !tc_srv__json_bool(call, body, "urgent", &in.urgent) ||
+        !tc_srv__json_int(call, body, "reader_id", false, 1, INT64_MAX,
+                          &reader) ||
+        !tc_srv__json_instant(call, body, "started_at", false,
+                              &in.started_at_us) ||
+        !upload_read(call, body, &u)) {
+        goto out;
+    }
+    for (unsigned s = 0; s < u.h.n_signals; s++) {
+        if (s) {
+            g_strlcat(leads, ",", sizeof(leads));
+        }
+        g_strlcat(leads, u.leads[s], sizeof(leads));
+    }
+    g_snprintf(name, sizeof(name), "import-%" G_GINT64_FORMAT "-%08x",
+               g_get_real_time() / 1000000, randombytes_random());
+    g_snprintf(path, sizeof(path), "ecg/%s", name);
+    if (g_mkdir_with_parents(dir, 0750) < 0 ||
+        upload_archive(&u, dir, name, in.started_at_us) < 0) {
+        remove_archive(dir, name);
+        tc_srv__resp_error(&call->resp, 500,
+                           "the archive could not be "
+                           "written");
+        goto out;
+    }
+    in.leads = leads;
+    in.sample_rate_hz = (int)u.h.sample_rate_hz;
+    in.duration_ms = MAX(1, u.n_frames * 1000 / (int64_t)u.h.sample_rate_hz);
+    in.storage_path = path;
+    rc = tc_rec_ecg_study_create(srv->db, &in, &id);
+    if (rc == 0 && reader) {
+        rc = tc_rec_ecg_study_assign(srv->db, id, reader);
+    }
+    if (!tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_CREATE, ECG, id,
+                               in.resident_id)) {
+        remove_archive(dir, name);
+        goto out;
+    }
+    g_message("ECG study %" G_GINT64_FORMAT ": imported, %" G_GINT64_FORMAT
+              " frames of %u signals",
+              id, u.n_frames, u.h.n_signals);
+    tc_srv__resp_ok(call, 201,
+                    json_pack("{s:I,s:s,s:I,s:I,s:s}", "id", (json_int_t)id,
+                              "status", "awaiting_reading", "frames",
+                              (json_int_t)u.n_frames, "duration_ms",
+                              (json_int_t)in.duration_ms, "leads", leads));
+out:
+    g_free(u.samples);
+    json_decref(body);
+}
+
+/* ---- the waveform as FHIR ---- */
+
+static json_t *
+lead_code(const char *lead)
+{
+    g_autofree char *up = g_ascii_strup(lead, -1);
+    g_autofree char *code = g_strdup_printf("MDC_ECG_LEAD_%s", up);
+
+    return json_pack("{s:[{s:s,s:s,s:s}],s:s}", "coding", "system",
+                     "urn:oid:2.16.840.1.113883.6.24", "code", code, "display",
+                     lead, "text", lead);
+}
+
+static json_t *
+component(const struct tc_media_wfdb_record *rec, unsigned s, int64_t from,
+          int64_t to)
+{
+    const struct tc_media_wfdb_signal *g = &rec->header.signals[s];
+    GString *data = g_string_sized_new((gsize)(to - from) * 6);
+    json_t *sd;
+
+    for (int64_t t = from; t < to; t++) {
+        int16_t v = rec->samples[t * rec->header.n_signals + s];
+        if (t > from) {
+            g_string_append_c(data, ' ');
+        }
+        if (v == TC_MEDIA_ECG_INVALID) {
+            g_string_append_c(data, 'E');
+        } else {
+            g_string_append_printf(data, "%d", v);
+        }
+    }
+    /* value in mV = data * factor + origin = (x - baseline) / gain */
+    sd = json_pack("{s:{s:f,s:s,s:s,s:s},s:f,s:f,s:i,s:s}", "origin", "value",
+                   -(double)g->baseline / g->gain, "unit", "mV", "system",
+                   "http://unitsofmeasure.org", "code", "mV", "period",
+                   1000.0 / rec->header.sample_rate_hz, "factor",
+                   1.0 / g->gain, "dimensions", 1, "data", data->str);
+    g_string_free(data, TRUE);
+    return json_pack("{s:o,s:o}", "code", lead_code(g->description),
+                     "valueSampledData", sd);
+}
+
+static void
+ecg_waveform(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    struct tc_rec_ecg_study *s = NULL;
+    struct tc_media_wfdb_record *rec = NULL;
+    g_autofree char *dir = NULL, *name = NULL, *res_id = NULL;
+    g_autofree char *when = NULL, *subject = NULL;
+    long start_ms = 0, dur_ms = 10000;
+    int64_t me = call->req.who->practitioner_id, id = 0, from, to;
+    json_t *doc, *comps;
+    char err[256];
+
+    if (!tc_srv__param_id(call, 0, "study id", &id) ||
+        !tc_srv__query_int(call, "start_ms", 0, 0, 86400000, &start_ms) ||
+        !tc_srv__query_int(call, "duration_ms", 10000, 1, MAX_WINDOW_S * 1000,
+                           &dur_ms)) {
+        return;
+    }
+    if (tc_rec_ecg_study_get(srv->db, id, &s) < 0) {
+        tc_srv__resp_records_error(srv, call, -ENOENT);
+        return;
+    }
+    {
+        struct tc_srv__target t = {
+            .action = TC_SRV__ACT_READ,
+            .kind = TC_SRV__KIND_STUDY,
+            .resident_id = s->resident_id,
+            .entity_type = ECG,
+            .entity_id = s->id,
+            .assigned_reader = me > 0 && s->reader_id == me,
+        };
+        if (!tc_srv__policy_check(srv, call, &t)) {
+            tc_rec_ecg_study_free(s);
+            return;
+        }
+    }
+    if (!s->storage_path || !g_str_has_prefix(s->storage_path, "ecg/")) {
+        tc_srv__resp_error(&call->resp, 404,
+                           "no stored waveform for this "
+                           "study yet");
+        tc_rec_ecg_study_free(s);
+        return;
+    }
+    dir = g_build_filename(srv->cfg->data_dir, "ecg", NULL);
+    name = g_strdup(s->storage_path + 4);
+    if (tc_media_wfdb_record_read(dir, name, &rec, err, sizeof(err)) < 0) {
+        g_warning("ECG study %" G_GINT64_FORMAT ": archive unreadable", id);
+        tc_srv__resp_error(&call->resp, 404,
+                           "the stored waveform could not "
+                           "be read");
+        tc_rec_ecg_study_free(s);
+        return;
+    }
+    from = (int64_t)start_ms * (int64_t)rec->header.sample_rate_hz / 1000;
+    to = from + (int64_t)dur_ms * (int64_t)rec->header.sample_rate_hz / 1000;
+    from = MIN(from, rec->n_frames);
+    to = MIN(to, rec->n_frames);
+    comps = json_array();
+    for (unsigned l = 0; l < rec->header.n_signals; l++) {
+        json_array_append_new(comps, component(rec, l, from, to));
+    }
+    res_id = g_strdup_printf("ecg-waveform-%" G_GINT64_FORMAT, id);
+    when = tc_srv__rfc3339(s->started_at_us + start_ms * 1000);
+    subject = g_strdup_printf("Patient/%" G_GINT64_FORMAT, s->resident_id);
+    doc = json_pack(
+        "{s:s,s:s,s:s,s:[{s:[{s:s,s:s}]}],s:{s:[{s:s,s:s,s:s}],s:s},"
+        "s:{s:s},s:s,s:o}",
+        "resourceType", "Observation", "id", res_id, "status",
+        s->status == TC_REC_ECG_LIVE ? "preliminary" : "final", "category",
+        "coding", "system",
+        "http://terminology.hl7.org/CodeSystem/observation-category", "code",
+        "procedure", "code", "coding", "system", "http://loinc.org", "code",
+        "11524-6", "display", "EKG study", "text", "ECG waveform", "subject",
+        "reference", subject, "effectiveDateTime", when, "component", comps);
+    tc_srv__resp_doc(&call->resp, 200, "application/fhir+json", doc);
+    json_decref(doc);
+    tc_media_wfdb_record_free(rec);
+    tc_rec_ecg_study_free(s);
+}
+
+const struct tc_srv__route tc_srv__routes_ecg[] = {
+    {"PUT", "/api/v1/ecg-devices/{device}/residents/{id}", device_assign, 0},
+    {"DELETE", "/api/v1/ecg-devices/{device}/residents/{id}", device_unassign,
+     0},
+    {"POST", "/api/v1/ecg-studies/import", ecg_import, 0},
+    {"GET", "/api/v1/ecg-studies/{id}/waveform", ecg_waveform, 0},
+    {NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * bench-ecg.c - the ECG relay benchmark (issue 7): streams of 12 leads at
+ * 500 Hz (10 frames, 240 bytes of samples, 50 packets/s each), AEAD
+ * AES-128-GCM, each relayed to 2 SRTP subscribers, through the real relay
+ * (media/ecg-relay.c) over loopback UDP.
+ *
+ *   bench-ecg [scale]     (or TC_BENCH_SCALE; TC_BENCH_SECONDS, default 5;
+ *                          TC_BENCH_ARCHIVE=1 to archive every stream)
+ *
+ * Threads: the relay on its own thread and GMainContext (as it runs on
+ * the server's main loop); the devices (SRTP protect + sendmmsg, paced
+ * every 2 ms) and both subscriber sockets (recvmmsg; latency read from
+ * the clear RTP header against the send time of that packet) on a second
+ * thread. This machine has two cores: one each.
+ *
+ * For each stream count N (500, 1000, 2000, 3000, 4000, 5000, times the
+ * scale): packets sent, received by the subscribers (2 per packet when
+ * nothing is lost), p50/p99 relay latency (send to subscriber receive),
+ * and the relay thread's CPU time per relayed packet (one in, two out).
+ * Then, in the same run, bare libsrtp on the same packets: unprotect + 2 x
+ * protect per packet, single thread; the ratio relay cost / bare crypto.
+ * The figures are medians of TC_BENCH_RUNS (default 3) runs per N.
+ *
+ * Prints figures; asserts nothing about time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "tc-media.h"
+
+#define LEADS   12
+#define RATE    500
+#define FPP     10
+#define PPS     (RATE / FPP)
+#define BATCH   64
+#define HIST_US 2000000 /* latency histogram: 1 us buckets up to 2 s */
+#define MAX_N   20000
+
+/* TC_BENCH_PROFILE=hmac: AES_CM_128_HMAC_SHA1_80 instead of GCM */
+static enum tc_media_srtp_profile profile = TC_MEDIA_SRTP_AEAD_AES_128_GCM;
+
+struct dev {
+    struct tc_media_srtp *srtp;
+    struct tc_media_ecg_format fmt;
+    uint64_t next;        /* next packet index */
+    int64_t sent_at[PPS]; /* send time (us) by index % PPS */
+};
+
+struct bench {
+    unsigned n;
+    double seconds;
+    bool archive;
+    char archive_dir[256];
+    /* relay thread */
+    GThread *relay_thread;
+    GMainContext *relay_ctx;
+    GMainLoop *relay_loop;
+    struct tc_media_ecg_relay *relay;
+    uint16_t relay_port;
+    atomic_int relay_ready;
+    int64_t relay_cpu_ns; /* of the relay thread, for the measured part */
+    atomic_int measure;   /* 1: measuring; 2: stop */
+    /* devices and subscribers */
+    struct dev *devs;
+    int dev_fd, sub_fd[2];
+    uint16_t sub_port[2];
+    uint64_t sent, received;
+    uint32_t *hist;
+    int64_t warm_end, end; /* packets sent in [warm_end, end) count */
+    struct tc_media_ecg_stream **streams;
+    uint64_t relay_in, relay_out, relay_failed; /* relay's own counts */
+};
+
+static int64_t
+now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t
+thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+key_for(uint8_t *key, uint32_t stream, uint8_t dir)
+{
+    for (int i = 0; i < TC_MEDIA_SRTP_MAX_KEY; i++) {
+        key[i] = (uint8_t)(stream * 7 + i * 13 + dir * 101);
+    }
+}
+
+static int
+udp_bound(uint16_t *port)
+{
+    struct sockaddr_in in = {.sin_family = AF_INET};
+    socklen_t len = sizeof(in);
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), buf = 8 << 20;
+
+    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+    }
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0) {
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+    }
+    bind(fd, (struct sockaddr *)&in, sizeof(in));
+    getsockname(fd, (struct sockaddr *)&in, &len);
+    *port = ntohs(in.sin_port);
+    return fd;
+}
+
+/* ---- the relay thread ---- */
+
+static gboolean
+relay_check_stop(gpointer data)
+{
+    struct bench *b = data;
+    static int64_t cpu0;
+
+    if (atomic_load(&b->measure) == 1 && cpu0 == 0) {
+        cpu0 = thread_cpu_ns();
+    }
+    if (atomic_load(&b->measure) == 2) {
+        b->relay_cpu_ns = thread_cpu_ns() - cpu0;
+        cpu0 = 0;
+        g_main_loop_quit(b->relay_loop);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+relay_main(gpointer data)
+{
+    struct bench *b = data;
+    struct sockaddr_in sub = {.sin_family = AF_INET};
+    const char *names[LEADS] = {"I",  "II", "III", "aVR", "aVL", "aVF",
+                                "V1", "V2", "V3",  "V4",  "V5",  "V6"};
+    double gains[LEADS];
+    int bases[LEADS] = {0};
+    GSource *tick;
+
+    for (int i = 0; i < LEADS; i++) {
+        gains[i] = 200;
+    }
+    g_main_context_push_thread_default(b->relay_ctx);
+    if (tc_media_ecg_relay_new("127.0.0.1", 0, &b->relay) < 0) {
+        atomic_store(&b->relay_ready, -1);
+        return NULL;
+    }
+    b->relay_port = tc_media_ecg_relay_port(b->relay);
+    sub.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (unsigned i = 0; i < b->n; i++) {
+        struct tc_media_ecg_stream *s = NULL;
+        uint8_t key[TC_MEDIA_SRTP_MAX_KEY];
+        char name[32];
+        int id;
+        struct tc_media_ecg_stream_params p = {
+            .format = b->devs[i].fmt,
+            .profile = profile,
+            .key = key,
+        };
+
+        key_for(key, i, 0);
+        if (b->archive) {
+            g_snprintf(name, sizeof(name), "s%u", i);
+            p.archive = (struct tc_media_wfdb_writer_params){
+                .dir = b->archive_dir,
+                .name = name,
+                .reorder_packets = 16,
+                .lead_names = names,
+                .gains = gains,
+                .baselines = bases,
+                .adc_resolution = 16,
+                .started_at_us = g_get_real_time(),
+            };
+        }
+        if (tc_media_ecg_relay_stream_add(b->relay, &p, &s) < 0) {
+            atomic_store(&b->relay_ready, -1);
+            return NULL;
+        }
+        b->streams[i] = s;
+        for (int k = 0; k < 2; k++) {
+            key_for(key, i, (uint8_t)(1 + k));
+            sub.sin_port = htons(b->sub_port[k]);
+            tc_media_ecg_stream_subscribe(s, profile, key, &sub, sizeof(sub),
+                                          &id);
+        }
+    }
+    tick = g_timeout_source_new(20);
+    g_source_set_callback(tick, relay_check_stop, b, NULL);
+    g_source_attach(tick, b->relay_ctx);
+    g_source_unref(tick);
+    atomic_store(&b->relay_ready, 1);
+    g_main_loop_run(b->relay_loop);
+    for (unsigned i = 0; i < b->n; i++) {
+        struct tc_media_ecg_stream_stats st;
+        tc_media_ecg_stream_stats(b->streams[i], &st);
+        b->relay_in += st.accepted;
+        b->relay_out += st.sent;
+        b->relay_failed += st.send_failed + st.auth_failed + st.replayed +
+                           st.bad_payload + st.bad_timing;
+    }
+    tc_media_ecg_relay_free(b->relay);
+    g_main_context_pop_thread_default(b->relay_ctx);
+    return NULL;
+}
+
+/* ---- devices and subscribers (this thread) ---- */
+
+static void
+receive_all(struct bench *b, int64_t now)
+{
+    static uint8_t bufs[BATCH][TC_MEDIA_ECG_MAX_PACKET];
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+
+    for (int k = 0; k < 2; k++) {
+        int n;
+        do {
+            for (int i = 0; i < BATCH; i++) {
+                iov[i] = (struct iovec){bufs[i], sizeof(bufs[i])};
+                msgs[i].msg_hdr =
+                    (struct msghdr){.msg_iov = &iov[i], .msg_iovlen = 1};
+            }
+            n = recvmmsg(b->sub_fd[k], msgs, BATCH, MSG_DONTWAIT, NULL);
+            for (int i = 0; i < n; i++) {
+                const uint8_t *p = bufs[i];
+                uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+                                (uint32_t)p[10] << 8 | p[11];
+                uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
+                unsigned s = ssrc - 0x10000u;
+                struct dev *d;
+                uint64_t idx;
+                int64_t lat;
+
+                if (s >= b->n) {
+                    continue;
+                }
+                d = &b->devs[s];
+                idx = (uint16_t)(seq - d->fmt.first_seq);
+                lat = now - d->sent_at[idx % PPS];
+                if (d->sent_at[idx % PPS] >= b->warm_end &&
+                    d->sent_at[idx % PPS] < b->end) {
+                    b->received++;
+                    b->hist[lat < 0          ? 0
+                            : lat >= HIST_US ? HIST_US - 1
+                                             : lat]++;
+                }
+            }
+        } while (n == BATCH);
+    }
+}
+
+static void
+send_due(struct bench *b, int64_t t0, int64_t now, bool measuring)
+{
+    static uint8_t bufs[BATCH][TC_MEDIA_ECG_MAX_PACKET];
+    static int16_t samples[FPP * LEADS];
+    struct sockaddr_in relay = {.sin_family = AF_INET};
+    struct mmsghdr msgs[BATCH];
+    struct iovec iov[BATCH];
+    int n = 0;
+
+    relay.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    relay.sin_port = htons(b->relay_port);
+    for (unsigned s = 0; s < b->n; s++) {
+        struct dev *d = &b->devs[s];
+        /* stream s is due at t0 + its phase + k * 20 ms */
+        int64_t phase = (int64_t)s * (1000000 / PPS) / b->n;
+        while (t0 + phase + (int64_t)d->next * (1000000 / PPS) <= now) {
+            int len;
+            size_t slen;
+            for (int i = 0; i < FPP * LEADS; i++) {
+                samples[i] = (int16_t)((d->next * FPP + i) * 37 % 4000 - 2000);
+            }
+            len = tc_media_ecg_rtp_write(&d->fmt, d->next, false, samples, FPP,
+                                         bufs[n], sizeof(bufs[n]));
+            slen = (size_t)len;
+            tc_media_srtp_protect(d->srtp, bufs[n], &slen);
+            d->sent_at[d->next % PPS] = now;
+            iov[n] = (struct iovec){bufs[n], slen};
+            msgs[n].msg_hdr = (struct msghdr){
+                .msg_name = &relay,
+                .msg_namelen = sizeof(relay),
+                .msg_iov = &iov[n],
+                .msg_iovlen = 1,
+            };
+            d->next++;
+            if (measuring) {
+                b->sent++;
+            }
+            if (++n == BATCH) {
+                sendmmsg(b->dev_fd, msgs, (unsigned)n, 0);
+                n = 0;
+            }
+        }
+    }
+    if (n > 0) {
+        sendmmsg(b->dev_fd, msgs, (unsigned)n, 0);
+    }
+}
+
+struct result {
+    unsigned n;
+    uint64_t sent, received;
+    double p50_ms, p99_ms, relay_ns_per_pkt;
+};
+
+static double
+percentile(const uint32_t *hist, uint64_t total, double q)
+{
+    uint64_t want = (uint64_t)(q * (double)total), seen = 0;
+
+    for (int i = 0; i < HIST_US; i++) {
+        seen += hist[i];
+        if (seen > want) {
+            return i / 1000.0;
+        }
+    }
+    return HIST_US / 1000.0;
+}
+
+static int
+run_once(unsigned n, double seconds, bool archive, struct result *out)
+{
+    struct bench b = {.n = n, .seconds = seconds, .archive = archive};
+    int64_t t0, warm_end, end, now;
+    uint16_t dev_port;
+    int rc = 0;
+
+    b.devs = g_new0(struct dev, n);
+    b.streams = g_new0(struct tc_media_ecg_stream *, n);
+    b.hist = g_new0(uint32_t, HIST_US);
+    b.dev_fd = udp_bound(&dev_port);
+    b.sub_fd[0] = udp_bound(&b.sub_port[0]);
+    b.sub_fd[1] = udp_bound(&b.sub_port[1]);
+    if (archive) {
+        g_strlcpy(b.archive_dir, "/tmp/tc-bench-ecg-XXXXXX",
+                  sizeof(b.archive_dir));
+        g_mkdtemp(b.archive_dir);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t key[TC_MEDIA_SRTP_MAX_KEY];
+        b.devs[i].fmt = (struct tc_media_ecg_format){
+            .n_leads = LEADS,
+            .sample_rate_hz = RATE,
+            .frames_per_packet = FPP,
+            .payload_type = 96,
+            .ssrc = 0x10000u + i,
+            .first_seq = (uint16_t)(i * 977),
+            .first_timestamp = i * 65537u,
+        };
+        key_for(key, i, 0);
+        tc_media_srtp_new(profile, key, b.devs[i].fmt.ssrc, &b.devs[i].srtp);
+    }
+    b.relay_ctx = g_main_context_new();
+    b.relay_loop = g_main_loop_new(b.relay_ctx, FALSE);
+    b.relay_thread = g_thread_new("relay", relay_main, &b);
+    while (atomic_load(&b.relay_ready) == 0) {
+        g_usleep(1000);
+    }
+    if (atomic_load(&b.relay_ready) < 0) {
+        fprintf(stderr, "relay set-up failed\n");
+        rc = -1;
+        atomic_store(&b.measure, 2);
+    } else {
+        t0 = now_us();
+        warm_end = t0 + 1000000; /* one second to settle */
+        end = warm_end + (int64_t)(seconds * 1e6);
+        b.warm_end = warm_end;
+        b.end = end;
+        while ((now = now_us()) < end + 200000) {
+            bool measuring = now >= warm_end && now < end;
+            if (measuring && atomic_load(&b.measure) == 0) {
+                atomic_store(&b.measure, 1);
+            }
+            if (now < end) {
+                send_due(&b, t0, now, measuring);
+            }
+            receive_all(&b, now_us());
+            g_usleep(500);
+        }
+        atomic_store(&b.measure, 2);
+    }
+    g_thread_join(b.relay_thread);
+    out->n = n;
+    out->sent = b.sent;
+    out->received = b.received;
+    out->p50_ms = percentile(b.hist, b.received, 0.50);
+    out->p99_ms = percentile(b.hist, b.received, 0.99);
+    /* per packet the relay took in (those the kernel dropped before
+     * the relay read them cost it nothing) */
+    out->relay_ns_per_pkt =
+        b.relay_in ? (double)b.relay_cpu_ns / (double)b.relay_in : 0;
+    for (unsigned i = 0; i < n; i++) {
+        tc_media_srtp_free(b.devs[i].srtp);
+    }
+    g_main_loop_unref(b.relay_loop);
+    g_main_context_unref(b.relay_ctx);
+    close(b.dev_fd);
+    close(b.sub_fd[0]);
+    close(b.sub_fd[1]);
+    if (archive) {
+        g_autofree char *cmd = g_strdup_printf("rm -rf %s", b.archive_dir);
+        if (system(cmd) != 0) {
+            fprintf(stderr, "could not remove %s\n", b.archive_dir);
+        }
+    }
+    if (getenv("TC_BENCH_DEBUG")) {
+        fprintf(stderr, "n=%u relay accepted %llu sent %llu failed %llu\n", n,
+                (unsigned long long)b.relay_in,
+                (unsigned long long)b.relay_out,
+                (unsigned long long)b.relay_failed);
+    }
+    g_free(b.devs);
+    g_free(b.streams);
+    g_free(b.hist);
+    return rc;
+}
+
+/*
+ * Bare libsrtp on the same packets as the relay sees them: n streams,
+ * each with its device session and two subscriber sessions (as many
+ * libsrtp sessions as the relay holds), packets taken round-robin across
+ * the streams; per packet srtp_unprotect + 2 x srtp_protect. Single
+ * thread, no sockets.
+ */
+static double
+bare_crypto_ns(unsigned n, unsigned per_stream)
+{
+    struct tc_media_srtp **tx = g_new0(struct tc_media_srtp *, n);
+    struct tc_media_srtp **rx = g_new0(struct tc_media_srtp *, n);
+    struct tc_media_srtp **out = g_new0(struct tc_media_srtp *, 2 * n);
+    uint8_t key[TC_MEDIA_SRTP_MAX_KEY], copy[TC_MEDIA_ECG_MAX_PACKET];
+    static int16_t samples[FPP * LEADS];
+    size_t total = (size_t)n * per_stream;
+    uint8_t(*pkts)[TC_MEDIA_ECG_MAX_PACKET] =
+        g_malloc(total * TC_MEDIA_ECG_MAX_PACKET);
+    size_t *lens = g_new(size_t, total);
+    int64_t c0, c1;
+
+    for (unsigned s = 0; s < n; s++) {
+        uint32_t ssrc = 0x10000u + s;
+        key_for(key, s, 0);
+        tc_media_srtp_new(profile, key, ssrc, &tx[s]);
+        tc_media_srtp_new(profile, key, ssrc, &rx[s]);
+        for (int k = 0; k < 2; k++) {
+            key_for(key, s, (uint8_t)(1 + k));
+            tc_media_srtp_new(profile, key, ssrc, &out[2 * s + (unsigned)k]);
+        }
+    }
+    /* packet i is stream i % n's packet i / n */
+    for (size_t i = 0; i < total; i++) {
+        unsigned s = (unsigned)(i % n);
+        struct tc_media_ecg_format fmt = {
+            .n_leads = LEADS,
+            .sample_rate_hz = RATE,
+            .frames_per_packet = FPP,
+            .payload_type = 96,
+            .ssrc = 0x10000u + s,
+        };
+        int len = tc_media_ecg_rtp_write(&fmt, i / n, false, samples, FPP,
+                                         pkts[i], TC_MEDIA_ECG_MAX_PACKET);
+        lens[i] = (size_t)len;
+        tc_media_srtp_protect(tx[s], pkts[i], &lens[i]);
+    }
+    /* the first packet of each stream untimed: first use of a key */
+    c0 = 0;
+    for (size_t i = 0; i < total; i++) {
+        unsigned s = (unsigned)(i % n);
+        if (i == n) {
+            c0 = thread_cpu_ns();
+        }
+        size_t len = lens[i];
+        tc_media_srtp_unprotect(rx[s], pkts[i], &len);
+        for (unsigned k = 0; k < 2; k++) {
+            size_t l2 = len;
+            memcpy(copy, pkts[i], len);
+            tc_media_srtp_protect(out[2 * s + k], copy, &l2);
+        }
+    }
+    c1 = thread_cpu_ns();
+    for (unsigned s = 0; s < n; s++) {
+        tc_media_srtp_free(tx[s]);
+        tc_media_srtp_free(rx[s]);
+        tc_media_srtp_free(out[2 * s]);
+        tc_media_srtp_free(out[2 * s + 1]);
+    }
+    g_free(tx);
+    g_free(rx);
+    g_free(out);
+    g_free(pkts);
+    g_free(lens);
+    return (double)(c1 - c0) / (double)(total - n);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    return v[n / 2];
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *s = argc > 1 ? argv[1] : getenv("TC_BENCH_SCALE");
+    const char *secs = getenv("TC_BENCH_SECONDS");
+    const char *runs_s = getenv("TC_BENCH_RUNS");
+    const char *arch = getenv("TC_BENCH_ARCHIVE");
+    double scale = s ? atof(s) : 1, seconds = secs ? atof(secs) : 5;
+    int runs = runs_s ? atoi(runs_s) : 3;
+    static const unsigned counts[] = {500, 1000, 2000, 3000, 4000, 5000};
+    bool archive = arch && atoi(arch) == 1;
+    double ratio_v[9], bare_v[9];
+
+    runs = runs < 1 ? 1 : runs > 9 ? 9 : runs;
+    if (g_strcmp0(getenv("TC_BENCH_PROFILE"), "hmac") == 0) {
+        profile = TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80;
+    }
+    printf("ECG relay: 12 leads x 500 Hz (10 frames, 240 B samples, %s), "
+           "50 pkt/s per stream, 2 SRTP subscribers each, %s, %.0f s per "
+           "run, median of %d\n",
+           tc_media_srtp_profile_name(profile),
+           archive ? "archived" : "not archived", seconds, runs);
+    printf("%8s %10s %10s %8s %8s %8s %12s %10s %8s\n", "streams", "sent/s",
+           "recv/s", "loss%", "p50ms", "p99ms", "relay ns/pk", "bare ns/pk",
+           "ratio");
+    for (size_t c = 0; c < G_N_ELEMENTS(counts); c++) {
+        unsigned n = (unsigned)(counts[c] * scale);
+        double loss_v[9], p50_v[9], p99_v[9], relay_v[9], sent_v[9];
+        if (n < 1 || n > MAX_N) {
+            continue;
+        }
+        for (int r = 0; r < runs; r++) {
+            struct result res = {0};
+            if (run_once(n, seconds, archive, &res) < 0) {
+                return 1;
+            }
+            sent_v[r] = (double)res.sent / seconds;
+            loss_v[r] = res.sent ? 100.0 * (1.0 - (double)res.received /
+                                                      (2.0 * (double)res.sent))
+                                 : 100;
+            p50_v[r] = res.p50_ms;
+            p99_v[r] = res.p99_ms;
+            relay_v[r] = res.relay_ns_per_pkt;
+            bare_v[r] = bare_crypto_ns(n, MAX(4u, 40000 / n));
+            ratio_v[r] = relay_v[r] / bare_v[r];
+        }
+        printf("%8u %10.0f %10.0f %8.3f %8.2f %8.2f %12.0f %10.0f %8.2f\n", n,
+               median(sent_v, runs),
+               2 * median(sent_v, runs) * (1 - median(loss_v, runs) / 100),
+               median(loss_v, runs), median(p50_v, runs), median(p99_v, runs),
+               median(relay_v, runs), median(bare_v, runs),
+               median(ratio_v, runs));
+        fflush(stdout);
+    }
+    return 0;
+}

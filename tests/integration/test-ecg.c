@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-ecg.c - remote ECG end to end against the real telecare-server:
+ * the PhysioNet records 100 (format 212, 2 leads, 360 Hz, 30 min) and
+ * s0010_re (format 16, 15 leads in two files, 1000 Hz) are replayed by an
+ * SDK device (huang.xiaoyan, the township doctor) as SRTP streams, faster
+ * than real time (record 100 at 200x in spans of 350 frames, the largest
+ * that fit a packet, so that a loaded test machine keeps up; s0010_re at
+ * 10x in the default 20 ms spans). The assigned ECG reader (sun.lihua)
+ * receives each stream twice: over SRTP with her own key and as WebSocket
+ * frames. Checked: every archived and every received sample equals the source,
+ * the archive's header checksums equal the source header's, the study
+ * goes live -> awaiting reading; with 5% of packets dropped by the SDK's
+ * test hook exactly the dropped spans are invalid (-32768) in the archive
+ * and missing at the subscribers; a packet under a wrong key and a
+ * replayed packet are dropped and counted while the stream goes on; a
+ * device not assigned to the patient is refused; someone without a
+ * relationship to the patient cannot watch.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "sig-util.h"
+#include "tc-client.h"
+#include "tc-media.h"
+#include "tc-records.h"
+#include "tc-test.h"
+
+static struct sig_fixture fx;
+static char ecg_dir[4096];
+static int64_t patient, reader;
+
+struct got {
+    int16_t *samples; /* n_frames * n_leads */
+    uint8_t *count;   /* per frame: how many times it arrived */
+    bool outside;     /* a span outside the record */
+};
+
+struct run {
+    const struct tc_media_wfdb_record *src;
+    unsigned n_leads;
+    int16_t *frames;
+    int64_t n_frames, pushed;
+    struct tc_sdk_ecg_stream *stream;
+    int ready_err, stop_err;
+    bool ready, stopped;
+    json_t *stop_answer;
+    struct tc_sdk_ecg_sub *srtp, *ws;
+    int srtp_err, ws_err;
+    bool srtp_ready, ws_ready;
+    struct got got_srtp, got_ws;
+    bool (*drop)(uint64_t index, void *data);
+};
+
+static void
+on_ready(struct tc_sdk_ecg_stream *s, int error, const char *msg, void *data)
+{
+    struct run *r = data;
+
+    r->ready = true;
+    r->ready_err = error;
+    if (error) {
+        printf("# announce refused: %s\n", msg ? msg : "?");
+    }
+}
+
+static void
+on_stopped(struct tc_sdk_ecg_stream *s, int error, const char *json,
+           void *data)
+{
+    struct run *r = data;
+
+    r->stopped = true;
+    r->stop_err = error;
+    r->stop_answer = json ? json_loads(json, 0, NULL) : NULL;
+}
+
+static void
+got_samples(struct run *r, struct got *g, const struct tc_sdk_ecg_samples *x)
+{
+    if (x->n_leads != r->n_leads || x->first_frame < 0 ||
+        x->first_frame + x->frames > r->n_frames) {
+        g->outside = true;
+        return;
+    }
+    memcpy(g->samples + x->first_frame * r->n_leads, x->samples,
+           (size_t)x->frames * r->n_leads * 2);
+    for (unsigned f = 0; f < x->frames; f++) {
+        g->count[x->first_frame + f]++;
+    }
+}
+
+static void
+on_srtp_ready(struct tc_sdk_ecg_sub *s, int error, const char *json,
+              void *data)
+{
+    struct run *r = data;
+
+    r->srtp_ready = true;
+    r->srtp_err = error;
+}
+
+static void
+on_ws_ready(struct tc_sdk_ecg_sub *s, int error, const char *json, void *data)
+{
+    struct run *r = data;
+
+    r->ws_ready = true;
+    r->ws_err = error;
+}
+
+static void
+on_srtp_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
+                void *data)
+{
+    struct run *r = data;
+
+    got_samples(r, &r->got_srtp, x);
+}
+
+static void
+on_ws_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
+              void *data)
+{
+    struct run *r = data;
+
+    got_samples(r, &r->got_ws, x);
+}
+
+static struct tc_media_wfdb_record *
+source(const char *name)
+{
+    struct tc_media_wfdb_record *rec = NULL;
+    char err[256];
+
+    if (tc_media_wfdb_record_read(ecg_dir, name, &rec, err, sizeof(err)) < 0) {
+        printf("# %s: %s\n", name, err);
+    }
+    return rec;
+}
+
+static bool
+wait_for(bool *flag, int timeout_ms)
+{
+    for (int waited = 0; !*flag && waited < timeout_ms; waited += 10) {
+        sig_spin(10);
+    }
+    return *flag;
+}
+
+/* Keep a minute queued in the SDK until everything is pushed; then stop. */
+static void
+top_up(struct run *r, const struct tc_media_wfdb_record *src)
+{
+    int64_t minute = (int64_t)src->header.sample_rate_hz * 60;
+    int64_t n = MIN(minute, r->n_frames - r->pushed);
+
+    if (r->pushed == r->n_frames ||
+        (int64_t)tc_sdk_ecg_stream_queued(r->stream) >= minute) {
+        return;
+    }
+    tc_sdk_ecg_stream_push(r->stream, r->frames + r->pushed * r->n_leads,
+                           (size_t)n);
+    r->pushed += n;
+    if (r->pushed == r->n_frames) {
+        tc_sdk_ecg_stream_stop(r->stream);
+    }
+}
+
+/*
+ * Stream `src` (its first n_leads signals) at `speed` from huang.xiaoyan
+ * to the server, watched by sun.lihua over SRTP and WebSocket. The test
+ * hooks run after `sent_before_tests` packets.
+ */
+static int
+stream_record(struct run *r, const struct tc_media_wfdb_record *src,
+              unsigned n_leads, unsigned fpp, double speed,
+              const char *profile, bool wrong_key_and_replay)
+{
+    const struct tc_media_wfdb_header *h = &src->header;
+    const char *names[TC_MEDIA_ECG_MAX_LEADS];
+    double gains[TC_MEDIA_ECG_MAX_LEADS];
+    int bases[TC_MEDIA_ECG_MAX_LEADS], zeros[TC_MEDIA_ECG_MAX_LEADS];
+    struct tpeer *dev = tpeer_new(&fx, "huang.xiaoyan", 0);
+    struct tpeer *rd = tpeer_new(&fx, "sun.lihua", 0);
+    struct tc_sdk_ecg_stream_callbacks scb = {on_ready, on_stopped};
+    struct tc_sdk_ecg_sub_callbacks srtp_cb = {on_srtp_ready, on_srtp_samples,
+                                               NULL};
+    struct tc_sdk_ecg_sub_callbacks ws_cb = {on_ws_ready, on_ws_samples, NULL};
+    bool hooks_armed = false;
+    int rc = -1;
+
+    r->src = src;
+    r->n_leads = n_leads;
+    r->n_frames = src->n_frames;
+    r->frames = g_new(int16_t, (gsize)r->n_frames * n_leads);
+    r->got_srtp.samples = g_new0(int16_t, (gsize)r->n_frames * n_leads);
+    r->got_srtp.count = g_new0(uint8_t, (gsize)r->n_frames);
+    r->got_ws.samples = g_new0(int16_t, (gsize)r->n_frames * n_leads);
+    r->got_ws.count = g_new0(uint8_t, (gsize)r->n_frames);
+    for (int64_t t = 0; t < r->n_frames; t++) {
+        for (unsigned l = 0; l < n_leads; l++) {
+            r->frames[t * n_leads + l] = src->samples[t * h->n_signals + l];
+        }
+    }
+    for (unsigned l = 0; l < n_leads; l++) {
+        names[l] = h->signals[l].description;
+        gains[l] = h->signals[l].gain;
+        bases[l] = h->signals[l].baseline;
+        zeros[l] = h->signals[l].adc_zero;
+    }
+    struct tc_sdk_ecg_announce a = {
+        .patient = patient,
+        .device = "HK-ECG-01",
+        .desc = {.n_leads = n_leads,
+                 .frames_per_packet = fpp,
+                 .leads = names,
+                 .sample_rate_hz = (unsigned)h->sample_rate_hz,
+                 .gains = gains,
+                 .baselines = bases,
+                 .adc_zeros = zeros,
+                 .adc_resolution_bits = h->signals[0].adc_resolution},
+        .profile = profile,
+        .reader = reader,
+        .speed = speed,
+    };
+    if (!dev || !rd ||
+        tc_sdk_ecg_stream_announce(dev->c, &a, &scb, r, &r->stream) < 0 ||
+        !wait_for(&r->ready, 5000) || r->ready_err) {
+        goto out;
+    }
+    tc_sdk_ecg_stream_test_drop(r->stream, r->drop, r);
+    if (tc_sdk_ecg_subscribe(rd->c, tc_sdk_ecg_stream_name(r->stream), false,
+                             &srtp_cb, r, &r->srtp) < 0 ||
+        tc_sdk_ecg_subscribe(rd->c, tc_sdk_ecg_stream_name(r->stream), true,
+                             &ws_cb, r, &r->ws) < 0 ||
+        !wait_for(&r->srtp_ready, 5000) || !wait_for(&r->ws_ready, 5000) ||
+        r->srtp_err || r->ws_err) {
+        printf("# subscriptions failed\n");
+        goto out;
+    }
+    for (int waited = 0; !r->stopped && waited < 90000; waited += 5) {
+        top_up(r, src);
+        if (wrong_key_and_replay && !hooks_armed &&
+            tc_sdk_ecg_stream_sent(r->stream) >= 20) {
+            tc_sdk_ecg_stream_test(r->stream, TC_SDK_ECG_TEST_WRONG_KEY);
+            sig_spin(20);
+            tc_sdk_ecg_stream_test(r->stream, TC_SDK_ECG_TEST_REPLAY);
+            hooks_armed = true;
+        }
+        sig_spin(5);
+    }
+    sig_spin(300); /* the last packets to the subscribers */
+    rc = r->stopped && r->stop_err == 0 ? 0 : -1;
+out:
+    tc_sdk_ecg_sub_free(r->srtp);
+    tc_sdk_ecg_sub_free(r->ws);
+    r->srtp = r->ws = NULL;
+    tc_sdk_ecg_stream_free(r->stream);
+    r->stream = NULL;
+    if (dev) {
+        tpeer_free(dev);
+    }
+    if (rd) {
+        tpeer_free(rd);
+    }
+    return rc;
+}
+
+static void
+run_fini(struct run *r)
+{
+    g_free(r->frames);
+    g_free(r->got_srtp.samples);
+    g_free(r->got_srtp.count);
+    g_free(r->got_ws.samples);
+    g_free(r->got_ws.count);
+    json_decref(r->stop_answer);
+}
+
+static int64_t
+stat_of(const struct run *r, const char *name)
+{
+    return json_integer_value(
+        json_object_get(json_object_get(r->stop_answer, "stats"), name));
+}
+
+static int64_t
+study_of(const struct run *r)
+{
+    const char *s =
+        json_string_value(json_object_get(r->stop_answer, "stream"));
+    return s ? g_ascii_strtoll(s + 4, NULL, 10) : 0;
+}
+
+static struct tc_media_wfdb_record *
+archive_of(const struct run *r)
+{
+    g_autofree char *dir = g_build_filename(fx.data_dir, "ecg", NULL);
+    g_autofree char *name =
+        g_strdup_printf("ecg-%" G_GINT64_FORMAT, study_of(r));
+    struct tc_media_wfdb_record *rec = NULL;
+    char err[256];
+
+    if (tc_media_wfdb_record_read(dir, name, &rec, err, sizeof(err)) < 0) {
+        printf("# archive %s: %s\n", name, err);
+    }
+    return rec;
+}
+
+/* Whether frame t of the run was lost (its packet dropped). */
+static bool
+frame_lost(struct run *r, int64_t t, unsigned fpp)
+{
+    return r->drop && r->drop((uint64_t)(t / fpp), r);
+}
+
+/* Every frame: the archive, SRTP and WebSocket copies vs the source. */
+static void
+check_everything(struct run *r, unsigned fpp, bool checksums)
+{
+    struct tc_media_wfdb_record *arc = archive_of(r);
+    unsigned n = r->n_leads;
+    int64_t bad_arc = 0, bad_srtp = 0, bad_ws = 0, lost = 0;
+
+    TC_REQUIRE(arc);
+    TC_CHECK_EQ(arc->header.n_signals, n);
+    TC_CHECK_EQ(arc->n_frames, r->n_frames);
+    TC_REQUIRE(arc->n_frames == r->n_frames);
+    for (int64_t t = 0; t < r->n_frames; t++) {
+        bool gone = frame_lost(r, t, fpp);
+        const int16_t *want = r->frames + t * n;
+        lost += gone;
+        for (unsigned l = 0; l < n; l++) {
+            int16_t a = arc->samples[t * n + l];
+            if (a != (gone ? TC_MEDIA_ECG_INVALID : want[l])) {
+                bad_arc++;
+            }
+        }
+        if (r->got_srtp.count[t] != (gone ? 0 : 1) ||
+            (!gone && memcmp(r->got_srtp.samples + t * n, want, n * 2))) {
+            bad_srtp++;
+        }
+        if (r->got_ws.count[t] != (gone ? 0 : 1) ||
+            (!gone && memcmp(r->got_ws.samples + t * n, want, n * 2))) {
+            bad_ws++;
+        }
+    }
+    TC_CHECK_EQ(bad_arc, 0);
+    TC_CHECK_EQ(bad_srtp, 0);
+    TC_CHECK_EQ(bad_ws, 0);
+    TC_CHECK(!r->got_srtp.outside && !r->got_ws.outside);
+    TC_CHECK_EQ(stat_of(r, "lost_frames"), lost);
+    for (unsigned l = 0; checksums && l < n; l++) {
+        TC_CHECK_EQ(arc->header.signals[l].checksum,
+                    r->src->header.signals[l].checksum);
+        TC_CHECK(arc->header.signals[l].gain ==
+                 r->src->header.signals[l].gain);
+        TC_CHECK_EQ(arc->header.signals[l].baseline,
+                    r->src->header.signals[l].baseline);
+    }
+    tc_media_wfdb_record_free(arc);
+}
+
+static void
+check_study_awaits_reading(int64_t id, int64_t n_frames, unsigned rate)
+{
+    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_ecg_study *s = NULL;
+
+    TC_REQUIRE(tc_rec_open(path, &db) == 0);
+    TC_CHECK_EQ(tc_rec_ecg_study_get(db, id, &s), 0);
+    if (s) {
+        TC_CHECK_EQ(s->status, TC_REC_ECG_AWAITING_READING);
+        TC_CHECK_EQ(s->duration_ms, n_frames * 1000 / rate);
+        TC_CHECK_EQ(s->reader_id, reader);
+        TC_CHECK_EQ(s->resident_id, patient);
+    }
+    tc_rec_ecg_study_free(s);
+    tc_rec_close(db);
+}
+
+static void
+test_record_100_format_212_end_to_end(void)
+{
+    struct tc_media_wfdb_record *src = source("100");
+    struct run r = {0};
+
+    TC_REQUIRE(src);
+    TC_CHECK_EQ(
+        stream_record(&r, src, 2, 350, 200, "AES_CM_128_HMAC_SHA1_80", false),
+        0);
+    if (r.stop_answer) {
+        TC_CHECK_EQ(stat_of(&r, "frames"), 650000);
+        TC_CHECK_EQ(stat_of(&r, "auth_failed"), 0);
+        check_everything(&r, 350, true);
+        check_study_awaits_reading(study_of(&r), 650000, 360);
+    }
+    run_fini(&r);
+    tc_media_wfdb_record_free(src);
+}
+
+static void
+test_s0010_re_wrong_key_and_replay_are_dropped(void)
+{
+    struct tc_media_wfdb_record *src = source("s0010_re");
+    struct run r = {0};
+
+    TC_REQUIRE(src);
+    TC_CHECK_EQ(stream_record(&r, src, 15, 0, 10, "AEAD_AES_128_GCM", true),
+                0);
+    if (r.stop_answer) {
+        TC_CHECK_EQ(stat_of(&r, "frames"), 38400);
+        TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20);
+        TC_CHECK_EQ(stat_of(&r, "auth_failed"), 1);
+        TC_CHECK_EQ(stat_of(&r, "replayed"), 1);
+        check_everything(&r, 20, true);
+        check_study_awaits_reading(study_of(&r), 38400, 1000);
+    }
+    run_fini(&r);
+    tc_media_wfdb_record_free(src);
+}
+
+/* 5% of packets, spread by a hash of the index (never consecutive runs
+ * longer than chance makes them). */
+static bool
+drop_5_percent(uint64_t index, void *data)
+{
+    return g_int64_hash(&(gint64){(gint64)(index * 2654435761u)}) % 20 == 7;
+}
+
+static void
+test_s0010_re_with_5_percent_loss(void)
+{
+    struct tc_media_wfdb_record *src = source("s0010_re");
+    struct run r = {.drop = drop_5_percent};
+    int64_t dropped = 0;
+
+    TC_REQUIRE(src);
+    for (uint64_t k = 0; k < 38400 / 20; k++) {
+        dropped += drop_5_percent(k, NULL);
+    }
+    printf("# dropping %" G_GINT64_FORMAT " of %d packets\n", dropped,
+           38400 / 20);
+    TC_CHECK(dropped > 50 && dropped < 150);
+    TC_CHECK_EQ(stream_record(&r, src, 12, 0, 10, NULL, false), 0);
+    if (r.stop_answer) {
+        TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20 - dropped);
+        TC_CHECK_EQ(stat_of(&r, "lost_frames"), dropped * 20);
+        check_everything(&r, 20, false);
+    }
+    run_fini(&r);
+    tc_media_wfdb_record_free(src);
+}
+
+static void
+test_unassigned_device_and_stranger_are_refused(void)
+{
+    struct tpeer *dev = tpeer_new(&fx, "huang.xiaoyan", 0);
+    struct tpeer *ther = tpeer_new(&fx, "lin.jing", 0);
+    struct tc_sdk_ecg_stream_callbacks scb = {on_ready, on_stopped};
+    struct tc_sdk_ecg_sub_callbacks cb = {on_srtp_ready, NULL, NULL};
+    const char *leads[] = {"I"};
+    double gains[] = {200};
+    struct run r = {0}, ok = {0};
+    struct tc_sdk_ecg_announce a = {
+        .patient = patient,
+        .device = "NOT-ASSIGNED-7",
+        .desc = {.n_leads = 1,
+                 .leads = leads,
+                 .sample_rate_hz = 500,
+                 .gains = gains},
+        .speed = 1,
+    };
+
+    TC_REQUIRE(dev && ther);
+    TC_REQUIRE(tc_sdk_ecg_stream_announce(dev->c, &a, &scb, &r, &r.stream) ==
+               0);
+    TC_CHECK(wait_for(&r.ready, 5000));
+    TC_CHECK_EQ(r.ready_err, -EPERM);
+    tc_sdk_ecg_stream_free(r.stream);
+    /* the assigned device works; a therapist of no plan of hers cannot
+     * watch it */
+    a.device = "HK-ECG-01";
+    TC_REQUIRE(tc_sdk_ecg_stream_announce(dev->c, &a, &scb, &ok, &ok.stream) ==
+               0);
+    TC_CHECK(wait_for(&ok.ready, 5000));
+    TC_CHECK_EQ(ok.ready_err, 0);
+    if (ok.ready_err == 0) {
+        TC_REQUIRE(tc_sdk_ecg_subscribe(ther->c,
+                                        tc_sdk_ecg_stream_name(ok.stream),
+                                        false, &cb, &r, &r.srtp) == 0);
+        TC_CHECK(wait_for(&r.srtp_ready, 5000));
+        TC_CHECK_EQ(r.srtp_err, -EPERM);
+        tc_sdk_ecg_sub_free(r.srtp);
+        tc_sdk_ecg_stream_stop(ok.stream);
+        TC_CHECK(wait_for(&ok.stopped, 5000));
+    }
+    tc_sdk_ecg_stream_free(ok.stream);
+    json_decref(ok.stop_answer);
+    TC_CHECK(sig_audit_count(&fx, "huang.xiaoyan", "denied") >= 1);
+    tpeer_free(dev);
+    tpeer_free(ther);
+}
+
+/* ---- HTTP: assignments, import, waveform ---- */
+
+static long
+http_as(const char *user, const char *method, const char *path,
+        const char *body, json_t **out)
+{
+    char *token = sig_token(&fx, user);
+    struct tc_http_reply reply = {0};
+    long status;
+
+    fx.h.bearer = token;
+    if (tc_http(&fx.h, method, path, body, body ? strlen(body) : 0,
+                body ? "application/json" : NULL, &reply) < 0) {
+        reply.status = -1;
+    }
+    fx.h.bearer = NULL;
+    tc_sdk_token_free(token);
+    status = reply.status;
+    if (out) {
+        *out = reply.body ? json_loads(reply.body, 0, NULL) : NULL;
+    }
+    if (status >= 400) {
+        printf("# %s %s -> %ld %s\n", method, path, status,
+               reply.body ? reply.body : "");
+    }
+    tc_http_reply_fini(&reply);
+    return status;
+}
+
+static void
+test_device_assignment_over_http(void)
+{
+    char path[128];
+
+    g_snprintf(path, sizeof(path),
+               "/api/v1/ecg-devices/HOME-77/residents/%" G_GINT64_FORMAT,
+               patient);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "PUT", path, NULL, NULL), 200);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "DELETE", path, NULL, NULL), 204);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "DELETE", path, NULL, NULL), 404);
+    /* a therapist with no relationship to her may not */
+    TC_CHECK_EQ(http_as("lin.jing", "PUT", path, NULL, NULL), 403);
+}
+
+/* An import body for record `name` of ecg_dir; `hea` replaces the header
+ * text when not NULL, `skip` leaves a signal file out. */
+static char *
+import_body(const char *name, const char *hea, const char *skip)
+{
+    g_autofree char *hpath = g_strdup_printf("%s/%s.hea", ecg_dir, name);
+    g_autofree char *text = NULL;
+    json_t *files = json_object(), *doc;
+    const char *exts[] = {".dat", ".xyz"};
+    char *out;
+
+    g_file_get_contents(hpath, &text, NULL, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(exts); i++) {
+        g_autofree char *f = g_strdup_printf("%s%s", name, exts[i]);
+        g_autofree char *p = g_strdup_printf("%s/%s", ecg_dir, f);
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        if ((skip && strcmp(skip, f) == 0) ||
+            !g_file_get_contents(p, &data, &len, NULL)) {
+            continue;
+        }
+        g_autofree char *b64 = g_base64_encode((guchar *)data, len);
+        json_object_set_new(files, f, json_string(b64));
+    }
+    doc = json_pack("{s:I,s:s,s:s,s:o,s:b,s:I}", "resident_id",
+                    (json_int_t)patient, "device_id", "PTB-ARCHIVE", "header",
+                    hea ? hea : text, "files", files, "urgent", 1, "reader_id",
+                    (json_int_t)reader);
+    out = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return out;
+}
+
+static void
+test_wfdb_import_worklist_and_fhir_waveform(void)
+{
+    struct tc_media_wfdb_record *src = source("s0010_re");
+    char *body = import_body("s0010_re", NULL, NULL);
+    json_t *doc = NULL, *wl = NULL, *obs = NULL, *comp;
+    char path[128];
+    int64_t id;
+    gchar **vals;
+    bool same = true;
+
+    TC_REQUIRE(src && body);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "POST", "/api/v1/ecg-studies/import",
+                        body, &doc),
+                201);
+    free(body);
+    TC_REQUIRE(doc);
+    id = json_integer_value(json_object_get(doc, "id"));
+    TC_CHECK_EQ(json_integer_value(json_object_get(doc, "frames")), 38400);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(doc, "leads")),
+                    "I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6,X,Y,Z");
+    json_decref(doc);
+    /* the urgent import comes first on the reader's worklist */
+    TC_CHECK_EQ(
+        http_as("sun.lihua", "GET", "/api/v1/worklists/ecg", NULL, &wl), 200);
+    TC_CHECK(wl && json_integer_value(json_object_get(
+                       json_array_get(json_object_get(wl, "items"), 0),
+                       "id")) == id);
+    json_decref(wl);
+    /* the waveform: 2 s from 1 s on, one component per lead */
+    g_snprintf(path, sizeof(path),
+               "/api/v1/ecg-studies/%" G_GINT64_FORMAT
+               "/waveform?start_ms=1000&duration_ms=2000",
+               id);
+    TC_CHECK_EQ(http_as("sun.lihua", "GET", path, NULL, &obs), 200);
+    TC_REQUIRE(obs);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(obs, "resourceType")),
+                    "Observation");
+    TC_CHECK_EQ(json_array_size(json_object_get(obs, "component")), 15);
+    comp = json_array_get(json_object_get(obs, "component"), 1);
+    TC_CHECK(json_real_value(json_object_get(
+                 json_object_get(comp, "valueSampledData"), "period")) == 1.0);
+    TC_CHECK(fabs(json_real_value(json_object_get(
+                      json_object_get(comp, "valueSampledData"), "factor")) -
+                  1.0 / 2000) < 1e-12);
+    vals = g_strsplit(json_string_value(json_object_get(
+                          json_object_get(comp, "valueSampledData"), "data")),
+                      " ", -1);
+    TC_CHECK_EQ(g_strv_length(vals), 2000);
+    for (int t = 0; vals[t] && t < 2000; t++) {
+        if (atoi(vals[t]) != src->samples[(1000 + t) * 15 + 1]) {
+            same = false;
+        }
+    }
+    TC_CHECK(same);
+    g_strfreev(vals);
+    json_decref(obs);
+    /* a therapist may not read it */
+    TC_CHECK_EQ(http_as("lin.jing", "GET", path, NULL, NULL), 403);
+    tc_media_wfdb_record_free(src);
+}
+
+/* The real header of s0010_re with `from` replaced by `to` once. */
+static char *
+header_with(const char *from, const char *to)
+{
+    g_autofree char *p = g_strdup_printf("%s/s0010_re.hea", ecg_dir);
+    g_autofree char *text = NULL;
+    const char *at;
+    GString *out;
+
+    if (!g_file_get_contents(p, &text, NULL, NULL) ||
+        !(at = strstr(text, from))) {
+        return NULL;
+    }
+    out = g_string_new_len(text, at - text);
+    g_string_append(out, to);
+    g_string_append(out, at + strlen(from));
+    return g_string_free(out, FALSE);
+}
+
+static void
+test_malformed_imports_are_refused_naming_the_problem(void)
+{
+    static const struct {
+        const char *from, *to, *skip;
+        long status;
+        const char *says;
+    } cases[] = {
+        {"s0010_re.dat 16 2000 16 0 -489", "s0010_re.dat 80 2000 16 0 -489",
+         NULL, 415, "line 2: format 80 is not read"},
+        {"s0010_re 15 1000", "s0010_re 16 1000", NULL, 400,
+         "15 signal lines, the record line says 16"},
+        {"x", "x", "s0010_re.xyz", 400,
+         "s0010_re.xyz (named by the header) is missing"},
+        {"-8337 0 i", "-8336 0 i", NULL, 400,
+         "signal 1 (i): checksum -8337, the header says -8336"},
+        {"1000 38400", "1000 38401", NULL, 400,
+         "holds 38400 frames, the header says 38401"},
+        {"-8337 0 i", "-8337 0 pleth", NULL, 400,
+         "signal 1 is not an ECG lead"},
+        {"2000 16 0 -458", "2000x 16 0 -458", NULL, 400, "line 3: gain"},
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *hea = header_with(cases[i].from, cases[i].to);
+        char *body = import_body("s0010_re", hea, cases[i].skip);
+        json_t *doc = NULL;
+        TC_REQUIRE(hea);
+        TC_CHECK_EQ(http_as("huang.xiaoyan", "POST",
+                            "/api/v1/ecg-studies/import", body, &doc),
+                    cases[i].status);
+        TC_CHECK_STR_CONTAINS(json_string_value(json_object_get(
+                                  json_object_get(doc, "error"), "message")),
+                              cases[i].says);
+        json_decref(doc);
+        free(body);
+    }
+}
+
+static int
+ids(void)
+{
+    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_ecg_study *s = NULL;
+    struct tc_rec_user *u = NULL;
+    int rc = tc_rec_open(path, &db);
+
+    /* the demo's study 1 was recorded on HK-ECG-01, assigned to her */
+    if (rc == 0) {
+        rc = tc_rec_ecg_study_get(db, 1, &s);
+    }
+    if (rc == 0) {
+        patient = s->resident_id;
+        rc = tc_rec_user_get_by_username(db, "sun.lihua", &u);
+    }
+    if (rc == 0) {
+        reader = u->practitioner_id;
+    }
+    tc_rec_user_free(u);
+    tc_rec_ecg_study_free(s);
+    tc_rec_close(db);
+    return rc;
+}
+
+int
+main(void)
+{
+    const char *shared = getenv("TC_SHARED_DATA");
+
+    snprintf(ecg_dir, sizeof(ecg_dir), "%s/ecg",
+             shared ? shared : "../shared/data");
+    /* imports of s0010_re are 1.5 MB of base64 */
+    if (sig_fixture_start(&fx, "[http]\nmax_body_bytes = 8388608\n") < 0 ||
+        ids() < 0) {
+        printf("Bail out! fixture\n");
+        return 1;
+    }
+    TC_RUN(test_record_100_format_212_end_to_end);
+    TC_RUN(test_s0010_re_wrong_key_and_replay_are_dropped);
+    TC_RUN(test_s0010_re_with_5_percent_loss);
+    TC_RUN(test_unassigned_device_and_stranger_are_refused);
+    TC_RUN(test_device_assignment_over_http);
+    TC_RUN(test_wfdb_import_worklist_and_fhir_waveform);
+    TC_RUN(test_malformed_imports_are_refused_naming_the_problem);
+    sig_fixture_fini(&fx);
+    return tc_done();
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-ecg-srtp.c - SRTP for ECG streams with both profiles: a protected
+ * packet unprotects to the same bytes; a wrong key, an altered byte and a
+ * replay are each refused with their own code.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "tc-media.h"
+#include "tc-test.h"
+
+static const struct tc_media_ecg_format fmt = {
+    .n_leads = 12,
+    .sample_rate_hz = 500,
+    .frames_per_packet = 10,
+    .payload_type = 96,
+    .ssrc = 0xcafe0001,
+    .first_seq = 100,
+    .first_timestamp = 5000,
+};
+
+static void
+key_of(uint8_t *key, uint8_t seed)
+{
+    for (int i = 0; i < TC_MEDIA_SRTP_MAX_KEY; i++) {
+        key[i] = (uint8_t)(seed * 31 + i * 7);
+    }
+}
+
+static void
+run_profile(enum tc_media_srtp_profile prof)
+{
+    uint8_t key[TC_MEDIA_SRTP_MAX_KEY], wrong[TC_MEDIA_SRTP_MAX_KEY];
+    uint8_t clear[TC_MEDIA_ECG_MAX_PACKET], pkt[TC_MEDIA_ECG_MAX_PACKET];
+    uint8_t copy[TC_MEDIA_ECG_MAX_PACKET];
+    struct tc_media_srtp *tx = NULL, *rx = NULL, *rx_wrong = NULL;
+    int16_t samples[120];
+    size_t len, clen;
+    int n;
+
+    key_of(key, 1);
+    key_of(wrong, 2);
+    TC_REQUIRE(tc_media_srtp_new(prof, key, fmt.ssrc, &tx) == 0);
+    TC_REQUIRE(tc_media_srtp_new(prof, key, fmt.ssrc, &rx) == 0);
+    TC_REQUIRE(tc_media_srtp_new(prof, wrong, fmt.ssrc, &rx_wrong) == 0);
+    for (int i = 0; i < 120; i++) {
+        samples[i] = (int16_t)(i * 300 - 9000);
+    }
+    for (uint64_t k = 0; k < 5; k++) {
+        n = tc_media_ecg_rtp_write(&fmt, k, false, samples, 10, clear,
+                                   sizeof(clear));
+        TC_REQUIRE(n > 0);
+        memcpy(pkt, clear, (size_t)n);
+        len = (size_t)n;
+        TC_REQUIRE(tc_media_srtp_protect(tx, pkt, &len) == 0);
+        TC_CHECK_EQ(len,
+                    (size_t)n +
+                        (prof == TC_MEDIA_SRTP_AEAD_AES_128_GCM ? 16 : 10));
+        TC_CHECK(memcmp(pkt + 12, clear + 12, 16) != 0); /* encrypted */
+        /* the wrong key */
+        memcpy(copy, pkt, len);
+        clen = len;
+        TC_CHECK_EQ(tc_media_srtp_unprotect(rx_wrong, copy, &clen), -EACCES);
+        /* one altered payload byte */
+        memcpy(copy, pkt, len);
+        clen = len;
+        copy[40] ^= 0x01;
+        TC_CHECK_EQ(tc_media_srtp_unprotect(rx, copy, &clen), -EACCES);
+        /* the real one, then its replay */
+        memcpy(copy, pkt, len);
+        clen = len;
+        TC_CHECK_EQ(tc_media_srtp_unprotect(rx, copy, &clen), 0);
+        TC_CHECK_EQ(clen, (size_t)n);
+        TC_CHECK(memcmp(copy, clear, (size_t)n) == 0);
+        memcpy(copy, pkt, len);
+        clen = len;
+        TC_CHECK_EQ(tc_media_srtp_unprotect(rx, copy, &clen), -EALREADY);
+    }
+    clen = 5;
+    TC_CHECK_EQ(tc_media_srtp_unprotect(rx, copy, &clen), -EPROTO);
+    tc_media_srtp_free(tx);
+    tc_media_srtp_free(rx);
+    tc_media_srtp_free(rx_wrong);
+}
+
+static void
+test_aes_cm_128_hmac_sha1_80(void)
+{
+    run_profile(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80);
+}
+
+static void
+test_aead_aes_128_gcm(void)
+{
+    run_profile(TC_MEDIA_SRTP_AEAD_AES_128_GCM);
+}
+
+/* The largest packet the format allows (1400 bytes of samples) is
+ * protected and unprotected in a TC_MEDIA_ECG_MAX_PACKET buffer. */
+static void
+test_largest_packet(void)
+{
+    static const struct tc_media_ecg_format big = {
+        .n_leads = 2,
+        .sample_rate_hz = 360,
+        .frames_per_packet = 350,
+        .payload_type = 96,
+        .ssrc = 9,
+    };
+    uint8_t key[TC_MEDIA_SRTP_MAX_KEY], buf[TC_MEDIA_ECG_MAX_PACKET];
+    struct tc_media_srtp *tx = NULL, *rx = NULL;
+    static int16_t samples[700];
+    size_t len;
+    int n;
+
+    key_of(key, 3);
+    TC_REQUIRE(tc_media_srtp_new(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, key, 9,
+                                 &tx) == 0);
+    TC_REQUIRE(tc_media_srtp_new(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, key, 9,
+                                 &rx) == 0);
+    n = tc_media_ecg_rtp_write(&big, 0, false, samples, 350, buf, sizeof(buf));
+    TC_REQUIRE(n == 12 + 1400);
+    len = (size_t)n;
+    TC_CHECK_EQ(tc_media_srtp_protect(tx, buf, &len), 0);
+    TC_CHECK_EQ(tc_media_srtp_unprotect(rx, buf, &len), 0);
+    TC_CHECK_EQ(len, (size_t)n);
+    tc_media_srtp_free(tx);
+    tc_media_srtp_free(rx);
+}
+
+static void
+test_profile_names(void)
+{
+    enum tc_media_srtp_profile p = 0;
+
+    TC_CHECK_EQ(tc_media_srtp_profile_from_name("AEAD_AES_128_GCM", &p), 0);
+    TC_CHECK_EQ(p, TC_MEDIA_SRTP_AEAD_AES_128_GCM);
+    TC_CHECK_EQ(tc_media_srtp_key_len(p), 28);
+    TC_CHECK_EQ(tc_media_srtp_profile_from_name("NULL_NULL", &p), -EINVAL);
+    TC_CHECK_EQ(tc_media_srtp_key_len(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80),
+                30);
+}
+
+int
+main(void)
+{
+    TC_RUN(test_aes_cm_128_hmac_sha1_80);
+    TC_RUN(test_aead_aes_128_gcm);
+    TC_RUN(test_largest_packet);
+    TC_RUN(test_profile_names);
+    return tc_done();
+}
