@@ -291,34 +291,49 @@ on_track_job(struct tc_media__endpoint *ep, struct job *job)
      * unlinked webrtcbin pad would stop the whole connection. */
     g_ptr_array_add(ep->tees, gst_object_ref(job->element));
     for (unsigned i = 0; i < part->n_tracks; i++) {
-        if (part->tracks[i].mline == job->n && !part->tracks[i].tee) {
+        struct tc_media__track *t = &part->tracks[i];
+        int pt = -1;
+
+        gst_structure_get_int(gst_caps_get_structure(t->caps, 0), "payload",
+                              &pt);
+        if (!t->tee && (unsigned)pt == job->n &&
+            strcmp(job->text, t->video ? "video" : "audio") == 0) {
             part->tracks[i].tee = job->element;
             tc_media__track_up(part, i);
             return;
         }
     }
-    GST_INFO("%s: a second stream on m-line %u is not forwarded",
+    GST_INFO("%s: a stream of payload type %u is not forwarded",
              ep->owner_id, job->n);
 }
 
-/* Streaming thread: RTP of a new SSRC came out of the webrtcbin. */
+/* Streaming thread: RTP of a new SSRC came out of the webrtcbin. Its
+ * caps say what it is: with bundling, webrtcbin 1.22 may name the wrong
+ * transceiver on a pad when audio arrives before video. */
 static void
 on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
 {
     struct tc_media__endpoint *ep = data;
-    g_autoptr(GstWebRTCRTPTransceiver) trans = NULL;
+    g_autoptr(GstCaps) caps = NULL;
     g_autoptr(GstPad) sink = NULL;
+    const GstStructure *s = NULL;
+    const char *media = NULL;
+    int pt = -1;
     struct job *job;
     GstElement *tee;
 
     if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) {
         return;
     }
-    g_object_get(pad, "transceiver", &trans, NULL);
+    caps = gst_pad_get_current_caps(pad);
+    if (caps && gst_caps_get_size(caps) > 0) {
+        s = gst_caps_get_structure(caps, 0);
+        media = gst_structure_get_string(s, "media");
+        gst_structure_get_int(s, "payload", &pt);
+    }
     tee = gst_element_factory_make("tee", NULL);
-    if (!trans || !tee) {
-        gst_clear_object(&tee);
-        fail_async(ep, "a stream without a transceiver");
+    if (!tee) {
+        fail_async(ep, "no tee element");
         return;
     }
     g_object_set(tee, "allow-not-linked", TRUE, NULL);
@@ -330,9 +345,8 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     }
     job = job_new();
     job->element = gst_object_ref(tee);
-    g_object_get(trans, "mlineindex", &job->n, NULL);
-    GST_DEBUG("%s: stream on m-line %u: %s", ep->owner_id,
-              job->n, GST_PAD_NAME(pad));
+    job->text = g_strdup(media ? media : "");
+    job->n = (unsigned)pt;
     job_post(ep, on_track_job, job);
 }
 
