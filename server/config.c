@@ -302,6 +302,74 @@ parse_resume_grace(struct tc_srv_config *cfg, const char *value, GString *why)
     return parse_seconds(&cfg->resume_grace_s, value, why);
 }
 
+/* [media] ice_addresses: "127.0.0.1" or "10.0.0.5,192.168.1.2". */
+static int
+parse_ice_addresses(struct tc_srv_config *cfg, const char *value,
+                    GString *why)
+{
+    g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+
+    if (!parts[0]) {
+        g_string_printf(why, "empty: list one IP address or more");
+        return -EINVAL;
+    }
+    for (char **p = parts; *p; p++) {
+        if (!g_hostname_is_ip_address(*p)) {
+            g_string_printf(why,
+                            "'%s' is not an IP address (a comma-separated "
+                            "list, no spaces)",
+                            *p);
+            return -EINVAL;
+        }
+    }
+    g_free(cfg->media_ice_addresses);
+    cfg->media_ice_addresses = g_strdup(value);
+    return 0;
+}
+
+static int
+parse_ice_server(char **field, const char *value, const char *const *schemes,
+                 GString *why)
+{
+    for (const char *const *s = schemes; *s; s++) {
+        if (g_str_has_prefix(value, *s) && value[strlen(*s)]) {
+            g_free(*field);
+            *field = g_strdup(value);
+            return 0;
+        }
+    }
+    g_string_printf(why, "'%s' must start with %s", value, schemes[0]);
+    return -EINVAL;
+}
+
+static int
+parse_stun(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    static const char *const schemes[] = {"stun://", NULL};
+
+    return parse_ice_server(&cfg->media_stun_server, value, schemes, why);
+}
+
+static int
+parse_turn(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    static const char *const schemes[] = {"turn://", "turns://", NULL};
+
+    return parse_ice_server(&cfg->media_turn_server, value, schemes, why);
+}
+
+static int
+parse_media_latency(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 10, 2000, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->media_latency_ms = (int)v;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -322,6 +390,10 @@ static const struct key_def keys[] = {
     {"signaling", "heartbeat_s", parse_heartbeat},
     {"signaling", "resume_grace_s", parse_resume_grace},
     {"database", "synchronous", parse_synchronous},
+    {"media", "ice_addresses", parse_ice_addresses},
+    {"media", "stun_server", parse_stun},
+    {"media", "turn_server", parse_turn},
+    {"media", "latency_ms", parse_media_latency},
 };
 
 struct tc_srv_config *
@@ -346,6 +418,7 @@ tc_srv_config_new(void)
     cfg->totp_required_roles = 0;
     cfg->heartbeat_s = 20;
     cfg->resume_grace_s = 30;
+    cfg->media_latency_ms = 100;
     return cfg;
 }
 
@@ -360,6 +433,9 @@ tc_srv_config_free(struct tc_srv_config *cfg)
     g_free(cfg->web_root);
     g_free(cfg->tls_cert_file);
     g_free(cfg->tls_key_file);
+    g_free(cfg->media_ice_addresses);
+    g_free(cfg->media_stun_server);
+    g_free(cfg->media_turn_server);
     g_free(cfg);
 }
 
@@ -373,6 +449,9 @@ config_copy(const struct tc_srv_config *cfg)
     copy->web_root = g_strdup(cfg->web_root);
     copy->tls_cert_file = g_strdup(cfg->tls_cert_file);
     copy->tls_key_file = g_strdup(cfg->tls_key_file);
+    copy->media_ice_addresses = g_strdup(cfg->media_ice_addresses);
+    copy->media_stun_server = g_strdup(cfg->media_stun_server);
+    copy->media_turn_server = g_strdup(cfg->media_turn_server);
     return copy;
 }
 
@@ -389,6 +468,9 @@ config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
     g_free(old.web_root);
     g_free(old.tls_cert_file);
     g_free(old.tls_key_file);
+    g_free(old.media_ice_addresses);
+    g_free(old.media_stun_server);
+    g_free(old.media_turn_server);
 }
 
 static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -61,6 +61,12 @@ struct tc_srv_config {
     int heartbeat_s;    /* [signaling] heartbeat_s: WebSocket ping period */
     int resume_grace_s; /* [signaling] resume_grace_s */
     bool sync_full;     /* [database] synchronous: full (true) or normal */
+    /* [media] ice_addresses: comma-separated IP addresses for host
+     * candidates; NULL: every interface but loopback. */
+    char *media_ice_addresses;
+    char *media_stun_server; /* [media] stun_server, NULL: none */
+    char *media_turn_server; /* [media] turn_server, NULL: none */
+    int media_latency_ms;    /* [media] latency_ms: jitter buffer */
 };
 
 /* A configuration holding every default. Returns NULL only out of
