@@ -236,6 +236,36 @@ ask_keyframe(struct tc_media__endpoint *ep)
     }
 }
 
+static gboolean
+on_keyframe_timer(gpointer data)
+{
+    struct tc_media__endpoint *ep = data;
+
+    if (!ep->gone) {
+        ask_keyframe(ep);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* A feed just connected: ask now, and twice more in case the request or
+ * the keyframe was lost (publishers may send keyframes only on request). */
+static void
+ask_keyframes(struct tc_media__endpoint *ep)
+{
+    static const guint later_ms[] = {300, 1000};
+
+    ask_keyframe(ep);
+    for (size_t i = 0; i < G_N_ELEMENTS(later_ms); i++) {
+        GSource *t = g_timeout_source_new(later_ms[i]);
+
+        g_source_set_callback(t, on_keyframe_timer,
+                              tc_media__endpoint_ref(ep),
+                              (GDestroyNotify)tc_media__endpoint_unref);
+        g_source_attach(t, ep->ctx);
+        g_source_unref(t);
+    }
+}
+
 static void
 on_state_job(struct tc_media__endpoint *ep, struct job *job)
 {
@@ -251,7 +281,7 @@ on_state_job(struct tc_media__endpoint *ep, struct job *job)
     if (job->n == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
         ep->connected = true;
         if (ep->feed) {
-            ask_keyframe(ep);
+            ask_keyframes(ep);
         }
     } else if (job->n == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
         tc_media__endpoint_failed(ep, "ICE or DTLS failed");

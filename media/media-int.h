@@ -91,7 +91,6 @@ struct tc_media__endpoint {
     GPtrArray *tees;      /* publishing: a tee per stream (GstElement *) */
     bool answered;        /* a feed: its answer arrived */
     bool connected;       /* connection-state reached connected */
-    bool keyframe_asked;
     int64_t stats_at_us;  /* previous stats, for bitrates */
     uint64_t stats_bytes[TC_MEDIA__MAX_TRACKS];
 };

@@ -404,6 +404,15 @@ tc_media_room_offer(struct tc_media_room *room, const char *id,
     }
     part->pub = ep;
     tc_media__endpoint_take_offer(ep, &offer);
+    /* A newcomer receives the others at once, without waiting for its own
+     * answer: its first frames come sooner. */
+    for (guint i = 0; i < room->parts->len; i++) {
+        struct tc_media__part *other = g_ptr_array_index(room->parts, i);
+
+        if (other != part && other->negotiated) {
+            feed_open(part, other);
+        }
+    }
     return 0;
 }
 

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: Apache-2.0
+// media-call.mjs - real headless Chromium (Debian's) in a consultation
+// through the real server's media endpoint, with client-sdk/js/telecare.js:
+// two pages (the host and a participant of consultation 1) each decode the
+// other's video (framesDecoded rising, 640x480) and audio (audioLevel > 0);
+// the city specialist, added to the consultation and joining late, decodes
+// video within 2 s of his join.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, chromiumOptions, tap } from './server.mjs';
+
+const ROOM = 'consultation:1';
+const src = process.env.TC_SOURCE_ROOT;
+const t = tap();
+
+// The demo county (users, consultation 1) and a web root holding the SDK
+// and the test page.
+const dir = mkdtempSync(join(tmpdir(), 'tc-media-call-'));
+const dataDir = join(dir, 'data');
+execFileSync(process.env.TC_ADMIN_BIN, ['--data-dir', dataDir, 'seed-demo',
+  '--accounts-file', join(dir, 'accounts')], { stdio: 'ignore' });
+const passwords = Object.fromEntries(readFileSync(join(dir, 'accounts'), 'utf8')
+  .split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/)));
+const web = join(dir, 'web');
+execFileSync('mkdir', ['-p', web]);
+symlinkSync(join(src, 'client-sdk', 'js'), join(web, 'js'));
+symlinkSync(join(src, 'tests', 'interop', 'media-page.html'), join(web, 'index.html'));
+symlinkSync(join(src, 'tests', 'interop', 'media-page.js'), join(web, 'media-page.js'));
+writeFileSync(join(dir, 'server.ini'),
+  `[server]\nweb_root = ${web}\n[media]\nice_addresses = 127.0.0.1\n`);
+
+const server = await startServer(['--config', join(dir, 'server.ini'), '--data-dir', dataDir]);
+const browser = await chromium.launch(chromiumOptions);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function open(user, opts = {}) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.url()} ${r.status()}`); });
+  await page.goto(server.url + '/');
+  await page.waitForFunction(() => typeof window.start === 'function', null, { timeout: 5000 })
+    .catch(() => { throw new Error(`the page did not load: ${problems.join('; ')}`); });
+  const peer = await page.evaluate(([u, p, r, o]) => window.start(u, p, r, o),
+    [user, passwords[user], ROOM, opts]);
+  return { page, peer, user };
+}
+
+async function api(user, method, path, body) {
+  const login = await fetch(`${server.url}/api/v1/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user, password: passwords[user] }),
+  });
+  const { token } = await login.json();
+  const r = await fetch(server.url + path, {
+    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+const stats = (who) => who.page.evaluate(() => window.call.stats());
+
+/* Poll until `ok(feedStats)` holds for who's feed of `of`; the last stats. */
+async function until(who, of, ok, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  let last = null;
+  while (Date.now() < end) {
+    last = (await stats(who)).feeds[of.peer] || null;
+    if (last && ok(last)) return { ok: true, last };
+    await sleep(100);
+  }
+  return { ok: false, last };
+}
+
+const decoding = (s) => s.video && s.video.framesDecoded > 10;
+
+try {
+  const host = await open('zhou.ming', { host: true });
+  const other = await open('huang.xiaoyan');
+  for (const [a, b] of [[host, other], [other, host]]) {
+    const r = await until(a, b, (s) => decoding(s) && s.audio && s.audio.audioLevel > 0, 15000);
+    t.check(r.ok, `${a.user} decodes ${b.user}'s video and audio`, JSON.stringify(r.last));
+    t.check(r.last?.video?.frameWidth === 640 && r.last?.video?.frameHeight === 480,
+      `${a.user} sees ${b.user} at 640x480`, JSON.stringify(r.last?.video));
+    const before = r.last?.video?.framesDecoded || 0;
+    await sleep(1000);
+    const after = (await stats(a)).feeds[b.peer]?.video?.framesDecoded || 0;
+    t.check(after > before + 10, `${a.user}'s framesDecoded keeps rising`, `${before} -> ${after}`);
+  }
+
+  // The city specialist is added to the consultation and joins late.
+  const me = await api('zheng.haitao', 'GET', '/api/v1/me');
+  const added = await api('zhou.ming', 'POST', '/api/v1/consultations/1/participants',
+    { kind: 'practitioner', party_id: me.body.practitioner_id });
+  t.check(added.status === 201, 'the host adds the specialist', JSON.stringify(added));
+  const patient = await open('zheng.haitao');
+  const joinedAt = await patient.page.evaluate(() => window.joinedAt);
+  const r = await until(patient, host, (s) => s.video && s.video.framesDecoded > 0, 5000);
+  const now = await patient.page.evaluate(() => performance.now());
+  const ms = Math.round(now - joinedAt);
+  console.log(`# the late joiner decoded the host's video ${ms} ms after its join (polled)`);
+  t.check(r.ok && ms <= 2000, 'a late joiner decodes video within 2 s', `${ms} ms ${JSON.stringify(r.last)}`);
+  const h = await until(host, patient, decoding, 10000);
+  t.check(h.ok, "the host decodes the late joiner's video", JSON.stringify(h.last));
+  const errors = await host.page.evaluate(() => window.mediaErrors);
+  t.check(errors.length === 0, 'no media errors', JSON.stringify(errors));
+
+  // Leaving ends the others' feeds of the leaver.
+  await other.page.evaluate(() => window.call.leave());
+  await sleep(500);
+  const after = await stats(host);
+  t.check(!after.feeds[other.peer], "a leaver's feed ends for the others", JSON.stringify(Object.keys(after.feeds)));
+  await host.page.evaluate(() => window.call.leave());
+  await patient.page.evaluate(() => window.call.leave());
+} catch (e) {
+  t.check(false, 'browser session', e.stack);
+} finally {
+  await browser.close();
+  const code = await server.stop();
+  t.check(code === 0, 'the server stops with status 0', `status ${code}\n${server.log().slice(-3000)}`);
+  rmSync(dir, { recursive: true, force: true });
+  t.done();
+}

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+// media-page.js - the script of media-page.html (a module: the server's
+// Content-Security-Policy allows no inline script).
+import { login, Call } from '/js/telecare.js';
+
+window.start = async (user, password, room, { host = false } = {}) => {
+  const token = await login(user, password);
+  const call = new Call({ token, room });
+  window.call = call;
+  window.mediaErrors = [];
+  call.on('media-error', (e) => window.mediaErrors.push(e.message));
+  call.on('stream', ({ peer, stream }) => {
+    let v = document.getElementById(`v-${peer}`);
+    if (!v) {
+      v = document.createElement('video');
+      v.id = `v-${peer}`;
+      v.autoplay = true;
+      v.playsInline = true;
+      document.getElementById('videos').append(v);
+    }
+    v.srcObject = stream;
+  });
+  if (host) call.on('waiting', (m) => call.admit(m.peer.peer));
+  await call.join();
+  window.joinedAt = performance.now();
+  await call.publish();
+  return call.peer;
+};
