@@ -29,6 +29,13 @@ static const struct needed_element needed[] = {
     {"rtpbin", "gstreamer1.0-plugins-good"},
     {"webmmux", "gstreamer1.0-plugins-good"},
     {"matroskamux", "gstreamer1.0-plugins-good"},
+    {"rtpvp8depay", "gstreamer1.0-plugins-good"},
+    {"rtpopusdepay", "gstreamer1.0-plugins-good"},
+    {"rtph264depay", "gstreamer1.0-plugins-good"},
+    {"h264parse", "gstreamer1.0-plugins-bad"},
+    {"opusparse", "gstreamer1.0-plugins-bad"},
+    {"appsrc", "gstreamer1.0-plugins-base"},
+    {"appsink", "gstreamer1.0-plugins-base"},
     {"tee", "libgstreamer1.0-0"},
     {"queue", "libgstreamer1.0-0"},
 };

@@ -62,6 +62,22 @@ void tc_media__offer_fini(struct tc_media__offer *o);
  * media= set, for a feed's transceiver; NULL when it has none. */
 GstCaps *tc_media__sdp_track_caps(const GstSDPMessage *sdp, unsigned i);
 
+/* == recorder.c == */
+
+struct tc_media__rec;
+
+/* Record the RTP of `tee` (caps: its track's) into dir/stem.<ext>. NULL
+ * when the branch cannot be built. */
+struct tc_media__rec *tc_media__rec_start(GstElement *pipeline,
+                                          GstElement *tee,
+                                          const GstCaps *caps,
+                                          const char *dir, const char *stem);
+/* Stop (EOS, wait, remove) and, when out is not NULL, describe the file
+ * (out->path borrowed from r until tc_media__rec_free). NULL ignored. */
+void tc_media__rec_stop(struct tc_media__rec *r,
+                        struct tc_media_recording *out);
+void tc_media__rec_free(struct tc_media__rec *r);
+
 /* == endpoint.c == */
 
 struct tc_media__part;
@@ -73,6 +89,7 @@ struct tc_media__track {
     GstCaps *caps;   /* negotiated (our answer's first format) */
     GstElement *tee; /* NULL until its first packet arrived (borrowed
                         from the publishing endpoint's tees) */
+    struct tc_media__rec *rec; /* while recording */
 };
 
 struct tc_media__endpoint {
@@ -125,6 +142,7 @@ struct tc_media_room {
     void *data;
     char errmsg[256];
     bool quiet; /* being freed: no more events */
+    char *record_dir; /* NULL: not recording */
 };
 
 /* A new webrtcbin endpoint in the room's pipeline, owned by the room

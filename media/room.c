@@ -140,6 +140,60 @@ feeds_of_end(struct tc_media_room *room, struct tc_media__part *pub)
     }
 }
 
+/* ---- recording ---- */
+
+static void
+record_start(struct tc_media__part *part, struct tc_media__track *t)
+{
+    struct tc_media_room *room = part->room;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *when = g_date_time_format(now, "%Y%m%dT%H%M%S");
+    g_autofree char *stem = g_strdup_printf(
+        "%s-%s-%s-%06d", part->id, t->video ? "video" : "audio", when,
+        g_date_time_get_microsecond(now));
+
+    if (room->record_dir && t->tee && !t->rec) {
+        t->rec = tc_media__rec_start(room->pipeline, t->tee, t->caps,
+                                     room->record_dir, stem);
+    }
+}
+
+static void
+record_stop(struct tc_media__part *part, struct tc_media__track *t)
+{
+    struct tc_media_recording out = {0};
+    struct tc_media_event ev = {.kind = TC_MEDIA_EV_RECORDING};
+
+    if (!t->rec) {
+        return;
+    }
+    tc_media__rec_stop(t->rec, &out);
+    if (out.path && part->pub) {
+        ev.track = t->video ? "video" : "audio";
+        ev.recording = &out;
+        tc_media__emit(part->room, part->pub, &ev);
+    }
+    tc_media__rec_free(t->rec);
+    t->rec = NULL;
+}
+
+int
+tc_media_room_record(struct tc_media_room *room, const char *dir)
+{
+    if (room->record_dir) {
+        return fail(room, -EALREADY, "already recording");
+    }
+    room->record_dir = g_strdup(dir);
+    for (guint i = 0; i < room->parts->len; i++) {
+        struct tc_media__part *p = g_ptr_array_index(room->parts, i);
+
+        for (unsigned k = 0; k < p->n_tracks; k++) {
+            record_start(p, &p->tracks[k]);
+        }
+    }
+    return 0;
+}
+
 /* `part` stops publishing: feeds of it, its connection, its tees. */
 static void
 part_unpublish(struct tc_media__part *part, bool tell)
@@ -147,6 +201,9 @@ part_unpublish(struct tc_media__part *part, bool tell)
     struct tc_media_room *room = part->room;
 
     feeds_of_end(room, part);
+    for (unsigned i = 0; i < part->n_tracks; i++) {
+        record_stop(part, &part->tracks[i]);
+    }
     for (unsigned i = 0; i < part->n_tracks; i++) {
         struct tc_media__track *t = &part->tracks[i];
 
@@ -227,6 +284,7 @@ tc_media__track_up(struct tc_media__part *part, unsigned track)
     ev.track = part->tracks[track].video ? "video" : "audio";
     ev.up = true;
     tc_media__emit(room, part->pub, &ev);
+    record_start(part, &part->tracks[track]);
     for (guint i = 0; i < room->parts->len; i++) {
         struct tc_media__part *other = g_ptr_array_index(room->parts, i);
         struct tc_media__endpoint *ep = feed_find(other, part->id);
@@ -364,6 +422,7 @@ tc_media_room_free(struct tc_media_room *room)
     g_strfreev(room->ice_addresses);
     g_free((char *)room->cfg.stun_server);
     g_free((char *)room->cfg.turn_server);
+    g_free(room->record_dir);
     GST_INFO("room %s: pipeline gone", room->name);
     g_free(room);
     g_atomic_int_add(&rooms_alive, -1);

@@ -89,6 +89,17 @@ enum tc_media_event_kind {
     /* A connection failed and was dropped; `error` says why. Other
      * connections and participants go on. */
     TC_MEDIA_EV_ERROR,
+    /* A recording of the participant's `track` is complete. */
+    TC_MEDIA_EV_RECORDING,
+};
+
+/* A finished recording file (tc_media_room_record). */
+struct tc_media_recording {
+    const char *path;      /* dir/<participant>-<track>-<time>.webm|.mkv */
+    int64_t started_at_us; /* real time of its first byte */
+    int64_t duration_us;   /* from start to stop */
+    uint64_t bytes;
+    char sha256[65]; /* hex */
 };
 
 /* Borrowed for the callback. */
@@ -104,6 +115,7 @@ struct tc_media_event {
     const char *track;       /* TRACK */
     bool up;                 /* TRACK */
     const char *error;       /* ERROR */
+    const struct tc_media_recording *recording; /* RECORDING (track set) */
 };
 
 typedef void (*tc_media_event_fn)(const struct tc_media_event *ev,
@@ -150,6 +162,15 @@ int tc_media_room_candidate(struct tc_media_room *room, const char *id,
 /* Participant `id` leaves: its connections end, and the others' feeds of
  * it end (FEED_ENDED events). Unknown ids are ignored. */
 void tc_media_room_leave(struct tc_media_room *room, const char *id);
+
+/*
+ * Record every published track of the room, now and later, into files in
+ * `dir` (which exists), each written without transcoding: WebM for VP8
+ * and Opus, Matroska for H.264, one file per track. A recording ends when
+ * its publisher stops publishing or leaves (a RECORDING event follows) or
+ * the room is freed. Errors: -EALREADY (recording already).
+ */
+int tc_media_room_record(struct tc_media_room *room, const char *dir);
 
 /* Participants with media in the room. */
 unsigned tc_media_room_count(const struct tc_media_room *room);

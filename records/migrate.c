@@ -30,6 +30,7 @@ static const struct tc_rec__migration migrations[] = {
      tc_rec__schema_clinical},
     {3, "accounts: users, roles, sessions", tc_rec__schema_accounts},
     {4, "signaling: consultation chat", tc_rec__schema_chat},
+    {7, "media: recordings of live calls", tc_rec__schema_recordings},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -91,6 +91,7 @@ extern const char tc_rec__schema_core[];
 extern const char tc_rec__schema_clinical[];
 extern const char tc_rec__schema_accounts[];
 extern const char tc_rec__schema_chat[];
+extern const char tc_rec__schema_recordings[]; /* 7 */
 
 int tc_rec__migrate(struct tc_rec_db *db);
 

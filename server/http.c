@@ -177,6 +177,7 @@ tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
         {"if-none-match", WSI_TOKEN_HTTP_IF_NONE_MATCH},
         {"accept", WSI_TOKEN_HTTP_ACCEPT},
         {"host", WSI_TOKEN_HOST},
+        {"range", WSI_TOKEN_HTTP_RANGE},
     };
     char custom[64];
     int n;

@@ -23,7 +23,7 @@ static const struct tc_srv__route *const tables[] = {
     tc_srv__routes_consult,   tc_srv__routes_studies,
     tc_srv__routes_directory, tc_srv__routes_residents,
     tc_srv__routes_contracts, tc_srv__routes_stats,
-    tc_srv__routes_auth,
+    tc_srv__routes_auth,      tc_srv__routes_recordings,
 };
 
 /* Length of the segment at s (up to '/' or the end). */

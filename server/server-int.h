@@ -330,6 +330,14 @@ extern const struct tc_srv__route tc_srv__routes_fhir[];
 extern const struct tc_srv__route tc_srv__routes_rehab[];
 extern const struct tc_srv__route tc_srv__routes_rehab_sessions[];
 extern const struct tc_srv__route tc_srv__routes_consult[];
+extern const struct tc_srv__route tc_srv__routes_recordings[];
+
+/* The Range header's one range "bytes=a-b", "bytes=a-" or "bytes=-n" of a
+ * file of `size` bytes -> [*start, *end] (inclusive, end clipped). Errors:
+ * -EINVAL (not one byte range), -ERANGE (starts past the end).
+ * api-recordings.c. */
+int tc_srv__range_parse(const char *value, int64_t size, int64_t *start,
+                        int64_t *end);
 extern const struct tc_srv__route tc_srv__routes_studies[];
 extern const struct tc_srv__route tc_srv__routes_directory[];
 extern const struct tc_srv__route tc_srv__routes_residents[];

@@ -30,13 +30,17 @@
 #include "server-int.h"
 #include "sig-int.h"
 #include "tc-media.h"
+#include "tc-records.h"
 
 #define STATS_PERIOD_S 5
 
 struct media_room {
     struct tc_srv__media *m;
     char name[TC_SRV__SIG_ROOM_NAME_MAX];
+    enum tc_srv__sig_room_kind kind;
+    int64_t record_id;
     struct tc_media_room *room;
+    char *record_rel; /* recordings/<room>/<start>, when recording */
 };
 
 /* Sums of the last statistics round, for the /metrics gauges. */
@@ -120,6 +124,73 @@ count_event(struct media_room *mr, const char *event)
                           "Media events, by kind.", "event", event);
 }
 
+/* A finished recording goes to the consultation's record. */
+static void
+recording_done(struct media_room *mr, const struct tc_media_event *ev)
+{
+    struct tc_srv *srv = mr->m->srv;
+    struct tc_srv__sig_peer *peer =
+        tc_srv__sig_peer_find(mr->m->hub, ev->participant);
+    const struct tc_media_recording *f = ev->recording;
+    g_autofree char *base = g_path_get_basename(f->path);
+    g_autofree char *rel = g_build_filename(mr->record_rel, base, NULL);
+    bool video = strcmp(ev->track, "video") == 0;
+    struct tc_rec_recording r = {
+        .consultation_id = mr->record_id,
+        .user_id = peer ? peer->who.user_id : 0,
+        .track = (char *)ev->track,
+        .path = rel,
+        .media_type = g_str_has_suffix(base, ".mkv") ? "video/x-matroska"
+                      : video                        ? "video/webm"
+                                                     : "audio/webm",
+        .started_at_us = f->started_at_us,
+        .duration_ms = f->duration_us / 1000,
+        .size_bytes = (int64_t)f->bytes,
+    };
+    int64_t id = 0;
+    int rc;
+
+    g_strlcpy(r.sha256, f->sha256, sizeof(r.sha256));
+    rc = tc_rec_recording_add(srv->db, &r, &id);
+    if (rc < 0) {
+        g_warning("room %s: recording of peer %s not recorded: %s", mr->name,
+                  ev->participant, tc_rec_errmsg(srv->db));
+        return;
+    }
+    count_event(mr, "recording");
+    g_message("room %s: recording %lld of peer %s (%s, %lld ms, %llu bytes)",
+              mr->name, (long long)id, ev->participant, ev->track,
+              (long long)r.duration_ms, (unsigned long long)f->bytes);
+}
+
+/* Record the room's media when its consultation has recording consent. */
+static void
+record_if_consented(struct media_room *mr)
+{
+    struct tc_srv *srv = mr->m->srv;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *when = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
+    g_autofree char *dir = NULL;
+    bool allowed = false;
+
+    if (mr->kind != TC_SRV__SIG_ROOM_CONSULTATION ||
+        tc_rec_consultation_recording_allowed(srv->db, mr->record_id,
+                                              &allowed) < 0 ||
+        !allowed) {
+        return;
+    }
+    mr->record_rel = g_strdup_printf("recordings/consultation-%lld/%s",
+                                     (long long)mr->record_id, when);
+    dir = g_build_filename(srv->cfg->data_dir, mr->record_rel, NULL);
+    if (g_mkdir_with_parents(dir, 0750) < 0 ||
+        tc_media_room_record(mr->room, dir) < 0) {
+        g_warning("room %s: cannot record into %s", mr->name, mr->record_rel);
+        g_clear_pointer(&mr->record_rel, g_free);
+        return;
+    }
+    g_message("room %s: recording (consent given)", mr->name);
+}
+
 static void
 on_event(const struct tc_media_event *ev, void *data)
 {
@@ -157,6 +228,9 @@ on_event(const struct tc_media_event *ev, void *data)
         return;
     case TC_MEDIA_EV_FEED_ENDED:
         deliver(mr, ev->participant, media_event(mr, "feed-ended", ev->feed));
+        return;
+    case TC_MEDIA_EV_RECORDING:
+        recording_done(mr, ev);
         return;
     case TC_MEDIA_EV_ERROR:
         g_message("room %s: media of peer %s (feed %s) failed: %s", mr->name,
@@ -244,6 +318,7 @@ media_room_free(gpointer p)
     struct media_room *mr = p;
 
     tc_media_room_free(mr->room);
+    g_free(mr->record_rel);
     tc_srv__metrics_gauge_add(mr->m->srv->metrics, "telecare_media_rooms",
                               "Rooms with a media pipeline.", -1);
     g_free(mr);
@@ -302,6 +377,8 @@ room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
     mr = g_new0(struct media_room, 1);
     mr->m = m;
     g_strlcpy(mr->name, room->name, sizeof(mr->name));
+    mr->kind = room->kind;
+    mr->record_id = room->record_id;
     if (tc_media_room_new(room->name, &mc, NULL, on_event, mr, &mr->room) <
         0) {
         g_free(mr);
@@ -313,6 +390,7 @@ room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
     tc_srv__metrics_gauge_add(m->srv->metrics, "telecare_media_rooms",
                               "Rooms with a media pipeline.", 1);
     g_message("room %s: media pipeline up", room->name);
+    record_if_consented(mr);
     return mr;
 }
 

@@ -10,11 +10,13 @@
  * emptied room frees its pipeline.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 #include "synth.h"
 #include "tc-media.h"
@@ -209,6 +211,87 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     TC_CHECK_EQ(tc_media_rooms_alive(), 0);
 }
 
+struct rec_seen {
+    unsigned n;
+    char paths[8][512];
+    int64_t duration_us[8];
+};
+
+static struct rec_seen recs;
+
+static void
+on_event_rec(const struct tc_media_event *ev, void *data)
+{
+    if (ev->kind == TC_MEDIA_EV_RECORDING && recs.n < 8) {
+        g_strlcpy(recs.paths[recs.n], ev->recording->path, 512);
+        recs.duration_us[recs.n] = ev->recording->duration_us;
+        recs.n++;
+    }
+    on_event(ev, data);
+}
+
+/* gst-discoverer-1.0's duration of `path` in seconds, -1 when none. */
+static double
+discovered_s(const char *path)
+{
+    g_autofree char *out = NULL;
+    const char *argv[] = {"gst-discoverer-1.0", path, NULL};
+    int h, m;
+    double sec;
+    const char *d;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+                      NULL, &out, NULL, NULL, NULL) ||
+        !(d = strstr(out, "Duration: ")) ||
+        sscanf(d, "Duration: %d:%d:%lf", &h, &m, &sec) != 3) {
+        return -1;
+    }
+    return h * 3600 + m * 60 + sec;
+}
+
+static void
+test_recording_writes_playable_files_as_long_as_the_call(void)
+{
+    struct tc_media_config cfg = {.ice_addresses = loopback};
+    struct tc_media_room *room = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tc-rec-XXXXXX", NULL);
+    struct who *b;
+    gint64 t0;
+    double call_s;
+
+    TC_REQUIRE(dir);
+    TC_REQUIRE(tc_media_room_new("rec", &cfg, NULL, on_event_rec, NULL,
+                                 &room) == 0);
+    TC_CHECK_EQ(tc_media_room_record(room, dir), 0);
+    TC_CHECK_EQ(tc_media_room_record(room, dir), -EALREADY);
+    who_new(0, "ra", room);
+    b = who_new(1, "rb", room);
+    TC_CHECK(wait_frames(b, "ra", 10, 8000) >= 0);
+    t0 = g_get_monotonic_time();
+    spin(3000);
+    /* Forwarding went on while recording. */
+    TC_CHECK(synth_feed(b->s, "ra").video_frames > 60);
+    who_free(0);
+    call_s = (double)(g_get_monotonic_time() - t0) / 1e6 + 0.0;
+    TC_CHECK_EQ(recs.n, 2); /* ra's audio and video */
+    for (unsigned i = 0; i < recs.n; i++) {
+        double d = discovered_s(recs.paths[i]);
+        printf("# %s: %.2f s (recorder says %.2f s, forwarded for %.2f s "
+               "after the first frames)\n",
+               strrchr(recs.paths[i], '/') + 1, d,
+               (double)recs.duration_us[i] / 1e6, call_s);
+        TC_CHECK(d > 0);
+        TC_CHECK(fabs(d - (double)recs.duration_us[i] / 1e6) <= 1.0);
+    }
+    who_free(1);
+    tc_media_room_free(room);
+    TC_CHECK_EQ(recs.n, 4);
+    for (unsigned i = 0; i < recs.n; i++) {
+        g_unlink(recs.paths[i]);
+    }
+    g_rmdir(dir);
+}
+
 static void
 test_bad_offers_are_refused_with_a_reason(void)
 {
@@ -257,5 +340,6 @@ main(void)
     }
     TC_RUN(test_bad_offers_are_refused_with_a_reason);
     TC_RUN(test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe);
+    TC_RUN(test_recording_writes_playable_files_as_long_as_the_call);
     return tc_done();
 }

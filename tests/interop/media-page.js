@@ -8,6 +8,7 @@ window.start = async (user, password, room, { host = false } = {}) => {
   const call = new Call({ token, room });
   window.call = call;
   window.mediaErrors = [];
+  window.firstFrameAt = {};
   call.on('media-error', (e) => window.mediaErrors.push(e.message));
   call.on('stream', ({ peer, stream }) => {
     let v = document.getElementById(`v-${peer}`);
@@ -19,6 +20,10 @@ window.start = async (user, password, room, { host = false } = {}) => {
       document.getElementById('videos').append(v);
     }
     v.srcObject = stream;
+    // The first video frame painted, for the late-joiner check.
+    if (!window.firstFrameAt[peer]) {
+      v.requestVideoFrameCallback(() => { window.firstFrameAt[peer] = performance.now(); });
+    }
   });
   if (host) call.on('waiting', (m) => call.admit(m.peer.peer));
   await call.join();
