@@ -213,8 +213,8 @@ static const char *const conn_states[] = {
 /* Ask the publisher of every linked video branch for a keyframe: the
  * event goes up through the tee into the publisher's RTP session, which
  * sends a PLI (or FIR) to the publisher. */
-static void
-ask_keyframe(struct tc_media__endpoint *ep)
+void
+tc_media__endpoint_ask_keyframe(struct tc_media__endpoint *ep)
 {
     for (guint i = 0; i < ep->branches->len; i++) {
         struct tc_media__branch *b = g_ptr_array_index(ep->branches, i);
@@ -242,7 +242,7 @@ on_keyframe_timer(gpointer data)
     struct tc_media__endpoint *ep = data;
 
     if (!ep->gone) {
-        ask_keyframe(ep);
+        tc_media__endpoint_ask_keyframe(ep);
     }
     return G_SOURCE_REMOVE;
 }
@@ -254,7 +254,7 @@ ask_keyframes(struct tc_media__endpoint *ep)
 {
     static const guint later_ms[] = {300, 1000};
 
-    ask_keyframe(ep);
+    tc_media__endpoint_ask_keyframe(ep);
     for (size_t i = 0; i < G_N_ELEMENTS(later_ms); i++) {
         GSource *t = g_timeout_source_new(later_ms[i]);
 
@@ -301,6 +301,16 @@ on_connection_state(GObject *webrtc, GParamSpec *pspec, gpointer data)
 
 /* ---- publishing: forwarding starts at a track's first packet ---- */
 
+/* Streaming thread: a track is flowing (room.c watches for pauses). */
+static GstPadProbeReturn
+on_tee_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct tc_media__track *t = data;
+
+    g_atomic_pointer_set(&t->last_buffer_us, g_get_monotonic_time());
+    return GST_PAD_PROBE_OK;
+}
+
 static void
 tee_drop(GstElement *pipeline, GstElement *tee)
 {
@@ -322,6 +332,7 @@ on_track_job(struct tc_media__endpoint *ep, struct job *job)
     g_ptr_array_add(ep->tees, gst_object_ref(job->element));
     for (unsigned i = 0; i < part->n_tracks; i++) {
         struct tc_media__track *t = &part->tracks[i];
+        g_autoptr(GstPad) tsink = NULL;
         int pt = -1;
 
         gst_structure_get_int(gst_caps_get_structure(t->caps, 0), "payload",
@@ -329,6 +340,10 @@ on_track_job(struct tc_media__endpoint *ep, struct job *job)
         if (!t->tee && (unsigned)pt == job->n &&
             strcmp(job->text, t->video ? "video" : "audio") == 0) {
             part->tracks[i].tee = job->element;
+            g_atomic_pointer_set(&t->last_buffer_us, g_get_monotonic_time());
+            tsink = gst_element_get_static_pad(job->element, "sink");
+            gst_pad_add_probe(tsink, GST_PAD_PROBE_TYPE_BUFFER, on_tee_buffer,
+                              t, NULL);
             tc_media__track_up(part, i);
             return;
         }
@@ -659,7 +674,7 @@ tc_media__endpoint_link(struct tc_media__endpoint *ep)
         linked = true;
     }
     if (linked && ep->connected) {
-        ask_keyframe(ep);
+        tc_media__endpoint_ask_keyframe(ep);
     }
 }
 

@@ -90,6 +90,8 @@ struct tc_media__track {
     GstElement *tee; /* NULL until its first packet arrived (borrowed
                         from the publishing endpoint's tees) */
     struct tc_media__rec *rec; /* while recording */
+    gint64 last_buffer_us;     /* atomic: set by a probe on the tee */
+    bool paused;               /* no packet for a while (told as down) */
 };
 
 struct tc_media__endpoint {
@@ -143,6 +145,7 @@ struct tc_media_room {
     char errmsg[256];
     bool quiet; /* being freed: no more events */
     char *record_dir; /* NULL: not recording */
+    GSource *pause_timer; /* watches tracks that stop and resume */
 };
 
 /* A new webrtcbin endpoint in the room's pipeline, owned by the room
@@ -164,6 +167,8 @@ int tc_media__endpoint_offer_feed(struct tc_media__endpoint *ep);
 /* A feed: the participant's answer (a parsed SDP, consumed). */
 void tc_media__endpoint_take_answer(struct tc_media__endpoint *ep,
                                     GstSDPMessage *sdp);
+/* Ask the feed's publisher for a keyframe (its linked video branches). */
+void tc_media__endpoint_ask_keyframe(struct tc_media__endpoint *ep);
 /* Link a feed's branches whose publisher tee exists now. */
 void tc_media__endpoint_link(struct tc_media__endpoint *ep);
 void tc_media__endpoint_candidate(struct tc_media__endpoint *ep,

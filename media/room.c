@@ -316,6 +316,60 @@ tc_media__endpoint_failed(struct tc_media__endpoint *ep, const char *why)
     }
 }
 
+/* ---- tracks that pause and resume ---- */
+
+#define PAUSED_AFTER_US (1500 * 1000)
+#define PAUSE_CHECK_MS  500
+
+/* A publisher that stops sending a track (audio-only on a weak link, a
+ * camera turned off) is told to the room as the track going down, and
+ * coming back as up again; a video track that resumes gets a keyframe
+ * asked for every feed of it, so the others decode at once. */
+static void
+track_pause_check(struct tc_media__part *part, struct tc_media__track *t,
+                  gint64 now)
+{
+    gint64 last = (gint64)g_atomic_pointer_get(&t->last_buffer_us);
+    bool paused = now - last > PAUSED_AFTER_US;
+    struct tc_media_event ev = {.kind = TC_MEDIA_EV_TRACK};
+    struct tc_media_room *room = part->room;
+
+    if (!t->tee || paused == t->paused || !part->pub) {
+        return;
+    }
+    t->paused = paused;
+    ev.track = t->video ? "video" : "audio";
+    ev.up = !paused;
+    tc_media__emit(room, part->pub, &ev);
+    if (paused || !t->video) {
+        return;
+    }
+    for (guint i = 0; i < room->parts->len; i++) {
+        struct tc_media__part *p = g_ptr_array_index(room->parts, i);
+        struct tc_media__endpoint *ep = feed_find(p, part->id);
+
+        if (ep && ep->connected) {
+            tc_media__endpoint_ask_keyframe(ep);
+        }
+    }
+}
+
+static gboolean
+on_pause_timer(gpointer data)
+{
+    struct tc_media_room *room = data;
+    gint64 now = g_get_monotonic_time();
+
+    for (guint i = 0; i < room->parts->len; i++) {
+        struct tc_media__part *p = g_ptr_array_index(room->parts, i);
+
+        for (unsigned k = 0; k < p->n_tracks; k++) {
+            track_pause_check(p, &p->tracks[k], now);
+        }
+    }
+    return G_SOURCE_CONTINUE;
+}
+
 /* ---- the bus ---- */
 
 static struct tc_media__endpoint *
@@ -391,6 +445,9 @@ tc_media_room_new(const char *name, const struct tc_media_config *cfg,
     g_source_set_callback(room->bus_source, G_SOURCE_FUNC(on_bus), room,
                           NULL);
     g_source_attach(room->bus_source, room->ctx);
+    room->pause_timer = g_timeout_source_new(PAUSE_CHECK_MS);
+    g_source_set_callback(room->pause_timer, on_pause_timer, room, NULL);
+    g_source_attach(room->pause_timer, room->ctx);
     g_atomic_int_inc(&rooms_alive);
     if (gst_element_set_state(room->pipeline, GST_STATE_PLAYING) ==
         GST_STATE_CHANGE_FAILURE) {
@@ -414,6 +471,8 @@ tc_media_room_free(struct tc_media_room *room)
         part_free(p, false);
     }
     g_ptr_array_unref(room->parts);
+    g_source_destroy(room->pause_timer);
+    g_source_unref(room->pause_timer);
     gst_element_set_state(room->pipeline, GST_STATE_NULL);
     g_source_destroy(room->bus_source);
     g_source_unref(room->bus_source);

@@ -9,6 +9,8 @@
  *   await call.join();               // joins, waits if in the waiting room
  *   await call.publish();            // camera and microphone
  *   call.mute('audio', true); await call.setAudioOnly(true);
+ *   await call.setLowBandwidth(true);   // 150 kbps, half size
+ *   await call.setLowBandwidth(true, { audioOnly: true });
  *   await call.stats(); await call.leave();
  *
  * Media goes through the server (docs/protocol.md, "media"): one
@@ -62,6 +64,7 @@ export class Call {
     this.feeds = new Map(); // peer -> { pc, stream }
     this.local = null; // MediaStream
     this.audioOnly = false;
+    this.lowBandwidth = null;
     this.bind();
     this.onOnline = () => this.restartIce().catch(() => {});
     if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
@@ -152,6 +155,7 @@ export class Call {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     this.sendToMedia('offer', { sdp: offer.sdp });
+    if (this.lowBandwidth) await this.applyBandwidth().catch(() => {});
   }
 
   async onMedia(type, m) {
@@ -230,6 +234,37 @@ export class Call {
   async setAudioOnly(on) {
     this.audioOnly = on;
     if (this.pub) this.applyAudioOnly();
+  }
+
+  /*
+   * Low-bandwidth mode for a rural link: cap our video at `maxBitrate`
+   * bits/s and scale it down by `scaleDown` (default 150 kbps, half size),
+   * or pass { audioOnly: true } to stop video altogether. The others see
+   * our video track go down (a `track` event) when it stops, and up when
+   * it comes back. setLowBandwidth(false) restores the full quality.
+   */
+  async setLowBandwidth(on, { maxBitrate = 150000, scaleDown = 2, audioOnly = false } = {}) {
+    this.lowBandwidth = on ? { maxBitrate, scaleDown } : null;
+    await this.setAudioOnly(on && audioOnly);
+    if (this.pub) await this.applyBandwidth();
+  }
+
+  async applyBandwidth() {
+    for (const sender of this.pub.getSenders()) {
+      if (sender.track?.kind !== 'video') continue;
+      const p = sender.getParameters();
+      if (!p.encodings || !p.encodings.length) p.encodings = [{}];
+      for (const e of p.encodings) {
+        if (this.lowBandwidth) {
+          e.maxBitrate = this.lowBandwidth.maxBitrate;
+          e.scaleResolutionDownBy = this.lowBandwidth.scaleDown;
+        } else {
+          delete e.maxBitrate;
+          e.scaleResolutionDownBy = 1;
+        }
+      }
+      await sender.setParameters(p);
+    }
   }
 
   /* A new publishing connection (new ICE credentials and candidates). */

@@ -214,7 +214,8 @@ publisher_desc(const struct synth_opts *o)
             "videotestsrc is-live=true pattern=ball ! "
             "video/x-raw,width=640,height=480,framerate=30/1 ! "
             "vp8enc deadline=1 cpu-used=8 target-bitrate=%u "
-            "keyframe-max-dist=%u ! rtpvp8pay pt=96 mtu=1200 ! "
+            "keyframe-max-dist=%u ! valve name=vvalve ! "
+            "rtpvp8pay pt=96 mtu=1200 ! "
             "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
             "clock-rate=90000,rtcp-fb-nack-pli=(boolean)true,"
             "rtcp-fb-nack=(boolean)true ! pub. ",
@@ -508,6 +509,17 @@ synth_feed(struct synth *s, const char *feed)
     st.rtp_packets = (uint64_t)g_atomic_pointer_get(&f->rtp_packets);
     st.rtp_bytes = (uint64_t)g_atomic_pointer_get(&f->rtp_bytes);
     return st;
+}
+
+void
+synth_set_video(struct synth *s, bool on)
+{
+    GstElement *v = gst_bin_get_by_name(GST_BIN(s->pipeline), "vvalve");
+
+    if (v) {
+        g_object_set(v, "drop", !on, NULL);
+        gst_object_unref(v);
+    }
 }
 
 unsigned

@@ -64,6 +64,9 @@ struct synth_feed_stats {
 /* What arrived on feed `feed` so far. */
 struct synth_feed_stats synth_feed(struct synth *s, const char *feed);
 
+/* Stop (false) or resume sending video: audio-only on a weak link. */
+void synth_set_video(struct synth *s, bool on);
+
 /* Feeds currently open. */
 unsigned synth_feeds(struct synth *s);
 

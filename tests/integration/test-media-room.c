@@ -170,8 +170,8 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     TC_CHECK_EQ(tc_media_rooms_alive(), 1);
     a = who_new(0, "pa", room);
     b = who_new(1, "pb", room);
-    TC_CHECK(wait_frames(a, "pb", 30, 8000) >= 0);
-    TC_CHECK(wait_frames(b, "pa", 30, 8000) >= 0);
+    TC_CHECK(wait_frames(a, "pb", 30, 20000) >= 0);
+    TC_CHECK(wait_frames(b, "pa", 30, 20000) >= 0);
     st = synth_feed(a->s, "pb");
     TC_CHECK_EQ(st.width, 640);
     TC_CHECK_EQ(st.height, 480);
@@ -182,7 +182,7 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     /* Frames keep coming: forwarding goes on. */
     before = synth_feed(b->s, "pa").video_frames;
     spin(1000);
-    TC_CHECK(synth_feed(b->s, "pa").video_frames > before + 15);
+    TC_CHECK(synth_feed(b->s, "pa").video_frames > before + 5);
 
     /* The third joins late: no periodic keyframes, so decoding within 2 s
      * of its feed connecting shows the keyframe request went through. */
@@ -190,8 +190,8 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     ms = wait_frames(c, "pa", 1, 8000);
     TC_CHECK(ms >= 0);
     printf("# late joiner's first frame of pa after %ld ms\n", ms);
-    TC_CHECK(wait_frames(c, "pb", 1, 4000) >= 0);
-    TC_CHECK(wait_frames(a, "pc", 1, 4000) >= 0);
+    TC_CHECK(wait_frames(c, "pb", 1, 10000) >= 0);
+    TC_CHECK(wait_frames(a, "pc", 1, 10000) >= 0);
     TC_CHECK_EQ(tc_media_room_count(room), 3);
 
     /* A publisher leaves: the others' feeds of it end, the rest goes on. */
@@ -201,7 +201,7 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     TC_CHECK_EQ(c->ended, 1);
     before = synth_feed(c->s, "pb").video_frames;
     spin(1000);
-    TC_CHECK(synth_feed(c->s, "pb").video_frames > before + 15);
+    TC_CHECK(synth_feed(c->s, "pb").video_frames > before + 5);
     TC_CHECK_EQ(b->errors + c->errors, 0);
 
     who_free(1);
@@ -266,7 +266,7 @@ test_recording_writes_playable_files_as_long_as_the_call(void)
     TC_CHECK_EQ(tc_media_room_record(room, dir), -EALREADY);
     who_new(0, "ra", room);
     b = who_new(1, "rb", room);
-    TC_CHECK(wait_frames(b, "ra", 10, 8000) >= 0);
+    TC_CHECK(wait_frames(b, "ra", 10, 20000) >= 0);
     t0 = g_get_monotonic_time();
     spin(3000);
     /* Forwarding went on while recording. */

@@ -113,7 +113,7 @@ try {
   const host = await open('zhou.ming', { host: true });
   const other = await open('huang.xiaoyan');
   for (const [a, b] of [[host, other], [other, host]]) {
-    const r = await until(a, b, (s) => decoding(s) && s.audio && s.audio.audioLevel > 0, 15000);
+    const r = await until(a, b, (s) => decoding(s) && s.audio && s.audio.audioLevel > 0, 30000);
     t.check(r.ok, `${a.user} decodes ${b.user}'s video and audio`, JSON.stringify(r.last));
     t.check(r.last?.video?.frameWidth === 640 && r.last?.video?.frameHeight === 480,
       `${a.user} sees ${b.user} at 640x480`, JSON.stringify(r.last?.video));
