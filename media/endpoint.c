@@ -27,13 +27,15 @@
  * the room's context holding a reference on the endpoint; the job does
  * nothing when the endpoint is gone by then (media-int.h).
  */
+#define GST_USE_UNSTABLE_API /* the WebRTC library of gst-plugins-bad */
+
 #include <errno.h>
+#include <nice/agent.h>
 #include <string.h>
 
-#include "media-int.h" /* first: it allows the WebRTC library's API */
-
 #include <gst/webrtc/webrtc.h>
-#include <nice/agent.h>
+
+#include "media-int.h"
 
 /* ---- references and jobs ---- */
 
@@ -258,8 +260,7 @@ ask_keyframes(struct tc_media__endpoint *ep)
     for (size_t i = 0; i < G_N_ELEMENTS(later_ms); i++) {
         GSource *t = g_timeout_source_new(later_ms[i]);
 
-        g_source_set_callback(t, on_keyframe_timer,
-                              tc_media__endpoint_ref(ep),
+        g_source_set_callback(t, on_keyframe_timer, tc_media__endpoint_ref(ep),
                               (GDestroyNotify)tc_media__endpoint_unref);
         g_source_attach(t, ep->ctx);
         g_source_unref(t);
@@ -348,8 +349,8 @@ on_track_job(struct tc_media__endpoint *ep, struct job *job)
             return;
         }
     }
-    GST_INFO("%s: a stream of payload type %u is not forwarded",
-             ep->owner_id, job->n);
+    GST_INFO("%s: a stream of payload type %u is not forwarded", ep->owner_id,
+             job->n);
 }
 
 /* Streaming thread: RTP of a new SSRC came out of the webrtcbin. Its
@@ -519,8 +520,7 @@ tc_media__endpoint_take_offer(struct tc_media__endpoint *ep,
     promise = gst_promise_new_with_change_func(
         on_remote_set, tc_media__endpoint_ref(ep),
         (GDestroyNotify)tc_media__endpoint_unref);
-    g_signal_emit_by_name(ep->webrtc, "set-remote-description", desc,
-                          promise);
+    g_signal_emit_by_name(ep->webrtc, "set-remote-description", desc, promise);
     gst_webrtc_session_description_free(desc);
 }
 
@@ -587,10 +587,9 @@ tc_media__endpoint_offer_feed(struct tc_media__endpoint *ep)
         if (!trans) {
             return -EIO;
         }
-        g_object_set(trans, "direction",
-                     GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                     "codec-preferences", pub->tracks[i].caps, "do-nack",
-                     TRUE, NULL);
+        g_object_set(
+            trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+            "codec-preferences", pub->tracks[i].caps, "do-nack", TRUE, NULL);
     }
     promise = gst_promise_new_with_change_func(
         on_offer_created, tc_media__endpoint_ref(ep),
@@ -622,8 +621,7 @@ tc_media__endpoint_take_answer(struct tc_media__endpoint *ep,
         (GDestroyNotify)tc_media__endpoint_unref);
 
     ep->answered = true;
-    g_signal_emit_by_name(ep->webrtc, "set-remote-description", desc,
-                          promise);
+    g_signal_emit_by_name(ep->webrtc, "set-remote-description", desc, promise);
     gst_webrtc_session_description_free(desc);
 }
 
@@ -640,15 +638,15 @@ branch_link(struct tc_media__endpoint *ep, struct tc_media__branch *b)
     gst_object_ref_sink(b->queue);
     /* A subscriber that cannot keep up loses its own oldest packets; the
      * publisher and the other subscribers never wait for it. */
-    g_object_set(b->queue, "leaky", 2, "max-size-buffers", 0,
-                 "max-size-bytes", 0, "max-size-time",
-                 (guint64)500 * GST_MSECOND, NULL);
+    g_object_set(b->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes",
+                 0, "max-size-time", (guint64)500 * GST_MSECOND, NULL);
     gst_bin_add(GST_BIN(ep->pipeline), b->queue);
     qsink = gst_element_get_static_pad(b->queue, "sink");
     qsrc = gst_element_get_static_pad(b->queue, "src");
     if (gst_pad_link(qsrc, b->sink) != GST_PAD_LINK_OK) {
         GST_WARNING("%s: feed %s: the track's caps do not fit its "
-                    "transceiver", ep->owner_id, ep->feed_id);
+                    "transceiver",
+                    ep->owner_id, ep->feed_id);
         return false;
     }
     gst_element_sync_state_with_parent(b->queue);
@@ -885,7 +883,8 @@ stats_field(GQuark field, const GValue *value, gpointer data)
                            NULL)) {
         return TRUE;
     }
-    row.video = codec_is_video(w->all, gst_structure_get_string(s, "codec-id"));
+    row.video =
+        codec_is_video(w->all, gst_structure_get_string(s, "codec-id"));
     if (w->inbound && type == GST_WEBRTC_STATS_INBOUND_RTP) {
         gst_structure_get_uint64(s, "packets-received", &row.packets);
         gst_structure_get_uint64(s, "bytes-received", &row.bytes);
@@ -911,7 +910,8 @@ on_stats_job(struct tc_media__endpoint *ep, struct job *job)
 
     if (!ep->gone) {
         for (guint i = 0; i < req->rows->len; i++) {
-            struct stats_row *r = &g_array_index(req->rows, struct stats_row, i);
+            struct stats_row *r =
+                &g_array_index(req->rows, struct stats_row, i);
             struct tc_media_stats st = {0};
             unsigned slot = r->video ? 1 : 0;
 
@@ -924,8 +924,9 @@ on_stats_job(struct tc_media__endpoint *ep, struct job *job)
             st.jitter_s = r->jitter_s;
             st.rtt_s = r->rtt_s;
             if (dt > 0 && r->bytes >= ep->stats_bytes[slot]) {
-                st.bitrate_bps = (uint64_t)(
-                    (double)(r->bytes - ep->stats_bytes[slot]) * 8 / dt);
+                st.bitrate_bps =
+                    (uint64_t)((double)(r->bytes - ep->stats_bytes[slot]) * 8 /
+                               dt);
             }
             ep->stats_bytes[slot] = r->bytes;
             req->fn(&st, req->data);
@@ -973,7 +974,7 @@ tc_media__endpoint_stats(struct tc_media__endpoint *ep, tc_media_stats_fn fn,
     req->ep = tc_media__endpoint_ref(ep);
     req->fn = fn;
     req->data = data;
-    g_signal_emit_by_name(ep->webrtc, "get-stats", NULL,
-                          gst_promise_new_with_change_func(on_stats, req,
-                                                           NULL));
+    g_signal_emit_by_name(
+        ep->webrtc, "get-stats", NULL,
+        gst_promise_new_with_change_func(on_stats, req, NULL));
 }

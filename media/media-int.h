@@ -20,7 +20,9 @@
 
 #include <stdbool.h>
 
+#ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API /* the WebRTC library of gst-plugins-bad */
+#endif
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 
@@ -69,8 +71,7 @@ struct tc_media__rec;
 /* Record the RTP of `tee` (caps: its track's) into dir/stem.<ext>. NULL
  * when the branch cannot be built. */
 struct tc_media__rec *tc_media__rec_start(GstElement *pipeline,
-                                          GstElement *tee,
-                                          const GstCaps *caps,
+                                          GstElement *tee, const GstCaps *caps,
                                           const char *dir, const char *stem);
 /* Stop (EOS, wait, remove) and, when out is not NULL, describe the file
  * (out->path borrowed from r until tc_media__rec_free). NULL ignored. */
@@ -86,9 +87,9 @@ struct tc_media__part;
 struct tc_media__track {
     bool video;
     unsigned mline;
-    GstCaps *caps;   /* negotiated (our answer's first format) */
-    GstElement *tee; /* NULL until its first packet arrived (borrowed
-                        from the publishing endpoint's tees) */
+    GstCaps *caps;             /* negotiated (our answer's first format) */
+    GstElement *tee;           /* NULL until its first packet arrived (borrowed
+                                  from the publishing endpoint's tees) */
     struct tc_media__rec *rec; /* while recording */
     gint64 last_buffer_us;     /* atomic: set by a probe on the tee */
     bool paused;               /* no packet for a while (told as down) */
@@ -102,15 +103,15 @@ struct tc_media__endpoint {
     struct tc_media__part *feed;  /* a feed: whose media; NULL: publishing */
     char owner_id[TC_MEDIA_ID_MAX];
     char feed_id[TC_MEDIA_ID_MAX];
-    GMainContext *ctx;    /* the room's (a reference) */
-    GstElement *pipeline; /* the room's (a reference) */
-    GstElement *webrtc;   /* fixed from creation until gone */
+    GMainContext *ctx;            /* the room's (a reference) */
+    GstElement *pipeline;         /* the room's (a reference) */
+    GstElement *webrtc;           /* fixed from creation until gone */
     struct tc_media__offer offer; /* publishing: until answered */
-    GPtrArray *branches;  /* a feed: struct tc_media__branch * */
-    GPtrArray *tees;      /* publishing: a tee per stream (GstElement *) */
-    bool answered;        /* a feed: its answer arrived */
-    bool connected;       /* connection-state reached connected */
-    int64_t stats_at_us;  /* previous stats, for bitrates */
+    GPtrArray *branches;          /* a feed: struct tc_media__branch * */
+    GPtrArray *tees;     /* publishing: a tee per stream (GstElement *) */
+    bool answered;       /* a feed: its answer arrived */
+    bool connected;      /* connection-state reached connected */
+    int64_t stats_at_us; /* previous stats, for bitrates */
     uint64_t stats_bytes[TC_MEDIA__MAX_TRACKS];
 };
 
@@ -143,8 +144,8 @@ struct tc_media_room {
     tc_media_event_fn fn;
     void *data;
     char errmsg[256];
-    bool quiet; /* being freed: no more events */
-    char *record_dir; /* NULL: not recording */
+    bool quiet;           /* being freed: no more events */
+    char *record_dir;     /* NULL: not recording */
     GSource *pause_timer; /* watches tracks that stop and resume */
 };
 
@@ -186,7 +187,6 @@ void tc_media__part_negotiated(struct tc_media__part *part);
 /* A track's first packet made its tee: link the feeds waiting for it. */
 void tc_media__track_up(struct tc_media__part *part, unsigned track);
 /* A connection failed: tell, and remove it (and what depends on it). */
-void tc_media__endpoint_failed(struct tc_media__endpoint *ep,
-                               const char *why);
+void tc_media__endpoint_failed(struct tc_media__endpoint *ep, const char *why);
 
 #endif

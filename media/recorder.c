@@ -21,11 +21,11 @@
  * duration and the seek index, written at a clean end, are missing.
  *
  * Stopping: the tee pad is released (nothing more flows in), the appsrc
- * queue gets EOS behind what it still holds, and we wait (at most 5 s) for the recording pipeline's
- * EOS: by then the muxer has rewritten the header with the duration. Then
- * both halves are stopped, and the file's size and SHA-256 are taken.
- * The wait and the hash run on the room's context: a one-hour recording
- * (about 450 MB) takes about 2 s to hash on this machine.
+ * queue gets EOS behind what it still holds, and we wait (at most 5 s) for the
+ * recording pipeline's EOS: by then the muxer has rewritten the header with
+ * the duration. Then both halves are stopped, and the file's size and SHA-256
+ * are taken. The wait and the hash run on the room's context: a one-hour
+ * recording (about 450 MB) takes about 2 s to hash on this machine.
  *
  * Thread: the room's context; the appsink callback runs on the queue's
  * thread and only pushes into the appsrc (thread-safe) under `lock`.
@@ -54,7 +54,7 @@ struct tc_media__rec {
     int64_t started_mono_us;
     GMutex lock;
     GstClockTime base_pts; /* protected by lock: the first's arrival */
-    bool caps_set;     /* protected by lock */
+    bool caps_set;         /* protected by lock */
 };
 
 /* Times from the recording's first buffer on. */
@@ -162,9 +162,8 @@ room_branch(struct tc_media__rec *r, GstElement *tee)
     }
     gst_object_ref_sink(r->queue);
     gst_object_ref_sink(r->sink);
-    g_object_set(r->queue, "leaky", 2, "max-size-buffers", 0,
-                 "max-size-bytes", 0, "max-size-time",
-                 (guint64)2 * GST_SECOND, NULL);
+    g_object_set(r->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes",
+                 0, "max-size-time", (guint64)2 * GST_SECOND, NULL);
     g_object_set(r->sink, "sync", FALSE, "async", FALSE, NULL);
     gst_app_sink_set_callbacks(GST_APP_SINK(r->sink), &cb, r, NULL);
     gst_bin_add_many(GST_BIN(r->room_pipeline), r->queue, r->sink, NULL);
@@ -190,8 +189,8 @@ room_branch(struct tc_media__rec *r, GstElement *tee)
 }
 
 struct tc_media__rec *
-tc_media__rec_start(GstElement *pipeline, GstElement *tee,
-                    const GstCaps *caps, const char *dir, const char *stem)
+tc_media__rec_start(GstElement *pipeline, GstElement *tee, const GstCaps *caps,
+                    const char *dir, const char *stem)
 {
     struct tc_media__rec *r = g_new0(struct tc_media__rec, 1);
     const char *ext;

@@ -35,8 +35,7 @@ tc_media_rooms_alive(void)
     return (unsigned)g_atomic_int_get(&rooms_alive);
 }
 
-static int
-fail(struct tc_media_room *room, int rc, const char *fmt, ...)
+static int fail(struct tc_media_room *room, int rc, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
 static int
@@ -148,9 +147,9 @@ record_start(struct tc_media__part *part, struct tc_media__track *t)
     struct tc_media_room *room = part->room;
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     g_autofree char *when = g_date_time_format(now, "%Y%m%dT%H%M%S");
-    g_autofree char *stem = g_strdup_printf(
-        "%s-%s-%s-%06d", part->id, t->video ? "video" : "audio", when,
-        g_date_time_get_microsecond(now));
+    g_autofree char *stem = g_strdup_printf("%s-%s-%s-%06d", part->id,
+                                            t->video ? "video" : "audio", when,
+                                            g_date_time_get_microsecond(now));
 
     if (room->record_dir && t->tee && !t->rec) {
         t->rec = tc_media__rec_start(room->pipeline, t->tee, t->caps,
@@ -378,7 +377,8 @@ endpoint_holding(struct tc_media_room *room, GstObject *src)
     for (guint i = 0; i < room->parts->len; i++) {
         struct tc_media__part *p = g_ptr_array_index(room->parts, i);
 
-        if (p->pub && gst_object_has_as_ancestor(src, GST_OBJECT(p->pub->webrtc))) {
+        if (p->pub &&
+            gst_object_has_as_ancestor(src, GST_OBJECT(p->pub->webrtc))) {
             return p->pub;
         }
         for (guint k = 0; k < p->feeds->len; k++) {
@@ -430,8 +430,8 @@ tc_media_room_new(const char *name, const struct tc_media_config *cfg,
     g_autoptr(GstBus) bus = NULL;
 
     g_strlcpy(room->name, name, sizeof(room->name));
-    room->ctx = ctx ? g_main_context_ref(ctx)
-                    : g_main_context_ref_thread_default();
+    room->ctx =
+        ctx ? g_main_context_ref(ctx) : g_main_context_ref_thread_default();
     room->fn = fn;
     room->data = data;
     room->parts = g_ptr_array_new();
@@ -442,8 +442,7 @@ tc_media_room_new(const char *name, const struct tc_media_config *cfg,
     room->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
     bus = gst_pipeline_get_bus(GST_PIPELINE(room->pipeline));
     room->bus_source = gst_bus_create_watch(bus);
-    g_source_set_callback(room->bus_source, G_SOURCE_FUNC(on_bus), room,
-                          NULL);
+    g_source_set_callback(room->bus_source, G_SOURCE_FUNC(on_bus), room, NULL);
     g_source_attach(room->bus_source, room->ctx);
     room->pause_timer = g_timeout_source_new(PAUSE_CHECK_MS);
     g_source_set_callback(room->pause_timer, on_pause_timer, room, NULL);
@@ -628,8 +627,7 @@ tc_media_room_stats(struct tc_media_room *room, tc_media_stats_fn fn,
             tc_media__endpoint_stats(p->pub, fn, data);
         }
         for (guint k = 0; k < p->feeds->len; k++) {
-            tc_media__endpoint_stats(g_ptr_array_index(p->feeds, k), fn,
-                                     data);
+            tc_media__endpoint_stats(g_ptr_array_index(p->feeds, k), fn, data);
         }
     }
 }

@@ -23,8 +23,7 @@
 
 #include "media-int.h"
 
-static int
-fail(char *why, size_t why_len, int rc, const char *fmt, ...)
+static int fail(char *why, size_t why_len, int rc, const char *fmt, ...)
     G_GNUC_PRINTF(4, 5);
 
 static int

@@ -118,8 +118,7 @@ struct tc_media_event {
     const struct tc_media_recording *recording; /* RECORDING (track set) */
 };
 
-typedef void (*tc_media_event_fn)(const struct tc_media_event *ev,
-                                  void *data);
+typedef void (*tc_media_event_fn)(const struct tc_media_event *ev, void *data);
 
 /*
  * A room named `name` (for logs) with its pipeline running, delivering
@@ -191,8 +190,7 @@ struct tc_media_stats {
     uint64_t bitrate_bps; /* since the previous collection */
 };
 
-typedef void (*tc_media_stats_fn)(const struct tc_media_stats *st,
-                                  void *data);
+typedef void (*tc_media_stats_fn)(const struct tc_media_stats *st, void *data);
 
 /*
  * Ask every connection of the room for its statistics; each answer comes

@@ -117,8 +117,8 @@ tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
 }
 
 #define COLUMNS                                                               \
-    "SELECT id, consultation_id, user_id, track, path, media_type,"          \
-    " started_at_us, duration_ms, size_bytes, sha256"                        \
+    "SELECT id, consultation_id, user_id, track, path, media_type,"           \
+    " started_at_us, duration_ms, size_bytes, sha256"                         \
     " FROM consultation_recordings"
 
 static int

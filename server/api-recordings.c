@@ -111,15 +111,13 @@ may_read(struct tc_srv *srv, struct tc_srv__call *call, int64_t consultation)
 static json_t *
 recording_json(const struct tc_rec_recording *r)
 {
-    return json_pack("{s:I,s:I,s:I,s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "id",
-                     (json_int_t)r->id, "consultation_id",
-                     (json_int_t)r->consultation_id, "user_id",
-                     (json_int_t)r->user_id, "track", r->track, "media_type",
-                     r->media_type, "started_at",
-                     tc_srv__instant_json(r->started_at_us), "duration_ms",
-                     (json_int_t)r->duration_ms, "size_bytes",
-                     (json_int_t)r->size_bytes, "sha256", r->sha256,
-                     "media_url", "");
+    return json_pack(
+        "{s:I,s:I,s:I,s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "id", (json_int_t)r->id,
+        "consultation_id", (json_int_t)r->consultation_id, "user_id",
+        (json_int_t)r->user_id, "track", r->track, "media_type", r->media_type,
+        "started_at", tc_srv__instant_json(r->started_at_us), "duration_ms",
+        (json_int_t)r->duration_ms, "size_bytes", (json_int_t)r->size_bytes,
+        "sha256", r->sha256, "media_url", "");
 }
 
 static void

@@ -62,8 +62,7 @@ struct tc_srv__media {
 static void
 deliver(struct media_room *mr, const char *peer_id, json_t *doc)
 {
-    struct tc_srv__sig_peer *peer =
-        tc_srv__sig_peer_find(mr->m->hub, peer_id);
+    struct tc_srv__sig_peer *peer = tc_srv__sig_peer_find(mr->m->hub, peer_id);
     struct tc_srv__sig_frame *f;
 
     if (peer && (f = tc_srv__sig_frame_new(doc))) {
@@ -77,7 +76,8 @@ deliver(struct media_room *mr, const char *peer_id, json_t *doc)
 static void
 broadcast(struct media_room *mr, json_t *doc)
 {
-    struct tc_srv__sig_room *room = tc_srv__sig_room_find(mr->m->hub, mr->name);
+    struct tc_srv__sig_room *room =
+        tc_srv__sig_room_find(mr->m->hub, mr->name);
     struct tc_srv__sig_frame *f = tc_srv__sig_frame_new(doc);
 
     for (guint i = 0; room && f && i < room->members->len; i++) {
@@ -108,8 +108,8 @@ from_media(const char *type, struct media_room *mr, const char *feed)
 static json_t *
 media_event(struct media_room *mr, const char *event, const char *feed)
 {
-    json_t *doc = json_pack("{s:s,s:s,s:s}", "type", "media", "room",
-                            mr->name, "event", event);
+    json_t *doc = json_pack("{s:s,s:s,s:s}", "type", "media", "room", mr->name,
+                            "event", event);
 
     if (feed) {
         json_object_set_new(doc, "feed", json_string(feed));
@@ -335,8 +335,8 @@ media_get(struct tc_srv *srv, struct tc_srv__sig_hub *hub)
     m = g_new0(struct tc_srv__media, 1);
     m->srv = srv;
     m->hub = hub;
-    m->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                     media_room_free);
+    m->rooms =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, media_room_free);
     m->stats_timer = g_timeout_add_seconds(STATS_PERIOD_S, on_stats_timer, m);
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_media_rooms",
                               "Rooms with a media pipeline.", 0);
@@ -467,8 +467,7 @@ tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
     }
     if (!mr) {
         return tc_srv__sig_fail(err, TC_SRV__SIG_BAD_STATE,
-                                "no media in %s yet: offer first",
-                                room->name);
+                                "no media in %s yet: offer first", room->name);
     }
     sdp = json_string_value(json_object_get(doc, "sdp"));
     switch (msg->type) {
@@ -484,8 +483,8 @@ tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
         rc = tc_media_room_answer(mr->room, peer->id, feed, sdp, strlen(sdp));
         break;
     default: {
-        json_int_t index = json_integer_value(
-            json_object_get(doc, "sdpMLineIndex"));
+        json_int_t index =
+            json_integer_value(json_object_get(doc, "sdpMLineIndex"));
         rc = tc_media_room_candidate(
             mr->room, peer->id, feed, (unsigned)(index > 0 ? index : 0),
             json_string_value(json_object_get(doc, "candidate")));
@@ -502,8 +501,7 @@ tc_srv__sig_media_left(void *ctx, struct tc_srv__sig_hub *hub,
 {
     struct tc_srv *srv = ctx;
     struct media_room *mr =
-        srv->media ? g_hash_table_lookup(srv->media->rooms, room->name)
-                   : NULL;
+        srv->media ? g_hash_table_lookup(srv->media->rooms, room->name) : NULL;
 
     if (!mr) {
         return;

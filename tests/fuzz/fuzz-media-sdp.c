@@ -55,8 +55,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = true;
     }
     for (int kind_offer = 0; kind_offer < 2; kind_offer++) {
-        rc = tc_media__sdp_check((const char *)data, size, kind_offer, &o,
-                                 why, sizeof(why));
+        rc = tc_media__sdp_check((const char *)data, size, kind_offer, &o, why,
+                                 sizeof(why));
         if (rc == 0) {
             if (!o.sdp || (kind_offer && (check_offer(&o), false))) {
                 abort();

@@ -14,6 +14,7 @@
 #define GST_USE_UNSTABLE_API
 #include "synth.h"
 
+#include <nice/agent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,6 @@
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
-#include <nice/agent.h>
 
 struct feed {
     struct synth *s;
@@ -90,8 +90,7 @@ post(struct synth *s, struct feed *feed, const char *type, char *text,
     j->type = g_strdup(type);
     j->text = text;
     j->mline = mline;
-    g_main_context_invoke_full(NULL, G_PRIORITY_DEFAULT, job_run, j,
-                               job_free);
+    g_main_context_invoke_full(NULL, G_PRIORITY_DEFAULT, job_run, j, job_free);
 }
 
 /* ---- webrtcbin set-up shared by both sides ---- */
@@ -169,8 +168,7 @@ desc_parse(GstWebRTCSDPType type, const char *text)
     GstSDPMessage *sdp = NULL;
 
     gst_sdp_message_new(&sdp);
-    if (gst_sdp_message_parse_buffer((const guint8 *)text,
-                                     (guint)strlen(text),
+    if (gst_sdp_message_parse_buffer((const guint8 *)text, (guint)strlen(text),
                                      sdp) != GST_SDP_OK) {
         gst_sdp_message_free(sdp);
         return NULL;

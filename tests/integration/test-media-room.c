@@ -76,9 +76,9 @@ static void
 syn_sdp(void *data, const char *feed, const char *type, const char *sdp)
 {
     struct who *w = data;
-    int rc = feed ? tc_media_room_answer(w->room, w->id, feed, sdp,
-                                         strlen(sdp))
-                  : tc_media_room_offer(w->room, w->id, sdp, strlen(sdp));
+    int rc = feed
+                 ? tc_media_room_answer(w->room, w->id, feed, sdp, strlen(sdp))
+                 : tc_media_room_offer(w->room, w->id, sdp, strlen(sdp));
 
     if (rc < 0) {
         printf("# %s: %s refused: %s\n", w->id, type,
@@ -100,8 +100,8 @@ static struct who *
 who_new(int slot, const char *id, struct tc_media_room *room)
 {
     struct who *w = g_new0(struct who, 1);
-    struct synth_opts o = {.audio = true, .video = true,
-                           .keyframes_on_request = true};
+    struct synth_opts o = {
+        .audio = true, .video = true, .keyframes_on_request = true};
 
     g_strlcpy(w->id, id, sizeof(w->id));
     w->room = room;
@@ -165,8 +165,8 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     uint64_t before;
     long ms;
 
-    TC_REQUIRE(tc_media_room_new("test", &cfg, NULL, on_event, NULL,
-                                 &room) == 0);
+    TC_REQUIRE(tc_media_room_new("test", &cfg, NULL, on_event, NULL, &room) ==
+               0);
     TC_CHECK_EQ(tc_media_rooms_alive(), 1);
     a = who_new(0, "pa", room);
     b = who_new(1, "pb", room);
@@ -260,8 +260,8 @@ test_recording_writes_playable_files_as_long_as_the_call(void)
     double call_s;
 
     TC_REQUIRE(dir);
-    TC_REQUIRE(tc_media_room_new("rec", &cfg, NULL, on_event_rec, NULL,
-                                 &room) == 0);
+    TC_REQUIRE(
+        tc_media_room_new("rec", &cfg, NULL, on_event_rec, NULL, &room) == 0);
     TC_CHECK_EQ(tc_media_room_record(room, dir), 0);
     TC_CHECK_EQ(tc_media_room_record(room, dir), -EALREADY);
     who_new(0, "ra", room);
@@ -339,7 +339,8 @@ main(void)
         return 1;
     }
     TC_RUN(test_bad_offers_are_refused_with_a_reason);
-    TC_RUN(test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe);
+    TC_RUN(
+        test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe);
     TC_RUN(test_recording_writes_playable_files_as_long_as_the_call);
     return tc_done();
 }

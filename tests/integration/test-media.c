@@ -22,8 +22,8 @@
  */
 #include <arpa/inet.h>
 #include <dirent.h>
-#include <inttypes.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,8 +152,9 @@ on_message(struct tc_sdk_client *c, const char *type, const char *json,
         p->media_errors++;
     } else if (g_strcmp0(event, "track") == 0) {
         bool up = json_is_true(json_object_get(doc, "up"));
-        bool video = g_strcmp0(json_string_value(json_object_get(doc, "track")),
-                               "video") == 0;
+        bool video =
+            g_strcmp0(json_string_value(json_object_get(doc, "track")),
+                      "video") == 0;
 
         p->tracks_up += up;
         if (video && g_strcmp0(json_string_value(json_object_get(doc, "peer")),
@@ -229,8 +230,7 @@ spin_until(bool (*done)(void *), void *arg, int timeout_ms)
 static bool
 is_ready(void *arg)
 {
-    return tc_sdk_client_state(((struct mpeer *)arg)->c) ==
-           TC_SDK_STATE_READY;
+    return tc_sdk_client_state(((struct mpeer *)arg)->c) == TC_SDK_STATE_READY;
 }
 
 static bool
@@ -246,8 +246,8 @@ mpeer_new(const char *user)
     struct mpeer *p = g_new0(struct mpeer, 1);
     char *token = sig_token(&fx, user);
     struct tc_sdk_client_opts o = {.url = fx.ws_url, .token = token};
-    struct synth_opts so = {.audio = true, .video = true,
-                            .keyframes_on_request = true};
+    struct synth_opts so = {
+        .audio = true, .video = true, .keyframes_on_request = true};
 
     if (!token || tc_sdk_client_new(&o, &callbacks, p, &p->c) < 0) {
         tc_sdk_token_free(token);
@@ -560,8 +560,8 @@ test_an_emptied_room_leaves_nothing_behind(void)
     printf("# server now: %d threads (baseline %d), %d fds (baseline %d)\n",
            c.threads, baseline_threads, c.fds, baseline_fds);
     /* The refused offer and answer of the bad-input test were counted. */
-    TC_CHECK(sig_metric(&fx, "telecare_media_events_total{event=\"refused\"}") >=
-             2);
+    TC_CHECK(sig_metric(
+                 &fx, "telecare_media_events_total{event=\"refused\"}") >= 2);
 }
 
 int

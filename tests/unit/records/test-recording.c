@@ -147,8 +147,8 @@ test_recordings_are_append_only(void)
     TC_CHECK(err && strstr(err, "append-only"));
     sqlite3_free(err);
     err = NULL;
-    TC_CHECK(sqlite3_exec(c.f.raw, "DELETE FROM consultation_recordings",
-                          NULL, NULL, &err) != SQLITE_OK);
+    TC_CHECK(sqlite3_exec(c.f.raw, "DELETE FROM consultation_recordings", NULL,
+                          NULL, &err) != SQLITE_OK);
     sqlite3_free(err);
     TC_CHECK_EQ(raw_int(&c.f, "SELECT count(*) FROM consultation_recordings"),
                 1);
