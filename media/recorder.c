@@ -54,6 +54,7 @@ struct tc_media__rec {
     int64_t started_mono_us;
     GMutex lock;
     GstClockTime base_pts; /* protected by lock: the first's arrival */
+    GstClockTime last_pts; /* protected by lock: the last, rebased */
     bool caps_set;         /* protected by lock */
 };
 
@@ -91,6 +92,7 @@ on_sample(GstAppSink *sink, gpointer data)
     GST_BUFFER_PTS(buf) = (GstClockTime)(g_get_monotonic_time() * 1000);
     GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
     rebase(&GST_BUFFER_PTS(buf), &r->base_pts);
+    r->last_pts = GST_BUFFER_PTS(buf);
     g_mutex_unlock(&r->lock);
     gst_app_src_push_buffer(GST_APP_SRC(r->src), buf);
     gst_sample_unref(sample);
@@ -128,7 +130,7 @@ static bool
 file_pipeline(struct tc_media__rec *r, const char *chain)
 {
     g_autofree char *desc = g_strdup_printf(
-        "appsrc name=src is-live=true format=time max-bytes=4000000 "
+        "appsrc name=src is-live=true format=time max-bytes=32000000 "
         "leaky-type=downstream ! %s ! filesink name=file sync=false "
         "async=false buffer-mode=unbuffered",
         chain);
@@ -254,7 +256,6 @@ finish_file(struct tc_media__rec *r)
 void
 tc_media__rec_stop(struct tc_media__rec *r, struct tc_media_recording *out)
 {
-    int64_t ended_mono_us = g_get_monotonic_time();
     bool written = false;
 
     if (!r) {
@@ -282,7 +283,8 @@ tc_media__rec_stop(struct tc_media__rec *r, struct tc_media_recording *out)
         memset(out, 0, sizeof(*out));
         out->path = r->path;
         out->started_at_us = r->started_at_us;
-        out->duration_us = ended_mono_us - r->started_mono_us;
+        /* What the file holds: first to last buffer. */
+        out->duration_us = (int64_t)(r->last_pts / 1000);
         if (file_digest(r->path, &out->bytes, out->sha256) < 0) {
             out->path = NULL;
         }

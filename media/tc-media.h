@@ -97,7 +97,7 @@ enum tc_media_event_kind {
 struct tc_media_recording {
     const char *path;      /* dir/<participant>-<track>-<time>.webm|.mkv */
     int64_t started_at_us; /* real time of its first byte */
-    int64_t duration_us;   /* from start to stop */
+    int64_t duration_us;   /* of what the file holds */
     uint64_t bytes;
     char sha256[65]; /* hex */
 };

@@ -7,7 +7,8 @@
 // video within 2 s of his join. The consultation has recording consent:
 // after the call every track's recording is listed, streams back over HTTP
 // with Range, and gst-discoverer-1.0 finds its stream and a duration within
-// 1 s of that participant's time in the call.
+// 1 s of that participant's time in the call (from the server announcing
+// the track up to the leave).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -52,17 +53,19 @@ async function open(user, opts = {}) {
     .catch(() => { throw new Error(`the page did not load: ${problems.join('; ')}`); });
   const peer = await page.evaluate(([u, p, r, o]) => window.start(u, p, r, o),
     [user, passwords[user], ROOM, opts]);
-  // The participant's call, for its recordings: from its publishing
-  // connection being up to its leaving.
-  await page.waitForFunction(() => window.call.pub?.connectionState === 'connected',
-    null, { timeout: 15000 }).catch(() => {});
-  inCall[user] = { from: Date.now() };
   return { page, peer, user };
 }
 
+/* Leave; the participant's time in the call per track: from the server
+ * announcing the track up (its first packet arrived) to the leave. */
 async function leave(who) {
-  await who.page.evaluate(() => window.call.leave());
-  inCall[who.user].to = Date.now();
+  inCall[who.user] = await who.page.evaluate(async () => {
+    await window.call.leave();
+    const now = performance.now();
+    const out = {};
+    for (const [track, at] of Object.entries(window.trackUpAt)) out[track] = (now - at) / 1000;
+    return out;
+  });
 }
 
 async function api(user, method, path, body, headers = {}) {
@@ -169,7 +172,7 @@ try {
     const sha = createHash('sha256').update(got.bytes).digest('hex');
     const d = discover(file);
     const user = ids[it.user_id];
-    const call = inCall[user] ? (inCall[user].to - inCall[user].from) / 1000 : -1;
+    const call = inCall[user]?.[it.track] ?? -1;
     console.log(`# recording ${it.id} ${user} ${it.track}: ${d.seconds.toFixed(2)} s (in call ${call.toFixed(2)} s, record says ${it.duration_ms} ms, ${it.size_bytes} bytes)`);
     t.check(got.bytes.length === it.size_bytes && sha === it.sha256,
       `recording ${it.id}: the bytes served are the recorded size and SHA-256`);

@@ -9,6 +9,14 @@ window.start = async (user, password, room, { host = false } = {}) => {
   window.call = call;
   window.mediaErrors = [];
   window.firstFrameAt = {};
+  // When the server announced each of our tracks up (its first packet
+  // reached the server), for the recordings' durations.
+  window.trackUpAt = {};
+  call.on('track', (e) => {
+    if (e.up && e.peer === call.peer && !window.trackUpAt[e.track]) {
+      window.trackUpAt[e.track] = performance.now();
+    }
+  });
   call.on('media-error', (e) => window.mediaErrors.push(e.message));
   call.on('stream', ({ peer, stream }) => {
     let v = document.getElementById(`v-${peer}`);
