@@ -164,8 +164,10 @@ room_branch(struct tc_media__rec *r, GstElement *tee)
     }
     gst_object_ref_sink(r->queue);
     gst_object_ref_sink(r->sink);
+    /* Ten seconds of slack for a starved recording thread: the call never
+     * waits for it, and the file loses nothing short of that. */
     g_object_set(r->queue, "leaky", 2, "max-size-buffers", 0, "max-size-bytes",
-                 0, "max-size-time", (guint64)2 * GST_SECOND, NULL);
+                 0, "max-size-time", (guint64)10 * GST_SECOND, NULL);
     g_object_set(r->sink, "sync", FALSE, "async", FALSE, NULL);
     gst_app_sink_set_callbacks(GST_APP_SINK(r->sink), &cb, r, NULL);
     gst_bin_add_many(GST_BIN(r->room_pipeline), r->queue, r->sink, NULL);
