@@ -396,6 +396,69 @@ on_pad_added(GstElement *webrtc, GstPad *pad, gpointer data)
     job_post(ep, on_track_job, job);
 }
 
+/* ---- the participant's data channel (publishing connection) ---- */
+
+#define DATA_MAX 16384 /* bytes of one message */
+
+static void
+on_data_job(struct tc_media__endpoint *ep, struct job *job)
+{
+    if (!ep->gone) {
+        tc_media__data(ep, job->text);
+    }
+}
+
+/* webrtcbin's SCTP thread: a message from the participant. */
+static void
+on_channel_message(GObject *channel, const char *text, gpointer data)
+{
+    struct job *job;
+
+    if (!text || strlen(text) > DATA_MAX) {
+        return; /* too large: dropped (documented limit) */
+    }
+    job = job_new();
+    job->text = g_strdup(text);
+    job_post(data, on_data_job, job);
+}
+
+static void
+on_channel_job(struct tc_media__endpoint *ep, struct job *job)
+{
+    if (ep->gone || ep->channel) {
+        return;
+    }
+    ep->channel = G_OBJECT(gst_object_ref(job->element));
+    g_signal_connect_data(ep->channel, "on-message-string",
+                          G_CALLBACK(on_channel_message),
+                          tc_media__endpoint_ref(ep), unref_notify, 0);
+}
+
+static void
+on_data_channel(GstElement *webrtc, GstWebRTCDataChannel *channel,
+                gpointer data)
+{
+    struct job *job = job_new();
+
+    job->element = GST_ELEMENT(gst_object_ref(channel));
+    job_post(data, on_channel_job, job);
+}
+
+void
+tc_media__endpoint_send_data(struct tc_media__endpoint *ep, const char *text)
+{
+    GstWebRTCDataChannelState state = GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED;
+
+    if (!ep->channel) {
+        return;
+    }
+    g_object_get(ep->channel, "ready-state", &state, NULL);
+    if (state == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN) {
+        gst_webrtc_data_channel_send_string(
+            GST_WEBRTC_DATA_CHANNEL(ep->channel), text);
+    }
+}
+
 /* ---- publishing: offer in, answer out ---- */
 
 static void
@@ -755,6 +818,9 @@ tc_media__endpoint_new(struct tc_media_room *room,
     if (!feed) {
         g_signal_connect_data(webrtc, "pad-added", G_CALLBACK(on_pad_added),
                               tc_media__endpoint_ref(ep), unref_notify, 0);
+        g_signal_connect_data(webrtc, "on-data-channel",
+                              G_CALLBACK(on_data_channel),
+                              tc_media__endpoint_ref(ep), unref_notify, 0);
     }
     gst_bin_add(GST_BIN(room->pipeline), webrtc);
     gst_element_sync_state_with_parent(webrtc);
@@ -786,6 +852,10 @@ tc_media__endpoint_remove(struct tc_media__endpoint *ep)
      * after this. */
     gst_element_set_state(ep->webrtc, GST_STATE_NULL);
     g_signal_handlers_disconnect_by_data(ep->webrtc, ep);
+    if (ep->channel) {
+        g_signal_handlers_disconnect_by_data(ep->channel, ep);
+        g_clear_object(&ep->channel);
+    }
     for (guint i = 0; i < ep->branches->len; i++) {
         struct tc_media__branch *b = g_ptr_array_index(ep->branches, i);
 

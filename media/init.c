@@ -36,6 +36,7 @@ static const struct needed_element needed[] = {
     {"opusparse", "gstreamer1.0-plugins-bad"},
     {"appsrc", "gstreamer1.0-plugins-base"},
     {"appsink", "gstreamer1.0-plugins-base"},
+    {"sctpenc", "gstreamer1.0-plugins-bad"},
     {"tee", "libgstreamer1.0-0"},
     {"queue", "libgstreamer1.0-0"},
 };

@@ -107,7 +107,8 @@ struct tc_media__endpoint {
     GstElement *pipeline;         /* the room's (a reference) */
     GstElement *webrtc;           /* fixed from creation until gone */
     struct tc_media__offer offer; /* publishing: until answered */
-    GPtrArray *branches;          /* a feed: struct tc_media__branch * */
+    GObject *channel;    /* publishing: the participant's data channel */
+    GPtrArray *branches; /* a feed: struct tc_media__branch * */
     GPtrArray *tees;     /* publishing: a tee per stream (GstElement *) */
     bool answered;       /* a feed: its answer arrived */
     bool connected;      /* connection-state reached connected */
@@ -186,6 +187,11 @@ void tc_media__emit(struct tc_media_room *room,
 void tc_media__part_negotiated(struct tc_media__part *part);
 /* A track's first packet made its tee: link the feeds waiting for it. */
 void tc_media__track_up(struct tc_media__part *part, unsigned track);
+/* A message on `ep`'s data channel: to every other participant's. */
+void tc_media__data(struct tc_media__endpoint *ep, const char *text);
+/* Send `text` on `ep`'s data channel when it is open. */
+void tc_media__endpoint_send_data(struct tc_media__endpoint *ep,
+                                  const char *text);
 /* A connection failed: tell, and remove it (and what depends on it). */
 void tc_media__endpoint_failed(struct tc_media__endpoint *ep, const char *why);
 

@@ -369,6 +369,23 @@ on_pause_timer(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+/* ---- data channels ---- */
+
+void
+tc_media__data(struct tc_media__endpoint *ep, const char *text)
+{
+    struct tc_media_room *room = ep->room;
+    g_autofree char *msg = g_strdup_printf("from:%s\n%s", ep->owner_id, text);
+
+    for (guint i = 0; i < room->parts->len; i++) {
+        struct tc_media__part *p = g_ptr_array_index(room->parts, i);
+
+        if (p != ep->owner && p->pub) {
+            tc_media__endpoint_send_data(p->pub, msg);
+        }
+    }
+}
+
 /* ---- the bus ---- */
 
 static struct tc_media__endpoint *

@@ -22,6 +22,7 @@
  * offered again).
  *
  * Events (call.on): 'stream' {peer, stream}, 'feed-ended' {peer},
+ * 'data' {peer, text} (the data channel),
  * 'peer-joined', 'peer-left', 'waiting' (for hosts), 'admitted',
  * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
  * {feed, message}, 'chat', 'close'.
@@ -149,6 +150,16 @@ export class Call {
     for (const track of this.local.getTracks()) {
       pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
     }
+    // Our data channel to the server: what we send reaches every other
+    // participant as "from:<peer>\n<text>" (at most 16 KiB a message).
+    this.dc = pc.createDataChannel('telecare');
+    this.dc.onmessage = (ev) => {
+      const text = String(ev.data);
+      const nl = text.indexOf('\n');
+      if (text.startsWith('from:') && nl > 0) {
+        this.emit('data', { peer: text.slice(5, nl), text: text.slice(nl + 1) });
+      }
+    };
     if (this.audioOnly) this.applyAudioOnly();
     this.trickle(pc, null);
     pc.onconnectionstatechange = () => this.emit('state', { feed: null, state: pc.connectionState });
@@ -234,6 +245,14 @@ export class Call {
   async setAudioOnly(on) {
     this.audioOnly = on;
     if (this.pub) this.applyAudioOnly();
+  }
+
+  /* Send `text` to every other participant over the data channel; false
+   * while it is not open. */
+  sendData(text) {
+    if (!this.dc || this.dc.readyState !== 'open') return false;
+    this.dc.send(text);
+    return true;
   }
 
   /*

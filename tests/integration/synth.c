@@ -39,7 +39,11 @@ struct synth {
     GstElement *pipeline;
     GstElement *pub;
     gint published;
-    GPtrArray *feeds; /* struct feed * (owned) */
+    GPtrArray *feeds;              /* struct feed * (owned) */
+    GstWebRTCDataChannel *channel; /* to the server */
+    GMutex lock;
+    char *last_data; /* protected by lock */
+    unsigned n_data; /* protected by lock */
 };
 
 /* ---- the main context ---- */
@@ -230,11 +234,56 @@ publisher_desc(const struct synth_opts *o)
     return g_string_free(d, FALSE);
 }
 
+static void
+on_data(GObject *channel, const char *text, gpointer p)
+{
+    struct synth *s = p;
+
+    g_mutex_lock(&s->lock);
+    g_free(s->last_data);
+    s->last_data = g_strdup(text);
+    s->n_data++;
+    g_mutex_unlock(&s->lock);
+}
+
+bool
+synth_send_data(struct synth *s, const char *text)
+{
+    GstWebRTCDataChannelState st = GST_WEBRTC_DATA_CHANNEL_STATE_CLOSED;
+
+    if (s->channel) {
+        g_object_get(s->channel, "ready-state", &st, NULL);
+    }
+    if (st != GST_WEBRTC_DATA_CHANNEL_STATE_OPEN) {
+        return false;
+    }
+    gst_webrtc_data_channel_send_string(s->channel, text);
+    return true;
+}
+
+unsigned
+synth_data(struct synth *s, char *last, size_t len)
+{
+    unsigned n;
+
+    g_mutex_lock(&s->lock);
+    n = s->n_data;
+    g_strlcpy(last, s->last_data ? s->last_data : "", len);
+    g_mutex_unlock(&s->lock);
+    return n;
+}
+
 int
 synth_publish(struct synth *s)
 {
     GArray *all = NULL;
 
+    g_signal_emit_by_name(s->pub, "create-data-channel", "telecare", NULL,
+                          &s->channel);
+    if (s->channel) {
+        g_signal_connect(s->channel, "on-message-string", G_CALLBACK(on_data),
+                         s);
+    }
     g_signal_emit_by_name(s->pub, "get-transceivers", &all);
     for (guint i = 0; all && i < all->len; i++) {
         g_object_set(g_array_index(all, GObject *, i), "direction",
@@ -549,6 +598,7 @@ synth_new(const struct synth_opts *opts, const struct synth_ops *ops,
     s->ops = *ops;
     s->data = data;
     s->feeds = g_ptr_array_new_with_free_func(g_free);
+    g_mutex_init(&s->lock);
     s->pipeline = gst_parse_launch(desc, &err);
     if (!s->pipeline) {
         printf("# synth: %s\n", err->message);
@@ -575,6 +625,12 @@ synth_free(struct synth *s)
         gst_object_unref(s->pipeline);
     }
     gst_clear_object(&s->pub);
+    if (s->channel) {
+        g_signal_handlers_disconnect_by_data(s->channel, s);
+        gst_clear_object(&s->channel);
+    }
+    g_free(s->last_data);
+    g_mutex_clear(&s->lock);
     g_ptr_array_unref(s->feeds);
     g_free(s);
 }

@@ -16,6 +16,7 @@
 #define TC_SYNTH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct synth;
@@ -66,6 +67,13 @@ struct synth_feed_stats synth_feed(struct synth *s, const char *feed);
 
 /* Stop (false) or resume sending video: audio-only on a weak link. */
 void synth_set_video(struct synth *s, bool on);
+
+/* Send `text` on the data channel to the server; false while it is not
+ * open. */
+bool synth_send_data(struct synth *s, const char *text);
+
+/* Messages received on the data channel so far, the last one in `last`. */
+unsigned synth_data(struct synth *s, char *last, size_t len);
 
 /* Feeds currently open. */
 unsigned synth_feeds(struct synth *s);

@@ -3,7 +3,8 @@
  * test-media-room.c - media/ rooms in-process, without the server: the
  * room's events are wired straight to synthetic participants (synth.c)
  * over loopback ICE. Two publishers each decode the other's video and
- * audio; a third joining late decodes video within 2 s although the
+ * audio, and a data channel message of one reaches the other; a third
+ * joining late decodes video within 2 s although the
  * publishers send keyframes only when asked (PLI forwarded); a publisher
  * that leaves ends the others' feeds of it; offers with bad SDP or only
  * unsupported codecs are refused with a sentence and change nothing; an
@@ -183,6 +184,23 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     before = synth_feed(b->s, "pa").video_frames;
     spin(1000);
     TC_CHECK(synth_feed(b->s, "pa").video_frames > before + 5);
+
+    /* Each participant's data channel: a message reaches the others. */
+    {
+        gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+        char last[256] = "";
+
+        while (g_get_monotonic_time() < end &&
+               !synth_send_data(a->s, "hello from pa")) {
+            spin(50);
+        }
+        while (g_get_monotonic_time() < end &&
+               synth_data(b->s, last, sizeof(last)) == 0) {
+            spin(50);
+        }
+        TC_CHECK_STR_EQ(last, "from:pa\nhello from pa");
+        TC_CHECK_EQ(synth_data(a->s, last, sizeof(last)), 0); /* not back */
+    }
 
     /* The third joins late: no periodic keyframes, so decoding within 2 s
      * of its feed connecting shows the keyframe request went through. */

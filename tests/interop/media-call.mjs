@@ -126,6 +126,20 @@ try {
     t.check(after > before, `${a.user}'s framesDecoded keeps rising`, `${before} -> ${after}`);
   }
 
+  // The data channel: the host's message reaches the other page.
+  let sent = false;
+  for (let i = 0; i < 50 && !sent; i++) {
+    sent = await host.page.evaluate(() => window.call.sendData('hello over the data channel'));
+    if (!sent) await sleep(100);
+  }
+  let got = [];
+  for (let i = 0; i < 50 && !got.length; i++) {
+    got = await other.page.evaluate(() => window.dataReceived);
+    if (!got.length) await sleep(100);
+  }
+  t.check(got.length === 1 && got[0].peer === host.peer && got[0].text === 'hello over the data channel',
+    "a data channel message reaches the other participant", JSON.stringify(got));
+
   // The city specialist is added to the consultation and joins late.
   const me = await api('zheng.haitao', 'GET', '/api/v1/me');
   const added = await api('zhou.ming', 'POST', '/api/v1/consultations/1/participants',

@@ -9,6 +9,8 @@ window.start = async (user, password, room, { host = false } = {}) => {
   window.call = call;
   window.mediaErrors = [];
   window.firstFrameAt = {};
+  window.dataReceived = [];
+  call.on('data', (d) => window.dataReceived.push(d));
   // When the server announced each of our tracks up (its first packet
   // reached the server), for the recordings' durations.
   window.trackUpAt = {};
