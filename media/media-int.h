@@ -1,15 +1,198 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * media-int.h - shared by the files of media/ only.
+ *
+ *   init.c      GStreamer start-up, element checks
+ *   sdp.c       outside SDP: parse, check, the codecs kept (fuzzed)
+ *   room.c      a room: its pipeline, bus, participants, public calls
+ *   endpoint.c  one webrtcbin: negotiation, ICE, states, forwarding links
+ *
+ * Objects and threads. A room, its participants and their endpoints are
+ * owned by the room and touched on the room's context only. GStreamer
+ * calls endpoint code from its own threads (signals, promises, pad-added);
+ * that code reads only fields fixed at creation (room->pipeline,
+ * ep->webrtc) and hands everything else to the room's context as a job
+ * holding a reference on the endpoint. An endpoint removed from its room
+ * is marked `gone`; jobs that find it gone do nothing.
  */
 #ifndef TC_MEDIA_INT_H
 #define TC_MEDIA_INT_H
 
+#include <stdbool.h>
+
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API /* the WebRTC library of gst-plugins-bad */
+#endif
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 
 #include "tc-media.h"
 
 GST_DEBUG_CATEGORY_EXTERN(tc_media_debug);
 #define GST_CAT_DEFAULT tc_media_debug
+
+#define TC_MEDIA__MAX_SDP    60000
+#define TC_MEDIA__MAX_TRACKS 4 /* published m-lines kept per participant */
+
+/* == sdp.c == */
+
+/* One kept m-line of a publisher's offer. */
+struct tc_media__offer_track {
+    unsigned mline;
+    bool video;
+    GstCaps *prefs; /* the supported formats of the offer, offer's PTs */
+};
+
+struct tc_media__offer {
+    GstSDPMessage *sdp;
+    struct tc_media__offer_track tracks[TC_MEDIA__MAX_TRACKS];
+    unsigned n_tracks;
+};
+
+/*
+ * Parse and check an SDP of `len` outside bytes (no NUL needed).
+ * kind_offer: also keep each sending audio/video m-line's VP8, H.264
+ * (packetization-mode 1) or Opus formats in out->tracks. Returns 0, or
+ * -EINVAL / -EMSGSIZE / -EPROTONOSUPPORT with a sentence in why.
+ */
+int tc_media__sdp_check(const char *text, size_t len, bool kind_offer,
+                        struct tc_media__offer *out, char *why,
+                        size_t why_len);
+void tc_media__offer_fini(struct tc_media__offer *o);
+
+/* The caps of the first format of m-line `i` of a negotiated SDP, with
+ * media= set, for a feed's transceiver; NULL when it has none. */
+GstCaps *tc_media__sdp_track_caps(const GstSDPMessage *sdp, unsigned i);
+
+/* == recorder.c == */
+
+struct tc_media__rec;
+
+/* Record the RTP of `tee` (caps: its track's) into dir/stem.<ext>. NULL
+ * when the branch cannot be built. */
+struct tc_media__rec *tc_media__rec_start(GstElement *pipeline,
+                                          GstElement *tee, const GstCaps *caps,
+                                          const char *dir, const char *stem);
+/* Stop (EOS, wait, remove) and, when out is not NULL, describe the file
+ * (out->path borrowed from r until tc_media__rec_free). NULL ignored. */
+void tc_media__rec_stop(struct tc_media__rec *r,
+                        struct tc_media_recording *out);
+void tc_media__rec_free(struct tc_media__rec *r);
+
+/* == endpoint.c == */
+
+struct tc_media__part;
+
+/* A published track: the tee its RTP is forwarded from. */
+struct tc_media__track {
+    bool video;
+    unsigned mline;
+    GstCaps *caps;             /* negotiated (our answer's first format) */
+    GstElement *tee;           /* NULL until its first packet arrived (borrowed
+                                  from the publishing endpoint's tees) */
+    struct tc_media__rec *rec; /* while recording */
+    gint64 last_buffer_us;     /* atomic: set by a probe on the tee */
+    bool paused;               /* no packet for a while (told as down) */
+};
+
+struct tc_media__endpoint {
+    gint refs;
+    bool gone; /* removed from the room (room's context) */
+    struct tc_media_room *room;
+    struct tc_media__part *owner; /* the participant at the far end */
+    struct tc_media__part *feed;  /* a feed: whose media; NULL: publishing */
+    char owner_id[TC_MEDIA_ID_MAX];
+    char feed_id[TC_MEDIA_ID_MAX];
+    GMainContext *ctx;            /* the room's (a reference) */
+    GstElement *pipeline;         /* the room's (a reference) */
+    GstElement *webrtc;           /* fixed from creation until gone */
+    struct tc_media__offer offer; /* publishing: until answered */
+    GObject *channel;    /* publishing: the participant's data channel */
+    GPtrArray *branches; /* a feed: struct tc_media__branch * */
+    GPtrArray *tees;     /* publishing: a tee per stream (GstElement *) */
+    bool answered;       /* a feed: its answer arrived */
+    bool connected;      /* connection-state reached connected */
+    int64_t stats_at_us; /* previous stats, for bitrates */
+    uint64_t stats_bytes[TC_MEDIA__MAX_TRACKS];
+};
+
+/* A feed's link from a publisher's tee to its webrtcbin sink pad. */
+struct tc_media__branch {
+    unsigned track; /* index in the publisher's tracks */
+    GstPad *sink;   /* the webrtcbin's request pad */
+    GstElement *queue;
+    GstPad *tee_pad; /* NULL until linked */
+};
+
+struct tc_media__part {
+    struct tc_media_room *room;
+    char id[TC_MEDIA_ID_MAX];
+    struct tc_media__endpoint *pub; /* NULL until it offers */
+    struct tc_media__track tracks[TC_MEDIA__MAX_TRACKS];
+    unsigned n_tracks;
+    bool negotiated;  /* its publishing answer is set: tracks known */
+    GPtrArray *feeds; /* struct tc_media__endpoint *, what it receives */
+};
+
+struct tc_media_room {
+    char name[64];
+    GMainContext *ctx;
+    GstElement *pipeline;
+    GSource *bus_source;
+    GPtrArray *parts; /* struct tc_media__part * */
+    struct tc_media_config cfg;
+    char **ice_addresses;
+    tc_media_event_fn fn;
+    void *data;
+    char errmsg[256];
+    bool quiet;           /* being freed: no more events */
+    char *record_dir;     /* NULL: not recording */
+    GSource *pause_timer; /* watches tracks that stop and resume */
+};
+
+/* A new webrtcbin endpoint in the room's pipeline, owned by the room
+ * (one reference). feed NULL: `owner`'s publishing connection. */
+struct tc_media__endpoint *tc_media__endpoint_new(struct tc_media_room *room,
+                                                  struct tc_media__part *owner,
+                                                  struct tc_media__part *feed);
+/* Mark gone, stop and remove its elements, drop the room's reference. */
+void tc_media__endpoint_remove(struct tc_media__endpoint *ep);
+struct tc_media__endpoint *
+tc_media__endpoint_ref(struct tc_media__endpoint *ep);
+void tc_media__endpoint_unref(struct tc_media__endpoint *ep);
+
+/* Publishing: take the checked offer (consumed) and answer it. */
+void tc_media__endpoint_take_offer(struct tc_media__endpoint *ep,
+                                   struct tc_media__offer *offer);
+/* A feed: transceivers for the publisher's tracks, then an offer. */
+int tc_media__endpoint_offer_feed(struct tc_media__endpoint *ep);
+/* A feed: the participant's answer (a parsed SDP, consumed). */
+void tc_media__endpoint_take_answer(struct tc_media__endpoint *ep,
+                                    GstSDPMessage *sdp);
+/* Ask the feed's publisher for a keyframe (its linked video branches). */
+void tc_media__endpoint_ask_keyframe(struct tc_media__endpoint *ep);
+/* Link a feed's branches whose publisher tee exists now. */
+void tc_media__endpoint_link(struct tc_media__endpoint *ep);
+void tc_media__endpoint_candidate(struct tc_media__endpoint *ep,
+                                  unsigned mline, const char *candidate);
+void tc_media__endpoint_stats(struct tc_media__endpoint *ep,
+                              tc_media_stats_fn fn, void *data);
+
+/* == room.c, for endpoint.c (room's context) == */
+
+void tc_media__emit(struct tc_media_room *room,
+                    const struct tc_media__endpoint *ep,
+                    struct tc_media_event *ev);
+/* The publisher's media is negotiated: offer feeds of it to the others. */
+void tc_media__part_negotiated(struct tc_media__part *part);
+/* A track's first packet made its tee: link the feeds waiting for it. */
+void tc_media__track_up(struct tc_media__part *part, unsigned track);
+/* A message on `ep`'s data channel: to every other participant's. */
+void tc_media__data(struct tc_media__endpoint *ep, const char *text);
+/* Send `text` on `ep`'s data channel when it is open. */
+void tc_media__endpoint_send_data(struct tc_media__endpoint *ep,
+                                  const char *text);
+/* A connection failed: tell, and remove it (and what depends on it). */
+void tc_media__endpoint_failed(struct tc_media__endpoint *ep, const char *why);
 
 #endif

@@ -38,6 +38,7 @@ static const struct tc_rec__migration migrations[] = {
      tc_rec__schema_imaging},
     {11, "ecg: device assignments, urgent reading requests",
      tc_rec__schema_ecg},
+    {12, "media: recordings of live calls", tc_rec__schema_recordings},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

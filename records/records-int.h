@@ -95,6 +95,7 @@ extern const char tc_rec__schema_rehab[];
 extern const char tc_rec__schema_referral[];
 extern const char tc_rec__schema_imaging[];
 extern const char tc_rec__schema_ecg[];
+extern const char tc_rec__schema_recordings[]; /* 7 */
 
 int tc_rec__migrate(struct tc_rec_db *db);
 

@@ -2385,6 +2385,48 @@ int tc_rec_consultation_chat_list(struct tc_rec_db *db,
                                   int limit, struct tc_rec_chat_list **out);
 void tc_rec_consultation_chat_list_free(struct tc_rec_chat_list *list);
 
+/* == Recordings of live calls == */
+/* (schema-recordings.c, recording.c) */
+
+/* One recorded track of a consultation's call. */
+struct tc_rec_recording {
+    int64_t id;
+    int64_t consultation_id;
+    int64_t user_id; /* whose media */
+    char *track;     /* "audio" or "video" */
+    char *path;      /* relative to the data directory */
+    char *media_type; /* "video/webm", "audio/webm", "video/x-matroska" */
+    int64_t started_at_us;
+    int64_t duration_ms;
+    int64_t size_bytes;
+    char sha256[65]; /* lowercase hex */
+};
+
+struct tc_rec_recording_list {
+    size_t count;
+    struct tc_rec_recording *items;
+};
+
+/*
+ * Keep a finished recording with its consultation; *id_out (may be NULL)
+ * receives its id. Recordings are append-only. Errors: -ENOENT
+ * (consultation_id, user_id), -EINVAL (the field named), -EEXIST (path).
+ */
+int tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
+                         int64_t *id_out);
+
+/* A consultation's recordings by start time (at most 1000). Errors:
+ * -ENOENT (consultation). */
+int tc_rec_recording_list(struct tc_rec_db *db, int64_t consultation_id,
+                          struct tc_rec_recording_list **out);
+void tc_rec_recording_list_free(struct tc_rec_recording_list *list);
+
+/* One recording; free its strings with tc_rec_recording_free (not the
+ * struct). Errors: -ENOENT. */
+int tc_rec_recording_get(struct tc_rec_db *db, int64_t id,
+                         struct tc_rec_recording *out);
+void tc_rec_recording_free(struct tc_rec_recording *r);
+
 /* == Accounts and sessions == */
 /* (account.c, session.c) */
 

@@ -335,6 +335,31 @@ parse_rehab_alert_interval(struct tc_srv_config *cfg, const char *value,
     return 0;
 }
 
+/* [media] ice_addresses: "127.0.0.1" or "10.0.0.5,192.168.1.2". */
+static int
+parse_ice_addresses(struct tc_srv_config *cfg, const char *value,
+                    GString *why)
+{
+    g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+
+    if (!parts[0]) {
+        g_string_printf(why, "empty: list one IP address or more");
+        return -EINVAL;
+    }
+    for (char **p = parts; *p; p++) {
+        if (!g_hostname_is_ip_address(*p)) {
+            g_string_printf(why,
+                            "'%s' is not an IP address (a comma-separated "
+                            "list, no spaces)",
+                            *p);
+            return -EINVAL;
+        }
+    }
+    g_free(cfg->media_ice_addresses);
+    cfg->media_ice_addresses = g_strdup(value);
+    return 0;
+}
+
 static int
 parse_rehab_miss_grace(struct tc_srv_config *cfg, const char *value,
                        GString *why)
@@ -366,6 +391,49 @@ parse_emergency_ring(struct tc_srv_config *cfg, const char *value,
                      GString *why)
 {
     return parse_seconds(&cfg->emergency_ring_s, value, why);
+}
+
+static int
+parse_ice_server(char **field, const char *value, const char *const *schemes,
+                 GString *why)
+{
+    for (const char *const *s = schemes; *s; s++) {
+        if (g_str_has_prefix(value, *s) && value[strlen(*s)]) {
+            g_free(*field);
+            *field = g_strdup(value);
+            return 0;
+        }
+    }
+    g_string_printf(why, "'%s' must start with %s", value, schemes[0]);
+    return -EINVAL;
+}
+
+static int
+parse_stun(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    static const char *const schemes[] = {"stun://", NULL};
+
+    return parse_ice_server(&cfg->media_stun_server, value, schemes, why);
+}
+
+static int
+parse_turn(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    static const char *const schemes[] = {"turn://", "turns://", NULL};
+
+    return parse_ice_server(&cfg->media_turn_server, value, schemes, why);
+}
+
+static int
+parse_media_latency(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 10, 2000, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->media_latency_ms = (int)v;
+    return 0;
 }
 
 /* Every key. docs/operations.md documents each one with its default. */
@@ -402,6 +470,10 @@ static const struct key_def keys[] = {
     {"dicom", "routes", tc_srv__cfg_dicom_routes},
     {"dicom", "retry_max_s", tc_srv__cfg_dicom_retry_max},
     {"ecg", "listen", parse_ecg_listen},
+    {"media", "ice_addresses", parse_ice_addresses},
+    {"media", "stun_server", parse_stun},
+    {"media", "turn_server", parse_turn},
+    {"media", "latency_ms", parse_media_latency},
 };
 
 struct tc_srv_config *
@@ -433,6 +505,7 @@ tc_srv_config_new(void)
     tc_srv__dicom_config_defaults(&cfg->dicom);
     cfg->ecg_host = g_strdup("127.0.0.1");
     cfg->ecg_port = 0;
+    cfg->media_latency_ms = 100;
     return cfg;
 }
 
@@ -449,6 +522,9 @@ tc_srv_config_free(struct tc_srv_config *cfg)
     g_free(cfg->tls_key_file);
     tc_srv__dicom_config_fini(&cfg->dicom);
     g_free(cfg->ecg_host);
+    g_free(cfg->media_ice_addresses);
+    g_free(cfg->media_stun_server);
+    g_free(cfg->media_turn_server);
     g_free(cfg);
 }
 
@@ -464,6 +540,9 @@ config_copy(const struct tc_srv_config *cfg)
     copy->tls_key_file = g_strdup(cfg->tls_key_file);
     tc_srv__dicom_config_copy(&copy->dicom, &cfg->dicom);
     copy->ecg_host = g_strdup(cfg->ecg_host);
+    copy->media_ice_addresses = g_strdup(cfg->media_ice_addresses);
+    copy->media_stun_server = g_strdup(cfg->media_stun_server);
+    copy->media_turn_server = g_strdup(cfg->media_turn_server);
     return copy;
 }
 
@@ -482,6 +561,9 @@ config_replace(struct tc_srv_config *to, struct tc_srv_config *from)
     g_free(old.tls_key_file);
     tc_srv__dicom_config_fini(&old.dicom);
     g_free(old.ecg_host);
+    g_free(old.media_ice_addresses);
+    g_free(old.media_stun_server);
+    g_free(old.media_turn_server);
 }
 
 static int set_error(char **errmsg, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -270,6 +270,8 @@ stop(struct tc_srv *srv)
     destroy_lws(srv);
     tc_srv__sig_free(srv->sig);
     tc_srv__ecg_stop(srv);
+    tc_srv__media_free(srv->media); /* after the hub: its members left */
+    srv->media = NULL;
     tc_srv__audit_flush(srv); /* anything queued while lws closed */
     tc_srv__audit_fini(srv);
     tc_srv__checkpointer_stop(srv->checkpointer);

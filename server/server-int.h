@@ -31,6 +31,7 @@ struct tc_srv__sig;
 struct tc_srv__rehab;
 
 struct tc_uvglib;
+struct tc_srv__media;
 
 struct tc_srv {
     const struct tc_srv_config *cfg; /* borrowed for the run */
@@ -51,6 +52,7 @@ struct tc_srv {
     int jobs_pending;        /* submitted jobs whose done() has not run */
     GList *login_waits;      /* api-auth.c: failed logins waiting to answer */
     struct tc_srv__sig *sig; /* signaling.c: peers, rooms, connections */
+    struct tc_srv__media *media; /* sig-media.c: media rooms, or NULL */
     struct tc_srv__checkpointer *checkpointer; /* checkpoint.c */
     GArray *audit_queue;      /* audit.c: events not yet committed */
     GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
@@ -369,6 +371,8 @@ extern const struct tc_srv__route tc_srv__routes_fhir[];
 extern const struct tc_srv__route tc_srv__routes_rehab[];
 extern const struct tc_srv__route tc_srv__routes_rehab_sessions[];
 extern const struct tc_srv__route tc_srv__routes_consult[];
+extern const struct tc_srv__route tc_srv__routes_recordings[];
+
 extern const struct tc_srv__route tc_srv__routes_studies[];
 extern const struct tc_srv__route tc_srv__routes_ecg[]; /* api-ecg.c */
 extern const struct tc_srv__route tc_srv__routes_directory[];
@@ -825,6 +829,12 @@ extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_demo[];
  * timer. Made before the lws context, freed after it. NULL is ignored. */
 struct tc_srv__sig *tc_srv__sig_new(struct tc_srv *srv);
 void tc_srv__sig_free(struct tc_srv__sig *sig);
+
+/* == sig-media.c == */
+
+/* Free the media rooms (made on the first offer to "media"), after the
+ * signaling hub. NULL is ignored. */
+void tc_srv__media_free(struct tc_srv__media *m);
 
 /* Stopping: close every WebSocket with 1001 (each counts as in flight). */
 void tc_srv__sig_stop(struct tc_srv *srv);

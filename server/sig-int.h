@@ -200,6 +200,18 @@ struct tc_srv__sig_ops {
      * joined as non-patient, resumed; left, removed, dropped. */
     void (*attend)(void *ctx, const struct tc_srv__sig_room *room,
                    const struct tc_srv__sig_peer *peer, bool present);
+    /* offer, answer, candidate from `peer` (joined in `room`) to "media".
+     * Answers nothing; returns OK or an error with err filled. NULL: no
+     * media endpoint (`not-found`). */
+    enum tc_srv__sig_err (*media)(void *ctx, struct tc_srv__sig_hub *hub,
+                                  struct tc_srv__sig_room *room,
+                                  struct tc_srv__sig_peer *peer,
+                                  struct tc_srv__sig_msg *msg,
+                                  struct tc_srv__sig_error *err);
+    /* `peer` left `room` for good (before its membership is freed). */
+    void (*left)(void *ctx, struct tc_srv__sig_hub *hub,
+                 const struct tc_srv__sig_room *room,
+                 const struct tc_srv__sig_peer *peer);
 };
 
 enum tc_srv__sig_role {
@@ -409,6 +421,16 @@ enum tc_srv__sig_err tc_srv__sig_ecg(struct tc_srv *srv,
                                      const char *client_addr,
                                      const struct tc_srv__sig_msg *msg,
                                      struct tc_srv__sig_error *err);
+/* == sig-media.c: the media endpoint "media" (ctx is the struct tc_srv) == */
+
+enum tc_srv__sig_err tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
+                                       struct tc_srv__sig_room *room,
+                                       struct tc_srv__sig_peer *peer,
+                                       struct tc_srv__sig_msg *msg,
+                                       struct tc_srv__sig_error *err);
+void tc_srv__sig_media_left(void *ctx, struct tc_srv__sig_hub *hub,
+                            const struct tc_srv__sig_room *room,
+                            const struct tc_srv__sig_peer *peer);
 
 /* The hub's attend (ctx is the struct tc_srv): the attendance log. */
 void tc_srv__sig_attend(void *ctx, const struct tc_srv__sig_room *room,

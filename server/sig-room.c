@@ -271,6 +271,9 @@ tc_srv__sig_member_leave(struct tc_srv__sig_hub *hub,
     if (!member->waiting && peer->conn) {
         attend(hub, member, false); /* a dropped peer's ended at the drop */
     }
+    if (hub->ops->left) {
+        hub->ops->left(hub->ctx, hub, room, peer);
+    }
     g_ptr_array_remove(peer->members, member);
     doc = message("peer-left", room, NULL);
     json_object_set_new(doc, "peer", json_string(peer->id));
@@ -423,8 +426,16 @@ tc_srv__sig_room_relay(struct tc_srv__sig_hub *hub,
         return rc;
     }
     if (strcmp(msg->to, "media") == 0) {
-        return tc_srv__sig_fail(err, TC_SRV__SIG_NOT_FOUND,
-                                "to: the media endpoint is not available");
+        if (!hub->ops->media) {
+            return tc_srv__sig_fail(err, TC_SRV__SIG_NOT_FOUND,
+                                    "to: the media endpoint is not "
+                                    "available");
+        }
+        rc = hub->ops->media(hub->ctx, hub, from->room, peer, msg, err);
+        if (rc == TC_SRV__SIG_OK) {
+            answer_ok(hub, peer, msg->id);
+        }
+        return rc;
     }
     to = member_by_id(from->room, msg->to);
     if (!to || to == from) {

@@ -835,6 +835,8 @@ tc_srv__sig_callback(struct lws *wsi, enum lws_callback_reasons reason,
 static const struct tc_srv__sig_ops ops = {
     .send = conn_send,
     .attend = tc_srv__sig_attend,
+    .media = tc_srv__sig_media,
+    .left = tc_srv__sig_media_left,
 };
 
 /* ---- the whole ---- */

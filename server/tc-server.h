@@ -84,6 +84,12 @@ struct tc_srv_config {
     struct tc_srv_dicom_config dicom; /* [dicom] */
     char *ecg_host;     /* [ecg] listen, host part: the ECG relay (UDP) */
     int ecg_port;       /* [ecg] listen, port part; 0 = any */
+    /* [media] ice_addresses: comma-separated IP addresses for host
+     * candidates; NULL: every interface but loopback. */
+    char *media_ice_addresses;
+    char *media_stun_server; /* [media] stun_server, NULL: none */
+    char *media_turn_server; /* [media] turn_server, NULL: none */
+    int media_latency_ms;    /* [media] latency_ms: jitter buffer */
 };
 
 /* A configuration holding every default. Returns NULL only out of

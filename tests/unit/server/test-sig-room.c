@@ -41,7 +41,8 @@ rec_attend(void *ctx, const struct tc_srv__sig_room *room,
                                     present ? "in" : "out"));
 }
 
-static const struct tc_srv__sig_ops ops = {rec_send, rec_attend};
+static const struct tc_srv__sig_ops ops = {.send = rec_send,
+                                           .attend = rec_attend};
 
 static struct tc_srv__sig_hub *hub;
 

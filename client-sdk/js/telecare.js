@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * telecare.js - the browser SDK for telecare calls (ES module).
+ *
+ *   import { login, Call } from '/js/telecare.js';
+ *   const token = await login('zhou.ming', password);
+ *   const call = new Call({ token, room: 'consultation:12' });
+ *   call.on('stream', ({ peer, stream }) => video.srcObject = stream);
+ *   await call.join();               // joins, waits if in the waiting room
+ *   await call.publish();            // camera and microphone
+ *   call.mute('audio', true); await call.setAudioOnly(true);
+ *   await call.setLowBandwidth(true);   // 150 kbps, half size
+ *   await call.setLowBandwidth(true, { audioOnly: true });
+ *   await call.stats(); await call.leave();
+ *
+ * Media goes through the server (docs/protocol.md, "media"): one
+ * RTCPeerConnection publishes (we offer to "media", the server answers),
+ * and one per other publisher receives its feed (the server offers with
+ * `feed`, we answer). Every connection uses max-bundle and trickle ICE.
+ * A network change ('online') restarts ICE by publishing afresh on a new
+ * connection (the server replaces the old one; others' feeds of us are
+ * offered again).
+ *
+ * Events (call.on): 'stream' {peer, stream}, 'feed-ended' {peer},
+ * 'data' {peer, text} (the data channel),
+ * 'peer-joined', 'peer-left', 'waiting' (for hosts), 'admitted',
+ * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
+ * {feed, message}, 'chat', 'close'.
+ */
+import { Signaling, SignalingError } from './signaling.js';
+
+export { Signaling, SignalingError };
+
+/* POST /api/v1/login; resolves with the bearer token. */
+export async function login(username, password, { server = '', totp } = {}) {
+  const body = { username, password };
+  if (totp) body.totp = totp;
+  const r = await fetch(`${server}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const doc = await r.json().catch(() => ({}));
+  if (!r.ok) throw new Error(doc.message || `login failed (${r.status})`);
+  return doc.token;
+}
+
+function wsUrl(server) {
+  const base = server || location.origin;
+  return base.replace(/^http/, 'ws') + '/ws';
+}
+
+export class Call {
+  /*
+   * token: bearer token; room: 'consultation:<id>' or 'rehab-session:<id>';
+   * server: 'https://host' (default: this page's origin); iceServers: as
+   * for RTCPeerConnection (STUN/TURN for NATed clinics).
+   */
+  constructor({ token, room, server = '', iceServers = [] }) {
+    this.room = room;
+    this.iceServers = iceServers;
+    this.sig = new Signaling({ url: wsUrl(server), token });
+    this.listeners = new Map();
+    this.pub = null; // publishing RTCPeerConnection
+    this.feeds = new Map(); // peer -> { pc, stream }
+    this.local = null; // MediaStream
+    this.audioOnly = false;
+    this.lowBandwidth = null;
+    this.bind();
+    this.onOnline = () => this.restartIce().catch(() => {});
+    if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
+  }
+
+  on(type, fn) {
+    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
+    this.listeners.get(type).add(fn);
+  }
+
+  emit(type, detail) {
+    for (const fn of this.listeners.get(type) || []) fn(detail);
+  }
+
+  get peer() { return this.sig.peer; }
+
+  bind() {
+    const relay = (type) => this.sig.on(type, (m) => {
+      if (m.from === 'media' && m.room === this.room) this.onMedia(type, m);
+    });
+    relay('offer'); relay('answer'); relay('candidate');
+    this.sig.on('media', (m) => { if (m.room === this.room) this.onMediaEvent(m); });
+    for (const t of ['peer-joined', 'peer-left', 'waiting', 'admitted', 'removed', 'chat']) {
+      this.sig.on(t, (m) => this.emit(t, m));
+    }
+    this.sig.on('admitted', (m) => this.admittedWaiter?.(m));
+    this.sig.on('close', (m) => this.emit('close', m));
+  }
+
+  /* Connect and join; resolves with the join answer once in the call
+   * (after admission for a patient in the waiting room). */
+  async join() {
+    await this.sig.connect();
+    const ok = await this.sig.request({ type: 'join', room: this.room });
+    if (ok.state === 'waiting') {
+      this.emit('waiting-room', ok);
+      await new Promise((resolve) => { this.admittedWaiter = resolve; });
+    }
+    return ok;
+  }
+
+  /* Host: let a waiting peer in. */
+  admit(peer) {
+    return this.sig.request({ type: 'admit', room: this.room, peer });
+  }
+
+  chat(text) {
+    return this.sig.request({ type: 'chat', room: this.room, text });
+  }
+
+  newPc() {
+    return new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: this.iceServers });
+  }
+
+  sendToMedia(type, extra) {
+    this.sig.send({ type, room: this.room, to: 'media', ...extra });
+  }
+
+  trickle(pc, feed) {
+    pc.onicecandidate = (ev) => {
+      const c = ev.candidate;
+      const msg = c
+        ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }
+        : { candidate: '' };
+      if (feed) msg.feed = feed;
+      if (c && !c.candidate) return;
+      this.sendToMedia('candidate', msg);
+    };
+  }
+
+  /* Publish camera and microphone (or the given stream). */
+  async publish({ audio = true, video = { width: 640, height: 480 }, stream } = {}) {
+    this.local = stream || await navigator.mediaDevices.getUserMedia({ audio, video });
+    await this.offer();
+    return this.local;
+  }
+
+  async offer() {
+    if (this.pub) this.pub.close();
+    const pc = this.newPc();
+    this.pub = pc;
+    for (const track of this.local.getTracks()) {
+      pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
+    }
+    // Our data channel to the server: what we send reaches every other
+    // participant as "from:<peer>\n<text>" (at most 16 KiB a message).
+    this.dc = pc.createDataChannel('telecare');
+    this.dc.onmessage = (ev) => {
+      const text = String(ev.data);
+      const nl = text.indexOf('\n');
+      if (text.startsWith('from:') && nl > 0) {
+        this.emit('data', { peer: text.slice(5, nl), text: text.slice(nl + 1) });
+      }
+    };
+    if (this.audioOnly) this.applyAudioOnly();
+    this.trickle(pc, null);
+    pc.onconnectionstatechange = () => this.emit('state', { feed: null, state: pc.connectionState });
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    this.sendToMedia('offer', { sdp: offer.sdp });
+    if (this.lowBandwidth) await this.applyBandwidth().catch(() => {});
+  }
+
+  async onMedia(type, m) {
+    if (!m.feed) {
+      if (!this.pub) return;
+      if (type === 'answer') await this.pub.setRemoteDescription({ type: 'answer', sdp: m.sdp });
+      else if (type === 'candidate' && m.candidate) {
+        await this.pub.addIceCandidate({ candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex ?? 0 })
+          .catch(() => {});
+      }
+      return;
+    }
+    if (type === 'offer') await this.onFeedOffer(m.feed, m.sdp);
+    else if (type === 'candidate' && m.candidate) {
+      const f = this.feeds.get(m.feed);
+      if (f) {
+        await f.pc.addIceCandidate({ candidate: m.candidate, sdpMLineIndex: m.sdpMLineIndex ?? 0 })
+          .catch(() => {});
+      }
+    }
+  }
+
+  async onFeedOffer(peer, sdp) {
+    this.endFeed(peer);
+    const pc = this.newPc();
+    const stream = new MediaStream();
+    this.feeds.set(peer, { pc, stream });
+    this.trickle(pc, peer);
+    pc.ontrack = (ev) => {
+      stream.addTrack(ev.track);
+      this.emit('stream', { peer, stream });
+    };
+    pc.onconnectionstatechange = () => this.emit('state', { feed: peer, state: pc.connectionState });
+    await pc.setRemoteDescription({ type: 'offer', sdp });
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    this.sendToMedia('answer', { sdp: answer.sdp, feed: peer });
+  }
+
+  endFeed(peer) {
+    const f = this.feeds.get(peer);
+    if (!f) return;
+    f.pc.close();
+    this.feeds.delete(peer);
+    this.emit('feed-ended', { peer });
+  }
+
+  onMediaEvent(m) {
+    switch (m.event) {
+      case 'feed-ended': this.endFeed(m.feed); break;
+      case 'track': this.emit('track', { peer: m.peer, track: m.track, up: m.up }); break;
+      case 'state': this.emit('state', { feed: m.feed ?? null, state: m.state, server: true }); break;
+      case 'error': this.emit('media-error', { feed: m.feed ?? null, message: m.message }); break;
+      default: this.emit(`media-${m.event}`, m);
+    }
+  }
+
+  /* Mute or unmute our `kind` ('audio' or 'video'): the track sends
+   * silence or black, the connection stays. */
+  mute(kind, muted) {
+    for (const t of this.local?.getTracks() || []) {
+      if (t.kind === kind) t.enabled = !muted;
+    }
+  }
+
+  applyAudioOnly() {
+    for (const tr of this.pub.getTransceivers()) {
+      if (tr.sender.track?.kind === 'video' || tr.receiver.track?.kind === 'video') {
+        const video = this.local.getVideoTracks()[0] || null;
+        tr.sender.replaceTrack(this.audioOnly ? null : video);
+      }
+    }
+  }
+
+  /* Stop (or resume) sending video: for a weak link. */
+  async setAudioOnly(on) {
+    this.audioOnly = on;
+    if (this.pub) this.applyAudioOnly();
+  }
+
+  /* Send `text` to every other participant over the data channel; false
+   * while it is not open. */
+  sendData(text) {
+    if (!this.dc || this.dc.readyState !== 'open') return false;
+    this.dc.send(text);
+    return true;
+  }
+
+  /*
+   * Low-bandwidth mode for a rural link: cap our video at `maxBitrate`
+   * bits/s and scale it down by `scaleDown` (default 150 kbps, half size),
+   * or pass { audioOnly: true } to stop video altogether. The others see
+   * our video track go down (a `track` event) when it stops, and up when
+   * it comes back. setLowBandwidth(false) restores the full quality.
+   */
+  async setLowBandwidth(on, { maxBitrate = 150000, scaleDown = 2, audioOnly = false } = {}) {
+    this.lowBandwidth = on ? { maxBitrate, scaleDown } : null;
+    await this.setAudioOnly(on && audioOnly);
+    if (this.pub) await this.applyBandwidth();
+  }
+
+  async applyBandwidth() {
+    for (const sender of this.pub.getSenders()) {
+      if (sender.track?.kind !== 'video') continue;
+      const p = sender.getParameters();
+      if (!p.encodings || !p.encodings.length) p.encodings = [{}];
+      for (const e of p.encodings) {
+        if (this.lowBandwidth) {
+          e.maxBitrate = this.lowBandwidth.maxBitrate;
+          e.scaleResolutionDownBy = this.lowBandwidth.scaleDown;
+        } else {
+          delete e.maxBitrate;
+          e.scaleResolutionDownBy = 1;
+        }
+      }
+      await sender.setParameters(p);
+    }
+  }
+
+  /* A new publishing connection (new ICE credentials and candidates). */
+  async restartIce() {
+    if (this.local) await this.offer();
+  }
+
+  /* A summary of what we receive from each feed and send. */
+  async stats() {
+    const out = { feeds: {}, publish: null };
+    for (const [peer, { pc }] of this.feeds) {
+      const s = { state: pc.connectionState, video: null, audio: null };
+      (await pc.getStats()).forEach((r) => {
+        if (r.type !== 'inbound-rtp') return;
+        if (r.kind === 'video') {
+          s.video = {
+            framesDecoded: r.framesDecoded || 0, frameWidth: r.frameWidth || 0,
+            frameHeight: r.frameHeight || 0, packetsLost: r.packetsLost || 0,
+            bytesReceived: r.bytesReceived || 0,
+          };
+        } else if (r.kind === 'audio') {
+          s.audio = {
+            audioLevel: r.audioLevel || 0, packetsReceived: r.packetsReceived || 0,
+            packetsLost: r.packetsLost || 0, totalSamplesReceived: r.totalSamplesReceived || 0,
+          };
+        }
+      });
+      out.feeds[peer] = s;
+    }
+    if (this.pub) {
+      const s = { state: this.pub.connectionState, bytesSent: 0 };
+      (await this.pub.getStats()).forEach((r) => {
+        if (r.type === 'outbound-rtp') s.bytesSent += r.bytesSent || 0;
+      });
+      out.publish = s;
+    }
+    return out;
+  }
+
+  /* Leave the room and close every connection. */
+  async leave() {
+    if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+    await this.sig.request({ type: 'leave', room: this.room }).catch(() => {});
+    for (const peer of [...this.feeds.keys()]) this.endFeed(peer);
+    if (this.pub) this.pub.close();
+    this.pub = null;
+    for (const t of this.local?.getTracks() || []) t.stop();
+    this.sig.close();
+  }
+}

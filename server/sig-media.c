@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * sig-media.c - the server's media endpoint "media" in signaling rooms
+ * (docs/protocol.md, "media"): the glue between the signaling hub and
+ * media/'s rooms. GStreamer never shows here; media/ reports through its
+ * plain C events.
+ *
+ *   client -> "media"   offer (publish), answer + feed, candidate [+ feed]
+ *   "media" -> client   answer, offer + feed, candidate [+ feed],
+ *                       {"type":"media","event":...} (state, track,
+ *                       feed-ended, error)
+ *
+ * A signaling room gets a media room (one GStreamer pipeline) with its
+ * first offer; a member leaving the signaling room leaves the media room,
+ * and the media room is freed with its last participant. Statistics of
+ * every connection are collected every 5 s into /metrics gauges.
+ *
+ * Logs name rooms, peer ids and error sentences, never SDP.
+ *
+ * Thread: main (media/ delivers its events on the main context).
+ */
+#define G_LOG_DOMAIN "media"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "server-int.h"
+#include "sig-int.h"
+#include "tc-media.h"
+#include "tc-records.h"
+
+#define STATS_PERIOD_S 5
+
+struct media_room {
+    struct tc_srv__media *m;
+    char name[TC_SRV__SIG_ROOM_NAME_MAX];
+    enum tc_srv__sig_room_kind kind;
+    int64_t record_id;
+    struct tc_media_room *room;
+    char *record_rel; /* recordings/<room>/<start>, when recording */
+};
+
+/* Sums of the last statistics round, for the /metrics gauges. */
+struct media_sums {
+    int64_t connections, in_packets, in_bytes, out_packets, out_bytes,
+        out_lost, bitrate_bps;
+};
+
+struct tc_srv__media {
+    struct tc_srv *srv;
+    struct tc_srv__sig_hub *hub;
+    GHashTable *rooms; /* name -> struct media_room * (owned) */
+    guint stats_timer;
+    struct media_sums shown, next;
+};
+
+/* ---- to the participants ---- */
+
+static void
+deliver(struct media_room *mr, const char *peer_id, json_t *doc)
+{
+    struct tc_srv__sig_peer *peer = tc_srv__sig_peer_find(mr->m->hub, peer_id);
+    struct tc_srv__sig_frame *f;
+
+    if (peer && (f = tc_srv__sig_frame_new(doc))) {
+        tc_srv__sig_deliver(mr->m->hub, peer, f);
+        tc_srv__sig_frame_unref(f);
+    }
+    json_decref(doc);
+}
+
+/* Every joined member of the signaling room. */
+static void
+broadcast(struct media_room *mr, json_t *doc)
+{
+    struct tc_srv__sig_room *room =
+        tc_srv__sig_room_find(mr->m->hub, mr->name);
+    struct tc_srv__sig_frame *f = tc_srv__sig_frame_new(doc);
+
+    for (guint i = 0; room && f && i < room->members->len; i++) {
+        struct tc_srv__sig_member *mem = g_ptr_array_index(room->members, i);
+
+        if (!mem->waiting) {
+            tc_srv__sig_deliver(mr->m->hub, mem->peer, f);
+        }
+    }
+    if (f) {
+        tc_srv__sig_frame_unref(f);
+    }
+    json_decref(doc);
+}
+
+static json_t *
+from_media(const char *type, struct media_room *mr, const char *feed)
+{
+    json_t *doc = json_pack("{s:s,s:s,s:s}", "type", type, "room", mr->name,
+                            "from", "media");
+
+    if (feed) {
+        json_object_set_new(doc, "feed", json_string(feed));
+    }
+    return doc;
+}
+
+static json_t *
+media_event(struct media_room *mr, const char *event, const char *feed)
+{
+    json_t *doc = json_pack("{s:s,s:s,s:s}", "type", "media", "room", mr->name,
+                            "event", event);
+
+    if (feed) {
+        json_object_set_new(doc, "feed", json_string(feed));
+    }
+    return doc;
+}
+
+static void
+count_event(struct media_room *mr, const char *event)
+{
+    tc_srv__metrics_count(mr->m->srv->metrics, "telecare_media_events_total",
+                          "Media events, by kind.", "event", event);
+}
+
+/* A finished recording goes to the consultation's record. */
+static void
+recording_done(struct media_room *mr, const struct tc_media_event *ev)
+{
+    struct tc_srv *srv = mr->m->srv;
+    struct tc_srv__sig_peer *peer =
+        tc_srv__sig_peer_find(mr->m->hub, ev->participant);
+    const struct tc_media_recording *f = ev->recording;
+    g_autofree char *base = g_path_get_basename(f->path);
+    g_autofree char *rel = g_build_filename(mr->record_rel, base, NULL);
+    bool video = strcmp(ev->track, "video") == 0;
+    struct tc_rec_recording r = {
+        .consultation_id = mr->record_id,
+        .user_id = peer ? peer->who.user_id : 0,
+        .track = (char *)ev->track,
+        .path = rel,
+        .media_type = g_str_has_suffix(base, ".mkv") ? "video/x-matroska"
+                      : video                        ? "video/webm"
+                                                     : "audio/webm",
+        .started_at_us = f->started_at_us,
+        .duration_ms = f->duration_us / 1000,
+        .size_bytes = (int64_t)f->bytes,
+    };
+    int64_t id = 0;
+    int rc;
+
+    g_strlcpy(r.sha256, f->sha256, sizeof(r.sha256));
+    rc = tc_rec_recording_add(srv->db, &r, &id);
+    if (rc < 0) {
+        g_warning("room %s: recording of peer %s not recorded: %s", mr->name,
+                  ev->participant, tc_rec_errmsg(srv->db));
+        return;
+    }
+    count_event(mr, "recording");
+    g_message("room %s: recording %lld of peer %s (%s, %lld ms, %llu bytes)",
+              mr->name, (long long)id, ev->participant, ev->track,
+              (long long)r.duration_ms, (unsigned long long)f->bytes);
+}
+
+/* Record the room's media when its consultation has recording consent. */
+static void
+record_if_consented(struct media_room *mr)
+{
+    struct tc_srv *srv = mr->m->srv;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *when = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
+    g_autofree char *dir = NULL;
+    bool allowed = false;
+
+    if (mr->kind != TC_SRV__SIG_ROOM_CONSULTATION ||
+        tc_rec_consultation_recording_allowed(srv->db, mr->record_id,
+                                              &allowed) < 0 ||
+        !allowed) {
+        return;
+    }
+    mr->record_rel = g_strdup_printf("recordings/consultation-%lld/%s",
+                                     (long long)mr->record_id, when);
+    dir = g_build_filename(srv->cfg->data_dir, mr->record_rel, NULL);
+    if (g_mkdir_with_parents(dir, 0750) < 0 ||
+        tc_media_room_record(mr->room, dir) < 0) {
+        g_warning("room %s: cannot record into %s", mr->name, mr->record_rel);
+        g_clear_pointer(&mr->record_rel, g_free);
+        return;
+    }
+    g_message("room %s: recording (consent given)", mr->name);
+}
+
+static void
+on_event(const struct tc_media_event *ev, void *data)
+{
+    struct media_room *mr = data;
+    json_t *doc;
+
+    switch (ev->kind) {
+    case TC_MEDIA_EV_SDP:
+        doc = from_media(ev->sdp_type, mr, ev->feed);
+        json_object_set_new(doc, "sdp", json_string(ev->sdp));
+        deliver(mr, ev->participant, doc);
+        return;
+    case TC_MEDIA_EV_CANDIDATE:
+        doc = from_media("candidate", mr, ev->feed);
+        json_object_set_new(doc, "candidate", json_string(ev->candidate));
+        json_object_set_new(doc, "sdpMLineIndex", json_integer(ev->mline));
+        deliver(mr, ev->participant, doc);
+        return;
+    case TC_MEDIA_EV_STATE:
+        doc = media_event(mr, "state", ev->feed);
+        json_object_set_new(doc, "state", json_string(ev->state));
+        deliver(mr, ev->participant, doc);
+        if (strcmp(ev->state, "connected") == 0 ||
+            strcmp(ev->state, "failed") == 0) {
+            count_event(mr, ev->state[0] == 'c' ? "connected" : "failed");
+        }
+        return;
+    case TC_MEDIA_EV_TRACK:
+        doc = media_event(mr, "track", NULL);
+        json_object_set_new(doc, "peer", json_string(ev->participant));
+        json_object_set_new(doc, "track", json_string(ev->track));
+        json_object_set_new(doc, "up", json_boolean(ev->up));
+        broadcast(mr, doc);
+        count_event(mr, ev->up ? "track-up" : "track-down");
+        return;
+    case TC_MEDIA_EV_FEED_ENDED:
+        deliver(mr, ev->participant, media_event(mr, "feed-ended", ev->feed));
+        return;
+    case TC_MEDIA_EV_RECORDING:
+        recording_done(mr, ev);
+        return;
+    case TC_MEDIA_EV_ERROR:
+        g_message("room %s: media of peer %s (feed %s) failed: %s", mr->name,
+                  ev->participant, ev->feed ? ev->feed : "-", ev->error);
+        doc = media_event(mr, "error", ev->feed);
+        json_object_set_new(doc, "message", json_string(ev->error));
+        deliver(mr, ev->participant, doc);
+        count_event(mr, "error");
+        return;
+    }
+}
+
+/* ---- statistics ---- */
+
+static void
+on_stats(const struct tc_media_stats *st, void *data)
+{
+    struct media_sums *n = &((struct tc_srv__media *)data)->next;
+
+    n->connections++;
+    if (!st->feed) {
+        n->in_packets += (int64_t)st->packets;
+        n->in_bytes += (int64_t)st->bytes;
+    } else {
+        n->out_packets += (int64_t)st->packets;
+        n->out_bytes += (int64_t)st->bytes;
+        n->out_lost += st->packets_lost > 0 ? st->packets_lost : 0;
+        n->bitrate_bps += (int64_t)st->bitrate_bps;
+    }
+}
+
+/* Move gauge `name` from the last shown value to the new one. */
+static void
+gauge_show(struct tc_srv__media *m, const char *name, const char *help,
+           int64_t *shown, int64_t now)
+{
+    tc_srv__metrics_gauge_add(m->srv->metrics, name, help, now - *shown);
+    *shown = now;
+}
+
+/* Publish the sums of the previous round (its answers have arrived by
+ * now), then ask for the next. */
+static gboolean
+on_stats_timer(gpointer data)
+{
+    struct tc_srv__media *m = data;
+    struct media_sums n = m->next;
+    GHashTableIter it;
+    gpointer v;
+
+    gauge_show(m, "telecare_media_stream_stats",
+               "Media track statistics reported in the last round.",
+               &m->shown.connections, n.connections);
+    gauge_show(m, "telecare_media_in_packets",
+               "RTP packets received from publishers (current connections).",
+               &m->shown.in_packets, n.in_packets);
+    gauge_show(m, "telecare_media_in_bytes",
+               "RTP bytes received from publishers (current connections).",
+               &m->shown.in_bytes, n.in_bytes);
+    gauge_show(m, "telecare_media_out_packets",
+               "RTP packets forwarded to subscribers (current connections).",
+               &m->shown.out_packets, n.out_packets);
+    gauge_show(m, "telecare_media_out_bytes",
+               "RTP bytes forwarded to subscribers (current connections).",
+               &m->shown.out_bytes, n.out_bytes);
+    gauge_show(m, "telecare_media_out_lost_packets",
+               "Forwarded packets the subscribers report lost.",
+               &m->shown.out_lost, n.out_lost);
+    gauge_show(m, "telecare_media_out_bitrate_bps",
+               "Forwarded bitrate over the last round, bits per second.",
+               &m->shown.bitrate_bps, n.bitrate_bps);
+    memset(&m->next, 0, sizeof(m->next));
+    g_hash_table_iter_init(&it, m->rooms);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        tc_media_room_stats(((struct media_room *)v)->room, on_stats, m);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- rooms ---- */
+
+static void
+media_room_free(gpointer p)
+{
+    struct media_room *mr = p;
+
+    tc_media_room_free(mr->room);
+    g_free(mr->record_rel);
+    tc_srv__metrics_gauge_add(mr->m->srv->metrics, "telecare_media_rooms",
+                              "Rooms with a media pipeline.", -1);
+    g_free(mr);
+}
+
+static struct tc_srv__media *
+media_get(struct tc_srv *srv, struct tc_srv__sig_hub *hub)
+{
+    struct tc_srv__media *m = srv->media;
+
+    if (m) {
+        return m;
+    }
+    m = g_new0(struct tc_srv__media, 1);
+    m->srv = srv;
+    m->hub = hub;
+    m->rooms =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, media_room_free);
+    m->stats_timer = g_timeout_add_seconds(STATS_PERIOD_S, on_stats_timer, m);
+    tc_srv__metrics_gauge_add(srv->metrics, "telecare_media_rooms",
+                              "Rooms with a media pipeline.", 0);
+    srv->media = m;
+    return m;
+}
+
+void
+tc_srv__media_free(struct tc_srv__media *m)
+{
+    if (!m) {
+        return;
+    }
+    g_source_remove(m->stats_timer);
+    g_hash_table_destroy(m->rooms);
+    g_free(m);
+}
+
+static struct media_room *
+room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
+         struct tc_srv__sig_error *err)
+{
+    const struct tc_srv_config *cfg = m->srv->cfg;
+    struct media_room *mr = g_hash_table_lookup(m->rooms, room->name);
+    g_auto(GStrv) addresses = NULL;
+    struct tc_media_config mc = {0};
+
+    if (mr) {
+        return mr;
+    }
+    if (cfg->media_ice_addresses) {
+        addresses = g_strsplit(cfg->media_ice_addresses, ",", -1);
+    }
+    mc.ice_addresses = (const char *const *)addresses;
+    mc.stun_server = cfg->media_stun_server;
+    mc.turn_server = cfg->media_turn_server;
+    mc.latency_ms = (unsigned)cfg->media_latency_ms;
+    mr = g_new0(struct media_room, 1);
+    mr->m = m;
+    g_strlcpy(mr->name, room->name, sizeof(mr->name));
+    mr->kind = room->kind;
+    mr->record_id = room->record_id;
+    if (tc_media_room_new(room->name, &mc, NULL, on_event, mr, &mr->room) <
+        0) {
+        g_free(mr);
+        tc_srv__sig_fail(err, TC_SRV__SIG_INTERNAL,
+                         "the media pipeline could not start");
+        return NULL;
+    }
+    g_hash_table_insert(m->rooms, mr->name, mr);
+    tc_srv__metrics_gauge_add(m->srv->metrics, "telecare_media_rooms",
+                              "Rooms with a media pipeline.", 1);
+    g_message("room %s: media pipeline up", room->name);
+    record_if_consented(mr);
+    return mr;
+}
+
+/* media/'s error -> a signaling error naming the field or rule. */
+static enum tc_srv__sig_err
+media_fail(struct media_room *mr, int rc, struct tc_srv__sig_error *err)
+{
+    enum tc_srv__sig_err code = TC_SRV__SIG_BAD_FIELD;
+
+    switch (rc) {
+    case -ENOENT:
+        code = TC_SRV__SIG_NOT_FOUND;
+        break;
+    case -EALREADY:
+        code = TC_SRV__SIG_BAD_STATE;
+        break;
+    case -EMSGSIZE:
+        code = TC_SRV__SIG_TOO_LARGE;
+        break;
+    case -EIO:
+    case -ENOMEM:
+        code = TC_SRV__SIG_INTERNAL;
+        break;
+    default:
+        break;
+    }
+    count_event(mr, "refused");
+    return tc_srv__sig_fail(err, code, "%s", tc_media_room_errmsg(mr->room));
+}
+
+/* The optional "feed" member: a peer id. */
+static enum tc_srv__sig_err
+feed_member(json_t *doc, const char **out, struct tc_srv__sig_error *err)
+{
+    json_t *v = json_object_get(doc, "feed");
+
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        return TC_SRV__SIG_OK;
+    }
+    if (!json_is_string(v) || json_string_length(v) == 0 ||
+        json_string_length(v) >= TC_MEDIA_ID_MAX) {
+        return tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                                "feed: must be a peer id");
+    }
+    *out = json_string_value(v);
+    return TC_SRV__SIG_OK;
+}
+
+enum tc_srv__sig_err
+tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
+                  struct tc_srv__sig_room *room, struct tc_srv__sig_peer *peer,
+                  struct tc_srv__sig_msg *msg, struct tc_srv__sig_error *err)
+{
+    struct tc_srv__media *m = media_get(ctx, hub);
+    struct media_room *mr = g_hash_table_lookup(m->rooms, room->name);
+    const char *feed = NULL, *sdp;
+    json_t *doc = msg->doc;
+    int rc;
+
+    if (feed_member(doc, &feed, err) != TC_SRV__SIG_OK) {
+        return err->code;
+    }
+    if (msg->type == TC_SRV__SIG_OFFER && feed) {
+        return tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                                "feed: an offer to media publishes; feeds "
+                                "are offered by the server");
+    }
+    if (msg->type == TC_SRV__SIG_OFFER && !mr) {
+        mr = room_get(m, room, err);
+        if (!mr) {
+            return err->code;
+        }
+    }
+    if (!mr) {
+        return tc_srv__sig_fail(err, TC_SRV__SIG_BAD_STATE,
+                                "no media in %s yet: offer first", room->name);
+    }
+    sdp = json_string_value(json_object_get(doc, "sdp"));
+    switch (msg->type) {
+    case TC_SRV__SIG_OFFER:
+        rc = tc_media_room_offer(mr->room, peer->id, sdp, strlen(sdp));
+        break;
+    case TC_SRV__SIG_ANSWER:
+        if (!feed) {
+            return tc_srv__sig_fail(err, TC_SRV__SIG_MISSING_FIELD,
+                                    "feed: an answer to media names its "
+                                    "feed");
+        }
+        rc = tc_media_room_answer(mr->room, peer->id, feed, sdp, strlen(sdp));
+        break;
+    default: {
+        json_int_t index =
+            json_integer_value(json_object_get(doc, "sdpMLineIndex"));
+        rc = tc_media_room_candidate(
+            mr->room, peer->id, feed, (unsigned)(index > 0 ? index : 0),
+            json_string_value(json_object_get(doc, "candidate")));
+        break;
+    }
+    }
+    return rc < 0 ? media_fail(mr, rc, err) : TC_SRV__SIG_OK;
+}
+
+void
+tc_srv__sig_media_left(void *ctx, struct tc_srv__sig_hub *hub,
+                       const struct tc_srv__sig_room *room,
+                       const struct tc_srv__sig_peer *peer)
+{
+    struct tc_srv *srv = ctx;
+    struct media_room *mr =
+        srv->media ? g_hash_table_lookup(srv->media->rooms, room->name) : NULL;
+
+    if (!mr) {
+        return;
+    }
+    tc_media_room_leave(mr->room, peer->id);
+    if (tc_media_room_count(mr->room) == 0) {
+        g_message("room %s: media pipeline down", room->name);
+        g_hash_table_remove(srv->media->rooms, room->name);
+    }
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * synth.h - a synthetic WebRTC participant for tests and benchmarks that
+ * need no browser: it publishes videotestsrc -> vp8enc (and audiotestsrc
+ * -> opusenc) through its own webrtcbin to the server's media endpoint,
+ * and answers each feed the server offers with a webrtcbin that depays
+ * and decodes what arrives (or, with count_only, only counts RTP).
+ *
+ * It knows nothing of signaling: what it must send goes out through
+ * `struct synth_ops`, what arrives comes in through synth_on_*.
+ *
+ * Thread: the thread running the default GMainContext (webrtcbin's
+ * threads hand their work to it); the counters are atomics.
+ */
+#ifndef TC_SYNTH_H
+#define TC_SYNTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct synth;
+
+struct synth_ops {
+    /* feed NULL: the publishing connection. */
+    void (*sdp)(void *data, const char *feed, const char *type,
+                const char *sdp);
+    void (*candidate)(void *data, const char *feed, unsigned mline,
+                      const char *candidate);
+};
+
+struct synth_opts {
+    bool audio;                /* publish Opus */
+    bool video;                /* publish VP8 640x480 */
+    unsigned bitrate_kbps;     /* VP8 target, 0: 600 */
+    bool keyframes_on_request; /* no periodic keyframes: only on PLI */
+    bool count_only;           /* feeds: count RTP, do not decode */
+};
+
+struct synth *synth_new(const struct synth_opts *opts,
+                        const struct synth_ops *ops, void *data);
+void synth_free(struct synth *s);
+
+/* Make the publishing offer (sent through ops->sdp). */
+int synth_publish(struct synth *s);
+
+/* Signaling from the media endpoint (feed NULL: publishing). */
+void synth_on_sdp(struct synth *s, const char *feed, const char *type,
+                  const char *sdp);
+void synth_on_candidate(struct synth *s, const char *feed, unsigned mline,
+                        const char *candidate);
+void synth_feed_end(struct synth *s, const char *feed);
+
+struct synth_feed_stats {
+    bool exists;
+    bool connected;
+    uint64_t video_frames; /* decoded */
+    int width, height;     /* of the last decoded frame */
+    uint64_t audio_buffers;
+    double audio_peak; /* 0..1, the loudest decoded sample so far */
+    uint64_t rtp_packets;
+    uint64_t rtp_bytes;
+};
+
+/* What arrived on feed `feed` so far. */
+struct synth_feed_stats synth_feed(struct synth *s, const char *feed);
+
+/* Stop (false) or resume sending video: audio-only on a weak link. */
+void synth_set_video(struct synth *s, bool on);
+
+/* Send `text` on the data channel to the server; false while it is not
+ * open. */
+bool synth_send_data(struct synth *s, const char *text);
+
+/* Messages received on the data channel so far, the last one in `last`. */
+unsigned synth_data(struct synth *s, char *last, size_t len);
+
+/* Feeds currently open. */
+unsigned synth_feeds(struct synth *s);
+
+/* Whether the publishing connection is connected. */
+bool synth_published(struct synth *s);
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+// media-call.mjs - real headless Chromium (Debian's) in a consultation
+// through the real server's media endpoint, with client-sdk/js/telecare.js:
+// two pages (the host and a participant of consultation 1) each decode the
+// other's video (framesDecoded rising, 640x480) and audio (audioLevel > 0);
+// the city specialist, added to the consultation and joining late, decodes
+// video within 2 s of his join. The consultation has recording consent:
+// after the call every track's recording is listed, streams back over HTTP
+// with Range, and gst-discoverer-1.0 finds its stream and a duration within
+// 1 s of that participant's time in the call (from the server announcing
+// the track up to the leave).
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, chromiumOptions, tap } from './server.mjs';
+
+const ROOM = 'consultation:1';
+const src = process.env.TC_SOURCE_ROOT;
+const t = tap();
+
+// The demo county (users, consultation 1) and a web root holding the SDK
+// and the test page.
+const dir = mkdtempSync(join(tmpdir(), 'tc-media-call-'));
+const dataDir = join(dir, 'data');
+execFileSync(process.env.TC_ADMIN_BIN, ['--data-dir', dataDir, 'seed-demo',
+  '--accounts-file', join(dir, 'accounts')], { stdio: 'ignore' });
+const passwords = Object.fromEntries(readFileSync(join(dir, 'accounts'), 'utf8')
+  .split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/)));
+const web = join(dir, 'web');
+execFileSync('mkdir', ['-p', web]);
+symlinkSync(join(src, 'client-sdk', 'js'), join(web, 'js'));
+symlinkSync(join(src, 'tests', 'interop', 'media-page.html'), join(web, 'index.html'));
+symlinkSync(join(src, 'tests', 'interop', 'media-page.js'), join(web, 'media-page.js'));
+writeFileSync(join(dir, 'server.ini'),
+  `[server]\nweb_root = ${web}\n[media]\nice_addresses = 127.0.0.1\n`);
+
+const server = await startServer(['--config', join(dir, 'server.ini'), '--data-dir', dataDir]);
+const browser = await chromium.launch(chromiumOptions);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function open(user, opts = {}) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  page.on('requestfailed', (r) => problems.push(`${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.url()} ${r.status()}`); });
+  await page.goto(server.url + '/');
+  await page.waitForFunction(() => typeof window.start === 'function', null, { timeout: 5000 })
+    .catch(() => { throw new Error(`the page did not load: ${problems.join('; ')}`); });
+  const peer = await page.evaluate(([u, p, r, o]) => window.start(u, p, r, o),
+    [user, passwords[user], ROOM, opts]);
+  return { page, peer, user };
+}
+
+/* Leave; the participant's time in the call per track: from the server
+ * announcing the track up (its first packet arrived) to the leave. */
+async function leave(who) {
+  inCall[who.user] = await who.page.evaluate(async () => {
+    await window.call.leave();
+    const now = performance.now();
+    const out = {};
+    for (const [track, at] of Object.entries(window.trackUpAt)) out[track] = (now - at) / 1000;
+    return out;
+  });
+}
+
+async function api(user, method, path, body, headers = {}) {
+  const login = await fetch(`${server.url}/api/v1/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user, password: passwords[user] }),
+  });
+  const { token } = await login.json();
+  const r = await fetch(server.url + path, {
+    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!(r.headers.get('content-type') || '').includes('json')) {
+    return { status: r.status, headers: r.headers, bytes: Buffer.from(await r.arrayBuffer()) };
+  }
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
+const inCall = {}; // user -> { from, to } (ms), publish to leave
+
+function discover(file) {
+  const out = execFileSync('gst-discoverer-1.0', [file], { encoding: 'utf8', timeout: 20000 });
+  const m = /Duration: (\d+):(\d+):([\d.]+)/.exec(out);
+  const seconds = m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]) : -1;
+  return { seconds, video: /video(\s*#\d+)?: ?VP8|video\/x-vp8|VP8/i.test(out),
+    audio: /Opus|audio\/x-opus/i.test(out), text: out };
+}
+
+const stats = (who) => who.page.evaluate(() => window.call.stats());
+
+/* Poll until `ok(feedStats)` holds for who's feed of `of`; the last stats. */
+async function until(who, of, ok, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  let last = null;
+  while (Date.now() < end) {
+    last = (await stats(who)).feeds[of.peer] || null;
+    if (last && ok(last)) return { ok: true, last };
+    await sleep(100);
+  }
+  return { ok: false, last };
+}
+
+const decoding = (s) => s.video && s.video.framesDecoded > 10;
+
+try {
+  const consent = await api('zhou.ming', 'POST', '/api/v1/consultations/1/consents', { kind: 'recording' });
+  t.check(consent.status === 201 || consent.status === 200, 'recording consent is given', JSON.stringify(consent.body));
+  const host = await open('zhou.ming', { host: true });
+  const other = await open('huang.xiaoyan');
+  for (const [a, b] of [[host, other], [other, host]]) {
+    const r = await until(a, b, (s) => decoding(s) && s.audio && s.audio.audioLevel > 0, 30000);
+    t.check(r.ok, `${a.user} decodes ${b.user}'s video and audio`, JSON.stringify(r.last));
+    t.check(r.last?.video?.frameWidth === 640 && r.last?.video?.frameHeight === 480,
+      `${a.user} sees ${b.user} at 640x480`, JSON.stringify(r.last?.video));
+    const before = r.last?.video?.framesDecoded || 0;
+    await sleep(1000);
+    const after = (await stats(a)).feeds[b.peer]?.video?.framesDecoded || 0;
+    t.check(after > before, `${a.user}'s framesDecoded keeps rising`, `${before} -> ${after}`);
+  }
+
+  // The data channel: the host's message reaches the other page.
+  let sent = false;
+  for (let i = 0; i < 50 && !sent; i++) {
+    sent = await host.page.evaluate(() => window.call.sendData('hello over the data channel'));
+    if (!sent) await sleep(100);
+  }
+  let got = [];
+  for (let i = 0; i < 50 && !got.length; i++) {
+    got = await other.page.evaluate(() => window.dataReceived);
+    if (!got.length) await sleep(100);
+  }
+  t.check(got.length === 1 && got[0].peer === host.peer && got[0].text === 'hello over the data channel',
+    "a data channel message reaches the other participant", JSON.stringify(got));
+
+  // The city specialist is added to the consultation and joins late.
+  const me = await api('zheng.haitao', 'GET', '/api/v1/me');
+  const added = await api('zhou.ming', 'POST', '/api/v1/consultations/1/participants',
+    { kind: 'practitioner', party_id: me.body.practitioner_id });
+  t.check(added.status === 201, 'the host adds the specialist', JSON.stringify(added));
+  const patient = await open('zheng.haitao');
+  const joinedAt = await patient.page.evaluate(() => window.joinedAt);
+  const r = await until(patient, host, (s) => s.video && s.video.framesDecoded > 0, 5000);
+  const first = await patient.page.evaluate((p) => window.firstFrameAt[p], host.peer);
+  const ms = Math.round(first - joinedAt);
+  console.log(`# the late joiner painted the host's first frame ${ms} ms after its join`);
+  t.check(r.ok && ms <= 2000, 'a late joiner decodes video within 2 s', `${ms} ms ${JSON.stringify(r.last)}`);
+  const h = await until(host, patient, decoding, 10000);
+  t.check(h.ok, "the host decodes the late joiner's video", JSON.stringify(h.last));
+  const errors = await host.page.evaluate(() => window.mediaErrors);
+  t.check(errors.length === 0, 'no media errors', JSON.stringify(errors));
+
+  // Leaving ends the others' feeds of the leaver.
+  await leave(other);
+  await sleep(500);
+  const after = await stats(host);
+  t.check(!after.feeds[other.peer], "a leaver's feed ends for the others", JSON.stringify(Object.keys(after.feeds)));
+  await leave(host);
+  await leave(patient);
+  await sleep(1500);
+
+  // The recordings: listed, streamed with Range, playable, as long as the call.
+  const ids = {};
+  for (const u of ['zhou.ming', 'huang.xiaoyan', 'zheng.haitao']) {
+    ids[(await api(u, 'GET', '/api/v1/me')).body.id] = u;
+  }
+  const list = await api('huang.xiaoyan', 'GET', '/api/v1/consultations/1/recordings');
+  const items = list.body?.items || [];
+  t.check(list.status === 200 && items.length === 6, 'six recordings (audio and video of three)',
+    JSON.stringify(list.body));
+  const range = items[0] && await api('zhou.ming', 'GET', items[0].media_url, null, { Range: 'bytes=0-99' });
+  t.check(range?.status === 206 && range.bytes.length === 100
+    && range.headers.get('content-range') === `bytes 0-99/${items[0].size_bytes}`,
+    'a Range request gets 206 with those bytes', range && `${range.status} ${range.headers.get('content-range')}`);
+  for (const it of items) {
+    const got = await api('zhou.ming', 'GET', it.media_url, null, { Range: 'bytes=0-' });
+    const file = join(dir, `rec-${it.id}.${it.media_type.includes('matroska') ? 'mkv' : 'webm'}`);
+    writeFileSync(file, got.bytes);
+    const sha = createHash('sha256').update(got.bytes).digest('hex');
+    const d = discover(file);
+    const user = ids[it.user_id];
+    const call = inCall[user]?.[it.track] ?? -1;
+    console.log(`# recording ${it.id} ${user} ${it.track}: ${d.seconds.toFixed(2)} s (in call ${call.toFixed(2)} s, record says ${it.duration_ms} ms, ${it.size_bytes} bytes)`);
+    t.check(got.bytes.length === it.size_bytes && sha === it.sha256,
+      `recording ${it.id}: the bytes served are the recorded size and SHA-256`);
+    t.check(it.track === 'video' ? d.video : d.audio, `recording ${it.id}: gst-discoverer finds its ${it.track} stream`, d.text);
+    t.check(Math.abs(d.seconds - call) <= 1.0, `recording ${it.id}: duration within 1 s of the call's`,
+      `${d.seconds} vs ${call}`);
+  }
+  const outsider = await api('chen.jianping', 'GET', '/api/v1/consultations/1/recordings');
+  t.check(outsider.status === 403, 'someone outside the consultation may not list them', String(outsider.status));
+} catch (e) {
+  t.check(false, 'browser session', e.stack);
+} finally {
+  await browser.close();
+  if (process.env.TC_DUMP_LOG) writeFileSync(process.env.TC_DUMP_LOG, server.log());
+  const code = await server.stop();
+  t.check(code === 0, 'the server stops with status 0', `status ${code}\n${server.log().slice(-3000)}`);
+  rmSync(dir, { recursive: true, force: true });
+  t.done();
+}
