@@ -12,8 +12,8 @@
  * gets the first piece as 206, like a request for "bytes=0-", which is
  * what browsers' <video> sends.
  *
- * tc_srv__range_parse (range.c) is the parser of the Range header (outside bytes;
- * fuzzed by tests/fuzz/fuzz-range.c).
+ * tc_srv__range_parse (range.c) is the parser of the Range header (outside
+ * bytes; fuzzed by tests/fuzz/fuzz-range.c).
  *
  * Thread: main.
  */

@@ -337,8 +337,7 @@ parse_rehab_alert_interval(struct tc_srv_config *cfg, const char *value,
 
 /* [media] ice_addresses: "127.0.0.1" or "10.0.0.5,192.168.1.2". */
 static int
-parse_ice_addresses(struct tc_srv_config *cfg, const char *value,
-                    GString *why)
+parse_ice_addresses(struct tc_srv_config *cfg, const char *value, GString *why)
 {
     g_auto(GStrv) parts = g_strsplit(value, ",", -1);
 
