@@ -144,6 +144,21 @@ try {
   await li.page.locator('#ring-notices', { hasText: '发起人已取消此紧急会诊。' }).waitFor();
   t.check(await li.page.locator('[role=alertdialog]').count() === 0, 'a cancelled emergency closes the dialog with a message');
 
+  // ---- the emergency statistics carry the API's numbers ----
+  const day = new Date().toISOString().slice(0, 10);
+  const st = await huang.page.evaluate(async (d) => {
+    const r = await fetch(`/api/v1/stats/emergencies?from=${d}&to=${d}`, { headers: { Authorization: `Bearer ${sessionStorage.getItem('telecare.token')}` } });
+    return r.json();
+  }, day);
+  await huang.page.goto(`${server.url}/#/stats/tiered?from=${day}&to=${day}`);
+  const row = huang.page.locator('#tiered-charts figure', { hasText: '各科室发起与接通' }).locator('tbody tr', { hasText: '心血管' });
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  const card = st.departments.find((d) => d.department === 'cardiology');
+  t.check(card && card.raised === 2 && card.joined === 1 && cells[0] === '2' && cells[1] === '1',
+    'the emergency chart shows 2 raised, 1 joined for cardiology, as the API', `${cells} ${JSON.stringify(st)}`);
+  await checkAxe(huang.page, 'emergency-stats');
+
   for (const [n, s] of [['huang', huang], ['li', li], ['wang', wang]]) {
     t.check(s.errors.length === 0, `no script errors (${n})`, s.errors.join('\n'));
     await s.context.close();

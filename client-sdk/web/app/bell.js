@@ -62,11 +62,24 @@ export class Bell {
     ws.onclose = (ev) => {
       delete document.body.dataset.bell;
       if (this.closing || ev.code === 4401 || ev.code === 4403) return;
-      const wait = RETRY_MS[Math.min(this.tries, RETRY_MS.length - 1)];
-      this.tries += 1;
-      this.retry = setTimeout(() => this.open(), wait);
+      this.reopen();
     };
     return this;
+  }
+
+  // Reconnect once the server answers /healthz again (a refused WebSocket
+  // would only fill the console while it is down).
+  reopen() {
+    const wait = RETRY_MS[Math.min(this.tries, RETRY_MS.length - 1)];
+    this.tries += 1;
+    this.retry = setTimeout(async () => {
+      if (this.closing) return;
+      try {
+        const r = await fetch('/healthz', { cache: 'no-store' });
+        if (!r.ok) throw new Error(String(r.status));
+      } catch (e) { this.reopen(); return; }
+      this.open();
+    }, wait);
   }
 
   close() {

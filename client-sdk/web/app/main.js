@@ -30,7 +30,7 @@ const NAV = [
   { roles: CLINICIAN, href: '#/consultations/new', key: 'nav.newConsultation' },
   { roles: REFERRERS, href: '#/referrals', key: 'nav.referrals' },
   { roles: [...CLINICIAN, 'admin'], href: '#/oncall', key: 'nav.oncall' },
-  { roles: [...CLINICIAN, 'family_doctor', 'admin', 'auditor'], href: '#/stats/tiered', key: 'nav.tieredStats' },
+  { roles: CLINICIAN, href: '#/stats/tiered', key: 'nav.tieredStats' },
   { roles: ['ecg_reader'], href: '#/worklist/ecg', key: 'nav.ecgWorklist' },
   { roles: ['radiologist'], href: '#/worklist/imaging', key: 'nav.imagingWorklist' },
   { roles: ['family_doctor'], href: '#/panel', key: 'nav.panel' },

@@ -184,7 +184,7 @@ export async function stats(ctx) {
   const fromF = field({ name: 'from', label: t('stats.from'), type: 'date', value: from, required: true });
   const toF = field({ name: 'to', label: t('stats.to'), type: 'date', value: to, required: true });
   const f = form({ fields: [fromF, toF], submitLabel: t('stats.show'), onSubmit: async (v) => ctx.navigate(`#/stats?from=${v.from}&to=${v.to}`) });
-  ctx.main.append(h('h1', {}, t('stats.title')), f.el);
+  ctx.main.append(h('h1', {}, t('stats.title')), h('p', {}, h('a', { href: '#/stats/tiered' }, t('tieredStats.title'))), f.el);
   let rows = [];
   if (ctx.hasRole(['family_doctor'])) {
     for (const team of await myTeams(ctx)) rows.push({ label: team.name, ...(await ctx.api.teamStats(team.id, { from, to })) });

@@ -61,7 +61,7 @@ export async function create(ctx) {
   ctx.setTitle(t('referral.newTitle'));
   const rid = Number(hashParam('resident')) || 0;
   const fixed = rid ? await ctx.api.resident(rid) : null;
-  const picker = fixed ? null : residentPicker(ctx);
+  const picker = fixed ? null : residentPicker(ctx, (v) => loadStudies(v));
   const depts = await departments(ctx);
   const dept = field({ name: 'department_id', label: t('referral.department'), kind: 'select', required: true,
     options: [['', t('emergency.chooseDepartment')], ...depts.map((d) => [d.id, t('emergency.deptLine', { name: d.name, tier: d.tier })])] });
@@ -71,7 +71,7 @@ export async function create(ctx) {
   const reason = field({ name: 'reason', label: t('referral.reason'), kind: 'textarea', required: true });
   const summary = field({ name: 'summary', label: t('referral.summary'), kind: 'textarea', hint: t('referral.summaryHint') });
   const studyBox = h('fieldset', { class: 'scale', id: 'referral-studies' }, h('legend', {}, t('referral.studies')), h('p', { class: 'muted' }, t('referral.pickPatientFirst')));
-  const loadStudies = async (residentId) => {
+  async function loadStudies(residentId) {
     let list = [];
     try { list = await patientStudies(ctx.api, residentId); } catch (e) { /* none readable */ }
     clear(studyBox).append(h('legend', {}, t('referral.studies')));
@@ -79,12 +79,8 @@ export async function create(ctx) {
     for (const s of list) {
       studyBox.append(h('label', {}, h('input', { type: 'checkbox', name: `${s.kind}_study`, value: String(s.id) }), studyLabel(s)));
     }
-  };
-  if (fixed) loadStudies(fixed.id);
-  else {
-    picker.el.addEventListener('change', () => { const v = picker.value(); if (v) loadStudies(v); });
-    picker.el.addEventListener('click', () => setTimeout(() => { const v = picker.value(); if (v) loadStudies(v); }, 0));
   }
+  if (fixed) loadStudies(fixed.id);
   dept.input.addEventListener('change', async () => {
     const d = depts.find((x) => String(x.id) === dept.input.value);
     clear(doctor.input).append(h('option', { value: '' }, t('referral.anyDoctor')));

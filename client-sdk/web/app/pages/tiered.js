@@ -5,7 +5,7 @@
 // per township and per department (up, down, accepted, declined, time to
 // accept) and emergencies per department (raised, joined, time to join).
 import { h, append } from '../dom.js';
-import { t, fmtTime } from '../i18n.js';
+import { t, code, fmtTime } from '../i18n.js';
 import { field, form, errorText } from '../forms.js';
 import { barChart } from '../components/chart.js';
 
@@ -80,7 +80,9 @@ export async function stats(ctx) {
     const ref = await ctx.api.referralStats({ from, to });
     const refRows = (rows, label) => rows.map((r) => ({ label: label(r), ...r }));
     const towns = refRows(ref.townships, (r) => r.township);
-    const depts = refRows(ref.departments, (r) => r.code);
+    let names = new Map();
+    try { names = new Map((await ctx.api.departments()).items.map((d) => [d.id, d.name])); } catch (e) { /* codes then */ }
+    const depts = refRows(ref.departments, (r) => names.get(r.department_id) || r.code);
     append(out, [h('h2', {}, t('tieredStats.referrals')),
       h('div', { class: 'cards' },
         barChart({ title: t('tieredStats.byTownship'), names: [t('tieredStats.up'), t('tieredStats.down')], groups: towns.map((r) => ({ label: r.label, a: r.up, b: r.down })) }),
@@ -93,8 +95,8 @@ export async function stats(ctx) {
     const em = await ctx.api.emergencyStats({ from, to });
     append(out, [h('h2', {}, t('tieredStats.emergencies')),
       em.departments.length ? h('div', { class: 'cards' },
-        barChart({ title: t('tieredStats.raisedJoined'), names: [t('tieredStats.raised'), t('tieredStats.joined')], groups: em.departments.map((r) => ({ label: r.department, a: r.raised, b: r.joined })) }),
-        barChart({ title: t('tieredStats.joinTime'), names: [t('tieredStats.median'), t('tieredStats.max')], fmt: secs, groups: em.departments.map((r) => ({ label: r.department, a: r.join_s_median, b: r.join_s_max })) }))
+        barChart({ title: t('tieredStats.raisedJoined'), names: [t('tieredStats.raised'), t('tieredStats.joined')], groups: em.departments.map((r) => ({ label: code('specialty', r.department), a: r.raised, b: r.joined })) }),
+        barChart({ title: t('tieredStats.joinTime'), names: [t('tieredStats.median'), t('tieredStats.max')], fmt: secs, groups: em.departments.map((r) => ({ label: code('specialty', r.department), a: r.join_s_median, b: r.join_s_max })) }))
         : h('p', { class: 'muted' }, t('tieredStats.noEmergencies'))]);
   } catch (e) { out.append(h('p', { class: 'form-error' }, errorText(e))); }
 }
