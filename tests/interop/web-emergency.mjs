@@ -96,6 +96,8 @@ try {
   // Tab stays inside the dialog.
   for (let i = 0; i < 3; i++) await wang.page.keyboard.press('Tab');
   t.check(await focusInDialog(wang.page), 'Tab keeps focus inside the ringing dialog');
+  t.check(await wang.page.evaluate(() => document.getElementById('main').inert && document.querySelector('.topbar').inert),
+    'the page behind the dialog is inert while it rings');
   await checkAxe(li.page, 'emergency-ringing');
 
   // ---- 李强 accepts by keyboard: into the call; 王芳 told; requester follows ----
@@ -106,6 +108,7 @@ try {
   const cid = Number(/(\d+)$/.exec(await li.page.evaluate(() => location.hash))[1]);
   t.check(await li.page.locator('[role=alertdialog]').count() === 0 && await li.page.locator('#ring-banner').count() === 0,
     'accepting stops the ringing and opens the call page');
+  t.check(await li.page.evaluate(() => !document.getElementById('main').inert), 'the page is usable again');
   await wang.page.locator('#ring-notices', { hasText: '李强 已先接听此紧急会诊。' }).waitFor();
   t.check(await wang.page.locator('[role=alertdialog]').count() === 0, 'the other specialist\'s dialog closes with who took it');
   await huang.page.waitForFunction((c) => location.hash === `#/call/consultation/${c}`, cid);

@@ -153,9 +153,15 @@ export class Bell {
     // the consultation, once accepted (a read now would be refused).
   }
 
+  // The banner, and the page behind the dialogs made inert while any rings.
   banner() {
     let el = document.getElementById('ring-banner');
-    if (!this.ringing.size && !document.querySelector('.ring-layer')) {
+    const on = Boolean(document.querySelector('.ring-layer'));
+    for (const sel of ['.topbar', '#main', '#skip-link']) {
+      const x = document.querySelector(sel);
+      if (x) x.inert = on;
+    }
+    if (!on) {
       if (el) el.remove();
       return;
     }
