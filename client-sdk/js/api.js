@@ -205,6 +205,27 @@ export class Api {
   startSession(id, body = {}) { return this.post(`/rehab-sessions/${id}/start`, body); }
   finishSession(id, body) { return this.post(`/rehab-sessions/${id}/finish`, body); }
 
+  // ---- tiered care: departments, referrals, on-call rota, emergencies ----
+  departments(params) { return this.get('/departments', params); }
+  department(id) { return this.get(`/departments/${id}`); }
+  referrals(params) { return this.get('/referrals', params); }
+  referral(id) { return this.get(`/referrals/${id}`); }
+  createReferral(body) { return this.post('/referrals', body); }
+  acceptReferral(id, body = {}) { return this.post(`/referrals/${id}/accept`, body); }
+  declineReferral(id, reason) { return this.post(`/referrals/${id}/decline`, { reason }); }
+  cancelReferral(id) { return this.post(`/referrals/${id}/cancel`); }
+  referralStats(params) { return this.get('/stats/referrals', params); }
+  oncall(departmentId, params) { return this.get(`/departments/${departmentId}/oncall`, params); }
+  addShift(departmentId, body) { return this.post(`/departments/${departmentId}/oncall`, body); }
+  removeShift(departmentId, shiftId) { return this.del(`/departments/${departmentId}/oncall/${shiftId}`); }
+  oncallNow(codeName) { return this.get('/oncall/now', { code: codeName }); }
+  emergencies() { return this.get('/emergencies'); }
+  emergency(id) { return this.get(`/emergencies/${id}`); }
+  raiseEmergency(body) { return this.post('/emergencies', body); }
+  acceptEmergency(id) { return this.post(`/emergencies/${id}/accept`); }
+  endEmergency(id) { return this.post(`/emergencies/${id}/end`); }
+  emergencyStats(params) { return this.get('/stats/emergencies', params); }
+
   // ---- FHIR search (for lists /api/v1 has no endpoint for) ----
   async fhirSearch(type, params) {
     const doc = await this.request('GET', `/fhir/${type}${query(params)}`, undefined,

@@ -17,12 +17,20 @@ import * as resident from './pages/resident.js';
 import * as therapist from './pages/therapist.js';
 import * as precall from './pages/precall.js';
 import * as call from './pages/call.js';
+import * as emergency from './pages/emergency.js';
+import * as referrals from './pages/referrals.js';
+import * as tiered from './pages/tiered.js';
+import { Bell } from './bell.js';
 
 const CLINICIAN = ['doctor', 'specialist', 'township_doctor'];
+const REFERRERS = [...CLINICIAN, 'family_doctor'];
 
 const NAV = [
   { roles: CLINICIAN, href: '#/consultations', key: 'nav.consultations' },
   { roles: CLINICIAN, href: '#/consultations/new', key: 'nav.newConsultation' },
+  { roles: REFERRERS, href: '#/referrals', key: 'nav.referrals' },
+  { roles: [...CLINICIAN, 'admin'], href: '#/oncall', key: 'nav.oncall' },
+  { roles: CLINICIAN, href: '#/stats/tiered', key: 'nav.tieredStats' },
   { roles: ['ecg_reader'], href: '#/worklist/ecg', key: 'nav.ecgWorklist' },
   { roles: ['radiologist'], href: '#/worklist/imaging', key: 'nav.imagingWorklist' },
   { roles: ['family_doctor'], href: '#/panel', key: 'nav.panel' },
@@ -50,6 +58,13 @@ const ROUTES = [
   [/^#\/plans\/(\d+)$/, therapist.plan, null],
   [/^#\/today$/, resident.today, ['resident', 'carer']],
   [/^#\/sessions\/(\d+)$/, resident.session, ['resident', 'carer']],
+  [/^#\/referrals$/, referrals.boxes, REFERRERS],
+  [/^#\/referrals\/new$/, referrals.create, REFERRERS],
+  [/^#\/referrals\/(\d+)$/, referrals.detail, REFERRERS],
+  [/^#\/oncall$/, tiered.rota, [...CLINICIAN, 'admin']],
+  [/^#\/stats\/tiered$/, tiered.stats, [...CLINICIAN, 'family_doctor', 'admin', 'auditor']],
+  [/^#\/emergencies\/new$/, emergency.raise, CLINICIAN],
+  [/^#\/emergencies\/(\d+)$/, emergency.detail, CLINICIAN],
   [/^#\/precall$/, precall.page, null],
   [/^#\/call\/(\d+)$/, call.page, null],
   [/^#\/call\/(consultation|rehab-session)\/(\d+)$/, call.page, null],
@@ -65,7 +80,19 @@ const HOME = [
   [['admin', 'auditor'], '#/stats'],
 ];
 
-const state = { user: JSON.parse(sessionStorage.getItem('telecare.user') || 'null'), cleanup: null };
+const state = { user: JSON.parse(sessionStorage.getItem('telecare.user') || 'null'), cleanup: null, bell: null };
+
+// Every signed-in practitioner keeps a signaling connection open: it rings
+// them for emergencies and tells a requester how theirs goes (bell.js).
+function ensureBell() {
+  const want = Boolean(state.user && api.token && state.user.practitioner_id);
+  if (want && !state.bell) {
+    state.bell = new Bell({ api, user: state.user, navigate: (href) => { location.hash = href; } }).open();
+  } else if (!want && state.bell) {
+    state.bell.close();
+    state.bell = null;
+  }
+}
 
 function banner(status) {
   const el = document.getElementById('connection');
@@ -136,6 +163,9 @@ function renderChrome() {
     'aria-label': LANGS[other]['app.switchLanguageLabel'],
     onclick: () => { setLang(other); render(); },
   }, LANGS[other]['app.languageName']));
+  if (state.user && hasRole(['township_doctor'])) {
+    tools.append(h('a', { class: 'button danger emergency-button', href: '#/emergencies/new', id: 'emergency-button' }, t('emergency.bigButton')));
+  }
   if (state.user) {
     tools.append(h('span', {}, t('app.signedInAs', { name: state.user.username })),
       h('button', { type: 'button', class: 'secondary', onclick: () => signOut() }, t('app.signOut')));
@@ -147,6 +177,7 @@ async function render() {
   if (state.cleanup) { try { state.cleanup(); } catch (e) { /* page gone */ } state.cleanup = null; }
   const hash = location.hash || '#/';
   renderChrome();
+  ensureBell();
   // Each render fills its own box: a render overtaken by a newer one (the
   // user clicked on while it awaited the server) fills a detached box.
   const main = document.createElement('div');
@@ -155,7 +186,7 @@ async function render() {
   // (the DOM's own append would print "null").
   main.append = (...children) => append(main, children);
   const ctx = {
-    api, main, user: state.user, hasRole, announce, signedIn,
+    api, main, user: state.user, hasRole, announce, signedIn, bell: state.bell,
     navigate: (href) => { location.hash = href; },
     setTitle: (text) => { document.title = `${text} · ${t('app.name')}`; },
     onLeave: (f) => { state.cleanup = f; },

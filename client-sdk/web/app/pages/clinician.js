@@ -42,8 +42,9 @@ export async function list(ctx) {
       ` (${outbox.items.length})`), consultTable(outbox.items, t('consult.outbox'))));
 }
 
-// Residents matching a township and a name, as radio buttons.
-function residentPicker(ctx) {
+// Residents matching a township and a name, as radio buttons; onPick(id)
+// when one is chosen (the first found is chosen at once).
+export function residentPicker(ctx, onPick = null) {
   const township = field({ name: 'township', label: t('resident.township'), required: true });
   const name = field({ name: 'name', label: t('resident.name') });
   const results = h('fieldset', { class: 'scale', hidden: true }, h('legend', {}, t('consult.pickResident')));
@@ -60,11 +61,12 @@ function residentPicker(ctx) {
       results.hidden = !r.items.length;
       status.textContent = t('consult.found', { n: r.items.length });
       const first = results.querySelector('input');
-      if (first) first.checked = true;
+      if (first) { first.checked = true; if (onPick) onPick(Number(first.value)); }
     } catch (err) {
       status.textContent = errorText(err);
     }
   } }, t('consult.searchResident'));
+  if (onPick) results.addEventListener('change', (ev) => { if (ev.target.checked) onPick(Number(ev.target.value)); });
   return {
     el: h('div', {}, h('div', { class: 'row' }, township.wrap, name.wrap), search, status, results),
     value: () => { const c = results.querySelector('input:checked'); return c ? Number(c.value) : undefined; },

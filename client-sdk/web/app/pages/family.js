@@ -10,6 +10,7 @@ import { t, code, fmtDate, fmtTime, fmtPct } from '../i18n.js';
 import { field, form, num } from '../forms.js';
 import { barChart } from '../components/chart.js';
 import { patientStudies, studyList } from '../studies.js';
+import { residentChain } from './referrals.js';
 
 const PACKAGES = ['basic', 'disability_rehab', 'elderly_care', 'chronic_disease', 'maternal_child'];
 
@@ -68,6 +69,9 @@ export async function resident(ctx, id) {
     h('dl', { class: 'kv' }, kv('resident.sex', code('sex', r.sex)), kv('resident.birthDate', fmtDate(r.birth_date)),
       kv('resident.township', r.township), kv('resident.village', r.village), kv('resident.phone', r.phone),
       kv('resident.disability', r.disability_category ? `${code('disability', r.disability_category)} · ${t('resident.grade', { g: r.disability_grade })}` : '—')));
+  if (ctx.hasRole(['township_doctor', 'family_doctor'])) {
+    ctx.main.append(h('p', {}, h('a', { class: 'button danger big', id: 'resident-emergency', href: `#/emergencies/new?resident=${r.id}` }, t('emergency.bigButton'))));
+  }
   // Each section shows what this caller may read; a refusal hides it.
   try {
     const contracts = (await ctx.api.contracts(id)).items;
@@ -78,6 +82,15 @@ export async function resident(ctx, id) {
   try {
     const studies = await patientStudies(ctx.api, id);
     ctx.main.append(h('h2', {}, t('studies.title')), studyList(studies));
+  } catch (e) { if (e.status !== 403) throw e; }
+  try {
+    ctx.main.append(await residentChain(ctx, id));
+  } catch (e) { if (e.status !== 403) throw e; }
+  try {
+    const tl = (await ctx.api.timeline(id, { limit: 30 })).items;
+    ctx.main.append(h('h2', {}, t('timeline.title')), tl.length ? h('ol', { id: 'timeline' }, tl.map((ev) => h('li', { dataset: { kind: ev.kind } },
+      `${ev.date ? fmtDate(ev.date) : fmtTime(ev.at)} · ${code('timelineKind', ev.kind)} · ${ev.summary || ''}`,
+      ev.kind === 'referral' || ev.kind === 'referral_answer' ? [' · ', h('a', { href: `#/referrals/${ev.entity_id}` }, t('referral.open', { id: ev.entity_id }))] : null))) : h('p', { class: 'muted' }, t('consult.none')));
   } catch (e) { if (e.status !== 403) throw e; }
   try {
     const plans = (await ctx.api.rehabPlans(id)).items;
@@ -171,7 +184,7 @@ export async function stats(ctx) {
   const fromF = field({ name: 'from', label: t('stats.from'), type: 'date', value: from, required: true });
   const toF = field({ name: 'to', label: t('stats.to'), type: 'date', value: to, required: true });
   const f = form({ fields: [fromF, toF], submitLabel: t('stats.show'), onSubmit: async (v) => ctx.navigate(`#/stats?from=${v.from}&to=${v.to}`) });
-  ctx.main.append(h('h1', {}, t('stats.title')), f.el);
+  ctx.main.append(h('h1', {}, t('stats.title')), h('p', {}, h('a', { href: '#/stats/tiered' }, t('tieredStats.title'))), f.el);
   let rows = [];
   if (ctx.hasRole(['family_doctor'])) {
     for (const team of await myTeams(ctx)) rows.push({ label: team.name, ...(await ctx.api.teamStats(team.id, { from, to })) });
