@@ -17,6 +17,7 @@ import * as resident from './pages/resident.js';
 import * as therapist from './pages/therapist.js';
 import * as precall from './pages/precall.js';
 import * as call from './pages/call.js';
+import { AlertListener, toast } from './alerts-live.js';
 
 const CLINICIAN = ['doctor', 'specialist', 'township_doctor'];
 
@@ -28,6 +29,9 @@ const NAV = [
   { roles: ['family_doctor'], href: '#/panel', key: 'nav.panel' },
   { roles: ['family_doctor', 'admin', 'auditor'], href: '#/stats', key: 'nav.stats' },
   { roles: ['therapist'], href: '#/plans', key: 'nav.plans' },
+  { roles: ['therapist'], href: '#/reviews', key: 'nav.reviews' },
+  { roles: ['therapist'], href: '#/library', key: 'nav.library' },
+  { roles: ['therapist', 'family_doctor'], href: '#/rehab-alerts', key: 'nav.rehabAlerts' },
   { roles: ['resident', 'carer'], href: '#/today', key: 'nav.today' },
   { roles: [...CLINICIAN, 'therapist', 'resident', 'carer'], href: '#/precall', key: 'nav.precall' },
 ];
@@ -48,7 +52,11 @@ const ROUTES = [
   [/^#\/stats$/, family.stats, ['family_doctor', 'admin', 'auditor']],
   [/^#\/plans$/, therapist.plans, ['therapist']],
   [/^#\/plans\/(\d+)$/, therapist.plan, null],
+  [/^#\/reviews$/, therapist.reviews, ['therapist']],
+  [/^#\/library$/, therapist.library, null],
+  [/^#\/rehab-alerts$/, therapist.alerts, ['therapist', 'family_doctor']],
   [/^#\/today$/, resident.today, ['resident', 'carer']],
+  [/^#\/consent$/, resident.consent, ['resident', 'carer']],
   [/^#\/sessions\/(\d+)$/, resident.session, ['resident', 'carer']],
   [/^#\/precall$/, precall.page, null],
   [/^#\/call\/(\d+)$/, call.page, null],
@@ -83,6 +91,19 @@ export const api = new Api({
   onUnauthorized: () => signOut(true),
   onConnection: banner,
 });
+
+// Live rehab alerts for the accounts that receive them (alerts-live.js).
+let alertListener = null;
+function listenForAlerts() {
+  const wanted = state.user && api.token && hasRole(['therapist', 'family_doctor']);
+  if (wanted && !alertListener) {
+    alertListener = new AlertListener({ token: api.token, onAlert: (a) => { toast(a); } }).open();
+    window.telecareAlerts = alertListener; /* for the tests: ready once welcomed */
+  } else if (!wanted && alertListener) {
+    alertListener.close();
+    alertListener = null;
+  }
+}
 
 function hasRole(roles) {
   return !roles || (state.user && state.user.roles.some((r) => roles.includes(r)));
@@ -147,6 +168,7 @@ async function render() {
   if (state.cleanup) { try { state.cleanup(); } catch (e) { /* page gone */ } state.cleanup = null; }
   const hash = location.hash || '#/';
   renderChrome();
+  listenForAlerts();
   // Each render fills its own box: a render overtaken by a newer one (the
   // user clicked on while it awaited the server) fills a detached box.
   const main = document.createElement('div');
