@@ -94,6 +94,21 @@ try {
   const terrors = watchErrors(tp);
   await login(tp, server.url, 'lin.jing', server.accounts['lin.jing']);
   await signedIn(tp);
+  // a new plan for 王秀英 (a draft on her contract)
+  await tp.locator('#new-plan').click();
+  await tp.getByLabel('乡镇').fill('城关镇');
+  await tp.getByLabel('姓名').fill('王秀英');
+  await tp.getByRole('button', { name: '查找患者' }).click();
+  await tp.getByRole('radio', { name: /王秀英/ }).check();
+  await tp.getByLabel('标题').fill('上肢功能 Upper limb');
+  await tp.getByLabel('目标').fill('自己穿衣 Dress alone');
+  await axeClean(tp, 'new-plan');
+  await tp.getByRole('button', { name: '创建计划' }).click();
+  await tp.locator('#plan-activate').waitFor();
+  const newId = Number(/#\/plans\/(\d+)/.exec(tp.url())[1]);
+  const np = (await therapist('GET', `/rehab-plans/${newId}`)).doc;
+  t.check(np.status === 'draft' && np.resident_id === 1 && np.title === '上肢功能 Upper limb' && np.goals[0].description === '自己穿衣 Dress alone'
+    && np.therapist_ids.length === 1, 'the therapist created a draft plan for the resident', JSON.stringify(np));
   await tp.goto(`${server.url}/#/library`);
   await tp.getByRole('heading', { name: '训练动作库', level: 1 }).waitFor();
   await tp.getByLabel('名称').fill('靠墙下蹲 Wall squat');

@@ -51,6 +51,7 @@ const ROUTES = [
   [/^#\/contracts\/(\d+)$/, family.contract, null],
   [/^#\/stats$/, family.stats, ['family_doctor', 'admin', 'auditor']],
   [/^#\/plans$/, therapist.plans, ['therapist']],
+  [/^#\/plans\/new$/, therapist.newPlan, ['therapist']],
   [/^#\/plans\/(\d+)$/, therapist.plan, null],
   [/^#\/reviews$/, therapist.reviews, ['therapist']],
   [/^#\/library$/, therapist.library, null],

@@ -547,4 +547,11 @@ export default {
   'rehab.weekday5': 'Friday',
   'rehab.weekday6': 'Saturday',
   'rehab.weekday7': 'Sunday',
+  'rehab.newPlan': 'New plan',
+  'rehab.planTitle': 'Title',
+  'rehab.periodStart': 'From',
+  'rehab.periodEnd': 'To',
+  'rehab.createPlan': 'Create the plan',
+  'rehab.planCreated': 'Plan created (draft).',
+  'rehab.planDetails': 'The plan',
 };

@@ -547,4 +547,11 @@ export default {
   'rehab.weekday5': '星期五',
   'rehab.weekday6': '星期六',
   'rehab.weekday7': '星期日',
+  'rehab.newPlan': '新建康复计划',
+  'rehab.planTitle': '标题',
+  'rehab.periodStart': '开始日期',
+  'rehab.periodEnd': '结束日期',
+  'rehab.createPlan': '创建计划',
+  'rehab.planCreated': '计划已创建（草稿）。',
+  'rehab.planDetails': '计划内容',
 };

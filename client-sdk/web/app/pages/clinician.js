@@ -43,7 +43,7 @@ export async function list(ctx) {
 }
 
 // Residents matching a township and a name, as radio buttons.
-function residentPicker(ctx) {
+export function residentPicker(ctx) {
   const township = field({ name: 'township', label: t('resident.township'), required: true });
   const name = field({ name: 'name', label: t('resident.name') });
   const results = h('fieldset', { class: 'scale', hidden: true }, h('legend', {}, t('consult.pickResident')));

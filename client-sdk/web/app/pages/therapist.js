@@ -12,11 +12,13 @@ import { h, clear, append } from '../dom.js';
 import { t, code, fmtDate, fmtTime, fmtPct } from '../i18n.js';
 import { field, form, num, errorText } from '../forms.js';
 import { barChart } from '../components/chart.js';
+import { residentPicker } from './clinician.js';
 
 export async function plans(ctx) {
   ctx.setTitle(t('plans.title'));
   const found = await ctx.api.fhirSearch('CarePlan', { _count: 100 });
-  ctx.main.append(h('h1', {}, t('plans.title')));
+  ctx.main.append(h('h1', {}, t('plans.title')),
+    h('p', {}, h('a', { class: 'button', href: '#/plans/new', id: 'new-plan' }, t('rehab.newPlan'))));
   if (!found.length) { ctx.main.append(h('p', { class: 'muted' }, t('plans.none'))); return; }
   ctx.main.append(h('ul', {}, found.map((p) => h('li', {},
     h('a', { href: `#/plans/${p.id}` }, p.title || t('plans.plan', { id: p.id })), ' · ', code('planStatus', p.status === 'revoked' ? 'cancelled' : p.status)))));
@@ -64,6 +66,33 @@ export async function alerts(ctx) {
   const open = list.filter((a) => !a.acknowledged_at);
   ctx.main.append(h('p', { role: 'status' }, t('rehab.openAlerts', { n: open.length })),
     h('ul', { class: 'cards', id: 'alerts' }, list.map((a) => alertItem(ctx, a, ctx.rerender))));
+}
+
+// A new plan (draft) for a resident with an active contract that has the
+// rehabilitation package: title, period, a first goal; the caller is its
+// therapist. Exercises and the week are added on the plan's page.
+export async function newPlan(ctx) {
+  ctx.setTitle(t('rehab.newPlan'));
+  const picker = residentPicker(ctx);
+  const today = new Date().toISOString().slice(0, 10);
+  const later = new Date(Date.now() + 56 * 86400000).toISOString().slice(0, 10);
+  const title = field({ name: 'title', label: t('rehab.planTitle'), required: true });
+  const from = field({ name: 'period_start', label: t('rehab.periodStart'), type: 'date', value: today, required: true });
+  const to = field({ name: 'period_end', label: t('rehab.periodEnd'), type: 'date', value: later, required: true });
+  const goal = field({ name: 'goals', label: t('rehab.goal') });
+  const f = form({ fields: [title, from, to, goal], submitLabel: t('rehab.createPlan'),
+    onSubmit: async (v) => {
+      const residentId = picker.value();
+      if (!residentId) throw { status: 422, field: 'resident_id', message: t('consult.pickResident') };
+      const body = { title: v.title, period_start: v.period_start, period_end: v.period_end,
+        therapist_ids: [ctx.user.practitioner_id] };
+      if (v.goals.trim()) body.goals = [{ description: v.goals.trim() }];
+      const p = await ctx.api.createRehabPlan(residentId, body);
+      ctx.announce(t('rehab.planCreated'));
+      ctx.navigate(`#/plans/${p.id}`);
+    } });
+  f.el.prepend(h('h2', {}, t('consult.patient')), picker.el, h('h2', {}, t('rehab.planDetails')));
+  ctx.main.append(h('h1', {}, t('rehab.newPlan')), f.el);
 }
 
 export async function plan(ctx, id) {
