@@ -5,7 +5,8 @@
 //   - the therapist adds an exercise of their own to the library with a
 //     demo video (a real WebM made by GStreamer here) and puts it in the
 //     plan from the library; sets the week and generates its sessions;
-//   - the resident, with the keyboard alone: consents to recording, presses
+//   - the resident, with the keyboard alone: consents to recording (the
+//     carer withdraws it later on the same page), presses
 //     the one Start button, follows each exercise (the library's demo video
 //     plays) while chromium's fake camera is recorded by MediaRecorder; the
 //     upload's second chunk is cut off on the wire and the upload resumes
@@ -310,6 +311,18 @@ try {
   await rc.close();
   await camBrowser.close();
   await tc.close();
+
+  // ---- the carer withdraws the recording consent for 王秀英 ----
+  const cc = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  const cp = await cc.newPage();
+  await login(cp, server.url, 'li.mei', server.accounts['li.mei']);
+  await signedIn(cp);
+  await cp.goto(`${server.url}/#/consent`);
+  await cp.locator(`#consent-withdraw-${plan.id}`).click();
+  await cp.locator(`#consent-give-${plan.id}`).waitFor();
+  t.check((await therapist('GET', `/rehab-plans/${plan.id}`)).doc.recording_consent === false, 'the carer withdrew the consent on the page');
+  await elder(cp, 'carer-consent');
+  await cc.close();
 
   // ---- the family doctor: the same outcomes and alerts ----
   const fc = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
