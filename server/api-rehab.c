@@ -428,7 +428,15 @@ plan_get(struct tc_srv *srv, struct tc_srv__call *call)
     if (tc_srv__rehab_plan_load(srv, call, &p) &&
         tc_srv__policy_check_record(srv, call, TC_SRV__ACT_READ,
                                     p->resident_id, PLAN, p->id)) {
-        tc_srv__resp_ok(call, 200, plan_json(p, true));
+        json_t *doc = plan_json(p, true);
+        bool consent = false;
+        /* Whether the resident's recording consent stands (the web app
+         * records a self-guided session only then). */
+        if (tc_rec_rehab_recording_consent(srv->db, p->id, &consent) < 0) {
+            consent = false;
+        }
+        json_object_set_new(doc, "recording_consent", json_boolean(consent));
+        tc_srv__resp_ok(call, 200, doc);
     }
     tc_rec_rehab_plan_free(p);
 }

@@ -30,6 +30,13 @@ export class ApiError extends Error {
 
 const MAX_BACKOFF_MS = 15000;
 
+// Lower-case hex SHA-256 of bytes (Web Crypto: a secure context, which
+// https and http://127.0.0.1 are).
+export async function sha256Hex(bytes) {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 function query(params) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params || {})) {
@@ -204,6 +211,88 @@ export class Api {
   rehabAdherence(planId, params) { return this.get(`/rehab-plans/${planId}/adherence`, params); }
   startSession(id, body = {}) { return this.post(`/rehab-sessions/${id}/start`, body); }
   finishSession(id, body) { return this.post(`/rehab-sessions/${id}/finish`, body); }
+  rehabSession(id) { return this.get(`/rehab-sessions/${id}`); }
+  createRehabPlan(residentId, body) { return this.post(`/residents/${residentId}/rehab-plans`, body); }
+  rehabPlanStep(id, step, body = {}) { return this.post(`/rehab-plans/${id}/${step}`, body); }
+  addRehabExercise(planId, body) { return this.post(`/rehab-plans/${planId}/exercises`, body); }
+  addRehabGoal(planId, body) { return this.post(`/rehab-plans/${planId}/goals`, body); }
+  // the exercise library
+  rehabLibrary() { return this.get('/rehab-library'); }
+  rehabExercise(id) { return this.get(`/rehab-library/${id}`); }
+  addLibraryExercise(body) { return this.post('/rehab-library', body); }
+  libraryVideoUpload(id, size, sha256) { return this.post(`/rehab-library/${id}/video`, { size, sha256 }); }
+  // the weekly schedule and the sessions it generates
+  rehabSchedule(planId) { return this.get(`/rehab-plans/${planId}/schedule`); }
+  setRehabSchedule(planId, body) { return this.request('PUT', `/api/v1/rehab-plans/${planId}/schedule`, body); }
+  generateSessions(planId, body = {}) { return this.post(`/rehab-plans/${planId}/schedule/generate`, body); }
+  // live sessions
+  rehabAttendance(id) { return this.get(`/rehab-sessions/${id}/attendance`); }
+  markSetDone(id, exerciseId, set) { return this.post(`/rehab-sessions/${id}/sets`, { exercise_id: exerciseId, set }); }
+  // recording consent, recordings, reviews
+  giveRecordingConsent(planId) { return this.post(`/rehab-plans/${planId}/recording-consent`); }
+  withdrawRecordingConsent(planId) { return this.del(`/rehab-plans/${planId}/recording-consent`); }
+  recordingUpload(sessionId, size, sha256) { return this.post(`/rehab-sessions/${sessionId}/recording`, { size, sha256 }); }
+  rehabUpload(id) { return this.get(`/rehab-uploads/${id}`); }
+  recordingTicket(sessionId) { return this.post(`/rehab-sessions/${sessionId}/recording/ticket`); }
+  rehabReviews() { return this.get('/rehab-reviews'); }
+  reviewSession(id, score) { return this.post(`/rehab-sessions/${id}/review`, { score }); }
+  noteSession(id, text) { return this.post(`/rehab-sessions/${id}/note`, { text }); }
+  // outcomes and alerts
+  rehabOutcomes(planId) { return this.get(`/rehab-plans/${planId}/outcomes`); }
+  planAlerts(planId) { return this.get(`/rehab-plans/${planId}/alerts`); }
+  rehabAlerts(open) { return this.get('/rehab-alerts', open ? { open: 'true' } : {}); }
+  acknowledgeAlert(id) { return this.post(`/rehab-alerts/${id}/acknowledge`); }
+
+  // One chunk of an upload: PUT /rehab-uploads/{id} at `offset` with the
+  // chunk's SHA-256. Answers the upload; throws ApiError (status 0 when the
+  // connection dropped).
+  async putChunk(id, offset, bytes, sha256) {
+    const headers = { 'Content-Type': 'application/octet-stream', 'Upload-Offset': String(offset),
+      'X-Chunk-SHA256': sha256 };
+    if (this.token) headers.Authorization = `Bearer ${this.token}`;
+    let resp;
+    try {
+      resp = await fetch(`${this.base}/api/v1/rehab-uploads/${id}`, { method: 'PUT', headers, body: bytes });
+    } catch (e) {
+      this.setConnection(true);
+      throw new ApiError(0, 'network unreachable');
+    }
+    this.setConnection(false);
+    return this.answer(resp);
+  }
+
+  // Send a whole Blob to an upload made by create(size, sha256) (the
+  // recording or a library video) in chunks of `chunk` bytes. A dropped
+  // connection or a refused offset does not start over: the client asks
+  // the server how much it has (GET /rehab-uploads/{id}) and goes on from
+  // there, pausing 1 s, 2 s ... 15 s between attempts, for as long as it
+  // takes (no time limit; `signal` aborts). A chunk the server found
+  // corrupted (422 x-chunk-sha256) is sent again. onProgress(offset, size).
+  async uploadResumable(blob, create, { chunk = 256 * 1024, onProgress = null, signal = null } = {}) {
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    const sha = await sha256Hex(bytes);
+    let up = await create(bytes.length, sha);
+    let offset = up.offset || 0;
+    let wait = 1000;
+    while (up.status !== 'complete') {
+      if (signal && signal.aborted) throw new ApiError(0, 'aborted');
+      const part = bytes.subarray(offset, Math.min(offset + chunk, bytes.length));
+      try {
+        up = await this.putChunk(up.id, offset, part, await sha256Hex(part));
+        offset = up.offset;
+        wait = 1000;
+        if (onProgress) onProgress(offset, bytes.length);
+      } catch (e) {
+        if (e.status !== 0 && e.status !== 409 && !(e.status === 422 && e.field === 'x-chunk-sha256')) throw e;
+        await new Promise((r) => setTimeout(r, wait));
+        wait = Math.min(wait * 2, MAX_BACKOFF_MS);
+        up = await this.rehabUpload(up.id); // where the server is: resume there
+        if (up.status === 'rejected') throw new ApiError(422, up.status_reason || 'rejected', 'file');
+        offset = up.offset;
+      }
+    }
+    return up;
+  }
 
   // ---- tiered care: departments, referrals, on-call rota, emergencies ----
   departments(params) { return this.get('/departments', params); }

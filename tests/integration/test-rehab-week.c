@@ -606,6 +606,12 @@ test_self_guided_upload_breaks_off_and_resumes(void)
                                 (long long)plan_a),
                         NULL),
                 409);
+    /* the plan says so (the web app records only then) */
+    TC_CHECK_EQ(fx_call(&f, FX_RES, "GET",
+                        fx_path("/api/v1/rehab-plans/%lld", (long long)plan_a),
+                        NULL),
+                200);
+    TC_CHECK(json_is_true(json_object_get(f.doc, "recording_consent")));
 
     /* no recording before the session starts */
     TC_CHECK_EQ(fx_call(&f, FX_RES, "POST",
@@ -1111,6 +1117,11 @@ test_bad_requests(void)
                                 (long long)plan_a),
                         NULL),
                 404);
+    TC_CHECK_EQ(fx_call(&f, FX_THER, "GET",
+                        fx_path("/api/v1/rehab-plans/%lld", (long long)plan_a),
+                        NULL),
+                200);
+    TC_CHECK(json_is_false(json_object_get(f.doc, "recording_consent")));
     int64_t s5 = schedule(plan_a, "self_guided", g_get_real_time() - MIN_US);
     TC_REQUIRE(s5 > 0);
     TC_CHECK_EQ(

@@ -94,6 +94,14 @@ try {
   for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight'); // 0 -> 3
   t.check(await tabTo(page, 'button[type=submit]'), 'Tab reaches Start');
   await page.keyboard.press('Enter');
+  // the self-guided flow: each exercise in turn (no recording consent on
+  // file: nothing recorded), then the report
+  await page.locator('#exercise h2').waitFor();
+  await elderChecks(page, 'session-exercise');
+  t.check(await tabTo(page, '#next-exercise'), 'Tab reaches "next exercise"');
+  await page.keyboard.press('Enter');
+  t.check(await tabTo(page, '#exercises-done'), 'Tab reaches "I have done the exercises"');
+  await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: '做完以后' }).waitFor();
   await elderChecks(page, 'session-report');
   t.check(await page.getByRole('log').isVisible(), 'the message and caption area is visible');

@@ -10,7 +10,8 @@
 //                      +---- dropped (resume) ----+      removed / closed
 //
 // Events (on(type, f)): state(state), peers(Map), waiting(list),
-// chat({from, name, text, at, seq}), error({code, message}), relay(msg).
+// chat({from, name, text, at, seq}), error({code, message}), relay(msg),
+// set-done(rehab-set-done message), rehab-alert(alert).
 // Thread: the page's.
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
@@ -127,6 +128,8 @@ export class CallRoom {
         break;
       }
       case 'offer': case 'answer': case 'candidate': this.emit('relay', m); break;
+      case 'rehab-set-done': if (m.room === this.room) this.emit('set-done', m); break;
+      case 'rehab-alert': this.emit('rehab-alert', m.alert); break;
       case 'error': this.emit('error', m); break;
       default: break;
     }

@@ -21,6 +21,7 @@ import * as emergency from './pages/emergency.js';
 import * as referrals from './pages/referrals.js';
 import * as tiered from './pages/tiered.js';
 import { Bell } from './bell.js';
+import { AlertListener, toast } from './alerts-live.js';
 
 const CLINICIAN = ['doctor', 'specialist', 'township_doctor'];
 const REFERRERS = [...CLINICIAN, 'family_doctor'];
@@ -36,6 +37,9 @@ const NAV = [
   { roles: ['family_doctor'], href: '#/panel', key: 'nav.panel' },
   { roles: ['family_doctor', 'admin', 'auditor'], href: '#/stats', key: 'nav.stats' },
   { roles: ['therapist'], href: '#/plans', key: 'nav.plans' },
+  { roles: ['therapist'], href: '#/reviews', key: 'nav.reviews' },
+  { roles: ['therapist'], href: '#/library', key: 'nav.library' },
+  { roles: ['therapist', 'family_doctor'], href: '#/rehab-alerts', key: 'nav.rehabAlerts' },
   { roles: ['resident', 'carer'], href: '#/today', key: 'nav.today' },
   { roles: [...CLINICIAN, 'therapist', 'resident', 'carer'], href: '#/precall', key: 'nav.precall' },
 ];
@@ -55,8 +59,13 @@ const ROUTES = [
   [/^#\/contracts\/(\d+)$/, family.contract, null],
   [/^#\/stats$/, family.stats, ['family_doctor', 'admin', 'auditor']],
   [/^#\/plans$/, therapist.plans, ['therapist']],
+  [/^#\/plans\/new$/, therapist.newPlan, ['therapist']],
   [/^#\/plans\/(\d+)$/, therapist.plan, null],
+  [/^#\/reviews$/, therapist.reviews, ['therapist']],
+  [/^#\/library$/, therapist.library, null],
+  [/^#\/rehab-alerts$/, therapist.alerts, ['therapist', 'family_doctor']],
   [/^#\/today$/, resident.today, ['resident', 'carer']],
+  [/^#\/consent$/, resident.consent, ['resident', 'carer']],
   [/^#\/sessions\/(\d+)$/, resident.session, ['resident', 'carer']],
   [/^#\/referrals$/, referrals.boxes, REFERRERS],
   [/^#\/referrals\/new$/, referrals.create, REFERRERS],
@@ -110,6 +119,19 @@ export const api = new Api({
   onUnauthorized: () => signOut(true),
   onConnection: banner,
 });
+
+// Live rehab alerts for the accounts that receive them (alerts-live.js).
+let alertListener = null;
+function listenForAlerts() {
+  const wanted = state.user && api.token && hasRole(['therapist', 'family_doctor']);
+  if (wanted && !alertListener) {
+    alertListener = new AlertListener({ token: api.token, onAlert: (a) => { toast(a); } }).open();
+    window.telecareAlerts = alertListener; /* for the tests: ready once welcomed */
+  } else if (!wanted && alertListener) {
+    alertListener.close();
+    alertListener = null;
+  }
+}
 
 function hasRole(roles) {
   return !roles || (state.user && state.user.roles.some((r) => roles.includes(r)));
@@ -178,6 +200,7 @@ async function render() {
   const hash = location.hash || '#/';
   renderChrome();
   ensureBell();
+  listenForAlerts();
   // Each render fills its own box: a render overtaken by a newer one (the
   // user clicked on while it awaited the server) fills a detached box.
   const main = document.createElement('div');

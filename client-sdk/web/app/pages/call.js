@@ -16,6 +16,7 @@ import { h, clear, append } from '../dom.js';
 import { t, code, fmtTime } from '../i18n.js';
 import { transcript } from './resident.js';
 import { CallRoom } from '../call-room.js';
+import { setsPanel } from './therapist.js';
 
 async function loadSdk() {
   try { return await import('/js/telecare.js'); } catch (e) { return null; }
@@ -82,6 +83,11 @@ export async function page(ctx, kindOrId, maybeId) {
     waitingBox,
     h('section', { 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h' }, t('call.participants')), people),
     tr.el, chat);
+  if (kind === 'rehab-session') {
+    // The exercises' sets: the therapist marks them done, everyone in the
+    // room sees the count (rehab-set-done).
+    try { ctx.main.append(await setsPanel(ctx, id, room)); } catch (e) { /* the session is not readable: no panel */ }
+  }
 
   // The network indicator: the signaling round trip, now and every 10 s.
   const check = async () => {

@@ -5,9 +5,9 @@
 // how it went (pain 0-10, difficulty 1-5, how much was done). Large text
 // (and a text-size control up to 200%), 60 px targets, no time limits, and a
 // transcript area that keeps every message visible.
-import { h } from '../dom.js';
-import { t, code, fmtTime } from '../i18n.js';
-import { form } from '../forms.js';
+import { h, clear, append } from '../dom.js';
+import { t, code, fmtTime, getLang } from '../i18n.js';
+import { form, errorText } from '../forms.js';
 
 const SIZES = [100, 150, 200];
 
@@ -80,12 +80,64 @@ export async function today(ctx) {
     ctx.main.append(h('h2', {}, t('elder.upcoming')), h('ul', {}, open.map((s) => h('li', {},
       h('a', { href: `#/sessions/${s.id}` }, `${fmtTime(s.scheduled_at)} · ${code('sessionMode', s.mode)}`)))));
   }
-  ctx.main.append(h('p', {}, h('a', { class: 'button secondary', href: '#/precall' }, t('nav.precall'))));
+  ctx.main.append(h('p', { class: 'actions' }, h('a', { class: 'button secondary', href: '#/precall' }, t('nav.precall')),
+    plans.length ? h('a', { class: 'button secondary', id: 'consent-link', href: '#/consent' }, t('rehab.consentLink')) : null));
 }
 
-function scale(name, legend, values, labelOf) {
-  return h('fieldset', { class: 'scale' }, h('legend', {}, legend),
-    values.map((v) => h('label', {}, h('input', { type: 'radio', name, value: String(v) }), labelOf(v))));
+// Consent to being recorded in a plan's sessions: given or withdrawn here,
+// by the resident or the carer acting for them, at any time.
+export async function consent(ctx) {
+  ctx.setTitle(t('rehab.consentTitle'));
+  const r = await whose(ctx);
+  ctx.main.append(h('h1', {}, t('rehab.consentTitle')), h('p', {}, t('rehab.consentExplain')));
+  if (!r) return;
+  const plans = (await ctx.api.rehabPlans(r.id)).items.filter((p) => p.status === 'active' || p.status === 'draft');
+  for (const p0 of plans) {
+    const p = await ctx.api.rehabPlan(p0.id);
+    const state = h('p', { role: 'status', id: `consent-state-${p.id}` },
+      t(p.recording_consent ? 'rehab.consentOn' : 'rehab.consentOff'));
+    const err = h('p', { class: 'form-error', role: 'alert' });
+    const act = async (give) => {
+      err.textContent = '';
+      try {
+        if (give) await ctx.api.giveRecordingConsent(p.id); else await ctx.api.withdrawRecordingConsent(p.id);
+      } catch (e) {
+        if (!(give ? e.status === 409 : e.status === 404)) { err.textContent = errorText(e); return; }
+      }
+      ctx.announce(t(give ? 'rehab.consentOn' : 'rehab.consentOff'));
+      ctx.rerender();
+    };
+    ctx.main.append(h('section', { class: 'card', 'aria-labelledby': `consent-h-${p.id}` },
+      h('h2', { id: `consent-h-${p.id}` }, p.title), state, err,
+      h('div', { class: 'actions' }, p.recording_consent
+        ? h('button', { type: 'button', class: 'secondary big-button', id: `consent-withdraw-${p.id}`, onclick: () => act(false) }, t('rehab.consentWithdraw'))
+        : h('button', { type: 'button', class: 'big-button', id: `consent-give-${p.id}`, onclick: () => act(true) }, t('rehab.consentGive')))));
+  }
+  ctx.main.append(h('a', { class: 'button big-button secondary', href: '#/today' }, t('elder.backToday')));
+}
+
+function scale(name, legend, values, labelOf, pictureOf = null) {
+  return h('fieldset', { class: pictureOf ? 'scale pictures' : 'scale' }, h('legend', {}, legend),
+    values.map((v) => h('label', {}, h('input', { type: 'radio', name, value: String(v) }), pictureOf ? pictureOf(v) : null, labelOf(v))));
+}
+
+// The picture scale of difficulty: a face from smiling (1) to
+// grimacing (5), beside the words (the picture is decoration for screen
+// readers; the label says it).
+const SVGNS = 'http://www.w3.org/2000/svg';
+function face(level) {
+  const svg = document.createElementNS(SVGNS, 'svg');
+  const curve = [8, 4, 0, -4, -8][level - 1];
+  const parts = [['circle', { cx: 20, cy: 20, r: 18, class: 'face' }], ['circle', { cx: 13, cy: 15, r: 2.5 }],
+    ['circle', { cx: 27, cy: 15, r: 2.5 }], ['path', { d: `M 11 ${27 - curve / 2} Q 20 ${27 + curve} 29 ${27 - curve / 2}`, class: 'mouth' }]];
+  svg.setAttribute('viewBox', '0 0 40 40'); svg.setAttribute('aria-hidden', 'true'); svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', `face-${level}`);
+  for (const [tag, attrs] of parts) {
+    const el = document.createElementNS(SVGNS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+    svg.append(el);
+  }
+  return svg;
 }
 const picked = (el, name) => { const c = el.querySelector(`input[name="${name}"]:checked`); return c ? Number(c.value) : undefined; };
 
@@ -105,7 +157,7 @@ export function transcript() {
 }
 
 export async function session(ctx, id) {
-  const s = await ctx.api.request('GET', `/api/v1/rehab-sessions/${id}`);
+  const s = await ctx.api.rehabSession(id);
   const plan = await ctx.api.rehabPlan(s.plan_id);
   ctx.setTitle(t('elder.sessionTitle'));
   ctx.main.append(h('h1', {}, t('elder.sessionTitle')),
@@ -126,10 +178,12 @@ export async function session(ctx, id) {
       } });
     f.button.classList.add('big-button');
     ctx.main.append(h('h2', {}, t('elder.beforeStart')), f.el);
+  } else if (s.status === 'in_progress' && s.mode === 'self_guided' && !ctx.exercisesDone) {
+    await guided(ctx, s, plan);
   } else if (s.status === 'in_progress') {
     const done = scale('completion_pct', t('elder.howMuch'), [100, 75, 50, 25, 0], (v) => t(`elder.done${v}`));
     const pain = scale('pain_after', t('elder.painAfter'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (v) => String(v));
-    const diff = scale('difficulty', t('elder.difficulty'), [1, 2, 3, 4, 5], (v) => t(`elder.difficulty${v}`));
+    const diff = scale('difficulty', t('elder.difficulty'), [1, 2, 3, 4, 5], (v) => t(`elder.difficulty${v}`), face);
     const f = form({ fields: [], extra: [done, pain, diff], submitLabel: t('elder.finish'),
       onSubmit: async () => {
         const body = { completion_pct: picked(done, 'completion_pct') ?? 100 };
@@ -142,9 +196,114 @@ export async function session(ctx, id) {
       } });
     f.button.classList.add('big-button');
     const tr = transcript();
-    ctx.main.append(h('h2', {}, t('elder.afterExercise')), f.el, tr.el);
+    const head = h('h2', { id: 'report-h', tabindex: '-1' }, t('elder.afterExercise'));
+    ctx.main.append(ctx.uploadNote ? h('p', { class: 'card', id: 'upload-note' }, ctx.uploadNote) : null, head, f.el, tr.el);
+    if (ctx.exercisesDone) head.focus();
   } else {
     ctx.main.append(h('p', { class: 'card', role: 'status' }, t('elder.sessionClosed', { status: code('sessionStatus', s.status) })),
       h('a', { class: 'button big-button', href: '#/today' }, t('elder.backToday')));
   }
+}
+
+// ---- the self-guided session ----
+
+// The demo video of a plan exercise: its library exercise's (served by the
+// server, no token needed), or none.
+async function demoOf(ctx, x) {
+  if (!x.library_id) return { video: null, instructions: x.instructions };
+  try {
+    const lib = await ctx.api.rehabExercise(x.library_id);
+    return { video: lib.video ? lib.video.url : null,
+      instructions: (getLang() === 'en' ? lib.instructions_en : lib.instructions_zh) || x.instructions };
+  } catch (e) { return { video: null, instructions: x.instructions }; }
+}
+
+// Camera recording with MediaRecorder (WebM) while the resident follows
+// the exercises; null when the browser, the camera or the consent is not
+// there.
+async function startRecorder() {
+  if (!window.MediaRecorder || !navigator.mediaDevices) return null;
+  let stream;
+  try { stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false }); } catch (e) { return null; }
+  // H.264 in WebM first: the server checks each upload with GStreamer
+  // (1.22), which refuses Chromium's VP8/VP9 WebM ("cannot handle streams
+  // without an initial alpha buffer"); VP8 where H.264 is not offered.
+  const type = ['video/webm;codecs=h264', 'video/webm;codecs=vp8', 'video/webm'].find((m) => MediaRecorder.isTypeSupported(m));
+  const rec = new MediaRecorder(stream, type ? { mimeType: type, videoBitsPerSecond: 1000000 } : {});
+  const parts = [];
+  rec.ondataavailable = (e) => { if (e.data && e.data.size) parts.push(e.data); };
+  rec.start(1000);
+  return {
+    stream,
+    stop: () => new Promise((resolve) => {
+      rec.onstop = () => { stream.getTracks().forEach((x) => x.stop()); resolve(new Blob(parts, { type: rec.mimeType || 'video/webm' })); };
+      rec.stop();
+    }),
+    cancel: () => { try { rec.stop(); } catch (e) { /* stopped */ } stream.getTracks().forEach((x) => x.stop()); },
+  };
+}
+
+// One exercise after another: the demo video and the instructions, the
+// camera recording (with consent), then the upload, then the report. No
+// step has a time limit; "next" moves on when the resident chooses.
+async function guided(ctx, s, plan) {
+  const xs = plan.exercises;
+  const demos = await Promise.all(xs.map((x) => demoOf(ctx, x)));
+  const recState = h('p', { role: 'status', id: 'rec-state' });
+  const box = h('section', { 'aria-labelledby': 'ex-h', id: 'exercise' });
+  ctx.main.append(recState, box);
+  let recorder = null;
+  if (plan.recording_consent) {
+    recorder = await startRecorder();
+    recState.textContent = t(recorder ? 'rehab.recording' : 'rehab.noCamera');
+    if (recorder) recState.classList.add('rec');
+  } else {
+    recState.append(t('rehab.notRecording'), ' ', h('a', { href: '#/consent' }, t('rehab.consentLink')));
+  }
+  ctx.onLeave(() => { if (recorder) recorder.cancel(); });
+  const show = (i) => {
+    const x = xs[i];
+    const d = demos[i];
+    const last = i === xs.length - 1;
+    append(clear(box), [
+      h('h2', { id: 'ex-h', tabindex: '-1' }, t('rehab.exerciseOf', { i: i + 1, n: xs.length, name: x.name })),
+      d.video ? h('video', { class: 'demo', controls: true, preload: 'metadata', src: d.video, id: 'demo-video',
+        'aria-label': t('rehab.demoVideo', { name: x.name }) }) : h('p', { class: 'muted' }, t('rehab.noDemo')),
+      d.instructions ? h('p', { class: 'instructions' }, d.instructions) : null,
+      h('p', {}, t('elder.setsReps', { sets: x.sets, reps: x.reps, per: x.sessions_per_week })),
+      h('div', { class: 'actions' },
+        i > 0 ? h('button', { type: 'button', class: 'secondary big-button', onclick: () => show(i - 1) }, t('rehab.previous')) : null,
+        h('button', { type: 'button', class: 'big-button', id: last ? 'exercises-done' : 'next-exercise',
+          onclick: () => (last ? done() : show(i + 1)) }, t(last ? 'rehab.allDone' : 'rehab.next'))),
+    ]);
+    box.querySelector('h2').focus();
+  };
+  const report = () => { ctx.exercisesDone = true; ctx.main.textContent = ''; return session(ctx, s.id); };
+  const done = async () => {
+    if (!recorder) { await report(); return; }
+    const blob = await recorder.stop();
+    recorder = null;
+    const progress = h('progress', { max: '100', value: '0', id: 'upload-progress', 'aria-labelledby': 'up-h' });
+    const msg = h('p', { role: 'status', id: 'upload-state' }, t('rehab.uploading', { pct: 0 }));
+    const err = h('p', { class: 'form-error', role: 'alert' });
+    append(clear(box), [h('h2', { id: 'up-h', tabindex: '-1' }, t('rehab.uploadTitle')), progress, msg, err]);
+    box.querySelector('h2').focus();
+    try {
+      await ctx.api.uploadResumable(blob, (size, sha) => ctx.api.recordingUpload(s.id, size, sha), {
+        onProgress: (off, size) => {
+          const pct = Math.round((100 * off) / size);
+          progress.value = pct;
+          msg.textContent = ctx.api.offline ? t('rehab.uploadResuming') : t('rehab.uploading', { pct });
+        },
+      });
+      ctx.uploadNote = t('rehab.uploaded');
+    } catch (e) {
+      // The recording could not be kept (refused, or the consent gone):
+      // the report still goes in.
+      ctx.uploadNote = `${t('rehab.uploadFailed')} ${errorText(e)}`;
+    }
+    ctx.announce(ctx.uploadNote);
+    await report();
+  };
+  show(0);
 }
