@@ -20,7 +20,8 @@
  *
  * Outgoing frames wait in the client's queue (bounded in client.c) and are
  * written from LWS_CALLBACK_CLIENT_WRITEABLE, up to WRITE_BURST at a time
- * while the socket takes them (lws_send_pipe_choked). Incoming fragments are
+ * while the socket takes them (lws_send_pipe_choked); a frame sent while
+ * nothing waits is written at once. Incoming fragments are
  * reassembled up to TC_SDK__MAX_RX; a longer message closes the
  * connection (1009).
  *
@@ -398,6 +399,21 @@ tc_sdk__ws_queue(struct tc_sdk_client *c, const char *text, size_t len)
     f = frame_new(text, len);
     if (!f) {
         return -ENOMEM;
+    }
+    if (c->wsi && c->state == TC_SDK_STATE_READY && !c->stopping &&
+        !c->hello && c->queue.length == 0 && !lws_partial_buffered(c->wsi)) {
+        /* Nothing waits and the socket took everything so far: write now
+         * rather than after a round of the loop (two epoll changes and a
+         * wake-up per frame). lws keeps what the socket does not take and
+         * writes it at the next POLLOUT; later frames then queue. */
+        int n = lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
+        free(f);
+        if (n < 0) {
+            tc_sdk__log(c, TC_SDK_LOG_WARNING, "write failed");
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND,
+                            LWS_TO_KILL_ASYNC); /* a drop: reconnects */
+        }
+        return 0;
     }
     g_queue_push_tail(&c->queue, f);
     c->queued_bytes += len;
