@@ -113,7 +113,8 @@ struct tc_media_dicom_waveform {
     double sensitivity[TC_MEDIA_DICOM_MAX_CHANNELS];
     double correction[TC_MEDIA_DICOM_MAX_CHANNELS];
     double baseline[TC_MEDIA_DICOM_MAX_CHANNELS];
-    int16_t *samples; /* n_samples * n_channels */
+    bool unsigned_samples; /* "US": read samples[] as uint16_t */
+    int16_t *samples;      /* n_samples * n_channels */
 };
 
 /*
