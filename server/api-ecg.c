@@ -4,7 +4,9 @@
  *
  *   PUT    /api/v1/ecg-devices/{device}/residents/{id}  assign a device
  *   DELETE /api/v1/ecg-devices/{device}/residents/{id}  unassign it
- *   POST   /api/v1/ecg-studies/import                   a stored WFDB record
+ *   POST   /api/v1/ecg-studies/import                   a stored WFDB record,
+ *                                                       or (application/dicom)
+ *                                                       a DICOM ECG waveform
  *   GET    /api/v1/ecg-studies/{id}/waveform            FHIR R4 Observation
  *
  * An import is checked whole before anything is written: the header
@@ -14,7 +16,10 @@
  * line or signal. Then the record is archived like a live stream
  * (<data_dir>/ecg/<name>, format 16, checksums kept) and becomes an ECG
  * study awaiting reading; if the study cannot be created the files are
- * removed again.
+ * removed again. A DICOM 12-lead or general ECG waveform object (the body
+ * itself, Part-10; the other fields as query parameters) is read through
+ * DCMTK (tc-dicom.h), its first multiplex group mapped to the same upload
+ * and archived the same way (docs/ecg-rtp.md §6 has the mapping).
  *
  * The waveform is the archive read back: one Observation component per
  * lead with valueSampledData (R4: origin, period in ms, factor, data;
