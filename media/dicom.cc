@@ -339,6 +339,7 @@ waveform_from(DcmItem *g, struct tc_media_dicom_waveform *w, char **errmsg)
     }
     w->n_channels = channels;
     w->n_samples = samples;
+    w->unsigned_samples = interp == "US";
     w->sample_rate_hz = get_ds(g, DCM_SamplingFrequency, 0.0);
     for (int c = 0; c < channels; c++) {
         DcmItem *ch = NULL;

@@ -101,7 +101,8 @@ int tc_media_dicom_store(const char *dicom_dir, const char *tmp_path,
  * n_samples samples at sample_rate_hz, interleaved (sample i of channel c
  * is samples[i * n_channels + c]), as stored: 16-bit signed ("SS") or
  * unsigned ("US") values. A channel's value in its units is
- * (sample + baseline) * sensitivity * correction; the labels are the
+ * sample * sensitivity * correction + baseline (PS3.3 C.10.9.1.4.2: the
+ * baseline is in the channel's units); the labels are the
  * channel sources' code meanings ("Lead I (Einthoven)", "Lead II").
  */
 struct tc_media_dicom_waveform {
@@ -113,7 +114,8 @@ struct tc_media_dicom_waveform {
     double sensitivity[TC_MEDIA_DICOM_MAX_CHANNELS];
     double correction[TC_MEDIA_DICOM_MAX_CHANNELS];
     double baseline[TC_MEDIA_DICOM_MAX_CHANNELS];
-    int16_t *samples; /* n_samples * n_channels */
+    bool unsigned_samples; /* "US": read samples[] as uint16_t */
+    int16_t *samples;      /* n_samples * n_channels */
 };
 
 /*

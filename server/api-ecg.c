@@ -4,7 +4,9 @@
  *
  *   PUT    /api/v1/ecg-devices/{device}/residents/{id}  assign a device
  *   DELETE /api/v1/ecg-devices/{device}/residents/{id}  unassign it
- *   POST   /api/v1/ecg-studies/import                   a stored WFDB record
+ *   POST   /api/v1/ecg-studies/import                   a stored WFDB record,
+ *                                                       or (application/dicom)
+ *                                                       a DICOM ECG waveform
  *   GET    /api/v1/ecg-studies/{id}/waveform            FHIR R4 Observation
  *
  * An import is checked whole before anything is written: the header
@@ -14,7 +16,10 @@
  * line or signal. Then the record is archived like a live stream
  * (<data_dir>/ecg/<name>, format 16, checksums kept) and becomes an ECG
  * study awaiting reading; if the study cannot be created the files are
- * removed again.
+ * removed again. A DICOM 12-lead or general ECG waveform object (the body
+ * itself, Part-10; the other fields as query parameters) is read through
+ * DCMTK (tc-dicom.h), its first multiplex group mapped to the same upload
+ * and archived the same way (docs/ecg-rtp.md §6 has the mapping).
  *
  * The waveform is the archive read back: one Observation component per
  * lead with valueSampledData (R4: origin, period in ms, factor, data;
@@ -29,9 +34,11 @@
 #define G_LOG_DOMAIN "api"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -39,6 +46,7 @@
 #include <sodium.h>
 
 #include "server-int.h"
+#include "tc-dicom.h"
 #include "tc-media.h"
 #include "tc-records.h"
 
@@ -271,6 +279,60 @@ remove_archive(const char *dir, const char *name)
     g_unlink(hea);
 }
 
+/* Archive `u` and create its study; answers 201 or an error. */
+static void
+import_commit(struct tc_srv *srv, struct tc_srv__call *call,
+              struct tc_rec_ecg_study_new *in, int64_t reader,
+              const struct upload *u)
+{
+    char leads[TC_MEDIA_ECG_MAX_LEADS * 16] = "", name[48], path[64];
+    g_autofree char *dir = g_build_filename(srv->cfg->data_dir, "ecg", NULL);
+    int64_t id = 0;
+    int rc;
+
+    for (unsigned s = 0; s < u->h.n_signals; s++) {
+        if (s) {
+            g_strlcat(leads, ",", sizeof(leads));
+        }
+        g_strlcat(leads, u->leads[s], sizeof(leads));
+    }
+    g_snprintf(name, sizeof(name), "import-%" G_GINT64_FORMAT "-%08x",
+               g_get_real_time() / 1000000, randombytes_random());
+    g_snprintf(path, sizeof(path), "ecg/%s", name);
+    if (g_mkdir_with_parents(dir, 0750) < 0 ||
+        upload_archive(u, dir, name, in->started_at_us) < 0) {
+        remove_archive(dir, name);
+        tc_srv__resp_error(&call->resp, 500,
+                           "the archive could not be "
+                           "written");
+        return;
+    }
+    in->leads = leads;
+    in->sample_rate_hz = (int)u->h.sample_rate_hz;
+    in->duration_ms =
+        MAX(1, u->n_frames * 1000 / (int64_t)u->h.sample_rate_hz);
+    in->storage_path = path;
+    rc = tc_rec_ecg_study_create(srv->db, in, &id);
+    if (rc == 0 && reader) {
+        rc = tc_rec_ecg_study_assign(srv->db, id, reader);
+    }
+    if (!tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_CREATE, ECG, id,
+                               in->resident_id)) {
+        remove_archive(dir, name);
+        return;
+    }
+    g_message("ECG study %" G_GINT64_FORMAT ": imported, %" G_GINT64_FORMAT
+              " frames of %u signals",
+              id, u->n_frames, u->h.n_signals);
+    tc_srv__resp_ok(call, 201,
+                    json_pack("{s:I,s:s,s:I,s:I,s:s}", "id", (json_int_t)id,
+                              "status", "awaiting_reading", "frames",
+                              (json_int_t)u->n_frames, "duration_ms",
+                              (json_int_t)in->duration_ms, "leads", leads));
+}
+
+static void ecg_import_dicom(struct tc_srv *srv, struct tc_srv__call *call);
+
 static void
 ecg_import(struct tc_srv *srv, struct tc_srv__call *call)
 {
@@ -279,12 +341,15 @@ ecg_import(struct tc_srv *srv, struct tc_srv__call *call)
         "urgent",      "reader_id", "started_at", NULL};
     struct tc_rec_ecg_study_new in = {.started_at_us = g_get_real_time()};
     struct upload u = {0};
-    char leads[TC_MEDIA_ECG_MAX_LEADS * 16] = "", name[48], path[64];
-    g_autofree char *dir = g_build_filename(srv->cfg->data_dir, "ecg", NULL);
-    int64_t id = 0, reader = 0;
+    int64_t reader = 0;
     json_t *body = NULL;
-    int rc;
+    char ct[128] = "";
 
+    tc_srv__call_header(call, "content-type", ct, sizeof(ct));
+    if (g_ascii_strncasecmp(ct, "application/dicom", 17) == 0) {
+        ecg_import_dicom(srv, call);
+        return;
+    }
     if (!tc_srv__call_body(call, known, &body)) {
         return;
     }
@@ -303,47 +368,225 @@ ecg_import(struct tc_srv *srv, struct tc_srv__call *call)
         !upload_read(call, body, &u)) {
         goto out;
     }
-    for (unsigned s = 0; s < u.h.n_signals; s++) {
-        if (s) {
-            g_strlcat(leads, ",", sizeof(leads));
-        }
-        g_strlcat(leads, u.leads[s], sizeof(leads));
-    }
-    g_snprintf(name, sizeof(name), "import-%" G_GINT64_FORMAT "-%08x",
-               g_get_real_time() / 1000000, randombytes_random());
-    g_snprintf(path, sizeof(path), "ecg/%s", name);
-    if (g_mkdir_with_parents(dir, 0750) < 0 ||
-        upload_archive(&u, dir, name, in.started_at_us) < 0) {
-        remove_archive(dir, name);
-        tc_srv__resp_error(&call->resp, 500,
-                           "the archive could not be "
-                           "written");
-        goto out;
-    }
-    in.leads = leads;
-    in.sample_rate_hz = (int)u.h.sample_rate_hz;
-    in.duration_ms = MAX(1, u.n_frames * 1000 / (int64_t)u.h.sample_rate_hz);
-    in.storage_path = path;
-    rc = tc_rec_ecg_study_create(srv->db, &in, &id);
-    if (rc == 0 && reader) {
-        rc = tc_rec_ecg_study_assign(srv->db, id, reader);
-    }
-    if (!tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_CREATE, ECG, id,
-                               in.resident_id)) {
-        remove_archive(dir, name);
-        goto out;
-    }
-    g_message("ECG study %" G_GINT64_FORMAT ": imported, %" G_GINT64_FORMAT
-              " frames of %u signals",
-              id, u.n_frames, u.h.n_signals);
-    tc_srv__resp_ok(call, 201,
-                    json_pack("{s:I,s:s,s:I,s:I,s:s}", "id", (json_int_t)id,
-                              "status", "awaiting_reading", "frames",
-                              (json_int_t)u.n_frames, "duration_ms",
-                              (json_int_t)in.duration_ms, "leads", leads));
+    import_commit(srv, call, &in, reader, &u);
 out:
     g_free(u.samples);
     json_decref(body);
+}
+
+/* ---- import of a DICOM waveform object ---- */
+
+/* A channel's units (UCUM) per mV: uV, mV or V; 0 for others. */
+static double
+units_per_mv(const char *unit)
+{
+    return strcmp(unit, "uV") == 0   ? 1000.0
+           : strcmp(unit, "mV") == 0 ? 1.0
+           : strcmp(unit, "V") == 0  ? 0.001
+                                     : 0;
+}
+
+/* ADC units per mV for channel c: 1 / (sensitivity x correction, in mV
+ * per ADC unit); 0 when that is not a positive number in known units. */
+static double
+dicom_gain(const struct tc_media_dicom_waveform *w, int c)
+{
+    double per_adu = w->sensitivity[c] * w->correction[c];
+    double g = units_per_mv(w->units[c]) / per_adu;
+
+    return per_adu > 0 && isfinite(g) ? g : 0;
+}
+
+/* "Lead I (Einthoven)", "Lead aVR", "V1" -> the lead name; -EINVAL when
+ * it names no lead this system knows. */
+static int
+dicom_lead(const char *label, char *out, size_t out_len)
+{
+    char name[65];
+    char *paren;
+
+    g_strlcpy(name, label, sizeof(name));
+    if (g_ascii_strncasecmp(name, "Lead ", 5) == 0) {
+        memmove(name, name + 5, strlen(name + 5) + 1);
+    }
+    paren = strchr(name, '(');
+    if (paren) {
+        *paren = '\0';
+    }
+    g_strstrip(name);
+    return tc_rec_ecg_lead_normalize(name, out, out_len);
+}
+
+/* Check the object in `path` and turn its rhythm group into `u`; false
+ * after a 4xx. */
+static bool
+dicom_read(struct tc_srv__call *call, const char *path, struct upload *u)
+{
+    static const char *const classes[] = {
+        "1.2.840.10008.5.1.4.1.1.9.1.1", /* 12-lead ECG */
+        "1.2.840.10008.5.1.4.1.1.9.1.2", /* general ECG */
+    };
+    struct tc_media_dicom_info info;
+    struct tc_media_dicom_waveform *w = NULL;
+    char *why = NULL;
+    char err[256];
+    bool known = false, ok = false;
+
+    if (tc_media_dicom_info_read(path, &info, &why) < 0) {
+        g_snprintf(err, sizeof(err), "body: not a DICOM Part-10 object (%s)",
+                   why ? why : "unreadable");
+        tc_srv__resp_error_field(&call->resp, 400, "body", err);
+        goto out;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(classes); i++) {
+        known = known || strcmp(info.sop_class_uid, classes[i]) == 0;
+    }
+    if (!known) {
+        g_snprintf(err, sizeof(err),
+                   "body: SOP class %s is not a 12-lead or general ECG "
+                   "waveform",
+                   info.sop_class_uid);
+        tc_srv__resp_error_field(&call->resp, 415, "body", err);
+        goto out;
+    }
+    if (tc_media_dicom_waveform_read(path, 0, &w, &why) < 0) {
+        g_snprintf(err, sizeof(err), "body: %s", why ? why : "no waveform");
+        tc_srv__resp_error_field(&call->resp, 400, "body", err);
+        goto out;
+    }
+    if (w->n_channels > TC_MEDIA_ECG_MAX_LEADS) {
+        g_snprintf(err, sizeof(err),
+                   "body: %d channels, at most %d leads are imported",
+                   w->n_channels, TC_MEDIA_ECG_MAX_LEADS);
+        tc_srv__resp_error_field(&call->resp, 400, "body", err);
+        goto out;
+    }
+    if (!(w->sample_rate_hz >= 50 && w->sample_rate_hz <= 20000) ||
+        w->sample_rate_hz != floor(w->sample_rate_hz)) {
+        tc_srv__resp_error_field(&call->resp, 400, "body",
+                                 "body: Sampling Frequency must be a whole "
+                                 "50..20000 Hz");
+        goto out;
+    }
+    if ((int64_t)w->n_samples * w->n_channels > TC_MEDIA_WFDB_MAX_SAMPLES) {
+        tc_srv__resp_error_field(&call->resp, 400, "body",
+                                 "body: over 64 Mi samples");
+        goto out;
+    }
+    u->h.n_signals = (unsigned)w->n_channels;
+    u->h.sample_rate_hz = w->sample_rate_hz;
+    u->n_frames = w->n_samples;
+    for (int c = 0; c < w->n_channels; c++) {
+        double gain = dicom_gain(w, c);
+        /* the ADC value of 0 mV: Channel Baseline is the value of sample
+         * 0 in the channel's units (PS3.3 C.10.9.1.4.2) */
+        double base = gain > 0 ? -w->baseline[c] /
+                                     units_per_mv(w->units[c]) * gain
+                               : 0;
+
+        if (gain <= 0) {
+            g_snprintf(err, sizeof(err),
+                       "body: channel %d: sensitivity must be positive, in "
+                       "uV, mV or V",
+                       c + 1);
+            tc_srv__resp_error_field(&call->resp, 400, "body", err);
+            goto out;
+        }
+        if (!(fabs(base) <= 32767)) {
+            g_snprintf(err, sizeof(err),
+                       "body: channel %d: Channel Baseline out of range",
+                       c + 1);
+            tc_srv__resp_error_field(&call->resp, 400, "body", err);
+            goto out;
+        }
+        if (dicom_lead(w->labels[c], u->leads[c], sizeof(u->leads[c])) < 0) {
+            g_snprintf(err, sizeof(err),
+                       "body: channel %d is not an ECG lead this system knows",
+                       c + 1);
+            tc_srv__resp_error_field(&call->resp, 400, "body", err);
+            goto out;
+        }
+        u->h.signals[c].gain = gain;
+        u->h.signals[c].baseline = (int)lround(base);
+        u->h.signals[c].adc_resolution = 16;
+    }
+    /* WFDB format 16 holds -32767..32767 and -32768 (invalid) */
+    for (size_t i = 0; i < (size_t)w->n_samples * w->n_channels; i++) {
+        if (w->unsigned_samples ? (uint16_t)w->samples[i] > INT16_MAX
+                                : w->samples[i] == INT16_MIN) {
+            tc_srv__resp_error_field(&call->resp, 415, "body",
+                                     "body: a sample outside -32767..32767 "
+                                     "(WFDB format 16)");
+            goto out;
+        }
+    }
+    u->samples = w->samples;
+    w->samples = NULL;
+    ok = true;
+out:
+    tc_media_dicom_waveform_free(w);
+    free(why);
+    return ok;
+}
+
+/* POST /api/v1/ecg-studies/import with Content-Type application/dicom:
+ * the study's other fields are query parameters. */
+static void
+ecg_import_dicom(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    struct tc_rec_ecg_study_new in = {.started_at_us = g_get_real_time()};
+    struct upload u = {0};
+    char device[65], urgent[8] = "false";
+    g_autofree char *tmp = NULL;
+    long resident = 0, reader = 0;
+    int fd;
+
+    if (!tc_srv__query_int(call, "resident_id", 0, 1, LONG_MAX, &resident) ||
+        !tc_srv__query_int(call, "reader_id", 0, 0, LONG_MAX, &reader)) {
+        return;
+    }
+    if (resident == 0) {
+        tc_srv__resp_error_field(&call->resp, 400, "resident_id",
+                                 "resident_id: required");
+        return;
+    }
+    in.resident_id = resident;
+    if (!tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                     in.resident_id, ECG, 0) ||
+        !tc_srv__who_practitioner(call, "import an ECG", &in.ordered_by)) {
+        return;
+    }
+    if (!tc_srv__query_get(&call->req, "device_id", device, sizeof(device)) ||
+        !device[0]) {
+        tc_srv__resp_error_field(&call->resp, 400, "device_id",
+                                 "device_id: required, 1..64 bytes");
+        return;
+    }
+    in.device_id = device;
+    tc_srv__query_get(&call->req, "urgent", urgent, sizeof(urgent));
+    if (strcmp(urgent, "true") != 0 && strcmp(urgent, "false") != 0) {
+        tc_srv__resp_error_field(&call->resp, 400, "urgent",
+                                 "urgent: true or false");
+        return;
+    }
+    in.urgent = strcmp(urgent, "true") == 0;
+    tmp = g_build_filename(tc_srv__dicom_tmp_dir(srv), "ecg-XXXXXX", NULL);
+    fd = g_mkstemp(tmp);
+    if (fd < 0 || write(fd, call->req.body, call->req.body_len) !=
+                      (ssize_t)call->req.body_len) {
+        if (fd >= 0) {
+            close(fd);
+            g_unlink(tmp);
+        }
+        tc_srv__resp_error(&call->resp, 500, "the upload could not be kept");
+        return;
+    }
+    close(fd);
+    if (dicom_read(call, tmp, &u)) {
+        import_commit(srv, call, &in, reader, &u);
+    }
+    g_unlink(tmp);
+    g_free(u.samples);
 }
 
 /* ---- the waveform as FHIR ---- */

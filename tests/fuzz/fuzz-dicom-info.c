@@ -2,8 +2,10 @@
 /*
  * fuzz-dicom-info.c - what the server reads from a received Part-10 file
  * (media/dicom.cc over DCMTK): the index attributes and the DICOM JSON
- * model. Input: the file's bytes. A file that reads must have its four
- * UIDs; one that does not must say why; nothing may crash or leak.
+ * model, and a waveform object's multiplex groups (the ECG import).
+ * Input: the file's bytes. A file that reads must have its four UIDs; one
+ * that does not must say why; a waveform that reads has 1..64 channels and
+ * its samples; nothing may crash or leak.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static char path[] = "/tmp/tc-fuzz-dicom-XXXXXX";
     static int fd = -1;
     struct tc_media_dicom_info info;
+    struct tc_media_dicom_waveform *w = NULL;
     char *err = NULL, *json = NULL;
 
     if (fd < 0) {
@@ -47,6 +50,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tc_media_dicom_json(path, &json, &err) == 0) {
         free(json);
     } else {
+        free(err);
+    }
+    for (int g = 0; g < 2; g++) {
+        err = NULL;
+        if (tc_media_dicom_waveform_read(path, g, &w, &err) == 0) {
+            if (w->n_channels < 1 ||
+                w->n_channels > TC_MEDIA_DICOM_MAX_CHANNELS ||
+                w->n_samples < 1 || !w->samples) {
+                abort();
+            }
+            /* every sample is there */
+            volatile int64_t sum = 0;
+            for (size_t i = 0; i < (size_t)w->n_samples * w->n_channels;
+                 i++) {
+                sum += w->samples[i];
+            }
+            tc_media_dicom_waveform_free(w);
+        } else if (!err) {
+            abort();
+        }
         free(err);
     }
     return 0;

@@ -28,6 +28,7 @@
 
 #include "sig-util.h"
 #include "tc-client.h"
+#include "tc-dicom.h"
 #include "tc-media.h"
 #include "tc-records.h"
 #include "tc-test.h"
@@ -707,6 +708,221 @@ test_malformed_imports_are_refused_naming_the_problem(void)
     }
 }
 
+/* ---- DICOM waveform import ---- */
+
+static char dicom_path[4096];
+
+/* POST `len` bytes as application/dicom with `query`. */
+static long
+dicom_post(const char *query, const void *data, size_t len, json_t **out)
+{
+    char *token = sig_token(&fx, "huang.xiaoyan");
+    g_autofree char *path =
+        g_strdup_printf("/api/v1/ecg-studies/import?%s", query);
+    struct tc_http_reply reply = {0};
+    long status;
+
+    fx.h.bearer = token;
+    if (tc_http(&fx.h, "POST", path, data, len, "application/dicom", &reply) <
+        0) {
+        reply.status = -1;
+    }
+    fx.h.bearer = NULL;
+    tc_sdk_token_free(token);
+    status = reply.status;
+    *out = reply.body ? json_loads(reply.body, 0, NULL) : NULL;
+    if (status >= 400) {
+        printf("# -> %ld %s\n", status, reply.body ? reply.body : "");
+    }
+    tc_http_reply_fini(&reply);
+    return status;
+}
+
+static int
+archive_files(void)
+{
+    g_autofree char *dir = g_build_filename(fx.data_dir, "ecg", NULL);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    int n = 0;
+
+    while (d && g_dir_read_name(d)) {
+        n++;
+    }
+    if (d) {
+        g_dir_close(d);
+    }
+    return n;
+}
+
+static void
+test_dicom_waveform_import_equals_dcmtk(void)
+{
+    struct tc_media_dicom_waveform *w = NULL;
+    struct tc_media_wfdb_record *rec = NULL;
+    g_autofree char *data = NULL, *query = NULL, *name = NULL;
+    g_autofree char *dir = g_build_filename(fx.data_dir, "ecg", NULL);
+    char *why = NULL, err[256];
+    gsize len = 0;
+    json_t *doc = NULL;
+    int64_t id;
+    bool same = true;
+    static const char *const leads[] = {"I",   "II",  "III", "aVR",
+                                        "aVL", "aVF", "V1",  "V2",
+                                        "V3",  "V4",  "V5",  "V6"};
+
+    TC_REQUIRE(g_file_get_contents(dicom_path, &data, &len, NULL));
+    TC_REQUIRE(tc_media_dicom_waveform_read(dicom_path, 0, &w, &why) == 0);
+    TC_CHECK_EQ(w->n_channels, 12);
+    TC_CHECK_EQ(w->n_samples, 10000);
+    query = g_strdup_printf("resident_id=%" G_GINT64_FORMAT
+                            "&device_id=EL250&urgent=true&reader_id=%"
+                            G_GINT64_FORMAT,
+                            patient, reader);
+    TC_CHECK_EQ(dicom_post(query, data, len, &doc), 201);
+    TC_REQUIRE(doc);
+    id = json_integer_value(json_object_get(doc, "id"));
+    TC_CHECK_EQ(json_integer_value(json_object_get(doc, "frames")), 10000);
+    TC_CHECK_EQ(json_integer_value(json_object_get(doc, "duration_ms")),
+                10000);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(doc, "leads")),
+                    "I,II,III,aVR,aVL,aVF,V1,V2,V3,V4,V5,V6");
+    json_decref(doc);
+    check_study_awaits_reading(id, 10000, 1000);
+    /* the archive read back with media's WFDB reader (checksums checked) */
+    {
+        g_autofree char *path =
+            g_build_filename(fx.data_dir, "telecare.db", NULL);
+        struct tc_rec_db *db = NULL;
+        struct tc_rec_ecg_study *s = NULL;
+        TC_REQUIRE(tc_rec_open(path, &db) == 0 &&
+                   tc_rec_ecg_study_get(db, id, &s) == 0);
+        name = g_path_get_basename(s->storage_path);
+        tc_rec_ecg_study_free(s);
+        tc_rec_close(db);
+    }
+    TC_REQUIRE(tc_media_wfdb_record_read(dir, name, &rec, err, sizeof(err)) ==
+               0);
+    TC_CHECK_EQ(rec->header.n_signals, 12);
+    TC_CHECK_EQ(rec->n_frames, 10000);
+    TC_CHECK(rec->header.sample_rate_hz == 1000);
+    for (int c = 0; c < 12; c++) {
+        /* 1.25 uV per ADC unit: 800 adu/mV */
+        TC_CHECK(fabs(rec->header.signals[c].gain - 800) < 1e-9);
+        TC_CHECK_EQ(rec->header.signals[c].baseline, 0);
+        TC_CHECK_STR_EQ(rec->header.signals[c].description, leads[c]);
+    }
+    for (size_t i = 0; i < (size_t)10000 * 12; i++) {
+        if (rec->samples[i] != w->samples[i]) {
+            same = false;
+        }
+    }
+    TC_CHECK(same);
+    tc_media_wfdb_record_free(rec);
+    tc_media_dicom_waveform_free(w);
+    free(why);
+}
+
+/* `data` with every `from` (n bytes) replaced by `to` of the same
+ * length; NULL when there is none. */
+static char *
+patched(const char *data, gsize len, const char *from, const char *to,
+        size_t n)
+{
+    char *out = g_memdup2(data, len);
+    char *at = out;
+    bool found = false;
+
+    while ((at = memmem(at, len - (size_t)(at - out), from, n))) {
+        memcpy(at, to, n);
+        at += n;
+        found = true;
+    }
+    if (!found) {
+        g_free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static void
+test_bad_dicom_imports_are_refused_naming_the_problem(void)
+{
+    g_autofree char *data = NULL, *query = NULL;
+    gsize len = 0;
+    /* NumberOfWaveformChannels 12 as (003a,0005) US 2 bytes LE, explicit
+     * VR: tag, "US", length 2, value */
+    static const char ch12[] = "\x3a\x00\x05\x00US\x02\x00\x0c\x00";
+    static const char ch17[] = "\x3a\x00\x05\x00US\x02\x00\x11\x00";
+    /* NumberOfWaveformSamples (003a,0010) UL 10000, then 5000 */
+    static const char n10000[] = "\x3a\x00\x10\x00UL\x04\x00"
+                                 "\x10\x27\x00\x00";
+    static const char n5000[] = "\x3a\x00\x10\x00UL\x04\x00"
+                                "\x88\x13\x00\x00";
+    static const char sf1000[] = "\x3a\x00\x1a\x00" "DS\x04\x00" "1000";
+    static const char sf9999k[] = "\x3a\x00\x1a\x00" "DS\x04\x00" "9e99";
+    static const char ecgclass[] = "1.2.840.10008.5.1.4.1.1.9.1.1";
+    static const char ctclass[] = "1.2.840.10008.5.1.4.1.1.9.1.3";
+    struct {
+        const char *what;
+        char *body;
+        size_t len;
+        long status;
+        const char *says;
+    } cases[7];
+    g_autofree char *dicom_dir = g_path_get_dirname(dicom_path);
+    g_autofree char *ct_path =
+        g_build_filename(dicom_dir, "CT_small.dcm", NULL);
+    g_autofree char *ct = NULL;
+    gsize ct_len = 0;
+    int before = archive_files();
+
+    TC_REQUIRE(g_file_get_contents(dicom_path, &data, &len, NULL));
+    query = g_strdup_printf("resident_id=%" G_GINT64_FORMAT "&device_id=X",
+                            patient);
+    cases[0] = (typeof(cases[0])){"not DICOM", g_strdup("12 leads, honest"),
+                                  16, 400, "not a DICOM Part-10 object"};
+    cases[1] = (typeof(cases[0])){"truncated", g_memdup2(data, len / 2),
+                                  len / 2, 400, "body:"};
+    cases[2] = (typeof(cases[0])){
+        "17 channels, data too short",
+        patched(data, len, ch12, ch17, sizeof(ch12) - 1), len, 400,
+        "body: waveform: Waveform Data is shorter than channels x samples"};
+    cases[3] = (typeof(cases[0])){
+        "absurd rate", patched(data, len, sf1000, sf9999k, sizeof(sf1000) - 1),
+        len, 400, "Sampling Frequency must be a whole 50..20000 Hz"};
+    cases[4] = (typeof(cases[0])){
+        "not a waveform",
+        patched(data, len, ecgclass, ctclass, sizeof(ecgclass) - 1), len, 415,
+        "is not a 12-lead or general ECG waveform"};
+    cases[5] = (typeof(cases[0])){
+        "17 channels of 5000 samples",
+        patched(cases[2].body, len, n10000, n5000, sizeof(n10000) - 1), len,
+        400, "body: 17 channels, at most 16 leads are imported"};
+    g_file_get_contents(ct_path, &ct, &ct_len, NULL);
+    cases[6] = (typeof(cases[0])){"a CT image", g_steal_pointer(&ct), ct_len,
+                                  415, "SOP class 1.2.840.10008.5.1.4.1.1.2 "
+                                       "is not"};
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        json_t *doc = NULL;
+        printf("# %s\n", cases[i].what);
+        TC_REQUIRE(cases[i].body);
+        TC_CHECK_EQ(dicom_post(query, cases[i].body, cases[i].len, &doc),
+                    cases[i].status);
+        TC_CHECK_STR_CONTAINS(json_string_value(json_object_get(
+                                  json_object_get(doc, "error"), "message")),
+                              cases[i].says);
+        json_decref(doc);
+        g_free(cases[i].body);
+    }
+    /* no resident: refused before the body is read */
+    {
+        json_t *doc = NULL;
+        TC_CHECK_EQ(dicom_post("device_id=X", data, len, &doc), 400);
+        json_decref(doc);
+    }
+    TC_CHECK_EQ(archive_files(), before);
+}
+
 static int
 ids(void)
 {
@@ -740,6 +956,8 @@ main(void)
 
     snprintf(ecg_dir, sizeof(ecg_dir), "%s/ecg",
              shared ? shared : "../shared/data");
+    snprintf(dicom_path, sizeof(dicom_path), "%s/dicom/waveform_ecg.dcm",
+             shared ? shared : "../shared/data");
     /* imports of s0010_re are 1.5 MB of base64 */
     if (sig_fixture_start(&fx, "[http]\nmax_body_bytes = 8388608\n") < 0 ||
         ids() < 0) {
@@ -753,6 +971,8 @@ main(void)
     TC_RUN(test_device_assignment_over_http);
     TC_RUN(test_wfdb_import_worklist_and_fhir_waveform);
     TC_RUN(test_malformed_imports_are_refused_naming_the_problem);
+    TC_RUN(test_dicom_waveform_import_equals_dcmtk);
+    TC_RUN(test_bad_dicom_imports_are_refused_naming_the_problem);
     sig_fixture_fini(&fx);
     return tc_done();
 }
