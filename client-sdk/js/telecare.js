@@ -55,11 +55,18 @@ export class Call {
    * token: bearer token; room: 'consultation:<id>' or 'rehab-session:<id>';
    * server: 'https://host' (default: this page's origin); iceServers: as
    * for RTCPeerConnection (STUN/TURN for NATed clinics).
+   * signaling: an already connected and joined connection to share
+   * instead of opening one (the web app's call page): an object with
+   * on(type, fn), send(msg), request(msg) -> Promise and `peer`, whose
+   * on() delivers every server message by its type. With it, skip join()
+   * and call publish() once in the room; leave() then closes only the
+   * media, and the owner of the connection leaves the room.
    */
-  constructor({ token, room, server = '', iceServers = [] }) {
+  constructor({ token, room, server = '', iceServers = [], signaling = null }) {
     this.room = room;
     this.iceServers = iceServers;
-    this.sig = new Signaling({ url: wsUrl(server), token });
+    this.ownSig = !signaling;
+    this.sig = signaling || new Signaling({ url: wsUrl(server), token });
     this.listeners = new Map();
     this.pub = null; // publishing RTCPeerConnection
     this.feeds = new Map(); // peer -> { pc, stream }
@@ -302,35 +309,41 @@ export class Call {
           s.video = {
             framesDecoded: r.framesDecoded || 0, frameWidth: r.frameWidth || 0,
             frameHeight: r.frameHeight || 0, packetsLost: r.packetsLost || 0,
-            bytesReceived: r.bytesReceived || 0,
+            packetsReceived: r.packetsReceived || 0, bytesReceived: r.bytesReceived || 0,
           };
         } else if (r.kind === 'audio') {
           s.audio = {
             audioLevel: r.audioLevel || 0, packetsReceived: r.packetsReceived || 0,
             packetsLost: r.packetsLost || 0, totalSamplesReceived: r.totalSamplesReceived || 0,
+            bytesReceived: r.bytesReceived || 0,
           };
         }
       });
       out.feeds[peer] = s;
     }
     if (this.pub) {
-      const s = { state: this.pub.connectionState, bytesSent: 0 };
+      // rtt: seconds, the selected ICE pair's current round trip to the
+      // server (null until measured).
+      const s = { state: this.pub.connectionState, bytesSent: 0, rtt: null };
       (await this.pub.getStats()).forEach((r) => {
         if (r.type === 'outbound-rtp') s.bytesSent += r.bytesSent || 0;
+        if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded'
+            && typeof r.currentRoundTripTime === 'number') s.rtt = r.currentRoundTripTime;
       });
       out.publish = s;
     }
     return out;
   }
 
-  /* Leave the room and close every connection. */
+  /* Leave the room and close every connection (with a shared signaling
+   * connection: close the media only). */
   async leave() {
     if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
-    await this.sig.request({ type: 'leave', room: this.room }).catch(() => {});
+    if (this.ownSig) await this.sig.request({ type: 'leave', room: this.room }).catch(() => {});
     for (const peer of [...this.feeds.keys()]) this.endFeed(peer);
     if (this.pub) this.pub.close();
     this.pub = null;
     for (const t of this.local?.getTracks() || []) t.stop();
-    this.sig.close();
+    if (this.ownSig) this.sig.close();
   }
 }

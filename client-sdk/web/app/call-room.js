@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // call-room.js - the call page's side of the signaling protocol telecare.v1
 // (docs/protocol.md): hello, join, leave, presence, the waiting room (admit),
-// chat and ping, with resume after a dropped connection. Media negotiation
-// (offer, answer, candidate) is handed to onRelay for the media SDK; this
-// module sends and receives no media.
+// chat and ping, with resume after a dropped connection. The media SDK
+// (/js/telecare.js, Call) shares this connection through signaling():
+// the page opens one WebSocket per call, not two (docs/webapp.md); this
+// module itself sends and receives no media.
 //
 //   idle --open--> connecting --welcome--> joined | waiting --admitted--> joined
 //                      ^                          |
@@ -11,7 +12,8 @@
 //
 // Events (on(type, f)): state(state), peers(Map), waiting(list),
 // chat({from, name, text, at, seq}), error({code, message}), relay(msg),
-// set-done(rehab-set-done message), rehab-alert(alert).
+// set-done(rehab-set-done message), rehab-alert(alert),
+// and 'msg:<type>' for every server message that is not an answer.
 // Thread: the page's.
 
 const RETRY_MS = [500, 1000, 2000, 4000, 8000];
@@ -103,6 +105,7 @@ export class CallRoom {
       if (m.type === 'error') p.reject(m); else p.resolve(m);
       return;
     }
+    this.emit(`msg:${m.type}`, m);
     switch (m.type) {
       case 'welcome': this.resume = null; this.onHello(m); break;
       case 'waiting': this.waiting.set(m.peer.peer, m.peer); this.emit('waiting', [...this.waiting.values()]); break;
@@ -133,6 +136,22 @@ export class CallRoom {
       case 'error': this.emit('error', m); break;
       default: break;
     }
+  }
+
+  // The connection as the media SDK's Call takes it (its `signaling`
+  // option): every server message by type, send, request, our peer id.
+  signaling() {
+    const room = this;
+    return {
+      on(type, f) { room.on(`msg:${type}`, f); },
+      send(msg) {
+        if (!room.ws || room.ws.readyState !== WebSocket.OPEN) return false;
+        room.ws.send(JSON.stringify(msg));
+        return true;
+      },
+      request(msg) { return room.request(msg); },
+      get peer() { return room.me; },
+    };
   }
 
   admit(peer) { return this.request({ type: 'admit', room: this.room, peer }); }

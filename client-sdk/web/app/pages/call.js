@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // call.js - the call page of a consultation or a live-guided rehab session:
-// video tiles, mute, camera, audio only, screen share, the participants,
-// the waiting room (a host admits), chat with a transcript that stays
-// visible, the recording consent, a network indicator, leave.
+// video tiles, mute, camera, audio only, low bandwidth, screen share, the
+// participants, the waiting room (a host admits), chat with a transcript
+// that stays visible, the recording consent, a network indicator, leave.
 //
-// Wired: the room over the signaling protocol (call-room.js: presence,
-// waiting room, admit, chat, resume after a drop), the consultation's REST
-// join and leave, the local camera and microphone and their controls,
-// screen share, the network indicator (signaling round trip).
-// Not wired: sending and receiving media. That is the browser media SDK's
-// (/js/telecare.js, another branch); the page loads it when it is served
-// and hands it the room's relay (docs/webapp.md). Until then the page says
-// plainly that the others cannot see or hear you.
+// The room (presence, waiting room, admit, chat, resume after a drop) is
+// call-room.js; the media is the browser SDK's Call (/js/telecare.js),
+// sharing the room's WebSocket (one signaling connection per page): once
+// in the room the page publishes its camera and microphone through the
+// server and shows each other participant's feed as a tile with a video,
+// an audio element and their name. Mute and camera off act on the sent
+// tracks; audio only and low bandwidth are the SDK's setAudioOnly and
+// setLowBandwidth. The others learn our mute and camera state over the
+// SDK's data channel ({"type":"media-state",...}). The network indicator
+// reads the SDK's stats every 2 s: round trip to the server, packets lost,
+// kbit/s received. Screen share stays local (not sent).
 import { h, clear, append } from '../dom.js';
 import { t, code, fmtTime } from '../i18n.js';
 import { transcript } from './resident.js';
@@ -22,38 +25,93 @@ async function loadSdk() {
   try { return await import('/js/telecare.js'); } catch (e) { return null; }
 }
 
+const STATS_MS = 2000;
+
 export async function page(ctx, kindOrId, maybeId) {
   const kind = maybeId ? kindOrId : 'consultation';
   const id = maybeId || kindOrId;
   const consult = kind === 'consultation' ? await ctx.api.consultation(id) : null;
   ctx.setTitle(t(`call.title.${kind}`, { id }));
   const status = h('p', { role: 'status', id: 'call-status' }, t('call.connecting'));
-  const media = h('p', { id: 'call-media', class: 'muted' });
+  const media = h('p', { id: 'call-media', role: 'status', class: 'muted' });
   const net = h('p', { role: 'status', id: 'call-net' }, t('call.netUnknown'));
   const local = h('video', { autoplay: true, muted: true, playsinline: true, 'aria-label': t('call.you') });
-  const tiles = h('div', { class: 'tiles', 'aria-label': t('call.tiles'), role: 'group' },
+  const tiles = h('div', { class: 'tiles', id: 'call-tiles', 'aria-label': t('call.tiles'), role: 'group' },
     h('figure', { class: 'tile' }, local, h('figcaption', {}, t('call.you'))));
   const tr = transcript();
   const people = h('ul', { id: 'call-peers' });
   const waitingBox = h('section', { 'aria-labelledby': 'wait-h', hidden: true }, h('h2', { id: 'wait-h' }, t('call.waitingRoom')), h('ul', { id: 'call-waiting' }));
   const recording = consult && consult.consents.some((x) => x.kind === 'recording' && !x.withdrawn_at);
-  let stream = null; let screen = null; let joinedRest = false; let timer = 0;
-  const toggle = (kindOf, btn, onKey, offKey) => {
-    if (!stream) return;
-    const tracks = kindOf === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks();
-    const on = !tracks.every((x) => x.enabled);
-    tracks.forEach((x) => { x.enabled = on; });
-    btn.setAttribute('aria-pressed', String(!on));
-    btn.textContent = t(on ? onKey : offKey);
+  let stream = null; let screen = null; let joinedRest = false; let timer = 0; let statsTimer = 0;
+  let call = null; let published = false; let stateDirty = false; let mediaRtt = null; let prev = null;
+  const room = new CallRoom({ token: ctx.api.token, room: `${kind}:${id}` });
+  const mine = { audio: true, video: true, audioOnly: false };
+
+  // Tell the others our mute and camera state over the data channel (again
+  // on the next stats tick while the channel is not open yet).
+  const sendState = () => {
+    stateDirty = !(call && call.sendData(JSON.stringify({ type: 'media-state', audio: mine.audio, video: mine.video && !mine.audioOnly })));
   };
-  const mute = h('button', { type: 'button', 'aria-pressed': 'false', onclick: () => toggle('audio', mute, 'call.mute', 'call.unmute') }, t('call.mute'));
-  const cam = h('button', { type: 'button', 'aria-pressed': 'false', onclick: () => toggle('video', cam, 'call.cameraOff', 'call.cameraOn') }, t('call.cameraOff'));
-  const audioOnly = h('button', { type: 'button', class: 'secondary', onclick: () => {
-    if (!stream) return;
-    stream.getVideoTracks().forEach((x) => { x.stop(); stream.removeTrack(x); });
-    cam.disabled = true; audioOnly.disabled = true;
-    media.textContent = t('call.audioOnlyOn');
+
+  // ---- remote tiles: peer -> { fig, video, audio, caption, audioOn, videoOn }
+  const remote = new Map();
+  const nameOf = (peer) => { const p = room.peers.get(peer); return p ? (p.name || p.peer) : peer; };
+  const caption = (r, peer) => {
+    const notes = [];
+    if (r.audioOn === false) notes.push(t('call.peerMuted'));
+    if (r.videoOn === false) notes.push(t('call.peerCameraOff'));
+    r.caption.textContent = notes.length ? `${nameOf(peer)} — ${notes.join(' · ')}` : nameOf(peer);
+    r.video.setAttribute('aria-label', t('call.videoOf', { name: nameOf(peer) }));
+  };
+  const tileOf = (peer) => {
+    let r = remote.get(peer);
+    if (r) return r;
+    const video = h('video', { autoplay: true, muted: true, playsinline: true });
+    const audio = h('audio', { autoplay: true });
+    const cap = h('figcaption', {});
+    r = { fig: h('figure', { class: 'tile', dataset: { peer } }, video, audio, cap), video, audio, caption: cap, audioOn: null, videoOn: null };
+    remote.set(peer, r);
+    caption(r, peer);
+    tiles.append(r.fig);
+    return r;
+  };
+  const dropTile = (peer) => {
+    const r = remote.get(peer);
+    if (!r) return;
+    r.fig.remove();
+    remote.delete(peer);
+  };
+
+  const setMuted = (kindOf, muted) => {
+    if (call) call.mute(kindOf, muted);
+    else if (stream) (kindOf === 'audio' ? stream.getAudioTracks() : stream.getVideoTracks()).forEach((x) => { x.enabled = !muted; });
+    mine[kindOf] = !muted;
+    sendState();
+  };
+  const mute = h('button', { type: 'button', id: 'call-mute', 'aria-pressed': 'false', onclick: () => {
+    setMuted('audio', mine.audio);
+    mute.setAttribute('aria-pressed', String(!mine.audio));
+    mute.textContent = t(mine.audio ? 'call.mute' : 'call.unmute');
+  } }, t('call.mute'));
+  const cam = h('button', { type: 'button', id: 'call-camera', 'aria-pressed': 'false', onclick: () => {
+    setMuted('video', mine.video);
+    cam.setAttribute('aria-pressed', String(!mine.video));
+    cam.textContent = t(mine.video ? 'call.cameraOff' : 'call.cameraOn');
+  } }, t('call.cameraOff'));
+  const audioOnly = h('button', { type: 'button', id: 'call-audio-only', class: 'secondary', 'aria-pressed': 'false', onclick: async () => {
+    mine.audioOnly = !mine.audioOnly;
+    audioOnly.setAttribute('aria-pressed', String(mine.audioOnly));
+    cam.disabled = mine.audioOnly;
+    if (call) await call.setAudioOnly(mine.audioOnly);
+    else if (stream) stream.getVideoTracks().forEach((x) => { x.enabled = !mine.audioOnly && mine.video; });
+    media.textContent = mine.audioOnly ? t('call.audioOnlyOn') : '';
+    sendState();
   } }, t('call.audioOnly'));
+  const lowBw = h('button', { type: 'button', id: 'call-low-bw', class: 'secondary', 'aria-pressed': 'false', disabled: true, onclick: async () => {
+    const on = lowBw.getAttribute('aria-pressed') !== 'true';
+    lowBw.setAttribute('aria-pressed', String(on));
+    try { await call.setLowBandwidth(on); media.textContent = on ? t('call.lowBandwidthOn') : ''; } catch (e) { media.textContent = t('call.mediaError', { message: e.message }); }
+  } }, t('call.lowBandwidth'));
   const share = h('button', { type: 'button', class: 'secondary', onclick: async () => {
     try {
       screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
@@ -61,9 +119,14 @@ export async function page(ctx, kindOrId, maybeId) {
     } catch (e) { media.textContent = t('call.shareFailed'); }
   } }, t('call.share'));
   const back = kind === 'consultation' ? `#/consultations/${id}` : `#/sessions/${id}`;
-  const room = new CallRoom({ token: ctx.api.token, room: `${kind}:${id}` });
-  const leave = h('button', { type: 'button', class: 'danger', id: 'call-leave', onclick: async () => {
+  const stopAll = async () => {
+    clearInterval(timer); clearInterval(statsTimer);
+    if (call) { const c = call; call = null; await c.leave().catch(() => {}); }
     await room.close();
+    [stream, screen].forEach((s) => s && s.getTracks().forEach((x) => x.stop()));
+  };
+  const leave = h('button', { type: 'button', class: 'danger', id: 'call-leave', onclick: async () => {
+    await stopAll();
     if (joinedRest) { try { await ctx.api.consultationStep(id, 'leave'); } catch (e) { /* closed meanwhile */ } }
     ctx.navigate(ctx.hasRole(['resident', 'carer']) && kind === 'rehab-session' ? '#/today' : back);
   } }, t('call.leave'));
@@ -79,7 +142,7 @@ export async function page(ctx, kindOrId, maybeId) {
   ctx.main.append(h('h1', {}, t(`call.title.${kind}`, { id })),
     consult ? (recording ? h('p', { class: 'rec', role: 'status' }, t('call.recording')) : h('p', {}, t('call.notRecording'))) : null,
     status, media, net, tiles,
-    h('div', { class: 'actions', role: 'group', 'aria-label': t('call.controls') }, mute, cam, audioOnly, share, leave),
+    h('div', { class: 'actions', role: 'group', 'aria-label': t('call.controls') }, mute, cam, audioOnly, lowBw, share, leave),
     waitingBox,
     h('section', { 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h' }, t('call.participants')), people),
     tr.el, chat);
@@ -89,23 +152,80 @@ export async function page(ctx, kindOrId, maybeId) {
     try { ctx.main.append(await setsPanel(ctx, id, room)); } catch (e) { /* the session is not readable: no panel */ }
   }
 
-  // The network indicator: the signaling round trip, now and every 10 s.
+  // The network indicator. Before media flows: the signaling round trip
+  // (every 10 s). With media: the SDK's stats (every 2 s): the round trip
+  // of the publishing connection, the share of packets lost and kbit/s
+  // received over all feeds since the last reading.
+  const showNet = (rtt, loss, kbps) => {
+    net.dataset.rtt = String(Math.round(rtt));
+    const level = loss === null
+      ? (rtt < 300 ? 'Good' : rtt < 800 ? 'Fair' : 'Poor')
+      : (rtt < 300 && loss < 2 ? 'Good' : rtt < 800 && loss < 8 ? 'Fair' : 'Poor');
+    if (loss === null) { net.textContent = t(`call.net${level}`, { rtt: Math.round(rtt) }); return; }
+    net.dataset.loss = loss.toFixed(1);
+    net.dataset.kbps = String(Math.round(kbps));
+    net.textContent = t(`call.netMedia${level}`, { rtt: Math.round(rtt), loss: loss.toFixed(1), kbps: Math.round(kbps) });
+  };
   const check = async () => {
     if (room.state !== 'joined' && room.state !== 'waiting') return;
+    if (mediaRtt !== null) return;
     let ms;
     try { ms = await room.ping(); } catch (e) { net.textContent = t('call.netPoor', { rtt: '>5000' }); return; }
-    net.dataset.rtt = String(Math.round(ms));
-    net.textContent = t(ms < 300 ? 'call.netGood' : ms < 800 ? 'call.netFair' : 'call.netPoor', { rtt: Math.round(ms) });
+    if (mediaRtt === null) showNet(ms, null, 0);
+  };
+  const readStats = async () => {
+    if (!call) return;
+    if (stateDirty) sendState();
+    let s;
+    try { s = await call.stats(); } catch (e) { return; }
+    const now = performance.now();
+    let lost = 0; let got = 0; let bytes = 0;
+    for (const [peer, f] of Object.entries(s.feeds)) {
+      const r = remote.get(peer);
+      if (r && f.video) Object.assign(r.fig.dataset, { frames: String(f.video.framesDecoded), width: String(f.video.frameWidth), height: String(f.video.frameHeight) });
+      if (r && f.audio) r.fig.dataset.audioLevel = String(f.audio.audioLevel);
+      for (const m of [f.video, f.audio]) {
+        if (!m) continue;
+        lost += m.packetsLost; got += m.packetsReceived; bytes += m.bytesReceived;
+      }
+    }
+    if (s.publish && s.publish.rtt !== null) mediaRtt = s.publish.rtt * 1000;
+    if (mediaRtt === null) return;
+    if (prev && got >= prev.got) {
+      const dl = Math.max(0, lost - prev.lost); const dg = got - prev.got;
+      const loss = dl + dg ? (100 * dl) / (dl + dg) : 0;
+      showNet(mediaRtt, loss, ((bytes - prev.bytes) * 8) / (now - prev.at));
+    }
+    prev = { lost, got, bytes, at: now };
+  };
+
+  // Media: publish once we are in the room (after admission for a patient).
+  const startMedia = async () => {
+    if (!call || published || room.state !== 'joined' || !stream) return;
+    published = true;
+    try {
+      await call.publish({ stream });
+      lowBw.disabled = false;
+      if (mine.audioOnly) await call.setAudioOnly(true);
+      sendState();
+    } catch (e) {
+      published = false;
+      media.textContent = t('call.mediaError', { message: e.message || String(e) });
+    }
   };
   room.on('state', (s) => {
     status.textContent = t(`call.state.${s}`);
     if (s === 'joined' || s === 'waiting') check();
+    if (s === 'joined') startMedia();
   });
   room.on('error', (e) => { status.textContent = t('call.refused', { message: e.message || e.code }); });
   room.on('peers', (peers) => {
     append(clear(people), [h('li', {}, `${t('call.you')} (${code('roomRole', room.role)})`),
       [...peers.values()].map((p) => h('li', {}, `${p.name || p.peer} (${code('roomRole', p.role)})`,
         p.state === 'reconnecting' ? ` — ${t('call.peerReconnecting')}` : ''))]);
+    for (const [peer, r] of remote) {
+      if (!peers.has(peer)) dropTile(peer); else caption(r, peer);
+    }
   });
   room.on('waiting', (list) => {
     waitingBox.hidden = !list.length;
@@ -115,21 +235,50 @@ export async function page(ctx, kindOrId, maybeId) {
       } }, t('call.admit', { name: p.name || p.peer })) : null)));
   });
   room.on('chat', (m) => tr.add(m.mine ? t('call.you') : (m.name || m.from), `${m.text} (${fmtTime(m.at)})`));
-  ctx.onLeave(() => {
-    clearInterval(timer);
-    room.close();
-    [stream, screen].forEach((s) => s && s.getTracks().forEach((x) => x.stop()));
-  });
+  ctx.onLeave(() => { stopAll(); });
+
+  // The SDK first, so that it sees the server's feed offers from the join on.
+  const sdk = await loadSdk();
+  if (sdk) {
+    call = new sdk.Call({ room: room.room, signaling: room.signaling() });
+    call.on('stream', ({ peer, stream: s }) => {
+      const r = tileOf(peer);
+      if (r.video.srcObject !== s) { r.video.srcObject = s; r.audio.srcObject = s; }
+      sendState(); // a newcomer learns our state
+    });
+    call.on('feed-ended', ({ peer }) => dropTile(peer));
+    call.on('track', ({ peer, track, up }) => {
+      const r = remote.get(peer);
+      if (r && track === 'video') { r.videoOn = up; caption(r, peer); }
+    });
+    call.on('data', ({ peer, text }) => {
+      let m;
+      try { m = JSON.parse(text); } catch (e) { return; }
+      if (!m || m.type !== 'media-state') return;
+      const r = tileOf(peer);
+      r.audioOn = m.audio !== false;
+      r.videoOn = m.video !== false;
+      caption(r, peer);
+    });
+    call.on('state', ({ feed, state }) => {
+      if (state === 'failed') media.textContent = t(feed ? 'call.feedFailed' : 'call.iceFailed', { name: feed ? nameOf(feed) : '' });
+      else if (state === 'connected' && !feed && media.dataset.error !== 'device') media.textContent = mine.audioOnly ? t('call.audioOnlyOn') : '';
+    });
+    call.on('media-error', (e) => { media.textContent = t('call.mediaError', { message: e.message || '' }); });
+  } else media.textContent = t('call.noSdk');
   room.open();
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true });
     local.srcObject = stream;
-  } catch (e) { media.textContent = t('precall.noAccess'); }
+  } catch (e) {
+    media.dataset.error = 'device';
+    media.textContent = t(e && e.name === 'NotAllowedError' ? 'call.noPermission' : 'call.noDevice');
+  }
+  startMedia();
   if (consult && consult.status === 'in_progress') {
     try { await ctx.api.consultationStep(id, 'join'); joinedRest = true; } catch (e) { joinedRest = e.status === 409; }
   }
-  const sdk = await loadSdk();
-  if (!sdk) media.textContent = t('call.noSdk');
   check();
   timer = setInterval(check, 10000);
+  statsTimer = setInterval(readStats, STATS_MS);
 }
