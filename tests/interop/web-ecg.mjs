@@ -112,49 +112,51 @@ try {
   t.check(compared === 150000 && worst < 1e-5, 'every held sample equals the .dat/.xyz value in mV (factor, origin applied)', `worst ${worst}`);
   t.check(held.speed === 25 && held.gain === 10, 'the paper defaults are 25 mm/s and 10 mm/mV', `${held.speed} ${held.gain}`);
 
-  // Where lead II of the rhythm strip (row 4) must be drawn: x = calibration
-  // + t x speed x 4 px/mm, y = baseline - mV x gain x 4 px/mm. A vertex of
-  // the trace is dark: every channel under 150 (the grid is pink, r >= 224;
-  // the calipers blue, b = 173).
-  const II = rec.sigs.findIndex((s) => s.name.toLowerCase() === 'ii');
-  const probe = async (speed, gain) => page.evaluate(({ speed, gain, pts }) => {
+  // Where the 12-lead part must draw: lead ORDER[c][r] in row r from
+  // c x 2.5 s; x = calibration + t x speed x 4 px/mm, y = row baseline -
+  // mV x gain x 4 px/mm. Probed where the trace is flat (the samples of
+  // +-10 ms within 0.03 mV) and at least 0.3 mV from zero, so a wrong gain
+  // or speed misses by 6 px or more: the pixel there must be dark (every
+  // channel under 150; the grid is pink, r >= 224; the calipers blue).
+  const ORDER = [['i', 'ii', 'iii'], ['avr', 'avl', 'avf'], ['v1', 'v2', 'v3'], ['v4', 'v5', 'v6']];
+  const pts = [];
+  ORDER.forEach((col, c) => col.forEach((name, r) => {
+    const l = rec.sigs.findIndex((x) => x.name.toLowerCase() === name);
+    let got = 0;
+    for (let i = c * 2500 + 20; i < (c + 1) * 2500 - 20 && got < 3; i += 10) {
+      const v = rec.mv(l, i);
+      if (Math.abs(v) < 0.3 || Math.abs(v) > 1.2) continue;
+      let flat = true;
+      for (let k = i - 10; k <= i + 10; k++) if (Math.abs(rec.mv(l, k) - v) > 0.03) flat = false;
+      if (flat) { pts.push([r, i, v]); got++; i += 200; }
+    }
+  }));
+  t.check(pts.length >= 12, `${pts.length} flat points of the 12 leads to probe`, JSON.stringify(pts));
+  const probe = async (speed, gain, shift = 1) => page.evaluate(({ speed, gain, pts, shift }) => {
     const v = document.querySelector('.ecg-viewer').viewer;
     v.speed = speed; v.gain = gain; v.draw();
-    const { calPx, rowPx, rows } = v.geometry;
+    const { calPx, rowPx } = v.geometry;
     const dpr = window.devicePixelRatio || 1;
     const g = v.canvas.getContext('2d');
-    const r = rows.length - 1;
-    const base = r * rowPx + rowPx * 0.6;
     const dark = (x, y) => {
       const d = g.getImageData(Math.round(x * dpr) - 1, Math.round(y * dpr) - 1, 3, 3).data;
       for (let k = 0; k < d.length; k += 4) if (d[k] < 150 && d[k + 1] < 150 && d[k + 2] < 150) return true;
       return false;
     };
-    const hits = pts.map(([i, mv]) => dark(calPx + (i / 1000) * speed * 4, base - mv * gain * 4));
+    const at = pts.map(([r, i, mv]) => dark(calPx + (i / 1000) * speed * 4, r * rowPx + rowPx * 0.6 - mv * gain * 4 * shift));
     // the 1 mV calibration pulse's top: gain x 4 px above the baseline
-    const px = (x, y) => Array.from(g.getImageData(Math.round(x * dpr) - 1, Math.round(y * dpr) - 1, 3, 3).data).filter((_, k) => k % 4 === 0);
+    const base = rowPx * 1.6; // row 2 (row 1 clips a 20 mm pulse)
     const cal = dark(14, base - gain * 4) && !dark(14, base - gain * 4 - 6);
-    return { hits, cal, rowsN: rows.length, calPx: px(14, base - gain * 4), above: px(14, base - gain * 4 - 6) };
-  }, { speed, gain, pts });
-  const pts = [];
-  for (let i = 500; i < 10000; i += 735) pts.push([i - (i % 10), rec.mv(II, i - (i % 10))]);
-  for (const [speed, gain] of [[25, 10], [50, 20], [25, 10]]) {
+    return { at, cal };
+  }, { speed, gain, pts, shift });
+  for (const [speed, gain] of [[25, 10], [50, 20], [12.5, 5], [25, 10]]) {
     const p = await probe(speed, gain);
-    t.check(p.hits.every(Boolean) && p.cal, `${speed} mm/s, ${gain} mm/mV: lead II is drawn where the paper puts its samples, and the 1 mV pulse is ${gain} mm high`,
+    t.check(p.at.every(Boolean) && p.cal,
+      `${speed} mm/s, ${gain} mm/mV: the 12 leads are drawn where the paper puts their samples, and the 1 mV pulse is ${gain} mm high`,
       JSON.stringify(p));
   }
-  const wrong = await probe(25, 10).then(() => page.evaluate(({ pts }) => {
-    const v = document.querySelector('.ecg-viewer').viewer;
-    const { calPx, rowPx, rows } = v.geometry;
-    const g = v.canvas.getContext('2d');
-    const base = (rows.length - 1) * rowPx + rowPx * 0.6;
-    // drawn at 20 mm/mV the same samples would sit here; at 10 they do not
-    return pts.filter(([i, mv]) => Math.abs(mv) > 0.4).map(([i, mv]) => {
-      const d = g.getImageData(Math.round(calPx + i / 10), Math.round(base - mv * 80), 1, 1).data;
-      return d[0] < 150 && d[1] < 150 && d[2] < 150;
-    });
-  }, { pts }));
-  t.check(wrong.every((x) => !x), 'the probe can fail: at 10 mm/mV nothing is drawn where 20 mm/mV would put it', JSON.stringify(wrong));
+  const off = await probe(25, 10, 2);
+  t.check(off.at.filter(Boolean).length <= pts.length / 4, 'the probe can fail: at twice the amplitude the pixels are mostly blank', JSON.stringify(off.at));
   const v1 = await axe(page, { all: true });
   t.check(v1.length === 0, 'axe: the stored ECG study page has no violation', v1.join('\n'));
   await shot(page, 'ecg-study-stored');
