@@ -96,7 +96,7 @@ export class EcgViewer {
     for (const l of chunk.leads) {
       const cur = this.record.leads.find((x) => norm(x.name) === norm(l.name));
       if (!cur) continue;
-      const add = l.mv.subarray(skip);
+      const add = (ArrayBuffer.isView(l.mv) ? l.mv : Float32Array.from(l.mv)).subarray(skip);
       const joined = new Float32Array(Math.min(cap, cur.mv.length + gap + add.length));
       const all = new Float32Array(cur.mv.length + gap + add.length);
       all.set(cur.mv); all.fill(NaN, cur.mv.length, cur.mv.length + gap); all.set(add, cur.mv.length + gap);
