@@ -196,6 +196,11 @@ export class Api {
   signEcgReport(id, body) { return this.post(`/ecg-studies/${id}/report`, body); }
   amendEcgReport(id, body) { return this.post(`/ecg-studies/${id}/report/amend`, body); }
   ecgReportVersions(id) { return this.get(`/ecg-studies/${id}/report/versions`); }
+  // The stored samples as a FHIR R4 Observation (valueSampledData per
+  // lead); startMs 0 and durationMs 10000 (at most 60000) by default.
+  ecgWaveform(id, { startMs, durationMs } = {}) {
+    return this.get(`/ecg-studies/${id}/waveform`, { start_ms: startMs, duration_ms: durationMs });
+  }
 
   // ---- imaging ----
   imagingWorklist() { return this.get('/worklists/imaging'); }

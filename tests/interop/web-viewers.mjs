@@ -4,9 +4,9 @@
 //  - ECG viewer: the first 10 s of PTB record s0010_re (12 leads, 1000 Hz,
 //    WFDB format 16, read and checksum-verified here); the paper geometry at
 //    25 and 50 mm/s, and calipers across two R peaks of the rhythm strip
-//    giving the RR interval found in the samples. The server serves no
-//    stored samples yet, so the test hands them to the component (a
-//    fixture; docs/webapp.md).
+//    giving the RR interval found in the samples. The component alone: the
+//    test hands it the samples (the study page on the server's own stored
+//    and live samples is web-ecg.mjs).
 //  - image viewer: CT_small.dcm and MR_small.dcm answered as a DICOMweb
 //    series (QIDO-RS JSON and WADO-RS multipart/related) by a Playwright
 //    route, because /dicom-web is not on this branch: the drawn grey of a

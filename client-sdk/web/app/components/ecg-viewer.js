@@ -15,7 +15,12 @@
 //
 // Data: setRecord({sampleRateHz, leads: [{name, mv: Float32Array}]}) for a
 // stored record; appendLive(chunk) (same shape, new samples only) for a live
-// stream, drawn as a sweep over the last ten seconds. Lead names are
+// stream, drawn as a sweep over the last ten seconds. A live chunk may carry
+// `first`, the stream's index of its first frame: a gap before it is held
+// as invalid samples (NaN, not drawn), frames already held are skipped, and
+// liveNext is the index the next frame would have. NaN anywhere is a gap
+// in the trace. The element's `viewer` property is the object (for tests:
+// the samples it holds are record.leads[].mv). Lead names are
 // matched case-insensitively (avr = aVR). Screen units: MM_PX CSS pixels per
 // millimetre (4), so 25 mm/s is 100 px/s at 100% zoom; screens are not
 // calibrated, the grid is what a reader measures against.
@@ -54,6 +59,7 @@ export class EcgViewer {
         h('button', { type: 'button', class: 'secondary', onclick: () => this.clearMarks() }, t('ecg.clearCalipers'))),
       this.empty,
       h('div', { class: 'ecg-canvas-wrap' }, this.canvas), this.readout);
+    this.el.viewer = this;
     container.append(this.el);
     this.canvas.addEventListener('click', (e) => {
       const r = this.canvas.getBoundingClientRect();
@@ -77,13 +83,23 @@ export class EcgViewer {
     if (!this.record || !this.live) {
       this.record = { sampleRateHz: chunk.sampleRateHz, leads: chunk.leads.map((l) => ({ name: l.name, mv: new Float32Array(0) })) };
       this.live = true;
+      this.liveNext = chunk.first ?? null;
     }
+    const len = Math.max(0, ...chunk.leads.map((l) => l.mv.length));
+    let skip = 0; let gap = 0;
+    if (chunk.first !== undefined && this.liveNext !== null) {
+      if (chunk.first < this.liveNext) skip = Math.min(len, this.liveNext - chunk.first);
+      else gap = Math.min(cap, chunk.first - this.liveNext);
+    }
+    if (skip >= len) return;
+    if (chunk.first !== undefined) this.liveNext = chunk.first + len;
     for (const l of chunk.leads) {
       const cur = this.record.leads.find((x) => norm(x.name) === norm(l.name));
       if (!cur) continue;
-      const joined = new Float32Array(Math.min(cap, cur.mv.length + l.mv.length));
-      const all = new Float32Array(cur.mv.length + l.mv.length);
-      all.set(cur.mv); all.set(l.mv, cur.mv.length);
+      const add = (ArrayBuffer.isView(l.mv) ? l.mv : Float32Array.from(l.mv)).subarray(skip);
+      const joined = new Float32Array(Math.min(cap, cur.mv.length + gap + add.length));
+      const all = new Float32Array(cur.mv.length + gap + add.length);
+      all.set(cur.mv); all.fill(NaN, cur.mv.length, cur.mv.length + gap); all.set(add, cur.mv.length + gap);
       joined.set(all.subarray(all.length - joined.length));
       cur.mv = joined;
     }
@@ -154,10 +170,14 @@ export class EcgViewer {
         const i0 = Math.floor(p.t0 * fs); const i1 = Math.min(lead.mv.length, Math.floor(p.t1 * fs));
         const step = Math.max(1, Math.floor(fs / (pxPerS * 2)));
         g.beginPath();
+        let pen = false;
         for (let i = i0; i < i1; i += step) {
           const x = calPx + (i / fs) * pxPerS;
-          const y = base - lead.mv[i] * this.gain * MM_PX;
-          if (i === i0) g.moveTo(x, y); else g.lineTo(x, y);
+          const v = lead.mv[i];
+          if (Number.isNaN(v)) { pen = false; continue; }
+          const y = base - v * this.gain * MM_PX;
+          if (!pen) g.moveTo(x, y); else g.lineTo(x, y);
+          pen = true;
         }
         g.stroke();
       }

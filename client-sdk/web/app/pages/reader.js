@@ -3,16 +3,19 @@
 // its viewer, the report form (sign), amendment with a reason, and the
 // report's versions.
 //
-// Wired: worklists, study metadata, sign, amend, versions (/api/v1).
-// Not wired yet: the ECG samples (the API serves no waveform; the viewer is
-// built and tested on a recording, docs/webapp.md) and imaging pixels
-// (DICOMweb /dicom-web is another branch's; the viewer asks it and says so
-// when it is not there).
+// Wired: worklists, study metadata, sign, amend, versions (/api/v1); the
+// ECG samples: a stored study's first 10 s from GET /ecg-studies/{id}/
+// waveform (FHIR valueSampledData), a live one over signaling
+// (ecg-subscribe, ecg-live.js) with a "live" badge, then the stored record
+// once the device stops. Imaging pixels come through DICOMweb (the viewer
+// asks /dicom-web and says so when it is not there).
 import { h } from '../dom.js';
 import { t, code, fmtTime, fmtDate } from '../i18n.js';
 import { field, form, num } from '../forms.js';
 import { EcgViewer } from '../components/ecg-viewer.js';
 import { ImageViewer } from '../components/image-viewer.js';
+import { EcgLive } from '../ecg-live.js';
+import { fromObservation } from '/js/ecg.js';
 
 function table(caption, cols, rows) {
   if (!rows.length) return h('p', { class: 'muted' }, t('worklist.empty'));
@@ -74,8 +77,33 @@ export async function ecgStudy(ctx, id) {
       kv('consult.status', h('strong', { id: 'study-status' }, code('studyStatus', s.status)))));
   const viewerBox = h('section', { 'aria-labelledby': 'wave-h' }, h('h2', { id: 'wave-h' }, t('ecg.waveform')));
   ctx.main.append(viewerBox);
-  ctx.ecgViewer = new EcgViewer(viewerBox, { label: t('ecg.canvasLabelStudy', { id }) });
-  viewerBox.append(h('p', { class: 'muted' }, t('ecg.notServed')));
+  const liveNote = h('p', { id: 'ecg-live', role: 'status' });
+  viewerBox.append(liveNote);
+  const viewer = new EcgViewer(viewerBox, { label: t('ecg.canvasLabelStudy', { id }) });
+  ctx.ecgViewer = viewer;
+  const waveNote = h('p', { class: 'muted', id: 'ecg-wave-note' });
+  viewerBox.append(waveNote);
+  const loadStored = async () => {
+    try {
+      const rec = fromObservation(await ctx.api.ecgWaveform(id, { durationMs: 10000 }));
+      if (rec) { viewer.setRecord(rec); waveNote.textContent = t('ecg.storedShown', { s: viewer.seconds().toFixed(1) }); }
+      else waveNote.textContent = t('ecg.noSamples');
+    } catch (err) {
+      waveNote.textContent = err.status === 404 ? t('ecg.noStored') : t('ecg.waveError');
+    }
+  };
+  if (s.status === 'live') {
+    liveNote.append(h('span', { class: 'badge live' }, t('ecg.liveBadge')), ' ', t('ecg.liveHelp'));
+    const live = new EcgLive({
+      token: ctx.api.token, study: id, viewer,
+      onEnded: () => { liveNote.textContent = t('ecg.liveEnded'); loadStored(); },
+      onError: (m) => { liveNote.textContent = t('ecg.liveError', { msg: m.message || '' }); },
+    }).open();
+    viewerBox.ecgLive = live;
+    ctx.onLeave(() => live.close());
+  } else {
+    await loadStored();
+  }
   if (s.report) {
     const r = s.report;
     ctx.main.append(h('section', { 'aria-labelledby': 'rep-h' }, h('h2', { id: 'rep-h' }, t('report.current', { v: r.version })),
