@@ -35,10 +35,14 @@ export function watchErrors(page) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   // A non-2xx answer the app handled (a 401 asking for the TOTP code, a 422
-  // shown next to its field) is logged by chromium as a failed load: not an
-  // error of the page's own.
+  // shown next to its field) is logged by chromium as a failed load, and a
+  // WebSocket that cannot connect while the server is down (web-reconnect
+  // stops it on purpose; the app retries) as a failed connection: network
+  // logs, not errors of the page's own.
+  const network = (text) => text.startsWith('Failed to load resource') ||
+    /^WebSocket connection to '[^']*' failed/.test(text);
   page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !network(m.text())) errors.push(`console: ${m.text()}`);
   });
   return errors;
 }
