@@ -475,26 +475,26 @@ struct tc_sdk_ecg_sub;
 
 /* What a stream carries. Arrays hold n_leads values; strings are copied. */
 struct tc_sdk_ecg_desc {
-    unsigned n_leads;          /* 1..16 */
-    const char *const *leads;  /* "I", "II", "V1", "MLII", "vx", ... */
-    unsigned sample_rate_hz;   /* 50..20000 */
-    unsigned frames_per_packet; /* 0: 20 ms worth, rounded up */
-    const double *gains;       /* ADC units per mV */
-    const int *baselines;      /* NULL: 0 */
-    const int *adc_zeros;      /* NULL: 0 */
+    unsigned n_leads;             /* 1..16 */
+    const char *const *leads;     /* "I", "II", "V1", "MLII", "vx", ... */
+    unsigned sample_rate_hz;      /* 50..20000 */
+    unsigned frames_per_packet;   /* 0: 20 ms worth, rounded up */
+    const double *gains;          /* ADC units per mV */
+    const int *baselines;         /* NULL: 0 */
+    const int *adc_zeros;         /* NULL: 0 */
     unsigned adc_resolution_bits; /* 0: 16 */
 };
 
 struct tc_sdk_ecg_announce {
-    int64_t patient;       /* the resident id */
-    const char *device;    /* the device id (must be assigned to them) */
+    int64_t patient;    /* the resident id */
+    const char *device; /* the device id (must be assigned to them) */
     struct tc_sdk_ecg_desc desc;
-    const char *profile;   /* NULL: "AEAD_AES_128_GCM"; or
-                              "AES_CM_128_HMAC_SHA1_80" */
-    bool urgent;           /* a reading request to put first */
-    int64_t consultation;  /* attach to this consultation; 0: none */
-    int64_t reader;        /* the practitioner asked to read it; 0: none */
-    double speed;          /* pacing: 1 real time, N: N times faster */
+    const char *profile;  /* NULL: "AEAD_AES_128_GCM"; or
+                             "AES_CM_128_HMAC_SHA1_80" */
+    bool urgent;          /* a reading request to put first */
+    int64_t consultation; /* attach to this consultation; 0: none */
+    int64_t reader;       /* the practitioner asked to read it; 0: none */
+    double speed;         /* pacing: 1 real time, N: N times faster */
 };
 
 struct tc_sdk_ecg_stream_callbacks {

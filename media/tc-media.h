@@ -52,7 +52,6 @@ int tc_media_probe_video(const char *path, int timeout_s,
 /* The GStreamer version in use, e.g. "GStreamer 1.22.0". Static string. */
 const char *tc_media_version(void);
 
-
 /* == ECG over RTP (ecg-rtp.c; the format is docs/ecg-rtp.md) == */
 
 #define TC_MEDIA_ECG_MAX_LEADS   16
@@ -88,8 +87,8 @@ int tc_media_ecg_format_check(const struct tc_media_ecg_format *fmt);
 struct tc_media_ecg_packet {
     uint16_t seq;
     uint32_t timestamp;
-    bool marker;     /* the stream's last packet */
-    unsigned frames; /* 1..frames_per_packet; fewer only with marker */
+    bool marker;            /* the stream's last packet */
+    unsigned frames;        /* 1..frames_per_packet; fewer only with marker */
     const uint8_t *payload; /* frames * n_leads big-endian int16 */
 };
 
@@ -112,9 +111,8 @@ int tc_media_ecg_rtp_parse(const struct tc_media_ecg_format *fmt,
  * frames_per_packet, or the packet does not fit cap.
  */
 int tc_media_ecg_rtp_write(const struct tc_media_ecg_format *fmt,
-                           uint64_t index, bool marker,
-                           const int16_t *samples, unsigned frames,
-                           uint8_t *buf, size_t cap);
+                           uint64_t index, bool marker, const int16_t *samples,
+                           unsigned frames, uint8_t *buf, size_t cap);
 
 /*
  * Where a packet belongs in its stream. Sequence numbers are extended to
@@ -146,17 +144,17 @@ int tc_media_ecg_seq_index(struct tc_media_ecg_seq *s, uint16_t seq,
  * format 16, one file. Sample values are ADC units; TC_MEDIA_ECG_INVALID
  * (-32768) marks a missing sample (212's -2048 reads as it).
  */
-#define TC_MEDIA_WFDB_MAX_SIGNALS  32
-#define TC_MEDIA_WFDB_MAX_FILES    8
-#define TC_MEDIA_WFDB_MAX_HEADER   (256 * 1024)
-#define TC_MEDIA_WFDB_MAX_SAMPLES  (64 * 1024 * 1024) /* all signals */
+#define TC_MEDIA_WFDB_MAX_SIGNALS 32
+#define TC_MEDIA_WFDB_MAX_FILES   8
+#define TC_MEDIA_WFDB_MAX_HEADER  (256 * 1024)
+#define TC_MEDIA_WFDB_MAX_SAMPLES (64 * 1024 * 1024) /* all signals */
 
 struct tc_media_wfdb_signal {
-    char file[64];     /* signal file name, no directory part */
-    unsigned format;   /* 16 or 212 */
-    double gain;       /* ADC units per physical unit (200 when absent) */
-    int baseline;      /* ADC value of 0 physical units */
-    char units[16];    /* "mV" when absent */
+    char file[64];   /* signal file name, no directory part */
+    unsigned format; /* 16 or 212 */
+    double gain;     /* ADC units per physical unit (200 when absent) */
+    int baseline;    /* ADC value of 0 physical units */
+    char units[16];  /* "mV" when absent */
     unsigned adc_resolution; /* bits */
     int adc_zero;
     int init_value;
@@ -170,7 +168,7 @@ struct tc_media_wfdb_header {
     char name[64];
     unsigned n_signals;
     double sample_rate_hz;
-    int64_t n_frames; /* -1 when the header does not say */
+    int64_t n_frames;   /* -1 when the header does not say */
     char base_time[16]; /* "HH:MM:SS[.mmm]" or "" */
     char base_date[16]; /* "DD/MM/YYYY" or "" */
     unsigned n_files;
@@ -197,9 +195,9 @@ int tc_media_wfdb_header_parse(const char *text, size_t len,
  * Errors: -EINVAL the file is shorter than n_frames (err says so).
  */
 int tc_media_wfdb_decode(const struct tc_media_wfdb_header *h,
-                         unsigned file_index, const uint8_t *data,
-                         size_t len, int64_t n_frames, int16_t *samples,
-                         char *err, size_t err_len);
+                         unsigned file_index, const uint8_t *data, size_t len,
+                         int64_t n_frames, int16_t *samples, char *err,
+                         size_t err_len);
 
 /* Whole frames a signal file of `len` bytes holds. */
 int64_t tc_media_wfdb_frames_in(const struct tc_media_wfdb_header *h,
@@ -373,7 +371,7 @@ typedef void (*tc_media_ecg_packet_fn)(void *data, int64_t index,
 struct tc_media_ecg_stream_params {
     struct tc_media_ecg_format format;
     enum tc_media_srtp_profile profile;
-    const uint8_t *key; /* the device's master key + salt, copied */
+    const uint8_t *key;  /* the device's master key + salt, copied */
     unsigned history_ms; /* 0: 10,000 */
     /* The archive, or archive.dir NULL for none. Its n_leads, rate and
      * frames_per_packet are taken from `format`. */
@@ -393,8 +391,8 @@ struct tc_media_ecg_stream_stats {
     uint64_t late;        /* too late (or duplicate) for the archive */
     uint64_t sent;        /* packets sent to SRTP subscribers */
     uint64_t send_failed;
-    int64_t frames;       /* archived so far */
-    int64_t lost_frames;  /* archived as invalid */
+    int64_t frames;      /* archived so far */
+    int64_t lost_frames; /* archived as invalid */
 };
 
 /*
@@ -417,8 +415,7 @@ int tc_media_ecg_stream_subscribe(struct tc_media_ecg_stream *s,
                                   const uint8_t *key, const void *addr,
                                   size_t addr_len, int *sub_id);
 /* -ENOENT when there is no such subscriber. */
-int tc_media_ecg_stream_unsubscribe(struct tc_media_ecg_stream *s,
-                                    int sub_id);
+int tc_media_ecg_stream_unsubscribe(struct tc_media_ecg_stream *s, int sub_id);
 /* Call fn for each packet of the last history_ms, oldest first. */
 void tc_media_ecg_stream_history(struct tc_media_ecg_stream *s,
                                  tc_media_ecg_packet_fn fn, void *data);

@@ -149,10 +149,10 @@ static bool
 lead_known(const char *lead, size_t len)
 {
     static const char *const leads[] = {
-        "I",   "II",  "III", "aVR", "aVL", "aVF", "V1", "V2",
-        "V3",  "V4",  "V5",  "V6",  "V7",  "V8",  "V9", "V3R",
-        "V4R", "V5R", "V6R", "CM5", "ML1", "ML2", "ML3", "MLI", "MLII",
-        "MLIII", "X",  "Y",  "Z"};
+        "I",    "II",    "III", "aVR", "aVL", "aVF", "V1",  "V2",
+        "V3",   "V4",    "V5",  "V6",  "V7",  "V8",  "V9",  "V3R",
+        "V4R",  "V5R",   "V6R", "CM5", "ML1", "ML2", "ML3", "MLI",
+        "MLII", "MLIII", "X",   "Y",   "Z"};
 
     for (size_t i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
         if (strlen(leads[i]) == len && memcmp(leads[i], lead, len) == 0) {

@@ -136,8 +136,8 @@ check_patient(struct tc_rec_db *db,
          offsetof(struct tc_rec_imaging_dicom_in, patient_dicom_id), 256},
         {"patient_name",
          offsetof(struct tc_rec_imaging_dicom_in, patient_name), 800},
-        {"patient_sex",
-         offsetof(struct tc_rec_imaging_dicom_in, patient_sex), 16},
+        {"patient_sex", offsetof(struct tc_rec_imaging_dicom_in, patient_sex),
+         16},
         {"study_time", offsetof(struct tc_rec_imaging_dicom_in, study_time),
          16},
         {"transfer_syntax",
@@ -146,8 +146,7 @@ check_patient(struct tc_rec_db *db,
     };
     int rc = 0;
 
-    for (size_t i = 0; rc == 0 && i < sizeof(texts) / sizeof(texts[0]);
-         i++) {
+    for (size_t i = 0; rc == 0 && i < sizeof(texts) / sizeof(texts[0]); i++) {
         const char *v =
             *(const char *const *)((const char *)in + texts[i].offset);
         rc = tc_rec__text_check(db, texts[i].field, v, texts[i].max, false);

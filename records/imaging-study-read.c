@@ -25,7 +25,7 @@
     " ON r.id = i.series_id WHERE r.study_id = s.id),"                        \
     " s.patient_dicom_id, s.patient_name, s.patient_birth_date,"              \
     " s.patient_sex, s.study_time, replace((SELECT group_concat(DISTINCT"     \
-    " modality) FROM imaging_series WHERE study_id = s.id), ',', '\\'),"     \
+    " modality) FROM imaging_series WHERE study_id = s.id), ',', '\\'),"      \
     " rr.requested_by, coalesce(rr.urgent, 0),"                               \
     " (SELECT count(*) FROM imaging_instance_conflicts c JOIN"                \
     " imaging_instances i ON i.id = c.instance_id JOIN imaging_series r"      \
@@ -445,8 +445,7 @@ tc_rec_imaging_query(struct tc_rec_db *db,
 
     tc_rec__ok(db);
     if (q->limit < 1 || q->limit > 1000 || q->offset < 0) {
-        return tc_rec__fail(db, -EINVAL,
-                            "limit: 1..1000; offset: 0 or more");
+        return tc_rec__fail(db, -EINVAL, "limit: 1..1000; offset: 0 or more");
     }
     if ((q->date_from && !tc_rec__date_valid(q->date_from)) ||
         (q->date_to && !tc_rec__date_valid(q->date_to))) {
@@ -512,8 +511,9 @@ tc_rec_imaging_series_find(struct tc_rec_db *db, int64_t study_id,
     }
     sqlite3_reset(st);
     if (rc == SQLITE_DONE) {
-        return tc_rec__fail(db, -ENOENT, "series_uid: no such series in "
-                                         "the study");
+        return tc_rec__fail(db, -ENOENT,
+                            "series_uid: no such series in "
+                            "the study");
     }
     return rc == SQLITE_ROW ? 0 : tc_rec__fail_sql(db, rc, "series");
 }
@@ -562,8 +562,9 @@ tc_rec_imaging_instance_get(struct tc_rec_db *db, int64_t series_id,
     rc = tc_rec__fetch(db, st, sizeof(struct tc_rec_imaging_instance),
                        read_instance, instance_free, &item);
     if (rc == -ENOENT) {
-        return tc_rec__fail(db, -ENOENT, "sop_instance_uid: no such "
-                                         "instance in the series");
+        return tc_rec__fail(db, -ENOENT,
+                            "sop_instance_uid: no such "
+                            "instance in the series");
     }
     if (rc == 0) {
         *out = item;

@@ -725,8 +725,7 @@ check_exercise(struct tc_rec_db *db,
     if ((in->sets < 1 || in->sets > 20) && !(from_library && in->sets == 0)) {
         return tc_rec__fail(db, -EINVAL, "sets: must be 1..20");
     }
-    if ((in->reps < 1 || in->reps > 200) &&
-        !(from_library && in->reps == 0)) {
+    if ((in->reps < 1 || in->reps > 200) && !(from_library && in->reps == 0)) {
         return tc_rec__fail(db, -EINVAL, "reps: must be 1..200");
     }
     if (in->sessions_per_week < 1 || in->sessions_per_week > 14) {

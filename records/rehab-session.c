@@ -337,10 +337,11 @@ record_finish(struct tc_rec_db *db, int64_t id,
     if (rc < 0) {
         return rc;
     }
-    st = tc_rec__stmt(db, "UPDATE rehab_sessions SET ended_at_us = ?,"
-                          " attendance = ?, completion_pct = ?,"
-                          " pain_after = ?, difficulty = ?,"
-                          " recording_ref = coalesce(?, recording_ref) WHERE id = ?");
+    st = tc_rec__stmt(
+        db, "UPDATE rehab_sessions SET ended_at_us = ?,"
+            " attendance = ?, completion_pct = ?,"
+            " pain_after = ?, difficulty = ?,"
+            " recording_ref = coalesce(?, recording_ref) WHERE id = ?");
     if (!st) {
         return -EIO;
     }

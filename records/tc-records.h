@@ -1932,8 +1932,7 @@ int tc_rec_imaging_forward_queue(struct tc_rec_db *db,
                                  const char *sop_instance_uid,
                                  const char *destination, int64_t at_us);
 /* Pending rows due at now_us, oldest queued first, at most `limit`. */
-int tc_rec_imaging_forward_due(struct tc_rec_db *db, int64_t now_us,
-                               int limit,
+int tc_rec_imaging_forward_due(struct tc_rec_db *db, int64_t now_us, int limit,
                                struct tc_rec_imaging_forward_list **out);
 /* The result of one attempt: sent, or retry at next_at_us with `error`. */
 int tc_rec_imaging_forward_sent(struct tc_rec_db *db, int64_t instance_id,
@@ -2392,9 +2391,9 @@ void tc_rec_consultation_chat_list_free(struct tc_rec_chat_list *list);
 struct tc_rec_recording {
     int64_t id;
     int64_t consultation_id;
-    int64_t user_id; /* whose media */
-    char *track;     /* "audio" or "video" */
-    char *path;      /* relative to the data directory */
+    int64_t user_id;  /* whose media */
+    char *track;      /* "audio" or "video" */
+    char *path;       /* relative to the data directory */
     char *media_type; /* "video/webm", "audio/webm", "video/x-matroska" */
     int64_t started_at_us;
     int64_t duration_ms;
@@ -2412,8 +2411,8 @@ struct tc_rec_recording_list {
  * receives its id. Recordings are append-only. Errors: -ENOENT
  * (consultation_id, user_id), -EINVAL (the field named), -EEXIST (path).
  */
-int tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
-                         int64_t *id_out);
+int tc_rec_recording_add(struct tc_rec_db *db,
+                         const struct tc_rec_recording *r, int64_t *id_out);
 
 /* A consultation's recordings by start time (at most 1000). Errors:
  * -ENOENT (consultation). */
@@ -2703,8 +2702,7 @@ int tc_rec_rehab_plan_slots_set(struct tc_rec_db *db, int64_t plan_id,
 /* The schedule, by weekday and time; *out is malloc'd (free()), NULL
  * when *n_out is 0. */
 int tc_rec_rehab_plan_slots_get(struct tc_rec_db *db, int64_t plan_id,
-                                struct tc_rec_rehab_slot **out,
-                                size_t *n_out);
+                                struct tc_rec_rehab_slot **out, size_t *n_out);
 /* Schedule a session for every slot occurrence on the local days from..to
  * (inclusive, clipped to the plan's period) that has none yet: running it
  * twice schedules nothing new. *n_created counts the new sessions. */
@@ -2730,7 +2728,8 @@ enum tc_rec_rehab_attend_event {
     TC_REC_REHAB_MEDIA_STOP,
 };
 
-const char *tc_rec_rehab_attend_role_to_string(enum tc_rec_rehab_attend_role r);
+const char *
+tc_rec_rehab_attend_role_to_string(enum tc_rec_rehab_attend_role r);
 const char *
 tc_rec_rehab_attend_event_to_string(enum tc_rec_rehab_attend_event e);
 
@@ -2758,7 +2757,7 @@ struct tc_rec_rehab_presence {
     int64_t therapist_us;
     int64_t resident_us; /* the resident or a carer present */
     int64_t together_us;
-    int64_t media_us;  /* any media flowing; 0 until media reports */
+    int64_t media_us;    /* any media flowing; 0 until media reports */
     int64_t first_at_us; /* first PRESENT, 0: nobody came */
     int64_t last_at_us;  /* last event */
     size_t n_entries;
@@ -2778,8 +2777,8 @@ int tc_rec_rehab_set_mark(struct tc_rec_db *db, int64_t session_id,
                           int64_t exercise_id, int set_no, int64_t by,
                           int64_t at_us);
 /* Sets marked done in a session, and the sets its plan prescribes. */
-int tc_rec_rehab_set_count(struct tc_rec_db *db, int64_t session_id,
-                           int *done, int *prescribed);
+int tc_rec_rehab_set_count(struct tc_rec_db *db, int64_t session_id, int *done,
+                           int *prescribed);
 
 /* -- Resumable uploads: recordings, demo videos (rehab-upload.c) -- */
 
@@ -2895,9 +2894,9 @@ enum tc_rec_rehab_alert_kind {
     TC_REC_REHAB_ALERT_NO_SESSION,          /* 14 days in an active plan */
 };
 
-#define TC_REC_REHAB_ALERT_MISSED_RUN  3
-#define TC_REC_REHAB_ALERT_PAIN_DELTA  3
-#define TC_REC_REHAB_ALERT_QUIET_DAYS  14
+#define TC_REC_REHAB_ALERT_MISSED_RUN 3
+#define TC_REC_REHAB_ALERT_PAIN_DELTA 3
+#define TC_REC_REHAB_ALERT_QUIET_DAYS 14
 
 const char *tc_rec_rehab_alert_kind_to_string(enum tc_rec_rehab_alert_kind k);
 
@@ -2907,7 +2906,7 @@ struct tc_rec_rehab_alert {
     int64_t resident_id;
     enum tc_rec_rehab_alert_kind kind;
     int64_t session_id; /* the session that raised it, 0: none */
-    int value; /* misses in the run, pain increase, or quiet days */
+    int value;          /* misses in the run, pain increase, or quiet days */
     int64_t raised_at_us;
     int64_t acknowledged_by; /* 0: open */
     int64_t acknowledged_at_us;
@@ -3054,8 +3053,8 @@ enum tc_rec_referral_status {
 };
 const char *
 tc_rec_referral_direction_to_string(enum tc_rec_referral_direction d);
-int tc_rec_referral_direction_from_string(
-    const char *s, enum tc_rec_referral_direction *out);
+int tc_rec_referral_direction_from_string(const char *s,
+                                          enum tc_rec_referral_direction *out);
 const char *tc_rec_referral_status_to_string(enum tc_rec_referral_status s);
 int tc_rec_referral_status_from_string(const char *s,
                                        enum tc_rec_referral_status *out);
@@ -3318,8 +3317,7 @@ struct tc_rec_emergency {
  * at_us; department_id: not at a county or city hospital). */
 int tc_rec_emergency_raise(struct tc_rec_db *db, int64_t resident_id,
                            int64_t requester_id, int64_t department_id,
-                           const char *reason, int64_t at_us,
-                           int64_t *id_out);
+                           const char *reason, int64_t at_us, int64_t *id_out);
 /*
  * Ring `n` practitioners at `tier` until deadline_us (a ringing
  * emergency; a tier above the current one logs `escalated`). Each is

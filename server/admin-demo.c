@@ -584,7 +584,6 @@ seed_referrals(struct tc_rec_db *db, struct county *c)
                : 0;
 }
 
-
 struct demo_user {
     const char *username;
     enum tc_rec_user_role role;

@@ -480,9 +480,8 @@ dicom_read(struct tc_srv__call *call, const char *path, struct upload *u)
         double gain = dicom_gain(w, c);
         /* the ADC value of 0 mV: Channel Baseline is the value of sample
          * 0 in the channel's units (PS3.3 C.10.9.1.4.2) */
-        double base = gain > 0 ? -w->baseline[c] /
-                                     units_per_mv(w->units[c]) * gain
-                               : 0;
+        double base =
+            gain > 0 ? -w->baseline[c] / units_per_mv(w->units[c]) * gain : 0;
 
         if (gain <= 0) {
             g_snprintf(err, sizeof(err),

@@ -84,12 +84,11 @@ goal_json(const struct tc_rec_rehab_goal *g)
 static json_t *
 exercise_json(const struct tc_rec_rehab_exercise *e)
 {
-    return json_pack("{s:I,s:s,s:s?,s:s?,s:i,s:i,s:i,s:o}", "id",
-                     (json_int_t)e->id, "name", e->name, "instructions",
-                     e->instructions, "video_ref", e->video_ref, "sets",
-                     e->sets, "reps", e->reps, "sessions_per_week",
-                     e->sessions_per_week, "library_id",
-                     tc_srv__id_json(e->library_id));
+    return json_pack(
+        "{s:I,s:s,s:s?,s:s?,s:i,s:i,s:i,s:o}", "id", (json_int_t)e->id, "name",
+        e->name, "instructions", e->instructions, "video_ref", e->video_ref,
+        "sets", e->sets, "reps", e->reps, "sessions_per_week",
+        e->sessions_per_week, "library_id", tc_srv__id_json(e->library_id));
 }
 
 /* A plan; `whole` adds the free text (status reason, goals, exercises),
@@ -231,8 +230,8 @@ exercise_parse(struct tc_srv__call *call, json_t *obj,
                struct tc_rec_rehab_exercise_new *e)
 {
     static const char *const known[] = {
-        "name",      "instructions",      "video_ref", "sets", "reps",
-        "library_id", "sessions_per_week", NULL};
+        "name", "instructions", "video_ref",         "sets",
+        "reps", "library_id",   "sessions_per_week", NULL};
     bool own; /* not from the library: name, sets and reps required */
 
     if (!tc_srv__json_only(call, obj, known) ||

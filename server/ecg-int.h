@@ -22,11 +22,11 @@
 #include "sig-int.h"
 #include "tc-media.h"
 
-#define TC_SRV__ECG_PT         96
-#define TC_SRV__ECG_LEAD_MAX   16 /* bytes of a lead name */
-#define TC_SRV__ECG_DEVICE_MAX 64
-#define TC_SRV__ECG_WS_HEADER  20 /* docs/ecg-rtp.md, browser frames */
-#define TC_SRV__ECG_WS_MAX     (32 * 1024)
+#define TC_SRV__ECG_PT           96
+#define TC_SRV__ECG_LEAD_MAX     16 /* bytes of a lead name */
+#define TC_SRV__ECG_DEVICE_MAX   64
+#define TC_SRV__ECG_WS_HEADER    20 /* docs/ecg-rtp.md, browser frames */
+#define TC_SRV__ECG_WS_MAX       (32 * 1024)
 #define TC_SRV__ECG_WS_PERIOD_MS 40
 
 /* What every packet of a stream is, as announced. */

@@ -131,9 +131,8 @@ tc_srv__rehab_alerts_sweep(struct tc_srv *srv)
         g_warning("overdue sessions: %s", tc_rec_errmsg(srv->db));
     }
     if (n_touched > 0) {
-        tc_srv__audit(srv, &system, TC_REC_AUDIT_UPDATE, "rehab_session", 0,
-                      0, TC_REC_AUDIT_SUCCESS, "overdue sessions missed",
-                      NULL);
+        tc_srv__audit(srv, &system, TC_REC_AUDIT_UPDATE, "rehab_session", 0, 0,
+                      TC_REC_AUDIT_SUCCESS, "overdue sessions missed", NULL);
     }
     raised += evaluate_each(srv, touched, n_touched, now);
     if (tc_rec_rehab_plans_quiet(srv->db, now, &quiet, &n_quiet) < 0) {
@@ -146,8 +145,8 @@ tc_srv__rehab_alerts_sweep(struct tc_srv *srv)
         tc_srv__audit(srv, &system, TC_REC_AUDIT_CREATE, "rehab_alert", 0, 0,
                       TC_REC_AUDIT_SUCCESS, "alert sweep", NULL);
     }
-    g_debug("rehab sweep: %zu plans touched, %zu quiet, %d alerts",
-            n_touched, n_quiet, raised);
+    g_debug("rehab sweep: %zu plans touched, %zu quiet, %d alerts", n_touched,
+            n_quiet, raised);
 }
 
 static gboolean

@@ -54,13 +54,13 @@ struct tc_srv {
     struct tc_srv__sig *sig; /* signaling.c: peers, rooms, connections */
     struct tc_srv__media *media; /* sig-media.c: media rooms, or NULL */
     struct tc_srv__checkpointer *checkpointer; /* checkpoint.c */
-    GArray *audit_queue;      /* audit.c: events not yet committed */
-    GPtrArray *audit_waiters; /* audit.c: calls waiting for that commit */
-    guint audit_flush;        /* audit.c: the commit timer, 0 when idle */
-    struct tc_srv__rehab *rehab; /* rehab-alerts.c: timer, jobs */
+    GArray *audit_queue;          /* audit.c: events not yet committed */
+    GPtrArray *audit_waiters;     /* audit.c: calls waiting for that commit */
+    guint audit_flush;            /* audit.c: the commit timer, 0 when idle */
+    struct tc_srv__rehab *rehab;  /* rehab-alerts.c: timer, jobs */
     GHashTable *emergency_timers; /* api-emergency.c: id -> ring timer */
-    struct tc_srv__dicom *dicom; /* dicom.c: store, SCP, forwarder */
-    struct tc_srv__ecg *ecg;  /* ecg-live.c: the relay, live streams */
+    struct tc_srv__dicom *dicom;  /* dicom.c: store, SCP, forwarder */
+    struct tc_srv__ecg *ecg;      /* ecg-live.c: the relay, live streams */
 };
 
 /* == ecg-live.c: live ECG streams (docs/ecg-rtp.md) == */
@@ -693,11 +693,11 @@ struct tc_srv__target {
     bool assigned_reader; /* for studies: assigned to the caller */
     bool requested_of;    /* for consultations: see struct tc_srv__facts */
     bool opinion_author;
-    bool team_member;    /* for contracts: the caller is on its team */
-    bool registering;    /* registering a new resident (no id yet) */
-    bool referral_party; /* for referrals: sender or receiver */
+    bool team_member;     /* for contracts: the caller is on its team */
+    bool registering;     /* registering a new resident (no id yet) */
+    bool referral_party;  /* for referrals: sender or receiver */
     bool department_head; /* for a rota: the caller heads the department */
-    const char *purpose; /* for the audit trail, may be NULL */
+    const char *purpose;  /* for the audit trail, may be NULL */
 };
 
 /*
@@ -947,8 +947,7 @@ struct tc_media_dicom_info;
  * "dicom SCP listening on HOST:PORT (AE ...)". Errors with *errmsg
  * (g_free): -EINVAL (configuration), -EADDRINUSE, -EIO.
  */
-int tc_srv__dicom_start(struct tc_srv *srv, GPtrArray *created,
-                        char **errmsg);
+int tc_srv__dicom_start(struct tc_srv *srv, GPtrArray *created, char **errmsg);
 
 /* Stop the SCP and the forwarder, indexing what the associations still
  * hand over (iterates the main context meanwhile). Before the database

@@ -48,11 +48,16 @@ static const char *const err_names[TC_SRV__SIG_N_ERRS] = {
 };
 
 static const char *const type_names[TC_SRV__SIG_N_TYPES] = {
-    [TC_SRV__SIG_HELLO] = "hello",   [TC_SRV__SIG_JOIN] = "join",
-    [TC_SRV__SIG_LEAVE] = "leave",   [TC_SRV__SIG_ADMIT] = "admit",
-    [TC_SRV__SIG_REMOVE] = "remove", [TC_SRV__SIG_OFFER] = "offer",
-    [TC_SRV__SIG_ANSWER] = "answer", [TC_SRV__SIG_CANDIDATE] = "candidate",
-    [TC_SRV__SIG_CHAT] = "chat",     [TC_SRV__SIG_PING] = "ping",
+    [TC_SRV__SIG_HELLO] = "hello",
+    [TC_SRV__SIG_JOIN] = "join",
+    [TC_SRV__SIG_LEAVE] = "leave",
+    [TC_SRV__SIG_ADMIT] = "admit",
+    [TC_SRV__SIG_REMOVE] = "remove",
+    [TC_SRV__SIG_OFFER] = "offer",
+    [TC_SRV__SIG_ANSWER] = "answer",
+    [TC_SRV__SIG_CANDIDATE] = "candidate",
+    [TC_SRV__SIG_CHAT] = "chat",
+    [TC_SRV__SIG_PING] = "ping",
     [TC_SRV__SIG_ECG_ANNOUNCE] = "ecg-announce",
     [TC_SRV__SIG_ECG_STOP] = "ecg-stop",
     [TC_SRV__SIG_ECG_SUBSCRIBE] = "ecg-subscribe",

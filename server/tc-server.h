@@ -77,13 +77,13 @@ struct tc_srv_config {
     int heartbeat_s;    /* [signaling] heartbeat_s: WebSocket ping period */
     int resume_grace_s; /* [signaling] resume_grace_s */
     bool sync_full;     /* [database] synchronous: full (true) or normal */
-    int rehab_alert_interval_s;   /* [rehab] alert_interval_s */
-    int rehab_miss_grace_s;       /* [rehab] miss_grace_s */
+    int rehab_alert_interval_s;    /* [rehab] alert_interval_s */
+    int rehab_miss_grace_s;        /* [rehab] miss_grace_s */
     int64_t rehab_max_video_bytes; /* [rehab] max_video_bytes */
-    int emergency_ring_s; /* [emergency] ring_timeout_s: per tier */
+    int emergency_ring_s;          /* [emergency] ring_timeout_s: per tier */
     struct tc_srv_dicom_config dicom; /* [dicom] */
-    char *ecg_host;     /* [ecg] listen, host part: the ECG relay (UDP) */
-    int ecg_port;       /* [ecg] listen, port part; 0 = any */
+    char *ecg_host; /* [ecg] listen, host part: the ECG relay (UDP) */
+    int ecg_port;   /* [ecg] listen, port part; 0 = any */
     /* [media] ice_addresses: comma-separated IP addresses for host
      * candidates; NULL: every interface but loopback. */
     char *media_ice_addresses;

@@ -62,8 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             /* every sample is there */
             volatile int64_t sum = 0;
-            for (size_t i = 0; i < (size_t)w->n_samples * w->n_channels;
-                 i++) {
+            for (size_t i = 0; i < (size_t)w->n_samples * w->n_channels; i++) {
                 sum += w->samples[i];
             }
             tc_media_dicom_waveform_free(w);

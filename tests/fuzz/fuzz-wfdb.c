@@ -67,9 +67,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 n = h->n_frames;
             }
             samples = calloc((size_t)(n ? n : 1) * h->n_signals, 2);
-            if (samples &&
-                tc_media_wfdb_decode(h, fi, file, blen, n, samples, err,
-                                     sizeof(err)) == 0) {
+            if (samples && tc_media_wfdb_decode(h, fi, file, blen, n, samples,
+                                                err, sizeof(err)) == 0) {
                 tc_media_wfdb_checksums_verify(h, samples, n, err,
                                                sizeof(err));
             }

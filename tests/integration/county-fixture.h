@@ -458,10 +458,9 @@ fx_open(struct fx *f, void (*setup)(struct fx *f, struct tc_rec_db *db))
     ini = g_build_filename(f->dir, "t.ini", NULL);
     if (mkdir(f->data_dir, 0750) < 0 ||
         !g_file_set_contents(ini,
-                             fx_ini_extra
-                                 ? fx_ini_extra
-                                 : "[http]\nrate_per_address = 0\n"
-                                   "rate_per_account = 0\n",
+                             fx_ini_extra ? fx_ini_extra
+                                          : "[http]\nrate_per_address = 0\n"
+                                            "rate_per_account = 0\n",
                              -1, NULL)) {
         return -1;
     }

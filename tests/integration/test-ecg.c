@@ -766,18 +766,17 @@ test_dicom_waveform_import_equals_dcmtk(void)
     json_t *doc = NULL;
     int64_t id;
     bool same = true;
-    static const char *const leads[] = {"I",   "II",  "III", "aVR",
-                                        "aVL", "aVF", "V1",  "V2",
-                                        "V3",  "V4",  "V5",  "V6"};
+    static const char *const leads[] = {"I",  "II", "III", "aVR", "aVL", "aVF",
+                                        "V1", "V2", "V3",  "V4",  "V5",  "V6"};
 
     TC_REQUIRE(g_file_get_contents(dicom_path, &data, &len, NULL));
     TC_REQUIRE(tc_media_dicom_waveform_read(dicom_path, 0, &w, &why) == 0);
     TC_CHECK_EQ(w->n_channels, 12);
     TC_CHECK_EQ(w->n_samples, 10000);
-    query = g_strdup_printf("resident_id=%" G_GINT64_FORMAT
-                            "&device_id=EL250&urgent=true&reader_id=%"
-                            G_GINT64_FORMAT,
-                            patient, reader);
+    query = g_strdup_printf(
+        "resident_id=%" G_GINT64_FORMAT
+        "&device_id=EL250&urgent=true&reader_id=%" G_GINT64_FORMAT,
+        patient, reader);
     TC_CHECK_EQ(dicom_post(query, data, len, &doc), 201);
     TC_REQUIRE(doc);
     id = json_integer_value(json_object_get(doc, "id"));
@@ -858,8 +857,12 @@ test_bad_dicom_imports_are_refused_naming_the_problem(void)
                                  "\x10\x27\x00\x00";
     static const char n5000[] = "\x3a\x00\x10\x00UL\x04\x00"
                                 "\x88\x13\x00\x00";
-    static const char sf1000[] = "\x3a\x00\x1a\x00" "DS\x04\x00" "1000";
-    static const char sf9999k[] = "\x3a\x00\x1a\x00" "DS\x04\x00" "9e99";
+    static const char sf1000[] = "\x3a\x00\x1a\x00"
+                                 "DS\x04\x00"
+                                 "1000";
+    static const char sf9999k[] = "\x3a\x00\x1a\x00"
+                                  "DS\x04\x00"
+                                  "9e99";
     static const char ecgclass[] = "1.2.840.10008.5.1.4.1.1.9.1.1";
     static const char ctclass[] = "1.2.840.10008.5.1.4.1.1.9.1.3";
     struct {
@@ -899,9 +902,10 @@ test_bad_dicom_imports_are_refused_naming_the_problem(void)
         patched(cases[2].body, len, n10000, n5000, sizeof(n10000) - 1), len,
         400, "body: 17 channels, at most 16 leads are imported"};
     g_file_get_contents(ct_path, &ct, &ct_len, NULL);
-    cases[6] = (typeof(cases[0])){"a CT image", g_steal_pointer(&ct), ct_len,
-                                  415, "SOP class 1.2.840.10008.5.1.4.1.1.2 "
-                                       "is not"};
+    cases[6] =
+        (typeof(cases[0])){"a CT image", g_steal_pointer(&ct), ct_len, 415,
+                           "SOP class 1.2.840.10008.5.1.4.1.1.2 "
+                           "is not"};
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         json_t *doc = NULL;
         printf("# %s\n", cases[i].what);

@@ -781,12 +781,12 @@ test_bad_dicom_config_refuses_start(void)
     g_autofree char *ini = g_build_filename(tmp, "bad.ini", NULL);
     g_autofree char *data = g_build_filename(tmp, "never", NULL);
     const char *args[] = {"--dev", "--listen", "127.0.0.1:0", "--data-dir",
-                          data, "--config", ini, NULL};
+                          data,    "--config", ini,           NULL};
     static const char *const cases[][2] = {
         {"[dicom]\nlisten = 127.0.0.1:0\npeers = EAST_DR:999\n",
          "no organization 999"},
         {"[dicom]\nroutes = *>PACS\n", "'PACS' is not in [dicom] "
-                                          "destinations"},
+                                       "destinations"},
         {"[dicom]\npeers = EAST DR:1\n", "AE_TITLE:ORGANIZATION_ID"},
         {"[dicom]\ndestinations = PACS=X@host:104\n", "IP address"},
     };

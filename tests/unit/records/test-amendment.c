@@ -272,8 +272,8 @@ test_imaging_report_keeps_every_version(void)
 static void
 sign_one_of_each(struct fixture *f)
 {
-    struct tc_rec_ecg_study_new e = {f->resident, "d",  "I", 500, T0,
-                                     false,       1000, "p", 0,   0, false};
+    struct tc_rec_ecg_study_new e = {f->resident, "d", "I", 500, T0,   false,
+                                     1000,        "p", 0,   0,   false};
     struct tc_rec_ecg_report_in r = {"sinus rhythm", 60, 0, 0, 0, 0, "ok"};
     struct tc_rec_imaging_instance_in in = {
         "1.9",

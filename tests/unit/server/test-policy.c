@@ -25,8 +25,8 @@ enum rel {
     AUTHOR = 512,
     MEMBER = 1024,
     REGISTER = 2048,
-    HOST = 4096,  /* hosts the live room */
-    PARTY = 8192, /* a practitioner participant of the room */
+    HOST = 4096,      /* hosts the live room */
+    PARTY = 8192,     /* a practitioner participant of the room */
     REFERRAL = 16384, /* sends or receives the referral */
     HEAD = 32768,     /* heads the department of the rota */
 };
@@ -204,8 +204,8 @@ static const struct row rows[] = {
      true, false},
     {"resident reads statistics", ROLE(RESIDENT), OWN, R, STATS, false, false},
     /* referrals */
-    {"receiving doctor reads a referral", ROLE(DOCTOR), REFERRAL, R, REF,
-     true, false},
+    {"receiving doctor reads a referral", ROLE(DOCTOR), REFERRAL, R, REF, true,
+     false},
     {"receiving specialist answers it", ROLE(SPECIALIST), REFERRAL, W, REF,
      true, false},
     {"sending family doctor reads it", ROLE(FAMILY_DOCTOR), REFERRAL, R, REF,
@@ -226,11 +226,10 @@ static const struct row rows[] = {
      false},
     {"a resident does not", ROLE(RESIDENT), NONE, R, ROTA, false, false},
     {"admin edits the rota", ROLE(ADMIN), NONE, W, ROTA, true, false},
-    {"the department head edits it", ROLE(DOCTOR), HEAD, W, ROTA, true,
-     false},
+    {"the department head edits it", ROLE(DOCTOR), HEAD, W, ROTA, true, false},
     {"another doctor does not", ROLE(DOCTOR), NONE, W, ROTA, false, false},
-    {"head facts without a clinical role", ROLE(AUDITOR), HEAD, W, ROTA,
-     false, false},
+    {"head facts without a clinical role", ROLE(AUDITOR), HEAD, W, ROTA, false,
+     false},
 };
 
 static void

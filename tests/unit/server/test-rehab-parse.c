@@ -34,8 +34,10 @@ static void
 test_range_refusals_leave_the_outputs(void)
 {
     static const char *const malformed[] = {
-        "bytes=5-1", "bytes=0-1,5-9", "items=0-1", "bytes=", "bytes=-",
-        "bytes=a-b", "bytes=1-2x", "bytes=99999999999999999999-",
+        "bytes=5-1",  "bytes=0-1,5-9",
+        "items=0-1",  "bytes=",
+        "bytes=-",    "bytes=a-b",
+        "bytes=1-2x", "bytes=99999999999999999999-",
     };
     int64_t a = 42, b = 43;
 
