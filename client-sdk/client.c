@@ -554,6 +554,7 @@ tc_sdk__room_del(struct tc_sdk_client *c, const char *room)
 int
 tc_sdk__send_take(struct tc_sdk_client *c, json_t *msg)
 {
+    char buf[2048];
     char *text;
     size_t len;
     int rc;
@@ -561,18 +562,29 @@ tc_sdk__send_take(struct tc_sdk_client *c, json_t *msg)
     if (!msg) {
         return -ENOMEM;
     }
-    text = json_dumps(msg, JSON_COMPACT);
+    /* nearly every message fits the stack buffer: one pass, no malloc */
+    len = json_dumpb(msg, buf, sizeof(buf), JSON_COMPACT);
+    if (len > sizeof(buf) && len <= TC_SDK__MAX_FRAME) {
+        text = malloc(len);
+        if (text && json_dumpb(msg, text, len, JSON_COMPACT) != len) {
+            free(text);
+            text = NULL;
+        }
+    } else {
+        text = NULL;
+    }
     json_decref(msg);
-    if (!text) {
+    if (len == 0) {
         return -ENOMEM;
     }
-    len = strlen(text);
     if (len > TC_SDK__MAX_FRAME) {
-        free(text);
         return tc_sdk__fail(c, -EINVAL, "message of %zu bytes is over %d", len,
                             TC_SDK__MAX_FRAME);
     }
-    rc = tc_sdk__ws_queue(c, text, len);
+    if (len > sizeof(buf) && !text) {
+        return -ENOMEM;
+    }
+    rc = tc_sdk__ws_queue(c, text ? text : buf, len);
     free(text);
     return rc;
 }

@@ -385,6 +385,8 @@ tc_sdk__ws_hello(struct tc_sdk_client *c, const char *text, size_t len)
     return 0;
 }
 
+#define DIRECT_MAX 2048 /* frames written at once from the stack, at most */
+
 int
 tc_sdk__ws_queue(struct tc_sdk_client *c, const char *text, size_t len)
 {
@@ -396,24 +398,29 @@ tc_sdk__ws_queue(struct tc_sdk_client *c, const char *text, size_t len)
                             "outgoing queue full (%zu bytes, %u messages)",
                             c->queued_bytes, c->queue.length);
     }
-    f = frame_new(text, len);
-    if (!f) {
-        return -ENOMEM;
-    }
     if (c->wsi && c->state == TC_SDK_STATE_READY && !c->stopping &&
-        !c->hello && c->queue.length == 0 && !lws_partial_buffered(c->wsi)) {
+        !c->hello && c->queue.length == 0 && !lws_partial_buffered(c->wsi) &&
+        len <= DIRECT_MAX) {
         /* Nothing waits and the socket took everything so far: write now
          * rather than after a round of the loop (two epoll changes and a
-         * wake-up per frame). lws keeps what the socket does not take and
-         * writes it at the next POLLOUT; later frames then queue. */
-        int n = lws_write(c->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT);
-        free(f);
+         * wake-up per frame), from the stack. lws keeps what the socket
+         * does not take and writes it at the next POLLOUT; later frames
+         * then queue. */
+        unsigned char buf[LWS_PRE + DIRECT_MAX];
+        int n;
+
+        memcpy(buf + LWS_PRE, text, len);
+        n = lws_write(c->wsi, buf + LWS_PRE, len, LWS_WRITE_TEXT);
         if (n < 0) {
             tc_sdk__log(c, TC_SDK_LOG_WARNING, "write failed");
             lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND,
                             LWS_TO_KILL_ASYNC); /* a drop: reconnects */
         }
         return 0;
+    }
+    f = frame_new(text, len);
+    if (!f) {
+        return -ENOMEM;
     }
     g_queue_push_tail(&c->queue, f);
     c->queued_bytes += len;

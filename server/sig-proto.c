@@ -477,7 +477,8 @@ struct tc_srv__sig_frame *
 tc_srv__sig_frame_new(const json_t *doc)
 {
     struct tc_srv__sig_frame *f;
-    size_t len = json_dumpb(doc, NULL, 0, JSON_COMPACT);
+    char buf[2048]; /* nearly every message fits: serialised once */
+    size_t len = json_dumpb(doc, buf, sizeof(buf), JSON_COMPACT);
 
     if (len == 0) {
         return NULL;
@@ -485,8 +486,13 @@ tc_srv__sig_frame_new(const json_t *doc)
     f = g_malloc(sizeof(*f) + TC_SRV__SIG_PRE + len + 1);
     f->refs = 1;
     f->binary = false;
-    f->len =
-        json_dumpb(doc, (char *)f->bytes + TC_SRV__SIG_PRE, len, JSON_COMPACT);
+    if (len <= sizeof(buf)) {
+        memcpy(f->bytes + TC_SRV__SIG_PRE, buf, len);
+        f->len = len;
+    } else {
+        f->len = json_dumpb(doc, (char *)f->bytes + TC_SRV__SIG_PRE, len,
+                            JSON_COMPACT);
+    }
     if (f->len != len) {
         g_free(f);
         return NULL;

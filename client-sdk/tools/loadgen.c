@@ -50,7 +50,8 @@
 #define MAX_USERS 4
 #define BUCKET_US 10     /* latency histogram resolution */
 #define N_BUCKETS 100000 /* up to 1 s */
-#define TICK_MS   10
+#define TICK_MS   1
+#define ROUND_US  100000 /* the pacer visits every member once per round */
 #define MAX_STEPS 16
 
 struct options {
@@ -83,7 +84,8 @@ struct member {
     int n_mates;
     int next_mate;
     bool joined;
-    double credit; /* messages owed at --rate */
+    double credit;         /* messages owed at --rate */
+    int64_t last_visit_us; /* by the pacer, while loading */
     int user;
 };
 
@@ -96,7 +98,10 @@ struct worker {
     int n_members;
     int started;
     int64_t stop_at_us;
-    int64_t last_tick_us; /* while loading */
+    int64_t last_tick_us;  /* while loading */
+    int64_t connect_t0_us; /* the first connection */
+    int cursor;            /* the next member the pacer visits */
+    double pos;            /* members owed a visit */
     char **rooms;
     int n_rooms;
     guint64 *hist[MAX_STEPS]; /* N_BUCKETS + 1 each */
@@ -295,27 +300,49 @@ on_tick(gpointer data)
     int per_tick;
 
     if (p == 0 && w->started < w->n_members) {
-        per_tick =
-            opt.connect_rate > 0
-                ? MAX(1, opt.connect_rate * TICK_MS / 1000 / opt.threads)
-                : w->n_members;
+        /* connect_rate per second over all threads, by the clock */
+        int64_t t = now_us();
+        if (!w->connect_t0_us) {
+            w->connect_t0_us = t;
+        }
+        per_tick = opt.connect_rate > 0
+                       ? (int)((t - w->connect_t0_us) * opt.connect_rate /
+                               opt.threads / 1000000) +
+                             1 - w->started
+                       : w->n_members;
         for (int i = 0; i < per_tick && w->started < w->n_members; i++) {
             tc_sdk_client_start(w->members[w->started++].c);
         }
     }
     if (p == 2) {
-        /* timers run late under load: credit by the clock, not the tick */
+        /* Paced, not in bursts: each tick visits the slice of members that
+         * falls in it, so every member is visited once per ROUND_US and
+         * the sends spread evenly over time. Timers run late under load:
+         * credit by the clock, not the tick. A member's first credit is
+         * random, so members at the same rate do not send in step. */
         int64_t t = now_us();
-        double dt_s = w->last_tick_us ? (double)(t - w->last_tick_us) / 1e6
-                                      : TICK_MS / 1000.0;
+        double dt_us =
+            w->last_tick_us ? (double)(t - w->last_tick_us) : TICK_MS * 1000.0;
+        double rate = opt.rates[atomic_load(&step)];
+        int visits;
+
         w->last_tick_us = t;
-        for (int i = 0; i < w->n_members; i++) {
-            struct member *m = &w->members[i];
+        w->pos += w->n_members * dt_us / ROUND_US;
+        visits = (int)MIN(w->pos, (double)w->n_members);
+        w->pos -= visits;
+        for (int v = 0; v < visits; v++) {
+            struct member *m = &w->members[w->cursor];
+            w->cursor = (w->cursor + 1) % w->n_members;
             if (!m->joined || m->n_mates == 0 ||
                 tc_sdk_client_state(m->c) != TC_SDK_STATE_READY) {
                 continue;
             }
-            m->credit += opt.rates[atomic_load(&step)] * dt_s;
+            if (m->last_visit_us == 0) {
+                m->credit = g_random_double();
+            } else {
+                m->credit += rate * (double)(t - m->last_visit_us) / 1e6;
+            }
+            m->last_visit_us = t;
             while (m->credit >= 1.0) {
                 m->credit -= 1.0;
                 send_one(m);
@@ -324,6 +351,10 @@ on_tick(gpointer data)
     }
     if (p != 2) {
         w->last_tick_us = 0;
+        w->pos = 0;
+        for (int i = 0; p == 3 && i < w->n_members; i++) {
+            w->members[i].last_visit_us = 0;
+        }
     }
     if (p == 4) {
         /* leave normally, so the server frees the sessions at once */
