@@ -3,7 +3,8 @@
  * bench-signaling.c - the signaling benchmark (issue 5): telecare-loadgen
  * against a real telecare-server on loopback.
  *
- *   bench-signaling <telecare-loadgen>     (TC_SERVER_BIN, TC_ADMIN_BIN set)
+ *   bench-signaling <telecare-loadgen> [--smoke]
+ *                                          (TC_SERVER_BIN, TC_ADMIN_BIN set)
  *
  * Fixture: the demo county (telecare-admin seed-demo), plus one accepted
  * consultation per room - requested by huang.xiaoyan, accepted by
@@ -20,6 +21,11 @@
  *   B: the same at half the median peak: p50/p99/p999 relay latency.
  * Prints every loadgen line and a summary of medians; asserts nothing
  * about time.
+ *
+ * --smoke (the integration suite's loadgen-smoke): 40 clients,
+ * one short run A, then checks what does not depend on the machine's
+ * speed - every client joined, every message offered in the first step
+ * relayed (within 10 %), no errors or closes - and exits 1 if not.
  *
  * Thread: main.
  */
@@ -247,6 +253,32 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The loadgen's own account of one smoke run: 0 if it holds up. */
+static int
+smoke_check(const char *out, int clients)
+{
+    double joined = field(out, "RESULT-SETUP", "joined", 0);
+    double offered = field(out, "RESULT-STEP", "offered_per_s", 0);
+    double got = field(out, "RESULT-STEP", "msgs_per_s", 0);
+    int bad = 0;
+
+    if (joined != clients) {
+        printf("not ok - %.0f of %d clients joined\n", joined, clients);
+        bad++;
+    }
+    if (offered <= 0 || got < 0.9 * offered || got > 1.1 * offered) {
+        printf("not ok - step 1 relayed %.0f msgs/s of %.0f offered\n", got,
+               offered);
+        bad++;
+    }
+    if (!out || !strstr(out, "errors 0, rate-limited 0, closes 0")) {
+        printf("not ok - the loadgen saw errors or closes\n");
+        bad++;
+    }
+    printf("%s - loadgen smoke\n", bad ? "not ok" : "ok");
+    return bad ? 1 : 0;
+}
+
 static double
 median(double *v, int n)
 {
@@ -261,7 +293,8 @@ main(int argc, char **argv)
     const char *runs_env = getenv("TC_BENCH_RUNS");
     double scale = scale_env ? g_ascii_strtod(scale_env, NULL) : 1.0;
     int runs = runs_env ? atoi(runs_env) : 3;
-    int clients = MAX(8, (int)(10000 * scale));
+    bool smoke = argc == 3 && strcmp(argv[2], "--smoke") == 0;
+    int clients = smoke ? 40 : MAX(8, (int)(10000 * scale));
     g_autofree char *dir = NULL, *data = NULL, *acc = NULL, *ini = NULL;
     g_autofree char *server = NULL, *clients_s = NULL, *first_s = NULL;
     g_autofree char *pid_s = NULL, *half_s = NULL;
@@ -273,11 +306,12 @@ main(int argc, char **argv)
     struct rlimit rl;
     int64_t first;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: bench-signaling <telecare-loadgen>\n");
+    if (argc != 2 && !smoke) {
+        fprintf(stderr, "usage: bench-signaling <telecare-loadgen> "
+                        "[--smoke]\n");
         return 2;
     }
-    runs = CLAMP(runs, 1, MAX_RUNS);
+    runs = smoke ? 1 : CLAMP(runs, 1, MAX_RUNS);
     /* the server inherits this: it holds `clients` sockets too */
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
         rl.rlim_cur = rl.rlim_max;
@@ -329,16 +363,22 @@ main(int argc, char **argv)
             "--threads",
             "2",
             "--idle",
-            "5",
+            smoke ? "1" : "5",
             "--duration",
-            "6",
+            smoke ? "3" : "6",
             "--rate",
-            "2,4,6,8,10,12",
+            smoke ? "2,4" : "2,4,6,8,10,12",
             "--server-pid",
             pid_s,
             NULL};
         g_autofree char *out =
             (wait_server_idle(h.pid), loadgen(&h, argv[1], args));
+        if (smoke) {
+            int rc = smoke_check(out, clients);
+            tc_harness_fini(&h);
+            tc_rm_rf(dir);
+            return rc;
+        }
         setup[r] = field(out, "RESULT-SETUP", "setup_per_s", 0);
         rss[r] = field(out, "RESULT-SETUP", "rss_kib_per_conn", 0);
         peak[r] = 0;
