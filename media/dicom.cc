@@ -354,6 +354,30 @@ waveform_from(DcmItem *g, struct tc_media_dicom_waveform *w, char **errmsg)
     return 0;
 }
 
+/* The acquisition time and patient of a waveform object (see tc-dicom.h):
+ * the first of AcquisitionDateTime, ContentDate+Time, StudyDate+Time. */
+static void
+acquired_from(DcmItem *ds, struct tc_media_dicom_waveform *w)
+{
+    static const DcmTagKey dates[][2] = {
+        {DCM_ContentDate, DCM_ContentTime},
+        {DCM_StudyDate, DCM_StudyTime},
+    };
+    char date[9], time[17];
+
+    get_text(ds, DCM_AcquisitionDateTime, w->acquired, sizeof(w->acquired));
+    for (size_t i = 0; !w->acquired[0] && i < G_N_ELEMENTS(dates); i++) {
+        get_text(ds, dates[i][0], date, sizeof(date));
+        get_text(ds, dates[i][1], time, sizeof(time));
+        if (strlen(date) == 8) {
+            g_snprintf(w->acquired, sizeof(w->acquired), "%s%s", date, time);
+        }
+    }
+    get_text(ds, DCM_TimezoneOffsetFromUTC, w->tz_offset,
+             sizeof(w->tz_offset));
+    get_text(ds, DCM_PatientID, w->patient_id, sizeof(w->patient_id));
+}
+
 extern "C" int
 tc_media_dicom_waveform_read(const char *path, int group,
                              struct tc_media_dicom_waveform **out,
@@ -374,6 +398,7 @@ tc_media_dicom_waveform_read(const char *path, int group,
                     "waveform: no multiplex group %d", group);
     }
     w = (struct tc_media_dicom_waveform *)g_malloc0(sizeof(*w));
+    acquired_from(ff.getDataset(), w);
     rc = waveform_from(g, w, errmsg);
     if (rc < 0) {
         tc_media_dicom_waveform_free(w);

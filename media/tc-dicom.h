@@ -116,6 +116,14 @@ struct tc_media_dicom_waveform {
     double baseline[TC_MEDIA_DICOM_MAX_CHANNELS];
     bool unsigned_samples; /* "US": read samples[] as uint16_t */
     int16_t *samples;      /* n_samples * n_channels */
+    /* When and whose, from the object (not the group): Acquisition
+     * DateTime, else Content Date + Time, else Study Date + Time, as a
+     * DICOM DT ("YYYYMMDDHHMMSS.FFFFFF&ZZXX", components optional from the
+     * right); Timezone Offset From UTC ("+0800"); Patient ID. "" when the
+     * object has none. */
+    char acquired[27];
+    char tz_offset[6];
+    char patient_id[65];
 };
 
 /*

@@ -417,10 +417,96 @@ dicom_lead(const char *label, char *out, size_t out_len)
     return tc_rec_ecg_lead_normalize(name, out, out_len);
 }
 
-/* Check the object in `path` and turn its rhythm group into `u`; false
- * after a 4xx. */
+/*
+ * A DICOM DT ("YYYYMMDDHHMMSS.FFFFFF&ZZXX", components optional from the
+ * right, at least the date) as microseconds since the epoch. The offset is
+ * the DT's own, else `tz` (Timezone Offset From UTC, "+0800"), else the
+ * server's local time zone (devices record local time: run the server
+ * with the county's TZ). -EINVAL when it is not such a value.
+ */
+int
+tc_srv__dicom_dt_us(const char *dt, const char *tz, int64_t *out)
+{
+    int f[6] = {0, 1, 1, 0, 0, 0};
+    static const int width[6] = {4, 2, 2, 2, 2, 2};
+    const char *p = dt, *zone = tz && *tz ? tz : NULL;
+    double frac = 0;
+    GTimeZone *z;
+    GDateTime *t;
+
+    for (int i = 0; i < 6 && g_ascii_isdigit(*p); i++) {
+        f[i] = 0;
+        for (int k = 0; k < width[i]; k++, p++) {
+            if (!g_ascii_isdigit(*p)) {
+                return -EINVAL;
+            }
+            f[i] = f[i] * 10 + (*p - '0');
+        }
+        if (i == 2 && !g_ascii_isdigit(*p)) {
+            break;
+        }
+    }
+    if (p - dt < 8) {
+        return -EINVAL; /* no whole date */
+    }
+    if (*p == '.' && p - dt == 14) {
+        const char *q = ++p;
+        while (g_ascii_isdigit(*p) && p - q < 6) {
+            p++;
+        }
+        if (p == q) {
+            return -EINVAL;
+        }
+        frac = g_ascii_strtod(q - 1, NULL);
+    }
+    if (*p == '+' || *p == '-') {
+        zone = p;
+        for (p++; g_ascii_isdigit(*p) && p - zone < 5; p++) {
+        }
+    }
+    if (*p != '\0' && *p != ' ') {
+        return -EINVAL;
+    }
+    if (zone) {
+        int hh, mm;
+        if (strlen(zone) < 5 || (zone[0] != '+' && zone[0] != '-') ||
+            !g_ascii_isdigit(zone[1]) || !g_ascii_isdigit(zone[2]) ||
+            !g_ascii_isdigit(zone[3]) || !g_ascii_isdigit(zone[4])) {
+            return -EINVAL;
+        }
+        hh = (zone[1] - '0') * 10 + (zone[2] - '0');
+        mm = (zone[3] - '0') * 10 + (zone[4] - '0');
+        /* PS3.3 C.12.1.1.8: -1200 .. +1400 */
+        if (mm > 59 || hh * 60 + mm > (zone[0] == '-' ? 720 : 840)) {
+            return -EINVAL;
+        }
+        z = g_time_zone_new_offset((zone[0] == '-' ? -1 : 1) *
+                                   (hh * 3600 + mm * 60));
+    } else {
+        z = g_time_zone_new_local();
+    }
+    t = g_date_time_new(z, f[0], f[1], f[2], f[3], f[4], f[5] + frac);
+    g_time_zone_unref(z);
+    if (!t) {
+        return -EINVAL;
+    }
+    *out = g_date_time_to_unix(t) * G_USEC_PER_SEC +
+           g_date_time_get_microsecond(t);
+    g_date_time_unref(t);
+    return 0;
+}
+
+/* What the object says of itself (tc_media_dicom_waveform). */
+struct dicom_origin {
+    int64_t acquired_us; /* 0: the object does not say */
+    char patient_id[65];
+};
+
+/* Check the object in `path` and turn its rhythm group into `u`, and its
+ * acquisition time and Patient ID into `o`; false after a 4xx. */
 static bool
-dicom_read(struct tc_srv__call *call, const char *path, struct upload *u)
+dicom_read(struct tc_srv__call *call, const char *path, struct upload *u,
+           struct dicom_origin *o)
 {
     static const char *const classes[] = {
         "1.2.840.10008.5.1.4.1.1.9.1.1", /* 12-lead ECG */
@@ -519,6 +605,18 @@ dicom_read(struct tc_srv__call *call, const char *path, struct upload *u)
             goto out;
         }
     }
+    if (w->acquired[0] &&
+        (tc_srv__dicom_dt_us(w->acquired, w->tz_offset, &o->acquired_us) < 0 ||
+         o->acquired_us >
+             g_get_real_time() + (int64_t)3600 * G_USEC_PER_SEC)) {
+        tc_srv__resp_error_field(&call->resp, 400, "body",
+                                 "body: Acquisition DateTime (or Content or "
+                                 "Study Date and Time) is not a valid DICOM "
+                                 "date and time, or lies in the future");
+        goto out;
+    }
+    g_strlcpy(o->patient_id, w->patient_id, sizeof(o->patient_id));
+    g_strstrip(o->patient_id);
     u->samples = w->samples;
     w->samples = NULL;
     ok = true;
@@ -528,13 +626,44 @@ out:
     return ok;
 }
 
+/* The resident an imported object is for: `given` (resident_id, 0 when
+ * absent) checked against the resident its Patient ID matches (ID number
+ * or health-card number, as for images). False after a 4xx. */
+static bool
+dicom_resident(struct tc_srv *srv, struct tc_srv__call *call, long given,
+               const char *patient_id, int64_t *out)
+{
+    int64_t matched = 0;
+
+    if (patient_id[0]) {
+        tc_rec_imaging_patient_match(srv->db, patient_id, &matched);
+    }
+    if (given == 0 && matched == 0) {
+        tc_srv__resp_error_field(&call->resp, 400, "resident_id",
+                                 "resident_id: required: the object's Patient "
+                                 "ID matches no resident's ID number or "
+                                 "health-card number");
+        return false;
+    }
+    if (given != 0 && matched != 0 && matched != given) {
+        tc_srv__resp_error_field(&call->resp, 409, "resident_id",
+                                 "resident_id: the object's Patient ID is "
+                                 "another resident's");
+        return false;
+    }
+    *out = given ? given : matched;
+    return true;
+}
+
 /* POST /api/v1/ecg-studies/import with Content-Type application/dicom:
- * the study's other fields are query parameters. */
+ * the study's other fields are query parameters; the resident may come
+ * from the object's Patient ID, the start from its acquisition time. */
 static void
 ecg_import_dicom(struct tc_srv *srv, struct tc_srv__call *call)
 {
-    struct tc_rec_ecg_study_new in = {.started_at_us = g_get_real_time()};
+    struct tc_rec_ecg_study_new in = {0};
     struct upload u = {0};
+    struct dicom_origin o = {0};
     char device[65], urgent[8] = "false";
     g_autofree char *tmp = NULL;
     long resident = 0, reader = 0;
@@ -542,17 +671,6 @@ ecg_import_dicom(struct tc_srv *srv, struct tc_srv__call *call)
 
     if (!tc_srv__query_int(call, "resident_id", 0, 1, LONG_MAX, &resident) ||
         !tc_srv__query_int(call, "reader_id", 0, 0, LONG_MAX, &reader)) {
-        return;
-    }
-    if (resident == 0) {
-        tc_srv__resp_error_field(&call->resp, 400, "resident_id",
-                                 "resident_id: required");
-        return;
-    }
-    in.resident_id = resident;
-    if (!tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
-                                     in.resident_id, ECG, 0) ||
-        !tc_srv__who_practitioner(call, "import an ECG", &in.ordered_by)) {
         return;
     }
     if (!tc_srv__query_get(&call->req, "device_id", device, sizeof(device)) ||
@@ -581,7 +699,12 @@ ecg_import_dicom(struct tc_srv *srv, struct tc_srv__call *call)
         return;
     }
     close(fd);
-    if (dicom_read(call, tmp, &u)) {
+    if (dicom_read(call, tmp, &u, &o) &&
+        dicom_resident(srv, call, resident, o.patient_id, &in.resident_id) &&
+        tc_srv__policy_check_record(srv, call, TC_SRV__ACT_WRITE,
+                                    in.resident_id, ECG, 0) &&
+        tc_srv__who_practitioner(call, "import an ECG", &in.ordered_by)) {
+        in.started_at_us = o.acquired_us ? o.acquired_us : g_get_real_time();
         import_commit(srv, call, &in, reader, &u);
     }
     g_unlink(tmp);

@@ -389,6 +389,14 @@ extern const struct tc_srv__route tc_srv__routes_emergency[];
 extern const struct tc_srv__route tc_srv__routes_dicomweb[];
 extern const struct tc_srv__route tc_srv__routes_imaging[];
 
+/* == api-ecg.c == */
+
+/* A DICOM DT ("YYYYMMDDHHMMSS.FFFFFF&ZZXX", components optional from the
+ * right, at least the date) as microseconds since the epoch; the offset
+ * is the DT's own, else `tz` ("+0800", may be NULL), else the server's
+ * local time zone. -EINVAL when it is not such a value. */
+int tc_srv__dicom_dt_us(const char *dt, const char *tz, int64_t *out);
+
 /* == api-stow.c: STOW-RS (POST /dicom-web/studies) == */
 void tc_srv__stow(struct tc_srv *srv, struct tc_srv__call *call);
 

@@ -871,7 +871,7 @@ test_bad_dicom_imports_are_refused_naming_the_problem(void)
         size_t len;
         long status;
         const char *says;
-    } cases[7];
+    } cases[8];
     g_autofree char *dicom_dir = g_path_get_dirname(dicom_path);
     g_autofree char *ct_path =
         g_build_filename(dicom_dir, "CT_small.dcm", NULL);
@@ -906,6 +906,17 @@ test_bad_dicom_imports_are_refused_naming_the_problem(void)
         (typeof(cases[0])){"a CT image", g_steal_pointer(&ct), ct_len, 415,
                            "SOP class 1.2.840.10008.5.1.4.1.1.2 "
                            "is not"};
+    /* Acquisition DateTime (0008,002a) DT with a 13th month */
+    cases[7] = (typeof(cases[0])){"acquired in month 13",
+                                  patched(data, len,
+                                          "\x08\x00\x2a\x00"
+                                          "DT\x0e\x00"
+                                          "201301",
+                                          "\x08\x00\x2a\x00"
+                                          "DT\x0e\x00"
+                                          "201313",
+                                          14),
+                                  len, 400, "body: Acquisition DateTime"};
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         json_t *doc = NULL;
         printf("# %s\n", cases[i].what);
@@ -925,6 +936,79 @@ test_bad_dicom_imports_are_refused_naming_the_problem(void)
         json_decref(doc);
     }
     TC_CHECK_EQ(archive_files(), before);
+}
+
+/* Resident `id`'s health-card number becomes `card` (through records,
+ * beside the running server). */
+static int
+set_health_card(int64_t id, const char *card)
+{
+    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_resident *r = NULL;
+    int rc = tc_rec_open(path, &db);
+
+    if (rc == 0) {
+        rc = tc_rec_resident_get(db, id, &r);
+    }
+    if (rc == 0) {
+        g_free(r->health_card_no);
+        r->health_card_no = g_strdup(card);
+        rc = tc_rec_resident_update(db, r);
+    }
+    tc_rec_resident_free(r);
+    tc_rec_close(db);
+    return rc;
+}
+
+static void
+test_dicom_import_takes_resident_and_time_from_the_object(void)
+{
+    g_autofree char *data = NULL, *query = NULL;
+    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
+    gsize len = 0;
+    json_t *doc = NULL;
+    int64_t id = 0, other = patient == 1 ? 2 : 1;
+    int before;
+    /* waveform_ecg.dcm: Patient ID 642341, Acquisition DateTime
+     * 20130125105919 without an offset: the server's local time */
+    GDateTime *t = g_date_time_new_local(2013, 1, 25, 10, 59, 19);
+    int64_t expected = g_date_time_to_unix(t) * G_USEC_PER_SEC;
+
+    g_date_time_unref(t);
+    TC_REQUIRE(g_file_get_contents(dicom_path, &data, &len, NULL));
+    /* the object's Patient ID is the resident's health-card number */
+    TC_REQUIRE(set_health_card(patient, "642341") == 0);
+    TC_CHECK_EQ(dicom_post("device_id=EL250", data, len, &doc), 201);
+    id = json_integer_value(json_object_get(doc, "id"));
+    json_decref(doc);
+    {
+        struct tc_rec_db *db = NULL;
+        struct tc_rec_ecg_study *st = NULL;
+        TC_REQUIRE(tc_rec_open(path, &db) == 0 &&
+                   tc_rec_ecg_study_get(db, id, &st) == 0);
+        TC_CHECK_EQ(st->resident_id, patient);
+        TC_CHECK_EQ(st->started_at_us, expected);
+        tc_rec_ecg_study_free(st);
+        tc_rec_close(db);
+    }
+    /* the same ID given explicitly agrees */
+    query = g_strdup_printf("resident_id=%" G_GINT64_FORMAT "&device_id=EL250",
+                            patient);
+    TC_CHECK_EQ(dicom_post(query, data, len, &doc), 201);
+    json_decref(doc);
+    /* another resident's ID: refused, nothing archived */
+    before = archive_files();
+    g_free(query);
+    query = g_strdup_printf("resident_id=%" G_GINT64_FORMAT "&device_id=EL250",
+                            other);
+    TC_CHECK_EQ(dicom_post(query, data, len, &doc), 409);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(
+                        json_object_get(doc, "error"), "field")),
+                    "resident_id");
+    json_decref(doc);
+    TC_CHECK_EQ(archive_files(), before);
+    TC_CHECK_EQ(set_health_card(patient, NULL), 0);
 }
 
 static int
@@ -977,6 +1061,7 @@ main(void)
     TC_RUN(test_malformed_imports_are_refused_naming_the_problem);
     TC_RUN(test_dicom_waveform_import_equals_dcmtk);
     TC_RUN(test_bad_dicom_imports_are_refused_naming_the_problem);
+    TC_RUN(test_dicom_import_takes_resident_and_time_from_the_object);
     sig_fixture_fini(&fx);
     return tc_done();
 }
