@@ -1,51 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
-// alerts-live.js - rehab alerts as they are raised: one signaling
-// connection (telecare.v1, docs/protocol.md) for a signed-in therapist or
-// family doctor, joined to no room; the server pushes `rehab-alert` to
-// every connection of each account that receives the plan's alerts. Each
-// alert becomes a toast (a polite live region) that stays until closed:
-// no time limit. Reconnects with a growing pause after a drop.
+// alerts-live.js - rehab alerts as they are raised, for a signed-in
+// therapist or family doctor, over the page's signaling connection
+// (live.js; docs/protocol.md): the server pushes `rehab-alert` to every
+// connection of each account that receives the plan's alerts (a resumed
+// connection gets those it missed). Each alert becomes a toast (a polite
+// live region) that stays until closed: no time limit.
 import { h } from './dom.js';
 import { t, fmtTime } from './i18n.js';
 
-const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
-
 export class AlertListener {
-  constructor({ token, onAlert }) {
-    this.token = token;
+  constructor({ live, onAlert }) {
+    this.live = live;
     this.onAlert = onAlert;
-    this.tries = 0;
-    this.closed = false;
     this.seen = new Set();
+    this.offs = [];
   }
 
   open() {
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`, 'telecare.v1');
-    this.ws = ws;
-    ws.onopen = () => { this.tries = 0; ws.send(JSON.stringify({ type: 'hello', id: '1', token: this.token })); };
-    ws.onmessage = (ev) => {
-      let m;
-      try { m = JSON.parse(ev.data); } catch (e) { return; }
-      if (m.type === 'welcome') this.ready = true;
-      if (m.type === 'rehab-alert' && m.alert && !this.seen.has(m.alert.id)) {
-        this.seen.add(m.alert.id);
-        this.onAlert(m.alert);
-      }
-    };
-    ws.onclose = (ev) => {
-      this.ready = false;
-      if (this.closed || ev.code === 4401) return;
-      const wait = RETRY_MS[Math.min(this.tries, RETRY_MS.length - 1)];
-      this.tries += 1;
-      this.timer = setTimeout(() => this.open(), wait);
-    };
+    this.offs = [
+      this.live.onSession(() => { this.ready = true; }),
+      this.live.onDown(() => { this.ready = false; }),
+      this.live.on('rehab-alert', (m) => {
+        if (m.alert && !this.seen.has(m.alert.id)) {
+          this.seen.add(m.alert.id);
+          this.onAlert(m.alert);
+        }
+      }),
+    ];
     return this;
   }
 
   close() {
-    this.closed = true;
-    clearTimeout(this.timer);
-    if (this.ws) this.ws.close(1000);
+    for (const off of this.offs) off();
+    this.offs = [];
+    this.ready = false;
   }
 }
 

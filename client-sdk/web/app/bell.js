@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// bell.js - every signed-in practitioner's standing signaling connection
-// (telecare.v1, docs/protocol.md "Emergency events"): hello only, no room.
-// It makes the practitioner "online" for the on-call rota, turns
+// bell.js - emergencies on every signed-in practitioner's page, over the
+// page's standing signaling connection (live.js; docs/protocol.md
+// "Emergency events"): hello only, no room. That connection makes the
+// practitioner "online" for the on-call rota; the bell turns
 // emergency-ring into the ringing dialog (ring()), and hands every
 // emergency-* event to the pages that listen (on(f); the requester's
 // status page).
@@ -20,73 +21,39 @@ import { h } from './dom.js';
 import { t, code } from './i18n.js';
 import { errorText } from './forms.js';
 
-const RETRY_MS = [500, 1000, 2000, 4000, 8000];
-
 export class Bell {
-  constructor({ api, user, navigate }) {
+  constructor({ api, live, user, navigate }) {
     this.api = api;
+    this.live = live;
     this.me = user.practitioner_id;
     this.navigate = navigate;
     this.listeners = new Set();
     this.ringing = new Map(); // emergency id -> dialog state
     this.declined = new Set();
-    this.closing = false;
-    this.tries = 0;
-    this.resume = null;
+    this.offs = [];
   }
 
   on(f) { this.listeners.add(f); return () => this.listeners.delete(f); }
 
+  // Listens on the page's signaling connection (live.js): its session
+  // makes this practitioner online for the rota.
   open() {
-    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-    const ws = new WebSocket(url, 'telecare.v1');
-    this.ws = ws;
-    ws.onopen = () => {
-      this.tries = 0;
-      const hello = { type: 'hello', id: 'bell', token: this.api.token };
-      if (this.resume) hello.resume = this.resume;
-      ws.send(JSON.stringify(hello));
-    };
-    ws.onmessage = (ev) => {
-      let m;
-      try { m = JSON.parse(ev.data); } catch (e) { return; }
-      if (m.type === 'welcome' || m.type === 'resumed') {
-        this.resume = m.resume_token;
+    this.offs = [
+      this.live.onSession(({ fresh }) => {
         document.body.dataset.bell = 'online';
-        if (m.type === 'welcome') this.recover();
-        return;
-      }
-      if (m.type === 'error' && m.id === 'bell') { this.resume = null; return; }
-      if (typeof m.type === 'string' && m.type.startsWith('emergency-')) this.event(m);
-    };
-    ws.onclose = (ev) => {
-      delete document.body.dataset.bell;
-      if (this.closing || ev.code === 4401 || ev.code === 4403) return;
-      this.reopen();
-    };
+        if (fresh) this.recover();
+      }),
+      this.live.onDown(() => { delete document.body.dataset.bell; }),
+      this.live.on('emergency-*', (m) => this.event(m)),
+    ];
     return this;
   }
 
-  // Reconnect once the server answers /healthz again (a refused WebSocket
-  // would only fill the console while it is down).
-  reopen() {
-    const wait = RETRY_MS[Math.min(this.tries, RETRY_MS.length - 1)];
-    this.tries += 1;
-    this.retry = setTimeout(async () => {
-      if (this.closing) return;
-      try {
-        const r = await fetch('/healthz', { cache: 'no-store' });
-        if (!r.ok) throw new Error(String(r.status));
-      } catch (e) { this.reopen(); return; }
-      this.open();
-    }, wait);
-  }
-
   close() {
-    this.closing = true;
-    clearTimeout(this.retry);
+    for (const off of this.offs) off();
+    this.offs = [];
     for (const id of [...this.ringing.keys()]) this.stop(id);
-    if (this.ws) this.ws.close(1000);
+    delete document.body.dataset.bell;
   }
 
   // A fresh session (a reloaded page): the emergencies still ringing me

@@ -21,6 +21,7 @@ import * as emergency from './pages/emergency.js';
 import * as referrals from './pages/referrals.js';
 import * as tiered from './pages/tiered.js';
 import { Bell } from './bell.js';
+import { Live } from './live.js';
 import { AlertListener, toast } from './alerts-live.js';
 
 const CLINICIAN = ['doctor', 'specialist', 'township_doctor'];
@@ -89,15 +90,30 @@ const HOME = [
   [['admin', 'auditor'], '#/stats'],
 ];
 
-const state = { user: JSON.parse(sessionStorage.getItem('telecare.user') || 'null'), cleanup: null, bell: null };
+const state = { user: JSON.parse(sessionStorage.getItem('telecare.user') || 'null'), cleanup: null, bell: null, live: null };
+
+// The page's one standing signaling connection (live.js): the bell and
+// rehab alerts of practitioners, and live ECG for whoever opens one
+// (`needed`); opened when signed in, closed on sign-out.
+function ensureLive(needed = false) {
+  const want = Boolean(state.user && api.token && (state.user.practitioner_id || needed || state.live));
+  if (want && !state.live) {
+    state.live = new Live({ token: api.token }).open();
+    window.telecareLive = state.live; /* for the tests */
+  } else if (!want && state.live) {
+    state.live.close();
+    state.live = null;
+  }
+  return state.live;
+}
 
 // Every signed-in practitioner keeps a signaling connection open: it rings
 // them for emergencies and tells a requester how theirs goes (bell.js).
 function ensureBell() {
-  const want = Boolean(state.user && api.token && state.user.practitioner_id);
-  if (want && !state.bell) {
-    state.bell = new Bell({ api, user: state.user, navigate: (href) => { location.hash = href; } }).open();
-  } else if (!want && state.bell) {
+  const live = ensureLive();
+  if (live && state.user.practitioner_id && !state.bell) {
+    state.bell = new Bell({ api, live, user: state.user, navigate: (href) => { location.hash = href; } }).open();
+  } else if ((!live || !state.user.practitioner_id) && state.bell) {
     state.bell.close();
     state.bell = null;
   }
@@ -123,9 +139,9 @@ export const api = new Api({
 // Live rehab alerts for the accounts that receive them (alerts-live.js).
 let alertListener = null;
 function listenForAlerts() {
-  const wanted = state.user && api.token && hasRole(['therapist', 'family_doctor']);
+  const wanted = state.user && api.token && hasRole(['therapist', 'family_doctor']) && ensureLive();
   if (wanted && !alertListener) {
-    alertListener = new AlertListener({ token: api.token, onAlert: (a) => { toast(a); } }).open();
+    alertListener = new AlertListener({ live: state.live, onAlert: (a) => { toast(a); } }).open();
     window.telecareAlerts = alertListener; /* for the tests: ready once welcomed */
   } else if (!wanted && alertListener) {
     alertListener.close();
@@ -209,7 +225,7 @@ async function render() {
   // (the DOM's own append would print "null").
   main.append = (...children) => append(main, children);
   const ctx = {
-    api, main, user: state.user, hasRole, announce, signedIn, bell: state.bell,
+    api, main, user: state.user, hasRole, announce, signedIn, bell: state.bell, live: () => ensureLive(true),
     navigate: (href) => { location.hash = href; },
     setTitle: (text) => { document.title = `${text} · ${t('app.name')}`; },
     onLeave: (f) => { state.cleanup = f; },

@@ -95,7 +95,7 @@ export async function ecgStudy(ctx, id) {
   if (s.status === 'live') {
     liveNote.append(h('span', { class: 'badge live' }, t('ecg.liveBadge')), ' ', t('ecg.liveHelp'));
     const live = new EcgLive({
-      token: ctx.api.token, study: id, viewer,
+      live: ctx.live(), study: id, viewer,
       onEnded: () => { liveNote.textContent = t('ecg.liveEnded'); loadStored(); },
       onError: (m) => { liveNote.textContent = t('ecg.liveError', { msg: m.message || '' }); },
     }).open();
