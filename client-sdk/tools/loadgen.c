@@ -329,7 +329,7 @@ on_tick(gpointer data)
         w->last_tick_us = t;
         w->pos += w->n_members * dt_us / ROUND_US;
         visits = (int)MIN(w->pos, (double)w->n_members);
-        w->pos -= visits;
+        w->pos = MIN(w->pos - visits, (double)w->n_members); /* a stall */
         for (int v = 0; v < visits; v++) {
             struct member *m = &w->members[w->cursor];
             w->cursor = (w->cursor + 1) % w->n_members;
