@@ -31,6 +31,7 @@ tc_srv__dicom_config_defaults(struct tc_srv_dicom_config *d)
     d->max_pdu_bytes = 65536;
     d->timeout_s = 30;
     d->retry_max_s = 300;
+    d->index_batch_ms = 5;
 }
 
 void
@@ -354,4 +355,11 @@ tc_srv__cfg_dicom_retry_max(struct tc_srv_config *cfg, const char *value,
                             GString *why)
 {
     return int_key(&cfg->dicom.retry_max_s, value, 1, 86400, why);
+}
+
+int
+tc_srv__cfg_dicom_index_batch(struct tc_srv_config *cfg, const char *value,
+                              GString *why)
+{
+    return int_key(&cfg->dicom.index_batch_ms, value, 1, 600000, why);
 }

@@ -468,6 +468,7 @@ static const struct key_def keys[] = {
     {"dicom", "destinations", tc_srv__cfg_dicom_destinations},
     {"dicom", "routes", tc_srv__cfg_dicom_routes},
     {"dicom", "retry_max_s", tc_srv__cfg_dicom_retry_max},
+    {"dicom", "index_batch_ms", tc_srv__cfg_dicom_index_batch},
     {"ecg", "listen", parse_ecg_listen},
     {"media", "ice_addresses", parse_ice_addresses},
     {"media", "stun_server", parse_stun},

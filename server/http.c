@@ -455,8 +455,10 @@ dispatch(struct tc_srv *srv, struct http_pss *pss)
 static void
 dispatch_in_transaction(struct tc_srv *srv, struct http_pss *pss)
 {
-    bool tx = srv->db && tc_rec_tx_begin(srv->db) == 0;
+    bool tx;
 
+    tc_srv__dicom_flush(srv); /* C-STORE answered before: visible now */
+    tx = srv->db && tc_rec_tx_begin(srv->db) == 0;
     dispatch(srv, pss);
     if (tx && tc_rec_tx_commit(srv->db) < 0) {
         g_warning("request transaction: %s", tc_rec_errmsg(srv->db));

@@ -941,6 +941,8 @@ int tc_srv__cfg_dicom_destinations(struct tc_srv_config *cfg,
                                    const char *value, GString *why);
 int tc_srv__cfg_dicom_routes(struct tc_srv_config *cfg, const char *value,
                              GString *why);
+int tc_srv__cfg_dicom_index_batch(struct tc_srv_config *cfg,
+                                  const char *value, GString *why);
 int tc_srv__cfg_dicom_retry_max(struct tc_srv_config *cfg, const char *value,
                                 GString *why);
 
@@ -970,6 +972,7 @@ struct tc_srv__dicom_arrival {
     int64_t size_bytes;
     const char *source; /* calling AE title or "STOW-RS" */
     int64_t org_id;     /* sending organization, 0 when unknown */
+    int64_t received_at_us; /* 0: now */
 };
 
 /* How an arrival ended up in the index. */
@@ -989,6 +992,12 @@ enum tc_srv__dicom_outcome
 tc_srv__dicom_index(struct tc_srv *srv, const struct tc_srv__who *who,
                     const struct tc_srv__dicom_arrival *a, int64_t *study_out,
                     const char **why);
+
+/* Index now what the SCP answered "stored" and queued for indexing
+ * (dicom.c batches it, a few ms): the HTTP API calls it before each
+ * request, so that a query sees every instance answered before it. Main
+ * thread; cheap when nothing is queued; NULL-safe. */
+void tc_srv__dicom_flush(struct tc_srv *srv);
 
 /* data_dir/dicom and its tmp/ (same file system, for renames). */
 const char *tc_srv__dicom_dir(struct tc_srv *srv);

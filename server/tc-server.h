@@ -53,6 +53,7 @@ struct tc_srv_dicom_config {
     char *destinations;   /* [dicom] destinations: "NAME=AE@HOST:PORT, ..." */
     char *routes;         /* [dicom] routes: "SOURCE>NAME, ..." */
     int retry_max_s;      /* [dicom] retry_max_s: the longest backoff */
+    int index_batch_ms;   /* [dicom] index_batch_ms: C-STORE index batch */
 };
 
 struct tc_srv_config {

@@ -7,10 +7,15 @@
 #      fresh study, series and SOP instance UIDs (dcmodify);
 #   2. TC_BENCH_ROUNDS (default 3) rounds; in each, storescu (one
 #      association, all files) sends them to telecare-server's SCP, which
-#      stores (SHA-256, fsync, rename) and indexes every instance before
-#      it answers, then to DCMTK's own storescp (writing to a directory,
-#      no index), back to back; instances/s and MB/s of each, and the
-#      ratio telecare/storescp per round; the median ratio is reported;
+#      stores (SHA-256, rename), journals and answers, and indexes in
+#      batches on its main thread, then to DCMTK's own storescp with its
+#      defaults (receives each data set into memory, writes it to a file
+#      in one directory, no fsync, no index), back to back; instances/s
+#      and MB/s of each, the ratio telecare/storescp per round, and the
+#      CPU time the receiving process used (utime + stime from /proc, all
+#      its threads; telecare's counted until its index holds all of
+#      them): on a shared machine the rates swing with the load, the CPU
+#      per instance much less; the medians of both ratios are reported;
 #   3. forwarding: the last round's telecare store forwards everything to
 #      Orthanc (Debian's, on a free loopback port, temporary storage), and
 #      the time until Orthanc holds all of them gives instances/s.
@@ -52,6 +57,8 @@ free_port() {
     done
 }
 now_ms() { date +%s%3N; }
+# CPU milliseconds (user + system, all threads) process $1 used so far.
+cpu_ms() { awk -v t="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / t }' "/proc/$1/stat"; }
 
 echo "# making $n copies of CT_small.dcm with fresh UIDs"
 mkdir -p "$tmp/files"
@@ -95,12 +102,20 @@ EOI
         sleep 0.1
     done
     [ -n "$port" ] || { cat "$dir/log"; exit 1; }
+    c0=$(cpu_ms "$spid")
     t0=$(now_ms)
     storescu -aet BENCH -aec TELECARE 127.0.0.1 "$port" "$tmp/files"/*.dcm
     t1=$(now_ms)
     echo $((t1 - t0)) >"$dir/ms"
     stored=$(find "$dir/data/dicom" -name '*.dcm' | wc -l)
     [ "$stored" -eq "$n" ] || { echo "telecare stored $stored of $n"; exit 1; }
+    # Indexed: batches every 5 ms; wait until the journal is empty.
+    for _ in $(seq 100); do
+        [ -s "$dir/data/dicom/journal.log" ] || break
+        sleep 0.05
+    done
+    [ -s "$dir/data/dicom/journal.log" ] && { echo "telecare: not indexed"; exit 1; }
+    echo $(($(cpu_ms "$spid") - c0)) >"$dir/cpu"
     if [ -z "${2:-}" ]; then
         kill "$spid"; wait "$spid" || true
     else
@@ -116,10 +131,12 @@ storescp_round() {
     spid=$!
     pids="$pids $spid"
     sleep 0.5
+    c0=$(cpu_ms "$spid")
     t0=$(now_ms)
     storescu -aet BENCH -aec STORESCP 127.0.0.1 "$port" "$tmp/files"/*.dcm
     t1=$(now_ms)
     echo $((t1 - t0)) >"$dir/ms"
+    echo $(($(cpu_ms "$spid") - c0)) >"$dir/cpu"
     kill "$spid"; wait "$spid" 2>/dev/null || true
     stored=$(find "$dir/out" -type f | wc -l)
     [ "$stored" -eq "$n" ] || { echo "storescp stored $stored of $n"; exit 1; }
@@ -129,6 +146,7 @@ rate() { awk -v n="$1" -v ms="$2" 'BEGIN { printf "%.0f", n * 1000 / ms }'; }
 mbs() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.2f", b / 1048576 * 1000 / ms }'; }
 
 ratios=
+cratios=
 r=1
 while [ "$r" -le "$rounds" ]; do
     if [ "$r" -eq "$rounds" ]; then
@@ -138,15 +156,19 @@ while [ "$r" -le "$rounds" ]; do
     fi
     storescp_round "$r"
     tms=$(cat "$tmp/tc$r/ms") sms=$(cat "$tmp/scp$r/ms")
+    tcpu=$(cat "$tmp/tc$r/cpu") scpu=$(cat "$tmp/scp$r/cpu")
     ratio=$(awk -v a="$sms" -v b="$tms" 'BEGIN { printf "%.2f", a / b }')
+    cratio=$(awk -v a="$tcpu" -v b="$scpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
     ratios="$ratios $ratio"
-    echo "round $r: telecare $(rate "$n" "$tms") inst/s $(mbs "$bytes" "$tms") MB/s ($tms ms) |" \
-         "storescp $(rate "$n" "$sms") inst/s $(mbs "$bytes" "$sms") MB/s ($sms ms) |" \
-         "telecare/storescp $ratio"
+    cratios="$cratios $cratio"
+    echo "round $r: telecare $(rate "$n" "$tms") inst/s $(mbs "$bytes" "$tms") MB/s ($tms ms, CPU $tcpu ms) |" \
+         "storescp $(rate "$n" "$sms") inst/s $(mbs "$bytes" "$sms") MB/s ($sms ms, CPU $scpu ms) |" \
+         "rate telecare/storescp $ratio, CPU telecare/storescp $cratio"
     r=$((r + 1))
 done
-median=$(echo $ratios | tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-echo "median telecare/storescp rate ratio over $rounds rounds: $median"
+med() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "median telecare/storescp rate ratio over $rounds rounds: $(echo $ratios | med)"
+echo "median telecare/storescp CPU-per-instance ratio: $(echo $cratios | med)"
 
 # Forwarding: Orthanc starts now; the last round's server has everything
 # queued (retrying every <= 2 s while Orthanc was down).

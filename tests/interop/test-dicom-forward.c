@@ -11,6 +11,11 @@
  *      and the last error visible in the API); telecare is restarted
  *      (promptly, though an association is open and idle); Orthanc is
  *      started; the instance arrives, once.
+ *   3. Killed right after answering: with indexing held back
+ *      ([dicom] index_batch_ms), storescu is told "stored" for five
+ *      instances, the server is killed (SIGKILL) before it indexed them;
+ *      after the restart all five are indexed (from dicom/journal.log),
+ *      queued for the PACS, and arrive there.
  */
 #include <netinet/in.h>
 #include <signal.h>
@@ -26,6 +31,7 @@
 #include "dicom-raw.h"
 
 static struct fx f;
+static long long clinic;
 static char port[8];
 static char *orthanc_dir;
 static int orthanc_http, orthanc_dicom;
@@ -47,11 +53,25 @@ free_port(void)
     return p;
 }
 
+/* The server's configuration; `extra` is appended to [dicom]. */
+static bool
+write_ini(const char *dir, const char *extra)
+{
+    g_autofree char *ini = g_build_filename(dir, "t.ini", NULL);
+    g_autofree char *text = g_strdup_printf(
+        "[http]\nrate_per_address = 0\nrate_per_account = 0\n"
+        "[dicom]\nlisten = 127.0.0.1:0\nae_title = TELECARE\n"
+        "peers = EAST_DR:%lld\ntimeout_s = 5\nretry_max_s = 1\n"
+        "destinations = PACS=ORTHANC@127.0.0.1:%d\n"
+        "routes = EAST_DR>PACS\n%s",
+        clinic, orthanc_dicom, extra);
+
+    return g_file_set_contents(ini, text, -1, NULL);
+}
+
 static void
 setup(struct fx *fx, struct tc_rec_db *db)
 {
-    g_autofree char *ini = g_build_filename(fx->dir, "t.ini", NULL);
-    g_autofree char *text = NULL;
     g_autofree char *path =
         g_build_filename(fx->data_dir, "telecare.db", NULL);
     g_autofree char *sql = g_strdup_printf(
@@ -62,15 +82,8 @@ setup(struct fx *fx, struct tc_rec_db *db)
     (void)db;
     orthanc_http = free_port();
     orthanc_dicom = free_port();
-    text = g_strdup_printf(
-        "[http]\nrate_per_address = 0\nrate_per_account = 0\n"
-        "[dicom]\nlisten = 127.0.0.1:0\nae_title = TELECARE\n"
-        "peers = EAST_DR:%lld\ntimeout_s = 5\nretry_max_s = 1\n"
-        "destinations = PACS=ORTHANC@127.0.0.1:%d\n"
-        "routes = EAST_DR>PACS\n",
-        (long long)fx->clinic, orthanc_dicom);
-    if (!g_file_set_contents(ini, text, -1, NULL) ||
-        sqlite3_open(path, &raw) != SQLITE_OK ||
+    clinic = (long long)fx->clinic;
+    if (!write_ini(fx->dir, "") || sqlite3_open(path, &raw) != SQLITE_OK ||
         sqlite3_exec(raw, sql, NULL, NULL, NULL) != SQLITE_OK) {
         abort();
     }
@@ -342,6 +355,106 @@ test_queued_across_a_restart_until_the_pacs_is_up(void)
     orthanc_stop();
 }
 
+/* One number from the database (read-only), -1 on error. */
+static long long
+db_int(const char *sql)
+{
+    g_autofree char *path = g_build_filename(f.data_dir, "telecare.db", NULL);
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    if (sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(raw, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        v = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    return v;
+}
+
+/* Stop the server (sig), start it again on the configuration `extra`. */
+static bool
+restart(int sig, const char *extra)
+{
+    g_autofree char *ini = g_build_filename(f.dir, "t.ini", NULL);
+    const char *args[] = {"--config", ini, "--data-dir", f.data_dir, NULL};
+    int status = -1;
+    long ms = 0;
+
+    tc_harness_stop(&f.h, sig, 10000, &status, &ms);
+    tc_harness_fini(&f.h);
+    if (!write_ini(f.dir, extra) || tc_harness_start(&f.h, args) != 0) {
+        return false;
+    }
+    find_port();
+    return port[0] != '\0';
+}
+
+static void
+test_nothing_lost_when_killed_after_the_answer(void)
+{
+    g_autofree char *ct = g_build_filename(getenv("TC_SHARED_DATA"), "dicom",
+                                           "CT_small.dcm", NULL);
+    g_autofree char *dir = g_build_filename(f.dir, "crash", NULL);
+    g_autofree char *journal =
+        g_build_filename(f.data_dir, "dicom", "journal.log", NULL);
+    g_autofree char *lines = NULL;
+    g_autoptr(GString) files = g_string_new(NULL);
+    long long before, forwards_before;
+    int status = -1, n_lines = 0;
+    long ms = 0;
+
+    /* Five CT instances with fresh UIDs (Patient ID 1CT1: the resident). */
+    TC_REQUIRE(g_mkdir_with_parents(dir, 0700) == 0);
+    for (int i = 0; i < 5; i++) {
+        g_autofree char *to = g_strdup_printf("%s/ct%d.dcm", dir, i);
+        g_autofree char *bytes = NULL;
+        gsize len = 0;
+        TC_REQUIRE(g_file_get_contents(ct, &bytes, &len, NULL) &&
+                   g_file_set_contents(to, bytes, (gssize)len, NULL));
+        g_string_append_printf(files, " %s", to);
+    }
+    TC_REQUIRE(run(NULL, "dcmodify -q -nb -gin -gse -gst%s", files->str) == 0);
+
+    /* Indexing held back for ten minutes: "stored" is answered, nothing
+     * is indexed yet when the server is killed. */
+    TC_REQUIRE(restart(SIGTERM, "index_batch_ms = 600000\n"));
+    before = db_int("SELECT count(*) FROM imaging_instances");
+    forwards_before = db_int("SELECT count(*) FROM imaging_forwards");
+    TC_REQUIRE(before >= 0);
+    TC_REQUIRE(run(NULL, "storescu -aet EAST_DR -aec TELECARE 127.0.0.1 %s%s",
+                   port, files->str) == 0);
+    TC_CHECK_EQ(tc_harness_stop(&f.h, SIGKILL, 10000, &status, &ms), 0);
+    TC_CHECK_EQ(db_int("SELECT count(*) FROM imaging_instances"), before);
+    TC_REQUIRE(g_file_get_contents(journal, &lines, NULL, NULL));
+    for (const char *c = lines; *c; c++) {
+        n_lines += *c == '\n';
+    }
+    TC_CHECK_EQ(n_lines, 5);
+
+    /* The restart indexes the journal before it listens. */
+    TC_REQUIRE(restart(SIGKILL, ""));
+    TC_CHECK_EQ(db_int("SELECT count(*) FROM imaging_instances"), before + 5);
+    TC_CHECK_EQ(db_int("SELECT count(*) FROM imaging_forwards"),
+                forwards_before + 5);
+    g_free(lines);
+    lines = NULL;
+    TC_REQUIRE(g_file_get_contents(journal, &lines, NULL, NULL));
+    TC_CHECK_STR_EQ(lines, "");
+    tc_harness_drain_log(&f.h);
+    TC_CHECK(f.h.log && strstr(f.h.log, "indexing 5 instances from the "
+                                        "journal") != NULL);
+
+    /* And they reach the PACS, once. */
+    TC_REQUIRE(orthanc_start());
+    TC_CHECK(wait_orthanc(7, 30));
+    TC_CHECK_EQ(db_int("SELECT count(*) FROM imaging_forwards"),
+                forwards_before + 5);
+    orthanc_stop();
+}
+
 int
 main(void)
 {
@@ -359,6 +472,7 @@ main(void)
     TC_RUN(test_forwarded_while_the_pacs_is_up);
     TC_RUN(test_queued_across_a_restart_until_the_pacs_is_up);
     orthanc_stop();
+    TC_RUN(test_nothing_lost_when_killed_after_the_answer);
     fx_close(&f);
     g_free(orthanc_dir);
     return tc_done();
