@@ -11,6 +11,9 @@
 //                      +---- dropped (resume) ----+      removed / closed
 //
 // Events (on(type, f)): state(state), peers(Map), waiting(list),
+// session({kept}) after a drop, before the state (kept: the server resumed
+// the session with this room, so its media survived; not kept: a new
+// session, joined afresh, whose media must be published again),
 // chat({from, name, text, at, seq}), error({code, message}), relay(msg),
 // set-done(rehab-set-done message), rehab-alert(alert),
 // and 'msg:<type>' for every server message that is not an answer.
@@ -71,9 +74,11 @@ export class CallRoom {
     this.resume = m.resume_token;
     this.me = m.peer;
     if (m.type === 'resumed' && (m.rooms || []).includes(this.room)) {
+      this.emit('session', { kept: true });
       this.setState(this.joinedAs === 'waiting' ? 'waiting' : 'joined');
       return;
     }
+    if (this.joinedAs) this.emit('session', { kept: false });
     const join = { type: 'join', room: this.room };
     if (this.reason) join.reason = this.reason;
     try {
