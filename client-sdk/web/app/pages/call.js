@@ -273,6 +273,12 @@ export async function page(ctx, kindOrId, maybeId) {
     call.resumeMedia({ kept }).catch(() => {});
   });
   room.on('error', (e) => { status.textContent = t('call.refused', { message: e.message || e.code }); });
+  // A relay the server refused. not-found and bad-state name a connection
+  // the server no longer has (a candidate sent across a drop, a feed that
+  // ended): nothing for the user; the SDK publishes afresh if needed.
+  room.on('relay-error', (e) => {
+    if (e.code !== 'not-found' && e.code !== 'bad-state') media.textContent = t('call.mediaError', { message: e.message || e.code });
+  });
   room.on('peers', (peers) => {
     append(clear(people), [h('li', {}, `${t('call.you')} (${code('roomRole', room.role)})`),
       [...peers.values()].map((p) => h('li', {}, `${p.name || p.peer} (${code('roomRole', p.role)})`,
