@@ -37,6 +37,7 @@ writeFileSync(join(conf, 'server.ini'),
   `[media]\nice_addresses = 127.0.0.1\n[signaling]\nresume_grace_s = ${GRACE_S}\n`);
 const server = await startServer(['--config', join(conf, 'server.ini')], { seed: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let r; // the last wait's answer
 
 // The tile of `name` on `page`: the stats the page last wrote on it
 // (data-frames, -width, -height, -audio-level) and its caption.
@@ -177,6 +178,18 @@ try {
   // ---- consultation 1: host (the accepting cardiologist) and requester ----
   const zhou = await open('zhou.ming');
   const huang = await open('huang.xiaoyan');
+  // The patient's ECG attached to the consultation (as on its page), so
+  // the call page lists it.
+  const ecgId = await zhou.page.evaluate(async () => {
+    const hd = { Authorization: `Bearer ${sessionStorage.getItem('telecare.token')}`, 'Content-Type': 'application/json' };
+    const c = await (await fetch('/api/v1/consultations/1', { headers: hd })).json();
+    const b = await (await fetch(`/fhir/DiagnosticReport?patient=${c.resident_id}`, { headers: hd })).json();
+    const ids = (b.entry || []).map((e) => e.resource.id).filter((x) => x.startsWith('ecg-')).map((x) => Number(x.slice(4)));
+    if (!ids.length) return null;
+    const r = await fetch('/api/v1/consultations/1/ecg-studies', { method: 'POST', headers: hd, body: JSON.stringify({ ecg_study_id: ids[0] }) });
+    return r.status === 201 || r.status === 409 ? ids[0] : null;
+  });
+  t.check(ecgId !== null, 'the patient has an ECG study to attach to the consultation', String(ecgId));
   await zhou.page.goto(`${server.url}/#/call/consultation/1`);
   await zhou.page.locator('#call-status', { hasText: '您已进入通话。' }).waitFor();
   await huang.page.goto(`${server.url}/#/consultations/1`);
@@ -216,9 +229,21 @@ try {
     && Number(await zhou.page.locator('#call-net').getAttribute('data-kbps')) > 50,
     'the network indicator shows the media round trip, packet loss and bitrate', netText);
 
+  // The consultation's studies open in a window of their own, signed in,
+  // while the call goes on.
+  const [popup] = await Promise.all([zhou.context.waitForEvent('page'),
+    zhou.page.getByRole('link', { name: `心电 #${ecgId}（在新窗口打开，通话继续）` }).click()]);
+  await popup.locator('main h1', { hasText: `心电检查 #${ecgId}` }).waitFor({ timeout: 15000 });
+  t.check(true, 'an attached ECG opens, signed in, in a new window from the call page');
+  const zb = (await tile(zhou.page, '黄晓燕'))?.frames || 0;
+  r = await until(zhou.page, '黄晓燕', (x) => x.frames > zb + 5, 10000);
+  t.check(r.ok && (await zhou.page.locator('#call-status').textContent()) === '您已进入通话。',
+    'the call goes on meanwhile', JSON.stringify(r.last));
+  await popup.close();
+
   // Mute and camera off show on the other side.
   await huang.page.getByRole('button', { name: '静音', exact: true }).click();
-  let r = await until(zhou.page, '黄晓燕', (x) => x.caption.includes('麦克风已关闭'), 5000);
+  r = await until(zhou.page, '黄晓燕', (x) => x.caption.includes('麦克风已关闭'), 5000);
   t.check(r.ok, 'muting shows on the other side', JSON.stringify(r.last));
   await huang.page.getByRole('button', { name: '取消静音' }).click();
   r = await until(zhou.page, '黄晓燕', (x) => !x.caption.includes('麦克风已关闭'), 5000);

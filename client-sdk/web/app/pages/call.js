@@ -180,13 +180,25 @@ export async function page(ctx, kindOrId, maybeId) {
     chatErr.textContent = '';
     try { await room.chat(text); chatIn.value = ''; } catch (err) { chatErr.textContent = t('call.chatFailed'); }
   } }, h('label', { for: 'chat-in' }, t('call.chat')), h('div', { class: 'row' }, chatIn, h('button', { type: 'submit' }, t('call.send'))), chatErr);
+  // The studies attached to the consultation, for the practitioners: each
+  // opens in a window of its own (rel=opener, so that it shares this tab's
+  // sign-in) and the call goes on here.
+  const studies = consult && !ctx.hasRole(['resident', 'carer'])
+    ? h('section', { 'aria-labelledby': 'studies-h', id: 'call-studies' }, h('h2', { id: 'studies-h' }, t('call.studies')),
+      consult.ecg_study_ids.length + consult.imaging_study_ids.length
+        ? h('ul', {}, consult.ecg_study_ids.map((e) => h('li', {}, h('a', { href: `#/ecg/${e}`, target: '_blank', rel: 'opener' }, t('call.newWindow', { label: t('ecg.openStudy', { id: e }) })))),
+          consult.imaging_study_ids.map((e) => h('li', {}, h('a', { href: `#/imaging/${e}`, target: '_blank', rel: 'opener' }, t('call.newWindow', { label: t('image.openStudy', { id: e }) })))))
+        : h('p', { class: 'muted' }, t('call.noStudies', { id })))
+    : null;
+  // The server records consultations with recording consent only; a rehab
+  // session's call is never recorded.
   ctx.main.append(h('h1', {}, t(`call.title.${kind}`, { id })),
-    consult ? (recording ? h('p', { class: 'rec', role: 'status' }, t('call.recording')) : h('p', {}, t('call.notRecording'))) : null,
+    recording ? h('p', { class: 'rec', role: 'status' }, t('call.recording')) : h('p', { id: 'call-rec' }, t('call.notRecording')),
     status, media, net, tiles,
     h('div', { class: 'actions', role: 'group', 'aria-label': t('call.controls') }, mute, cam, audioOnly, lowBw, share, leave),
     waitingBox,
     h('section', { 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h' }, t('call.participants')), people),
-    tr.el, chat);
+    studies, tr.el, chat);
   if (kind === 'rehab-session') {
     // The exercises' sets: the therapist marks them done, everyone in the
     // room sees the count (rehab-set-done).
