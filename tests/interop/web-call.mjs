@@ -106,11 +106,15 @@ async function wsCutter(page) {
   await page.routeWebSocket(/\/ws$/, (ws) => {
     if (blocked) { ws.close({ code: 4000, reason: 'cut by the test' }); return; }
     const server = ws.connectToServer();
-    const r = { ws, server, room: null };
+    const r = { ws, server, room: null, closed: false };
     live.add(r);
     // The call page's connection is the one that joined the room, or that
     // resumed (hello with the resume token) a connection that had.
+    // Once cut, what either side still sends is dropped: playwright's
+    // server side is a WebSocket in the page, and sending on it after
+    // its close would be the page's console error, not the app's.
     ws.onMessage((m) => {
+      if (r.closed) return;
       let j = null;
       try { j = JSON.parse(m); } catch (e) { /* not JSON */ }
       if (j?.type === 'join') r.room = j.room;
@@ -118,7 +122,7 @@ async function wsCutter(page) {
       if (j && j.type === loseType && j.to === 'media') {
         // Lost in flight: the page sent it, the connection dies under it.
         loseType = null; lost += 1;
-        live.delete(r);
+        live.delete(r); r.closed = true;
         server.close({ code: 4000, reason: 'cut by the test' });
         ws.close({ code: 4000, reason: 'cut by the test' });
         return;
@@ -126,6 +130,7 @@ async function wsCutter(page) {
       server.send(m);
     });
     server.onMessage((m) => {
+      if (r.closed) return;
       try {
         const j = JSON.parse(m);
         if (j.resume_token) byToken.set(j.resume_token, r);
@@ -135,14 +140,14 @@ async function wsCutter(page) {
     });
     // Only codes a close frame may carry are passed on (not 1005/1006).
     const pass = (code) => (code === 1000 || code === 1001 || (code >= 3000 && code < 5000) ? code : 4000);
-    ws.onClose((code, reason) => { live.delete(r); server.close({ code: pass(code), reason }); });
-    server.onClose((code, reason) => { live.delete(r); ws.close({ code: pass(code), reason }); });
+    ws.onClose((code, reason) => { live.delete(r); r.closed = true; server.close({ code: pass(code), reason }); });
+    server.onClose((code, reason) => { live.delete(r); r.closed = true; ws.close({ code: pass(code), reason }); });
   });
   return {
     cut(room) {
       for (const r of [...live]) {
         if (r.room !== room) continue;
-        live.delete(r);
+        live.delete(r); r.closed = true;
         r.server.close({ code: 4000, reason: 'cut by the test' });
         r.ws.close({ code: 4000, reason: 'cut by the test' });
       }
