@@ -286,7 +286,10 @@ try {
   t.check(await zhou.page.locator('#call-share').getAttribute('aria-pressed') === 'true'
     && (await zhou.page.locator('#call-share').textContent()) === '停止共享',
     'the share button is pressed and says "stop sharing"');
-  r = await until(huang.page, '周明', (x) => x.width === scr.w && x.height === scr.h && x.caption.includes('正在共享屏幕'), 20000);
+  // The decoded size: the video element's (at once), or the stats' (read
+  // every 2 s, late on a loaded machine).
+  r = await until(huang.page, '周明', (x) => (x.videoWidth === scr.w || (x.width === scr.w && x.height === scr.h))
+    && x.caption.includes('正在共享屏幕'), 30000);
   t.check(r.ok && r.last.label === '周明 共享的屏幕',
     '黄晓燕\'s tile of 周明 decodes the screen at its size and says it is a screen', `${JSON.stringify(scr)} ${JSON.stringify(r.last)}`);
   const sf = r.last?.frames || 0;
