@@ -57,7 +57,16 @@ export class Signaling {
   connect() {
     this.stopped = false;
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.url, PROTOCOL);
+      let ws;
+      try {
+        ws = new WebSocket(this.url, PROTOCOL);
+      } catch (e) {
+        // A URL the browser refuses outright (a blocked port): no close
+        // event will come, so keep trying from here.
+        reject(new SignalingError('closed', e.message));
+        if (this.reconnect && !this.stopped && this.peer) this.scheduleReconnect();
+        return;
+      }
       this.ws = ws;
       let settled = false;
       ws.onopen = () => {

@@ -11,6 +11,9 @@
  *   call.mute('audio', true); await call.setAudioOnly(true);
  *   await call.setLowBandwidth(true);   // 150 kbps, half size
  *   await call.setLowBandwidth(true, { audioOnly: true });
+ *   const [screen] = (await navigator.mediaDevices.getDisplayMedia({ video: true })).getVideoTracks();
+ *   await call.shareScreen(screen);  // the others get the screen instead of the camera
+ *   await call.shareScreen(null);    // the camera again
  *   await call.stats(); await call.leave();
  *
  * Media goes through the server (docs/protocol.md, "media"): one
@@ -21,13 +24,36 @@
  * connection (the server replaces the old one; others' feeds of us are
  * offered again).
  *
+ * Screen share replaces the camera's track on the publishing connection's
+ * video sender (RTCRtpSender.replaceTrack): no renegotiation, the server
+ * goes on forwarding the same stream without decoding it, and the others
+ * decode the new picture size from its next keyframe (webrtcbin 1.22
+ * cannot remove transceivers, so adding a second video m-line for the
+ * screen is what we avoid). Telling the others that it is a screen is the
+ * page's business (the web app sends it on the data channel).
+ *
+ * After a dropped signaling connection (resumeMedia): a resumed session
+ * keeps its media on the server, so we keep our connections, send what
+ * could not be sent meanwhile, and publish afresh only if they do not
+ * come back; a new session has lost its media, so we close everything and
+ * publish again once back in the room (docs/protocol.md, "Reconnect").
+ *
  * Events (call.on): 'stream' {peer, stream}, 'feed-ended' {peer},
- * 'data' {peer, text} (the data channel),
+ * 'data' {peer, text} (the data channel), 'screen' {on} (sharing started
+ * or ended, also when the browser's own "stop sharing" ended the track),
+ * 'media-resumed' {kept, restarted} (after resumeMedia),
  * 'peer-joined', 'peer-left', 'waiting' (for hosts), 'admitted',
  * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
  * {feed, message}, 'chat', 'close'.
  */
 import { Signaling, SignalingError } from './signaling.js';
+
+// Messages for the media endpoint that could not be sent while the
+// signaling connection was down, kept for a resumed session.
+const OUTBOX_MAX = 256;
+// After a resumed session: how long our connections get to come back
+// (ICE consent, queued candidates) before we publish afresh.
+const RESUME_SETTLE_MS = 5000;
 
 export { Signaling, SignalingError };
 
@@ -71,6 +97,9 @@ export class Call {
     this.pub = null; // publishing RTCPeerConnection
     this.feeds = new Map(); // peer -> { pc, stream }
     this.local = null; // MediaStream
+    this.screen = null; // MediaStreamTrack sent instead of the camera's
+    this.outbox = []; // media messages not sent (connection down)
+    this.inRoom = false; // joined by join() (own connection only)
     this.audioOnly = false;
     this.lowBandwidth = null;
     this.bind();
@@ -100,12 +129,35 @@ export class Call {
     }
     this.sig.on('admitted', (m) => this.admittedWaiter?.(m));
     this.sig.on('close', (m) => this.emit('close', m));
+    // Our own connection came back (a shared one's owner calls
+    // resumeMedia itself): resumed with our room, or a new session.
+    this.sig.on('resumed', (m) => {
+      if (this.ownSig && this.inRoom) this.sessionBack((m.rooms || []).includes(this.room));
+    });
+    this.sig.on('welcome', () => { if (this.ownSig && this.inRoom) this.sessionBack(false); });
+  }
+
+  async sessionBack(kept) {
+    await this.resumeMedia({ kept });
+    if (kept) return;
+    try {
+      await this.enterRoom();
+      if (this.local) await this.offer();
+    } catch (e) {
+      this.emit('media-error', { feed: null, message: e.message || String(e) });
+    }
   }
 
   /* Connect and join; resolves with the join answer once in the call
    * (after admission for a patient in the waiting room). */
   async join() {
     await this.sig.connect();
+    const ok = await this.enterRoom();
+    this.inRoom = true;
+    return ok;
+  }
+
+  async enterRoom() {
     const ok = await this.sig.request({ type: 'join', room: this.room });
     if (ok.state === 'waiting') {
       this.emit('waiting-room', ok);
@@ -128,7 +180,10 @@ export class Call {
   }
 
   sendToMedia(type, extra) {
-    this.sig.send({ type, room: this.room, to: 'media', ...extra });
+    const msg = { type, room: this.room, to: 'media', ...extra };
+    if (this.sig.send(msg)) return;
+    if (this.outbox.length >= OUTBOX_MAX) this.outbox.shift();
+    this.outbox.push(msg);
   }
 
   trickle(pc, feed) {
@@ -150,11 +205,19 @@ export class Call {
     return this.local;
   }
 
+  /* What we send as video: the screen while sharing, else the camera. */
+  videoTrack() {
+    return this.screen || this.local?.getVideoTracks()[0] || null;
+  }
+
   async offer() {
     if (this.pub) this.pub.close();
+    this.outbox = this.outbox.filter((m) => m.feed); // the old connection's
     const pc = this.newPc();
     this.pub = pc;
-    for (const track of this.local.getTracks()) {
+    const tracks = this.local.getAudioTracks();
+    if (this.videoTrack()) tracks.push(this.videoTrack());
+    for (const track of tracks) {
       pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
     }
     // Our data channel to the server: what we send reaches every other
@@ -218,6 +281,7 @@ export class Call {
     if (!f) return;
     f.pc.close();
     this.feeds.delete(peer);
+    this.outbox = this.outbox.filter((m) => m.feed !== peer);
     this.emit('feed-ended', { peer });
   }
 
@@ -239,19 +303,49 @@ export class Call {
     }
   }
 
+  /* The publishing connection's video sender, or null (no video m-line). */
+  videoSender() {
+    const tr = this.pub?.getTransceivers()
+      .find((x) => x.sender.track?.kind === 'video' || x.receiver.track?.kind === 'video');
+    return tr ? tr.sender : null;
+  }
+
   applyAudioOnly() {
-    for (const tr of this.pub.getTransceivers()) {
-      if (tr.sender.track?.kind === 'video' || tr.receiver.track?.kind === 'video') {
-        const video = this.local.getVideoTracks()[0] || null;
-        tr.sender.replaceTrack(this.audioOnly ? null : video);
-      }
+    const sender = this.videoSender();
+    if (sender) return sender.replaceTrack(this.audioOnly ? null : this.videoTrack());
+    return Promise.resolve();
+  }
+
+  /*
+   * Send `track` (a screen from getDisplayMedia) instead of the camera's
+   * video; null sends the camera again. The same sender and connection
+   * go on (replaceTrack); published without any video m-line (no camera),
+   * we publish afresh with the screen. When the track ends (the browser's
+   * own "stop sharing"), the camera comes back by itself and 'screen'
+   * {on: false} is emitted. The track is the caller's: we never stop it.
+   */
+  async shareScreen(track) {
+    if (this.screen && this.onScreenEnded) this.screen.removeEventListener('ended', this.onScreenEnded);
+    this.screen = track || null;
+    this.onScreenEnded = null;
+    if (track) {
+      // Keep a screen's resolution (text stays legible) rather than its
+      // frame rate when the encoder must choose.
+      if (!track.contentHint) track.contentHint = 'detail';
+      this.onScreenEnded = () => { if (this.screen === track) this.shareScreen(null).catch(() => {}); };
+      track.addEventListener('ended', this.onScreenEnded);
     }
+    if (this.pub) {
+      if (this.videoSender()) await this.applyAudioOnly();
+      else if (track && this.local) await this.offer();
+    }
+    this.emit('screen', { on: Boolean(track) });
   }
 
   /* Stop (or resume) sending video: for a weak link. */
   async setAudioOnly(on) {
     this.audioOnly = on;
-    if (this.pub) this.applyAudioOnly();
+    if (this.pub) await this.applyAudioOnly();
   }
 
   /* Send `text` to every other participant over the data channel; false
@@ -296,6 +390,45 @@ export class Call {
   /* A new publishing connection (new ICE credentials and candidates). */
   async restartIce() {
     if (this.local) await this.offer();
+  }
+
+  /*
+   * Call after the signaling connection came back from a drop.
+   * kept: the session was resumed with our room (the server's side of
+   * our connections survived): send what could not be sent meanwhile,
+   * give the connections RESUME_SETTLE_MS to be connected, and publish
+   * afresh if the publishing one is not or a feed failed (the server then
+   * offers again every feed it lost). Not kept: a new session, whose
+   * server side has none of our connections: close them all (each feed
+   * emits 'feed-ended'); the local tracks and the screen stay for the
+   * next publish(), which the owner of a shared connection calls once
+   * back in the room (with our own connection we re-join and publish).
+   * Emits 'media-resumed' {kept, restarted}.
+   */
+  async resumeMedia({ kept }) {
+    const gen = (this.resumeGen = (this.resumeGen || 0) + 1);
+    if (!kept) {
+      this.outbox = [];
+      for (const peer of [...this.feeds.keys()]) this.endFeed(peer);
+      if (this.pub) this.pub.close();
+      this.pub = null;
+      this.dc = null;
+      this.emit('media-resumed', { kept: false, restarted: false });
+      return;
+    }
+    const queued = this.outbox;
+    this.outbox = [];
+    for (const m of queued) this.sig.send(m);
+    const healthy = () => this.pub?.connectionState === 'connected'
+      && ![...this.feeds.values()].some((f) => f.pc.connectionState === 'failed');
+    const end = Date.now() + RESUME_SETTLE_MS;
+    while (this.pub && !healthy() && Date.now() < end && gen === this.resumeGen) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (gen !== this.resumeGen) return;
+    const restarted = Boolean(this.local) && !healthy();
+    if (restarted) await this.offer();
+    this.emit('media-resumed', { kept: true, restarted });
   }
 
   /* A summary of what we receive from each feed and send. */

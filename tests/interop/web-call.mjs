@@ -12,6 +12,15 @@
 // audio only stops the video the other side decodes; the network indicator
 // shows round trip, loss and bitrate; the admitted resident sees her
 // therapist's video.
+// Screen share through the server: the other side's tile decodes the
+// sharer's screen (a tab capture of the sharer's own page: its size, and
+// its light pixels where the fake camera is green) and says "screen";
+// stopping, and the track ending as with the browser's own "stop sharing",
+// bring the camera back. Signaling cut from under the call page (routed
+// through playwright, so the page itself is untouched): a short cut
+// resumes the session and keeps the media (the same tiles go on
+// decoding); a cut longer than the resume grace, and the server restarted,
+// start new sessions, and both sides decode each other again.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,10 +30,14 @@ import { axe, shot, login, watchErrors } from './web-util.mjs';
 
 const t = tap();
 // Loopback only: the media endpoint gathers ICE candidates on 127.0.0.1.
+// A short resume grace, so that a cut can outlast it in a few seconds.
+const GRACE_S = 3;
 const conf = mkdtempSync(join(tmpdir(), 'tc-web-call-'));
-writeFileSync(join(conf, 'server.ini'), '[media]\nice_addresses = 127.0.0.1\n');
+writeFileSync(join(conf, 'server.ini'),
+  `[media]\nice_addresses = 127.0.0.1\n[signaling]\nresume_grace_s = ${GRACE_S}\n`);
 const server = await startServer(['--config', join(conf, 'server.ini')], { seed: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let r; // the last wait's answer
 
 // The tile of `name` on `page`: the stats the page last wrote on it
 // (data-frames, -width, -height, -audio-level) and its caption.
@@ -52,16 +65,112 @@ async function until(page, name, ok, ms) {
   }
   return { ok: false, last };
 }
-const browser = await chromium.launch(chromiumOptions);
+
+// The picture a tile decodes, drawn on a canvas: its size and mean colour
+// (the fake camera's picture is green, the call page light).
+async function picture(page, name) {
+  return page.evaluate((n) => {
+    const fig = [...document.querySelectorAll('#call-tiles figure[data-peer]')]
+      .find((f) => f.querySelector('figcaption').textContent.startsWith(n));
+    const v = fig && fig.querySelector('video');
+    if (!v || !v.videoWidth) return null;
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth; c.height = v.videoHeight;
+    const g = c.getContext('2d');
+    g.drawImage(v, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    const sum = [0, 0, 0]; let n2 = 0;
+    for (let i = 0; i < d.length; i += 4 * 97) { sum[0] += d[i]; sum[1] += d[i + 1]; sum[2] += d[i + 2]; n2++; }
+    return { w: c.width, h: c.height, r: sum[0] / n2, g: sum[1] / n2, b: sum[2] / n2 };
+  }, name);
+}
+
+// Chromium's fake devices, with getDisplayMedia answering a capture of the
+// asking tab ("display-media-type=browser"; without it the fake device
+// answers the camera's own pattern as an 800x450 "screen").
+const browser = await chromium.launch({ ...chromiumOptions,
+  args: chromiumOptions.args.map((a) => (a === '--use-fake-device-for-media-stream'
+    ? '--use-fake-device-for-media-stream=display-media-type=browser' : a)) });
+
+// Every signaling WebSocket of a page goes through playwright
+// (routeWebSocket), so that the test can cut it like a network would:
+// cut() closes the call page's connection on both sides (code 4000, not a
+// normal close: the server keeps the peer for the resume grace), block
+// refuses new connections until unblock().
+async function wsCutter(page) {
+  const live = new Set();
+  const byToken = new Map(); // resume token -> the route that received it
+  let blocked = false;
+  let loseType = null; let lost = 0;
+  const sessions = []; // welcome / resumed answers on the call page's connections
+  await page.routeWebSocket(/\/ws$/, (ws) => {
+    if (blocked) { ws.close({ code: 4000, reason: 'cut by the test' }); return; }
+    const server = ws.connectToServer();
+    const r = { ws, server, room: null, closed: false };
+    live.add(r);
+    // The call page's connection is the one that joined the room, or that
+    // resumed (hello with the resume token) a connection that had.
+    // Once cut, what either side still sends is dropped: playwright's
+    // server side is a WebSocket in the page, and sending on it after
+    // its close would be the page's console error, not the app's.
+    ws.onMessage((m) => {
+      if (r.closed) return;
+      let j = null;
+      try { j = JSON.parse(m); } catch (e) { /* not JSON */ }
+      if (j?.type === 'join') r.room = j.room;
+      if (j?.type === 'hello' && j.resume) r.room = byToken.get(j.resume)?.room ?? null;
+      if (j && j.type === loseType && j.to === 'media') {
+        // Lost in flight: the page sent it, the connection dies under it.
+        loseType = null; lost += 1;
+        live.delete(r); r.closed = true;
+        server.close({ code: 4000, reason: 'cut by the test' });
+        ws.close({ code: 4000, reason: 'cut by the test' });
+        return;
+      }
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      if (r.closed) return;
+      try {
+        const j = JSON.parse(m);
+        if (j.resume_token) byToken.set(j.resume_token, r);
+        if ((j.type === 'welcome' || j.type === 'resumed') && r.room) sessions.push(j.type);
+      } catch (e) { /* binary */ }
+      ws.send(m);
+    });
+    // Only codes a close frame may carry are passed on (not 1005/1006).
+    const pass = (code) => (code === 1000 || code === 1001 || (code >= 3000 && code < 5000) ? code : 4000);
+    ws.onClose((code, reason) => { live.delete(r); r.closed = true; server.close({ code: pass(code), reason }); });
+    server.onClose((code, reason) => { live.delete(r); r.closed = true; ws.close({ code: pass(code), reason }); });
+  });
+  return {
+    cut(room) {
+      for (const r of [...live]) {
+        if (r.room !== room) continue;
+        live.delete(r); r.closed = true;
+        r.server.close({ code: 4000, reason: 'cut by the test' });
+        r.ws.close({ code: 4000, reason: 'cut by the test' });
+      }
+    },
+    block() { blocked = true; },
+    unblock() { blocked = false; },
+    // The next message of `type` to the media endpoint is lost with the
+    // connection that carried it.
+    loseNext(type) { loseType = type; },
+    get lost() { return lost; },
+    sessions,
+  };
+}
 
 async function open(user) {
   const context = await browser.newContext({ locale: 'zh-CN', permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   const errors = watchErrors(page);
+  const cutter = await wsCutter(page);
   await login(page, server.url, user, server.accounts[user]);
   await page.waitForFunction(() => !location.hash.startsWith('#/login'));
   await page.locator('main h1').waitFor();
-  return { context, page, errors };
+  return { context, page, errors, cutter };
 }
 
 async function checkAxe(page, name) {
@@ -74,6 +183,18 @@ try {
   // ---- consultation 1: host (the accepting cardiologist) and requester ----
   const zhou = await open('zhou.ming');
   const huang = await open('huang.xiaoyan');
+  // The patient's ECG attached to the consultation (as on its page), so
+  // the call page lists it.
+  const ecgId = await zhou.page.evaluate(async () => {
+    const hd = { Authorization: `Bearer ${sessionStorage.getItem('telecare.token')}`, 'Content-Type': 'application/json' };
+    const c = await (await fetch('/api/v1/consultations/1', { headers: hd })).json();
+    const b = await (await fetch(`/fhir/DiagnosticReport?patient=${c.resident_id}`, { headers: hd })).json();
+    const ids = (b.entry || []).map((e) => e.resource.id).filter((x) => x.startsWith('ecg-')).map((x) => Number(x.slice(4)));
+    if (!ids.length) return null;
+    const r = await fetch('/api/v1/consultations/1/ecg-studies', { method: 'POST', headers: hd, body: JSON.stringify({ ecg_study_id: ids[0] }) });
+    return r.status === 201 || r.status === 409 ? ids[0] : null;
+  });
+  t.check(ecgId !== null, 'the patient has an ECG study to attach to the consultation', String(ecgId));
   await zhou.page.goto(`${server.url}/#/call/consultation/1`);
   await zhou.page.locator('#call-status', { hasText: '您已进入通话。' }).waitFor();
   await huang.page.goto(`${server.url}/#/consultations/1`);
@@ -113,9 +234,21 @@ try {
     && Number(await zhou.page.locator('#call-net').getAttribute('data-kbps')) > 50,
     'the network indicator shows the media round trip, packet loss and bitrate', netText);
 
+  // The consultation's studies open in a window of their own, signed in,
+  // while the call goes on.
+  const [popup] = await Promise.all([zhou.context.waitForEvent('page'),
+    zhou.page.getByRole('link', { name: `心电 #${ecgId}（在新窗口打开，通话继续）` }).click()]);
+  await popup.locator('main h1', { hasText: `心电检查 #${ecgId}` }).waitFor({ timeout: 15000 });
+  t.check(true, 'an attached ECG opens, signed in, in a new window from the call page');
+  const zb = (await tile(zhou.page, '黄晓燕'))?.frames || 0;
+  r = await until(zhou.page, '黄晓燕', (x) => x.frames > zb + 5, 10000);
+  t.check(r.ok && (await zhou.page.locator('#call-status').textContent()) === '您已进入通话。',
+    'the call goes on meanwhile', JSON.stringify(r.last));
+  await popup.close();
+
   // Mute and camera off show on the other side.
   await huang.page.getByRole('button', { name: '静音', exact: true }).click();
-  let r = await until(zhou.page, '黄晓燕', (x) => x.caption.includes('麦克风已关闭'), 5000);
+  r = await until(zhou.page, '黄晓燕', (x) => x.caption.includes('麦克风已关闭'), 5000);
   t.check(r.ok, 'muting shows on the other side', JSON.stringify(r.last));
   await huang.page.getByRole('button', { name: '取消静音' }).click();
   r = await until(zhou.page, '黄晓燕', (x) => !x.caption.includes('麦克风已关闭'), 5000);
@@ -137,6 +270,114 @@ try {
   await huang.page.getByRole('button', { name: '仅语音' }).click();
   r = await until(zhou.page, '黄晓燕', (x) => x.frames > f2 + 10, 10000);
   t.check(r.ok, 'video again after audio only', `${f2} -> ${JSON.stringify(r.last)}`);
+
+  // ---- screen share: 周明 shares, 黄晓燕 decodes it through the server ----
+  const cam0 = await picture(huang.page, '周明');
+  t.check(cam0 && cam0.w === 640 && cam0.g > cam0.r + 60,
+    'before sharing, 黄晓燕 decodes 周明\'s camera (640x480, green)', JSON.stringify(cam0));
+  await zhou.page.getByRole('button', { name: '共享屏幕' }).click();
+  await zhou.page.locator('#call-media', { hasText: '正在共享屏幕' }).waitFor({ timeout: 10000 });
+  const scr = await zhou.page.evaluate(() => {
+    const tr = document.querySelector('#call-screen video').srcObject.getVideoTracks()[0];
+    const st = tr.getSettings();
+    return { w: st.width, h: st.height, surface: st.displaySurface };
+  });
+  t.check(scr.w > 640 && scr.surface === 'browser', 'the screen is a tab capture larger than the camera', JSON.stringify(scr));
+  t.check(await zhou.page.locator('#call-share').getAttribute('aria-pressed') === 'true'
+    && (await zhou.page.locator('#call-share').textContent()) === '停止共享',
+    'the share button is pressed and says "stop sharing"');
+  // The decoded size: the video element's (at once), or the stats' (read
+  // every 2 s, late on a loaded machine).
+  r = await until(huang.page, '周明', (x) => (x.videoWidth === scr.w || (x.width === scr.w && x.height === scr.h))
+    && x.caption.includes('正在共享屏幕'), 30000);
+  t.check(r.ok && r.last.label === '周明 共享的屏幕',
+    '黄晓燕\'s tile of 周明 decodes the screen at its size and says it is a screen', `${JSON.stringify(scr)} ${JSON.stringify(r.last)}`);
+  const sf = r.last?.frames || 0;
+  // A tab capture makes frames as the page repaints: slower than a camera
+  // on a loaded machine, so a smaller rise over a longer time.
+  r = await until(huang.page, '周明', (x) => x.frames > sf + 5 && x.width === scr.w, 20000);
+  t.check(r.ok, 'the shared screen\'s framesDecoded keeps rising', `${sf} -> ${JSON.stringify(r.last)}`);
+  const pic = await picture(huang.page, '周明');
+  t.check(pic && pic.w === scr.w && pic.r > 150 && pic.b > 150,
+    'the decoded picture is 周明\'s page (light), not his camera (green)', JSON.stringify(pic));
+  await shot(huang.page, 'call-screen-received');
+  await zhou.page.getByRole('button', { name: '停止共享' }).click();
+  r = await until(huang.page, '周明', (x) => x.width === 640 && x.height === 480 && !x.caption.includes('屏幕'), 20000);
+  t.check(r.ok && r.last.label === '周明 的视频', 'stopping brings 周明\'s camera back on the other side', JSON.stringify(r.last));
+  t.check(await zhou.page.locator('#call-screen').count() === 0
+    && await zhou.page.locator('#call-share').getAttribute('aria-pressed') === 'false',
+    'the sharer\'s own screen tile goes and the button is released');
+  // The browser's own "stop sharing" ends the track: the camera comes back.
+  await zhou.page.getByRole('button', { name: '共享屏幕' }).click();
+  r = await until(huang.page, '周明', (x) => x.width === scr.w && x.caption.includes('正在共享屏幕'), 20000);
+  t.check(r.ok, 'sharing again reaches the other side', JSON.stringify(r.last));
+  await zhou.page.evaluate(() => {
+    document.querySelector('#call-screen video').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'));
+  });
+  r = await until(huang.page, '周明', (x) => x.width === 640 && !x.caption.includes('屏幕'), 20000);
+  t.check(r.ok && await zhou.page.locator('#call-screen').count() === 0,
+    'a screen track that ends brings the camera back', JSON.stringify(r.last));
+
+  // ---- signaling cut from under the call (media must come back) ----
+  const room1 = 'consultation:1';
+  const peerOf = (page, name) => page.evaluate((n) => {
+    const fig = [...document.querySelectorAll('#call-tiles figure[data-peer]')]
+      .find((f) => f.querySelector('figcaption').textContent.startsWith(n));
+    return fig ? fig.dataset.peer : null;
+  }, name);
+  const markTiles = (page) => page.evaluate(() => {
+    document.querySelectorAll('#call-tiles figure[data-peer]').forEach((f) => { f.dataset.before = 'cut'; });
+  });
+  const marked = (page, name) => page.evaluate((n) => {
+    const fig = [...document.querySelectorAll('#call-tiles figure[data-peer]')]
+      .find((f) => f.querySelector('figcaption').textContent.startsWith(n));
+    return Boolean(fig && fig.dataset.before === 'cut');
+  }, name);
+  // Both sides decode each other: frames past `min` and rising.
+  const bothDecode = async (what) => {
+    for (const [a, , aName, bName] of sides) {
+      let q = await until(a.page, bName, (x) => x.frames > 10 && x.width === 640, 30000);
+      const f0 = q.last?.frames || 0;
+      if (q.ok) q = await until(a.page, bName, (x) => x.frames > f0 + 10, 10000);
+      t.check(q.ok, `${what}: ${aName} decodes ${bName}'s video again (framesDecoded rising)`, `${f0} -> ${JSON.stringify(q.last)}`);
+    }
+  };
+
+  // A short cut: the session resumes, the media on the server survived
+  // and is kept (the same tiles, their frames never reset).
+  await markTiles(zhou.page);
+  await markTiles(huang.page);
+  const zf0 = (await tile(zhou.page, '黄晓燕'))?.frames || 0;
+  const hPeer = await peerOf(zhou.page, '黄晓燕');
+  huang.cutter.cut(room1);
+  await huang.page.locator('#call-status', { hasText: '正在重新连接' }).waitFor({ timeout: 5000 });
+  await huang.page.locator('#call-status', { hasText: '您已进入通话。' }).waitFor({ timeout: 15000 });
+  r = await until(zhou.page, '黄晓燕', (x) => x.frames > zf0 + 20, 10000);
+  t.check(r.ok && await marked(zhou.page, '黄晓燕') && await marked(huang.page, '周明')
+    && await peerOf(zhou.page, '黄晓燕') === hPeer,
+    'a short cut resumes the session and keeps the media: the same tiles go on decoding', `${zf0} -> ${JSON.stringify(r.last)}`);
+  r = await until(huang.page, '周明', (x) => x.frames > 10, 5000);
+  const hf0 = r.last?.frames || 0;
+  r = await until(huang.page, '周明', (x) => x.frames > hf0 + 10, 10000);
+  t.check(r.ok, 'after the short cut 黄晓燕 goes on decoding 周明', `${hf0} -> ${JSON.stringify(r.last)}`);
+
+  // A cut longer than the resume grace: the server ends 黄晓燕's peer and
+  // her media; she comes back as a new session and publishes again.
+  huang.cutter.block();
+  huang.cutter.cut(room1);
+  await zhou.page.locator('#call-peers li', { hasText: '黄晓燕' }).waitFor({ state: 'detached', timeout: (GRACE_S + 10) * 1000 });
+  t.check(await tile(zhou.page, '黄晓燕') === null, 'past the grace the other side drops her tile');
+  huang.cutter.unblock();
+  await huang.page.locator('#call-status', { hasText: '您已进入通话。' }).waitFor({ timeout: 20000 });
+  await bothDecode('after a cut past the grace');
+  t.check(await peerOf(zhou.page, '黄晓燕') !== hPeer, 'she came back as a new peer (a new session)');
+
+  // The server restarted: every session and the media pipeline are gone.
+  await server.down();
+  await zhou.page.locator('#call-status', { hasText: '正在重新连接' }).waitFor({ timeout: 10000 });
+  await server.up();
+  for (const s of [zhou, huang]) await s.page.locator('#call-status', { hasText: '您已进入通话。' }).waitFor({ timeout: 30000 });
+  await bothDecode('after the server restarted');
   await huang.page.getByRole('button', { name: '低带宽' }).click();
   const lowOn = await huang.page.locator('#call-media', { hasText: '150 kbit/s' })
     .waitFor({ timeout: 5000 }).then(() => true, () => false);
@@ -166,6 +407,10 @@ try {
   await resident.page.locator('#call-status', { hasText: '请稍候' }).waitFor();
   t.check(true, 'the resident waits in the waiting room');
   await checkAxe(resident.page, 'call-resident-waiting');
+  // Her first publishing offer is lost with the connection at the moment
+  // she sends it: the session resumes, her connection never comes up, so
+  // the SDK publishes afresh.
+  resident.cutter.loseNext('offer');
   await therapist.page.getByRole('button', { name: '让 王秀英 进入' }).click();
   await resident.page.locator('#call-status', { hasText: '您已进入通话。' }).waitFor();
   await therapist.page.locator('#call-peers li', { hasText: '王秀英' }).waitFor();
@@ -176,6 +421,11 @@ try {
   t.check(await resident.page.getByRole('log').isVisible(), 'the therapist\'s message stays visible in the resident\'s transcript');
   const rr = await until(resident.page, '林静', (x) => x.frames > 10, 30000);
   t.check(rr.ok, 'the admitted resident decodes her therapist\'s video', JSON.stringify(rr.last));
+  const tr2 = await until(therapist.page, '王秀英', (x) => x.frames > 10, 30000);
+  t.check(resident.cutter.lost === 1 && tr2.ok && resident.cutter.sessions.join() === 'resumed',
+    'her offer lost at a drop: the resumed session publishes afresh and her therapist decodes her', `lost ${resident.cutter.lost}, sessions ${resident.cutter.sessions}, ${JSON.stringify(tr2.last)}`);
+  t.check(!(await resident.page.locator('#call-media').textContent()).includes('问题'),
+    'stale relays refused across the drop say nothing to her', await resident.page.locator('#call-media').textContent());
   await checkAxe(resident.page, 'call-resident-joined');
   await checkAxe(therapist.page, 'call-therapist-host');
   for (const s of [therapist, resident]) {

@@ -11,7 +11,12 @@
 //                      +---- dropped (resume) ----+      removed / closed
 //
 // Events (on(type, f)): state(state), peers(Map), waiting(list),
-// chat({from, name, text, at, seq}), error({code, message}), relay(msg),
+// session({kept}) after a drop, before the state (kept: the server resumed
+// the session with this room, so its media survived; not kept: a new
+// session, joined afresh, whose media must be published again),
+// chat({from, name, text, at, seq}), error({code, message}) (hello or join
+// refused), relay-error({code, message}) (an error the server sent without
+// an id: one of the media SDK's relays was refused), relay(msg),
 // set-done(rehab-set-done message), rehab-alert(alert),
 // and 'msg:<type>' for every server message that is not an answer.
 // Thread: the page's.
@@ -71,9 +76,11 @@ export class CallRoom {
     this.resume = m.resume_token;
     this.me = m.peer;
     if (m.type === 'resumed' && (m.rooms || []).includes(this.room)) {
+      this.emit('session', { kept: true });
       this.setState(this.joinedAs === 'waiting' ? 'waiting' : 'joined');
       return;
     }
+    if (this.joinedAs) this.emit('session', { kept: false });
     const join = { type: 'join', room: this.room };
     if (this.reason) join.reason = this.reason;
     try {
@@ -84,12 +91,18 @@ export class CallRoom {
       this.emit('peers', this.peers);
       this.setState(ok.state === 'waiting' ? 'waiting' : 'joined');
     } catch (e) {
+      if (e.code === 'closed') return; // dropped meanwhile: the reconnect joins
       this.emit('error', e);
       this.setState('refused');
     }
   }
 
+  // Refused at once while the connection is not open (dropped, or
+  // closing under a cut): nothing is sent into a dead socket.
   request(msg) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+      return Promise.reject({ code: 'closed', message: 'not connected' });
+    }
     this.seq += 1;
     const id = String(this.seq);
     return new Promise((resolve, reject) => {
@@ -133,7 +146,7 @@ export class CallRoom {
       case 'offer': case 'answer': case 'candidate': this.emit('relay', m); break;
       case 'rehab-set-done': if (m.room === this.room) this.emit('set-done', m); break;
       case 'rehab-alert': this.emit('rehab-alert', m.alert); break;
-      case 'error': this.emit('error', m); break;
+      case 'error': this.emit('relay-error', m); break;
       default: break;
     }
   }
@@ -161,6 +174,7 @@ export class CallRoom {
   async ping() {
     const t0 = performance.now();
     const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) throw new Error('not connected');
     await new Promise((resolve, reject) => {
       const f = (ev) => {
         if (JSON.parse(ev.data).type !== 'pong') return;

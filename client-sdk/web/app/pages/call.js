@@ -14,7 +14,12 @@
 // setLowBandwidth. The others learn our mute and camera state over the
 // SDK's data channel ({"type":"media-state",...}). The network indicator
 // reads the SDK's stats every 2 s: round trip to the server, packets lost,
-// kbit/s received. Screen share stays local (not sent).
+// kbit/s received. Screen share is the SDK's shareScreen (the screen goes
+// out instead of the camera on the same connection); media-state's
+// `screen` tells the others, whose tile then says so. After a dropped
+// signaling connection the room says whether the session (and so the
+// media on the server) survived; the SDK keeps or restarts its
+// connections, or the page publishes again in the new session.
 import { h, clear, append } from '../dom.js';
 import { t, code, fmtTime } from '../i18n.js';
 import { transcript } from './resident.js';
@@ -45,12 +50,14 @@ export async function page(ctx, kindOrId, maybeId) {
   let stream = null; let screen = null; let joinedRest = false; let timer = 0; let statsTimer = 0;
   let call = null; let published = false; let stateDirty = false; let mediaRtt = null; let prev = null;
   const room = new CallRoom({ token: ctx.api.token, room: `${kind}:${id}` });
-  const mine = { audio: true, video: true, audioOnly: false };
+  const mine = { audio: true, video: true, audioOnly: false, screen: false };
 
-  // Tell the others our mute and camera state over the data channel (again
-  // on the next stats tick while the channel is not open yet).
+  // Tell the others our mute, camera and screen state over the data
+  // channel (again on the next stats tick while the channel is not open
+  // yet). video: whether any picture is sent (the screen counts).
   const sendState = () => {
-    stateDirty = !(call && call.sendData(JSON.stringify({ type: 'media-state', audio: mine.audio, video: mine.video && !mine.audioOnly })));
+    const video = !mine.audioOnly && (mine.video || mine.screen);
+    stateDirty = !(call && call.sendData(JSON.stringify({ type: 'media-state', audio: mine.audio, video, screen: mine.screen && !mine.audioOnly })));
   };
 
   // ---- remote tiles: peer -> { fig, video, audio, caption, audioOn, videoOn }
@@ -58,10 +65,12 @@ export async function page(ctx, kindOrId, maybeId) {
   const nameOf = (peer) => { const p = room.peers.get(peer); return p ? (p.name || p.peer) : peer; };
   const caption = (r, peer) => {
     const notes = [];
+    if (r.screenOn) notes.push(t('call.peerScreen'));
     if (r.audioOn === false) notes.push(t('call.peerMuted'));
     if (r.videoOn === false) notes.push(t('call.peerCameraOff'));
     r.caption.textContent = notes.length ? `${nameOf(peer)} — ${notes.join(' · ')}` : nameOf(peer);
-    r.video.setAttribute('aria-label', t('call.videoOf', { name: nameOf(peer) }));
+    r.video.setAttribute('aria-label', t(r.screenOn ? 'call.screenOf' : 'call.videoOf', { name: nameOf(peer) }));
+    r.fig.dataset.screen = String(Boolean(r.screenOn));
   };
   const tileOf = (peer) => {
     let r = remote.get(peer);
@@ -69,7 +78,7 @@ export async function page(ctx, kindOrId, maybeId) {
     const video = h('video', { autoplay: true, muted: true, playsinline: true });
     const audio = h('audio', { autoplay: true });
     const cap = h('figcaption', {});
-    r = { fig: h('figure', { class: 'tile', dataset: { peer } }, video, audio, cap), video, audio, caption: cap, audioOn: null, videoOn: null };
+    r = { fig: h('figure', { class: 'tile', dataset: { peer } }, video, audio, cap), video, audio, caption: cap, audioOn: null, videoOn: null, screenOn: false };
     remote.set(peer, r);
     caption(r, peer);
     tiles.append(r.fig);
@@ -112,11 +121,43 @@ export async function page(ctx, kindOrId, maybeId) {
     lowBw.setAttribute('aria-pressed', String(on));
     try { await call.setLowBandwidth(on); media.textContent = on ? t('call.lowBandwidthOn') : ''; } catch (e) { media.textContent = t('call.mediaError', { message: e.message }); }
   } }, t('call.lowBandwidth'));
-  const share = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+  // Screen share: the screen goes to the others instead of the camera
+  // (call.shareScreen) and shows here in a tile of its own; it ends with
+  // the button or with the browser's own "stop sharing" (the track ends).
+  let screenTile = null;
+  const stopShare = async () => {
+    if (!screen) return;
+    const s = screen;
+    screen = null;
+    mine.screen = false;
+    if (call) await call.shareScreen(null).catch(() => {});
+    s.getTracks().forEach((x) => x.stop());
+    if (screenTile) screenTile.remove();
+    screenTile = null;
+    share.setAttribute('aria-pressed', 'false');
+    share.textContent = t('call.share');
+    media.textContent = t('call.shareStopped');
+    sendState();
+  };
+  const share = h('button', { type: 'button', id: 'call-share', class: 'secondary', 'aria-pressed': 'false', onclick: async () => {
+    if (screen) { await stopShare(); return; }
+    let s;
     try {
-      screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
-      tiles.append(h('figure', { class: 'tile' }, h('video', { autoplay: true, muted: true, srcObject: screen, 'aria-label': t('call.screen') }), h('figcaption', {}, t('call.screen'))));
-    } catch (e) { media.textContent = t('call.shareFailed'); }
+      s = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    } catch (e) { media.textContent = t('call.shareFailed'); return; }
+    screen = s;
+    const track = s.getVideoTracks()[0];
+    track.addEventListener('ended', () => { if (screen === s) stopShare(); });
+    screenTile = h('figure', { class: 'tile', id: 'call-screen' }, h('video', { autoplay: true, muted: true, playsinline: true, srcObject: s, 'aria-label': t('call.screen') }), h('figcaption', {}, t('call.screen')));
+    tiles.append(screenTile);
+    share.setAttribute('aria-pressed', 'true');
+    share.textContent = t('call.shareStop');
+    mine.screen = true;
+    if (call && published) {
+      try { await call.shareScreen(track); } catch (e) { media.textContent = t('call.mediaError', { message: e.message || String(e) }); }
+    }
+    if (screen === s) media.textContent = t(published ? 'call.sharing' : 'call.sharingLocal');
+    sendState();
   } }, t('call.share'));
   const back = kind === 'consultation' ? `#/consultations/${id}` : `#/sessions/${id}`;
   const stopAll = async () => {
@@ -139,13 +180,25 @@ export async function page(ctx, kindOrId, maybeId) {
     chatErr.textContent = '';
     try { await room.chat(text); chatIn.value = ''; } catch (err) { chatErr.textContent = t('call.chatFailed'); }
   } }, h('label', { for: 'chat-in' }, t('call.chat')), h('div', { class: 'row' }, chatIn, h('button', { type: 'submit' }, t('call.send'))), chatErr);
+  // The studies attached to the consultation, for the practitioners: each
+  // opens in a window of its own (rel=opener, so that it shares this tab's
+  // sign-in) and the call goes on here.
+  const studies = consult && !ctx.hasRole(['resident', 'carer'])
+    ? h('section', { 'aria-labelledby': 'studies-h', id: 'call-studies' }, h('h2', { id: 'studies-h' }, t('call.studies')),
+      consult.ecg_study_ids.length + consult.imaging_study_ids.length
+        ? h('ul', {}, consult.ecg_study_ids.map((e) => h('li', {}, h('a', { href: `#/ecg/${e}`, target: '_blank', rel: 'opener' }, t('call.newWindow', { label: t('ecg.openStudy', { id: e }) })))),
+          consult.imaging_study_ids.map((e) => h('li', {}, h('a', { href: `#/imaging/${e}`, target: '_blank', rel: 'opener' }, t('call.newWindow', { label: t('image.openStudy', { id: e }) })))))
+        : h('p', { class: 'muted' }, t('call.noStudies', { id })))
+    : null;
+  // The server records consultations with recording consent only; a rehab
+  // session's call is never recorded.
   ctx.main.append(h('h1', {}, t(`call.title.${kind}`, { id })),
-    consult ? (recording ? h('p', { class: 'rec', role: 'status' }, t('call.recording')) : h('p', {}, t('call.notRecording'))) : null,
+    recording ? h('p', { class: 'rec', role: 'status' }, t('call.recording')) : h('p', { id: 'call-rec' }, t('call.notRecording')),
     status, media, net, tiles,
     h('div', { class: 'actions', role: 'group', 'aria-label': t('call.controls') }, mute, cam, audioOnly, lowBw, share, leave),
     waitingBox,
     h('section', { 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h' }, t('call.participants')), people),
-    tr.el, chat);
+    studies, tr.el, chat);
   if (kind === 'rehab-session') {
     // The exercises' sets: the therapist marks them done, everyone in the
     // room sees the count (rehab-set-done).
@@ -204,9 +257,12 @@ export async function page(ctx, kindOrId, maybeId) {
     if (!call || published || room.state !== 'joined' || !stream) return;
     published = true;
     try {
+      // A screen shared before we were in the room goes out at once.
+      if (screen) await call.shareScreen(screen.getVideoTracks()[0]);
       await call.publish({ stream });
       lowBw.disabled = false;
       if (mine.audioOnly) await call.setAudioOnly(true);
+      if (screen) media.textContent = t('call.sharing');
       sendState();
     } catch (e) {
       published = false;
@@ -218,7 +274,23 @@ export async function page(ctx, kindOrId, maybeId) {
     if (s === 'joined' || s === 'waiting') check();
     if (s === 'joined') startMedia();
   });
+  // Back after a drop. The session resumed: our media on the server
+  // survived, the SDK keeps it (or restarts what did not come back). A new
+  // session: the server's side of our media is gone; close ours and
+  // publish again once in the room (the state event that follows).
+  room.on('session', ({ kept }) => {
+    if (!call) return;
+    mediaRtt = null; prev = null;
+    if (!kept) published = false;
+    call.resumeMedia({ kept }).catch(() => {});
+  });
   room.on('error', (e) => { status.textContent = t('call.refused', { message: e.message || e.code }); });
+  // A relay the server refused. not-found and bad-state name a connection
+  // the server no longer has (a candidate sent across a drop, a feed that
+  // ended): nothing for the user; the SDK publishes afresh if needed.
+  room.on('relay-error', (e) => {
+    if (e.code !== 'not-found' && e.code !== 'bad-state') media.textContent = t('call.mediaError', { message: e.message || e.code });
+  });
   room.on('peers', (peers) => {
     append(clear(people), [h('li', {}, `${t('call.you')} (${code('roomRole', room.role)})`),
       [...peers.values()].map((p) => h('li', {}, `${p.name || p.peer} (${code('roomRole', p.role)})`,
@@ -256,8 +328,11 @@ export async function page(ctx, kindOrId, maybeId) {
       try { m = JSON.parse(text); } catch (e) { return; }
       if (!m || m.type !== 'media-state') return;
       const r = tileOf(peer);
+      const screenOn = m.screen === true;
+      if (screenOn !== r.screenOn && screenOn) ctx.announce(t('call.peerSharing', { name: nameOf(peer) }));
       r.audioOn = m.audio !== false;
       r.videoOn = m.video !== false;
+      r.screenOn = screenOn;
       caption(r, peer);
     });
     call.on('state', ({ feed, state }) => {
