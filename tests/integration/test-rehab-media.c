@@ -594,8 +594,15 @@ test_consented_session_is_recorded_and_plays_by_range(void)
     TC_CHECK(llabs(file_ms - jint(rec, "duration_ms")) <= 400);
     tc_http_reply_fini(&r);
 
-    /* the resident cannot read another session's recordings: ids of
-     * nothing give 404 */
+    /* a cardiologist with no part in her care may not list or play
+     * them; an id of nothing is 404 */
+    json_decref(
+        get_json("zhou.ming", "/api/v1/rehab-sessions/2/recordings", &status));
+    TC_CHECK_EQ(status, 403);
+    json_decref(get_json("zhou.ming",
+                         json_string_value(json_object_get(rec, "media_url")),
+                         &status));
+    TC_CHECK_EQ(status, 403);
     json_decref(get_json("lin.jing", "/api/v1/rehab-live-recordings/999/media",
                          &status));
     TC_CHECK_EQ(status, 404);
