@@ -15,6 +15,13 @@
  * and the media room is freed with its last participant. Statistics of
  * every connection are collected every 5 s into /metrics gauges.
  *
+ * A room is recorded when its record's recording consent stands when its
+ * pipeline starts (a consultation's, or a rehab session's plan's); each
+ * finished file goes to that record. In a rehab-session room each
+ * participant's media time goes to the session's attendance log: the
+ * first of its tracks up is MEDIA_START, the last one down MEDIA_STOP
+ * (struct flow; sig-rehab.c writes them).
+ *
  * Logs name rooms, peer ids and error sentences, never SDP.
  *
  * Thread: main (media/ delivers its events on the main context).
