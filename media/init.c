@@ -44,6 +44,32 @@ static const struct needed_element needed[] = {
 static bool initialised;
 static char version[64];
 
+/*
+ * Chromium's MediaRecorder writes VP8/VP9 WebM whose track claims alpha
+ * (AlphaMode 1) while no block carries alpha data. gst-plugins-bad 1.22's
+ * vp8alphadecodebin / vp9alphadecodebin, which decodebin then prefers,
+ * fail such a file ("Cannot handle streams without an initial alpha
+ * buffer"), and so did the probe of every VP8 recording from chromium.
+ * media/ never shows decoded video with alpha (rooms and the recorder
+ * forward and mux without decoding; the probe decodes a frame only to
+ * read the stream), so the alpha bins are demoted: decodebin uses
+ * vp8dec / vp9dec, which leave the alpha side data alone.
+ */
+static void
+alpha_decoders_demote(void)
+{
+    static const char *const names[] = {"vp8alphadecodebin",
+                                        "vp9alphadecodebin"};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autoptr(GstElementFactory) f = gst_element_factory_find(names[i]);
+
+        if (f) {
+            gst_plugin_feature_set_rank(GST_PLUGIN_FEATURE(f), GST_RANK_NONE);
+        }
+    }
+}
+
 int
 tc_media_init(char **errmsg)
 {
@@ -70,6 +96,7 @@ tc_media_init(char **errmsg)
             return -ENOENT;
         }
     }
+    alpha_decoders_demote();
     initialised = true;
     return 0;
 }

@@ -193,6 +193,16 @@ tc_media_room_record(struct tc_media_room *room, const char *dir)
     return 0;
 }
 
+/* The real time of monotonic instant `mono_us` (0: now). */
+static int64_t
+real_time_of(gint64 mono_us)
+{
+    gint64 now = g_get_monotonic_time();
+
+    return g_get_real_time() -
+           (mono_us > 0 && mono_us < now ? now - mono_us : 0);
+}
+
 /* `part` stops publishing: feeds of it, its connection, its tees. */
 static void
 part_unpublish(struct tc_media__part *part, bool tell)
@@ -210,6 +220,9 @@ part_unpublish(struct tc_media__part *part, bool tell)
             struct tc_media_event ev = {.kind = TC_MEDIA_EV_TRACK};
             ev.track = t->video ? "video" : "audio";
             ev.up = false;
+            ev.at_us = real_time_of(
+                t->paused ? 0
+                          : (gint64)g_atomic_pointer_get(&t->last_buffer_us));
             tc_media__emit(room, part->pub, &ev);
         }
     }
@@ -282,6 +295,7 @@ tc_media__track_up(struct tc_media__part *part, unsigned track)
 
     ev.track = part->tracks[track].video ? "video" : "audio";
     ev.up = true;
+    ev.at_us = real_time_of(0);
     tc_media__emit(room, part->pub, &ev);
     record_start(part, &part->tracks[track]);
     for (guint i = 0; i < room->parts->len; i++) {
@@ -339,6 +353,7 @@ track_pause_check(struct tc_media__part *part, struct tc_media__track *t,
     t->paused = paused;
     ev.track = t->video ? "video" : "audio";
     ev.up = !paused;
+    ev.at_us = real_time_of(paused ? last : 0);
     tc_media__emit(room, part->pub, &ev);
     if (paused || !t->video) {
         return;

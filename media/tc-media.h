@@ -514,6 +514,11 @@ struct tc_media_event {
     const char *state;       /* STATE */
     const char *track;       /* TRACK */
     bool up;                 /* TRACK */
+    /* TRACK: the real time (UTC, us) of the change: the first packet's
+     * arrival for up; the last packet's for a track that paused or whose
+     * publisher left, so media time does not include the pause detection
+     * delay (about 1.5 s). */
+    int64_t at_us;
     const char *error;       /* ERROR */
     const struct tc_media_recording *recording; /* RECORDING (track set) */
 };

@@ -39,6 +39,8 @@ static const struct tc_rec__migration migrations[] = {
     {11, "ecg: device assignments, urgent reading requests",
      tc_rec__schema_ecg},
     {12, "media: recordings of live calls", tc_rec__schema_recordings},
+    {13, "rehab: recordings of live-guided sessions",
+     tc_rec__schema_rehab_media},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

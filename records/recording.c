@@ -36,8 +36,8 @@ tc_rec_recording_list_free(struct tc_rec_recording_list *list)
     free(list);
 }
 
-static int
-check(struct tc_rec_db *db, const struct tc_rec_recording *r)
+int
+tc_rec__recording_check(struct tc_rec_db *db, const struct tc_rec_recording *r)
 {
     static const char *const types[] = {"video/webm", "audio/webm",
                                         "video/x-matroska"};
@@ -79,7 +79,7 @@ tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
     int rc;
 
     tc_rec__ok(db);
-    rc = check(db, r);
+    rc = tc_rec__recording_check(db, r);
     if (rc == 0) {
         rc = tc_rec__need_row(db, "SELECT 1 FROM consultations WHERE id = ?",
                               r->consultation_id, "consultation_id",
@@ -121,8 +121,8 @@ tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
     " started_at_us, duration_ms, size_bytes, sha256"                         \
     " FROM consultation_recordings"
 
-static int
-read_row(sqlite3_stmt *st, void *item)
+int
+tc_rec__recording_row(sqlite3_stmt *st, void *item)
 {
     struct tc_rec_recording *r = item;
     bool oom = false;
@@ -166,7 +166,7 @@ tc_rec_recording_list(struct tc_rec_db *db, int64_t consultation_id,
         return -ENOMEM;
     }
     sqlite3_bind_int64(st, 1, consultation_id);
-    rc = tc_rec__collect(db, st, sizeof(*list->items), read_row,
+    rc = tc_rec__collect(db, st, sizeof(*list->items), tc_rec__recording_row,
                          (void **)&list->items, &list->count);
     if (rc < 0) {
         tc_rec_recording_list_free(list);
@@ -194,7 +194,7 @@ tc_rec_recording_get(struct tc_rec_db *db, int64_t id,
         return -ENOMEM;
     }
     sqlite3_bind_int64(st, 1, id);
-    rc = tc_rec__collect(db, st, sizeof(*list->items), read_row,
+    rc = tc_rec__collect(db, st, sizeof(*list->items), tc_rec__recording_row,
                          (void **)&list->items, &list->count);
     if (rc == 0 && list->count == 0) {
         rc = tc_rec__fail(db, -ENOENT, "recording %lld: no such recording",

@@ -96,6 +96,15 @@ extern const char tc_rec__schema_referral[];
 extern const char tc_rec__schema_imaging[];
 extern const char tc_rec__schema_ecg[];
 extern const char tc_rec__schema_recordings[]; /* 7 */
+extern const char tc_rec__schema_rehab_media[]; /* 13 */
+
+/* recording.c's field checks and row reader (id, owner id, user_id,
+ * track, path, media_type, started_at_us, duration_ms, size_bytes,
+ * sha256; the owner id goes to consultation_id), shared with
+ * rehab-recording.c. */
+int tc_rec__recording_check(struct tc_rec_db *db,
+                            const struct tc_rec_recording *r);
+int tc_rec__recording_row(sqlite3_stmt *st, void *item);
 
 int tc_rec__migrate(struct tc_rec_db *db);
 

@@ -141,12 +141,13 @@ entry_row(sqlite3_stmt *st, void *item)
     return 0;
 }
 
-/* Per-user state during the sweep. */
+/* Per-user state during the sweep, with the user's totals. */
 struct who_state {
     int64_t user_id;
     enum tc_rec_rehab_attend_role role;
     bool present;
     bool media;
+    int64_t present_us, media_us;
 };
 
 static struct who_state *
@@ -171,10 +172,15 @@ struct tally {
 };
 
 static void
-add_span(struct tc_rec_rehab_presence *a, const struct tally *t, int64_t span)
+add_span(struct tc_rec_rehab_presence *a, const struct tally *t,
+         struct who_state *users, size_t n_users, int64_t span)
 {
     if (span <= 0) {
         return;
+    }
+    for (size_t i = 0; i < n_users; i++) {
+        users[i].present_us += users[i].present ? span : 0;
+        users[i].media_us += users[i].media ? span : 0;
     }
     a->therapist_us += t->therapists > 0 ? span : 0;
     a->resident_us += t->patient_side > 0 ? span : 0;
@@ -205,9 +211,33 @@ apply(struct who_state *w, const struct tc_rec_rehab_attend_entry *e,
     w->media = media;
 }
 
+/* Each user's totals into a->people (malloc'd). */
+static int
+people_keep(struct tc_rec_rehab_presence *a, const struct who_state *users,
+            size_t n_users)
+{
+    if (n_users == 0) {
+        return 0;
+    }
+    a->people = calloc(n_users, sizeof(*a->people));
+    if (!a->people) {
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < n_users; i++) {
+        a->people[i] = (struct tc_rec_rehab_person){
+            .user_id = users[i].user_id,
+            .role = users[i].role,
+            .present_us = users[i].present_us,
+            .media_us = users[i].media_us,
+        };
+    }
+    a->n_people = n_users;
+    return 0;
+}
+
 /* The sweep: each span between two events counts for what was true
  * during it; what is still open at the end runs until `until`. */
-static void
+static int
 summarise(struct tc_rec_rehab_presence *a, int64_t until)
 {
     struct who_state users[MAX_USERS];
@@ -222,7 +252,7 @@ summarise(struct tc_rec_rehab_presence *a, int64_t until)
             continue;
         }
         if (prev) {
-            add_span(a, &t, e->at_us - prev);
+            add_span(a, &t, users, n_users, e->at_us - prev);
         }
         if (e->event == TC_REC_REHAB_PRESENT && !a->first_at_us) {
             a->first_at_us = e->at_us;
@@ -232,14 +262,16 @@ summarise(struct tc_rec_rehab_presence *a, int64_t until)
         a->last_at_us = e->at_us;
     }
     if (prev && until > prev) {
-        add_span(a, &t, until - prev);
+        add_span(a, &t, users, n_users, until - prev);
     }
+    return people_keep(a, users, n_users);
 }
 
 void
 tc_rec_rehab_attendance_free(struct tc_rec_rehab_presence *a)
 {
     if (a) {
+        free(a->people);
         free(a->entries);
         free(a);
     }
@@ -279,7 +311,10 @@ tc_rec_rehab_attendance_get(struct tc_rec_db *db, int64_t session_id,
     }
     /* A finished session's open intervals end with it; a running one's
      * run until now. */
-    summarise(a, ended > 0 ? ended : now_us);
+    if (summarise(a, ended > 0 ? ended : now_us) < 0) {
+        tc_rec_rehab_attendance_free(a);
+        return tc_rec__fail(db, -ENOMEM, "out of memory");
+    }
     *out = a;
     return 0;
 }

@@ -2390,7 +2390,8 @@ void tc_rec_consultation_chat_list_free(struct tc_rec_chat_list *list);
 /* One recorded track of a consultation's call. */
 struct tc_rec_recording {
     int64_t id;
-    int64_t consultation_id;
+    int64_t consultation_id; /* 0 for a rehab session's */
+    int64_t rehab_session_id; /* 0 for a consultation's */
     int64_t user_id;  /* whose media */
     char *track;      /* "audio" or "video" */
     char *path;       /* relative to the data directory */
@@ -2425,6 +2426,18 @@ void tc_rec_recording_list_free(struct tc_rec_recording_list *list);
 int tc_rec_recording_get(struct tc_rec_db *db, int64_t id,
                          struct tc_rec_recording *out);
 void tc_rec_recording_free(struct tc_rec_recording *r);
+
+/* Recordings of a live-guided rehab session's call (migration 13,
+ * rehab-recording.c): the same rows, kept with the session
+ * (r->rehab_session_id; consultation_id is 0). Errors as above, -ENOENT
+ * for the session. */
+int tc_rec_rehab_live_recording_add(struct tc_rec_db *db,
+                                    const struct tc_rec_recording *r,
+                                    int64_t *id_out);
+int tc_rec_rehab_live_recording_list(struct tc_rec_db *db, int64_t session_id,
+                                     struct tc_rec_recording_list **out);
+int tc_rec_rehab_live_recording_get(struct tc_rec_db *db, int64_t id,
+                                    struct tc_rec_recording *out);
 
 /* == Accounts and sessions == */
 /* (account.c, session.c) */
@@ -2753,6 +2766,16 @@ struct tc_rec_rehab_attend_entry {
  * or at now_us while it runs); media time likewise from MEDIA_START to
  * MEDIA_STOP. together_us is the time a therapist and the resident's
  * side (resident or carer) were both present. */
+/* One user's share of a live session: time present (signaling) and
+ * time their own media flowed into the server (the media server's
+ * MEDIA_START/MEDIA_STOP): 0 for someone who joined but never sent. */
+struct tc_rec_rehab_person {
+    int64_t user_id;
+    enum tc_rec_rehab_attend_role role;
+    int64_t present_us;
+    int64_t media_us;
+};
+
 struct tc_rec_rehab_presence {
     int64_t therapist_us;
     int64_t resident_us; /* the resident or a carer present */
@@ -2762,6 +2785,8 @@ struct tc_rec_rehab_presence {
     int64_t last_at_us;  /* last event */
     size_t n_entries;
     struct tc_rec_rehab_attend_entry *entries; /* in time order */
+    size_t n_people;
+    struct tc_rec_rehab_person *people; /* by first appearance */
 };
 
 int tc_rec_rehab_attendance_get(struct tc_rec_db *db, int64_t session_id,

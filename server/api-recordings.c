@@ -142,15 +142,60 @@ read_piece(const char *path, int64_t start, int64_t end, GString *body)
     return 0;
 }
 
+void
+tc_srv__recording_send(struct tc_srv *srv, struct tc_srv__call *call,
+                       const struct tc_rec_recording *r)
+{
+    g_autofree char *path = NULL;
+    char range[128], value[96];
+    int64_t start = 0, end;
+    struct stat sb;
+    bool ranged;
+    int rc;
+
+    path = g_build_filename(srv->cfg->data_dir, r->path, NULL);
+    if (stat(path, &sb) < 0 || sb.st_size == 0) {
+        tc_srv__resp_error(&call->resp, 404,
+                           "the recording's file is missing");
+        return;
+    }
+    ranged = tc_srv__call_header(call, "range", range, sizeof(range)) > 0;
+    rc = ranged ? tc_srv__range_parse(range, sb.st_size, &start, &end) : 0;
+    if (rc == -ERANGE || rc == -EINVAL) {
+        snprintf(value, sizeof(value), "bytes */%lld", (long long)sb.st_size);
+        tc_srv__resp_header(&call->resp, "content-range", value);
+        tc_srv__resp_error_field(&call->resp, 416, "range",
+                                 "range: one range \"bytes=a-b\" inside the "
+                                 "file");
+        return;
+    }
+    if (!ranged) {
+        end = sb.st_size - 1;
+    }
+    if (end - start + 1 > PIECE_MAX) {
+        end = start + PIECE_MAX - 1;
+    }
+    if (read_piece(path, start, end, call->resp.body) < 0) {
+        tc_srv__resp_error(&call->resp, 500, "the recording cannot be read");
+        return;
+    }
+    call->resp.content_type = static_type(r->media_type);
+    tc_srv__resp_header(&call->resp, "accept-ranges", "bytes");
+    if (ranged || end < sb.st_size - 1) {
+        snprintf(value, sizeof(value), "bytes %lld-%lld/%lld",
+                 (long long)start, (long long)end, (long long)sb.st_size);
+        tc_srv__resp_header(&call->resp, "content-range", value);
+        call->resp.status = 206;
+    } else {
+        call->resp.status = 200;
+    }
+}
+
 static void
 recording_media(struct tc_srv *srv, struct tc_srv__call *call)
 {
     struct tc_rec_recording r = {0};
-    g_autofree char *path = NULL;
-    char range[128], value[96];
-    int64_t id, start = 0, end;
-    struct stat sb;
-    bool ranged;
+    int64_t id;
     int rc;
 
     if (!tc_srv__param_id(call, 0, "recording id", &id)) {
@@ -161,46 +206,9 @@ recording_media(struct tc_srv *srv, struct tc_srv__call *call)
         tc_srv__resp_records_error(srv, call, rc);
         return;
     }
-    if (!may_read(srv, call, r.consultation_id)) {
-        goto out;
+    if (may_read(srv, call, r.consultation_id)) {
+        tc_srv__recording_send(srv, call, &r);
     }
-    path = g_build_filename(srv->cfg->data_dir, r.path, NULL);
-    if (stat(path, &sb) < 0 || sb.st_size == 0) {
-        tc_srv__resp_error(&call->resp, 404,
-                           "the recording's file is missing");
-        goto out;
-    }
-    ranged = tc_srv__call_header(call, "range", range, sizeof(range)) > 0;
-    rc = ranged ? tc_srv__range_parse(range, sb.st_size, &start, &end) : 0;
-    if (rc == -ERANGE || rc == -EINVAL) {
-        snprintf(value, sizeof(value), "bytes */%lld", (long long)sb.st_size);
-        tc_srv__resp_header(&call->resp, "content-range", value);
-        tc_srv__resp_error_field(&call->resp, 416, "range",
-                                 "range: one range \"bytes=a-b\" inside the "
-                                 "file");
-        goto out;
-    }
-    if (!ranged) {
-        end = sb.st_size - 1;
-    }
-    if (end - start + 1 > PIECE_MAX) {
-        end = start + PIECE_MAX - 1;
-    }
-    if (read_piece(path, start, end, call->resp.body) < 0) {
-        tc_srv__resp_error(&call->resp, 500, "the recording cannot be read");
-        goto out;
-    }
-    call->resp.content_type = static_type(r.media_type);
-    tc_srv__resp_header(&call->resp, "accept-ranges", "bytes");
-    if (ranged || end < sb.st_size - 1) {
-        snprintf(value, sizeof(value), "bytes %lld-%lld/%lld",
-                 (long long)start, (long long)end, (long long)sb.st_size);
-        tc_srv__resp_header(&call->resp, "content-range", value);
-        call->resp.status = 206;
-    } else {
-        call->resp.status = 200;
-    }
-out:
     tc_rec_recording_free(&r);
 }
 

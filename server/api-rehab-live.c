@@ -297,6 +297,24 @@ sets_json(struct tc_srv *srv, int64_t session_id)
     return json_pack("{s:i,s:i}", "done", done, "prescribed", prescribed);
 }
 
+/* Each user's time present and time their own media flowed. */
+static json_t *
+people_json(const struct tc_rec_rehab_presence *a)
+{
+    json_t *people = json_array();
+
+    for (size_t i = 0; i < a->n_people; i++) {
+        const struct tc_rec_rehab_person *p = &a->people[i];
+        json_array_append_new(
+            people,
+            json_pack("{s:I,s:s,s:I,s:I}", "user_id", (json_int_t)p->user_id,
+                      "role", tc_rec_rehab_attend_role_to_string(p->role),
+                      "present_ms", (json_int_t)(p->present_us / 1000),
+                      "media_ms", (json_int_t)(p->media_us / 1000)));
+    }
+    return people;
+}
+
 static void
 attendance_get(struct tc_srv *srv, struct tc_srv__call *call)
 {
@@ -327,8 +345,8 @@ attendance_get(struct tc_srv *srv, struct tc_srv__call *call)
     }
     tc_srv__resp_ok(
         call, 200,
-        json_pack("{s:I,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "session_id",
-                  (json_int_t)s->id, "status",
+        json_pack("{s:I,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o,s:o}",
+                  "session_id", (json_int_t)s->id, "status",
                   tc_rec_rehab_session_status_to_string(s->status),
                   "therapist_s", (json_int_t)(a->therapist_us / 1000000),
                   "resident_s", (json_int_t)(a->resident_us / 1000000),
@@ -336,7 +354,8 @@ attendance_get(struct tc_srv *srv, struct tc_srv__call *call)
                   "media_s", (json_int_t)(a->media_us / 1000000), "first_at",
                   tc_srv__instant_json(a->first_at_us), "last_at",
                   tc_srv__instant_json(a->last_at_us), "sets",
-                  sets_json(srv, s->id), "events", events));
+                  sets_json(srv, s->id), "events", events, "participants",
+                  people_json(a)));
 out:
     tc_rec_rehab_attendance_free(a);
     tc_rec_rehab_session_free(s);

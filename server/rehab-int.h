@@ -114,6 +114,21 @@ void tc_srv__sig_rehab_attend(struct tc_srv *srv,
                               const struct tc_srv__sig_peer *peer,
                               bool present);
 
+/* Who `peer` is in rehab-session `room`, for the attendance log: its
+ * user and side. False for observers and peers not in the room. */
+bool tc_srv__sig_rehab_who(const struct tc_srv__sig_room *room,
+                           const struct tc_srv__sig_peer *peer,
+                           int64_t *user_id,
+                           enum tc_rec_rehab_attend_role *role);
+
+/* The media server's report for a rehab session (sig-media.c, on its
+ * TRACK events): the user's media started (`flowing`) or stopped at
+ * at_us: MEDIA_START / MEDIA_STOP in the session's log. */
+void tc_srv__sig_rehab_media(struct tc_srv *srv, int64_t session_id,
+                             int64_t user_id,
+                             enum tc_rec_rehab_attend_role role, bool flowing,
+                             int64_t at_us);
+
 /* Send `doc` (borrowed) to every member of room "rehab-session:<id>"
  * (waiting ones too when `waiting`): nothing when the room is empty. */
 void tc_srv__sig_rehab_room_send(struct tc_srv *srv, int64_t session_id,

@@ -383,6 +383,14 @@ extern const struct tc_srv__route tc_srv__routes_auth[];
 extern const struct tc_srv__route tc_srv__routes_rehab_library[];
 extern const struct tc_srv__route tc_srv__routes_rehab_upload[];
 extern const struct tc_srv__route tc_srv__routes_rehab_live[];
+extern const struct tc_srv__route tc_srv__routes_rehab_recordings[];
+
+/* Answer `call` with recording `r`'s file (under the data directory) or
+ * the piece its Range header asks for: 200/206, 404 when the file is
+ * missing, 416 for a bad range (api-recordings.c). The caller checked
+ * who may read it. */
+void tc_srv__recording_send(struct tc_srv *srv, struct tc_srv__call *call,
+                            const struct tc_rec_recording *r);
 extern const struct tc_srv__route tc_srv__routes_referrals[];
 extern const struct tc_srv__route tc_srv__routes_oncall[];
 extern const struct tc_srv__route tc_srv__routes_emergency[];

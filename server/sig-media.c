@@ -15,6 +15,13 @@
  * and the media room is freed with its last participant. Statistics of
  * every connection are collected every 5 s into /metrics gauges.
  *
+ * A room is recorded when its record's recording consent stands when its
+ * pipeline starts (a consultation's, or a rehab session's plan's); each
+ * finished file goes to that record. In a rehab-session room each
+ * participant's media time goes to the session's attendance log: the
+ * first of its tracks up is MEDIA_START, the last one down MEDIA_STOP
+ * (struct flow; sig-rehab.c writes them).
+ *
  * Logs name rooms, peer ids and error sentences, never SDP.
  *
  * Thread: main (media/ delivers its events on the main context).
@@ -27,6 +34,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "rehab-int.h"
 #include "server-int.h"
 #include "sig-int.h"
 #include "tc-media.h"
@@ -40,7 +48,17 @@ struct media_room {
     enum tc_srv__sig_room_kind kind;
     int64_t record_id;
     struct tc_media_room *room;
-    char *record_rel; /* recordings/<room>/<start>, when recording */
+    char *record_rel;  /* recordings/<room>/<start>, when recording */
+    GHashTable *flows; /* rehab rooms: peer id -> struct flow (owned) */
+};
+
+/* A participant of a rehab-session room whose media is reported to the
+ * attendance log: who it is (taken when its media started, so a stop
+ * after it left signaling is still theirs) and which tracks flow. */
+struct flow {
+    int64_t user_id;
+    enum tc_rec_rehab_attend_role role;
+    unsigned tracks_up; /* bit 0 audio, bit 1 video */
 };
 
 /* Sums of the last statistics round, for the /metrics gauges. */
@@ -124,7 +142,8 @@ count_event(struct media_room *mr, const char *event)
                           "Media events, by kind.", "event", event);
 }
 
-/* A finished recording goes to the consultation's record. */
+/* A finished recording goes to the consultation's or the rehab
+ * session's record. */
 static void
 recording_done(struct media_room *mr, const struct tc_media_event *ev)
 {
@@ -135,8 +154,10 @@ recording_done(struct media_room *mr, const struct tc_media_event *ev)
     g_autofree char *base = g_path_get_basename(f->path);
     g_autofree char *rel = g_build_filename(mr->record_rel, base, NULL);
     bool video = strcmp(ev->track, "video") == 0;
+    bool rehab = mr->kind == TC_SRV__SIG_ROOM_REHAB_SESSION;
     struct tc_rec_recording r = {
-        .consultation_id = mr->record_id,
+        .consultation_id = rehab ? 0 : mr->record_id,
+        .rehab_session_id = rehab ? mr->record_id : 0,
         .user_id = peer ? peer->who.user_id : 0,
         .track = (char *)ev->track,
         .path = rel,
@@ -151,7 +172,8 @@ recording_done(struct media_room *mr, const struct tc_media_event *ev)
     int rc;
 
     g_strlcpy(r.sha256, f->sha256, sizeof(r.sha256));
-    rc = tc_rec_recording_add(srv->db, &r, &id);
+    rc = rehab ? tc_rec_rehab_live_recording_add(srv->db, &r, &id)
+               : tc_rec_recording_add(srv->db, &r, &id);
     if (rc < 0) {
         g_warning("room %s: recording of peer %s not recorded: %s", mr->name,
                   ev->participant, tc_rec_errmsg(srv->db));
@@ -163,7 +185,29 @@ recording_done(struct media_room *mr, const struct tc_media_event *ev)
               (long long)r.duration_ms, (unsigned long long)f->bytes);
 }
 
-/* Record the room's media when its consultation has recording consent. */
+/* Whether the room's record has a standing recording consent: the
+ * consultation's, or the rehab session's plan's (given by the resident
+ * or a carer). */
+static bool
+consented(struct tc_srv *srv, const struct media_room *mr)
+{
+    struct tc_rec_rehab_session *s = NULL;
+    bool allowed = false;
+
+    if (mr->kind == TC_SRV__SIG_ROOM_CONSULTATION) {
+        return tc_rec_consultation_recording_allowed(srv->db, mr->record_id,
+                                                     &allowed) == 0 &&
+               allowed;
+    }
+    if (tc_rec_rehab_session_get(srv->db, mr->record_id, &s) == 0 &&
+        tc_rec_rehab_recording_consent(srv->db, s->plan_id, &allowed) < 0) {
+        allowed = false;
+    }
+    tc_rec_rehab_session_free(s);
+    return allowed;
+}
+
+/* Record the room's media when its record has recording consent. */
 static void
 record_if_consented(struct media_room *mr)
 {
@@ -171,15 +215,14 @@ record_if_consented(struct media_room *mr)
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     g_autofree char *when = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
     g_autofree char *dir = NULL;
-    bool allowed = false;
 
-    if (mr->kind != TC_SRV__SIG_ROOM_CONSULTATION ||
-        tc_rec_consultation_recording_allowed(srv->db, mr->record_id,
-                                              &allowed) < 0 ||
-        !allowed) {
+    if (!consented(srv, mr)) {
         return;
     }
-    mr->record_rel = g_strdup_printf("recordings/consultation-%lld/%s",
+    mr->record_rel = g_strdup_printf("recordings/%s-%lld/%s",
+                                     mr->kind == TC_SRV__SIG_ROOM_CONSULTATION
+                                         ? "consultation"
+                                         : "rehab-session",
                                      (long long)mr->record_id, when);
     dir = g_build_filename(srv->cfg->data_dir, mr->record_rel, NULL);
     if (g_mkdir_with_parents(dir, 0750) < 0 ||
@@ -189,6 +232,65 @@ record_if_consented(struct media_room *mr)
         return;
     }
     g_message("room %s: recording (consent given)", mr->name);
+}
+
+/* ---- actual media time of rehab sessions ---- */
+
+/* A track of `peer_id` went up or down: the participant's media starts
+ * with its first track up and stops with its last one down. */
+static void
+flow_track(struct media_room *mr, const char *peer_id, const char *track,
+           bool up, int64_t at_us)
+{
+    struct flow *f = g_hash_table_lookup(mr->flows, peer_id);
+    unsigned bit = strcmp(track, "video") == 0 ? 2u : 1u, was;
+
+    if (!f && up) {
+        struct tc_srv__sig_room *room =
+            tc_srv__sig_room_find(mr->m->hub, mr->name);
+        struct tc_srv__sig_peer *peer =
+            tc_srv__sig_peer_find(mr->m->hub, peer_id);
+        struct flow who = {0};
+
+        if (!room || !peer ||
+            !tc_srv__sig_rehab_who(room, peer, &who.user_id, &who.role)) {
+            return;
+        }
+        f = g_memdup2(&who, sizeof(who));
+        g_hash_table_insert(mr->flows, g_strdup(peer_id), f);
+    }
+    if (!f) {
+        return;
+    }
+    was = f->tracks_up;
+    f->tracks_up = up ? was | bit : was & ~bit;
+    if ((was == 0) != (f->tracks_up == 0)) {
+        tc_srv__sig_rehab_media(mr->m->srv, mr->record_id, f->user_id, f->role,
+                                f->tracks_up != 0,
+                                at_us > 0 ? at_us : g_get_real_time());
+    }
+}
+
+/* The room's pipeline goes away: whatever still flows stops now. */
+static void
+flows_stop_all(struct media_room *mr)
+{
+    GHashTableIter it;
+    gpointer v;
+
+    if (!mr->flows) {
+        return;
+    }
+    g_hash_table_iter_init(&it, mr->flows);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        struct flow *f = v;
+
+        if (f->tracks_up) {
+            f->tracks_up = 0;
+            tc_srv__sig_rehab_media(mr->m->srv, mr->record_id, f->user_id,
+                                    f->role, false, g_get_real_time());
+        }
+    }
 }
 
 static void
@@ -225,6 +327,9 @@ on_event(const struct tc_media_event *ev, void *data)
         json_object_set_new(doc, "up", json_boolean(ev->up));
         broadcast(mr, doc);
         count_event(mr, ev->up ? "track-up" : "track-down");
+        if (mr->flows) {
+            flow_track(mr, ev->participant, ev->track, ev->up, ev->at_us);
+        }
         return;
     case TC_MEDIA_EV_FEED_ENDED:
         deliver(mr, ev->participant, media_event(mr, "feed-ended", ev->feed));
@@ -318,6 +423,8 @@ media_room_free(gpointer p)
     struct media_room *mr = p;
 
     tc_media_room_free(mr->room);
+    flows_stop_all(mr);
+    g_clear_pointer(&mr->flows, g_hash_table_destroy);
     g_free(mr->record_rel);
     tc_srv__metrics_gauge_add(mr->m->srv->metrics, "telecare_media_rooms",
                               "Rooms with a media pipeline.", -1);
@@ -385,6 +492,10 @@ room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
         tc_srv__sig_fail(err, TC_SRV__SIG_INTERNAL,
                          "the media pipeline could not start");
         return NULL;
+    }
+    if (mr->kind == TC_SRV__SIG_ROOM_REHAB_SESSION) {
+        mr->flows =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     }
     g_hash_table_insert(m->rooms, mr->name, mr);
     tc_srv__metrics_gauge_add(m->srv->metrics, "telecare_media_rooms",

@@ -9,9 +9,10 @@
  *   first time a host and the patient are both in the call, a scheduled
  *   session is started at that instant: its start is a signaling event,
  *   not a button. Durations are worked out from the log (records).
- *   The media server, once it exists, reports actual media time through
- *   tc_rec_rehab_attendance_add(..., TC_REC_REHAB_MEDIA_START/STOP, ...)
- *   from its event callbacks on the main thread (docs/architecture.md).
+ *   The media server reports actual media time: sig-media.c turns a
+ *   user's first published track coming up into MEDIA_START and the last
+ *   one going down (paused, unpublished, left) into MEDIA_STOP, stamped
+ *   with media/'s time of the change (tc_srv__sig_rehab_media).
  * - pushes: a message to everyone in a session's room (sets marked
  *   done), and a message to every connection of one account (alerts to
  *   whoever of the team is online). The latter walks the hub's peers:
@@ -92,29 +93,58 @@ start_if_due(struct tc_srv *srv, const struct tc_srv__sig_room *room,
     tc_rec_rehab_session_free(s);
 }
 
+bool
+tc_srv__sig_rehab_who(const struct tc_srv__sig_room *room,
+                      const struct tc_srv__sig_peer *peer, int64_t *user_id,
+                      enum tc_rec_rehab_attend_role *role)
+{
+    const struct tc_srv__sig_member *m = member_of(room, peer);
+    const struct tc_srv__who *who = &peer->who;
+
+    if (!m || m->role == TC_SRV__SIG_OBSERVER) {
+        return false;
+    }
+    if (m->role == TC_SRV__SIG_HOST) {
+        *role = TC_REC_REHAB_ROLE_THERAPIST;
+    } else if (who->resident_id > 0 && who->resident_id == room->resident_id) {
+        *role = TC_REC_REHAB_ROLE_RESIDENT;
+    } else {
+        *role = TC_REC_REHAB_ROLE_CARER;
+    }
+    *user_id = who->user_id;
+    return true;
+}
+
+void
+tc_srv__sig_rehab_media(struct tc_srv *srv, int64_t session_id,
+                        int64_t user_id, enum tc_rec_rehab_attend_role role,
+                        bool flowing, int64_t at_us)
+{
+    int rc = tc_rec_rehab_attendance_add(
+        srv->db, session_id, user_id, role,
+        flowing ? TC_REC_REHAB_MEDIA_START : TC_REC_REHAB_MEDIA_STOP, at_us);
+
+    if (rc < 0) {
+        g_warning("media time of user %" G_GINT64_FORMAT
+                  " in rehab session %" G_GINT64_FORMAT " not recorded: %s",
+                  user_id, session_id, tc_rec_errmsg(srv->db));
+    }
+}
+
 void
 tc_srv__sig_rehab_attend(struct tc_srv *srv,
                          const struct tc_srv__sig_room *room,
                          const struct tc_srv__sig_peer *peer, bool present)
 {
-    const struct tc_srv__sig_member *m = member_of(room, peer);
-    const struct tc_srv__who *who = &peer->who;
     enum tc_rec_rehab_attend_role role;
-    int64_t at_us = g_get_real_time();
+    int64_t at_us = g_get_real_time(), user_id;
     int rc;
 
-    if (!m || m->role == TC_SRV__SIG_OBSERVER) {
+    if (!tc_srv__sig_rehab_who(room, peer, &user_id, &role)) {
         return;
     }
-    if (m->role == TC_SRV__SIG_HOST) {
-        role = TC_REC_REHAB_ROLE_THERAPIST;
-    } else if (who->resident_id > 0 && who->resident_id == room->resident_id) {
-        role = TC_REC_REHAB_ROLE_RESIDENT;
-    } else {
-        role = TC_REC_REHAB_ROLE_CARER;
-    }
     rc = tc_rec_rehab_attendance_add(
-        srv->db, room->record_id, who->user_id, role,
+        srv->db, room->record_id, user_id, role,
         present ? TC_REC_REHAB_PRESENT : TC_REC_REHAB_ABSENT, at_us);
     if (rc < 0) {
         g_warning("attendance of peer %s in %s not recorded: %s", peer->id,

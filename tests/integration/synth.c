@@ -227,7 +227,8 @@ publisher_desc(const struct synth_opts *o)
     if (o->audio) {
         g_string_append(d, "audiotestsrc is-live=true wave=sine freq=440 "
                            "volume=0.3 ! audioconvert ! audioresample ! "
-                           "opusenc ! rtpopuspay pt=111 ! "
+                           "opusenc ! valve name=avalve ! "
+                           "rtpopuspay pt=111 ! "
                            "application/x-rtp,media=audio,encoding-name=OPUS,"
                            "payload=111,clock-rate=48000 ! pub. ");
     }
@@ -566,6 +567,17 @@ synth_set_video(struct synth *s, bool on)
     if (v) {
         g_object_set(v, "drop", !on, NULL);
         gst_object_unref(v);
+    }
+}
+
+void
+synth_set_audio(struct synth *s, bool on)
+{
+    GstElement *a = gst_bin_get_by_name(GST_BIN(s->pipeline), "avalve");
+
+    if (a) {
+        g_object_set(a, "drop", !on, NULL);
+        gst_object_unref(a);
     }
 }
 

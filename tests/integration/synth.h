@@ -68,6 +68,9 @@ struct synth_feed_stats synth_feed(struct synth *s, const char *feed);
 /* Stop (false) or resume sending video: audio-only on a weak link. */
 void synth_set_video(struct synth *s, bool on);
 
+/* Stop (false) or resume sending audio: with video off, no media. */
+void synth_set_audio(struct synth *s, bool on);
+
 /* Send `text` on the data channel to the server; false while it is not
  * open. */
 bool synth_send_data(struct synth *s, const char *text);

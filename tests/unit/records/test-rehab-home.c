@@ -122,6 +122,19 @@ test_durations_come_from_the_attendance_log(void)
     TC_CHECK_EQ(a->together_us, 30 * SEC_US);
     TC_CHECK_EQ(a->media_us, 13 * SEC_US);
     TC_CHECK_EQ(a->first_at_us, t0);
+    /* each user's own share, in order of first appearance: media time is
+     * only the resident's (the carer was there and sent nothing) */
+    TC_REQUIRE(a->n_people == 3);
+    TC_CHECK_EQ(a->people[0].user_id, ther);
+    TC_CHECK_EQ(a->people[0].present_us, 60 * SEC_US);
+    TC_CHECK_EQ(a->people[0].media_us, 0);
+    TC_CHECK_EQ(a->people[1].user_id, res);
+    TC_CHECK_EQ(a->people[1].role, TC_REC_REHAB_ROLE_RESIDENT);
+    TC_CHECK_EQ(a->people[1].present_us, (20 + 30) * SEC_US);
+    TC_CHECK_EQ(a->people[1].media_us, 13 * SEC_US);
+    TC_CHECK_EQ(a->people[2].user_id, carer);
+    TC_CHECK_EQ(a->people[2].present_us, 20 * SEC_US);
+    TC_CHECK_EQ(a->people[2].media_us, 0);
     tc_rec_rehab_attendance_free(a);
 
     /* a self-guided session has no call to attend */
@@ -130,6 +143,54 @@ test_durations_come_from_the_attendance_log(void)
                                             TC_REC_REHAB_ROLE_RESIDENT,
                                             TC_REC_REHAB_PRESENT, t0),
                 -EPERM);
+    fixture_close(&f);
+}
+
+static void
+test_live_recordings_kept_with_the_session(void)
+{
+    struct fixture f;
+    struct tc_rec_recording_list *list = NULL;
+    struct tc_rec_recording got = {0};
+    int64_t plan, s, res, id = 0, t0 = PLAN_T0;
+    struct tc_rec_recording r = {
+        .track = "video",
+        .path = "recordings/rehab-session-1/x/res-video.webm",
+        .media_type = "video/webm",
+        .started_at_us = t0,
+        .duration_ms = 4000,
+        .size_bytes = 123456,
+        .sha256 = "00112233445566778899aabbccddeeff"
+                  "00112233445566778899aabbccddeeff",
+    };
+
+    fixture_open(&f, "live-rec.db");
+    plan = plan_in(&f, TC_REC_REHAB_PLAN_ACTIVE);
+    s = session(&f, plan, TC_REC_REHAB_LIVE_GUIDED, t0);
+    res = user_for(&f, "res", "resident_id", f.resident);
+    r.rehab_session_id = s;
+    r.user_id = res;
+    TC_CHECK_EQ(tc_rec_rehab_live_recording_add(f.db, &r, &id), 0);
+    TC_CHECK(id > 0);
+    /* the same path twice, a path out of the data directory, no session */
+    TC_CHECK_EQ(tc_rec_rehab_live_recording_add(f.db, &r, NULL), -EEXIST);
+    r.path = "../etc/passwd";
+    TC_CHECK_EQ(tc_rec_rehab_live_recording_add(f.db, &r, NULL), -EINVAL);
+    TC_CHECK_STR_CONTAINS(tc_rec_errmsg(f.db), "path");
+    r.path = "recordings/other.webm";
+    r.rehab_session_id = s + 100;
+    TC_CHECK_EQ(tc_rec_rehab_live_recording_add(f.db, &r, NULL), -ENOENT);
+
+    TC_REQUIRE(tc_rec_rehab_live_recording_list(f.db, s, &list) == 0);
+    TC_REQUIRE(list->count == 1);
+    TC_CHECK_EQ(list->items[0].rehab_session_id, s);
+    TC_CHECK_EQ(list->items[0].consultation_id, 0);
+    TC_CHECK_EQ(list->items[0].duration_ms, 4000);
+    tc_rec_recording_list_free(list);
+    TC_CHECK_EQ(tc_rec_rehab_live_recording_get(f.db, id, &got), 0);
+    TC_CHECK_STR_EQ(got.path, "recordings/rehab-session-1/x/res-video.webm");
+    tc_rec_recording_free(&got);
+    TC_CHECK_EQ(tc_rec_rehab_live_recording_get(f.db, id + 1, &got), -ENOENT);
     fixture_close(&f);
 }
 
@@ -312,6 +373,7 @@ main(void)
         return 1;
     }
     TC_RUN(test_durations_come_from_the_attendance_log);
+    TC_RUN(test_live_recordings_kept_with_the_session);
     TC_RUN(test_three_misses_in_a_row_and_not_two);
     TC_RUN(test_pain_up_three_and_not_two);
     TC_RUN(test_fourteen_quiet_days_and_not_thirteen);

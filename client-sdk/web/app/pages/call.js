@@ -25,6 +25,7 @@ import { t, code, fmtTime } from '../i18n.js';
 import { transcript } from './resident.js';
 import { CallRoom } from '../call-room.js';
 import { setsPanel } from './therapist.js';
+import { fallbackPanel } from '../rehab-fallback.js';
 
 async function loadSdk() {
   try { return await import('/js/telecare.js'); } catch (e) { return null; }
@@ -48,6 +49,7 @@ export async function page(ctx, kindOrId, maybeId) {
   const waitingBox = h('section', { 'aria-labelledby': 'wait-h', hidden: true }, h('h2', { id: 'wait-h' }, t('call.waitingRoom')), h('ul', { id: 'call-waiting' }));
   const recording = consult && consult.consents.some((x) => x.kind === 'recording' && !x.withdrawn_at);
   let stream = null; let screen = null; let joinedRest = false; let timer = 0; let statsTimer = 0;
+  let fallback = null;
   let call = null; let published = false; let stateDirty = false; let mediaRtt = null; let prev = null;
   const room = new CallRoom({ token: ctx.api.token, room: `${kind}:${id}` });
   const mine = { audio: true, video: true, audioOnly: false, screen: false };
@@ -203,6 +205,8 @@ export async function page(ctx, kindOrId, maybeId) {
     // The exercises' sets: the therapist marks them done, everyone in the
     // room sees the count (rehab-set-done).
     try { ctx.main.append(await setsPanel(ctx, id, room)); } catch (e) { /* the session is not readable: no panel */ }
+    // Low bandwidth: audio only with the demo video played locally.
+    try { fallback = await fallbackPanel(ctx, { sessionId: id, room, net }); ctx.main.append(fallback.el); } catch (e) { fallback = null; }
   }
 
   // The network indicator. Before media flows: the signaling round trip
@@ -214,6 +218,7 @@ export async function page(ctx, kindOrId, maybeId) {
     const level = loss === null
       ? (rtt < 300 ? 'Good' : rtt < 800 ? 'Fair' : 'Poor')
       : (rtt < 300 && loss < 2 ? 'Good' : rtt < 800 && loss < 8 ? 'Fair' : 'Poor');
+    net.dispatchEvent(new CustomEvent('net-level', { detail: level }));
     if (loss === null) { net.textContent = t(`call.net${level}`, { rtt: Math.round(rtt) }); return; }
     net.dataset.loss = loss.toFixed(1);
     net.dataset.kbps = String(Math.round(kbps));
@@ -313,6 +318,7 @@ export async function page(ctx, kindOrId, maybeId) {
   const sdk = await loadSdk();
   if (sdk) {
     call = new sdk.Call({ room: room.room, signaling: room.signaling() });
+    if (fallback) fallback.attach(call);
     call.on('stream', ({ peer, stream: s }) => {
       const r = tileOf(peer);
       if (r.video.srcObject !== s) { r.video.srcObject = s; r.audio.srcObject = s; }
