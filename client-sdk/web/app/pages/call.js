@@ -47,7 +47,16 @@ export async function page(ctx, kindOrId, maybeId) {
   const tr = transcript();
   const people = h('ul', { id: 'call-peers' });
   const waitingBox = h('section', { 'aria-labelledby': 'wait-h', hidden: true }, h('h2', { id: 'wait-h' }, t('call.waitingRoom')), h('ul', { id: 'call-waiting' }));
-  const recording = consult && consult.consents.some((x) => x.kind === 'recording' && !x.withdrawn_at);
+  // Recorded when the record's recording consent stands as the call
+  // starts (server/sig-media.c): a consultation's consents, a rehab
+  // session's plan.
+  let recording = consult && consult.consents.some((x) => x.kind === 'recording' && !x.withdrawn_at);
+  if (kind === 'rehab') {
+    try {
+      const s = await ctx.api.rehabSession(id);
+      recording = Boolean((await ctx.api.rehabPlan(s.plan_id)).recording_consent);
+    } catch (e) { recording = false; /* not this user's to read: said as not recorded */ }
+  }
   let stream = null; let screen = null; let joinedRest = false; let timer = 0; let statsTimer = 0;
   let fallback = null;
   let call = null; let published = false; let stateDirty = false; let mediaRtt = null; let prev = null;
@@ -192,8 +201,6 @@ export async function page(ctx, kindOrId, maybeId) {
           consult.imaging_study_ids.map((e) => h('li', {}, h('a', { href: `#/imaging/${e}`, target: '_blank', rel: 'opener' }, t('call.newWindow', { label: t('image.openStudy', { id: e }) })))))
         : h('p', { class: 'muted' }, t('call.noStudies', { id })))
     : null;
-  // The server records consultations with recording consent only; a rehab
-  // session's call is never recorded.
   ctx.main.append(h('h1', {}, t(`call.title.${kind}`, { id })),
     recording ? h('p', { class: 'rec', role: 'status' }, t('call.recording')) : h('p', { id: 'call-rec' }, t('call.notRecording')),
     status, media, net, tiles,
