@@ -491,6 +491,9 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
             receive_all(&b, now_us());
             g_usleep(500);
         }
+        if (b.gen_cpu_ns == 0 && gen0) { /* starved past the drain */
+            b.gen_cpu_ns = thread_cpu_ns() - gen0;
+        }
         atomic_store(&b.measure, 3);
     }
     g_thread_join(b.relay_thread);
