@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <srtp2/srtp.h>
+
 #include "tc-media.h"
 #include "tc-test.h"
 
@@ -180,6 +182,86 @@ test_implementations_agree(void)
     agree(TC_MEDIA_SRTP_AEAD_AES_128_GCM);
 }
 
+/*
+ * The ciphers are libsrtp's for the whole process: GStreamer's WebRTC
+ * SRTP in the server uses them too once the relay has set them up, and
+ * WebRTC speaks SRTCP. SRTCP through libsrtp directly, under both
+ * implementations: the same bytes, each unprotects the other's.
+ */
+static srtp_t
+rtcp_session(bool gcm, enum tc_media_srtp_crypto impl, const uint8_t *key)
+{
+    srtp_policy_t policy;
+    srtp_t session = NULL;
+
+    if (tc_media_srtp_set_crypto(impl) != 0) {
+        return NULL;
+    }
+    memset(&policy, 0, sizeof(policy));
+    if (gcm) {
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
+    } else {
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+    }
+    policy.ssrc.type = ssrc_specific;
+    policy.ssrc.value = 0x01020304;
+    policy.key = (uint8_t *)key;
+    policy.window_size = 128;
+    return srtp_create(&session, &policy) == srtp_err_status_ok ? session
+                                                                : NULL;
+}
+
+static void
+test_srtcp_implementations_agree(void)
+{
+    uint8_t key[TC_MEDIA_SRTP_MAX_KEY];
+
+    key_of(key, 6);
+    for (int gcm = 0; gcm < 2; gcm++) {
+        srtp_t tx[2], rx[2];
+
+        for (int i = 0; i < 2; i++) {
+            enum tc_media_srtp_crypto impl = i ? TC_MEDIA_SRTP_CRYPTO_LIBSRTP
+                                               : TC_MEDIA_SRTP_CRYPTO_OPENSSL;
+            tx[i] = rtcp_session(gcm, impl, key);
+            rx[i] = rtcp_session(gcm, impl, key);
+            TC_REQUIRE(tx[i] && rx[i]);
+        }
+        TC_REQUIRE(tc_media_srtp_set_crypto(TC_MEDIA_SRTP_CRYPTO_OPENSSL) ==
+                   0);
+        for (int k = 0; k < 5; k++) {
+            /* a sender report: V=2, PT 200, 6 words after the first */
+            uint8_t clear[28] = {0x80, 200, 0, 6, 1, 2, 3, 4};
+            uint8_t pkt[2][28 + SRTP_MAX_TRAILER_LEN];
+            int len[2];
+
+            for (int b = 8; b < 28; b++) {
+                clear[b] = (uint8_t)(k * 17 + b);
+            }
+            for (int i = 0; i < 2; i++) {
+                memcpy(pkt[i], clear, sizeof(clear));
+                len[i] = (int)sizeof(clear);
+                TC_REQUIRE(srtp_protect_rtcp(tx[i], pkt[i], &len[i]) ==
+                           srtp_err_status_ok);
+            }
+            TC_CHECK_EQ(len[0], len[1]);
+            TC_CHECK(memcmp(pkt[0], pkt[1], (size_t)len[0]) == 0);
+            for (int i = 0; i < 2; i++) {
+                TC_CHECK_EQ(srtp_unprotect_rtcp(rx[1 - i], pkt[i], &len[i]),
+                            srtp_err_status_ok);
+                TC_CHECK_EQ(len[i], (int)sizeof(clear));
+                TC_CHECK(memcmp(pkt[i], clear, sizeof(clear)) == 0);
+            }
+        }
+        for (int i = 0; i < 2; i++) {
+            srtp_dealloc(tx[i]);
+            srtp_dealloc(rx[i]);
+        }
+    }
+}
+
 /* The largest packet the format allows (1400 bytes of samples) is
  * protected and unprotected in a TC_MEDIA_ECG_MAX_PACKET buffer. */
 static void
@@ -232,6 +314,7 @@ main(void)
     TC_RUN(test_aes_cm_128_hmac_sha1_80);
     TC_RUN(test_aead_aes_128_gcm);
     TC_RUN(test_implementations_agree);
+    TC_RUN(test_srtcp_implementations_agree);
     TC_RUN(test_largest_packet);
     TC_RUN(test_profile_names);
     return tc_done();
