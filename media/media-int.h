@@ -22,6 +22,14 @@
 
 #ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API /* the WebRTC library of gst-plugins-bad */
+/* == srtp-ossl.c, for ecg-srtp.c == */
+
+/* Make libsrtp2 use OpenSSL's AES-ICM-128, AES-GCM-128 and HMAC-SHA1
+ * (openssl) or its own build's again, for sessions created from now on.
+ * After srtp_init; not while another thread creates sessions. 0 or -EIO
+ * (a type failed libsrtp's known-answer tests: nothing to trust then). */
+int tc_media__srtp_ossl(bool openssl);
+
 #endif
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
@@ -194,5 +202,13 @@ void tc_media__endpoint_send_data(struct tc_media__endpoint *ep,
                                   const char *text);
 /* A connection failed: tell, and remove it (and what depends on it). */
 void tc_media__endpoint_failed(struct tc_media__endpoint *ep, const char *why);
+
+/* == srtp-ossl.c, for ecg-srtp.c == */
+
+/* Make libsrtp2 use OpenSSL's AES-ICM-128, AES-GCM-128 and HMAC-SHA1
+ * (openssl) or its own build's again, for sessions created from now on.
+ * After srtp_init; not while another thread creates sessions. 0 or -EIO
+ * (a type failed libsrtp's known-answer tests: nothing to trust then). */
+int tc_media__srtp_ossl(bool openssl);
 
 #endif

@@ -326,6 +326,18 @@ int tc_media_srtp_protect(struct tc_media_srtp *s, uint8_t *buf, size_t *len);
 int tc_media_srtp_unprotect(struct tc_media_srtp *s, uint8_t *buf,
                             size_t *len);
 
+/*
+ * The AES and HMAC under libsrtp2 for sessions made from now on: OpenSSL's
+ * (the default) or the libsrtp2 build's own (Debian: NSS), to measure or
+ * compare them. Process wide; not while another thread makes sessions.
+ * 0, or -EIO (libsrtp refused the implementation: its self-test failed).
+ */
+enum tc_media_srtp_crypto {
+    TC_MEDIA_SRTP_CRYPTO_OPENSSL,
+    TC_MEDIA_SRTP_CRYPTO_LIBSRTP,
+};
+int tc_media_srtp_set_crypto(enum tc_media_srtp_crypto crypto);
+
 /* == The ECG relay (ecg-relay.c) == */
 
 /*

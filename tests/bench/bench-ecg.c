@@ -1,36 +1,56 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * bench-ecg.c - the ECG relay benchmark (issue 7): streams of 12 leads at
- * 500 Hz (10 frames, 240 bytes of samples, 50 packets/s each), AEAD
- * AES-128-GCM, each relayed to 2 SRTP subscribers, through the real relay
+ * 500 Hz (10 frames, 240 bytes of samples, 50 packets/s each), each
+ * relayed to 2 SRTP subscribers, through the real relay
  * (media/ecg-relay.c) over loopback UDP.
  *
- *   bench-ecg [scale]     (or TC_BENCH_SCALE; TC_BENCH_SECONDS, default 5;
- *                          TC_BENCH_ARCHIVE=1 to archive every stream)
+ *   bench-ecg [scale]   scale multiplies the stream counts (or
+ *                       TC_BENCH_SCALE); environment:
+ *     TC_BENCH_SECONDS  measured seconds per run (5), after 1 s to settle
+ *     TC_BENCH_RUNS     runs per stream count, medians quoted (3)
+ *     TC_BENCH_PROFILE  gcm (AEAD_AES_128_GCM, default) or hmac
+ *                       (AES_CM_128_HMAC_SHA1_80)
+ *     TC_BENCH_CRYPTO   openssl (default) or libsrtp: the ciphers under
+ *                       libsrtp2 (tc_media_srtp_set_crypto)
+ *     TC_BENCH_PIN      1 (default): the relay thread on CPU 0, the load
+ *                       generator on CPU 1; 0: the scheduler decides
+ *     TC_BENCH_ARCHIVE  1: archive every stream (WFDB) as well
+ *     TC_BENCH_MAX      go on to this stream count even past a failing
+ *                       one (default: stop at the first that fails)
  *
  * Threads: the relay on its own thread and GMainContext (as it runs on
- * the server's main loop); the devices (SRTP protect + sendmmsg, paced
- * every 2 ms) and both subscriber sockets (recvmmsg; latency read from
- * the clear RTP header against the send time of that packet) on a second
- * thread. This machine has two cores: one each.
+ * the server's main loop); the load generator on the main thread: the
+ * devices (SRTP protect + sendmmsg, paced every 0.5 ms, each stream at its
+ * own phase) and both subscriber sockets (recvmmsg; latency from the
+ * clear RTP header against the send time of that packet). The machine
+ * has two cores: pinned, the relay has one core and the load generator
+ * the other, so the figures are per relay core.
  *
- * For each stream count N (500, 1000, 2000, 3000, 4000, 5000, times the
- * scale): packets sent, received by the subscribers (2 per packet when
- * nothing is lost), p50/p99 relay latency (send to subscriber receive),
- * and the relay thread's CPU time per relayed packet (one in, two out).
- * Then, in the same run, bare libsrtp on the same packets: unprotect + 2 x
- * protect per packet, single thread; the ratio relay cost / bare crypto.
- * The figures are medians of TC_BENCH_RUNS (default 3) runs per N.
+ * Stream counts step up (250, 500, 1000, 1500, ... times the scale) until
+ * one fails: a run passes when no packet is lost (both subscribers got
+ * every packet sent in the measured window) and p99 relay latency (send
+ * to subscriber receive) is at most 5 ms. Per count, medians of the
+ * runs: loss, p50/p99, the relay thread's CPU time per packet it took in
+ * (one in, two out: everything, system calls included), the load
+ * generator's, and, in the same run, bare libsrtp on the same packets
+ * (srtp_unprotect + 2 x srtp_protect, one thread, as many sessions as
+ * the relay holds) and the ratio relay / bare. Last, bare libsrtp under
+ * both cipher implementations and both profiles against the number of
+ * sessions: what the crypto alone allows per core.
  *
  * Prints figures; asserts nothing about time.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +66,10 @@
 #define BATCH   64
 #define HIST_US 2000000 /* latency histogram: 1 us buckets up to 2 s */
 #define MAX_N   20000
+#define P99_MAX 5.0 /* ms */
+
+static enum tc_media_srtp_crypto crypto = TC_MEDIA_SRTP_CRYPTO_OPENSSL;
+static bool pin = true;
 
 /* TC_BENCH_PROFILE=hmac: AES_CM_128_HMAC_SHA1_80 instead of GCM */
 static enum tc_media_srtp_profile profile = TC_MEDIA_SRTP_AEAD_AES_128_GCM;
@@ -69,17 +93,22 @@ struct bench {
     struct tc_media_ecg_relay *relay;
     uint16_t relay_port;
     atomic_int relay_ready;
-    int64_t relay_cpu_ns; /* of the relay thread, for the measured part */
-    atomic_int measure;   /* 1: measuring; 2: stop */
+    int64_t cpu0, relay_cpu_ns;    /* of the relay thread, measured part */
+    int64_t sys0, relay_sys_ns;    /* of which in the kernel */
+    uint64_t in0, relay_window_in; /* packets it took in, measured part */
+    int64_t gen_cpu_ns;            /* of the load generator, the same part */
+    atomic_int measure;            /* 1: measuring; 2: measured; 3: stop */
     /* devices and subscribers */
     struct dev *devs;
     int dev_fd, sub_fd[2];
     uint16_t sub_port[2];
     uint64_t sent, received;
+    uint64_t sent_all, received_all; /* the whole run: where loss happens */
     uint32_t *hist;
     int64_t warm_end, end; /* packets sent in [warm_end, end) count */
     struct tc_media_ecg_stream **streams;
     uint64_t relay_in, relay_out, relay_failed; /* relay's own counts */
+    uint64_t relay_read;                        /* read from its socket */
 };
 
 static int64_t
@@ -98,6 +127,22 @@ thread_cpu_ns(void)
 
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* This thread on one CPU (when pinning and the machine has it). */
+static void
+pin_to(int cpu)
+{
+    cpu_set_t set;
+
+    if (!pin || cpu >= sysconf(_SC_NPROCESSORS_ONLN)) {
+        return;
+    }
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0) {
+        fprintf(stderr, "could not pin to CPU %d\n", cpu);
+    }
 }
 
 static void
@@ -130,18 +175,51 @@ udp_bound(uint16_t *port)
 
 /* ---- the relay thread ---- */
 
+/* This thread's CPU time in the kernel (system calls, and the loopback
+ * deliveries they run). */
+static int64_t
+thread_sys_ns(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_THREAD, &ru);
+    return (int64_t)ru.ru_stime.tv_sec * 1000000000 +
+           (int64_t)ru.ru_stime.tv_usec * 1000;
+}
+
+static uint64_t
+relay_accepted(struct bench *b)
+{
+    uint64_t sum = 0;
+
+    for (unsigned i = 0; i < b->n; i++) {
+        struct tc_media_ecg_stream_stats st;
+        tc_media_ecg_stream_stats(b->streams[i], &st);
+        sum += st.accepted;
+    }
+    return sum;
+}
+
+/* Every 20 ms on the relay thread: its CPU time and the packets it took
+ * in, read together when the measured window opens (measure 1) and closes
+ * (2); 3: stop. */
 static gboolean
-relay_check_stop(gpointer data)
+relay_tick(gpointer data)
 {
     struct bench *b = data;
-    static int64_t cpu0;
+    int m = atomic_load(&b->measure);
 
-    if (atomic_load(&b->measure) == 1 && cpu0 == 0) {
-        cpu0 = thread_cpu_ns();
+    if (m >= 1 && b->cpu0 == 0) {
+        b->cpu0 = thread_cpu_ns();
+        b->sys0 = thread_sys_ns();
+        b->in0 = relay_accepted(b);
     }
-    if (atomic_load(&b->measure) == 2) {
-        b->relay_cpu_ns = thread_cpu_ns() - cpu0;
-        cpu0 = 0;
+    if (m >= 2 && b->relay_cpu_ns == 0) {
+        b->relay_cpu_ns = thread_cpu_ns() - b->cpu0;
+        b->relay_sys_ns = thread_sys_ns() - b->sys0;
+        b->relay_window_in = relay_accepted(b) - b->in0;
+    }
+    if (m == 3) {
         g_main_loop_quit(b->relay_loop);
         return G_SOURCE_REMOVE;
     }
@@ -162,6 +240,7 @@ relay_main(gpointer data)
     for (int i = 0; i < LEADS; i++) {
         gains[i] = 200;
     }
+    pin_to(0);
     g_main_context_push_thread_default(b->relay_ctx);
     if (tc_media_ecg_relay_new("127.0.0.1", 0, &b->relay) < 0) {
         atomic_store(&b->relay_ready, -1);
@@ -207,7 +286,7 @@ relay_main(gpointer data)
         }
     }
     tick = g_timeout_source_new(20);
-    g_source_set_callback(tick, relay_check_stop, b, NULL);
+    g_source_set_callback(tick, relay_tick, b, NULL);
     g_source_attach(tick, b->relay_ctx);
     g_source_unref(tick);
     atomic_store(&b->relay_ready, 1);
@@ -216,6 +295,7 @@ relay_main(gpointer data)
         struct tc_media_ecg_stream_stats st;
         tc_media_ecg_stream_stats(b->streams[i], &st);
         b->relay_in += st.accepted;
+        b->relay_read += st.received;
         b->relay_out += st.sent;
         b->relay_failed += st.send_failed + st.auth_failed + st.replayed +
                            st.bad_payload + st.bad_timing;
@@ -256,6 +336,7 @@ receive_all(struct bench *b, int64_t now)
                 if (s >= b->n) {
                     continue;
                 }
+                b->received_all++;
                 d = &b->devs[s];
                 idx = (uint16_t)(seq - d->fmt.first_seq);
                 lat = now - d->sent_at[idx % PPS];
@@ -306,6 +387,7 @@ send_due(struct bench *b, int64_t t0, int64_t now, bool measuring)
                 .msg_iovlen = 1,
             };
             d->next++;
+            b->sent_all++;
             if (measuring) {
                 b->sent++;
             }
@@ -323,7 +405,9 @@ send_due(struct bench *b, int64_t t0, int64_t now, bool measuring)
 struct result {
     unsigned n;
     uint64_t sent, received;
-    double p50_ms, p99_ms, relay_ns_per_pkt;
+    double p50_ms, p99_ms, relay_ns_per_pkt, relay_sys_per_pkt;
+    double gen_ns_per_pkt, relay_busy;
+    double lost_in, lost_out; /* % lost into the relay, out of it */
 };
 
 static double
@@ -382,17 +466,24 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
     if (atomic_load(&b.relay_ready) < 0) {
         fprintf(stderr, "relay set-up failed\n");
         rc = -1;
-        atomic_store(&b.measure, 2);
+        atomic_store(&b.measure, 3);
     } else {
         t0 = now_us();
         warm_end = t0 + 1000000; /* one second to settle */
         end = warm_end + (int64_t)(seconds * 1e6);
         b.warm_end = warm_end;
         b.end = end;
+        int64_t gen0 = 0;
         while ((now = now_us()) < end + 200000) {
             bool measuring = now >= warm_end && now < end;
             if (measuring && atomic_load(&b.measure) == 0) {
                 atomic_store(&b.measure, 1);
+                gen0 = thread_cpu_ns();
+            }
+            if (now >= end && b.gen_cpu_ns == 0 && gen0) {
+                /* (a starved generator may see this late: then more) */
+                b.gen_cpu_ns = thread_cpu_ns() - gen0;
+                atomic_store(&b.measure, 2);
             }
             if (now < end) {
                 send_due(&b, t0, now, measuring);
@@ -400,7 +491,10 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
             receive_all(&b, now_us());
             g_usleep(500);
         }
-        atomic_store(&b.measure, 2);
+        if (b.gen_cpu_ns == 0 && gen0) { /* starved past the drain */
+            b.gen_cpu_ns = thread_cpu_ns() - gen0;
+        }
+        atomic_store(&b.measure, 3);
     }
     g_thread_join(b.relay_thread);
     out->n = n;
@@ -411,7 +505,24 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
     /* per packet the relay took in (those the kernel dropped before
      * the relay read them cost it nothing) */
     out->relay_ns_per_pkt =
-        b.relay_in ? (double)b.relay_cpu_ns / (double)b.relay_in : 0;
+        b.relay_window_in ? (double)b.relay_cpu_ns / (double)b.relay_window_in
+                          : 0;
+    /* the relay reads what reached its socket; what it sent and the
+     * subscribers did not read was dropped at theirs */
+    out->lost_in = b.sent_all
+                       ? 100.0 * ((double)b.sent_all - (double)b.relay_read) /
+                             (double)b.sent_all
+                       : 0;
+    out->lost_out =
+        b.relay_in
+            ? 100.0 * (2.0 * (double)b.relay_in - (double)b.received_all) /
+                  (2.0 * (double)b.relay_in)
+            : 0;
+    out->relay_sys_per_pkt =
+        b.relay_window_in ? (double)b.relay_sys_ns / (double)b.relay_window_in
+                          : 0;
+    out->gen_ns_per_pkt = b.sent ? (double)b.gen_cpu_ns / (double)b.sent : 0;
+    out->relay_busy = (double)b.relay_cpu_ns / (seconds * 1e9);
     for (unsigned i = 0; i < n; i++) {
         tc_media_srtp_free(b.devs[i].srtp);
     }
@@ -446,7 +557,8 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
  * thread, no sockets.
  */
 static double
-bare_crypto_ns(unsigned n, unsigned per_stream)
+bare_crypto_ns(unsigned n, unsigned per_stream,
+               enum tc_media_srtp_profile prof, enum tc_media_srtp_crypto impl)
 {
     struct tc_media_srtp **tx = g_new0(struct tc_media_srtp *, n);
     struct tc_media_srtp **rx = g_new0(struct tc_media_srtp *, n);
@@ -459,14 +571,15 @@ bare_crypto_ns(unsigned n, unsigned per_stream)
     size_t *lens = g_new(size_t, total);
     int64_t c0, c1;
 
+    tc_media_srtp_set_crypto(impl);
     for (unsigned s = 0; s < n; s++) {
         uint32_t ssrc = 0x10000u + s;
         key_for(key, s, 0);
-        tc_media_srtp_new(profile, key, ssrc, &tx[s]);
-        tc_media_srtp_new(profile, key, ssrc, &rx[s]);
+        tc_media_srtp_new(prof, key, ssrc, &tx[s]);
+        tc_media_srtp_new(prof, key, ssrc, &rx[s]);
         for (int k = 0; k < 2; k++) {
             key_for(key, s, (uint8_t)(1 + k));
-            tc_media_srtp_new(profile, key, ssrc, &out[2 * s + (unsigned)k]);
+            tc_media_srtp_new(prof, key, ssrc, &out[2 * s + (unsigned)k]);
         }
     }
     /* packet i is stream i % n's packet i / n */
@@ -500,6 +613,7 @@ bare_crypto_ns(unsigned n, unsigned per_stream)
         }
     }
     c1 = thread_cpu_ns();
+    tc_media_srtp_set_crypto(crypto);
     for (unsigned s = 0; s < n; s++) {
         tc_media_srtp_free(tx[s]);
         tc_media_srtp_free(rx[s]);
@@ -529,6 +643,62 @@ median(double *v, int n)
     return v[n / 2];
 }
 
+/* The 1-minute load average: how much else wanted the two cores. */
+static double
+loadavg(void)
+{
+    double l = -1;
+    FILE *f = fopen("/proc/loadavg", "r");
+
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1) {
+            l = -1;
+        }
+        fclose(f);
+    }
+    return l;
+}
+
+static const char *
+impl_name(enum tc_media_srtp_crypto c)
+{
+    return c == TC_MEDIA_SRTP_CRYPTO_OPENSSL ? "openssl" : "libsrtp";
+}
+
+/* Bare libsrtp (unprotect + 2 x protect a packet) against the number of
+ * streams, both implementations, both profiles: what crypto alone allows
+ * a core (1 s / (cost x 50 packets/s) streams). */
+static void
+crypto_table(void)
+{
+    static const unsigned ns[] = {1, 100, 1000, 2000};
+    static const enum tc_media_srtp_profile profs[] = {
+        TC_MEDIA_SRTP_AEAD_AES_128_GCM, TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80};
+
+    printf("\nbare libsrtp, unprotect + 2 x protect per packet, us "
+           "(streams/core the crypto alone allows):\n");
+    printf("%-24s %-8s", "profile", "ciphers");
+    for (size_t i = 0; i < G_N_ELEMENTS(ns); i++) {
+        printf(" %7u str", ns[i]);
+    }
+    printf("\n");
+    for (size_t p = 0; p < G_N_ELEMENTS(profs); p++) {
+        for (int c = 0; c < 2; c++) {
+            enum tc_media_srtp_crypto impl = c ? TC_MEDIA_SRTP_CRYPTO_LIBSRTP
+                                               : TC_MEDIA_SRTP_CRYPTO_OPENSSL;
+            printf("%-24s %-8s", tc_media_srtp_profile_name(profs[p]),
+                   impl_name(impl));
+            for (size_t i = 0; i < G_N_ELEMENTS(ns); i++) {
+                double ns_pk = bare_crypto_ns(ns[i], MAX(4u, 20000 / ns[i]),
+                                              profs[p], impl);
+                printf(" %5.1f (%5.0f)", ns_pk / 1000, 1e9 / (ns_pk * PPS));
+                fflush(stdout);
+            }
+            printf("\n");
+        }
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -536,28 +706,49 @@ main(int argc, char **argv)
     const char *secs = getenv("TC_BENCH_SECONDS");
     const char *runs_s = getenv("TC_BENCH_RUNS");
     const char *arch = getenv("TC_BENCH_ARCHIVE");
+    const char *pin_s = getenv("TC_BENCH_PIN");
+    const char *max_s = getenv("TC_BENCH_MAX");
     double scale = s ? atof(s) : 1, seconds = secs ? atof(secs) : 5;
     int runs = runs_s ? atoi(runs_s) : 3;
-    static const unsigned counts[] = {500, 1000, 2000, 3000, 4000, 5000};
+    static const unsigned counts[] = {250,  500,  1000, 1500, 2000, 2500,
+                                      3000, 3500, 4000, 5000, 6000, 8000};
+    unsigned max_n = max_s ? (unsigned)atoi(max_s) : MAX_N, best = 0;
+    unsigned fails_at = 0;
     bool archive = arch && atoi(arch) == 1;
-    double ratio_v[9], bare_v[9];
 
     runs = runs < 1 ? 1 : runs > 9 ? 9 : runs;
+    pin = !pin_s || atoi(pin_s) != 0;
     if (g_strcmp0(getenv("TC_BENCH_PROFILE"), "hmac") == 0) {
         profile = TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80;
     }
-    printf("ECG relay: 12 leads x 500 Hz (10 frames, 240 B samples, %s), "
-           "50 pkt/s per stream, 2 SRTP subscribers each, %s, %.0f s per "
-           "run, median of %d\n",
-           tc_media_srtp_profile_name(profile),
-           archive ? "archived" : "not archived", seconds, runs);
-    printf("%8s %10s %10s %8s %8s %8s %12s %10s %8s\n", "streams", "sent/s",
-           "recv/s", "loss%", "p50ms", "p99ms", "relay ns/pk", "bare ns/pk",
-           "ratio");
+    if (g_strcmp0(getenv("TC_BENCH_CRYPTO"), "libsrtp") == 0) {
+        crypto = TC_MEDIA_SRTP_CRYPTO_LIBSRTP;
+    }
+    if (tc_media_srtp_set_crypto(crypto) < 0) {
+        fprintf(stderr, "libsrtp refused the %s ciphers\n", impl_name(crypto));
+        return 1;
+    }
+    pin_to(1);
+    printf("ECG relay: 12 leads x 500 Hz (10 frames, 240 B samples), 50 "
+           "pkt/s per stream, 2 SRTP subscribers each, %s under libsrtp2 with "
+           "%s ciphers, %s, %s, %.0f s per run, median of %d\n",
+           tc_media_srtp_profile_name(profile), impl_name(crypto),
+           archive ? "archived" : "not archived",
+           pin ? "relay pinned to CPU 0 and load generator to CPU 1"
+               : "not pinned",
+           seconds, runs);
+    printf("%7s %8s %7s %6s %7s %8s %6s %6s %7s %7s %6s %5s %s\n", "streams",
+           "sent/s", "loss%", "p50ms", "p99ms", "relay_us", "kernel", "relay%",
+           "gen_us", "bare_us", "ratio", "load", "pass");
     for (size_t c = 0; c < G_N_ELEMENTS(counts); c++) {
         unsigned n = (unsigned)(counts[c] * scale);
         double loss_v[9], p50_v[9], p99_v[9], relay_v[9], sent_v[9];
-        if (n < 1 || n > MAX_N) {
+        double gen_v[9], busy_v[9], ratio_v[9], bare_v[9], sys_v[9], loss, p99;
+        double in_v[9], out_v[9];
+        int lossy = 0;
+        bool pass;
+
+        if (n < 1 || n > MAX_N || n > max_n) {
             continue;
         }
         for (int r = 0; r < runs; r++) {
@@ -569,19 +760,42 @@ main(int argc, char **argv)
             loss_v[r] = res.sent ? 100.0 * (1.0 - (double)res.received /
                                                       (2.0 * (double)res.sent))
                                  : 100;
+            lossy += loss_v[r] > 0;
             p50_v[r] = res.p50_ms;
             p99_v[r] = res.p99_ms;
             relay_v[r] = res.relay_ns_per_pkt;
-            bare_v[r] = bare_crypto_ns(n, MAX(4u, 40000 / n));
+            sys_v[r] = res.relay_sys_per_pkt;
+            in_v[r] = res.lost_in;
+            out_v[r] = res.lost_out;
+            gen_v[r] = res.gen_ns_per_pkt;
+            busy_v[r] = res.relay_busy;
+            bare_v[r] = bare_crypto_ns(n, MAX(4u, 40000 / n), profile, crypto);
             ratio_v[r] = relay_v[r] / bare_v[r];
         }
-        printf("%8u %10.0f %10.0f %8.3f %8.2f %8.2f %12.0f %10.0f %8.2f\n", n,
-               median(sent_v, runs),
-               2 * median(sent_v, runs) * (1 - median(loss_v, runs) / 100),
-               median(loss_v, runs), median(p50_v, runs), median(p99_v, runs),
-               median(relay_v, runs), median(bare_v, runs),
-               median(ratio_v, runs));
+        loss = median(loss_v, runs);
+        p99 = median(p99_v, runs);
+        pass = loss <= 0 && p99 <= P99_MAX;
+        printf("%7u %8.0f %7.3f %6.2f %7.2f %8.2f %6.2f %5.0f%% %7.2f %7.2f "
+               "%6.2f %5.1f %s (%d/%d runs lost packets; lost into the relay "
+               "%.2f%%, out of it %.2f%%)\n",
+               n, median(sent_v, runs), loss, median(p50_v, runs), p99,
+               median(relay_v, runs) / 1000, median(sys_v, runs) / 1000,
+               100 * median(busy_v, runs), median(gen_v, runs) / 1000,
+               median(bare_v, runs) / 1000, median(ratio_v, runs), loadavg(),
+               pass ? "yes" : "NO", lossy, runs, median(in_v, runs),
+               median(out_v, runs));
         fflush(stdout);
+        if (pass && !fails_at) {
+            best = n;
+        } else if (!pass && !fails_at) {
+            fails_at = n;
+        }
+        if (!pass && !max_s) {
+            break; /* TC_BENCH_MAX: on to it, for the costs */
+        }
     }
+    printf("streams relayed with no loss and p99 <= %.0f ms: %u\n", P99_MAX,
+           best);
+    crypto_table();
     return 0;
 }

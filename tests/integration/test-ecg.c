@@ -250,8 +250,16 @@ stream_record(struct run *r, const struct tc_media_wfdb_record *src,
         top_up(r, src);
         if (wrong_key_and_replay && !hooks_armed &&
             tc_sdk_ecg_stream_sent(r->stream) >= 20) {
+            uint64_t sent = tc_sdk_ecg_stream_sent(r->stream);
             tc_sdk_ecg_stream_test(r->stream, TC_SDK_ECG_TEST_WRONG_KEY);
-            sig_spin(20);
+            /* the hook fires with the next packet: arming the replay
+             * before that (a slow machine) would replace it */
+            for (int w = 0; w < 1000; w++) {
+                if (tc_sdk_ecg_stream_sent(r->stream) != sent) {
+                    break;
+                }
+                sig_spin(5);
+            }
             tc_sdk_ecg_stream_test(r->stream, TC_SDK_ECG_TEST_REPLAY);
             hooks_armed = true;
         }

@@ -2,10 +2,14 @@
 /*
  * test-ecg-srtp.c - SRTP for ECG streams with both profiles: a protected
  * packet unprotects to the same bytes; a wrong key, an altered byte and a
- * replay are each refused with their own code.
+ * replay are each refused with their own code. All of it under both
+ * implementations of the ciphers (OpenSSL's, the default, and the libsrtp2
+ * build's own, NSS on Debian), and the two give the same bytes.
  */
 #include <errno.h>
 #include <string.h>
+
+#include <srtp2/srtp.h>
 
 #include "tc-media.h"
 #include "tc-test.h"
@@ -88,12 +92,174 @@ static void
 test_aes_cm_128_hmac_sha1_80(void)
 {
     run_profile(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80);
+    TC_REQUIRE(tc_media_srtp_set_crypto(TC_MEDIA_SRTP_CRYPTO_LIBSRTP) == 0);
+    run_profile(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80);
+    TC_REQUIRE(tc_media_srtp_set_crypto(TC_MEDIA_SRTP_CRYPTO_OPENSSL) == 0);
 }
 
 static void
 test_aead_aes_128_gcm(void)
 {
     run_profile(TC_MEDIA_SRTP_AEAD_AES_128_GCM);
+    TC_REQUIRE(tc_media_srtp_set_crypto(TC_MEDIA_SRTP_CRYPTO_LIBSRTP) == 0);
+    run_profile(TC_MEDIA_SRTP_AEAD_AES_128_GCM);
+    TC_REQUIRE(tc_media_srtp_set_crypto(TC_MEDIA_SRTP_CRYPTO_OPENSSL) == 0);
+}
+
+/*
+ * The same key and packets through both implementations: byte for byte
+ * the same SRTP, and each unprotects the other's. The sequence numbers
+ * wrap (rollover counter 1 from the seventh packet on), the lengths vary
+ * (1 to 10 frames, the short ones marked).
+ */
+static void
+agree(enum tc_media_srtp_profile prof)
+{
+    struct tc_media_ecg_format f = fmt;
+    uint8_t key[TC_MEDIA_SRTP_MAX_KEY];
+    uint8_t wrong[TC_MEDIA_SRTP_MAX_KEY];
+    struct tc_media_srtp *tx[2] = {0}, *rx[2] = {0}, *rx_wrong[2] = {0};
+    int16_t samples[120];
+
+    f.first_seq = 65530;
+    key_of(key, 4);
+    key_of(wrong, 5);
+    for (int i = 0; i < 2; i++) {
+        TC_REQUIRE(
+            tc_media_srtp_set_crypto(i ? TC_MEDIA_SRTP_CRYPTO_LIBSRTP
+                                       : TC_MEDIA_SRTP_CRYPTO_OPENSSL) == 0);
+        TC_REQUIRE(tc_media_srtp_new(prof, key, f.ssrc, &tx[i]) == 0);
+        TC_REQUIRE(tc_media_srtp_new(prof, key, f.ssrc, &rx[i]) == 0);
+        TC_REQUIRE(tc_media_srtp_new(prof, wrong, f.ssrc, &rx_wrong[i]) == 0);
+    }
+    TC_REQUIRE(tc_media_srtp_set_crypto(TC_MEDIA_SRTP_CRYPTO_OPENSSL) == 0);
+    for (uint64_t k = 0; k < 40; k++) {
+        uint8_t clear[TC_MEDIA_ECG_MAX_PACKET],
+            pkt[2][TC_MEDIA_ECG_MAX_PACKET];
+        unsigned frames = (unsigned)(k % 10) + 1;
+        size_t len[2];
+        int n;
+
+        for (int i = 0; i < 120; i++) {
+            samples[i] = (int16_t)(k * 1000 + (uint64_t)i * 77);
+        }
+        n = tc_media_ecg_rtp_write(&f, k, frames < 10, samples, frames, clear,
+                                   sizeof(clear));
+        TC_REQUIRE(n > 0);
+        for (int i = 0; i < 2; i++) {
+            memcpy(pkt[i], clear, (size_t)n);
+            len[i] = (size_t)n;
+            TC_REQUIRE(tc_media_srtp_protect(tx[i], pkt[i], &len[i]) == 0);
+        }
+        TC_CHECK_EQ(len[0], len[1]);
+        TC_CHECK(memcmp(pkt[0], pkt[1], len[0]) == 0);
+        /* OpenSSL's packet into libsrtp's receiver and the other way;
+         * under the wrong key neither authenticates */
+        for (int i = 0; i < 2; i++) {
+            uint8_t copy[TC_MEDIA_ECG_MAX_PACKET];
+            size_t clen = len[i];
+
+            memcpy(copy, pkt[i], len[i]);
+            TC_CHECK_EQ(tc_media_srtp_unprotect(rx_wrong[1 - i], copy, &clen),
+                        -EACCES);
+            TC_CHECK_EQ(tc_media_srtp_unprotect(rx[1 - i], pkt[i], &len[i]),
+                        0);
+            TC_CHECK_EQ(len[i], (size_t)n);
+            TC_CHECK(memcmp(pkt[i], clear, (size_t)n) == 0);
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        tc_media_srtp_free(tx[i]);
+        tc_media_srtp_free(rx[i]);
+        tc_media_srtp_free(rx_wrong[i]);
+    }
+}
+
+static void
+test_implementations_agree(void)
+{
+    agree(TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80);
+    agree(TC_MEDIA_SRTP_AEAD_AES_128_GCM);
+}
+
+/*
+ * The ciphers are libsrtp's for the whole process: GStreamer's WebRTC
+ * SRTP in the server uses them too once the relay has set them up, and
+ * WebRTC speaks SRTCP. SRTCP through libsrtp directly, under both
+ * implementations: the same bytes, each unprotects the other's.
+ */
+static srtp_t
+rtcp_session(bool gcm, enum tc_media_srtp_crypto impl, const uint8_t *key)
+{
+    srtp_policy_t policy;
+    srtp_t session = NULL;
+
+    if (tc_media_srtp_set_crypto(impl) != 0) {
+        return NULL;
+    }
+    memset(&policy, 0, sizeof(policy));
+    if (gcm) {
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtp);
+        srtp_crypto_policy_set_aes_gcm_128_16_auth(&policy.rtcp);
+    } else {
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtp);
+        srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&policy.rtcp);
+    }
+    policy.ssrc.type = ssrc_specific;
+    policy.ssrc.value = 0x01020304;
+    policy.key = (uint8_t *)key;
+    policy.window_size = 128;
+    return srtp_create(&session, &policy) == srtp_err_status_ok ? session
+                                                                : NULL;
+}
+
+static void
+test_srtcp_implementations_agree(void)
+{
+    uint8_t key[TC_MEDIA_SRTP_MAX_KEY];
+
+    key_of(key, 6);
+    for (int gcm = 0; gcm < 2; gcm++) {
+        srtp_t tx[2], rx[2];
+
+        for (int i = 0; i < 2; i++) {
+            enum tc_media_srtp_crypto impl = i ? TC_MEDIA_SRTP_CRYPTO_LIBSRTP
+                                               : TC_MEDIA_SRTP_CRYPTO_OPENSSL;
+            tx[i] = rtcp_session(gcm, impl, key);
+            rx[i] = rtcp_session(gcm, impl, key);
+            TC_REQUIRE(tx[i] && rx[i]);
+        }
+        TC_REQUIRE(tc_media_srtp_set_crypto(TC_MEDIA_SRTP_CRYPTO_OPENSSL) ==
+                   0);
+        for (int k = 0; k < 5; k++) {
+            /* a sender report: V=2, PT 200, 6 words after the first */
+            uint8_t clear[28] = {0x80, 200, 0, 6, 1, 2, 3, 4};
+            uint8_t pkt[2][28 + SRTP_MAX_TRAILER_LEN];
+            int len[2];
+
+            for (int b = 8; b < 28; b++) {
+                clear[b] = (uint8_t)(k * 17 + b);
+            }
+            for (int i = 0; i < 2; i++) {
+                memcpy(pkt[i], clear, sizeof(clear));
+                len[i] = (int)sizeof(clear);
+                TC_REQUIRE(srtp_protect_rtcp(tx[i], pkt[i], &len[i]) ==
+                           srtp_err_status_ok);
+            }
+            TC_CHECK_EQ(len[0], len[1]);
+            TC_CHECK(memcmp(pkt[0], pkt[1], (size_t)len[0]) == 0);
+            for (int i = 0; i < 2; i++) {
+                TC_CHECK_EQ(srtp_unprotect_rtcp(rx[1 - i], pkt[i], &len[i]),
+                            srtp_err_status_ok);
+                TC_CHECK_EQ(len[i], (int)sizeof(clear));
+                TC_CHECK(memcmp(pkt[i], clear, sizeof(clear)) == 0);
+            }
+        }
+        for (int i = 0; i < 2; i++) {
+            srtp_dealloc(tx[i]);
+            srtp_dealloc(rx[i]);
+        }
+    }
 }
 
 /* The largest packet the format allows (1400 bytes of samples) is
@@ -147,6 +313,8 @@ main(void)
 {
     TC_RUN(test_aes_cm_128_hmac_sha1_80);
     TC_RUN(test_aead_aes_128_gcm);
+    TC_RUN(test_implementations_agree);
+    TC_RUN(test_srtcp_implementations_agree);
     TC_RUN(test_largest_packet);
     TC_RUN(test_profile_names);
     return tc_done();
