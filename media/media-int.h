@@ -6,6 +6,7 @@
  *   sdp.c       outside SDP: parse, check, the codecs kept (fuzzed)
  *   room.c      a room: its pipeline, bus, participants, public calls
  *   endpoint.c  one webrtcbin: negotiation, ICE, states, forwarding links
+ *   delay.c     the delay a forwarded packet spends in the server
  *
  * Objects and threads. A room, its participants and their endpoints are
  * owned by the room and touched on the room's context only. GStreamer
@@ -79,6 +80,16 @@ void tc_media__rec_stop(struct tc_media__rec *r,
                         struct tc_media_recording *out);
 void tc_media__rec_free(struct tc_media__rec *r);
 
+/* == delay.c == */
+
+struct tc_media__delay;
+
+/* Time every RTP packet from SRTP decryption to SRTP encryption in
+ * `pipeline` (tc_media_delay_read). The room keeps the returned
+ * reference. */
+struct tc_media__delay *tc_media__delay_watch(GstElement *pipeline);
+void tc_media__delay_unref(struct tc_media__delay *d);
+
 /* == endpoint.c == */
 
 struct tc_media__part;
@@ -148,6 +159,7 @@ struct tc_media_room {
     bool quiet;           /* being freed: no more events */
     char *record_dir;     /* NULL: not recording */
     GSource *pause_timer; /* watches tracks that stop and resume */
+    struct tc_media__delay *delay;
 };
 
 /* A new webrtcbin endpoint in the room's pipeline, owned by the room

@@ -600,6 +600,26 @@ typedef void (*tc_media_stats_fn)(const struct tc_media_stats *st, void *data);
 void tc_media_room_stats(struct tc_media_room *room, tc_media_stats_fn fn,
                          void *data);
 
+/*
+ * The delay the server adds to forwarded RTP: from a packet leaving SRTP
+ * decryption on its publisher's connection to entering SRTP encryption on
+ * a subscriber's (once per subscriber), over every room of the process
+ * since it started. Bucket i counts delays in (bound(i-1), bound(i)],
+ * bound(i) = tc_media_delay_bound_us(i) = 16 us * 2^(i/2); `over` those
+ * above the last bound. Any thread.
+ */
+#define TC_MEDIA_DELAY_BUCKETS 36 /* 16 us .. about 3.7 s */
+
+struct tc_media_delay_hist {
+    uint64_t buckets[TC_MEDIA_DELAY_BUCKETS];
+    uint64_t over;
+    uint64_t count;
+    uint64_t sum_us;
+};
+
+void tc_media_delay_read(struct tc_media_delay_hist *out);
+int64_t tc_media_delay_bound_us(unsigned i);
+
 /* Rooms whose pipeline exists in this process (a leak check for tests). */
 unsigned tc_media_rooms_alive(void);
 

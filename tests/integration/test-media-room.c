@@ -180,10 +180,32 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     TC_CHECK(st.audio_peak > 0.1);
     st = synth_feed(b->s, "pa");
     TC_CHECK(st.audio_peak > 0.1);
-    /* Frames keep coming: forwarding goes on. */
-    before = synth_feed(b->s, "pa").video_frames;
-    spin(1000);
-    TC_CHECK(synth_feed(b->s, "pa").video_frames > before + 5);
+    /* Frames keep coming: forwarding goes on, and each forwarded packet
+     * is timed through the server (media/delay.c). */
+    {
+        struct tc_media_delay_hist h0, h1;
+        uint64_t rtp0 = synth_feed(b->s, "pa").rtp_packets +
+                        synth_feed(a->s, "pb").rtp_packets;
+        uint64_t rtp;
+
+        tc_media_delay_read(&h0);
+        before = synth_feed(b->s, "pa").video_frames;
+        spin(1000);
+        TC_CHECK(synth_feed(b->s, "pa").video_frames > before + 5);
+        tc_media_delay_read(&h1);
+        rtp = synth_feed(b->s, "pa").rtp_packets +
+              synth_feed(a->s, "pb").rtp_packets - rtp0;
+        /* About one sample per packet forwarded (the windows differ by
+         * the packets in flight). */
+        TC_CHECK(h1.count - h0.count > rtp / 2);
+        TC_CHECK(h1.count - h0.count < rtp * 2);
+        TC_CHECK(h1.sum_us > h0.sum_us);
+        printf("# forwarding delay: %" G_GUINT64_FORMAT " packets, mean %.0f "
+               "us\n",
+               h1.count - h0.count,
+               (double)(h1.sum_us - h0.sum_us) /
+                   (double)(h1.count - h0.count + 1));
+    }
 
     /* Each participant's data channel: a message reaches the others. */
     {
