@@ -456,6 +456,8 @@ tc_media_room_new(const char *name, const struct tc_media_config *cfg,
     room->cfg.stun_server = g_strdup(cfg->stun_server);
     room->cfg.turn_server = g_strdup(cfg->turn_server);
     room->cfg.latency_ms = cfg->latency_ms ? cfg->latency_ms : 100;
+    room->cfg.audio_only_loss_pct =
+        cfg->audio_only_loss_pct ? cfg->audio_only_loss_pct : 10;
     room->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
     room->delay = tc_media__delay_watch(room->pipeline);
     bus = gst_pipeline_get_bus(GST_PIPELINE(room->pipeline));
@@ -639,6 +641,7 @@ void
 tc_media_room_stats(struct tc_media_room *room, tc_media_stats_fn fn,
                     void *data)
 {
+    tc_media__link_round(room);
     for (guint i = 0; i < room->parts->len; i++) {
         struct tc_media__part *p = g_ptr_array_index(room->parts, i);
 

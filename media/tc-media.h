@@ -469,6 +469,12 @@ struct tc_media_config {
     /* Jitter-buffer latency of the receiving side, ms: how long a gap is
      * waited for (NACK) before packets behind it move on. 0: 100. */
     unsigned latency_ms;
+    /* Automatic audio only (low-bandwidth mode for a weak downlink): a
+     * subscriber whose receiver reports show at least this % of its video
+     * lost over the last 3 statistics rounds (tc_media_room_stats) gets
+     * audio only, and video again once its audio loss stays under a third
+     * of it for 3 rounds. 0: 10; 100 or more: never. */
+    unsigned audio_only_loss_pct;
 };
 
 enum tc_media_event_kind {
@@ -491,6 +497,9 @@ enum tc_media_event_kind {
     TC_MEDIA_EV_ERROR,
     /* A recording of the participant's `track` is complete. */
     TC_MEDIA_EV_RECORDING,
+    /* The participant now receives audio only (`up` true) or video again
+     * (`up` false); `reason` is "asked", "loss" or "recovered". */
+    TC_MEDIA_EV_AUDIO_ONLY,
 };
 
 /* A finished recording file (tc_media_room_record). */
@@ -515,6 +524,7 @@ struct tc_media_event {
     const char *track;       /* TRACK */
     bool up;                 /* TRACK */
     const char *error;       /* ERROR */
+    const char *reason;      /* AUDIO_ONLY */
     const struct tc_media_recording *recording; /* RECORDING (track set) */
 };
 
@@ -571,6 +581,15 @@ void tc_media_room_leave(struct tc_media_room *room, const char *id);
  */
 int tc_media_room_record(struct tc_media_room *room, const char *dir);
 
+/*
+ * Stop (on) or resume forwarding video to participant `id`, on all its
+ * feeds: audio only for a weak downlink, at its own request. The
+ * publishers' video goes on for the others. An AUDIO_ONLY event follows
+ * when what it receives changes. Errors: -ENOENT (no such participant).
+ */
+int tc_media_room_audio_only(struct tc_media_room *room, const char *id,
+                             bool on);
+
 /* Participants with media in the room. */
 unsigned tc_media_room_count(const struct tc_media_room *room);
 
@@ -594,7 +613,9 @@ typedef void (*tc_media_stats_fn)(const struct tc_media_stats *st, void *data);
 
 /*
  * Ask every connection of the room for its statistics; each answer comes
- * to `fn` (once per connection and track) from `ctx` later. `fn` must
+ * to `fn` (once per connection and track) from `ctx` later. Each call
+ * also ends a round of the automatic audio-only watch (see
+ * tc_media_config): call it every few seconds. `fn` must
  * stay callable while the room lives.
  */
 void tc_media_room_stats(struct tc_media_room *room, tc_media_stats_fn fn,

@@ -25,7 +25,9 @@
  * 'data' {peer, text} (the data channel),
  * 'peer-joined', 'peer-left', 'waiting' (for hosts), 'admitted',
  * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
- * {feed, message}, 'chat', 'close'.
+ * {feed, message}, 'audio-only' {peer, on, reason} (the server stopped
+ * or resumed forwarding video to `peer`: its link loses too much, or it
+ * recovered, or it asked; docs/protocol.md), 'chat', 'close'.
  */
 import { Signaling, SignalingError } from './signaling.js';
 
@@ -227,6 +229,7 @@ export class Call {
       case 'track': this.emit('track', { peer: m.peer, track: m.track, up: m.up }); break;
       case 'state': this.emit('state', { feed: m.feed ?? null, state: m.state, server: true }); break;
       case 'error': this.emit('media-error', { feed: m.feed ?? null, message: m.message }); break;
+      case 'audio-only': this.emit('audio-only', { peer: m.peer, on: m.on, reason: m.reason }); break;
       default: this.emit(`media-${m.event}`, m);
     }
   }

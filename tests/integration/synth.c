@@ -50,6 +50,7 @@ struct synth {
     GstElement *pipeline;
     GstElement *pub;
     gint published;
+    gint loss_pct;           /* of packets arriving on feeds (atomic) */
     guint clip_next;         /* the clip's next frame (appsrc thread) */
     GstClockTime clip_base;  /* added to its PTS: loops so far */
     GPtrArray *feeds;              /* struct feed * (owned) */
@@ -585,6 +586,58 @@ on_feed_offer_set(GstPromise *promise, gpointer p)
         gst_promise_new_with_change_func(on_feed_answer, f, NULL));
 }
 
+/* Streaming thread: a lossy downlink. */
+static GstPadProbeReturn
+on_arrival(GstPad *pad, GstPadProbeInfo *info, gpointer p)
+{
+    struct synth *s = p;
+
+    return g_random_int_range(0, 100) < g_atomic_int_get(&s->loss_pct)
+               ? GST_PAD_PROBE_DROP
+               : GST_PAD_PROBE_OK;
+}
+
+static void
+watch_nicesrc(GstElement *el, struct synth *s)
+{
+    GstElementFactory *f = gst_element_get_factory(el);
+    GstPad *src;
+
+    if (!f || strcmp(GST_OBJECT_NAME(f), "nicesrc") != 0 ||
+        g_object_get_data(G_OBJECT(el), "synth-loss")) {
+        return;
+    }
+    g_object_set_data(G_OBJECT(el), "synth-loss", s);
+    src = gst_element_get_static_pad(el, "src");
+    gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, on_arrival, s, NULL);
+    gst_object_unref(src);
+}
+
+/* An element was added inside a feed's webrtcbin (maybe a bin that
+ * already holds the nicesrc). */
+static void
+on_feed_element(GstBin *top, GstBin *bin, GstElement *el, gpointer p)
+{
+    watch_nicesrc(el, p);
+    if (GST_IS_BIN(el)) {
+        GstIterator *it = gst_bin_iterate_recurse(GST_BIN(el));
+        GValue v = G_VALUE_INIT;
+
+        while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+            watch_nicesrc(g_value_get_object(&v), p);
+            g_value_reset(&v);
+        }
+        g_value_unset(&v);
+        gst_iterator_free(it);
+    }
+}
+
+void
+synth_set_loss(struct synth *s, unsigned pct)
+{
+    g_atomic_int_set(&s->loss_pct, (gint)pct);
+}
+
 static struct feed *
 feed_find(struct synth *s, const char *id)
 {
@@ -615,6 +668,8 @@ feed_offer(struct synth *s, const char *id, const char *sdp)
     g_object_set(f->webrtc, "latency", 100, NULL);
     wire(f->webrtc, s, f);
     g_signal_connect(f->webrtc, "pad-added", G_CALLBACK(on_feed_pad), f);
+    g_signal_connect(f->webrtc, "deep-element-added",
+                     G_CALLBACK(on_feed_element), s);
     gst_bin_add(GST_BIN(s->pipeline), f->webrtc);
     gst_element_sync_state_with_parent(f->webrtc);
     g_signal_emit_by_name(

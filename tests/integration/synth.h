@@ -95,6 +95,10 @@ bool synth_send_data(struct synth *s, const char *text);
 /* Messages received on the data channel so far, the last one in `last`. */
 unsigned synth_data(struct synth *s, char *last, size_t len);
 
+/* Drop `pct` % of the packets arriving on every feed, before SRTP
+ * decryption (a lossy downlink: the feeds' receiver reports show it). */
+void synth_set_loss(struct synth *s, unsigned pct);
+
 /* Feeds currently open. */
 unsigned synth_feeds(struct synth *s);
 
