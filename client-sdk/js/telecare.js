@@ -257,6 +257,13 @@ export class Call {
     if (this.pub) this.applyAudioOnly();
   }
 
+  /* Ask the server to stop (true) or resume forwarding the others' video
+   * to us: audio only on a weak downlink. An 'audio-only' event confirms.
+   * (The server also does it by itself when our link loses too much.) */
+  receiveAudioOnly(on) {
+    this.sendToMedia('media-mode', { audioOnly: !!on });
+  }
+
   /* Send `text` to every other participant over the data channel; false
    * while it is not open. */
   sendData(text) {
