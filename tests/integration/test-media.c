@@ -14,6 +14,10 @@
  *   - audio-only: a publisher stops its video; the others are told the
  *     track went down while its audio goes on, and up again when video
  *     resumes, decoding at once;
+ *   - a member asks to receive audio only (media-mode): the server stops
+ *     forwarding video to it, both sides get an audio-only event, the
+ *     other still receives its video, and video comes back when it asks;
+ *     a media-mode without audioOnly or with a number is refused;
  *   - a participant whose network dies mid-call (no close, media gone)
  *     leaves after the grace period; the others get feed-ended and go on;
  *   - leak check: after the room empties its pipeline is gone
