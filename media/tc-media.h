@@ -29,6 +29,14 @@ extern "C" {
  */
 int tc_media_init(char **errmsg);
 
+/*
+ * tc_media_init starts generating the process's DTLS certificate on a
+ * thread of its own (every WebRTC connection uses it; the first call
+ * would wait for it otherwise). Wait for that thread to end: before the
+ * process exits, so nothing runs during teardown. Main thread.
+ */
+void tc_media_warm_wait(void);
+
 /* What a probe found in a video file. */
 struct tc_media_video_info {
     char mime[32]; /* "video/webm", "video/x-matroska", "video/mp4" */

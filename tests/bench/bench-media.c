@@ -30,8 +30,10 @@
  *     over the window, p50/p99 interpolated within buckets;
  *   - idle%: the whole machine's idle time in the window (/proc/stat), so
  *     a step starved by other work on this shared machine shows it.
- * A size stops at the first step over 1% loss (or whose feeds do not all
- * flow). Each step runs TC_BENCH_RUNS times; the line shows medians.
+ * A feed that never connects (ICE or DTLS failing under CPU starvation)
+ * is left out of the loss and counted apart. A size stops at the first
+ * step over 1% loss or with over 10% of its feeds not connected. Each
+ * step runs TC_BENCH_RUNS times; the line shows medians.
  *
  * Prints figures; asserts nothing about time.
  */
@@ -436,7 +438,8 @@ quantile_us(const uint64_t *d, double q)
 }
 
 struct result {
-    bool flowing;      /* every feed carried video */
+    unsigned flowing; /* feeds that carried video (loss is theirs) */
+    unsigned feeds;
     double loss;       /* over all feeds */
     double worst_loss; /* of one feed */
     double srv_pct;    /* server CPU, % of one core, per forwarded stream */
@@ -491,7 +494,7 @@ step(const struct synth_clip *clip, pid_t server, unsigned size,
             }
         }
     }
-    deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
     while (g_get_monotonic_time() < deadline && flowing < n_feeds) {
         spin(200);
         flowing = 0;
@@ -500,9 +503,10 @@ step(const struct synth_clip *clip, pid_t server, unsigned size,
                 synth_feed(feeds[k].w->s, feeds[k].feed).video_packets > 0;
         }
     }
-    res->flowing = flowing == n_feeds;
-    if (!res->flowing) {
-        printf("# size %u rooms %u: %u of %u feeds flowing after 60 s\n", size,
+    res->flowing = flowing;
+    res->feeds = n_feeds;
+    if (flowing < n_feeds) {
+        printf("# size %u rooms %u: %u of %u feeds flowing after 30 s\n", size,
                rooms, flowing, n_feeds);
     }
     spin(3000);
@@ -533,6 +537,9 @@ step(const struct synth_clip *clip, pid_t server, unsigned size,
         uint64_t e = st.video_expected - ex0[k];
         double l = e ? 1.0 - (double)g / (double)e : 1.0;
 
+        if (pk0[k] == 0) {
+            continue; /* never connected: counted apart */
+        }
         got += g;
         want += e;
         bytes1 += st.rtp_bytes;
@@ -601,7 +608,7 @@ run_size(const struct synth_clip *clip, pid_t server, unsigned size,
             ((unsigned)atoi(targets[t]) + per_room - 1) / per_room;
         double loss[16], worst[16], srv[16], gen[16], tot[16], p50[16],
             p99[16], mbps[16], idle[16];
-        bool ok = true;
+        unsigned missing = 0;
         int threads = 0;
 
         if (rooms == 0 || rooms > MAX_ROOMS) {
@@ -611,7 +618,7 @@ run_size(const struct synth_clip *clip, pid_t server, unsigned size,
             struct result r;
 
             step(clip, server, size, rooms, seconds, &r);
-            ok = ok && r.flowing;
+            missing = MAX(missing, r.feeds - r.flowing);
             loss[i] = r.loss * 100;
             worst[i] = r.worst_loss * 100;
             srv[i] = r.srv_pct;
@@ -630,9 +637,14 @@ run_size(const struct synth_clip *clip, pid_t server, unsigned size,
                median(gen, runs), median(p50, runs), median(p99, runs),
                threads, median(idle, runs));
         fflush(stdout);
-        if (!ok || median(loss, runs) >= 1.0) {
-            printf("# rooms of %u: stop at %u streams (loss >= 1%% or feeds "
-                   "not flowing)\n",
+        if (missing > 0) {
+            printf("# (up to %u feeds of a run never connected: not counted "
+                   "in loss)\n",
+                   missing);
+        }
+        if (missing * 10 > rooms * per_room || median(loss, runs) >= 1.0) {
+            printf("# rooms of %u: stop at %u streams (loss >= 1%% or over "
+                   "10%% of feeds not connected)\n",
                    size, rooms * per_room);
             break;
         }
