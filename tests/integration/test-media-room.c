@@ -516,5 +516,6 @@ main(void)
     TC_RUN(test_recording_writes_playable_files_as_long_as_the_call);
     TC_RUN(
         test_a_lossy_subscriber_gets_audio_only_and_video_back_when_it_recovers);
+    tc_media_warm_wait();
     return tc_done();
 }

@@ -646,5 +646,6 @@ main(void)
     TC_RUN(test_a_participant_whose_network_dies_leaves_and_the_rest_go_on);
     TC_RUN(test_an_emptied_room_leaves_nothing_behind);
     sig_fixture_fini(&fx);
+    tc_media_warm_wait();
     return tc_done();
 }
