@@ -235,6 +235,9 @@ on_event(const struct tc_media_event *ev, void *data)
     case TC_MEDIA_EV_AUDIO_ONLY:
         /* The subscriber and the publishers whose video it no longer
          * gets (or gets again) all see it. */
+        g_message("room %s: peer %s receives %s (%s)", mr->name,
+                  ev->participant, ev->up ? "audio only" : "video again",
+                  ev->reason);
         doc = media_event(mr, "audio-only", NULL);
         json_object_set_new(doc, "peer", json_string(ev->participant));
         json_object_set_new(doc, "on", json_boolean(ev->up));
