@@ -66,6 +66,7 @@ tc_media__endpoint_unref(struct tc_media__endpoint *ep)
     tc_media__offer_fini(&ep->offer);
     g_clear_pointer(&ep->branches, g_ptr_array_unref);
     g_clear_pointer(&ep->tees, g_ptr_array_unref);
+    g_clear_pointer(&ep->video_gate, g_atomic_rc_box_release);
     gst_clear_object(&ep->webrtc);
     gst_clear_object(&ep->pipeline);
     g_main_context_unref(ep->ctx);
@@ -688,6 +689,20 @@ tc_media__endpoint_take_answer(struct tc_media__endpoint *ep,
     gst_webrtc_session_description_free(desc);
 }
 
+/* Streaming thread: a feed's video while its owner gets audio only. */
+static GstPadProbeReturn
+on_video_gate(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    return g_atomic_int_get((gint *)data) ? GST_PAD_PROBE_DROP
+                                          : GST_PAD_PROBE_OK;
+}
+
+static void
+gate_release(gpointer data)
+{
+    g_atomic_rc_box_release(data);
+}
+
 static bool
 branch_link(struct tc_media__endpoint *ep, struct tc_media__branch *b)
 {
@@ -706,6 +721,14 @@ branch_link(struct tc_media__endpoint *ep, struct tc_media__branch *b)
     gst_bin_add(GST_BIN(ep->pipeline), b->queue);
     qsink = gst_element_get_static_pad(b->queue, "sink");
     qsrc = gst_element_get_static_pad(b->queue, "src");
+    if (ep->feed->tracks[b->track].video) {
+        gst_pad_add_probe(qsink,
+                          GST_PAD_PROBE_TYPE_BUFFER |
+                              GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                          on_video_gate,
+                          g_atomic_rc_box_acquire(ep->video_gate),
+                          gate_release);
+    }
     if (gst_pad_link(qsrc, b->sink) != GST_PAD_LINK_OK) {
         GST_WARNING("%s: feed %s: the track's caps do not fit its "
                     "transceiver",
@@ -794,6 +817,8 @@ tc_media__endpoint_new(struct tc_media_room *room,
     g_strlcpy(ep->owner_id, owner->id, sizeof(ep->owner_id));
     if (feed) {
         g_strlcpy(ep->feed_id, feed->id, sizeof(ep->feed_id));
+        ep->video_gate = g_atomic_rc_box_new0(gint);
+        *ep->video_gate = owner->link.video_off;
     }
     if (!webrtc) {
         tc_media__endpoint_unref(ep);
@@ -961,6 +986,19 @@ stats_field(GQuark field, const GValue *value, gpointer data)
         gst_structure_get_int64(s, "packets-lost", &row.lost);
         gst_structure_get_double(s, "jitter", &row.jitter_s);
     } else if (!w->inbound && type == GST_WEBRTC_STATS_OUTBOUND_RTP) {
+        const GstStructure *src = NULL;
+        int rate = 0;
+
+        /* webrtcbin 1.22 names the first transceiver's codec (and kind)
+         * on every outbound stream of a bundle; the clock rate of the
+         * RTP source tells video (90 kHz) from audio. */
+        if (gst_structure_get(s, "gst-rtpsource-stats", GST_TYPE_STRUCTURE,
+                              &src, NULL)) {
+            if (gst_structure_get_int(src, "clock-rate", &rate) && rate > 0) {
+                row.video = rate == 90000;
+            }
+            gst_structure_free((GstStructure *)src);
+        }
         gst_structure_get_uint64(s, "packets-sent", &row.packets);
         gst_structure_get_uint64(s, "bytes-sent", &row.bytes);
         remote_fill(w->all, g_quark_to_string(field), &row);
@@ -999,6 +1037,7 @@ on_stats_job(struct tc_media__endpoint *ep, struct job *job)
                                dt);
             }
             ep->stats_bytes[slot] = r->bytes;
+            tc_media__link_row(ep, r->video, r->packets, r->lost);
             req->fn(&st, req->data);
         }
         ep->stats_at_us = now;

@@ -6,6 +6,8 @@
  *   sdp.c       outside SDP: parse, check, the codecs kept (fuzzed)
  *   room.c      a room: its pipeline, bus, participants, public calls
  *   endpoint.c  one webrtcbin: negotiation, ICE, states, forwarding links
+ *   delay.c     the delay a forwarded packet spends in the server
+ *   link.c      audio only for a subscriber: asked, or on sustained loss
  *
  * Objects and threads. A room, its participants and their endpoints are
  * owned by the room and touched on the room's context only. GStreamer
@@ -87,6 +89,26 @@ void tc_media__rec_stop(struct tc_media__rec *r,
                         struct tc_media_recording *out);
 void tc_media__rec_free(struct tc_media__rec *r);
 
+/* == delay.c == */
+
+struct tc_media__delay;
+
+/* Time every RTP packet from SRTP decryption to SRTP encryption in
+ * `pipeline` (tc_media_delay_read). The room keeps the returned
+ * reference. */
+struct tc_media__delay *tc_media__delay_watch(GstElement *pipeline);
+void tc_media__delay_unref(struct tc_media__delay *d);
+
+/* == link.c (room's context) == */
+
+struct tc_media__endpoint;
+
+/* A feed's cumulative packets sent and reported lost for a track. */
+void tc_media__link_row(struct tc_media__endpoint *ep, bool video,
+                        uint64_t sent, int64_t lost);
+/* Judge the round that ends now, for every participant; start the next. */
+void tc_media__link_round(struct tc_media_room *room);
+
 /* == endpoint.c == */
 
 struct tc_media__part;
@@ -122,6 +144,11 @@ struct tc_media__endpoint {
     bool connected;      /* connection-state reached connected */
     int64_t stats_at_us; /* previous stats, for bitrates */
     uint64_t stats_bytes[TC_MEDIA__MAX_TRACKS];
+    uint64_t link_sent[2]; /* a feed: [audio, video] at the last stats */
+    int64_t link_lost[2];
+    /* A feed: non-zero drops its video (link.c). An atomic in an rc box
+     * that the gate's pad probe shares. */
+    gint *video_gate;
 };
 
 /* A feed's link from a publisher's tee to its webrtcbin sink pad. */
@@ -132,8 +159,24 @@ struct tc_media__branch {
     GstPad *tee_pad; /* NULL until linked */
 };
 
+#define TC_MEDIA__LINK_WINDOW 3 /* rounds of statistics judged together */
+
+/* What a subscriber's link did in the last rounds (link.c). */
+struct tc_media__link {
+    uint64_t sent[2]; /* this round: [audio, video] packets its feeds sent */
+    uint64_t lost[2]; /* of them, reported lost */
+    uint64_t win_sent[TC_MEDIA__LINK_WINDOW][2]; /* the last rounds */
+    uint64_t win_lost[TC_MEDIA__LINK_WINDOW][2];
+    unsigned round;   /* rounds so far */
+    unsigned since;   /* rounds since the last change of state */
+    bool auto_off;    /* audio only because of loss */
+    bool asked;       /* audio only because it asked */
+    bool video_off;   /* its feeds' video is dropped now */
+};
+
 struct tc_media__part {
     struct tc_media_room *room;
+    struct tc_media__link link;
     char id[TC_MEDIA_ID_MAX];
     struct tc_media__endpoint *pub; /* NULL until it offers */
     struct tc_media__track tracks[TC_MEDIA__MAX_TRACKS];
@@ -156,6 +199,7 @@ struct tc_media_room {
     bool quiet;           /* being freed: no more events */
     char *record_dir;     /* NULL: not recording */
     GSource *pause_timer; /* watches tracks that stop and resume */
+    struct tc_media__delay *delay;
 };
 
 /* A new webrtcbin endpoint in the room's pipeline, owned by the room

@@ -471,7 +471,10 @@ tc_media_room_new(const char *name, const struct tc_media_config *cfg,
     room->cfg.stun_server = g_strdup(cfg->stun_server);
     room->cfg.turn_server = g_strdup(cfg->turn_server);
     room->cfg.latency_ms = cfg->latency_ms ? cfg->latency_ms : 100;
+    room->cfg.audio_only_loss_pct =
+        cfg->audio_only_loss_pct ? cfg->audio_only_loss_pct : 10;
     room->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
+    room->delay = tc_media__delay_watch(room->pipeline);
     bus = gst_pipeline_get_bus(GST_PIPELINE(room->pipeline));
     room->bus_source = gst_bus_create_watch(bus);
     g_source_set_callback(room->bus_source, G_SOURCE_FUNC(on_bus), room, NULL);
@@ -508,6 +511,7 @@ tc_media_room_free(struct tc_media_room *room)
     g_source_destroy(room->bus_source);
     g_source_unref(room->bus_source);
     gst_object_unref(room->pipeline);
+    tc_media__delay_unref(room->delay);
     g_main_context_unref(room->ctx);
     g_strfreev(room->ice_addresses);
     g_free((char *)room->cfg.stun_server);
@@ -652,6 +656,7 @@ void
 tc_media_room_stats(struct tc_media_room *room, tc_media_stats_fn fn,
                     void *data)
 {
+    tc_media__link_round(room);
     for (guint i = 0; i < room->parts->len; i++) {
         struct tc_media__part *p = g_ptr_array_index(room->parts, i);
 

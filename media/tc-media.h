@@ -29,6 +29,14 @@ extern "C" {
  */
 int tc_media_init(char **errmsg);
 
+/*
+ * tc_media_init starts generating the process's DTLS certificate on a
+ * thread of its own (every WebRTC connection uses it; the first call
+ * would wait for it otherwise). Wait for that thread to end: before the
+ * process exits, so nothing runs during teardown. Main thread.
+ */
+void tc_media_warm_wait(void);
+
 /* What a probe found in a video file. */
 struct tc_media_video_info {
     char mime[32]; /* "video/webm", "video/x-matroska", "video/mp4" */
@@ -481,6 +489,12 @@ struct tc_media_config {
     /* Jitter-buffer latency of the receiving side, ms: how long a gap is
      * waited for (NACK) before packets behind it move on. 0: 100. */
     unsigned latency_ms;
+    /* Automatic audio only (low-bandwidth mode for a weak downlink): a
+     * subscriber whose receiver reports show at least this % of its video
+     * lost over the last 3 statistics rounds (tc_media_room_stats) gets
+     * audio only, and video again once its audio loss stays under a third
+     * of it for 3 rounds. 0: 10; 100 or more: never. */
+    unsigned audio_only_loss_pct;
 };
 
 enum tc_media_event_kind {
@@ -503,6 +517,9 @@ enum tc_media_event_kind {
     TC_MEDIA_EV_ERROR,
     /* A recording of the participant's `track` is complete. */
     TC_MEDIA_EV_RECORDING,
+    /* The participant now receives audio only (`up` true) or video again
+     * (`up` false); `reason` is "asked", "loss" or "recovered". */
+    TC_MEDIA_EV_AUDIO_ONLY,
 };
 
 /* A finished recording file (tc_media_room_record). */
@@ -532,6 +549,7 @@ struct tc_media_event {
      * delay (about 1.5 s). */
     int64_t at_us;
     const char *error;       /* ERROR */
+    const char *reason;      /* AUDIO_ONLY */
     const struct tc_media_recording *recording; /* RECORDING (track set) */
 };
 
@@ -588,6 +606,15 @@ void tc_media_room_leave(struct tc_media_room *room, const char *id);
  */
 int tc_media_room_record(struct tc_media_room *room, const char *dir);
 
+/*
+ * Stop (on) or resume forwarding video to participant `id`, on all its
+ * feeds: audio only for a weak downlink, at its own request. The
+ * publishers' video goes on for the others. An AUDIO_ONLY event follows
+ * when what it receives changes. Errors: -ENOENT (no such participant).
+ */
+int tc_media_room_audio_only(struct tc_media_room *room, const char *id,
+                             bool on);
+
 /* Participants with media in the room. */
 unsigned tc_media_room_count(const struct tc_media_room *room);
 
@@ -611,11 +638,33 @@ typedef void (*tc_media_stats_fn)(const struct tc_media_stats *st, void *data);
 
 /*
  * Ask every connection of the room for its statistics; each answer comes
- * to `fn` (once per connection and track) from `ctx` later. `fn` must
+ * to `fn` (once per connection and track) from `ctx` later. Each call
+ * also ends a round of the automatic audio-only watch (see
+ * tc_media_config): call it every few seconds. `fn` must
  * stay callable while the room lives.
  */
 void tc_media_room_stats(struct tc_media_room *room, tc_media_stats_fn fn,
                          void *data);
+
+/*
+ * The delay the server adds to forwarded RTP: from a packet leaving SRTP
+ * decryption on its publisher's connection to entering SRTP encryption on
+ * a subscriber's (once per subscriber), over every room of the process
+ * since it started. Bucket i counts delays in (bound(i-1), bound(i)],
+ * bound(i) = tc_media_delay_bound_us(i) = 16 us * 2^(i/2); `over` those
+ * above the last bound. Any thread.
+ */
+#define TC_MEDIA_DELAY_BUCKETS 36 /* 16 us .. about 3.7 s */
+
+struct tc_media_delay_hist {
+    uint64_t buckets[TC_MEDIA_DELAY_BUCKETS];
+    uint64_t over;
+    uint64_t count;
+    uint64_t sum_us;
+};
+
+void tc_media_delay_read(struct tc_media_delay_hist *out);
+int64_t tc_media_delay_bound_us(unsigned i);
 
 /* Rooms whose pipeline exists in this process (a leak check for tests). */
 unsigned tc_media_rooms_alive(void);

@@ -435,6 +435,19 @@ parse_media_latency(struct tc_srv_config *cfg, const char *value, GString *why)
     return 0;
 }
 
+static int
+parse_media_audio_only_loss(struct tc_srv_config *cfg, const char *value,
+                            GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 100, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->media_audio_only_loss_pct = (int)v;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -474,6 +487,7 @@ static const struct key_def keys[] = {
     {"media", "stun_server", parse_stun},
     {"media", "turn_server", parse_turn},
     {"media", "latency_ms", parse_media_latency},
+    {"media", "audio_only_loss_pct", parse_media_audio_only_loss},
 };
 
 struct tc_srv_config *
@@ -506,6 +520,7 @@ tc_srv_config_new(void)
     cfg->ecg_host = g_strdup("127.0.0.1");
     cfg->ecg_port = 0;
     cfg->media_latency_ms = 100;
+    cfg->media_audio_only_loss_pct = 10;
     return cfg;
 }
 

@@ -24,6 +24,7 @@
 
 #include "server-int.h"
 #include "tc-config.h"
+#include "tc-media.h"
 
 /* Upper bounds of the latency buckets, in seconds. */
 static const double buckets_s[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
@@ -286,6 +287,37 @@ render_series(struct tc_srv__metrics *m, GString *out)
     }
 }
 
+/* The media forwarding delay histogram (media/delay.c), process-wide. */
+static void
+render_media_delay(GString *out)
+{
+    struct tc_media_delay_hist h;
+    uint64_t cumulative = 0;
+
+    tc_media_delay_read(&h);
+    g_string_append(out, "# HELP telecare_media_forward_delay_seconds Time a "
+                         "forwarded RTP packet spends in the server, from "
+                         "SRTP decryption to SRTP encryption, per "
+                         "subscriber.\n"
+                         "# TYPE telecare_media_forward_delay_seconds "
+                         "histogram\n");
+    for (unsigned i = 0; i < TC_MEDIA_DELAY_BUCKETS; i++) {
+        cumulative += h.buckets[i];
+        g_string_append_printf(
+            out,
+            "telecare_media_forward_delay_seconds_bucket{le=\"%g\"} "
+            "%" G_GUINT64_FORMAT "\n",
+            (double)tc_media_delay_bound_us(i) / 1e6, cumulative);
+    }
+    g_string_append_printf(
+        out,
+        "telecare_media_forward_delay_seconds_bucket{le=\"+Inf\"} "
+        "%" G_GUINT64_FORMAT "\n"
+        "telecare_media_forward_delay_seconds_sum %.6f\n"
+        "telecare_media_forward_delay_seconds_count %" G_GUINT64_FORMAT "\n",
+        h.count, (double)h.sum_us / 1e6, h.count);
+}
+
 void
 tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
                        int64_t uptime_us)
@@ -303,5 +335,6 @@ tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
     render_process(m, out);
     render_requests(m, out);
     render_latency(m, out);
+    render_media_delay(out);
     render_series(m, out);
 }

@@ -390,6 +390,7 @@ tc_srv_run(const struct tc_srv_config *cfg)
     rc = start(&srv, created);
     if (rc != TC_SRV_EXIT_OK) {
         stop(&srv); /* closes what was opened */
+        tc_media_warm_wait();
         tc_srv__datadir_undo(created);
         return rc;
     }
@@ -404,6 +405,7 @@ tc_srv_run(const struct tc_srv_config *cfg)
     g_source_remove(sig_int);
     g_source_remove(sig_term);
     stop(&srv);
+    tc_media_warm_wait();
     g_message("stopped");
     return TC_SRV_EXIT_OK;
 }

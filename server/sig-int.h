@@ -112,6 +112,8 @@ enum tc_srv__sig_type {
     TC_SRV__SIG_ECG_STOP,
     TC_SRV__SIG_ECG_SUBSCRIBE,
     TC_SRV__SIG_ECG_UNSUBSCRIBE,
+    /* audio only for the sender, to the media endpoint (sig-media.c) */
+    TC_SRV__SIG_MEDIA_MODE,
     TC_SRV__SIG_N_TYPES
 };
 

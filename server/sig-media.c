@@ -337,6 +337,19 @@ on_event(const struct tc_media_event *ev, void *data)
     case TC_MEDIA_EV_RECORDING:
         recording_done(mr, ev);
         return;
+    case TC_MEDIA_EV_AUDIO_ONLY:
+        /* The subscriber and the publishers whose video it no longer
+         * gets (or gets again) all see it. */
+        g_message("room %s: peer %s receives %s (%s)", mr->name,
+                  ev->participant, ev->up ? "audio only" : "video again",
+                  ev->reason);
+        doc = media_event(mr, "audio-only", NULL);
+        json_object_set_new(doc, "peer", json_string(ev->participant));
+        json_object_set_new(doc, "on", json_boolean(ev->up));
+        json_object_set_new(doc, "reason", json_string(ev->reason));
+        broadcast(mr, doc);
+        count_event(mr, ev->up ? "audio-only" : "video-again");
+        return;
     case TC_MEDIA_EV_ERROR:
         g_message("room %s: media of peer %s (feed %s) failed: %s", mr->name,
                   ev->participant, ev->feed ? ev->feed : "-", ev->error);
@@ -481,6 +494,7 @@ room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
     mc.stun_server = cfg->media_stun_server;
     mc.turn_server = cfg->media_turn_server;
     mc.latency_ms = (unsigned)cfg->media_latency_ms;
+    mc.audio_only_loss_pct = (unsigned)cfg->media_audio_only_loss_pct;
     mr = g_new0(struct media_room, 1);
     mr->m = m;
     g_strlcpy(mr->name, room->name, sizeof(mr->name));
@@ -579,6 +593,11 @@ tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
     if (!mr) {
         return tc_srv__sig_fail(err, TC_SRV__SIG_BAD_STATE,
                                 "no media in %s yet: offer first", room->name);
+    }
+    if (msg->type == TC_SRV__SIG_MEDIA_MODE) {
+        rc = tc_media_room_audio_only(
+            mr->room, peer->id, json_is_true(json_object_get(doc, "audioOnly")));
+        return rc < 0 ? media_fail(mr, rc, err) : TC_SRV__SIG_OK;
     }
     sdp = json_string_value(json_object_get(doc, "sdp"));
     switch (msg->type) {

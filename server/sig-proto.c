@@ -62,6 +62,7 @@ static const char *const type_names[TC_SRV__SIG_N_TYPES] = {
     [TC_SRV__SIG_ECG_STOP] = "ecg-stop",
     [TC_SRV__SIG_ECG_SUBSCRIBE] = "ecg-subscribe",
     [TC_SRV__SIG_ECG_UNSUBSCRIBE] = "ecg-unsubscribe",
+    [TC_SRV__SIG_MEDIA_MODE] = "media-mode",
 };
 
 const char *
@@ -350,6 +351,25 @@ type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
         if (rc == TC_SRV__SIG_OK) {
             rc = string_member(m->doc, "text", true, 1, TC_SRV__SIG_MAX_CHAT,
                                true, &m->text, err);
+        }
+        return rc;
+    case TC_SRV__SIG_MEDIA_MODE:
+        rc = room_member(m, err);
+        if (rc == TC_SRV__SIG_OK) {
+            rc = peer_member(m, "to", true, &m->to, err);
+        }
+        if (rc == TC_SRV__SIG_OK && strcmp(m->to, "media") != 0) {
+            rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                                  "to: media-mode goes to \"media\"");
+        }
+        if (rc == TC_SRV__SIG_OK &&
+            !json_is_boolean(json_object_get(m->doc, "audioOnly"))) {
+            rc = tc_srv__sig_fail(
+                err,
+                json_object_get(m->doc, "audioOnly")
+                    ? TC_SRV__SIG_BAD_FIELD
+                    : TC_SRV__SIG_MISSING_FIELD,
+                "audioOnly: must be true or false");
         }
         return rc;
     case TC_SRV__SIG_ECG_ANNOUNCE:

@@ -543,6 +543,7 @@ dispatch(struct sig_conn *conn, struct tc_srv__sig_msg *msg,
     case TC_SRV__SIG_OFFER:
     case TC_SRV__SIG_ANSWER:
     case TC_SRV__SIG_CANDIDATE:
+    case TC_SRV__SIG_MEDIA_MODE:
         return tc_srv__sig_room_relay(hub, conn->peer, msg, err);
     case TC_SRV__SIG_CHAT:
         return on_chat(conn, msg, err);

@@ -91,6 +91,7 @@ struct tc_srv_config {
     char *media_stun_server; /* [media] stun_server, NULL: none */
     char *media_turn_server; /* [media] turn_server, NULL: none */
     int media_latency_ms;    /* [media] latency_ms: jitter buffer */
+    int media_audio_only_loss_pct; /* [media] audio_only_loss_pct */
 };
 
 /* A configuration holding every default. Returns NULL only out of

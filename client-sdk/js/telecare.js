@@ -44,7 +44,9 @@
  * 'media-resumed' {kept, restarted} (after resumeMedia),
  * 'peer-joined', 'peer-left', 'waiting' (for hosts), 'admitted',
  * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
- * {feed, message}, 'chat', 'close'.
+ * {feed, message}, 'audio-only' {peer, on, reason} (the server stopped
+ * or resumed forwarding video to `peer`: its link loses too much, or it
+ * recovered, or it asked; docs/protocol.md), 'chat', 'close'.
  */
 import { Signaling, SignalingError } from './signaling.js';
 
@@ -291,6 +293,7 @@ export class Call {
       case 'track': this.emit('track', { peer: m.peer, track: m.track, up: m.up }); break;
       case 'state': this.emit('state', { feed: m.feed ?? null, state: m.state, server: true }); break;
       case 'error': this.emit('media-error', { feed: m.feed ?? null, message: m.message }); break;
+      case 'audio-only': this.emit('audio-only', { peer: m.peer, on: m.on, reason: m.reason }); break;
       default: this.emit(`media-${m.event}`, m);
     }
   }
@@ -346,6 +349,13 @@ export class Call {
   async setAudioOnly(on) {
     this.audioOnly = on;
     if (this.pub) await this.applyAudioOnly();
+  }
+
+  /* Ask the server to stop (true) or resume forwarding the others' video
+   * to us: audio only on a weak downlink. An 'audio-only' event confirms.
+   * (The server also does it by itself when our link loses too much.) */
+  receiveAudioOnly(on) {
+    this.sendToMedia('media-mode', { audioOnly: !!on });
   }
 
   /* Send `text` to every other participant over the data channel; false

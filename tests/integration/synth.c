@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
@@ -30,6 +32,15 @@ struct feed {
     gint connected;
     gint64 video_frames, audio_buffers, rtp_packets, rtp_bytes;
     gint width, height, peak; /* peak: 0..32767 */
+    /* Video sequence numbers (the video pad's streaming thread writes,
+     * synth_feed reads): extended first and highest, packets. */
+    gint64 vseq_first, vseq_high, vpackets;
+};
+
+struct synth_clip {
+    GPtrArray *frames; /* GstBuffer *, PTS from 0 */
+    GstClockTime duration;
+    uint64_t bytes;
 };
 
 struct synth {
@@ -39,6 +50,9 @@ struct synth {
     GstElement *pipeline;
     GstElement *pub;
     gint published;
+    gint loss_pct;           /* of packets arriving on feeds (atomic) */
+    guint clip_next;         /* the clip's next frame (appsrc thread) */
+    GstClockTime clip_base;  /* added to its PTS: loops so far */
     GPtrArray *feeds;              /* struct feed * (owned) */
     GstWebRTCDataChannel *channel; /* to the server */
     GMutex lock;
@@ -180,6 +194,84 @@ desc_parse(GstWebRTCSDPType type, const char *text)
     return gst_webrtc_session_description_new(type, sdp);
 }
 
+/* ---- a pre-encoded clip ---- */
+
+struct synth_clip *
+synth_clip_new(unsigned bitrate_kbps, unsigned seconds)
+{
+    struct synth_clip *c = g_new0(struct synth_clip, 1);
+    g_autofree char *desc = g_strdup_printf(
+        "videotestsrc num-buffers=%u pattern=smpte horizontal-speed=4 ! "
+        "video/x-raw,width=640,height=480,framerate=30/1 ! "
+        "vp8enc deadline=1 cpu-used=4 end-usage=cbr target-bitrate=%u "
+        "keyframe-max-dist=60 ! appsink name=out sync=false",
+        seconds * 30, bitrate_kbps * 1000);
+    GError *err = NULL;
+    GstElement *p = gst_parse_launch(desc, &err);
+    GstElement *sink;
+    GstSample *sample;
+
+    c->frames = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
+    if (!p || err) {
+        printf("# synth clip: %s\n", err ? err->message : "no pipeline");
+        g_clear_error(&err);
+        gst_clear_object(&p);
+        synth_clip_free(c);
+        return NULL;
+    }
+    sink = gst_bin_get_by_name(GST_BIN(p), "out");
+    gst_element_set_state(p, GST_STATE_PLAYING);
+    while ((sample = gst_app_sink_pull_sample(GST_APP_SINK(sink)))) {
+        GstBuffer *b = gst_sample_get_buffer(sample);
+
+        c->bytes += gst_buffer_get_size(b);
+        g_ptr_array_add(c->frames, gst_buffer_ref(b));
+        gst_sample_unref(sample);
+    }
+    gst_element_set_state(p, GST_STATE_NULL);
+    gst_object_unref(sink);
+    gst_object_unref(p);
+    c->duration = (GstClockTime)c->frames->len * GST_SECOND / 30;
+    if (c->frames->len == 0) {
+        synth_clip_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void
+synth_clip_free(struct synth_clip *c)
+{
+    if (c) {
+        g_ptr_array_unref(c->frames);
+        g_free(c);
+    }
+}
+
+double
+synth_clip_bps(const struct synth_clip *c)
+{
+    return (double)c->bytes * 8 * GST_SECOND / (double)c->duration;
+}
+
+/* appsrc's thread: the clip's next frame, stamped to play on in a loop. */
+static void
+on_need_data(GstAppSrc *src, guint length, gpointer p)
+{
+    struct synth *s = p;
+    const struct synth_clip *c = s->o.clip;
+    GstBuffer *b = gst_buffer_copy(g_ptr_array_index(c->frames, s->clip_next));
+
+    GST_BUFFER_PTS(b) = s->clip_base + s->clip_next * GST_SECOND / 30;
+    GST_BUFFER_DTS(b) = GST_BUFFER_PTS(b);
+    GST_BUFFER_DURATION(b) = GST_SECOND / 30;
+    if (++s->clip_next == c->frames->len) {
+        s->clip_next = 0;
+        s->clip_base += c->duration;
+    }
+    gst_app_src_push_buffer(src, b);
+}
+
 /* ---- publishing ---- */
 
 static void
@@ -210,7 +302,16 @@ publisher_desc(const struct synth_opts *o)
 {
     GString *d = g_string_new("webrtcbin name=pub latency=100 ");
 
-    if (o->video) {
+    if (o->video && o->clip) {
+        g_string_append(d, "appsrc name=vsrc is-live=true format=time "
+                           "caps=video/x-vp8,width=640,height=480,"
+                           "framerate=30/1 ! clocksync ! "
+                           "valve name=vvalve ! rtpvp8pay pt=96 mtu=1200 ! "
+                           "application/x-rtp,media=video,encoding-name=VP8,"
+                           "payload=96,clock-rate=90000,"
+                           "rtcp-fb-nack-pli=(boolean)true,"
+                           "rtcp-fb-nack=(boolean)true ! pub. ");
+    } else if (o->video) {
         g_string_append_printf(
             d,
             "videotestsrc is-live=true pattern=ball ! "
@@ -356,6 +457,41 @@ on_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer p)
     return GST_PAD_PROBE_OK;
 }
 
+/* Streaming thread of a video pad: sequence numbers, for loss. */
+static GstPadProbeReturn
+on_video_rtp(GstPad *pad, GstPadProbeInfo *info, gpointer p)
+{
+    struct feed *f = p;
+    uint8_t h[4];
+    gint64 seq, high, ext;
+
+    if (gst_buffer_extract(GST_PAD_PROBE_INFO_BUFFER(info), 0, h, 4) != 4) {
+        return GST_PAD_PROBE_OK;
+    }
+    seq = h[2] << 8 | h[3];
+    high = (gint64)g_atomic_pointer_get(&f->vseq_high);
+    if (g_atomic_pointer_get(&f->vpackets) == 0) {
+        ext = seq + 65536 * 16; /* room to go back */
+        g_atomic_pointer_set(&f->vseq_first, ext);
+    } else {
+        /* The extended number nearest the highest so far. */
+        ext = (high & ~(gint64)0xffff) | seq;
+        if (ext < high - 32768) {
+            ext += 65536;
+        } else if (ext > high + 32768) {
+            ext -= 65536;
+        }
+        if (ext < (gint64)g_atomic_pointer_get(&f->vseq_first)) {
+            g_atomic_pointer_set(&f->vseq_first, ext);
+        }
+    }
+    if (ext > high) {
+        g_atomic_pointer_set(&f->vseq_high, ext);
+    }
+    g_atomic_pointer_add(&f->vpackets, 1);
+    return GST_PAD_PROBE_OK;
+}
+
 /* Streaming thread: decode (or count) what a feed brings. */
 static void
 on_feed_pad(GstElement *webrtc, GstPad *pad, gpointer p)
@@ -376,6 +512,10 @@ on_feed_pad(GstElement *webrtc, GstPad *pad, gpointer p)
                                        "encoding-name");
     }
     gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_rtp, f, NULL);
+    if (enc && g_ascii_strcasecmp(enc, "OPUS") != 0) {
+        gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_video_rtp, f,
+                          NULL);
+    }
     if (f->s->o.count_only || !enc) {
         chain = "fakesink name=out sync=false async=false";
     } else if (g_ascii_strcasecmp(enc, "VP8") == 0) {
@@ -447,6 +587,58 @@ on_feed_offer_set(GstPromise *promise, gpointer p)
         gst_promise_new_with_change_func(on_feed_answer, f, NULL));
 }
 
+/* Streaming thread: a lossy downlink. */
+static GstPadProbeReturn
+on_arrival(GstPad *pad, GstPadProbeInfo *info, gpointer p)
+{
+    struct synth *s = p;
+
+    return g_random_int_range(0, 100) < g_atomic_int_get(&s->loss_pct)
+               ? GST_PAD_PROBE_DROP
+               : GST_PAD_PROBE_OK;
+}
+
+static void
+watch_nicesrc(GstElement *el, struct synth *s)
+{
+    GstElementFactory *f = gst_element_get_factory(el);
+    GstPad *src;
+
+    if (!f || strcmp(GST_OBJECT_NAME(f), "nicesrc") != 0 ||
+        g_object_get_data(G_OBJECT(el), "synth-loss")) {
+        return;
+    }
+    g_object_set_data(G_OBJECT(el), "synth-loss", s);
+    src = gst_element_get_static_pad(el, "src");
+    gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_BUFFER, on_arrival, s, NULL);
+    gst_object_unref(src);
+}
+
+/* An element was added inside a feed's webrtcbin (maybe a bin that
+ * already holds the nicesrc). */
+static void
+on_feed_element(GstBin *top, GstBin *bin, GstElement *el, gpointer p)
+{
+    watch_nicesrc(el, p);
+    if (GST_IS_BIN(el)) {
+        GstIterator *it = gst_bin_iterate_recurse(GST_BIN(el));
+        GValue v = G_VALUE_INIT;
+
+        while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+            watch_nicesrc(g_value_get_object(&v), p);
+            g_value_reset(&v);
+        }
+        g_value_unset(&v);
+        gst_iterator_free(it);
+    }
+}
+
+void
+synth_set_loss(struct synth *s, unsigned pct)
+{
+    g_atomic_int_set(&s->loss_pct, (gint)pct);
+}
+
 static struct feed *
 feed_find(struct synth *s, const char *id)
 {
@@ -477,6 +669,8 @@ feed_offer(struct synth *s, const char *id, const char *sdp)
     g_object_set(f->webrtc, "latency", 100, NULL);
     wire(f->webrtc, s, f);
     g_signal_connect(f->webrtc, "pad-added", G_CALLBACK(on_feed_pad), f);
+    g_signal_connect(f->webrtc, "deep-element-added",
+                     G_CALLBACK(on_feed_element), s);
     gst_bin_add(GST_BIN(s->pipeline), f->webrtc);
     gst_element_sync_state_with_parent(f->webrtc);
     g_signal_emit_by_name(
@@ -556,6 +750,12 @@ synth_feed(struct synth *s, const char *feed)
     st.audio_peak = g_atomic_int_get(&f->peak) / 32767.0;
     st.rtp_packets = (uint64_t)g_atomic_pointer_get(&f->rtp_packets);
     st.rtp_bytes = (uint64_t)g_atomic_pointer_get(&f->rtp_bytes);
+    st.video_packets = (uint64_t)g_atomic_pointer_get(&f->vpackets);
+    if (st.video_packets > 0) {
+        st.video_expected =
+            (uint64_t)((gint64)g_atomic_pointer_get(&f->vseq_high) -
+                       (gint64)g_atomic_pointer_get(&f->vseq_first) + 1);
+    }
     return st;
 }
 
@@ -620,6 +820,13 @@ synth_new(const struct synth_opts *opts, const struct synth_ops *ops,
     }
     s->pub = gst_bin_get_by_name(GST_BIN(s->pipeline), "pub");
     wire(s->pub, s, NULL);
+    if (opts->video && opts->clip) {
+        GstElement *src = gst_bin_get_by_name(GST_BIN(s->pipeline), "vsrc");
+        GstAppSrcCallbacks cb = {.need_data = on_need_data};
+
+        gst_app_src_set_callbacks(GST_APP_SRC(src), &cb, s, NULL);
+        gst_object_unref(src);
+    }
     gst_element_set_state(s->pipeline, GST_STATE_PLAYING);
     return s;
 }

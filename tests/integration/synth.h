@@ -21,6 +21,19 @@
 
 struct synth;
 
+/*
+ * A VP8 640x480 30 fps clip encoded once (videotestsrc -> vp8enc, a
+ * keyframe every 2 s) and kept in memory, for benchmarks: publishers that
+ * replay it, paced by the clock, cost no encoding. Shared read-only by
+ * every synth that uses it; freed after them.
+ */
+struct synth_clip;
+
+struct synth_clip *synth_clip_new(unsigned bitrate_kbps, unsigned seconds);
+void synth_clip_free(struct synth_clip *c);
+/* The clip's average bitrate in bits per second. */
+double synth_clip_bps(const struct synth_clip *c);
+
 struct synth_ops {
     /* feed NULL: the publishing connection. */
     void (*sdp)(void *data, const char *feed, const char *type,
@@ -35,6 +48,9 @@ struct synth_opts {
     unsigned bitrate_kbps;     /* VP8 target, 0: 600 */
     bool keyframes_on_request; /* no periodic keyframes: only on PLI */
     bool count_only;           /* feeds: count RTP, do not decode */
+    /* Publish this clip in a loop instead of encoding video live (video
+     * must be set too; bitrate and keyframes are the clip's). */
+    const struct synth_clip *clip;
 };
 
 struct synth *synth_new(const struct synth_opts *opts,
@@ -60,6 +76,10 @@ struct synth_feed_stats {
     double audio_peak; /* 0..1, the loudest decoded sample so far */
     uint64_t rtp_packets;
     uint64_t rtp_bytes;
+    /* Video RTP: packets received and the span of their (extended)
+     * sequence numbers, highest - first + 1; their difference is lost. */
+    uint64_t video_packets;
+    uint64_t video_expected;
 };
 
 /* What arrived on feed `feed` so far. */
@@ -77,6 +97,10 @@ bool synth_send_data(struct synth *s, const char *text);
 
 /* Messages received on the data channel so far, the last one in `last`. */
 unsigned synth_data(struct synth *s, char *last, size_t len);
+
+/* Drop `pct` % of the packets arriving on every feed, before SRTP
+ * decryption (a lossy downlink: the feeds' receiver reports show it). */
+void synth_set_loss(struct synth *s, unsigned pct);
 
 /* Feeds currently open. */
 unsigned synth_feeds(struct synth *s);

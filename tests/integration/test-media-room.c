@@ -8,11 +8,14 @@
  * publishers send keyframes only when asked (PLI forwarded); a publisher
  * that leaves ends the others' feeds of it; offers with bad SDP or only
  * unsupported codecs are refused with a sentence and change nothing; an
- * emptied room frees its pipeline.
+ * emptied room frees its pipeline; a subscriber whose downlink loses 30 %
+ * of its packets gets audio only and video back when the loss stops, and
+ * a participant may ask for audio only.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -180,10 +183,32 @@ test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe(void)
     TC_CHECK(st.audio_peak > 0.1);
     st = synth_feed(b->s, "pa");
     TC_CHECK(st.audio_peak > 0.1);
-    /* Frames keep coming: forwarding goes on. */
-    before = synth_feed(b->s, "pa").video_frames;
-    spin(1000);
-    TC_CHECK(synth_feed(b->s, "pa").video_frames > before + 5);
+    /* Frames keep coming: forwarding goes on, and each forwarded packet
+     * is timed through the server (media/delay.c). */
+    {
+        struct tc_media_delay_hist h0, h1;
+        uint64_t rtp0 = synth_feed(b->s, "pa").rtp_packets +
+                        synth_feed(a->s, "pb").rtp_packets;
+        uint64_t rtp;
+
+        tc_media_delay_read(&h0);
+        before = synth_feed(b->s, "pa").video_frames;
+        spin(1000);
+        TC_CHECK(synth_feed(b->s, "pa").video_frames > before + 5);
+        tc_media_delay_read(&h1);
+        rtp = synth_feed(b->s, "pa").rtp_packets +
+              synth_feed(a->s, "pb").rtp_packets - rtp0;
+        /* About one sample per packet forwarded (the windows differ by
+         * the packets in flight). */
+        TC_CHECK(h1.count - h0.count > rtp / 2);
+        TC_CHECK(h1.count - h0.count < rtp * 2);
+        TC_CHECK(h1.sum_us > h0.sum_us);
+        printf("# forwarding delay: %" G_GUINT64_FORMAT " packets, mean %.0f "
+               "us\n",
+               h1.count - h0.count,
+               (double)(h1.sum_us - h0.sum_us) /
+                   (double)(h1.count - h0.count + 1));
+    }
 
     /* Each participant's data channel: a message reaches the others. */
     {
@@ -347,6 +372,135 @@ test_bad_offers_are_refused_with_a_reason(void)
     tc_media_room_free(room);
 }
 
+/* ---- low-bandwidth mode: audio only for a subscriber ---- */
+
+struct switch_seen {
+    char who[8];
+    bool on;
+    char reason[16];
+    unsigned n;
+};
+
+static struct switch_seen switches;
+
+static void
+on_event_switch(const struct tc_media_event *ev, void *data)
+{
+    if (ev->kind == TC_MEDIA_EV_AUDIO_ONLY) {
+        g_strlcpy(switches.who, ev->participant, sizeof(switches.who));
+        switches.on = ev->up;
+        g_strlcpy(switches.reason, ev->reason, sizeof(switches.reason));
+        switches.n++;
+        printf("# %s: %s (%s)\n", ev->participant,
+               ev->up ? "audio only" : "video again", ev->reason);
+    }
+    on_event(ev, data);
+}
+
+static void
+no_stats(const struct tc_media_stats *st, void *data)
+{
+    if (getenv("TC_DEBUG_STATS") && st->feed) {
+        printf("# stats %s<-%s %s sent %llu lost %lld\n", st->participant,
+               st->feed, st->track, (unsigned long long)st->packets,
+               (long long)st->packets_lost);
+    }
+}
+
+/* Run statistics rounds every `round_ms` until `n` switches were seen,
+ * at most timeout_ms; returns the milliseconds it took, or -1. */
+static long
+wait_switches(struct tc_media_room *room, unsigned n, int round_ms,
+              int timeout_ms)
+{
+    gint64 start = g_get_monotonic_time();
+
+    while (g_get_monotonic_time() - start < (gint64)timeout_ms * 1000) {
+        tc_media_room_stats(room, no_stats, NULL);
+        spin(round_ms);
+        if (switches.n >= n) {
+            return (long)((g_get_monotonic_time() - start) / 1000);
+        }
+    }
+    return -1;
+}
+
+/* Video packets of `feed` arriving at `w` in `ms`. */
+static uint64_t
+video_in(struct who *w, const char *feed, int ms)
+{
+    uint64_t before = synth_feed(w->s, feed).video_packets;
+
+    spin(ms);
+    return synth_feed(w->s, feed).video_packets - before;
+}
+
+static void
+test_a_lossy_subscriber_gets_audio_only_and_video_back_when_it_recovers(
+    void)
+{
+    struct tc_media_config cfg = {.ice_addresses = loopback,
+                                  .audio_only_loss_pct = 10};
+    struct tc_media_room *room = NULL;
+    struct who *a, *b;
+    uint64_t audio0;
+    long ms;
+
+    TC_REQUIRE(tc_media_room_new("lowbw", &cfg, NULL, on_event_switch, NULL,
+                                 &room) == 0);
+    a = who_new(0, "la", room);
+    b = who_new(1, "lb", room);
+    TC_CHECK(wait_frames(b, "la", 10, 20000) >= 0);
+    TC_CHECK(wait_frames(a, "lb", 10, 20000) >= 0);
+    /* A healthy link: rounds go by without a switch. */
+    TC_CHECK_EQ(wait_switches(room, 1, 1000, 5000), -1);
+
+    /* lb's downlink loses 30 %: its receiver reports say so, and it gets
+     * audio only; la, on a good link, keeps lb's video. */
+    synth_set_loss(b->s, 30);
+    ms = wait_switches(room, 1, 1000, 40000);
+    TC_CHECK(ms >= 0);
+    printf("# audio only after %ld ms of 30 %% loss\n", ms);
+    TC_CHECK_STR_EQ(switches.who, "lb");
+    TC_CHECK(switches.on);
+    TC_CHECK_STR_EQ(switches.reason, "loss");
+    spin(500);
+    audio0 = synth_feed(b->s, "la").rtp_packets -
+             synth_feed(b->s, "la").video_packets;
+    TC_CHECK_EQ(video_in(b, "la", 1500), 0);
+    TC_CHECK(synth_feed(b->s, "la").rtp_packets -
+                 synth_feed(b->s, "la").video_packets >
+             audio0 + 20); /* audio goes on */
+    TC_CHECK(video_in(a, "lb", 1000) > 20);
+
+    /* The link recovers: video again, decoded (a keyframe was asked). */
+    synth_set_loss(b->s, 0);
+    ms = wait_switches(room, 2, 1000, 40000);
+    TC_CHECK(ms >= 0);
+    printf("# video again after %ld ms without loss\n", ms);
+    TC_CHECK(!switches.on);
+    TC_CHECK_STR_EQ(switches.reason, "recovered");
+    TC_CHECK(wait_frames(b, "la", synth_feed(b->s, "la").video_frames + 10,
+                         5000) >= 0);
+
+    /* A participant's own choice: audio only until it asks for video. */
+    TC_CHECK_EQ(tc_media_room_audio_only(room, "la", true), 0);
+    TC_CHECK_EQ(switches.n, 3);
+    TC_CHECK_STR_EQ(switches.reason, "asked");
+    spin(300);
+    TC_CHECK_EQ(video_in(a, "lb", 1000), 0);
+    TC_CHECK_EQ(tc_media_room_audio_only(room, "la", false), 0);
+    TC_CHECK(!switches.on);
+    TC_CHECK(video_in(a, "lb", 1000) > 20);
+    TC_CHECK_EQ(tc_media_room_audio_only(room, "nobody", true), -ENOENT);
+    TC_CHECK_EQ(a->errors + b->errors, 0);
+
+    who_free(0);
+    who_free(1);
+    tc_media_room_free(room);
+    TC_CHECK_EQ(tc_media_rooms_alive(), 0);
+}
+
 int
 main(void)
 {
@@ -360,5 +514,8 @@ main(void)
     TC_RUN(
         test_two_publishers_decode_each_other_and_a_late_third_gets_a_keyframe);
     TC_RUN(test_recording_writes_playable_files_as_long_as_the_call);
+    TC_RUN(
+        test_a_lossy_subscriber_gets_audio_only_and_video_back_when_it_recovers);
+    tc_media_warm_wait();
     return tc_done();
 }

@@ -14,6 +14,10 @@
  *   - audio-only: a publisher stops its video; the others are told the
  *     track went down while its audio goes on, and up again when video
  *     resumes, decoding at once;
+ *   - a member asks to receive audio only (media-mode): the server stops
+ *     forwarding video to it, both sides get an audio-only event, the
+ *     other still receives its video, and video comes back when it asks;
+ *     a media-mode without audioOnly or with a number is refused;
  *   - a participant whose network dies mid-call (no close, media gone)
  *     leaves after the grace period; the others get feed-ended and go on;
  *   - leak check: after the room empties its pipeline is gone
@@ -54,6 +58,7 @@ struct mpeer {
     unsigned video_down, video_up; /* track events about others' video */
     char last_error_code[32];
     char last_error_msg[200];
+    char audio_only[96]; /* the last audio-only event: "peer on reason" */
     int media_port; /* a host candidate port of the server, 0: none */
 };
 
@@ -150,6 +155,11 @@ on_message(struct tc_sdk_client *c, const char *type, const char *json,
         }
     } else if (g_strcmp0(event, "error") == 0) {
         p->media_errors++;
+    } else if (g_strcmp0(event, "audio-only") == 0) {
+        g_snprintf(p->audio_only, sizeof(p->audio_only), "%s %s %s",
+                   json_string_value(json_object_get(doc, "peer")),
+                   json_is_true(json_object_get(doc, "on")) ? "on" : "off",
+                   json_string_value(json_object_get(doc, "reason")));
     } else if (g_strcmp0(event, "track") == 0) {
         bool up = json_is_true(json_object_get(doc, "up"));
         bool video =
@@ -502,6 +512,53 @@ test_audio_only_switch_is_seen_and_video_comes_back(void)
     mpeer_free(zhou);
 }
 
+/* A member asks for audio only (media-mode): the server stops forwarding
+ * video to it, and both sides hear of it; then video again. */
+static void
+test_a_member_asks_to_receive_audio_only(void)
+{
+    struct mpeer *huang = mpeer_new("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_new("zhou.ming");
+    char want[96];
+    const char *zid;
+
+    TC_REQUIRE(huang && huang->s && zhou && zhou->s);
+    zid = tc_sdk_client_peer(zhou->c);
+    TC_CHECK(wait_frames(zhou, huang, 10, 20000) >= 0);
+
+    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                                     "\",\"to\":\"media\",\"audioOnly\":true}");
+    sig_spin(500);
+    g_snprintf(want, sizeof(want), "%s on asked", zid);
+    TC_CHECK_STR_EQ(zhou->audio_only, want);
+    TC_CHECK_STR_EQ(huang->audio_only, want);
+    sig_spin(300);
+    TC_CHECK_EQ(frames_during(zhou, huang, 1000), 0);
+    TC_CHECK(frames_during(huang, zhou, 1000) > 5); /* huang keeps video */
+
+    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                                     "\",\"to\":\"media\",\"audioOnly\":false}");
+    sig_spin(500);
+    g_snprintf(want, sizeof(want), "%s off asked", zid);
+    TC_CHECK_STR_EQ(huang->audio_only, want);
+    TC_CHECK(frames_during(zhou, huang, 1500) > 5);
+
+    /* Bad input: the field named, nothing changes. */
+    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                                     "\",\"to\":\"media\",\"id\":\"m1\"}");
+    sig_spin(300);
+    TC_CHECK_STR_EQ(zhou->last_error_code, "missing-field");
+    TC_CHECK_STR_CONTAINS(zhou->last_error_msg, "audioOnly");
+    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                                     "\",\"to\":\"media\",\"audioOnly\":1,"
+                                     "\"id\":\"m2\"}");
+    sig_spin(300);
+    TC_CHECK_STR_EQ(zhou->last_error_code, "bad-field");
+    TC_CHECK(frames_during(zhou, huang, 1000) > 5);
+    mpeer_free(huang);
+    mpeer_free(zhou);
+}
+
 static bool
 ended(void *a)
 {
@@ -585,8 +642,10 @@ main(void)
     TC_RUN(test_two_publish_and_a_late_third_decodes_within_2_s);
     TC_RUN(test_bad_input_gets_errors_and_the_call_goes_on);
     TC_RUN(test_audio_only_switch_is_seen_and_video_comes_back);
+    TC_RUN(test_a_member_asks_to_receive_audio_only);
     TC_RUN(test_a_participant_whose_network_dies_leaves_and_the_rest_go_on);
     TC_RUN(test_an_emptied_room_leaves_nothing_behind);
     sig_fixture_fini(&fx);
+    tc_media_warm_wait();
     return tc_done();
 }
