@@ -159,6 +159,9 @@ try {
   await zhou.page.getByRole('button', { name: '添加班次' }).click();
   await zhou.page.waitForFunction((n) => document.querySelectorAll('#oncall-table tbody tr').length === n + 1, before);
   t.check(true, 'the head adds a shift');
+  // the page re-rendered after the add: wait for its last part (the form)
+  // so nothing moves under the next click
+  await zhou.page.locator('#add-shift-h').waitFor();
   const rows = await zhou.page.locator('#oncall-table tbody tr[data-shift]').evaluateAll((els) => els.map((e) => Number(e.dataset.shift)));
   const added = Math.max(...rows);
   await zhou.page.locator(`#oncall-table tr[data-shift="${added}"] button`).click();
