@@ -95,6 +95,7 @@ struct sig_conn {
     int64_t tokens_at_us;
     unsigned refused; /* refusals less accepted messages since then */
     unsigned pings_unanswered;
+    int64_t next_ping_us; /* monotonic: when its next heartbeat is due */
     bool ping_due;
     bool dead;      /* missed its pings: drop it (its peer may resume) */
     bool rx_paused; /* reading stopped until the queue drains */
@@ -670,16 +671,23 @@ hello_late(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Every second: the connections whose heartbeat is due. Each has its own
+ * due time, spread over the period from its start (on_established), so
+ * 10,000 connections are not pinged in one burst every heartbeat_s (the
+ * burst of pings and pongs stalled every message for ~0.5 s). */
 static gboolean
 heartbeat(gpointer data)
 {
     struct tc_srv__sig *sig = data;
+    int64_t now = g_get_monotonic_time();
+    int64_t period = (int64_t)sig->srv->cfg->heartbeat_s * G_USEC_PER_SEC;
 
     for (GList *l = sig->conns.head; l; l = l->next) {
         struct sig_conn *conn = l->data;
-        if (conn->close_code || conn->dead) {
+        if (conn->close_code || conn->dead || now < conn->next_ping_us) {
             continue;
         }
+        conn->next_ping_us = MAX(conn->next_ping_us + period, now);
         if (conn->pings_unanswered >= MISSED_PINGS) {
             g_message("peer %s (%s): %d pings unanswered; dropping",
                       conn->peer ? conn->peer->id : "-", conn->addr,
@@ -707,6 +715,11 @@ on_established(struct lws *wsi, struct sig_pss *pss)
     conn->link.data = conn;
     conn->tokens = TC_SRV__SIG_RATE_BURST;
     conn->tokens_at_us = g_get_monotonic_time();
+    /* the first heartbeat between half a period and a period from now */
+    conn->next_ping_us =
+        conn->tokens_at_us +
+        (int64_t)srv->cfg->heartbeat_s * G_USEC_PER_SEC / 2 +
+        g_random_int_range(0, MAX(1, srv->cfg->heartbeat_s * 500000));
     g_queue_init(&conn->out);
     lws_get_peer_simple(wsi, conn->addr, sizeof(conn->addr));
     conn->hello_timer =
@@ -857,8 +870,7 @@ tc_srv__sig_new(struct tc_srv *srv)
     sig->hub = tc_srv__sig_hub_new(&ops, srv, srv->cfg->heartbeat_s,
                                    srv->cfg->resume_grace_s);
     g_queue_init(&sig->conns);
-    sig->heartbeat_timer =
-        g_timeout_add_seconds((guint)srv->cfg->heartbeat_s, heartbeat, sig);
+    sig->heartbeat_timer = g_timeout_add(1000, heartbeat, sig);
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_ws_connections",
                               "Open signaling WebSocket connections.", 0);
     return sig;
