@@ -62,49 +62,58 @@ may_read(struct tc_srv *srv, struct tc_srv__call *call, int64_t consultation)
     return ok;
 }
 
+/* One recording as the API lists it: a consultation's or a rehab
+ * session's, with the URL that serves its file. */
 static json_t *
 recording_json(const struct tc_rec_recording *r)
 {
+    bool rehab = r->rehab_session_id > 0;
+    char url[64];
+
+    snprintf(url, sizeof(url), "/api/v1/%s/%lld/media",
+             rehab ? "rehab-live-recordings" : "recordings", (long long)r->id);
     return json_pack(
         "{s:I,s:I,s:I,s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "id", (json_int_t)r->id,
-        "consultation_id", (json_int_t)r->consultation_id, "user_id",
-        (json_int_t)r->user_id, "track", r->track, "media_type", r->media_type,
-        "started_at", tc_srv__instant_json(r->started_at_us), "duration_ms",
-        (json_int_t)r->duration_ms, "size_bytes", (json_int_t)r->size_bytes,
-        "sha256", r->sha256, "media_url", "");
+        rehab ? "session_id" : "consultation_id",
+        (json_int_t)(rehab ? r->rehab_session_id : r->consultation_id),
+        "user_id", (json_int_t)r->user_id, "track", r->track, "media_type",
+        r->media_type, "started_at", tc_srv__instant_json(r->started_at_us),
+        "duration_ms", (json_int_t)r->duration_ms, "size_bytes",
+        (json_int_t)r->size_bytes, "sha256", r->sha256, "media_url", url);
 }
 
-static void
-recordings_list(struct tc_srv *srv, struct tc_srv__call *call)
+void
+tc_srv__recordings_list_send(struct tc_srv *srv, struct tc_srv__call *call,
+                             int rc, struct tc_rec_recording_list *list)
 {
-    struct tc_rec_recording_list *list = NULL;
     json_t *items, *doc;
-    int64_t id;
-    int rc;
 
-    if (!tc_srv__param_id(call, 0, "consultation id", &id) ||
-        !may_read(srv, call, id)) {
-        return;
-    }
-    rc = tc_rec_recording_list(srv->db, id, &list);
     if (rc < 0) {
         tc_srv__resp_records_error(srv, call, rc);
         return;
     }
     items = json_array();
     for (size_t i = 0; i < list->count; i++) {
-        json_t *item = recording_json(&list->items[i]);
-        char url[64];
-
-        snprintf(url, sizeof(url), "/api/v1/recordings/%lld/media",
-                 (long long)list->items[i].id);
-        json_object_set_new(item, "media_url", json_string(url));
-        json_array_append_new(items, item);
+        json_array_append_new(items, recording_json(&list->items[i]));
     }
     doc = json_pack("{s:o}", "items", items);
     tc_srv__resp_doc(&call->resp, 200, "application/json", doc);
     json_decref(doc);
     tc_rec_recording_list_free(list);
+}
+
+static void
+recordings_list(struct tc_srv *srv, struct tc_srv__call *call)
+{
+    struct tc_rec_recording_list *list = NULL;
+    int64_t id;
+    int rc;
+
+    if (tc_srv__param_id(call, 0, "consultation id", &id) &&
+        may_read(srv, call, id)) {
+        rc = tc_rec_recording_list(srv->db, id, &list);
+        tc_srv__recordings_list_send(srv, call, rc, list);
+    }
 }
 
 static const char *

@@ -44,47 +44,18 @@ may_read(struct tc_srv *srv, struct tc_srv__call *call, int64_t session_id)
     return ok;
 }
 
-static json_t *
-recording_json(const struct tc_rec_recording *r)
-{
-    char url[64];
-
-    snprintf(url, sizeof(url), "/api/v1/rehab-live-recordings/%lld/media",
-             (long long)r->id);
-    return json_pack(
-        "{s:I,s:I,s:I,s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "id", (json_int_t)r->id,
-        "session_id", (json_int_t)r->rehab_session_id, "user_id",
-        (json_int_t)r->user_id, "track", r->track, "media_type", r->media_type,
-        "started_at", tc_srv__instant_json(r->started_at_us), "duration_ms",
-        (json_int_t)r->duration_ms, "size_bytes", (json_int_t)r->size_bytes,
-        "sha256", r->sha256, "media_url", url);
-}
-
 static void
 recordings_list(struct tc_srv *srv, struct tc_srv__call *call)
 {
     struct tc_rec_recording_list *list = NULL;
-    json_t *items, *doc;
     int64_t id;
     int rc;
 
-    if (!tc_srv__param_id(call, 0, "session id", &id) ||
-        !may_read(srv, call, id)) {
-        return;
+    if (tc_srv__param_id(call, 0, "session id", &id) &&
+        may_read(srv, call, id)) {
+        rc = tc_rec_rehab_live_recording_list(srv->db, id, &list);
+        tc_srv__recordings_list_send(srv, call, rc, list);
     }
-    rc = tc_rec_rehab_live_recording_list(srv->db, id, &list);
-    if (rc < 0) {
-        tc_srv__resp_records_error(srv, call, rc);
-        return;
-    }
-    items = json_array();
-    for (size_t i = 0; i < list->count; i++) {
-        json_array_append_new(items, recording_json(&list->items[i]));
-    }
-    doc = json_pack("{s:o}", "items", items);
-    tc_srv__resp_doc(&call->resp, 200, "application/json", doc);
-    json_decref(doc);
-    tc_rec_recording_list_free(list);
 }
 
 static void

@@ -391,6 +391,10 @@ extern const struct tc_srv__route tc_srv__routes_rehab_recordings[];
  * who may read it. */
 void tc_srv__recording_send(struct tc_srv *srv, struct tc_srv__call *call,
                             const struct tc_rec_recording *r);
+/* Answer `call` with `list` (consumed) as {items: [...]}, each with its
+ * media_url, or with the records error when rc < 0. */
+void tc_srv__recordings_list_send(struct tc_srv *srv, struct tc_srv__call *call,
+                                  int rc, struct tc_rec_recording_list *list);
 extern const struct tc_srv__route tc_srv__routes_referrals[];
 extern const struct tc_srv__route tc_srv__routes_oncall[];
 extern const struct tc_srv__route tc_srv__routes_emergency[];
