@@ -722,12 +722,10 @@ branch_link(struct tc_media__endpoint *ep, struct tc_media__branch *b)
     qsink = gst_element_get_static_pad(b->queue, "sink");
     qsrc = gst_element_get_static_pad(b->queue, "src");
     if (ep->feed->tracks[b->track].video) {
-        gst_pad_add_probe(qsink,
-                          GST_PAD_PROBE_TYPE_BUFFER |
-                              GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                          on_video_gate,
-                          g_atomic_rc_box_acquire(ep->video_gate),
-                          gate_release);
+        gst_pad_add_probe(
+            qsink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+            on_video_gate, g_atomic_rc_box_acquire(ep->video_gate),
+            gate_release);
     }
     if (gst_pad_link(qsrc, b->sink) != GST_PAD_LINK_OK) {
         GST_WARNING("%s: feed %s: the track's caps do not fit its "

@@ -167,11 +167,11 @@ struct tc_media__link {
     uint64_t lost[2]; /* of them, reported lost */
     uint64_t win_sent[TC_MEDIA__LINK_WINDOW][2]; /* the last rounds */
     uint64_t win_lost[TC_MEDIA__LINK_WINDOW][2];
-    unsigned round;   /* rounds so far */
-    unsigned since;   /* rounds since the last change of state */
-    bool auto_off;    /* audio only because of loss */
-    bool asked;       /* audio only because it asked */
-    bool video_off;   /* its feeds' video is dropped now */
+    unsigned round; /* rounds so far */
+    unsigned since; /* rounds since the last change of state */
+    bool auto_off;  /* audio only because of loss */
+    bool asked;     /* audio only because it asked */
+    bool video_off; /* its feeds' video is dropped now */
 };
 
 struct tc_media__part {

@@ -548,8 +548,8 @@ struct tc_media_event {
      * publisher left, so media time does not include the pause detection
      * delay (about 1.5 s). */
     int64_t at_us;
-    const char *error;       /* ERROR */
-    const char *reason;      /* AUDIO_ONLY */
+    const char *error;                          /* ERROR */
+    const char *reason;                         /* AUDIO_ONLY */
     const struct tc_media_recording *recording; /* RECORDING (track set) */
 };
 

@@ -2390,11 +2390,11 @@ void tc_rec_consultation_chat_list_free(struct tc_rec_chat_list *list);
 /* One recorded track of a consultation's call. */
 struct tc_rec_recording {
     int64_t id;
-    int64_t consultation_id; /* 0 for a rehab session's */
+    int64_t consultation_id;  /* 0 for a rehab session's */
     int64_t rehab_session_id; /* 0 for a consultation's */
-    int64_t user_id;  /* whose media */
-    char *track;      /* "audio" or "video" */
-    char *path;       /* relative to the data directory */
+    int64_t user_id;          /* whose media */
+    char *track;              /* "audio" or "video" */
+    char *path;               /* relative to the data directory */
     char *media_type; /* "video/webm", "audio/webm", "video/x-matroska" */
     int64_t started_at_us;
     int64_t duration_ms;

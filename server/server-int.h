@@ -393,8 +393,9 @@ void tc_srv__recording_send(struct tc_srv *srv, struct tc_srv__call *call,
                             const struct tc_rec_recording *r);
 /* Answer `call` with `list` (consumed) as {items: [...]}, each with its
  * media_url, or with the records error when rc < 0. */
-void tc_srv__recordings_list_send(struct tc_srv *srv, struct tc_srv__call *call,
-                                  int rc, struct tc_rec_recording_list *list);
+void tc_srv__recordings_list_send(struct tc_srv *srv,
+                                  struct tc_srv__call *call, int rc,
+                                  struct tc_rec_recording_list *list);
 extern const struct tc_srv__route tc_srv__routes_referrals[];
 extern const struct tc_srv__route tc_srv__routes_oncall[];
 extern const struct tc_srv__route tc_srv__routes_emergency[];
@@ -953,8 +954,8 @@ int tc_srv__cfg_dicom_destinations(struct tc_srv_config *cfg,
                                    const char *value, GString *why);
 int tc_srv__cfg_dicom_routes(struct tc_srv_config *cfg, const char *value,
                              GString *why);
-int tc_srv__cfg_dicom_index_batch(struct tc_srv_config *cfg,
-                                  const char *value, GString *why);
+int tc_srv__cfg_dicom_index_batch(struct tc_srv_config *cfg, const char *value,
+                                  GString *why);
 int tc_srv__cfg_dicom_retry_max(struct tc_srv_config *cfg, const char *value,
                                 GString *why);
 
@@ -982,8 +983,8 @@ struct tc_srv__dicom_arrival {
     const char *sha256;
     const char *rel_path; /* relative to the data directory */
     int64_t size_bytes;
-    const char *source; /* calling AE title or "STOW-RS" */
-    int64_t org_id;     /* sending organization, 0 when unknown */
+    const char *source;     /* calling AE title or "STOW-RS" */
+    int64_t org_id;         /* sending organization, 0 when unknown */
     int64_t received_at_us; /* 0: now */
 };
 

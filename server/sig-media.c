@@ -596,7 +596,8 @@ tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
     }
     if (msg->type == TC_SRV__SIG_MEDIA_MODE) {
         rc = tc_media_room_audio_only(
-            mr->room, peer->id, json_is_true(json_object_get(doc, "audioOnly")));
+            mr->room, peer->id,
+            json_is_true(json_object_get(doc, "audioOnly")));
         return rc < 0 ? media_fail(mr, rc, err) : TC_SRV__SIG_OK;
     }
     sdp = json_string_value(json_object_get(doc, "sdp"));

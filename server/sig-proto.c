@@ -364,12 +364,11 @@ type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
         }
         if (rc == TC_SRV__SIG_OK &&
             !json_is_boolean(json_object_get(m->doc, "audioOnly"))) {
-            rc = tc_srv__sig_fail(
-                err,
-                json_object_get(m->doc, "audioOnly")
-                    ? TC_SRV__SIG_BAD_FIELD
-                    : TC_SRV__SIG_MISSING_FIELD,
-                "audioOnly: must be true or false");
+            rc = tc_srv__sig_fail(err,
+                                  json_object_get(m->doc, "audioOnly")
+                                      ? TC_SRV__SIG_BAD_FIELD
+                                      : TC_SRV__SIG_MISSING_FIELD,
+                                  "audioOnly: must be true or false");
         }
         return rc;
     case TC_SRV__SIG_ECG_ANNOUNCE:

@@ -88,9 +88,9 @@ struct tc_srv_config {
     /* [media] ice_addresses: comma-separated IP addresses for host
      * candidates; NULL: every interface but loopback. */
     char *media_ice_addresses;
-    char *media_stun_server; /* [media] stun_server, NULL: none */
-    char *media_turn_server; /* [media] turn_server, NULL: none */
-    int media_latency_ms;    /* [media] latency_ms: jitter buffer */
+    char *media_stun_server;       /* [media] stun_server, NULL: none */
+    char *media_turn_server;       /* [media] turn_server, NULL: none */
+    int media_latency_ms;          /* [media] latency_ms: jitter buffer */
     int media_audio_only_loss_pct; /* [media] audio_only_loss_pct */
 };
 

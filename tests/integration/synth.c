@@ -50,9 +50,9 @@ struct synth {
     GstElement *pipeline;
     GstElement *pub;
     gint published;
-    gint loss_pct;           /* of packets arriving on feeds (atomic) */
-    guint clip_next;         /* the clip's next frame (appsrc thread) */
-    GstClockTime clip_base;  /* added to its PTS: loops so far */
+    gint loss_pct;                 /* of packets arriving on feeds (atomic) */
+    guint clip_next;               /* the clip's next frame (appsrc thread) */
+    GstClockTime clip_base;        /* added to its PTS: loops so far */
     GPtrArray *feeds;              /* struct feed * (owned) */
     GstWebRTCDataChannel *channel; /* to the server */
     GMutex lock;
@@ -211,7 +211,8 @@ synth_clip_new(unsigned bitrate_kbps, unsigned seconds)
     GstElement *sink;
     GstSample *sample;
 
-    c->frames = g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
+    c->frames =
+        g_ptr_array_new_with_free_func((GDestroyNotify)gst_buffer_unref);
     if (!p || err) {
         printf("# synth clip: %s\n", err ? err->message : "no pipeline");
         g_clear_error(&err);

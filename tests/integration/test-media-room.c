@@ -436,8 +436,7 @@ video_in(struct who *w, const char *feed, int ms)
 }
 
 static void
-test_a_lossy_subscriber_gets_audio_only_and_video_back_when_it_recovers(
-    void)
+test_a_lossy_subscriber_gets_audio_only_and_video_back_when_it_recovers(void)
 {
     struct tc_media_config cfg = {.ice_addresses = loopback,
                                   .audio_only_loss_pct = 10};

@@ -59,7 +59,7 @@ struct mpeer {
     char last_error_code[32];
     char last_error_msg[200];
     char audio_only[96]; /* the last audio-only event: "peer on reason" */
-    int media_port; /* a host candidate port of the server, 0: none */
+    int media_port;      /* a host candidate port of the server, 0: none */
 };
 
 /* ---- SDK events -> the synthetic participant ---- */
@@ -526,8 +526,9 @@ test_a_member_asks_to_receive_audio_only(void)
     zid = tc_sdk_client_peer(zhou->c);
     TC_CHECK(wait_frames(zhou, huang, 10, 20000) >= 0);
 
-    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
-                                     "\",\"to\":\"media\",\"audioOnly\":true}");
+    tc_sdk_client_send_json(zhou->c,
+                            "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                            "\",\"to\":\"media\",\"audioOnly\":true}");
     sig_spin(500);
     g_snprintf(want, sizeof(want), "%s on asked", zid);
     TC_CHECK_STR_EQ(zhou->audio_only, want);
@@ -536,22 +537,25 @@ test_a_member_asks_to_receive_audio_only(void)
     TC_CHECK_EQ(frames_during(zhou, huang, 1000), 0);
     TC_CHECK(frames_during(huang, zhou, 1000) > 5); /* huang keeps video */
 
-    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
-                                     "\",\"to\":\"media\",\"audioOnly\":false}");
+    tc_sdk_client_send_json(zhou->c,
+                            "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                            "\",\"to\":\"media\",\"audioOnly\":false}");
     sig_spin(500);
     g_snprintf(want, sizeof(want), "%s off asked", zid);
     TC_CHECK_STR_EQ(huang->audio_only, want);
     TC_CHECK(frames_during(zhou, huang, 1500) > 5);
 
     /* Bad input: the field named, nothing changes. */
-    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
-                                     "\",\"to\":\"media\",\"id\":\"m1\"}");
+    tc_sdk_client_send_json(zhou->c,
+                            "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                            "\",\"to\":\"media\",\"id\":\"m1\"}");
     sig_spin(300);
     TC_CHECK_STR_EQ(zhou->last_error_code, "missing-field");
     TC_CHECK_STR_CONTAINS(zhou->last_error_msg, "audioOnly");
-    tc_sdk_client_send_json(zhou->c, "{\"type\":\"media-mode\",\"room\":\"" ROOM
-                                     "\",\"to\":\"media\",\"audioOnly\":1,"
-                                     "\"id\":\"m2\"}");
+    tc_sdk_client_send_json(zhou->c,
+                            "{\"type\":\"media-mode\",\"room\":\"" ROOM
+                            "\",\"to\":\"media\",\"audioOnly\":1,"
+                            "\"id\":\"m2\"}");
     sig_spin(300);
     TC_CHECK_STR_EQ(zhou->last_error_code, "bad-field");
     TC_CHECK(frames_during(zhou, huang, 1000) > 5);
