@@ -71,9 +71,18 @@ tc_rec__recording_check(struct tc_rec_db *db, const struct tc_rec_recording *r)
     return 0;
 }
 
+/*
+ * Insert `r` (checked) with `owner_id` as the first column of `insert_sql`
+ * (the consultation's or the rehab session's table, nine placeholders in
+ * recording order), after `owner_sql` finds the owner (`owner_field`,
+ * `owner_what` name it in the error). Shared by both recording tables.
+ */
 int
-tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
-                     int64_t *id_out)
+tc_rec__recording_insert(struct tc_rec_db *db,
+                         const struct tc_rec_recording *r,
+                         const char *insert_sql, const char *owner_sql,
+                         int64_t owner_id, const char *owner_field,
+                         const char *owner_what, int64_t *id_out)
 {
     sqlite3_stmt *st;
     int rc;
@@ -81,9 +90,8 @@ tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
     tc_rec__ok(db);
     rc = tc_rec__recording_check(db, r);
     if (rc == 0) {
-        rc = tc_rec__need_row(db, "SELECT 1 FROM consultations WHERE id = ?",
-                              r->consultation_id, "consultation_id",
-                              "consultation");
+        rc =
+            tc_rec__need_row(db, owner_sql, owner_id, owner_field, owner_what);
     }
     if (rc == 0) {
         rc = tc_rec__need_row(db, "SELECT 1 FROM users WHERE id = ?",
@@ -92,15 +100,11 @@ tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
     if (rc < 0) {
         return rc;
     }
-    st = tc_rec__stmt(db, "INSERT INTO consultation_recordings"
-                          " (consultation_id, user_id, track, path,"
-                          " media_type, started_at_us, duration_ms,"
-                          " size_bytes, sha256)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st = tc_rec__stmt(db, insert_sql);
     if (!st) {
         return -EIO;
     }
-    sqlite3_bind_int64(st, 1, r->consultation_id);
+    sqlite3_bind_int64(st, 1, owner_id);
     sqlite3_bind_int64(st, 2, r->user_id);
     tc_rec__bind_text(st, 3, r->track);
     tc_rec__bind_text(st, 4, r->path);
@@ -114,6 +118,19 @@ tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
         *id_out = sqlite3_last_insert_rowid(db->conn);
     }
     return rc;
+}
+
+int
+tc_rec_recording_add(struct tc_rec_db *db, const struct tc_rec_recording *r,
+                     int64_t *id_out)
+{
+    return tc_rec__recording_insert(
+        db, r,
+        "INSERT INTO consultation_recordings"
+        " (consultation_id, user_id, track, path, media_type, started_at_us,"
+        " duration_ms, size_bytes, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "SELECT 1 FROM consultations WHERE id = ?", r->consultation_id,
+        "consultation_id", "consultation", id_out);
 }
 
 #define COLUMNS                                                               \

@@ -105,6 +105,11 @@ extern const char tc_rec__schema_rehab_media[]; /* 13 */
 int tc_rec__recording_check(struct tc_rec_db *db,
                             const struct tc_rec_recording *r);
 int tc_rec__recording_row(sqlite3_stmt *st, void *item);
+int tc_rec__recording_insert(struct tc_rec_db *db,
+                             const struct tc_rec_recording *r,
+                             const char *insert_sql, const char *owner_sql,
+                             int64_t owner_id, const char *owner_field,
+                             const char *owner_what, int64_t *id_out);
 
 int tc_rec__migrate(struct tc_rec_db *db);
 

@@ -23,45 +23,13 @@ tc_rec_rehab_live_recording_add(struct tc_rec_db *db,
                                 const struct tc_rec_recording *r,
                                 int64_t *id_out)
 {
-    sqlite3_stmt *st;
-    int rc;
-
-    tc_rec__ok(db);
-    rc = tc_rec__recording_check(db, r);
-    if (rc == 0) {
-        rc = tc_rec__need_row(db, "SELECT 1 FROM rehab_sessions WHERE id = ?",
-                              r->rehab_session_id, "rehab_session_id",
-                              "rehab session");
-    }
-    if (rc == 0) {
-        rc = tc_rec__need_row(db, "SELECT 1 FROM users WHERE id = ?",
-                              r->user_id, "user_id", "user");
-    }
-    if (rc < 0) {
-        return rc;
-    }
-    st = tc_rec__stmt(db, "INSERT INTO rehab_live_recordings"
-                          " (session_id, user_id, track, path,"
-                          " media_type, started_at_us, duration_ms,"
-                          " size_bytes, sha256)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!st) {
-        return -EIO;
-    }
-    sqlite3_bind_int64(st, 1, r->rehab_session_id);
-    sqlite3_bind_int64(st, 2, r->user_id);
-    tc_rec__bind_text(st, 3, r->track);
-    tc_rec__bind_text(st, 4, r->path);
-    tc_rec__bind_text(st, 5, r->media_type);
-    sqlite3_bind_int64(st, 6, r->started_at_us);
-    sqlite3_bind_int64(st, 7, r->duration_ms);
-    sqlite3_bind_int64(st, 8, r->size_bytes);
-    tc_rec__bind_text(st, 9, r->sha256);
-    rc = tc_rec__step_done(db, st, "recording");
-    if (rc == 0 && id_out) {
-        *id_out = sqlite3_last_insert_rowid(db->conn);
-    }
-    return rc;
+    return tc_rec__recording_insert(
+        db, r,
+        "INSERT INTO rehab_live_recordings"
+        " (session_id, user_id, track, path, media_type, started_at_us,"
+        " duration_ms, size_bytes, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "SELECT 1 FROM rehab_sessions WHERE id = ?", r->rehab_session_id,
+        "rehab_session_id", "rehab session", id_out);
 }
 
 /* recording.c's row, with the owner column as the session. */
