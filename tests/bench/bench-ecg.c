@@ -66,6 +66,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -215,6 +216,7 @@ udp_bound(uint16_t *port)
  * where a NIC's would be: packets to the relay on CPU 0 (the relay's
  * core: its own receive path counts), packets to the subscribers on
  * CPU 1 (the load generator's core: another host's work). Needs root.
+ * A namespace left by a killed bench is removed by the next one.
  */
 #define VETH_RELAY "10.213.7.1"
 #define VETH_PEER  "10.213.7.2"
@@ -246,10 +248,28 @@ veth_down(void)
     }
 }
 
+/* Namespaces left by a bench that was killed (its PID is gone). */
+static void
+veth_remove_stale(void)
+{
+    g_autoptr(GDir) dir = g_dir_open("/run/netns", 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        int pid;
+        if (sscanf(name, "tc-bench-ecg-%d", &pid) == 1 && pid > 0 &&
+            kill(pid, 0) < 0 && errno == ESRCH) {
+            sh("ip netns del %s", name);
+        }
+    }
+}
+
 static int
 veth_up(void)
 {
     char peer[16];
+
+    veth_remove_stale();
 
     g_snprintf(netns, sizeof(netns), "tc-bench-ecg-%d", (int)getpid());
     g_snprintf(veth_relay, sizeof(veth_relay), "tcbe%dr", (int)getpid());
