@@ -20,8 +20,11 @@
  * A refused packet changes nothing but its counter. Packets are read in
  * batches with recvmmsg and the protected copies leave in batches with
  * sendmmsg from the same socket. Every buffer (receive and send batches,
- * history ring, archive ring) is allocated when the relay or stream is
- * made: the per-packet path allocates nothing and takes no lock.
+ * history ring, archive ring) is allocated, and the history ring's pages
+ * touched, when the relay or stream is made: the per-packet path
+ * allocates nothing, takes no page fault for the history and takes no
+ * lock. A stream's subscribers are packed at the front of its array, so
+ * a packet reads only the slots it sends to.
  *
  * Thread: the thread-default GMainContext of the creating thread.
  */
@@ -63,7 +66,8 @@ struct tc_media_ecg_stream {
     struct tc_media_ecg_seq seq;
     struct tc_media_wfdb_writer *archive;
     bool archive_done;
-    struct sub subs[MAX_SUBS];
+    struct sub subs[MAX_SUBS]; /* [0, n_subs) in use, packed */
+    unsigned n_subs;
     int next_sub_id;
     size_t span; /* payload bytes of a full packet */
     unsigned hist_n;
@@ -227,10 +231,9 @@ handle_packet(struct tc_media_ecg_relay *r, uint8_t *buf, size_t len)
     s->st.accepted++;
     archive_put(s, index, p.payload, p.frames);
     history_put(s, index, p.payload, p.frames);
-    for (unsigned i = 0; i < MAX_SUBS; i++) {
-        if (s->subs[i].id) {
-            tx_queue(s, &s->subs[i], buf, len);
-        }
+    /* packed: the n_subs in use, not 64 slots of 152 bytes */
+    for (unsigned i = 0; i < s->n_subs; i++) {
+        tx_queue(s, &s->subs[i], buf, len);
     }
     if (s->packet) {
         s->packet(s->data, index, p.payload, p.frames);
@@ -287,7 +290,7 @@ stream_free(gpointer data)
         tc_media_wfdb_writer_free(s->archive);
     }
     tc_media_srtp_free(s->srtp_in);
-    for (unsigned i = 0; i < MAX_SUBS; i++) {
+    for (unsigned i = 0; i < s->n_subs; i++) {
         tc_media_srtp_free(s->subs[i].srtp);
     }
     g_free(s->hist);
@@ -449,6 +452,10 @@ tc_media_ecg_relay_stream_add(struct tc_media_ecg_relay *r,
     s->hist_n = s->hist_n ? s->hist_n : 1;
     s->hist = g_new(struct hist_slot, s->hist_n);
     s->hist_buf = g_malloc((size_t)s->hist_n * s->span);
+    /* its pages now, not a fault every 4 KiB in the packet path for the
+     * first history_ms of the stream (g_malloc, unlike calloc, cannot
+     * skip this) */
+    memset(s->hist_buf, 0, (size_t)s->hist_n * s->span);
     for (unsigned i = 0; i < s->hist_n; i++) {
         s->hist[i].index = -1;
     }
@@ -534,12 +541,10 @@ tc_media_ecg_stream_subscribe(struct tc_media_ecg_stream *s,
     if (!addr || addr_len > sizeof(sub->addr) || addr_len == 0) {
         return -EINVAL;
     }
-    for (unsigned i = 0; i < MAX_SUBS && !sub; i++) {
-        sub = s->subs[i].id ? NULL : &s->subs[i];
-    }
-    if (!sub) {
+    if (s->n_subs == MAX_SUBS) {
         return -ENOSPC;
     }
+    sub = &s->subs[s->n_subs];
     rc = tc_media_srtp_new(profile, key, s->fmt.ssrc, &sub->srtp);
     if (rc < 0) {
         return rc;
@@ -547,6 +552,7 @@ tc_media_ecg_stream_subscribe(struct tc_media_ecg_stream *s,
     memcpy(&sub->addr, addr, addr_len);
     sub->addr_len = (socklen_t)addr_len;
     sub->id = s->next_sub_id++;
+    s->n_subs++;
     history_walk(s, history_to_sub, sub);
     tx_flush(s->relay);
     *sub_id = sub->id;
@@ -556,10 +562,14 @@ tc_media_ecg_stream_subscribe(struct tc_media_ecg_stream *s,
 int
 tc_media_ecg_stream_unsubscribe(struct tc_media_ecg_stream *s, int sub_id)
 {
-    for (unsigned i = 0; i < MAX_SUBS; i++) {
+    for (unsigned i = 0; i < s->n_subs; i++) {
         if (sub_id > 0 && s->subs[i].id == sub_id) {
+            /* queued sends point at subscribers' addresses: out first */
+            tx_flush(s->relay);
             tc_media_srtp_free(s->subs[i].srtp);
-            memset(&s->subs[i], 0, sizeof(s->subs[i]));
+            s->subs[i] = s->subs[s->n_subs - 1]; /* keep them packed */
+            memset(&s->subs[s->n_subs - 1], 0, sizeof(s->subs[0]));
+            s->n_subs--;
             return 0;
         }
     }

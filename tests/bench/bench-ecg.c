@@ -18,6 +18,15 @@
  *     TC_BENCH_ARCHIVE  1: archive every stream (WFDB) as well
  *     TC_BENCH_MAX      go on to this stream count even past a failing
  *                       one (default: stop at the first that fails)
+ *     TC_BENCH_COUNTS   the stream counts to run, "1500,2000" (default:
+ *                       250, 500, 1000, 1500, 2000, 2500, ... up to 8000)
+ *     TC_BENCH_TABLE    0: leave out the bare crypto table at the end
+ *     TC_BENCH_TIMELINE a file to append, per run and 10 ms of send time,
+ *                       the packets received and their largest latency
+ *     TC_BENCH_NET      loopback (default) or veth: devices and
+ *                       subscribers in a network namespace behind a veth
+ *                       pair, each side's receive on the core a NIC's
+ *                       would use (root; see veth_up)
  *
  * Threads: the relay on its own thread and GMainContext (as it runs on
  * the server's main loop); the load generator on the main thread: the
@@ -35,17 +44,30 @@
  * (one in, two out: everything, system calls included), the load
  * generator's, and, in the same run, bare libsrtp on the same packets
  * (srtp_unprotect + 2 x srtp_protect, one thread, as many sessions as
- * the relay holds) and the ratio relay / bare. Last, bare libsrtp under
+ * the relay holds) and the ratio relay / bare; cpu0_us and ratio0 the
+ * same with all of CPU 0's busy time instead of the relay thread's (the
+ * softirqs that ran there in any context, and anything else that ran on
+ * CPU 0: meaningful on a quiet machine only). Last, bare libsrtp under
  * both cipher implementations and both profiles against the number of
  * sessions: what the crypto alone allows per core.
+ *
+ * What the relay thread's time holds on loopback: its user time, its
+ * recvmmsg, and its sendmmsg including each subscriber's receive path
+ * (IP, UDP, socket queue: loopback delivers in the sender's system call),
+ * but not its own socket's receive path, which runs in the generator's
+ * send on CPU 1. TC_BENCH_NET=veth counts the other way round, as on a
+ * NIC: the relay's receive path on CPU 0, the subscribers' on CPU 1.
  *
  * Prints figures; asserts nothing about time.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,10 +88,17 @@
 #define BATCH   64
 #define HIST_US 2000000 /* latency histogram: 1 us buckets up to 2 s */
 #define MAX_N   20000
-#define P99_MAX 5.0 /* ms */
+#define P99_MAX 5.0  /* ms */
+#define TL_N    6000 /* timeline: 10 ms slots, 60 s */
 
 static enum tc_media_srtp_crypto crypto = TC_MEDIA_SRTP_CRYPTO_OPENSSL;
 static bool pin = true;
+
+/* TC_BENCH_NET=veth: the devices and subscribers in a network namespace
+ * of their own, joined to the relay's by a veth pair (see veth_up) */
+static bool veth;
+static char netns[64], veth_relay[16];
+static uint32_t relay_ip = INADDR_LOOPBACK, peer_ip = INADDR_LOOPBACK;
 
 /* TC_BENCH_PROFILE=hmac: AES_CM_128_HMAC_SHA1_80 instead of GCM */
 static enum tc_media_srtp_profile profile = TC_MEDIA_SRTP_AEAD_AES_128_GCM;
@@ -95,6 +124,7 @@ struct bench {
     atomic_int relay_ready;
     int64_t cpu0, relay_cpu_ns;    /* of the relay thread, measured part */
     int64_t sys0, relay_sys_ns;    /* of which in the kernel */
+    int64_t cpu0_0, cpu0_ns;       /* all of CPU 0, the same part */
     uint64_t in0, relay_window_in; /* packets it took in, measured part */
     int64_t gen_cpu_ns;            /* of the load generator, the same part */
     atomic_int measure;            /* 1: measuring; 2: measured; 3: stop */
@@ -105,6 +135,8 @@ struct bench {
     uint64_t sent, received;
     uint64_t sent_all, received_all; /* the whole run: where loss happens */
     uint32_t *hist;
+    uint32_t *tl_max, *tl_n; /* TC_BENCH_TIMELINE: per 10 ms of send time */
+    int64_t t0;
     int64_t warm_end, end; /* packets sent in [warm_end, end) count */
     struct tc_media_ecg_stream **streams;
     uint64_t relay_in, relay_out, relay_failed; /* relay's own counts */
@@ -160,7 +192,7 @@ udp_bound(uint16_t *port)
     socklen_t len = sizeof(in);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0), buf = 8 << 20;
 
-    in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    in.sin_addr.s_addr = htonl(peer_ip);
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0) {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
     }
@@ -171,6 +203,156 @@ udp_bound(uint16_t *port)
     getsockname(fd, (struct sockaddr *)&in, &len);
     *port = ntohs(in.sin_port);
     return fd;
+}
+
+/* ---- TC_BENCH_NET=veth ----
+ *
+ * On loopback every packet the relay sends is also received (IP, UDP,
+ * the subscriber's socket) in the relay's own system call, on the
+ * relay's core: a cost a relay sending out of a NIC does not have. In
+ * veth mode the devices and subscribers are in a network namespace of
+ * their own (tc-bench-ecg-PID, created here, deleted at exit), joined to
+ * the relay's by a veth pair, and RPS puts each side's receive processing
+ * where a NIC's would be: packets to the relay on CPU 0 (the relay's
+ * core: its own receive path counts), packets to the subscribers on
+ * CPU 1 (the load generator's core: another host's work). Needs root.
+ * A namespace left by a killed bench is removed by the next one.
+ */
+#define VETH_RELAY "10.213.7.1"
+#define VETH_PEER  "10.213.7.2"
+
+static int
+sh(const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *cmd = NULL;
+    int rc;
+
+    va_start(ap, fmt);
+    cmd = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    rc = system(cmd);
+    if (rc != 0) {
+        fprintf(stderr, "failed (%d): %s\n", rc, cmd);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+veth_down(void)
+{
+    if (netns[0]) {
+        sh("ip netns del %s", netns); /* takes the veth pair with it */
+        netns[0] = 0;
+    }
+}
+
+/* Namespaces left by a bench that was killed (its PID is gone). */
+static void
+veth_remove_stale(void)
+{
+    g_autoptr(GDir) dir = g_dir_open("/run/netns", 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        int pid;
+        if (sscanf(name, "tc-bench-ecg-%d", &pid) == 1 && pid > 0 &&
+            kill(pid, 0) < 0 && errno == ESRCH) {
+            sh("ip netns del %s", name);
+        }
+    }
+}
+
+static int
+veth_up(void)
+{
+    char peer[16];
+
+    veth_remove_stale();
+
+    g_snprintf(netns, sizeof(netns), "tc-bench-ecg-%d", (int)getpid());
+    g_snprintf(veth_relay, sizeof(veth_relay), "tcbe%dr", (int)getpid());
+    g_snprintf(peer, sizeof(peer), "tcbe%dp", (int)getpid());
+    atexit(veth_down);
+    if (sh("ip netns add %s", netns) < 0 ||
+        sh("ip link add %s type veth peer name %s netns %s", veth_relay, peer,
+           netns) < 0 ||
+        sh("ip addr add " VETH_RELAY "/24 dev %s && ip link set %s up",
+           veth_relay, veth_relay) < 0 ||
+        sh("ip -n %s addr add " VETH_PEER "/24 dev %s && ip -n %s link set "
+           "%s up",
+           netns, peer, netns, peer) < 0 ||
+        /* rps_cpus: hex CPU masks, 1 = CPU 0, 2 = CPU 1 */
+        sh("echo 1 > /sys/class/net/%s/queues/rx-0/rps_cpus", veth_relay) <
+            0 ||
+        sh("ip netns exec %s sh -c 'echo 2 > "
+           "/sys/class/net/%s/queues/rx-0/rps_cpus'",
+           netns, peer) < 0) {
+        return -1;
+    }
+    relay_ip = ntohl(inet_addr(VETH_RELAY));
+    peer_ip = ntohl(inet_addr(VETH_PEER));
+    return 0;
+}
+
+static int home_ns = -1;
+
+/* This thread into the namespace (sockets made now stay in it). */
+static int
+netns_enter(void)
+{
+    g_autofree char *path = g_strdup_printf("/run/netns/%s", netns);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (home_ns < 0) {
+        home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0 || home_ns < 0 || setns(fd, CLONE_NEWNET) < 0) {
+        fprintf(stderr, "cannot enter %s: %s\n", netns, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+static int
+netns_leave(void)
+{
+    if (setns(home_ns, CLONE_NEWNET) < 0) {
+        fprintf(stderr, "cannot leave %s: %s\n", netns, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* CPU 0's busy time, all of it (the relay thread, the softirqs that
+ * ran on it whoever was current, and anything else that ran there), in
+ * ns; from /proc/stat, at 10 ms resolution. */
+static int64_t
+cpu0_busy_ns(void)
+{
+    unsigned long long v[8] = {0};
+    char line[256];
+    int64_t busy = 0;
+    FILE *f = fopen("/proc/stat", "r");
+
+    while (f && fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "cpu0 %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+                   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8) {
+            /* user nice system (idle iowait) irq softirq */
+            busy = (int64_t)(v[0] + v[1] + v[2] + v[5] + v[6]) *
+                   (1000000000 / sysconf(_SC_CLK_TCK));
+            break;
+        }
+    }
+    if (f) {
+        fclose(f);
+    }
+    return busy;
 }
 
 /* ---- the relay thread ---- */
@@ -212,11 +394,13 @@ relay_tick(gpointer data)
     if (m >= 1 && b->cpu0 == 0) {
         b->cpu0 = thread_cpu_ns();
         b->sys0 = thread_sys_ns();
+        b->cpu0_0 = cpu0_busy_ns();
         b->in0 = relay_accepted(b);
     }
     if (m >= 2 && b->relay_cpu_ns == 0) {
         b->relay_cpu_ns = thread_cpu_ns() - b->cpu0;
         b->relay_sys_ns = thread_sys_ns() - b->sys0;
+        b->cpu0_ns = cpu0_busy_ns() - b->cpu0_0;
         b->relay_window_in = relay_accepted(b) - b->in0;
     }
     if (m == 3) {
@@ -242,12 +426,13 @@ relay_main(gpointer data)
     }
     pin_to(0);
     g_main_context_push_thread_default(b->relay_ctx);
-    if (tc_media_ecg_relay_new("127.0.0.1", 0, &b->relay) < 0) {
+    if (tc_media_ecg_relay_new(veth ? VETH_RELAY : "127.0.0.1", 0, &b->relay) <
+        0) {
         atomic_store(&b->relay_ready, -1);
         return NULL;
     }
     b->relay_port = tc_media_ecg_relay_port(b->relay);
-    sub.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sub.sin_addr.s_addr = htonl(peer_ip);
     for (unsigned i = 0; i < b->n; i++) {
         struct tc_media_ecg_stream *s = NULL;
         uint8_t key[TC_MEDIA_SRTP_MAX_KEY];
@@ -340,6 +525,14 @@ receive_all(struct bench *b, int64_t now)
                 d = &b->devs[s];
                 idx = (uint16_t)(seq - d->fmt.first_seq);
                 lat = now - d->sent_at[idx % PPS];
+                if (b->tl_max) {
+                    int64_t slot = (d->sent_at[idx % PPS] - b->t0) / 10000;
+                    if (slot >= 0 && slot < TL_N) {
+                        b->tl_n[slot]++;
+                        b->tl_max[slot] =
+                            MAX(b->tl_max[slot], (uint32_t)MAX(lat, 0));
+                    }
+                }
                 if (d->sent_at[idx % PPS] >= b->warm_end &&
                     d->sent_at[idx % PPS] < b->end) {
                     b->received++;
@@ -362,7 +555,7 @@ send_due(struct bench *b, int64_t t0, int64_t now, bool measuring)
     struct iovec iov[BATCH];
     int n = 0;
 
-    relay.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    relay.sin_addr.s_addr = htonl(relay_ip);
     relay.sin_port = htons(b->relay_port);
     for (unsigned s = 0; s < b->n; s++) {
         struct dev *d = &b->devs[s];
@@ -406,7 +599,7 @@ struct result {
     unsigned n;
     uint64_t sent, received;
     double p50_ms, p99_ms, relay_ns_per_pkt, relay_sys_per_pkt;
-    double gen_ns_per_pkt, relay_busy;
+    double gen_ns_per_pkt, relay_busy, cpu0_per_pkt, cpu0_busy;
     double lost_in, lost_out; /* % lost into the relay, out of it */
 };
 
@@ -435,9 +628,19 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
     b.devs = g_new0(struct dev, n);
     b.streams = g_new0(struct tc_media_ecg_stream *, n);
     b.hist = g_new0(uint32_t, HIST_US);
+    if (getenv("TC_BENCH_TIMELINE")) {
+        b.tl_max = g_new0(uint32_t, TL_N);
+        b.tl_n = g_new0(uint32_t, TL_N);
+    }
+    if (veth && netns_enter() < 0) {
+        return -1;
+    }
     b.dev_fd = udp_bound(&dev_port);
     b.sub_fd[0] = udp_bound(&b.sub_port[0]);
     b.sub_fd[1] = udp_bound(&b.sub_port[1]);
+    if (veth && netns_leave() < 0) {
+        return -1;
+    }
     if (archive) {
         g_strlcpy(b.archive_dir, "/tmp/tc-bench-ecg-XXXXXX",
                   sizeof(b.archive_dir));
@@ -469,6 +672,7 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
         atomic_store(&b.measure, 3);
     } else {
         t0 = now_us();
+        b.t0 = t0;
         warm_end = t0 + 1000000; /* one second to settle */
         end = warm_end + (int64_t)(seconds * 1e6);
         b.warm_end = warm_end;
@@ -521,6 +725,9 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
     out->relay_sys_per_pkt =
         b.relay_window_in ? (double)b.relay_sys_ns / (double)b.relay_window_in
                           : 0;
+    out->cpu0_per_pkt =
+        b.relay_window_in ? (double)b.cpu0_ns / (double)b.relay_window_in : 0;
+    out->cpu0_busy = (double)b.cpu0_ns / (seconds * 1e9);
     out->gen_ns_per_pkt = b.sent ? (double)b.gen_cpu_ns / (double)b.sent : 0;
     out->relay_busy = (double)b.relay_cpu_ns / (seconds * 1e9);
     for (unsigned i = 0; i < n; i++) {
@@ -546,6 +753,24 @@ run_once(unsigned n, double seconds, bool archive, struct result *out)
     g_free(b.devs);
     g_free(b.streams);
     g_free(b.hist);
+    if (b.tl_max) {
+        /* appended: run, n, ms since start, packets received, max
+         * latency us */
+        static int run_no;
+        FILE *f = fopen(getenv("TC_BENCH_TIMELINE"), "a");
+        run_no++;
+        for (int k = 0; f && k < TL_N; k++) {
+            if (b.tl_n[k]) {
+                fprintf(f, "%d %u %d %u %u\n", run_no, n, k * 10, b.tl_n[k],
+                        b.tl_max[k]);
+            }
+        }
+        if (f) {
+            fclose(f);
+        }
+        g_free(b.tl_max);
+        g_free(b.tl_n);
+    }
     return rc;
 }
 
@@ -710,8 +935,9 @@ main(int argc, char **argv)
     const char *max_s = getenv("TC_BENCH_MAX");
     double scale = s ? atof(s) : 1, seconds = secs ? atof(secs) : 5;
     int runs = runs_s ? atoi(runs_s) : 3;
-    static const unsigned counts[] = {250,  500,  1000, 1500, 2000, 2500,
-                                      3000, 3500, 4000, 5000, 6000, 8000};
+    unsigned counts[16] = {250,  500,  1000, 1500, 2000, 2500,
+                           3000, 3500, 4000, 5000, 6000, 8000};
+    size_t n_counts = 12;
     unsigned max_n = max_s ? (unsigned)atoi(max_s) : MAX_N, best = 0;
     unsigned fails_at = 0;
     bool archive = arch && atoi(arch) == 1;
@@ -724,6 +950,12 @@ main(int argc, char **argv)
     if (g_strcmp0(getenv("TC_BENCH_CRYPTO"), "libsrtp") == 0) {
         crypto = TC_MEDIA_SRTP_CRYPTO_LIBSRTP;
     }
+    veth = g_strcmp0(getenv("TC_BENCH_NET"), "veth") == 0;
+    if (veth && veth_up() < 0) {
+        fprintf(stderr, "TC_BENCH_NET=veth: could not set up the namespace "
+                        "(needs root, ip, netns)\n");
+        return 1;
+    }
     if (tc_media_srtp_set_crypto(crypto) < 0) {
         fprintf(stderr, "libsrtp refused the %s ciphers\n", impl_name(crypto));
         return 1;
@@ -731,20 +963,29 @@ main(int argc, char **argv)
     pin_to(1);
     printf("ECG relay: 12 leads x 500 Hz (10 frames, 240 B samples), 50 "
            "pkt/s per stream, 2 SRTP subscribers each, %s under libsrtp2 with "
-           "%s ciphers, %s, %s, %.0f s per run, median of %d\n",
+           "%s ciphers, %s, %s, %s, %.0f s per run, median of %d\n",
            tc_media_srtp_profile_name(profile), impl_name(crypto),
            archive ? "archived" : "not archived",
+           veth ? "veth (subscribers' receive on CPU 1, relay's on CPU 0)"
+                : "loopback (subscribers' receive in the relay's sends)",
            pin ? "relay pinned to CPU 0 and load generator to CPU 1"
                : "not pinned",
            seconds, runs);
-    printf("%7s %8s %7s %6s %7s %8s %6s %6s %7s %7s %6s %5s %s\n", "streams",
-           "sent/s", "loss%", "p50ms", "p99ms", "relay_us", "kernel", "relay%",
-           "gen_us", "bare_us", "ratio", "load", "pass");
-    for (size_t c = 0; c < G_N_ELEMENTS(counts); c++) {
+    printf("%7s %8s %7s %6s %7s %8s %6s %6s %7s %5s %7s %7s %6s %6s %5s %s\n",
+           "streams", "sent/s", "loss%", "p50ms", "p99ms", "relay_us",
+           "kernel", "relay%", "cpu0_us", "cpu0%", "gen_us", "bare_us",
+           "ratio", "ratio0", "load", "pass");
+    if (getenv("TC_BENCH_COUNTS")) {
+        g_auto(GStrv) v = g_strsplit(getenv("TC_BENCH_COUNTS"), ",", 16);
+        for (n_counts = 0; v[n_counts]; n_counts++) {
+            counts[n_counts] = (unsigned)atoi(v[n_counts]);
+        }
+    }
+    for (size_t c = 0; c < n_counts; c++) {
         unsigned n = (unsigned)(counts[c] * scale);
         double loss_v[9], p50_v[9], p99_v[9], relay_v[9], sent_v[9];
         double gen_v[9], busy_v[9], ratio_v[9], bare_v[9], sys_v[9], loss, p99;
-        double in_v[9], out_v[9];
+        double in_v[9], out_v[9], c0_v[9], c0b_v[9], r0_v[9];
         int lossy = 0;
         bool pass;
 
@@ -771,19 +1012,28 @@ main(int argc, char **argv)
             busy_v[r] = res.relay_busy;
             bare_v[r] = bare_crypto_ns(n, MAX(4u, 40000 / n), profile, crypto);
             ratio_v[r] = relay_v[r] / bare_v[r];
+            c0_v[r] = res.cpu0_per_pkt;
+            c0b_v[r] = res.cpu0_busy;
+            r0_v[r] = c0_v[r] / bare_v[r];
         }
         loss = median(loss_v, runs);
         p99 = median(p99_v, runs);
+        g_autoptr(GString) p99s = g_string_new(NULL);
+        for (int r = 0; r < runs; r++) {
+            g_string_append_printf(p99s, "%s%.1f", r ? "/" : "", p99_v[r]);
+        }
         pass = loss <= 0 && p99 <= P99_MAX;
-        printf("%7u %8.0f %7.3f %6.2f %7.2f %8.2f %6.2f %5.0f%% %7.2f %7.2f "
-               "%6.2f %5.1f %s (%d/%d runs lost packets; lost into the relay "
-               "%.2f%%, out of it %.2f%%)\n",
+        printf("%7u %8.0f %7.3f %6.2f %7.2f %8.2f %6.2f %5.0f%% %7.2f %4.0f%% "
+               "%7.2f %7.2f %6.2f %6.2f %5.1f %s (%d/%d runs lost packets; "
+               "lost into the relay %.2f%%, out of it %.2f%%; p99 of the "
+               "runs %s ms)\n",
                n, median(sent_v, runs), loss, median(p50_v, runs), p99,
                median(relay_v, runs) / 1000, median(sys_v, runs) / 1000,
-               100 * median(busy_v, runs), median(gen_v, runs) / 1000,
-               median(bare_v, runs) / 1000, median(ratio_v, runs), loadavg(),
-               pass ? "yes" : "NO", lossy, runs, median(in_v, runs),
-               median(out_v, runs));
+               100 * median(busy_v, runs), median(c0_v, runs) / 1000,
+               100 * median(c0b_v, runs), median(gen_v, runs) / 1000,
+               median(bare_v, runs) / 1000, median(ratio_v, runs),
+               median(r0_v, runs), loadavg(), pass ? "yes" : "NO", lossy, runs,
+               median(in_v, runs), median(out_v, runs), p99s->str);
         fflush(stdout);
         if (pass && !fails_at) {
             best = n;
@@ -796,6 +1046,8 @@ main(int argc, char **argv)
     }
     printf("streams relayed with no loss and p99 <= %.0f ms: %u\n", P99_MAX,
            best);
-    crypto_table();
+    if (g_strcmp0(getenv("TC_BENCH_TABLE"), "0") != 0) {
+        crypto_table();
+    }
     return 0;
 }

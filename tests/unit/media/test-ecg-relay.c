@@ -5,7 +5,8 @@
  * own key and the packet callback all get exactly the source's samples;
  * a late subscriber gets the history first; a wrong key, a replay, a
  * lead-count mismatch, a timestamp jump and an unknown SSRC are each
- * dropped and counted while the stream goes on.
+ * dropped and counted while the stream goes on; subscribers leaving in
+ * any order leave the others their packets.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -319,6 +320,111 @@ test_relay_archives_forwards_and_counts_refusals(void)
     close(late.fd);
 }
 
+/* Send packets [from, to) of the source and let the relay pass them on. */
+static void
+send_range(int dev, struct tc_media_srtp *tx,
+           const struct sockaddr_in *relay_addr, int64_t from, int64_t to)
+{
+    uint8_t buf[TC_MEDIA_ECG_MAX_PACKET];
+
+    for (int64_t k = from; k < to; k++) {
+        size_t len = device_packet(tx, k, buf);
+        sendto(dev, buf, len, 0, (const struct sockaddr *)relay_addr,
+               sizeof(*relay_addr));
+        if (k % 16 == 15) {
+            spin(2);
+        }
+    }
+    spin(50);
+}
+
+/* Subscribers come and go in any order: each one still gets exactly the
+ * packets sent while it was subscribed, under its own key, and the 64
+ * places are reused. */
+static void
+test_relay_subscribers_come_and_go(void)
+{
+    uint8_t dev_key[30], keys[3][30], more_key[30];
+    struct tc_media_srtp *tx = NULL;
+    struct tc_media_ecg_relay *relay = NULL;
+    struct tc_media_ecg_stream *s = NULL;
+    struct receiver rx[3] = {0};
+    struct sockaddr_in relay_addr, dev_addr, addr[3], spare_addr;
+    int dev, spare, ids[3], more[64], n_more = 0, id;
+
+    for (int i = 0; i < 30; i++) {
+        dev_key[i] = (uint8_t)(i + 9);
+        more_key[i] = (uint8_t)(i * 11);
+        for (int r = 0; r < 3; r++) {
+            keys[r][i] = (uint8_t)(i * (r + 2) + r);
+        }
+    }
+    struct tc_media_ecg_stream_params p = {
+        .format = fmt,
+        .profile = TC_MEDIA_SRTP_AEAD_AES_128_GCM,
+        .key = dev_key,
+        .history_ms = 100,
+    };
+    TC_REQUIRE(tc_media_ecg_relay_new("127.0.0.1", 0, &relay) == 0);
+    TC_REQUIRE(tc_media_ecg_relay_stream_add(relay, &p, &s) == 0);
+    memset(&relay_addr, 0, sizeof(relay_addr));
+    relay_addr.sin_family = AF_INET;
+    relay_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    relay_addr.sin_port = htons(tc_media_ecg_relay_port(relay));
+    dev = udp_socket(&dev_addr);
+    spare = udp_socket(&spare_addr);
+    tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, dev_key, fmt.ssrc, &tx);
+    for (int r = 0; r < 3; r++) {
+        rx[r].fd = udp_socket(&addr[r]);
+        tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, keys[r], fmt.ssrc,
+                          &rx[r].srtp);
+        TC_REQUIRE(tc_media_ecg_stream_subscribe(
+                       s, TC_MEDIA_SRTP_AEAD_AES_128_GCM, keys[r], &addr[r],
+                       sizeof(addr[r]), &ids[r]) == 0);
+    }
+    send_range(dev, tx, &relay_addr, 0, 50);
+    /* the first one leaves: the last takes its place */
+    TC_CHECK_EQ(tc_media_ecg_stream_unsubscribe(s, ids[0]), 0);
+    send_range(dev, tx, &relay_addr, 50, 100);
+    TC_CHECK_EQ(tc_media_ecg_stream_unsubscribe(s, ids[2]), 0);
+    TC_CHECK_EQ(tc_media_ecg_stream_unsubscribe(s, ids[2]), -ENOENT);
+    send_range(dev, tx, &relay_addr, 100, 150);
+    for (int r = 0; r < 3; r++) {
+        drain(&rx[r]);
+        TC_CHECK_EQ(rx[r].first_index, 0);
+        TC_CHECK(!rx[r].mismatch);
+    }
+    TC_CHECK_EQ(rx[0].packets, 50);
+    TC_CHECK_EQ(rx[1].packets, 150);
+    TC_CHECK_EQ(rx[2].packets, 100);
+    /* 64 places: one taken by rx[1], 63 more, then none */
+    for (n_more = 0; n_more < 63; n_more++) {
+        if (tc_media_ecg_stream_subscribe(
+                s, TC_MEDIA_SRTP_AEAD_AES_128_GCM, more_key, &spare_addr,
+                sizeof(spare_addr), &more[n_more]) != 0) {
+            break;
+        }
+    }
+    TC_CHECK_EQ(n_more, 63);
+    TC_CHECK_EQ(tc_media_ecg_stream_subscribe(
+                    s, TC_MEDIA_SRTP_AEAD_AES_128_GCM, more_key, &spare_addr,
+                    sizeof(spare_addr), &id),
+                -ENOSPC);
+    TC_CHECK_EQ(tc_media_ecg_stream_unsubscribe(s, more[10]), 0);
+    TC_CHECK_EQ(tc_media_ecg_stream_subscribe(
+                    s, TC_MEDIA_SRTP_AEAD_AES_128_GCM, more_key, &spare_addr,
+                    sizeof(spare_addr), &id),
+                0);
+    tc_media_ecg_relay_free(relay);
+    tc_media_srtp_free(tx);
+    for (int r = 0; r < 3; r++) {
+        tc_media_srtp_free(rx[r].srtp);
+        close(rx[r].fd);
+    }
+    close(dev);
+    close(spare);
+}
+
 int
 main(void)
 {
@@ -334,6 +440,7 @@ main(void)
         return 1;
     }
     TC_RUN(test_relay_archives_forwards_and_counts_refusals);
+    TC_RUN(test_relay_subscribers_come_and_go);
     tc_media_wfdb_record_free(src);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp_dir);
     if (system(cmd) != 0) {
