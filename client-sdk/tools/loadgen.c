@@ -372,7 +372,13 @@ tick_run(struct worker *w)
             if (m->last_visit_us == 0) {
                 m->credit = g_random_double();
             } else {
-                m->credit += rate * (double)(t - m->last_visit_us) / 1e6;
+                /* After a stall (this thread waited for a core), at most
+                 * two rounds' worth: a burst of everything owed would
+                 * delay this thread's receives (counted as latency);
+                 * what is skipped is not counted as sent. */
+                m->credit = MIN(
+                    m->credit + rate * (double)(t - m->last_visit_us) / 1e6,
+                    1.0 + rate * 2 * ROUND_US / 1e6);
             }
             m->last_visit_us = t;
             while (m->credit >= 1.0) {
