@@ -152,7 +152,10 @@ void tc_sdk__set_heartbeat(struct tc_sdk_client *c, int heartbeat_s,
                            int resume_grace_s);
 
 /* ---- ws.c ---- */
-int tc_sdk__loop_ref(struct tc_sdk_client *c, GMainContext *ctx);
+/* Attach c to the loop of ctx, made on first use (coalesce_us > 0: that
+ * loop serves its connections in batches, tc-uvglib.h). */
+int tc_sdk__loop_ref(struct tc_sdk_client *c, GMainContext *ctx,
+                     int coalesce_us);
 void tc_sdk__loop_unref(struct tc_sdk_client *c);
 GMainContext *tc_sdk__loop_context(const struct tc_sdk_client *c);
 int tc_sdk__ws_connect(struct tc_sdk_client *c);

@@ -150,7 +150,7 @@ tc_sdk_client_new(const struct tc_sdk_client_opts *opts,
     if (!ctx) {
         ctx = g_main_context_default();
     }
-    rc = tc_sdk__loop_ref(c, ctx);
+    rc = tc_sdk__loop_ref(c, ctx, opts->coalesce_us);
     if (rc < 0) {
         tc_sdk_client_free(c);
         return rc;

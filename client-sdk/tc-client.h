@@ -334,6 +334,13 @@ struct tc_sdk_client_opts {
     /* Outgoing queue ceiling: a send past it fails with -ENOBUFS.
      * 0 means 1 MiB. */
     size_t max_queue_bytes;
+    /* Serve the context's connections in batches: after events were
+     * served, wait up to this many microseconds (1..999,999) for more
+     * before serving again, instead of one wake-up per message. For a
+     * process with thousands of busy connections (telecare-loadgen);
+     * 0 (the default): every event at once. Set by the first client made
+     * on a context; later clients share its setting. */
+    int coalesce_us;
 };
 
 /*

@@ -166,7 +166,7 @@ loop_destroy(struct tc_sdk__loop *loop)
 }
 
 static struct tc_sdk__loop *
-loop_new(GMainContext *ctx)
+loop_new(GMainContext *ctx, int coalesce_us)
 {
     struct lws_context_creation_info info;
     struct tc_sdk__loop *loop = g_new0(struct tc_sdk__loop, 1);
@@ -175,7 +175,8 @@ loop_new(GMainContext *ctx)
     loop->ctx = g_main_context_ref(ctx);
     loop->vhosts = g_ptr_array_new();
     loop->uv = tc_uvglib_new(ctx);
-    if (!loop->uv) {
+    if (!loop->uv || (coalesce_us > 0 &&
+                      tc_uvglib_set_coalesce(loop->uv, coalesce_us) < 0)) {
         loop_destroy(loop);
         return NULL;
     }
@@ -201,7 +202,7 @@ loop_new(GMainContext *ctx)
 }
 
 int
-tc_sdk__loop_ref(struct tc_sdk_client *c, GMainContext *ctx)
+tc_sdk__loop_ref(struct tc_sdk_client *c, GMainContext *ctx, int coalesce_us)
 {
     struct tc_sdk__loop *loop;
 
@@ -211,7 +212,7 @@ tc_sdk__loop_ref(struct tc_sdk_client *c, GMainContext *ctx)
     }
     loop = g_hash_table_lookup(registry, ctx);
     if (!loop) {
-        loop = loop_new(ctx);
+        loop = loop_new(ctx, coalesce_us);
         if (!loop) {
             g_mutex_unlock(&registry_lock);
             return -EIO;

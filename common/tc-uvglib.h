@@ -22,6 +22,7 @@
 #ifndef TC_UVGLIB_H
 #define TC_UVGLIB_H
 
+#include <stdbool.h>
 #include <uv.h>
 
 #include <glib.h>
@@ -32,6 +33,24 @@ struct tc_uvglib;
 struct tc_uvglib *tc_uvglib_new(GMainContext *ctx);
 
 uv_loop_t *tc_uvglib_loop(struct tc_uvglib *u);
+
+/* Called before (after = false) and after each libuv iteration, for
+ * loop statistics (tc-loopstat.h); NULL (the default): nothing. */
+typedef void (*tc_uvglib_hook_fn)(void *data, bool after);
+void tc_uvglib_set_hook(struct tc_uvglib *u, tc_uvglib_hook_fn fn, void *data);
+
+/*
+ * Serve descriptors in batches under load: after the loop woke and ran,
+ * its epoll descriptor is not polled for `coalesce_us` (a timerfd ends
+ * the hold; libuv's timers still run on time, and serve what waits with
+ * them), and what arrived meanwhile is served in one iteration; while
+ * events keep coming the holds continue, and a hold that finds nothing
+ * ends them. A loop that was idle serves the first event at once; each
+ * later one waits at most coalesce_us. At moderate load this turns one
+ * wake-up per message into one per hold (docs/performance.md, issue 5).
+ * Off by default. Errors: -EINVAL (not 1..999,999), or timerfd_create's.
+ */
+int tc_uvglib_set_coalesce(struct tc_uvglib *u, int coalesce_us);
 
 /*
  * Run the loop, detached from the GLib context, until no handle on it is

@@ -13,6 +13,10 @@
  * Thread: the context's thread.
  */
 #include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "tc-uvglib.h"
 
@@ -20,6 +24,12 @@ struct tc_uvglib {
     GSource base;
     uv_loop_t loop;
     gpointer fd_tag;
+    int coalesce_us; /* 0: every ready descriptor is served at once */
+    int timer_fd;    /* ends a hold; -1 without coalescing */
+    gpointer timer_tag;
+    bool holding;           /* the epoll descriptor is not polled now */
+    tc_uvglib_hook_fn hook; /* NULL: dispatch is not observed */
+    void *hook_data;
 };
 
 static gboolean
@@ -40,23 +50,82 @@ uv_check(GSource *source)
     if (g_source_query_unix_fd(source, u->fd_tag) & (G_IO_IN | G_IO_ERR)) {
         return TRUE;
     }
+    if (u->holding &&
+        (g_source_query_unix_fd(source, u->timer_tag) & G_IO_IN)) {
+        return TRUE;
+    }
     uv_update_time(&u->loop);
     return uv_backend_timeout(&u->loop) == 0;
+}
+
+/* Stop polling the epoll descriptor for coalesce_us: what arrives
+ * meanwhile is served together at the end of the hold. */
+static void
+hold_start(struct tc_uvglib *u)
+{
+    struct itimerspec its = {.it_value.tv_nsec = u->coalesce_us * 1000L};
+
+    if (timerfd_settime(u->timer_fd, 0, &its, NULL) < 0) {
+        return; /* no hold: served at once, as without coalescing */
+    }
+    g_source_modify_unix_fd(&u->base, u->fd_tag, 0);
+    u->holding = true;
+}
+
+/* The hold is over (its timer, or a libuv timer came due): poll the epoll
+ * descriptor again. Returns whether it has events waiting. */
+static bool
+hold_end(struct tc_uvglib *u)
+{
+    struct itimerspec off = {0};
+    struct pollfd pfd = {.fd = uv_backend_fd(&u->loop), .events = POLLIN};
+    uint64_t expirations;
+
+    timerfd_settime(u->timer_fd, 0, &off, NULL);
+    while (read(u->timer_fd, &expirations, sizeof(expirations)) > 0) {
+    }
+    g_source_modify_unix_fd(&u->base, u->fd_tag, G_IO_IN);
+    u->holding = false;
+    return poll(&pfd, 1, 0) > 0;
 }
 
 static gboolean
 uv_dispatch(GSource *source, GSourceFunc cb, gpointer data)
 {
     struct tc_uvglib *u = (struct tc_uvglib *)source;
+    bool io;
 
+    /* After a wake-up from idle, hold (what follows a message is likely
+     * another); after a hold, hold again only while events keep coming. */
+    io = u->holding ? hold_end(u) : true;
+    if (u->hook) {
+        u->hook(u->hook_data, false);
+    }
     uv_run(&u->loop, UV_RUN_NOWAIT);
+    if (u->hook) {
+        u->hook(u->hook_data, true);
+    }
+    if (io && u->coalesce_us > 0) {
+        hold_start(u);
+    }
     return G_SOURCE_CONTINUE;
+}
+
+static void
+uv_finalize(GSource *source)
+{
+    struct tc_uvglib *u = (struct tc_uvglib *)source;
+
+    if (u->timer_fd >= 0) {
+        close(u->timer_fd);
+    }
 }
 
 static const GSourceFuncs uv_source_funcs = {
     .prepare = uv_prepare,
     .check = uv_check,
     .dispatch = uv_dispatch,
+    .finalize = uv_finalize,
 };
 
 struct tc_uvglib *
@@ -66,6 +135,7 @@ tc_uvglib_new(GMainContext *ctx)
                                    sizeof(struct tc_uvglib));
     struct tc_uvglib *u = (struct tc_uvglib *)source;
 
+    u->timer_fd = -1;
     if (uv_loop_init(&u->loop) != 0) {
         g_source_unref(source);
         return NULL;
@@ -76,10 +146,35 @@ tc_uvglib_new(GMainContext *ctx)
     return u;
 }
 
+int
+tc_uvglib_set_coalesce(struct tc_uvglib *u, int coalesce_us)
+{
+    if (coalesce_us <= 0 || coalesce_us >= 1000000) {
+        return -EINVAL;
+    }
+    if (u->timer_fd < 0) {
+        u->timer_fd =
+            timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (u->timer_fd < 0) {
+            return -errno;
+        }
+        u->timer_tag = g_source_add_unix_fd(&u->base, u->timer_fd, G_IO_IN);
+    }
+    u->coalesce_us = coalesce_us;
+    return 0;
+}
+
 uv_loop_t *
 tc_uvglib_loop(struct tc_uvglib *u)
 {
     return &u->loop;
+}
+
+void
+tc_uvglib_set_hook(struct tc_uvglib *u, tc_uvglib_hook_fn fn, void *data)
+{
+    u->hook = fn;
+    u->hook_data = data;
 }
 
 int

@@ -323,6 +323,18 @@ parse_resume_grace(struct tc_srv_config *cfg, const char *value, GString *why)
 }
 
 static int
+parse_coalesce(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 0, 10000, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->coalesce_us = (int)v;
+    return 0;
+}
+
+static int
 parse_rehab_alert_interval(struct tc_srv_config *cfg, const char *value,
                            GString *why)
 {
@@ -467,6 +479,7 @@ static const struct key_def keys[] = {
     {"auth", "totp_required_roles", parse_totp_roles},
     {"signaling", "heartbeat_s", parse_heartbeat},
     {"signaling", "resume_grace_s", parse_resume_grace},
+    {"signaling", "coalesce_us", parse_coalesce},
     {"database", "synchronous", parse_synchronous},
     {"rehab", "alert_interval_s", parse_rehab_alert_interval},
     {"rehab", "miss_grace_s", parse_rehab_miss_grace},
@@ -512,6 +525,7 @@ tc_srv_config_new(void)
     cfg->totp_required_roles = 0;
     cfg->heartbeat_s = 20;
     cfg->resume_grace_s = 30;
+    cfg->coalesce_us = 200;
     cfg->rehab_alert_interval_s = 300;
     cfg->rehab_miss_grace_s = 7200;
     cfg->rehab_max_video_bytes = 512LL * 1024 * 1024;

@@ -36,6 +36,7 @@
 
 #include "server-int.h"
 #include "tc-config.h"
+#include "tc-loopstat.h"
 #include "tc-media.h"
 #include "tc-records.h"
 #include "tc-uvglib.h"
@@ -126,6 +127,11 @@ start_lws(struct tc_srv *srv, const char *cert, const char *key, char **errmsg)
     if (!srv->uv) {
         *errmsg = g_strdup("libuv: cannot make an event loop");
         return -EIO;
+    }
+    if (srv->cfg->coalesce_us > 0 &&
+        tc_uvglib_set_coalesce(srv->uv, srv->cfg->coalesce_us) < 0) {
+        g_warning("[signaling] coalesce_us: cannot make a timerfd; every "
+                  "event is served at once");
     }
     foreign_loops[0] = tc_uvglib_loop(srv->uv);
     memset(&info, 0, sizeof(info));
@@ -250,9 +256,70 @@ tc_srv__request_done(struct tc_srv *srv)
     }
 }
 
+/* ---- loop statistics (TC_LOOP_STATS, tc-loopstat.h) ---- */
+
+static void
+note_libuv(void *data, bool after)
+{
+    static int64_t t0;
+
+    if (!after) {
+        t0 = tc_loopstat_now();
+    } else if (t0) {
+        tc_loopstat_note("libuv (lws)", tc_loopstat_now() - t0);
+    }
+}
+
+static gboolean
+loopstat_log(gpointer data)
+{
+    struct tc_srv *srv = data;
+    struct tc_loopstat_report r;
+    char line[400];
+
+    tc_loopstat_take(srv->loopstat, &r);
+    tc_loopstat_format(&r, line, sizeof(line));
+    g_log("loop", G_LOG_LEVEL_MESSAGE, "last %d s: %s", srv->loopstat_period_s,
+          line);
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+loopstat_start(struct tc_srv *srv)
+{
+    if (!tc_loopstat_wanted()) {
+        return;
+    }
+    srv->loopstat = tc_loopstat_new(NULL);
+    if (!srv->loopstat) {
+        return;
+    }
+    tc_uvglib_set_hook(srv->uv, note_libuv, NULL);
+    /* TC_LOOP_STATS=N: every N seconds (a value that is not a number of
+     * seconds from 1 to 3600: every 10) */
+    srv->loopstat_period_s = atoi(getenv("TC_LOOP_STATS"));
+    if (srv->loopstat_period_s < 1 || srv->loopstat_period_s > 3600) {
+        srv->loopstat_period_s = 10;
+    }
+    srv->loopstat_timer = g_timeout_add_seconds((guint)srv->loopstat_period_s,
+                                                loopstat_log, srv);
+}
+
+static void
+loopstat_stop(struct tc_srv *srv)
+{
+    if (srv->loopstat_timer) {
+        g_source_remove(srv->loopstat_timer);
+        srv->loopstat_timer = 0;
+    }
+    tc_loopstat_free(srv->loopstat);
+    srv->loopstat = NULL;
+}
+
 static void
 stop(struct tc_srv *srv)
 {
+    loopstat_stop(srv);
     if (srv->shutdown_timer) {
         g_source_remove(srv->shutdown_timer);
         srv->shutdown_timer = 0;
@@ -396,6 +463,7 @@ tc_srv_run(const struct tc_srv_config *cfg)
     }
     tc_srv__rehab_start(&srv);
     tc_srv__emergency_start(&srv); /* ring timers of open emergencies */
+    loopstat_start(&srv);
     sig_int = g_unix_signal_add(SIGINT, on_signal, &srv);
     sig_term = g_unix_signal_add(SIGTERM, on_signal, &srv);
     g_message("telecare %s listening on %s://%s:%d (data %s, %s)", TC_VERSION,

@@ -32,6 +32,7 @@ struct tc_srv__rehab;
 
 struct tc_uvglib;
 struct tc_srv__media;
+struct tc_loopstat;
 
 struct tc_srv {
     const struct tc_srv_config *cfg; /* borrowed for the run */
@@ -61,6 +62,9 @@ struct tc_srv {
     GHashTable *emergency_timers; /* api-emergency.c: id -> ring timer */
     struct tc_srv__dicom *dicom;  /* dicom.c: store, SCP, forwarder */
     struct tc_srv__ecg *ecg;      /* ecg-live.c: the relay, live streams */
+    struct tc_loopstat *loopstat; /* run.c: TC_LOOP_STATS only, else NULL */
+    guint loopstat_timer;         /* run.c: logs them periodically */
+    int loopstat_period_s;
 };
 
 /* == ecg-live.c: live ECG streams (docs/ecg-rtp.md) == */

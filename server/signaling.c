@@ -43,9 +43,14 @@
  * it. An open WebSocket counts as a request in flight, so a
  * stopping server closes each with 1001 and waits for them (run.c).
  *
- * Heartbeats: one timer every heartbeat_s sends a ping on every
- * connection; a connection that has not answered the last two is
- * treated as a drop (its peer may resume). lws 4.1's vhost idle policy
+ * Heartbeats: every connection is pinged once per heartbeat_s; one that
+ * has not answered the last two is treated as a drop (its peer may
+ * resume). The connections sit on a wheel of heartbeat_s / 100 ms slots
+ * (a random slot, so the pings of 10,000 connections spread evenly over
+ * the period); a 100 ms timer pings the connections of the next slot.
+ * Each tick touches only the ~1/200 of the connections that are due:
+ * neither a walk over every connection nor a burst of pings stalls the
+ * relay. lws 4.1's vhost idle policy
  * (retry_and_idle_policy) would also apply to HTTP connections and sends
  * a single ping before hanging up, so it is not used.
  *
@@ -65,6 +70,7 @@
 
 #include "server-int.h"
 #include "sig-int.h"
+#include "tc-loopstat.h"
 #include "tc-records.h"
 #include "tc-wsclose.h"
 
@@ -73,6 +79,7 @@ G_STATIC_ASSERT(LWS_PRE <= TC_SRV__SIG_PRE);
 #define CLOSE_GRACE_S 5  /* for a close frame to get out before the drop */
 #define WRITE_BURST   32 /* frames per writable callback, at most */
 #define MISSED_PINGS  2
+#define HB_TICK_MS    100 /* one slot of the heartbeat wheel */
 
 /* A client's own requests must not fill its queue: reading from it pauses
  * at half the queue and resumes at a quarter, so only what others send it
@@ -87,6 +94,8 @@ struct sig_conn {
     struct tc_srv *srv;
     struct tc_srv__sig_peer *peer; /* NULL before hello */
     GList link;                    /* in sig->conns */
+    GList hb_link;                 /* in sig->wheel[hb_slot] */
+    unsigned hb_slot;
     char addr[64];
     GQueue out; /* struct tc_srv__sig_frame * */
     size_t out_bytes;
@@ -95,7 +104,6 @@ struct sig_conn {
     int64_t tokens_at_us;
     unsigned refused; /* refusals less accepted messages since then */
     unsigned pings_unanswered;
-    int64_t next_ping_us; /* monotonic: when its next heartbeat is due */
     bool ping_due;
     bool dead;      /* missed its pings: drop it (its peer may resume) */
     bool rx_paused; /* reading stopped until the queue drains */
@@ -116,7 +124,11 @@ struct sig_pss {
 struct tc_srv__sig {
     struct tc_srv *srv;
     struct tc_srv__sig_hub *hub;
-    GQueue conns; /* every open connection, by sig_conn.link */
+    GQueue conns;  /* every open connection, by sig_conn.link */
+    GQueue *wheel; /* n_slots slots of connections, by sig_conn.hb_link */
+    unsigned n_slots;
+    unsigned slot;      /* the next slot due */
+    int64_t slot_at_us; /* when it is due (monotonic) */
     guint heartbeat_timer;
 };
 
@@ -671,37 +683,63 @@ hello_late(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
-/* Every second: the connections whose heartbeat is due. Each has its own
- * due time, spread over the period from its start (on_established), so
- * 10,000 connections are not pinged in one burst every heartbeat_s (the
- * burst of pings and pongs stalled every message for ~0.5 s). */
+/* The heartbeat of one connection that is due. */
+static void
+heartbeat_conn(struct sig_conn *conn)
+{
+    if (conn->close_code || conn->dead) {
+        return;
+    }
+    if (conn->pings_unanswered >= MISSED_PINGS) {
+        g_message("peer %s (%s): %d pings unanswered; dropping",
+                  conn->peer ? conn->peer->id : "-", conn->addr, MISSED_PINGS);
+        conn->dead = true; /* dropped at the next writable */
+        lws_callback_on_writable(conn->wsi);
+        lws_set_timeout(conn->wsi, PENDING_TIMEOUT_USER_OK, 1);
+        return;
+    }
+    conn->pings_unanswered++;
+    conn->ping_due = true;
+    lws_callback_on_writable(conn->wsi);
+}
+
+/* Every HB_TICK_MS: the slots that came due (more than one when the loop
+ * ran late; never more than a whole turn). A connection stays in its
+ * slot: its next turn is one period later. */
 static gboolean
 heartbeat(gpointer data)
 {
     struct tc_srv__sig *sig = data;
     int64_t now = g_get_monotonic_time();
-    int64_t period = (int64_t)sig->srv->cfg->heartbeat_s * G_USEC_PER_SEC;
+    int64_t t0 = tc_loopstat_now();
 
-    for (GList *l = sig->conns.head; l; l = l->next) {
-        struct sig_conn *conn = l->data;
-        if (conn->close_code || conn->dead || now < conn->next_ping_us) {
-            continue;
+    for (unsigned n = 0; now >= sig->slot_at_us && n < sig->n_slots; n++) {
+        for (GList *l = sig->wheel[sig->slot].head; l; l = l->next) {
+            heartbeat_conn(l->data);
         }
-        conn->next_ping_us = MAX(conn->next_ping_us + period, now);
-        if (conn->pings_unanswered >= MISSED_PINGS) {
-            g_message("peer %s (%s): %d pings unanswered; dropping",
-                      conn->peer ? conn->peer->id : "-", conn->addr,
-                      MISSED_PINGS);
-            conn->dead = true; /* dropped at the next writable */
-            lws_callback_on_writable(conn->wsi);
-            lws_set_timeout(conn->wsi, PENDING_TIMEOUT_USER_OK, 1);
-            continue;
-        }
-        conn->pings_unanswered++;
-        conn->ping_due = true;
-        lws_callback_on_writable(conn->wsi);
+        sig->slot = (sig->slot + 1) % sig->n_slots;
+        sig->slot_at_us += HB_TICK_MS * 1000;
+    }
+    if (now >= sig->slot_at_us) {
+        sig->slot_at_us = now + HB_TICK_MS * 1000; /* a whole turn late */
+    }
+    if (t0) {
+        tc_loopstat_note("heartbeat", tc_loopstat_now() - t0);
     }
     return G_SOURCE_CONTINUE;
+}
+
+/* The first heartbeat between half a period and a period from now. */
+static void
+heartbeat_add(struct tc_srv__sig *sig, struct sig_conn *conn)
+{
+    unsigned half = sig->n_slots / 2;
+    unsigned ahead = half + (unsigned)g_random_int_range(
+                                0, (gint32)MAX(1, sig->n_slots - half));
+
+    conn->hb_link.data = conn;
+    conn->hb_slot = (sig->slot + ahead) % sig->n_slots;
+    g_queue_push_tail_link(&sig->wheel[conn->hb_slot], &conn->hb_link);
 }
 
 static int
@@ -715,16 +753,12 @@ on_established(struct lws *wsi, struct sig_pss *pss)
     conn->link.data = conn;
     conn->tokens = TC_SRV__SIG_RATE_BURST;
     conn->tokens_at_us = g_get_monotonic_time();
-    /* the first heartbeat between half a period and a period from now */
-    conn->next_ping_us =
-        conn->tokens_at_us +
-        (int64_t)srv->cfg->heartbeat_s * G_USEC_PER_SEC / 2 +
-        g_random_int_range(0, MAX(1, srv->cfg->heartbeat_s * 500000));
     g_queue_init(&conn->out);
     lws_get_peer_simple(wsi, conn->addr, sizeof(conn->addr));
     conn->hello_timer =
         g_timeout_add_seconds(TC_SRV__SIG_HELLO_S, hello_late, conn);
     g_queue_push_tail_link(&srv->sig->conns, &conn->link);
+    heartbeat_add(srv->sig, conn);
     pss->conn = conn;
     srv->in_flight++; /* a stopping server waits for it (run.c) */
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_ws_connections",
@@ -782,6 +816,7 @@ on_closed(struct sig_pss *pss)
         g_byte_array_unref(conn->rx);
     }
     g_queue_unlink(&srv->sig->conns, &conn->link);
+    g_queue_unlink(&srv->sig->wheel[conn->hb_slot], &conn->hb_link);
     pss->conn = NULL;
     if (!conn->released) {
         tc_srv__request_done(srv);
@@ -870,7 +905,10 @@ tc_srv__sig_new(struct tc_srv *srv)
     sig->hub = tc_srv__sig_hub_new(&ops, srv, srv->cfg->heartbeat_s,
                                    srv->cfg->resume_grace_s);
     g_queue_init(&sig->conns);
-    sig->heartbeat_timer = g_timeout_add(1000, heartbeat, sig);
+    sig->n_slots = (unsigned)MAX(1, srv->cfg->heartbeat_s * 1000 / HB_TICK_MS);
+    sig->wheel = g_new0(GQueue, sig->n_slots);
+    sig->slot_at_us = g_get_monotonic_time() + HB_TICK_MS * 1000;
+    sig->heartbeat_timer = g_timeout_add(HB_TICK_MS, heartbeat, sig);
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_ws_connections",
                               "Open signaling WebSocket connections.", 0);
     return sig;
@@ -892,5 +930,6 @@ tc_srv__sig_free(struct tc_srv__sig *sig)
     }
     g_source_remove(sig->heartbeat_timer);
     tc_srv__sig_hub_free(sig->hub);
+    g_free(sig->wheel);
     g_free(sig);
 }

@@ -77,6 +77,7 @@ struct tc_srv_config {
     unsigned totp_required_roles;
     int heartbeat_s;    /* [signaling] heartbeat_s: WebSocket ping period */
     int resume_grace_s; /* [signaling] resume_grace_s */
+    int coalesce_us;    /* [signaling] coalesce_us: 0 = off (tc-uvglib.h) */
     bool sync_full;     /* [database] synchronous: full (true) or normal */
     int rehab_alert_interval_s;    /* [rehab] alert_interval_s */
     int rehab_miss_grace_s;        /* [rehab] miss_grace_s */

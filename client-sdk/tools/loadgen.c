@@ -9,7 +9,8 @@
  *       --users zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping \
  *       --room-prefix consultation: --first-room 2 \
  *       --clients 10000 --room-size 2-4 --rate 2,4,8 --duration 6 \
- *       [--mode candidate|chat] [--threads 2] [--server-pid PID]
+ *       [--mode candidate|chat] [--threads 2] [--server-pid PID] \
+ *       [--coalesce-us 200]
  *
  * Accounts: lines "username password ..." (telecare-admin seed-demo
  * --accounts-file writes them). Each user signs in once; its token is
@@ -31,7 +32,15 @@
  *
  * Threads: --threads worker threads, each with its own GMainContext, SDK
  * clients and latency histogram (whole rooms per thread); the main thread
- * paces the phases and prints. Counters are atomics.
+ * paces the phases and prints. Counters are atomics. Each worker serves
+ * its sockets in batches (--coalesce-us, tc_sdk_client_opts.coalesce_us):
+ * thousands of clients on one thread would otherwise cost a wake-up per
+ * received message.
+ *
+ * TC_LOOP_STATS=1: after each step, each worker's loop iterations
+ * (tc-loopstat.h): a long one delays every message that thread receives,
+ * which shows as relay latency; the longest says whether the thread was
+ * working (on cpu) or waiting for a core.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -46,13 +55,15 @@
 #include <glib.h>
 
 #include "tc-client.h"
+#include "tc-loopstat.h"
 
-#define MAX_USERS 4
-#define BUCKET_US 10     /* latency histogram resolution */
-#define N_BUCKETS 100000 /* up to 1 s */
-#define TICK_MS   1
-#define ROUND_US  100000 /* the pacer visits every member once per round */
-#define MAX_STEPS 16
+#define MAX_USERS      4
+#define BUCKET_US      10     /* latency histogram resolution */
+#define N_BUCKETS      100000 /* up to 1 s */
+#define TICK_MS        1
+#define ROUND_US       100000 /* the pacer visits every member once per round */
+#define CATCH_UP_TICKS 4 /* a late tick makes up at most this many ticks */
+#define MAX_STEPS      16
 
 struct options {
     char *server;
@@ -72,6 +83,7 @@ struct options {
     int server_pid;
     bool chat;
     char *ca_file;
+    int coalesce_us;
 };
 
 struct worker;
@@ -105,6 +117,7 @@ struct worker {
     char **rooms;
     int n_rooms;
     guint64 *hist[MAX_STEPS]; /* N_BUCKETS + 1 each */
+    struct tc_loopstat *ls;   /* TC_LOOP_STATS: its loop's iterations */
 };
 
 /* Shared between threads (atomics) or fixed before the threads start. */
@@ -292,10 +305,23 @@ send_one(struct member *m)
     }
 }
 
+static gboolean tick_run(struct worker *w);
+
 static gboolean
 on_tick(gpointer data)
 {
-    struct worker *w = data;
+    int64_t t0 = tc_loopstat_now();
+    gboolean rc = tick_run(data);
+
+    if (t0) {
+        tc_loopstat_note("loadgen tick", tc_loopstat_now() - t0);
+    }
+    return rc;
+}
+
+static gboolean
+tick_run(struct worker *w)
+{
     int p = atomic_load(&phase);
     int per_tick;
 
@@ -328,7 +354,13 @@ on_tick(gpointer data)
 
         w->last_tick_us = t;
         w->pos += w->n_members * dt_us / ROUND_US;
-        visits = (int)MIN(w->pos, (double)w->n_members);
+        /* A late tick (the thread waited for a core) catches up over the
+         * next ticks, at most CATCH_UP_TICKS ticks' visits at a time: one
+         * tick sending a whole round at once kept this thread from its
+         * receives for up to ~100 ms, counted as relay latency. */
+        visits =
+            (int)MIN(w->pos, MAX(1.0, (double)w->n_members * CATCH_UP_TICKS *
+                                          TICK_MS * 1000 / ROUND_US));
         w->pos = MIN(w->pos - visits, (double)w->n_members); /* a stall */
         for (int v = 0; v < visits; v++) {
             struct member *m = &w->members[w->cursor];
@@ -340,7 +372,13 @@ on_tick(gpointer data)
             if (m->last_visit_us == 0) {
                 m->credit = g_random_double();
             } else {
-                m->credit += rate * (double)(t - m->last_visit_us) / 1e6;
+                /* After a stall (this thread waited for a core), at most
+                 * two rounds' worth: a burst of everything owed would
+                 * delay this thread's receives (counted as latency);
+                 * what is skipped is not counted as sent. */
+                m->credit = MIN(
+                    m->credit + rate * (double)(t - m->last_visit_us) / 1e6,
+                    1.0 + rate * 2 * ROUND_US / 1e6);
             }
             m->last_visit_us = t;
             while (m->credit >= 1.0) {
@@ -385,6 +423,9 @@ worker_main(gpointer data)
     GSource *tick;
 
     g_main_context_push_thread_default(w->ctx);
+    if (tc_loopstat_wanted()) {
+        g_atomic_pointer_set(&w->ls, tc_loopstat_new(w->ctx));
+    }
     for (int i = 0; i < w->n_members; i++) {
         struct member *m = &w->members[i];
         struct tc_sdk_client_opts o = {
@@ -393,6 +434,7 @@ worker_main(gpointer data)
             .ca_file = opt.ca_file,
             .context = w->ctx,
             .max_queue_bytes = 256 * 1024,
+            .coalesce_us = opt.coalesce_us,
         };
         if (tc_sdk_client_new(&o, &callbacks, m, &m->c) < 0) {
             fprintf(stderr, "loadgen: cannot make client %d\n", i);
@@ -403,6 +445,7 @@ worker_main(gpointer data)
     g_source_set_callback(tick, on_tick, w, NULL);
     g_source_attach(tick, w->ctx);
     g_main_loop_run(w->loop);
+    tc_loopstat_free(g_atomic_pointer_exchange(&w->ls, NULL));
     g_source_destroy(tick);
     g_source_unref(tick);
     for (int i = 0; i < w->n_members; i++) {
@@ -413,6 +456,27 @@ worker_main(gpointer data)
     }
     g_main_context_pop_thread_default(w->ctx);
     return NULL;
+}
+
+/* With TC_LOOP_STATS: each worker's loop iterations since the last call
+ * (printed when `print`). A long iteration delays every message that
+ * thread receives, and shows as relay latency. */
+static void
+loop_stats(struct worker *ws, bool print)
+{
+    for (int t = 0; t < opt.threads; t++) {
+        struct tc_loopstat *ls = g_atomic_pointer_get(&ws[t].ls);
+        struct tc_loopstat_report r;
+        char line[400];
+        if (!ls) {
+            continue;
+        }
+        tc_loopstat_take(ls, &r);
+        if (print) {
+            tc_loopstat_format(&r, line, sizeof(line));
+            printf("  loadgen thread %d loop: %s\n", t, line);
+        }
+    }
 }
 
 /* ---- set-up ------------------------------------------------------------ */
@@ -575,6 +639,53 @@ server_cpu_us(void)
     return us;
 }
 
+/* Time spent runnable but waiting for a core, from a schedstat file (its
+ * second field, ns); -1 when unknown. */
+static int64_t
+schedstat_wait_us(const char *path)
+{
+    g_autofree char *text = NULL;
+    unsigned long long run, wait;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL) ||
+        sscanf(text, "%llu %llu", &run, &wait) != 2) {
+        return -1;
+    }
+    return (int64_t)(wait / 1000);
+}
+
+/* How long the server's main thread (`pid` > 0), or every thread of ours
+ * (pid 0), waited for a core so far. Per second of a step, this says how
+ * starved each side was: on this 2-core machine the server, two workers
+ * and anything else running share two cores. */
+static int64_t
+wait_us(int pid)
+{
+    g_autofree char *dir_path = NULL;
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+    int64_t total = 0, w;
+
+    if (pid > 0) {
+        g_autofree char *path =
+            g_strdup_printf("/proc/%d/task/%d/schedstat", pid, pid);
+        return schedstat_wait_us(path);
+    }
+    dir_path = g_strdup_printf("/proc/%d/task", (int)getpid());
+    dir = g_dir_open(dir_path, 0, NULL);
+    if (!dir) {
+        return -1;
+    }
+    while ((name = g_dir_read_name(dir))) {
+        g_autofree char *path =
+            g_strdup_printf("%s/%s/schedstat", dir_path, name);
+        if ((w = schedstat_wait_us(path)) > 0) {
+            total += w;
+        }
+    }
+    return total;
+}
+
 static int64_t
 own_cpu_us(void)
 {
@@ -615,6 +726,9 @@ parse_args(int argc, char **argv)
          "read its VmRSS", NULL},
         {"mode", 0, 0, G_OPTION_ARG_STRING, &mode, "candidate or chat", NULL},
         {"ca-file", 0, 0, G_OPTION_ARG_FILENAME, &opt.ca_file, "PEM", NULL},
+        {"coalesce-us", 0, 0, G_OPTION_ARG_INT, &opt.coalesce_us,
+         "serve sockets in batches: wait up to this after events (0: off)",
+         NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- signaling load");
@@ -627,6 +741,7 @@ parse_args(int argc, char **argv)
     opt.idle_s = 5;
     opt.connect_rate = 2000;
     opt.threads = 1;
+    opt.coalesce_us = 200;
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "loadgen: %s\n", err->message);
@@ -653,9 +768,9 @@ parse_args(int argc, char **argv)
     }
     if (opt.size_min < 2 || opt.size_max > MAX_USERS ||
         opt.size_min > opt.size_max || opt.clients < 2 || opt.threads < 1 ||
-        opt.n_steps < 1) {
-        fprintf(stderr, "loadgen: bad --room-size, --clients, --threads or "
-                        "--rate\n");
+        opt.n_steps < 1 || opt.coalesce_us < 0 || opt.coalesce_us > 999999) {
+        fprintf(stderr, "loadgen: bad --room-size, --clients, --threads, "
+                        "--rate or --coalesce-us\n");
         return -1;
     }
     opt.ws_url =
@@ -715,7 +830,7 @@ report_setup(double setup_s, long rss0, long rss1)
 /* One load step: throughput over its measured window, latency. */
 static void
 report_step(struct worker *ws, int s, int64_t window_us, int64_t srv_cpu_us,
-            int64_t own_cpu)
+            int64_t own_cpu, int64_t srv_wait, int64_t own_wait)
 {
     g_autofree guint64 *hist = g_new0(guint64, N_BUCKETS + 1);
     guint64 total = 0;
@@ -741,6 +856,10 @@ report_step(struct worker *ws, int s, int64_t window_us, int64_t srv_cpu_us,
     printf("  cpu per relayed message: server %.1f us, loadgen %.1f us\n",
            srv_cpu_us >= 0 ? (double)srv_cpu_us / n : -1.0,
            (double)own_cpu / n);
+    printf("  waiting for a core (runnable, not running), ms per s: server "
+           "main thread %.0f, loadgen threads %.0f\n",
+           srv_wait >= 0 ? (double)srv_wait / secs / 1000 : -1.0,
+           own_wait >= 0 ? (double)own_wait / secs / 1000 : -1.0);
     printf("RESULT-STEP step=%d rate=%.2f offered_per_s=%.0f msgs_per_s=%.0f "
            "p50_us=%" PRId64 " p99_us=%" PRId64 " p999_us=%" PRId64
            " server_cpu_us_per_msg=%.1f loadgen_cpu_us_per_msg=%.1f\n",
@@ -777,7 +896,7 @@ main(int argc, char **argv)
     rss1 = server_rss_kib();
     report_setup((double)(setup_end - t0) / 1e6, rss0, rss1);
     for (int s = 0; s < opt.n_steps; s++) {
-        int64_t start = now_us(), srv0, own0;
+        int64_t start = now_us(), srv0, own0, srv_wait0, own_wait0;
         atomic_store(&step, s);
         atomic_store(&step_started_us, start);
         atomic_store(&phase, 2);
@@ -785,11 +904,17 @@ main(int argc, char **argv)
         wait_until(start + 1000000, NULL);
         srv0 = server_cpu_us();
         own0 = own_cpu_us();
+        srv_wait0 = opt.server_pid > 0 ? wait_us(opt.server_pid) : -1;
+        own_wait0 = wait_us(0);
+        loop_stats(ws, false);
         wait_until(start + (int64_t)opt.duration_s * 1000000, NULL);
         atomic_store(&phase, 3); /* stop sending, let the last arrive */
         report_step(ws, s, now_us() - start - 1000000,
                     srv0 >= 0 ? server_cpu_us() - srv0 : -1,
-                    own_cpu_us() - own0);
+                    own_cpu_us() - own0,
+                    srv_wait0 >= 0 ? wait_us(opt.server_pid) - srv_wait0 : -1,
+                    own_wait0 >= 0 ? wait_us(0) - own_wait0 : -1);
+        loop_stats(ws, true);
         wait_until(now_us() + 1000000, NULL);
         /* Past the peak: received under half of what was offered. Higher
          * steps would only pile up messages that the server must still

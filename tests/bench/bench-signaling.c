@@ -14,7 +14,13 @@
  * WebSocket handshake comes from 127.0.0.1).
  *
  * Runs (TC_BENCH_SCALE scales the 10,000 connections; TC_BENCH_RUNS the
- * repetitions, default 3):
+ * repetitions, default 3; TC_BENCH_RATE, messages/s per client, skips
+ * runs A and measures B at that rate, for comparing builds at one load;
+ * TC_BENCH_COALESCE_US sets both programs' batching window, 0 to serve
+ * every event at once - server [signaling] coalesce_us and
+ * telecare-loadgen --coalesce-us, both 200 by default; TC_LOOP_STATS=N
+ * prints both programs' loop iteration statistics, the server's every N
+ * seconds):
  *   A: N connections in rooms of 2-4, idle 5 s (the server's VmRSS per
  *      idle connection), then relayed `candidate` messages at stepped
  *      rates: the peak relayed msgs/s received;
@@ -126,11 +132,21 @@ done:
 }
 
 /* Read (and drop) what the server logged: a full stderr pipe would stop
- * it (it logs every join and leave at info level). */
+ * it (it logs every join and leave at info level). Its loop statistics
+ * (TC_LOOP_STATS=1) are echoed. */
 static void
 drain_server_log(struct tc_harness *h)
 {
     tc_harness_drain_log(h);
+    for (const char *p = h->log; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        const char *at = strstr(p, " loop: ");
+        if (at && at - p < len) {
+            printf("  server loop:%.*s\n", len - (int)(at - p) - 6, at + 6);
+        }
+        p = nl ? nl + 1 : NULL;
+    }
     free(h->log);
     h->log = NULL;
     h->log_len = 0;
@@ -291,6 +307,8 @@ main(int argc, char **argv)
 {
     const char *scale_env = getenv("TC_BENCH_SCALE");
     const char *runs_env = getenv("TC_BENCH_RUNS");
+    const char *rate_env = getenv("TC_BENCH_RATE");
+    const char *coalesce_env = getenv("TC_BENCH_COALESCE_US");
     double scale = scale_env ? g_ascii_strtod(scale_env, NULL) : 1.0;
     int runs = runs_env ? atoi(runs_env) : 3;
     bool smoke = argc == 3 && strcmp(argv[2], "--smoke") == 0;
@@ -298,8 +316,9 @@ main(int argc, char **argv)
     g_autofree char *dir = NULL, *data = NULL, *acc = NULL, *ini = NULL;
     g_autofree char *server = NULL, *clients_s = NULL, *first_s = NULL;
     g_autofree char *pid_s = NULL, *half_s = NULL;
+    g_autofree char *coalesce_s = NULL, *ini_text = NULL;
     const char *sargs[] = {"--data-dir", NULL, "--config", NULL, NULL};
-    double setup[MAX_RUNS], rss[MAX_RUNS], peak[MAX_RUNS];
+    double setup[MAX_RUNS] = {0}, rss[MAX_RUNS] = {0}, peak[MAX_RUNS] = {0};
     double p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS], got[MAX_RUNS];
     double scpu[MAX_RUNS], lcpu[MAX_RUNS];
     struct tc_harness h;
@@ -326,10 +345,13 @@ main(int argc, char **argv)
         printf("# fixture failed\n");
         return 1;
     }
-    g_file_set_contents(ini,
-                        "[http]\nrate_per_address = 0\n"
-                        "rate_per_account = 0\n",
-                        -1, NULL);
+    /* both programs' defaults unless TC_BENCH_COALESCE_US says */
+    coalesce_s = g_strdup(coalesce_env ? coalesce_env : "");
+    ini_text = g_strdup_printf(
+        "[http]\nrate_per_address = 0\n"
+        "rate_per_account = 0\n%s%s\n",
+        coalesce_env ? "[signaling]\ncoalesce_us = " : "", coalesce_s);
+    g_file_set_contents(ini, ini_text, -1, NULL);
     sargs[1] = data;
     sargs[3] = ini;
     if (tc_harness_start(&h, sargs) < 0) {
@@ -344,7 +366,7 @@ main(int argc, char **argv)
     printf("# %d clients, rooms from consultation:%s, server pid %s\n",
            clients, first_s, pid_s);
 
-    for (int r = 0; r < runs; r++) {
+    for (int r = 0; r < runs && !(rate_env && !smoke); r++) {
         const char *args[] = {
             "--server",
             server,
@@ -370,6 +392,8 @@ main(int argc, char **argv)
             smoke ? "2,4" : "2,4,6,8,10,12",
             "--server-pid",
             pid_s,
+            coalesce_env ? "--coalesce-us" : NULL,
+            coalesce_s,
             NULL};
         g_autofree char *out =
             (wait_server_idle(h.pid), loadgen(&h, argv[1], args));
@@ -388,8 +412,9 @@ main(int argc, char **argv)
     }
     double sorted[MAX_RUNS];
     memcpy(sorted, peak, sizeof(sorted));
-    double peak_med = median(sorted, runs);
-    half_s = g_strdup_printf("%.2f", peak_med / 2 / clients);
+    double peak_med = rate_env ? 0 : median(sorted, runs);
+    half_s = rate_env ? g_strdup(rate_env)
+                      : g_strdup_printf("%.2f", peak_med / 2 / clients);
     for (int r = 0; r < runs; r++) {
         const char *args[] = {
             "--server",
@@ -416,6 +441,8 @@ main(int argc, char **argv)
             half_s,
             "--server-pid",
             pid_s,
+            coalesce_env ? "--coalesce-us" : NULL,
+            coalesce_s,
             NULL};
         g_autofree char *out =
             (wait_server_idle(h.pid), loadgen(&h, argv[1], args));

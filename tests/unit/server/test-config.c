@@ -215,6 +215,29 @@ test_auth_keys(void)
     tc_srv_config_free(cfg);
 }
 
+/* [signaling] coalesce_us: 200 by default, 0 turns it off, 0..10000. */
+static void
+test_signaling_coalesce(void)
+{
+    struct tc_srv_config *cfg = tc_srv_config_new();
+    char *err = NULL;
+
+    TC_CHECK_EQ(cfg->coalesce_us, 200);
+    TC_CHECK_EQ(load(cfg, "[signaling]\ncoalesce_us = 0\n", &err), 0);
+    TC_CHECK_EQ(cfg->coalesce_us, 0);
+    TC_CHECK_EQ(load(cfg, "[signaling]\ncoalesce_us = 500\n", &err), 0);
+    TC_CHECK_EQ(cfg->coalesce_us, 500);
+    TC_CHECK_EQ(load(cfg, "[signaling]\ncoalesce_us = 10001\n", &err),
+                -EINVAL);
+    TC_CHECK_STR_CONTAINS(err, "[signaling] coalesce_us");
+    TC_CHECK_EQ(cfg->coalesce_us, 500);
+    free(err);
+    err = NULL;
+    TC_CHECK_EQ(load(cfg, "[signaling]\ncoalesce_us = -1\n", &err), -EINVAL);
+    free(err);
+    tc_srv_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -225,5 +248,6 @@ main(void)
     TC_RUN(test_failed_load_changes_nothing);
     TC_RUN(test_override_after_file);
     TC_RUN(test_auth_keys);
+    TC_RUN(test_signaling_coalesce);
     return tc_done();
 }
