@@ -6,9 +6,10 @@
  *
  *   association thread (media)          main thread
  *   --------------------------          -----------
- *   instance received whole, checked,
- *   its index attributes read
- *   -> hash, rename into
+ *   instance received whole (parsed,
+ *   hashed and written as it arrived),
+ *   checked, its index attributes read
+ *   -> linked into place as
  *      dicom/<aa>/<sha256>.dcm
  *   -> a line in dicom/journal.log
  *   -> queue it, C-STORE-RSP "success"
@@ -624,8 +625,9 @@ on_store(const struct tc_media_dicom_received *r, void *user)
     p->org_id = peer_org(d, r->calling_ae);
     p->size_bytes = (int64_t)r->size_bytes;
     p->received_at_us = g_get_real_time();
-    if (tc_media_dicom_store(d->dir, r->tmp_path, d->srv->cfg->sync_full,
-                             p->sha256, &rel, &existed, &err) < 0) {
+    g_strlcpy(p->sha256, r->sha256, sizeof(p->sha256));
+    if (tc_media_dicom_store_received(d->dir, r, d->srv->cfg->sync_full, &rel,
+                                      &existed, &err) < 0) {
         g_warning("dicom: instance from %s not stored: %s", r->calling_ae,
                   err);
         free(err);

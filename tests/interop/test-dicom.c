@@ -762,6 +762,8 @@ test_bad_association_input_table(void)
     TC_CHECK_EQ(stored_files(), before);
     TC_CHECK(log_has("differs from the command's"));
     TC_CHECK(log_has("not a complete DICOM Part-10 file"));
+    /* The C-STORE cut short: refused by the SCP's intake itself. */
+    TC_CHECK(log_has("not a complete DICOM data set"));
     TC_CHECK(log_has("not received whole"));
     TC_CHECK(log_has("(the limit)"));
     TC_CHECK(log_has("Illegal PDU Length"));
