@@ -480,6 +480,13 @@ index_batch(struct tc_srv__dicom *d, GPtrArray *batch)
         }
     }
     d->batching = false;
+    /* The batch's audit events go into its own transaction (savepoints
+     * nest) rather than into a second one a millisecond later; only when
+     * no HTTP answer waits for the audit queue, as an answer must not be
+     * released before the commit that follows. */
+    if (tx && (!srv->audit_waiters || srv->audit_waiters->len == 0)) {
+        tc_srv__audit_flush(srv);
+    }
     if (!tx || tc_rec_tx_commit(srv->db) < 0) {
         g_warning("dicom: %u instances not indexed yet (kept in the journal, "
                   "retried): %s",
