@@ -7,10 +7,11 @@
  * the same file, kept once; the same SOP Instance UID with other bytes is
  * another file, so both versions survive for the index to flag. A file
  * is complete before it gets its name (fsync, then rename in the same
- * directory tree), so a crash leaves at worst a temporary file, never a
- * half-written stored one. The fsyncs (file and directory) are the
- * caller's choice: they cost far more than the rest of storing an
- * instance on a busy disk (docs/performance.md).
+ * directory tree, or linkat of an anonymous O_TMPFILE file the SCP
+ * wrote and hashed as it received it), so a crash leaves at worst a
+ * temporary file, never a half-written stored one. The fsyncs (file and
+ * directory) are the caller's choice: they cost far more than the rest of
+ * storing an instance on a busy disk (docs/performance.md).
  *
  * The SHA-256 is OpenSSL's (already a dependency of the server and of
  * DCMTK): it uses the CPU's SHA extensions where there are some, about
@@ -105,47 +106,97 @@ sync_dir(const char *dir)
     }
 }
 
+/*
+ * Name the complete file `tmp_path` (rename), or the anonymous file `fd`
+ * when tmp_path is NULL (linkat through /proc/self/fd: the file appears
+ * whole under its name or not at all), dicom_dir/<aa>/<hex>.dcm.
+ */
+static int
+place(const char *dicom_dir, const char *tmp_path, int fd, const char *hex,
+      bool durable, char **rel_path_out, bool *existed_out, char **errmsg)
+{
+    g_autofree char *sub = NULL, *name = NULL, *dest = NULL, *base = NULL;
+    g_autofree char *dir = NULL;
+    char proc[64];
+    bool existed;
+    int rc2;
+
+    sub = g_strndup(hex, 2);
+    name = g_strconcat(hex, ".dcm", NULL);
+    dest = g_build_filename(dicom_dir, sub, name, NULL);
+    base = g_path_get_basename(dicom_dir);
+    dir = g_build_filename(dicom_dir, sub, NULL);
+    if (tmp_path) {
+        existed = g_file_test(dest, G_FILE_TEST_EXISTS);
+        if (existed) {
+            g_unlink(tmp_path);
+        }
+    } else {
+        existed = false;
+        g_snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        if (durable && fsync(fd) < 0) {
+            return fail(errmsg, -EIO, "dicom store: %s", g_strerror(errno));
+        }
+    }
+    /* The directory exists but for the first file of its kind (the
+     * server makes all 256 at start): mkdir only when naming the file
+     * says it is missing. */
+    for (int tries = 0; !existed && tries < 2; tries++) {
+        if (tmp_path) {
+            rc2 = g_rename(tmp_path, dest);
+        } else {
+            rc2 = linkat(AT_FDCWD, proc, AT_FDCWD, dest, AT_SYMLINK_FOLLOW);
+            existed = rc2 < 0 && errno == EEXIST;
+            rc2 = existed ? 0 : rc2;
+        }
+        if (rc2 == 0) {
+            break;
+        }
+        if (errno != ENOENT || tries > 0 ||
+            (tmp_path && !g_file_test(tmp_path, G_FILE_TEST_EXISTS)) ||
+            g_mkdir_with_parents(dir, 0750) < 0) {
+            return fail(errmsg, -EIO, "dicom store: %s", g_strerror(errno));
+        }
+    }
+    if (!existed && durable) {
+        sync_dir(dir);
+    }
+    *rel_path_out = g_strdup_printf("%s/%s/%s", base, sub, name);
+    *existed_out = existed;
+    return 0;
+}
+
 int
 tc_media_dicom_store(const char *dicom_dir, const char *tmp_path, bool durable,
                      char sha256_out[65], char **rel_path_out,
                      bool *existed_out, char **errmsg)
 {
-    g_autofree char *sub = NULL, *name = NULL, *dest = NULL, *base = NULL;
     char hex[65];
-    bool existed;
     int rc = hash_and_sync(tmp_path, durable, hex, errmsg);
 
     if (rc < 0) {
         return rc;
     }
-    sub = g_strndup(hex, 2);
-    name = g_strconcat(hex, ".dcm", NULL);
-    dest = g_build_filename(dicom_dir, sub, name, NULL);
-    base = g_path_get_basename(dicom_dir);
-    existed = g_file_test(dest, G_FILE_TEST_EXISTS);
-    if (existed) {
-        g_unlink(tmp_path);
-    } else {
-        g_autofree char *dir = g_build_filename(dicom_dir, sub, NULL);
-        /* The directory exists but for the first file of its kind (the
-         * server makes all 256 at start): mkdir only when renaming says
-         * it is missing. */
-        int rc2 = g_rename(tmp_path, dest);
-        if (rc2 < 0 && errno == ENOENT &&
-            g_file_test(tmp_path, G_FILE_TEST_EXISTS)) {
-            rc2 = g_mkdir_with_parents(dir, 0750) < 0
-                      ? -1
-                      : g_rename(tmp_path, dest);
-        }
-        if (rc2 < 0) {
-            return fail(errmsg, -EIO, "dicom store: %s", g_strerror(errno));
-        }
-        if (durable) {
-            sync_dir(dir);
-        }
+    rc = place(dicom_dir, tmp_path, -1, hex, durable, rel_path_out,
+               existed_out, errmsg);
+    if (rc == 0) {
+        memcpy(sha256_out, hex, 65);
     }
-    *rel_path_out = g_strdup_printf("%s/%s/%s", base, sub, name);
-    memcpy(sha256_out, hex, 65);
-    *existed_out = existed;
-    return 0;
+    return rc;
+}
+
+int
+tc_media_dicom_store_received(const char *dicom_dir,
+                              const struct tc_media_dicom_received *r,
+                              bool durable, char **rel_path_out,
+                              bool *existed_out, char **errmsg)
+{
+    if (!r->sha256 || strlen(r->sha256) != 64 || (!r->tmp_path && r->fd < 0)) {
+        return fail(errmsg, -EINVAL, "dicom store: no complete file");
+    }
+    if (r->tmp_path && durable && fsync(r->fd) < 0) {
+        return fail(errmsg, -EIO, "dicom store: %s", g_strerror(errno));
+    }
+    return place(dicom_dir, r->tmp_path, r->fd, r->sha256, durable,
+                 rel_path_out, existed_out, errmsg);
 }

@@ -16,11 +16,15 @@
  *   association thread (one each): negotiate (calling AE allow-list,
  *   presentation contexts) -> C-ECHO / C-STORE ... -> release or abort
  *
- *   C-STORE: receive the data set to a temporary Part-10 file exactly as
- *   sent -> re-read it with DCMTK (complete, parses, SOP class and
- *   instance equal to the command's and to the presentation context) ->
- *   store callback (stores and indexes; answers the status) -> remove the
- *   temporary file if still there -> C-STORE-RSP.
+ *   C-STORE: each PDV of the data set, as it arrives, goes to an Intake:
+ *   SHA-256 of the Part-10 bytes (a meta header made from the command,
+ *   then the data set exactly as sent), DCMTK's parser (the data set is
+ *   parsed once, while it arrives, as storescp does) and a buffer written
+ *   to an anonymous file (O_TMPFILE) when full or complete -> checks
+ *   (complete, parses, SOP class and instance equal to the command's and
+ *   to the presentation context) -> store callback (links the file into
+ *   place, journals; answers the status) -> C-STORE-RSP. The file is
+ *   written once and never read back here.
  *
  * Invariants: a data set that did not arrive whole or does not parse is
  * never handed to the store callback (so nothing partial is indexed); a
@@ -33,9 +37,11 @@
  * callback, naming conditions and sizes only.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <gio/gio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <sstream>
 #include <stdarg.h>
@@ -51,9 +57,13 @@
 
 #include "dcmtk/config/osconfig.h" /* first, as DCMTK requires */
 #include "dcmtk/dcmdata/dcdeftag.h"
+#include "dcmtk/dcmdata/dcdict.h"
 #include "dcmtk/dcmdata/dcfilefo.h"
+#include "dcmtk/dcmdata/dcistrmb.h"
 #include "dcmtk/dcmdata/dcjson.h"
+#include "dcmtk/dcmdata/dcostrma.h"
 #include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/dcmnet/dimse.h"
 #include "dcmtk/dcmnet/diutil.h"
 #include "dcmtk/dcmnet/dul.h"
 #include "dcmtk/dcmnet/scpthrd.h"
@@ -172,10 +182,11 @@ load(const char *path, DcmFileFormat &ff, char **errmsg)
 
 /* ---- reading ---- */
 
+/* The index attributes of data set `ds`, whose transfer syntax is ts. */
 static int
-info_from(DcmFileFormat &ff, struct tc_media_dicom_info *out, char **errmsg)
+info_from(DcmItem *ds, const char *ts, struct tc_media_dicom_info *out,
+          char **errmsg)
 {
-    DcmDataset *ds = ff.getDataset();
     struct tc_media_dicom_info in;
     static const struct {
         const char *name;
@@ -198,8 +209,7 @@ info_from(DcmFileFormat &ff, struct tc_media_dicom_info *out, char **errmsg)
              sizeof(in.sop_instance_uid));
     get_text(ds, DCM_StudyInstanceUID, in.study_uid, sizeof(in.study_uid));
     get_text(ds, DCM_SeriesInstanceUID, in.series_uid, sizeof(in.series_uid));
-    get_text(ff.getMetaInfo(), DCM_TransferSyntaxUID, in.transfer_syntax_uid,
-             sizeof(in.transfer_syntax_uid));
+    g_strlcpy(in.transfer_syntax_uid, ts, sizeof(in.transfer_syntax_uid));
     for (size_t i = 0; i < G_N_ELEMENTS(uids); i++) {
         const char *v = (const char *)&in + uids[i].offset;
         if (!is_uid(v)) {
@@ -231,9 +241,14 @@ tc_media_dicom_info_read(const char *path, struct tc_media_dicom_info *out,
                          char **errmsg)
 {
     DcmFileFormat ff;
+    char ts[TC_MEDIA_DICOM_UID_LEN];
     int rc = load(path, ff, errmsg);
 
-    return rc < 0 ? rc : info_from(ff, out, errmsg);
+    if (rc < 0) {
+        return rc;
+    }
+    get_text(ff.getMetaInfo(), DCM_TransferSyntaxUID, ts, sizeof(ts));
+    return info_from(ff.getDataset(), ts, out, errmsg);
 }
 
 /* Drop bulk data from the top level: metadata is what is left. */
@@ -423,6 +438,292 @@ tc_media_dicom_status_stored(uint16_t status)
     return status == 0x0000 || (status & 0xF000) == 0xB000;
 }
 
+/* ---- receiving a data set: parsed, hashed and written once ---- */
+
+#define INTAKE_BUF (256 * 1024) /* written to the file whenever this full */
+
+/*
+ * Where the bytes of one received data set go as DIMSE hands over each
+ * PDV (it writes them to a DcmOutputStream of ours): the Part-10 file's
+ * bytes (the meta header, then the data set exactly as sent) are hashed
+ * and collected in a buffer that is written to an anonymous file
+ * (O_TMPFILE in tmp_dir; a named one where the file system has none)
+ * whenever it fills and at the end; the data set's bytes also go to
+ * DCMTK's parser, which reads them as they come (as
+ * DIMSE_receiveDataSetInMemory does), one piece behind: the last piece
+ * is parsed only in finish(), together with the end of the stream, as
+ * DCMTK takes a read that finds the stream ended and nothing left for a
+ * complete data set, even inside an element cut short. Once a parse
+ * failed, the rest is only counted: the peer is answered a refusal when
+ * its data set ends.
+ * A write that fails makes good() false: DIMSE then drops the rest of
+ * the data set and reports "out of resources".
+ *
+ * Without tmp_dir nothing is written (the fuzz target's way in).
+ */
+class Intake : public DcmConsumer
+{
+  public:
+    Intake(const char *tmp_dir, E_TransferSyntax xfer)
+        : dir(tmp_dir), xfer(xfer), md(EVP_MD_CTX_new()), parsing(false),
+          parse_cond(EC_Normal), werr(0), fd(-1), path(NULL), size(0)
+    {
+        buf.reserve(64 * 1024);
+        if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+            werr = ENOMEM;
+        }
+        sha256[0] = '\0';
+    }
+    ~Intake() override
+    {
+        if (fd >= 0) {
+            close(fd);
+        }
+        if (path) {
+            unlink(path);
+            g_free(path);
+        }
+        EVP_MD_CTX_free(md);
+    }
+    OFBool good() const override
+    {
+        return werr == 0;
+    }
+    OFCondition status() const override
+    {
+        return werr == 0 ? EC_Normal : EC_InvalidStream;
+    }
+    OFBool isFlushed() const override
+    {
+        return OFTrue;
+    }
+    offile_off_t avail() const override
+    {
+        return werr == 0 ? (offile_off_t)1 << 30 : 0;
+    }
+    void flush() override
+    {
+    }
+    offile_off_t write(const void *data, offile_off_t len) override;
+
+    /* What was written so far is the meta header; the data set follows. */
+    void begin_dataset()
+    {
+        parsing = true;
+        ds.transferInit();
+    }
+    int finish(const char *ts, struct tc_media_dicom_info *info,
+               char **errmsg);
+
+    /* After finish(): the complete file, its SHA-256 and size. */
+    int file_fd() const
+    {
+        return fd;
+    }
+    const char *file_path() const
+    {
+        return path;
+    }
+    const char *sha256_hex() const
+    {
+        return sha256;
+    }
+    size_t file_size() const
+    {
+        return size;
+    }
+    int write_error() const
+    {
+        return werr;
+    }
+
+  private:
+    bool spill();
+    void parse(const void *data, size_t len, bool eos);
+
+    const char *dir;
+    E_TransferSyntax xfer;
+    EVP_MD_CTX *md;
+    DcmDataset ds;
+    DcmInputBufferStream in;
+    bool parsing;
+    OFCondition parse_cond;
+    int werr; /* errno of a failed write, 0 */
+    std::string buf;
+    std::string held; /* the last piece, not parsed yet */
+    int fd;
+    char *path; /* when the file has a name (no O_TMPFILE) */
+    size_t size;
+    char sha256[65];
+};
+
+/* Write the buffer to the file (opened on first use). */
+bool
+Intake::spill()
+{
+    const char *p = buf.data();
+    size_t left = buf.size();
+
+    if (!dir) {
+        buf.clear();
+        return true;
+    }
+    if (fd < 0) {
+        fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0640);
+        if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
+                       errno == EINVAL || errno == ENOENT)) {
+            path = g_strdup_printf("%s/rx-XXXXXX.part", dir);
+            fd = g_mkstemp_full(path, O_WRONLY | O_CLOEXEC, 0640);
+            if (fd < 0) {
+                g_free(path);
+                path = NULL;
+            }
+        }
+        if (fd < 0) {
+            werr = errno;
+            return false;
+        }
+    }
+    while (left > 0) {
+        ssize_t n = ::write(fd, p, left);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            werr = n < 0 ? errno : EIO;
+            return false;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    buf.clear();
+    return true;
+}
+
+offile_off_t
+Intake::write(const void *data, offile_off_t len)
+{
+    if (werr != 0) {
+        return 0;
+    }
+    if (parse_cond.bad()) {
+        return len; /* refused already: only let the transfer end */
+    }
+    if (parsing && len > 0) {
+        if (!held.empty()) {
+            parse(held.data(), held.size(), false);
+            if (parse_cond.bad()) {
+                return len;
+            }
+        }
+        held.assign((const char *)data, (size_t)len);
+    }
+    EVP_DigestUpdate(md, data, (size_t)len);
+    buf.append((const char *)data, (size_t)len);
+    size += (size_t)len;
+    if (buf.size() >= INTAKE_BUF && !spill()) {
+        return 0;
+    }
+    return len;
+}
+
+/* Parse a piece; `eos`: the last one. A data set is complete when the
+ * read that was told the stream ends says EC_Normal. */
+void
+Intake::parse(const void *data, size_t len, bool eos)
+{
+    OFCondition c;
+
+    if (len > 0) {
+        in.setBuffer(data, (offile_off_t)len);
+    }
+    if (eos) {
+        in.setEos();
+    }
+    c = ds.read(in, xfer);
+    in.releaseBuffer();
+    if (eos && c == EC_StreamNotifyClient) {
+        parse_cond = makeOFCondition(OFM_dcmdata, 1000, OF_error,
+                                     "it ends inside an element");
+    } else if (c.bad() && c != EC_StreamNotifyClient) {
+        parse_cond = c;
+    }
+}
+
+/* The data set ended: it must have parsed completely; then its index
+ * attributes, and the file complete on disk. */
+int
+Intake::finish(const char *ts, struct tc_media_dicom_info *info, char **errmsg)
+{
+    unsigned char sum[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    OFCondition c;
+    int rc;
+
+    if (parse_cond.good()) {
+        parse(held.data(), held.size(), true);
+        held.clear();
+    }
+    ds.transferEnd();
+    if (parse_cond.bad()) {
+        return fail(errmsg, -EPROTO, "not a complete DICOM data set (%s)",
+                    parse_cond.text());
+    }
+    c = ds.convertToUTF8();
+    if (c.bad()) {
+        return fail(errmsg, -EILSEQ,
+                    "Specific Character Set: text does not convert to "
+                    "UTF-8 (%s)",
+                    c.text());
+    }
+    rc = info_from(&ds, ts, info, errmsg);
+    if (rc < 0) {
+        return rc;
+    }
+    if (werr != 0 || !spill() || !EVP_DigestFinal_ex(md, sum, &len) ||
+        len != 32) {
+        return fail(errmsg, -EIO, "dicom: receiving to %s: %s",
+                    dir ? dir : "memory", g_strerror(werr ? werr : EIO));
+    }
+    for (unsigned int i = 0; i < len; i++) {
+        g_snprintf(sha256 + 2 * i, 3, "%02x", sum[i]);
+    }
+    return 0;
+}
+
+/* A DcmOutputStream that hands everything to an Intake. */
+class IntakeStream : public DcmOutputStream
+{
+  public:
+    explicit IntakeStream(Intake *to) : DcmOutputStream(to)
+    {
+    }
+};
+
+extern "C" int
+tc_media_dicom_intake_parse(const char *ts_uid, const void *data, size_t len,
+                            size_t chunk, struct tc_media_dicom_info *out,
+                            char **errmsg)
+{
+    DcmXfer x(ts_uid);
+    const char *p = (const char *)data;
+
+    quiet_dcmtk();
+    if (x.getXfer() == EXS_Unknown || chunk == 0) {
+        return fail(errmsg, -EINVAL, "not a transfer syntax DCMTK knows");
+    }
+    Intake intake(NULL, x.getXfer());
+    IntakeStream stream(&intake);
+    intake.begin_dataset();
+    for (size_t off = 0; off < len; off += chunk) {
+        size_t n = MIN(chunk, len - off);
+        if (stream.write(p + off, (offile_off_t)n) != (offile_off_t)n) {
+            return fail(errmsg, -EIO, "intake refused bytes");
+        }
+    }
+    return intake.finish(ts_uid, out, errmsg);
+}
+
 /* ---- the SCP ---- */
 
 struct assoc_thread;
@@ -464,7 +765,8 @@ scp_log(struct tc_media_dicom_scp *scp, bool warning, const char *fmt, ...)
 class StoreSCP : public DcmThreadSCP
 {
   public:
-    explicit StoreSCP(struct tc_media_dicom_scp *owner) : scp(owner), n(0)
+    StoreSCP(struct tc_media_dicom_scp *owner, T_ASC_Association *a)
+        : scp(owner), assoc(a), n(0)
     {
     }
     unsigned stored() const
@@ -523,26 +825,80 @@ class StoreSCP : public DcmThreadSCP
   private:
     OFCondition handle_store(T_DIMSE_C_StoreRQ &rq,
                              const DcmPresentationContextInfo &pc);
+    OFCondition receive(T_DIMSE_C_StoreRQ &rq,
+                        const DcmPresentationContextInfo &pc, Intake &intake,
+                        bool &other_pc);
     uint16_t check_and_store(T_DIMSE_C_StoreRQ &rq,
                              const DcmPresentationContextInfo &pc,
-                             const char *path);
+                             Intake &intake);
 
     struct tc_media_dicom_scp *scp;
+    T_ASC_Association *assoc; /* the one run() serves */
     OFString calling;
     unsigned n;
 };
 
+/* The meta header DCMTK's bit-preserving receive writes (as
+ * DIMSE_createFilestream), then the data set's PDVs as they arrive. */
+OFCondition
+StoreSCP::receive(T_DIMSE_C_StoreRQ &rq, const DcmPresentationContextInfo &pc,
+                  Intake &intake, bool &other_pc)
+{
+    IntakeStream stream(&intake);
+    DcmMetaInfo meta;
+    Uint8 version[2] = {0, 1};
+    T_ASC_PresentationContextID pid = pc.presentationContextID;
+    OFCondition cond;
+
+    meta.putAndInsertUint32(DCM_FileMetaInformationGroupLength, 0);
+    meta.putAndInsertUint8Array(DCM_FileMetaInformationVersion, version, 2);
+    meta.putAndInsertString(DCM_MediaStorageSOPClassUID,
+                            rq.AffectedSOPClassUID);
+    meta.putAndInsertString(DCM_MediaStorageSOPInstanceUID,
+                            rq.AffectedSOPInstanceUID);
+    meta.putAndInsertOFStringArray(DCM_TransferSyntaxUID,
+                                   pc.acceptedTransferSyntax);
+    meta.putAndInsertString(DCM_ImplementationClassUID,
+                            OFFIS_IMPLEMENTATION_CLASS_UID);
+    meta.putAndInsertString(DCM_ImplementationVersionName,
+                            OFFIS_DTK_IMPLEMENTATION_VERSION_NAME2);
+    meta.putAndInsertString(DCM_SourceApplicationEntityTitle, calling.c_str());
+    cond = meta.computeGroupLengthAndPadding(
+        EGL_withGL, EPD_noChange, META_HEADER_DEFAULT_TRANSFERSYNTAX,
+        EET_UndefinedLength);
+    if (cond.good()) {
+        meta.transferInit();
+        cond = meta.write(stream, META_HEADER_DEFAULT_TRANSFERSYNTAX,
+                          EET_ExplicitLength, NULL);
+        meta.transferEnd();
+    }
+    if (cond.bad()) {
+        return cond;
+    }
+    intake.begin_dataset();
+    cond = DIMSE_receiveDataSetInFile(assoc, getDIMSEBlockingMode(),
+                                      (int)getDIMSETimeout(), &pid, &stream,
+                                      NULL, NULL);
+    other_pc = cond.good() && pid != pc.presentationContextID;
+    return cond;
+}
+
 uint16_t
 StoreSCP::check_and_store(T_DIMSE_C_StoreRQ &rq,
-                          const DcmPresentationContextInfo &pc,
-                          const char *path)
+                          const DcmPresentationContextInfo &pc, Intake &intake)
 {
     struct tc_media_dicom_info info;
     struct tc_media_dicom_received r;
     char *why = NULL;
-    GStatBuf sb;
+    int rc = intake.finish(pc.acceptedTransferSyntax.c_str(), &info, &why);
 
-    if (tc_media_dicom_info_read(path, &info, &why) < 0) {
+    if (rc == -EIO) {
+        scp_log(scp, true, "dicom: C-STORE from AE \"%s\" not kept: %s",
+                calling.c_str(), why);
+        free(why);
+        return TC_MEDIA_DICOM_STATUS_OUT_OF_RES;
+    }
+    if (rc < 0) {
         scp_log(scp, true, "dicom: C-STORE from AE \"%s\" refused: %s",
                 calling.c_str(), why);
         free(why);
@@ -558,13 +914,12 @@ StoreSCP::check_and_store(T_DIMSE_C_StoreRQ &rq,
                 calling.c_str());
         return TC_MEDIA_DICOM_STATUS_MISMATCH;
     }
-    if (g_stat(path, &sb) != 0) {
-        return TC_MEDIA_DICOM_STATUS_OUT_OF_RES;
-    }
     r.calling_ae = calling.c_str();
-    r.tmp_path = path;
+    r.tmp_path = intake.file_path();
+    r.fd = intake.file_fd();
+    r.sha256 = intake.sha256_hex();
     r.info = &info;
-    r.size_bytes = (size_t)sb.st_size;
+    r.size_bytes = intake.file_size();
     return scp->cfg.store(&r, scp->cfg.user);
 }
 
@@ -572,25 +927,40 @@ OFCondition
 StoreSCP::handle_store(T_DIMSE_C_StoreRQ &rq,
                        const DcmPresentationContextInfo &pc)
 {
-    char *path = g_strdup_printf("%s/rx-%08x%08x.part", scp->tmp_dir,
-                                 g_random_int(), g_random_int());
-    OFCondition cond =
-        receiveSTORERequest(rq, pc.presentationContextID, OFString(path));
+    DcmXfer xfer(pc.acceptedTransferSyntax.c_str());
+    Intake intake(scp->tmp_dir, xfer.getXfer());
+    bool other_pc = false;
+    OFCondition cond = receive(rq, pc, intake, other_pc);
     uint16_t status;
 
+    if (cond.bad() && intake.write_error() != 0 &&
+        cond.code() == DIMSEC_OUTOFRESOURCES) {
+        /* DIMSE read the rest of the data set: the peer can be told. */
+        scp_log(scp, true,
+                "dicom: C-STORE from AE \"%s\" not kept: writing to %s: %s",
+                calling.c_str(), scp->tmp_dir,
+                g_strerror(intake.write_error()));
+        return sendSTOREResponse(pc.presentationContextID, rq,
+                                 TC_MEDIA_DICOM_STATUS_OUT_OF_RES);
+    }
     if (cond.bad()) {
-        /* The association is gone or broken: nothing to answer. */
+        /* The association is gone or broken: nothing to answer. The
+         * anonymous file (if any) goes with the Intake. */
         scp_log(scp, true,
                 "dicom: C-STORE from AE \"%s\" not received whole (%s); "
                 "nothing kept",
                 calling.c_str(), cond.text());
-        unlink(path);
-        g_free(path);
         return cond;
     }
-    status = check_and_store(rq, pc, path);
-    unlink(path); /* gone already when the callback stored it */
-    g_free(path);
+    if (other_pc) {
+        scp_log(scp, true,
+                "dicom: C-STORE from AE \"%s\" refused: its data set came "
+                "on another presentation context than its command",
+                calling.c_str());
+        status = TC_MEDIA_DICOM_STATUS_MISMATCH;
+    } else {
+        status = check_and_store(rq, pc, intake);
+    }
     if (tc_media_dicom_status_stored(status)) {
         n++;
     }
@@ -610,7 +980,7 @@ assoc_main(gpointer data)
 {
     struct assoc_thread *t = (struct assoc_thread *)data;
     struct tc_media_dicom_scp *scp = t->scp;
-    StoreSCP *worker = new StoreSCP(scp);
+    StoreSCP *worker = new StoreSCP(scp, t->assoc);
     OFCondition cond;
 
     worker->setSharedConfig(*scp->shared);
@@ -967,6 +1337,11 @@ tc_media_dicom_scp_start(const struct tc_media_dicom_scp_config *cfg,
         return fail(errmsg, -EINVAL, "dicom: invalid SCP configuration");
     }
     quiet_dcmtk();
+    /* DCMTK loads its data dictionary on first use: now, rather than in
+     * the first association's first C-STORE. */
+    if (!dcmDataDict.isDictionaryLoaded()) {
+        return fail(errmsg, -EIO, "dicom: DCMTK has no data dictionary");
+    }
     scp = g_new0(struct tc_media_dicom_scp, 1);
     g_mutex_init(&scp->lock);
     scp->fd = -1;
@@ -1023,16 +1398,32 @@ tc_media_dicom_send(const char *calling_ae, const char *ae_title,
 
     quiet_dcmtk();
     for (size_t i = 0; i < n; i++) {
-        struct tc_media_dicom_info info;
+        /* The presentation context from the meta header alone (SOP class
+         * and transfer syntax): the whole file is read once, to send it,
+         * not also here, nor on every retry while the peer is down. */
+        DcmFileFormat ff;
+        OFString cls, syn;
         status_out[i] = 0xFFFF;
-        if (tc_media_dicom_info_read(paths[i], &info, errmsg) < 0) {
-            return -EPROTO;
+        if (ff.loadFile(paths[i], EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                        ERM_metaOnly)
+                .bad() ||
+            ff.getMetaInfo()
+                ->findAndGetOFString(DCM_MediaStorageSOPClassUID, cls)
+                .bad() ||
+            ff.getMetaInfo()
+                ->findAndGetOFString(DCM_TransferSyntaxUID, syn)
+                .bad() ||
+            !is_uid(cls.c_str()) || !is_uid(syn.c_str())) {
+            return fail(errmsg, -EPROTO,
+                        "dicom: %s: no meta header with a SOP class and "
+                        "transfer syntax",
+                        paths[i]);
         }
-        sop[i] = info.sop_class_uid;
-        ts[i] = info.transfer_syntax_uid;
+        sop[i] = cls.c_str();
+        ts[i] = syn.c_str();
         OFList<OFString> one;
-        one.push_back(info.transfer_syntax_uid);
-        scu.addPresentationContext(info.sop_class_uid, one);
+        one.push_back(syn);
+        scu.addPresentationContext(cls, one);
     }
     scu.setAETitle(calling_ae);
     scu.setPeerAETitle(ae_title);

@@ -92,6 +92,20 @@ int tc_media_dicom_store(const char *dicom_dir, const char *tmp_path,
                          char **rel_path_out, bool *existed_out,
                          char **errmsg);
 
+/* ---- the SCP's intake ---- */
+
+/*
+ * Parse a data set (no meta header) in transfer syntax ts_uid handed over
+ * in pieces of `chunk` bytes, as the SCP parses what arrives over the
+ * network (the same code; no file is written), into *out. For the fuzz
+ * target and tests. Errors: -EINVAL (unknown transfer syntax), -EPROTO
+ * (incomplete, does not parse, a required UID missing), -EILSEQ.
+ */
+int tc_media_dicom_intake_parse(const char *ts_uid, const void *data,
+                                size_t len, size_t chunk,
+                                struct tc_media_dicom_info *out,
+                                char **errmsg);
+
 /* ---- waveforms (12-lead ECG, general ECG) ---- */
 
 #define TC_MEDIA_DICOM_MAX_CHANNELS 64
@@ -147,19 +161,40 @@ void tc_media_dicom_waveform_free(struct tc_media_dicom_waveform *w);
 #define TC_MEDIA_DICOM_STATUS_MISMATCH          0xA900 /* not the SOP class */
 #define TC_MEDIA_DICOM_STATUS_CANNOT_UNDERSTAND 0xC000
 
-/* One instance received completely (borrowed for the callback). */
+/*
+ * One instance received completely (borrowed for the callback): the
+ * Part-10 file (a meta header, then the data set as sent) is written
+ * whole to `fd`, an anonymous file in the SCP's tmp_dir (O_TMPFILE), or,
+ * where the file system has none, to the named file tmp_path.
+ */
 struct tc_media_dicom_received {
     const char *calling_ae; /* the peer's AE title */
-    const char *tmp_path;   /* the Part-10 file, as received */
+    const char *tmp_path;   /* NULL when fd is anonymous */
+    int fd;                 /* the Part-10 file (read/write offset: end) */
+    const char *sha256;     /* of its bytes, lowercase hex */
     const struct tc_media_dicom_info *info;
     size_t size_bytes;
 };
 
 /*
+ * Content-addressed storage of a received instance: give r's file the
+ * name dicom_dir/<aa>/<sha256>.dcm (linkat of the anonymous file, or
+ * rename of the named one), fsync'd first when `durable` as
+ * tc_media_dicom_store(); when that name exists already (same bytes) the
+ * received file is left for the SCP to drop. Out and errors as
+ * tc_media_dicom_store().
+ */
+int tc_media_dicom_store_received(const char *dicom_dir,
+                                  const struct tc_media_dicom_received *r,
+                                  bool durable, char **rel_path_out,
+                                  bool *existed_out, char **errmsg);
+
+/*
  * Called on an association's thread for each instance received: it
  * stores and indexes (it may block until the main thread has done so)
- * and returns the DIMSE status to answer. The temporary file is removed
- * after the call unless the callback moved it away.
+ * and returns the DIMSE status to answer. The received file is closed
+ * (and, when it has a name, removed) after the call unless the callback
+ * stored it.
  */
 typedef uint16_t (*tc_media_dicom_store_fn)(
     const struct tc_media_dicom_received *r, void *user);

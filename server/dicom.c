@@ -6,9 +6,10 @@
  *
  *   association thread (media)          main thread
  *   --------------------------          -----------
- *   instance received whole, checked,
- *   its index attributes read
- *   -> hash, rename into
+ *   instance received whole (parsed,
+ *   hashed and written as it arrived),
+ *   checked, its index attributes read
+ *   -> linked into place as
  *      dicom/<aa>/<sha256>.dcm
  *   -> a line in dicom/journal.log
  *   -> queue it, C-STORE-RSP "success"
@@ -62,12 +63,18 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "dicom-journal.h"
 #include "server-int.h"
 #include "tc-dicom.h"
 
 /* Drain the queue [dicom] index_batch_ms after its first instance, or at
  * once when it holds DRAIN_BATCH: one transaction for all of them. */
 #define DRAIN_BATCH 128
+
+/* The journal is compacted (rewritten with its pending entries only)
+ * once it is this large and a commit finds entries still pending:
+ * about 2,500 entries of ~100 bytes. */
+#define JOURNAL_COMPACT_BYTES (256 * 1024)
 
 struct tc_srv__dicom {
     struct tc_srv *srv;
@@ -80,8 +87,7 @@ struct tc_srv__dicom {
     guint drain;      /* the drain source's id, 0: none; under lock */
     gint queued;      /* atomic: queue->len, read without the lock */
     bool batching;    /* in index_batch(): kick the forwarder after it */
-    int journal_fd;   /* dicom/journal.log, appended; under lock */
-    guint unindexed;  /* its entries not committed yet; under lock */
+    struct tc_srv__dicom_journal *journal; /* under lock */
 };
 
 /* An instance stored and journaled, not indexed yet. */
@@ -348,22 +354,14 @@ pending_free(gpointer data)
  * One line per instance answered "stored":
  *   <sha256> <sending org id> <received at, µs> <calling AE in hex>\n
  * appended (O_APPEND, one write) before the answer, under d->lock, in
- * the order the instances are queued. When every line in it is indexed
- * (committed), it is truncated. A start-up indexes every line left; a
- * line indexed already is the same instance again (accepted once). One
- * file, no file per instance: creating and deleting an inode per
- * instance cost more than all of SQLite in the ingest profile. */
-
-static void
-sync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-}
+ * the order the instances are queued: its pending entries are exactly
+ * the queue. After each commit it is truncated when the queue is empty,
+ * or rewritten with the queue's lines once it has grown past
+ * JOURNAL_COMPACT_BYTES (dicom-journal.c: bounded under a stream that
+ * never pauses). A start-up indexes every line left; a line indexed
+ * already is the same instance again (accepted once). One file, no file
+ * per instance: creating and deleting an inode per instance cost more
+ * than all of SQLite in the ingest profile. */
 
 static void
 append_hex(GString *s, const char *text)
@@ -380,47 +378,51 @@ journal_open(struct tc_srv__dicom *d, GPtrArray *created, char **errmsg)
     if (!g_file_test(d->journal_path, G_FILE_TEST_EXISTS)) {
         g_ptr_array_add(created, g_strdup(d->journal_path));
     }
-    d->journal_fd =
-        open(d->journal_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-    if (d->journal_fd < 0) {
-        *errmsg = g_strdup_printf("dicom: %s: %s", d->journal_path,
-                                  g_strerror(errno));
-        return -EIO;
-    }
-    if (d->srv->cfg->sync_full) {
-        g_autofree char *dir = g_path_get_dirname(d->journal_path);
-        sync_dir(dir);
-    }
-    return 0;
+    return tc_srv__dicom_journal_open(d->journal_path, d->srv->cfg->sync_full,
+                                      JOURNAL_COMPACT_BYTES, &d->journal,
+                                      errmsg);
 }
 
-/* Under d->lock: the line for p. A write that fails part-way is cut
- * off again, so the next line starts on a line of its own. */
-static int
-journal_append(struct tc_srv__dicom *d, const struct pending *p)
+/* p's journal line (without '\n'). */
+static char *
+journal_line(const struct pending *p)
 {
-    g_autoptr(GString) line = g_string_new(NULL);
-    struct stat st;
-    ssize_t n;
+    GString *line = g_string_new(NULL);
 
-    if (d->journal_fd < 0 || fstat(d->journal_fd, &st) < 0) {
-        return -EIO;
-    }
     g_string_printf(line, "%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " ",
                     p->sha256, p->org_id, p->received_at_us);
     append_hex(line, p->source);
-    g_string_append_c(line, '\n');
-    n = write(d->journal_fd, line->str, line->len);
-    if (n != (ssize_t)line->len ||
-        (d->srv->cfg->sync_full && fdatasync(d->journal_fd) < 0)) {
-        int rc = n < 0 ? -errno : -EIO;
-        if (ftruncate(d->journal_fd, st.st_size) < 0) {
-            g_warning("dicom: journal: %s", g_strerror(errno));
-        }
-        return rc;
+    return g_string_free(line, FALSE);
+}
+
+/* Under d->lock: the line for p. */
+static int
+journal_append(struct tc_srv__dicom *d, const struct pending *p)
+{
+    g_autofree char *line = journal_line(p);
+
+    return d->journal ? tc_srv__dicom_journal_append(d->journal, line) : -EIO;
+}
+
+/* Under d->lock, after a commit: the queue holds every entry not
+ * committed; the journal keeps just those when it is due. */
+static void
+journal_indexed(struct tc_srv__dicom *d)
+{
+    g_autoptr(GPtrArray) lines = NULL;
+    int rc;
+
+    if (!d->journal || !tc_srv__dicom_journal_due(d->journal, d->queue->len)) {
+        return;
     }
-    d->unindexed++;
-    return 0;
+    lines = g_ptr_array_new_full(d->queue->len, g_free);
+    for (guint i = 0; i < d->queue->len; i++) {
+        g_ptr_array_add(lines, journal_line(g_ptr_array_index(d->queue, i)));
+    }
+    rc = tc_srv__dicom_journal_keep(d->journal, lines);
+    if (rc < 0) {
+        g_warning("dicom: journal: %s", g_strerror(-rc));
+    }
 }
 
 /* A line the index refused although its peer was told "stored": kept
@@ -478,6 +480,13 @@ index_batch(struct tc_srv__dicom *d, GPtrArray *batch)
         }
     }
     d->batching = false;
+    /* The batch's audit events go into its own transaction (savepoints
+     * nest) rather than into a second one a millisecond later; only when
+     * no HTTP answer waits for the audit queue, as an answer must not be
+     * released before the commit that follows. */
+    if (tx && (!srv->audit_waiters || srv->audit_waiters->len == 0)) {
+        tc_srv__audit_flush(srv);
+    }
     if (!tx || tc_rec_tx_commit(srv->db) < 0) {
         g_warning("dicom: %u instances not indexed yet (kept in the journal, "
                   "retried): %s",
@@ -509,11 +518,7 @@ index_batch(struct tc_srv__dicom *d, GPtrArray *batch)
     }
     tc_srv__forwarder_kick(d->fwd); /* once, after the commit */
     g_mutex_lock(&d->lock);
-    d->unindexed -= MIN(d->unindexed, batch->len);
-    if (d->unindexed == 0 && d->journal_fd >= 0 &&
-        ftruncate(d->journal_fd, 0) < 0) {
-        g_warning("dicom: journal: %s", g_strerror(errno));
-    }
+    journal_indexed(d);
     g_mutex_unlock(&d->lock);
 }
 
@@ -624,8 +629,9 @@ on_store(const struct tc_media_dicom_received *r, void *user)
     p->org_id = peer_org(d, r->calling_ae);
     p->size_bytes = (int64_t)r->size_bytes;
     p->received_at_us = g_get_real_time();
-    if (tc_media_dicom_store(d->dir, r->tmp_path, d->srv->cfg->sync_full,
-                             p->sha256, &rel, &existed, &err) < 0) {
+    g_strlcpy(p->sha256, r->sha256, sizeof(p->sha256));
+    if (tc_media_dicom_store_received(d->dir, r, d->srv->cfg->sync_full, &rel,
+                                      &existed, &err) < 0) {
         g_warning("dicom: instance from %s not stored: %s", r->calling_ae,
                   err);
         free(err);
@@ -796,11 +802,10 @@ recover(struct tc_srv__dicom *d)
             n++;
         }
     }
-    d->unindexed = n;
     if (n == 0) {
-        if (ftruncate(d->journal_fd, 0) < 0) {
-            g_warning("dicom: journal: %s", g_strerror(errno));
-        }
+        g_mutex_lock(&d->lock);
+        journal_indexed(d);
+        g_mutex_unlock(&d->lock);
         return;
     }
     g_message("dicom: indexing %u instances from the journal (answered "
@@ -850,7 +855,6 @@ tc_srv__dicom_start(struct tc_srv *srv, GPtrArray *created, char **errmsg)
     d->tmp_dir = g_build_filename(d->dir, "tmp", NULL);
     d->journal_path = g_build_filename(d->dir, "journal.log", NULL);
     d->refused_path = g_build_filename(d->dir, "refused.log", NULL);
-    d->journal_fd = -1;
     g_mutex_init(&d->lock);
     d->queue = g_ptr_array_new_with_free_func(pending_free);
     srv->dicom = d;
@@ -917,9 +921,7 @@ tc_srv__dicom_stop(struct tc_srv *srv)
     g_mutex_clear(&d->lock);
     g_free(d->dir);
     g_free(d->tmp_dir);
-    if (d->journal_fd >= 0) {
-        close(d->journal_fd);
-    }
+    tc_srv__dicom_journal_close(d->journal);
     g_free(d->journal_path);
     g_free(d->refused_path);
     g_free(d);

@@ -7,10 +7,12 @@
 #      fresh study, series and SOP instance UIDs (dcmodify);
 #   2. TC_BENCH_ROUNDS (default 3) rounds; in each, storescu (one
 #      association, all files) sends them to telecare-server's SCP, which
-#      stores (SHA-256, rename), journals and answers, and indexes in
-#      batches on its main thread, then to DCMTK's own storescp with its
-#      defaults (receives each data set into memory, writes it to a file
-#      in one directory, no fsync, no index), back to back; instances/s
+#      parses, hashes and writes each as it arrives, links it into place,
+#      journals and answers, and indexes in batches on its main thread,
+#      and to DCMTK's own storescp with its defaults (receives each data
+#      set into memory, writes it to a file in one directory, no fsync,
+#      no index), back to back (telecare first in odd rounds, storescp
+#      first in even ones; the 1-minute load average is printed); instances/s
 #      and MB/s of each, the ratio telecare/storescp per round, and the
 #      CPU time the receiving process used (utime + stime from /proc, all
 #      its threads; telecare's counted until its index holds all of
@@ -149,12 +151,18 @@ ratios=
 cratios=
 r=1
 while [ "$r" -le "$rounds" ]; do
-    if [ "$r" -eq "$rounds" ]; then
-        telecare_round "$r" BENCH
+    # Alternate which receiver goes first: a load that changes within a
+    # round then favours neither.
+    route=
+    [ "$r" -eq "$rounds" ] && route=BENCH
+    if [ $((r % 2)) -eq 1 ]; then
+        telecare_round "$r" $route
+        storescp_round "$r"
     else
-        telecare_round "$r"
+        storescp_round "$r"
+        telecare_round "$r" $route
     fi
-    storescp_round "$r"
+    load=$(cut -d' ' -f1 /proc/loadavg)
     tms=$(cat "$tmp/tc$r/ms") sms=$(cat "$tmp/scp$r/ms")
     tcpu=$(cat "$tmp/tc$r/cpu") scpu=$(cat "$tmp/scp$r/cpu")
     ratio=$(awk -v a="$sms" -v b="$tms" 'BEGIN { printf "%.2f", a / b }')
@@ -163,7 +171,7 @@ while [ "$r" -le "$rounds" ]; do
     cratios="$cratios $cratio"
     echo "round $r: telecare $(rate "$n" "$tms") inst/s $(mbs "$bytes" "$tms") MB/s ($tms ms, CPU $tcpu ms) |" \
          "storescp $(rate "$n" "$sms") inst/s $(mbs "$bytes" "$sms") MB/s ($sms ms, CPU $scpu ms) |" \
-         "rate telecare/storescp $ratio, CPU telecare/storescp $cratio"
+         "rate telecare/storescp $ratio, CPU telecare/storescp $cratio | load $load"
     r=$((r + 1))
 done
 med() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -250,6 +250,28 @@ test_storescu_files_are_stored_and_found(void)
     TC_REQUIRE(json_array_size(f.doc) == 1);
     TC_CHECK_STR_EQ(dv(json_array_get(f.doc, 0), "00080060"), "CT");
 
+    /* The arrival is on the resident's audit trail (committed with the
+     * index batch), as the sending AE. */
+    TC_REQUIRE(fx_call(&f, FX_RES, "GET",
+                       fx_path("/api/v1/residents/%lld/audit?limit=200",
+                               (long long)f.resident),
+                       NULL) == 200);
+    {
+        json_t *ev, *evs = json_object_get(f.doc, "items");
+        size_t i, stores = 0;
+        json_array_foreach(evs, i, ev)
+        {
+            const char *actor =
+                json_string_value(json_object_get(ev, "actor"));
+            const char *purpose =
+                json_string_value(json_object_get(ev, "purpose"));
+            stores += actor && purpose &&
+                      strcmp(actor, "dicom:EAST_DR") == 0 &&
+                      strcmp(purpose, "imaging store") == 0;
+        }
+        TC_CHECK_EQ(stores, 1);
+    }
+
     /* The unmatched ones wait on the reconciliation list. */
     TC_REQUIRE(fx_call(&f, FX_RAD, "GET", "/api/v1/imaging/reconciliation",
                        NULL) == 200);
@@ -762,6 +784,8 @@ test_bad_association_input_table(void)
     TC_CHECK_EQ(stored_files(), before);
     TC_CHECK(log_has("differs from the command's"));
     TC_CHECK(log_has("not a complete DICOM Part-10 file"));
+    /* The C-STORE cut short: refused by the SCP's intake itself. */
+    TC_CHECK(log_has("not a complete DICOM data set"));
     TC_CHECK(log_has("not received whole"));
     TC_CHECK(log_has("(the limit)"));
     TC_CHECK(log_has("Illegal PDU Length"));

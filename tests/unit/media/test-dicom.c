@@ -5,8 +5,12 @@
  * GB18030 and ISO_IR 192 (files made here with DCMTK's dump2dcm) come out
  * as the same UTF-8; a truncated file and a non-DICOM file are refused;
  * the DICOM JSON model leaves out pixel data; content-addressed storage
- * keeps the same bytes once; and the SCP receives what the SCU sends
- * (both ours, over loopback), refusing an AE not on its allow-list.
+ * keeps the same bytes once; the SCP's intake parses a data set handed
+ * over in pieces of any size as the whole file reads, and refuses one cut
+ * short; and the SCP receives what the SCU sends (both ours, over
+ * loopback) into a stored file named by the SHA-256 of its bytes, with
+ * nothing left in its temporary directory, refusing an AE not on its
+ * allow-list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -247,6 +251,71 @@ test_ecg_waveform_channels(void)
     free(err);
 }
 
+/* The data set of a Part-10 file: what follows the meta header, whose
+ * group length is the value at offset 140 (after the preamble, "DICM"
+ * and the group length element's tag, VR and length). */
+static const char *
+dataset_of(const char *file, size_t len, size_t *ds_len)
+{
+    guint32 gl;
+
+    if (len < 144 || memcmp(file + 128, "DICM", 4) != 0) {
+        abort();
+    }
+    memcpy(&gl, file + 140, 4);
+    gl = GUINT32_FROM_LE(gl);
+    *ds_len = len - 144 - gl;
+    return file + 144 + gl;
+}
+
+static void
+test_intake_parses_in_any_pieces(void)
+{
+    g_autofree char *ct = shared("CT_small.dcm");
+    g_autofree char *bytes = NULL;
+    struct tc_media_dicom_info whole, part;
+    const size_t chunks[] = {1, 2, 7, 1000, 16372, 1 << 20};
+    const char *ds;
+    size_t len = 0, ds_len = 0;
+    char *err = NULL;
+
+    TC_REQUIRE(tc_media_dicom_info_read(ct, &whole, &err) == 0);
+    TC_REQUIRE(g_file_get_contents(ct, &bytes, &len, NULL));
+    ds = dataset_of(bytes, len, &ds_len);
+    for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
+        memset(&part, 0, sizeof(part));
+        TC_CHECK_EQ(tc_media_dicom_intake_parse(whole.transfer_syntax_uid, ds,
+                                                ds_len, chunks[i], &part,
+                                                &err),
+                    0);
+        TC_CHECK_STR_EQ(part.sop_instance_uid, whole.sop_instance_uid);
+        TC_CHECK_STR_EQ(part.study_uid, whole.study_uid);
+        TC_CHECK_STR_EQ(part.patient_name, whole.patient_name);
+        TC_CHECK_STR_EQ(part.transfer_syntax_uid, whole.transfer_syntax_uid);
+        TC_CHECK_EQ(part.instance_number, whole.instance_number);
+    }
+    /* Cut short inside the pixel data, or inside an element's header:
+     * refused, whatever the pieces. */
+    for (size_t cut = 100; cut <= 1000; cut += 899) {
+        TC_CHECK_EQ(tc_media_dicom_intake_parse(whole.transfer_syntax_uid, ds,
+                                                ds_len - cut, 16372, &part,
+                                                &err),
+                    -EPROTO);
+        TC_CHECK(err && strstr(err, "not a complete DICOM data set"));
+        free(err);
+        err = NULL;
+    }
+    TC_CHECK_EQ(tc_media_dicom_intake_parse(whole.transfer_syntax_uid, ds, 3,
+                                            1, &part, &err),
+                -EPROTO);
+    free(err);
+    err = NULL;
+    TC_CHECK_EQ(
+        tc_media_dicom_intake_parse("1.2.3", ds, ds_len, 1, &part, &err),
+        -EINVAL);
+    free(err);
+}
+
 /* ---- SCP and SCU over loopback ---- */
 
 struct rx {
@@ -254,19 +323,32 @@ struct rx {
     int n;
     char sop[65];
     char ae[17];
+    char sha[65];
+    char *rel; /* where on_store stored it, under tmp */
 };
 
 static uint16_t
 on_store(const struct tc_media_dicom_received *r, void *user)
 {
     struct rx *rx = user;
+    g_autofree char *dir = g_build_filename(tmp, "scp-store", NULL);
+    char *err = NULL;
+    bool existed = true;
+    int rc;
 
     g_mutex_lock(&rx->lock);
     rx->n++;
     g_strlcpy(rx->sop, r->info->sop_instance_uid, sizeof(rx->sop));
     g_strlcpy(rx->ae, r->calling_ae, sizeof(rx->ae));
+    g_strlcpy(rx->sha, r->sha256, sizeof(rx->sha));
+    free(rx->rel);
+    rx->rel = NULL;
+    rc =
+        tc_media_dicom_store_received(dir, r, false, &rx->rel, &existed, &err);
+    free(err);
     g_mutex_unlock(&rx->lock);
-    return TC_MEDIA_DICOM_STATUS_SUCCESS;
+    return rc == 0 && !existed ? TC_MEDIA_DICOM_STATUS_SUCCESS
+                               : TC_MEDIA_DICOM_STATUS_OUT_OF_RES;
 }
 
 static bool
@@ -311,6 +393,41 @@ test_scp_receives_what_the_scu_sends(void)
     TC_CHECK_EQ(rx.n, 1);
     TC_CHECK_STR_EQ(rx.sop, in.sop_instance_uid);
     TC_CHECK_STR_EQ(rx.ae, "EAST_DR");
+    /* Stored whole under the SHA-256 of its bytes; it reads as the file
+     * sent; nothing left where it was received. */
+    TC_CHECK(rx.rel != NULL);
+    if (rx.rel) {
+        g_autofree char *stored = g_build_filename(tmp, rx.rel, NULL);
+        g_autofree char *bytes = NULL;
+        g_autofree char *sum = NULL;
+        g_autoptr(GDir) rxdir = NULL;
+        struct tc_media_dicom_info out;
+        const char *name;
+        gsize len = 0;
+        int left = 0;
+
+        TC_CHECK(strstr(rx.rel, rx.sha) != NULL);
+        TC_REQUIRE(g_file_get_contents(stored, &bytes, &len, NULL));
+        sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                          (const guchar *)bytes, len);
+        TC_CHECK_STR_EQ(sum, rx.sha);
+        TC_REQUIRE(tc_media_dicom_info_read(stored, &out, &err) == 0);
+        TC_CHECK_STR_EQ(out.sop_instance_uid, in.sop_instance_uid);
+        TC_CHECK_STR_EQ(out.series_uid, in.series_uid);
+        TC_CHECK_STR_EQ(out.patient_name, in.patient_name);
+        TC_CHECK_STR_EQ(out.transfer_syntax_uid, in.transfer_syntax_uid);
+        rxdir = g_dir_open(tmp, 0, NULL);
+        while (rxdir && (name = g_dir_read_name(rxdir))) {
+            left += g_str_has_suffix(name, ".part");
+        }
+        TC_CHECK_EQ(left, 0);
+    }
+    /* The same bytes again: the store says it has them. */
+    TC_CHECK_EQ(tc_media_dicom_send("EAST_DR", "TELECARE", "127.0.0.1", port,
+                                    5, paths, 1, status, &err),
+                0);
+    TC_CHECK_EQ(status[0], TC_MEDIA_DICOM_STATUS_OUT_OF_RES);
+    TC_CHECK_EQ(rx.n, 2);
 
     /* An AE not on the list is refused at association: nothing stored. */
     TC_CHECK_EQ(tc_media_dicom_send("STRANGER", "TELECARE", "127.0.0.1", port,
@@ -319,13 +436,14 @@ test_scp_receives_what_the_scu_sends(void)
     TC_CHECK(err && strstr(err, "TELECARE@127.0.0.1"));
     free(err);
     err = NULL;
-    TC_CHECK_EQ(rx.n, 1);
+    TC_CHECK_EQ(rx.n, 2);
     /* The wrong called AE title likewise. */
     TC_CHECK_EQ(tc_media_dicom_send("EAST_DR", "OTHER", "127.0.0.1", port, 5,
                                     paths, 1, status, &err),
                 -EPROTO);
     free(err);
     tc_media_dicom_scp_stop(scp);
+    free(rx.rel);
     g_mutex_clear(&rx.lock);
 }
 
@@ -339,6 +457,7 @@ main(void)
     TC_RUN(test_json_has_no_pixel_data);
     TC_RUN(test_store_is_content_addressed);
     TC_RUN(test_ecg_waveform_channels);
+    TC_RUN(test_intake_parses_in_any_pieces);
     TC_RUN(test_scp_receives_what_the_scu_sends);
     g_autofree char *cmd = g_strdup_printf("rm -rf %s", tmp);
     (void)system(cmd);
