@@ -14,7 +14,9 @@
 // candidates on new ports get through, and the other page decodes the
 // publisher again - with the same publishing connection (no re-publish),
 // a new local port, the restart counted by the SDK, logged by the server
-// and counted in /metrics.
+// and counted in /metrics. Then the whole network goes down (all UDP
+// dropped) until the SDK starts another restart, and comes back: that
+// restart completes and the picture returns, on the same connection.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tap } from './server.mjs';
@@ -101,6 +103,34 @@ try {
   // The publisher still receives the other page (its feed was not cut).
   const recv = await decodes(env, pub, sub, 10000);
   t.check(recv.ok, 'the publisher still decodes the other page', recv.detail);
+
+  // Then the whole network goes down (all UDP) until the SDK has noticed
+  // and started a restart, stays down 2 s more, and comes back: the
+  // restart, made while nothing got through, completes once it is back.
+  const restartsMid = after.restarts.length;
+  nft('add', 'table', 'inet', 'tcdown');
+  nft('add', 'chain', 'inet', 'tcdown', 'out', '{ type filter hook output priority 0 ; }');
+  nft('add', 'rule', 'inet', 'tcdown', 'out', 'meta', 'l4proto', 'udp', 'drop');
+  const downAt = Date.now();
+  let started = false;
+  while (!started && Date.now() - downAt < 20000) {
+    await sleep(200);
+    started = (await pub.page.evaluate(() => window.iceRestarts.length)) > restartsMid;
+  }
+  t.check(started, 'network down: the SDK starts another ICE restart',
+    `${((Date.now() - downAt) / 1000).toFixed(1)} s`);
+  await sleep(2000);
+  const g0 = await frames(sub, pub);
+  nft('delete', 'table', 'inet', 'tcdown');
+  const upAt = Date.now();
+  const again = await env.until(sub, pub, (s) => (s.video?.framesDecoded || 0) > g0 + 20, 25000);
+  console.log(`# network down ${((upAt - downAt) / 1000).toFixed(1)} s; decoding again ${((Date.now() - upAt) / 1000).toFixed(1)} s after it came back`);
+  t.check(again.ok, 'network back: the other page decodes the publisher again', JSON.stringify(again.last));
+  const end = await pub.page.evaluate(() => ({
+    restarts: window.iceRestarts, samePc: window.call.pub === window.pcAtStart,
+  }));
+  t.check(end.restarts.filter((e) => e.done).length >= 2 && end.samePc,
+    'that restart completed too, still on the same connection', JSON.stringify(end));
 } catch (e) {
   t.check(false, 'browser session', e.stack);
 } finally {
