@@ -587,13 +587,14 @@ export class Call {
       // server (null until measured).
       const s = {
         state: this.pub.connectionState, bytesSent: 0, rtt: null,
-        iceRestarts: this.iceRestarts, localCandidate: null, codec: null,
+        iceRestarts: this.iceRestarts, localCandidate: null, codec: null, encoder: null,
       };
       const report = await this.pub.getStats();
       report.forEach((r) => {
         if (r.type === 'outbound-rtp') s.bytesSent += r.bytesSent || 0;
         if (r.type === 'outbound-rtp' && r.kind === 'video' && r.codecId) {
           s.codec = report.get(r.codecId)?.mimeType || null;
+          s.encoder = r.encoderImplementation || null; // e.g. 'OpenH264'
         }
         if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded'
             && typeof r.currentRoundTripTime === 'number') s.rtt = r.currentRoundTripTime;

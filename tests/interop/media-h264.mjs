@@ -29,6 +29,7 @@ try {
     sent = (await env.stats(host)).publish?.codec;
   }
   t.check(sent === 'video/H264', 'the host sends H.264', String(sent));
+  console.log(`# chromium's encoder: ${(await env.stats(host)).publish?.encoder}`);
 
   const d = await decodes(env, other, host, 30000);
   t.check(d.ok, "the other page decodes the host's video", d.detail);
