@@ -68,6 +68,24 @@ try {
     JSON.stringify(before));
   const restartsBefore = await metric('telecare_media_events_total{event="ice-restart"}');
 
+  // Restarts the server refuses, naming the rule; the call goes on.
+  const refused = await pub.page.evaluate(async () => {
+    const { call } = window;
+    const sdp = call.pub.localDescription.sdp;
+    const send = (body) => call.sig.request({ type: 'offer', room: call.room, to: 'media', iceRestart: true, ...body })
+      .then(() => 'accepted', (e) => `${e.code}: ${e.message}`);
+    return {
+      sameUfrag: await send({ sdp }),
+      fewerLines: await send({ sdp: sdp.slice(0, sdp.lastIndexOf('m=')) }),
+      notSdp: await send({ sdp: 'not sdp' }),
+    };
+  });
+  t.check(/^bad-field: .*ice-ufrag/.test(refused.sameUfrag), 'a restart without new ICE credentials is refused', refused.sameUfrag);
+  t.check(/^bad-field: .*m-lines/.test(refused.fewerLines), "one with other m-lines than the connection's too", refused.fewerLines);
+  t.check(/^bad-field: /.test(refused.notSdp), 'and one that is not SDP', refused.notSdp);
+  const still = await decodes(env, sub, pub, 10000);
+  t.check(still.ok, 'the call goes on', still.detail);
+
   // The network path goes away: that port's UDP, both ways, for good.
   nft('add', 'rule', 'inet', 'tcnet', 'out', 'udp', 'sport', String(port), 'drop');
   nft('add', 'rule', 'inet', 'tcnet', 'out', 'udp', 'dport', String(port), 'drop');
