@@ -482,8 +482,9 @@ export class Call {
   /*
    * Restart ICE on the publishing connection: an offer with new ICE
    * credentials (iceRestart), answered by the server on the same
-   * connection. Not connected again within ICE_RESTART_SETTLE_MS, or no
-   * connection that could restart: publish afresh on a new connection.
+   * connection. Not connected again within ICE_RESTART_SETTLE_MS (also
+   * when the server refused it), or no connection that could restart:
+   * publish afresh on a new connection.
    * Emits 'ice-restart' {count} when it starts and {count, done: true}
    * once connected again. Only while the signaling connection is up
    * (otherwise resumeMedia deals with it once it is back).
@@ -507,15 +508,12 @@ export class Call {
     const offer = await pc.createOffer({ iceRestart: true });
     if (this.pub !== pc) return;
     await pc.setLocalDescription(offer);
-    try {
-      await this.sig.request({ type: 'offer', room: this.room, to: 'media', sdp: offer.sdp, iceRestart: true });
-    } catch (e) {
-      // Refused (the server lost this connection meanwhile): publish
-      // afresh. Not sent (signaling down): resumeMedia takes over.
-      if (this.pub === pc && this.restarting?.pc === pc && e.code !== 'closed') {
-        await this.offer();
-      }
-    }
+    // Refused (the server lost this connection meanwhile), or not sent
+    // (signaling went down): the timer above publishes afresh if this
+    // connection is still ours by then; a new session's resumeMedia
+    // replaces it first.
+    await this.sig.request({ type: 'offer', room: this.room, to: 'media', sdp: offer.sdp, iceRestart: true })
+      .catch(() => {});
   }
 
   /*
