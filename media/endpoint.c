@@ -441,7 +441,8 @@ on_data_channel(GstElement *webrtc, GstWebRTCDataChannel *channel,
 {
     struct job *job = job_new();
 
-    job->element = GST_ELEMENT(gst_object_ref(channel));
+    /* A GstObject, not an element: held in the job's element slot. */
+    job->element = (GstElement *)gst_object_ref(channel);
     job_post(data, on_channel_job, job);
 }
 
@@ -585,6 +586,161 @@ tc_media__endpoint_take_offer(struct tc_media__endpoint *ep,
         on_remote_set, tc_media__endpoint_ref(ep),
         (GDestroyNotify)tc_media__endpoint_unref);
     g_signal_emit_by_name(ep->webrtc, "set-remote-description", desc, promise);
+    gst_webrtc_session_description_free(desc);
+}
+
+/* ---- publishing: an ICE restart on the same connection ---- */
+
+/* The ICE username fragment of an SDP: its first m-line's (bundled), else
+ * the session's. */
+static const char *
+sdp_ufrag(const GstSDPMessage *sdp)
+{
+    const char *u = NULL;
+
+    if (gst_sdp_message_medias_len(sdp) > 0) {
+        u = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(sdp, 0),
+                                            "ice-ufrag");
+    }
+    return u ? u : gst_sdp_message_get_attribute_val(sdp, "ice-ufrag");
+}
+
+const char *
+tc_media__endpoint_restart_check(struct tc_media__endpoint *ep,
+                                 const GstSDPMessage *sdp)
+{
+    GstWebRTCSessionDescription *cur = NULL;
+    const char *why = NULL;
+    guint n = gst_sdp_message_medias_len(sdp);
+
+    g_object_get(ep->webrtc, "current-remote-description", &cur, NULL);
+    if (!cur) {
+        return "the publishing connection is not negotiated yet";
+    }
+    if (gst_sdp_message_medias_len(cur->sdp) != n) {
+        why = "sdp: an ICE restart keeps the connection's m-lines";
+    }
+    for (guint i = 0; !why && i < n; i++) {
+        if (g_strcmp0(
+                gst_sdp_media_get_media(gst_sdp_message_get_media(sdp, i)),
+                gst_sdp_media_get_media(
+                    gst_sdp_message_get_media(cur->sdp, i)))) {
+            why = "sdp: an ICE restart keeps the connection's m-lines";
+        }
+    }
+    if (!why && !g_strcmp0(sdp_ufrag(cur->sdp), sdp_ufrag(sdp))) {
+        why = "sdp: an ICE restart needs new ICE credentials (ice-ufrag)";
+    }
+    gst_webrtc_session_description_free(cur);
+    return why;
+}
+
+static void
+on_restart_answer_job(struct tc_media__endpoint *ep, struct job *job)
+{
+    struct tc_media_event ev = {.kind = TC_MEDIA_EV_SDP};
+    g_autofree char *text = NULL;
+
+    if (ep->gone) {
+        return;
+    }
+    ep->restarting = false;
+    ep->restarts++;
+    GST_INFO("%s: ICE restart %u answered", ep->owner_id, ep->restarts);
+    text = gst_sdp_message_as_text(job->desc->sdp);
+    ev.sdp_type = "answer";
+    ev.sdp = text;
+    tc_media__emit(ep->room, ep, &ev);
+}
+
+static void
+on_restart_answer_created(GstPromise *promise, gpointer data)
+{
+    struct tc_media__endpoint *ep = data;
+    g_autofree char *err = promise_error(promise);
+    GstWebRTCSessionDescription *answer = NULL;
+    struct job *job;
+
+    if (!err) {
+        gst_structure_get(gst_promise_get_reply(promise), "answer",
+                          GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
+    }
+    gst_promise_unref(promise);
+    if (!answer) {
+        fail_async(ep, err ? err : "no answer to the ICE restart");
+        return;
+    }
+    g_signal_emit_by_name(ep->webrtc, "set-local-description", answer, NULL);
+    job = job_new();
+    job->desc = answer;
+    job_post(ep, on_restart_answer_job, job);
+}
+
+static void
+on_restart_set_job(struct tc_media__endpoint *ep, struct job *job)
+{
+    if (ep->gone) {
+        return;
+    }
+    if (job->text) {
+        tc_media__endpoint_failed(ep, job->text);
+        return;
+    }
+    g_signal_emit_by_name(ep->webrtc, "create-answer", NULL,
+                          gst_promise_new_with_change_func(
+                              on_restart_answer_created,
+                              tc_media__endpoint_ref(ep),
+                              (GDestroyNotify)tc_media__endpoint_unref));
+}
+
+static void
+on_restart_remote_set(GstPromise *promise, gpointer data)
+{
+    struct job *job = job_new();
+
+    job->text = promise_error(promise);
+    gst_promise_unref(promise);
+    job_post(data, on_restart_set_job, job);
+}
+
+/* webrtcbin 1.22 passes the re-offer's new credentials to libnice but
+ * never restarts it: libnice keeps its selected pair (a controlled agent
+ * moves only to a nominated pair of higher priority), so what we send
+ * (RTCP feedback: the keyframe requests; the data channel) would still
+ * go to the browser's old, unreachable address. Restart the agent's
+ * streams (RFC 8445 9: checks and remote candidates start afresh; the
+ * old pair serves until a new one is nominated); webrtcbin then sets the
+ * remote credentials from the offer and, from our answer, the local ones
+ * again (the answer keeps them, which Chromium accepts). */
+static void
+ice_restart(GstElement *webrtc)
+{
+    g_autoptr(GObject) ice = NULL;
+    NiceAgent *agent = NULL;
+
+    g_object_get(webrtc, "ice-agent", &ice, NULL);
+    if (ice) {
+        g_object_get(ice, "agent", &agent, NULL);
+    }
+    if (agent && !nice_agent_restart(agent)) {
+        GST_WARNING("libnice refused to restart");
+    }
+    g_clear_object(&agent);
+}
+
+void
+tc_media__endpoint_restart(struct tc_media__endpoint *ep, GstSDPMessage *sdp)
+{
+    GstWebRTCSessionDescription *desc =
+        gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_OFFER, sdp);
+
+    ep->restarting = true;
+    ice_restart(ep->webrtc);
+    g_signal_emit_by_name(ep->webrtc, "set-remote-description", desc,
+                          gst_promise_new_with_change_func(
+                              on_restart_remote_set,
+                              tc_media__endpoint_ref(ep),
+                              (GDestroyNotify)tc_media__endpoint_unref));
     gst_webrtc_session_description_free(desc);
 }
 
@@ -766,6 +922,17 @@ void
 tc_media__endpoint_candidate(struct tc_media__endpoint *ep, unsigned mline,
                              const char *candidate)
 {
+    /* An mDNS name (<uuid>.local) is not handed to webrtcbin: its libnice
+     * glue would ask the system resolver, which has no mDNS here and would
+     * send the name to the unicast DNS server, and nothing could reach it
+     * anyway. The browser's connectivity checks to our own candidates
+     * arrive from its real address, which becomes a peer-reflexive
+     * candidate: the call connects through it. */
+    if (tc_media__candidate_mdns(candidate, strlen(candidate))) {
+        GST_DEBUG("%s (feed %s): an mDNS candidate skipped", ep->owner_id,
+                  ep->feed_id[0] ? ep->feed_id : "-");
+        return;
+    }
     if (candidate[0]) {
         g_signal_emit_by_name(ep->webrtc, "add-ice-candidate", mline,
                               candidate);

@@ -70,6 +70,12 @@ int tc_media__sdp_check(const char *text, size_t len, bool kind_offer,
                         size_t why_len);
 void tc_media__offer_fini(struct tc_media__offer *o);
 
+/* Whether the ICE candidate line `candidate` (`len` outside bytes, no NUL
+ * needed) has an mDNS name (<uuid>.local, RFC 8839/the mDNS ICE draft)
+ * as its address: browsers hide their addresses so unless the page may
+ * use the camera. */
+bool tc_media__candidate_mdns(const char *candidate, size_t len);
+
 /* The caps of the first format of m-line `i` of a negotiated SDP, with
  * media= set, for a feed's transceiver; NULL when it has none. */
 GstCaps *tc_media__sdp_track_caps(const GstSDPMessage *sdp, unsigned i);
@@ -142,6 +148,8 @@ struct tc_media__endpoint {
     GPtrArray *tees;     /* publishing: a tee per stream (GstElement *) */
     bool answered;       /* a feed: its answer arrived */
     bool connected;      /* connection-state reached connected */
+    bool restarting;     /* publishing: an ICE restart being answered */
+    unsigned restarts;   /* publishing: ICE restarts answered */
     int64_t stats_at_us; /* previous stats, for bitrates */
     uint64_t stats_bytes[TC_MEDIA__MAX_TRACKS];
     uint64_t link_sent[2]; /* a feed: [audio, video] at the last stats */
@@ -216,6 +224,14 @@ void tc_media__endpoint_unref(struct tc_media__endpoint *ep);
 /* Publishing: take the checked offer (consumed) and answer it. */
 void tc_media__endpoint_take_offer(struct tc_media__endpoint *ep,
                                    struct tc_media__offer *offer);
+/* Publishing: a re-offer restarting ICE (checked; consumed), answered on
+ * the same webrtcbin. */
+void tc_media__endpoint_restart(struct tc_media__endpoint *ep,
+                                GstSDPMessage *sdp);
+/* NULL when `sdp` may restart ICE on `ep` (the same m-lines, new ICE
+ * credentials), else why not. */
+const char *tc_media__endpoint_restart_check(struct tc_media__endpoint *ep,
+                                             const GstSDPMessage *sdp);
 /* A feed: transceivers for the publisher's tracks, then an offer. */
 int tc_media__endpoint_offer_feed(struct tc_media__endpoint *ep);
 /* A feed: the participant's answer (a parsed SDP, consumed). */

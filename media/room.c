@@ -569,6 +569,42 @@ tc_media_room_offer(struct tc_media_room *room, const char *id,
     return 0;
 }
 
+int
+tc_media_room_restart(struct tc_media_room *room, const char *id,
+                      const char *sdp, size_t len)
+{
+    struct tc_media__offer offer = {0};
+    struct tc_media__part *part;
+    const char *why;
+    int rc;
+
+    if (!id_valid(id)) {
+        return fail(room, -EINVAL, "participant id: 1..%d printable bytes",
+                    TC_MEDIA_ID_MAX - 1);
+    }
+    rc = tc_media__sdp_check(sdp, len, true, &offer, room->errmsg,
+                             sizeof(room->errmsg));
+    if (rc < 0) {
+        return rc;
+    }
+    part = part_find(room, id);
+    if (!part || !part->pub || !part->negotiated) {
+        rc = fail(room, -ENOENT,
+                  "iceRestart: no negotiated publishing connection to "
+                  "restart; publish with an offer without it");
+    } else if (part->pub->restarting) {
+        rc = fail(room, -EBUSY,
+                  "iceRestart: the previous restart is not answered yet");
+    } else if ((why =
+                    tc_media__endpoint_restart_check(part->pub, offer.sdp))) {
+        rc = fail(room, -EINVAL, "%s", why);
+    } else {
+        tc_media__endpoint_restart(part->pub, g_steal_pointer(&offer.sdp));
+    }
+    tc_media__offer_fini(&offer);
+    return rc;
+}
+
 static struct tc_media__endpoint *
 endpoint_find(struct tc_media_room *room, const char *id, const char *feed)
 {

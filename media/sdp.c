@@ -258,3 +258,31 @@ tc_media__sdp_track_caps(const GstSDPMessage *sdp, unsigned i)
     caps = gst_sdp_media_get_caps_from_media(m, atoi(fmt));
     return caps ? rtp_caps(caps, kind) : NULL;
 }
+
+/* A candidate line's connection address is its fifth field:
+ * "candidate:<foundation> <component> <transport> <priority> <address>
+ * <port> typ <type> ...". */
+bool
+tc_media__candidate_mdns(const char *candidate, size_t len)
+{
+    static const char suffix[] = ".local";
+    const size_t n_suffix = sizeof(suffix) - 1;
+    size_t i = 0, start, end;
+
+    for (unsigned field = 0; field < 4; field++) {
+        while (i < len && candidate[i] != ' ') {
+            i++;
+        }
+        while (i < len && candidate[i] == ' ') {
+            i++;
+        }
+    }
+    start = i;
+    while (i < len && candidate[i] != ' ') {
+        i++;
+    }
+    end = i;
+    return end - start > n_suffix &&
+           g_ascii_strncasecmp(candidate + end - n_suffix, suffix, n_suffix) ==
+               0;
+}

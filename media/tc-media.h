@@ -581,6 +581,20 @@ void tc_media_room_free(struct tc_media_room *room);
 int tc_media_room_offer(struct tc_media_room *room, const char *id,
                         const char *sdp, size_t len);
 
+/*
+ * Participant `id` restarts ICE on its publishing connection: `sdp` is the
+ * browser's re-offer of that connection with new ICE credentials
+ * (createOffer({iceRestart: true})). It is answered on the same webrtcbin
+ * (SDP event, type "answer"): the DTLS session, the tracks and the feeds
+ * of them stay; only the ICE credentials and candidates change. Errors as
+ * tc_media_room_offer, and -ENOENT (no negotiated publishing connection:
+ * publish with an ordinary offer), -EBUSY (the previous negotiation of it
+ * is not finished), -EINVAL (the offer's m-lines are not the
+ * connection's, or its ICE credentials did not change).
+ */
+int tc_media_room_restart(struct tc_media_room *room, const char *id,
+                          const char *sdp, size_t len);
+
 /* The participant's answer to the offer of feed `feed`. Errors: -ENOENT
  * (no such participant or feed), -EINVAL, -EMSGSIZE, -EALREADY (already
  * answered). */

@@ -5,7 +5,9 @@
  * media/'s rooms. GStreamer never shows here; media/ reports through its
  * plain C events.
  *
- *   client -> "media"   offer (publish), answer + feed, candidate [+ feed]
+ *   client -> "media"   offer (publish; with iceRestart: an ICE restart of
+ *                       the publishing connection), answer + feed,
+ *                       candidate [+ feed]
  *   "media" -> client   answer, offer + feed, candidate [+ feed],
  *                       {"type":"media","event":...} (state, track,
  *                       feed-ended, error)
@@ -530,6 +532,7 @@ media_fail(struct media_room *mr, int rc, struct tc_srv__sig_error *err)
         code = TC_SRV__SIG_NOT_FOUND;
         break;
     case -EALREADY:
+    case -EBUSY:
         code = TC_SRV__SIG_BAD_STATE;
         break;
     case -EMSGSIZE:
@@ -603,7 +606,15 @@ tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
     sdp = json_string_value(json_object_get(doc, "sdp"));
     switch (msg->type) {
     case TC_SRV__SIG_OFFER:
-        rc = tc_media_room_offer(mr->room, peer->id, sdp, strlen(sdp));
+        if (!json_is_true(json_object_get(doc, "iceRestart"))) {
+            rc = tc_media_room_offer(mr->room, peer->id, sdp, strlen(sdp));
+            break;
+        }
+        rc = tc_media_room_restart(mr->room, peer->id, sdp, strlen(sdp));
+        if (rc == 0) {
+            g_message("room %s: peer %s restarts ICE", mr->name, peer->id);
+            count_event(mr, "ice-restart");
+        }
         break;
     case TC_SRV__SIG_ANSWER:
         if (!feed) {

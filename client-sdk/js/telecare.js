@@ -8,6 +8,7 @@
  *   call.on('stream', ({ peer, stream }) => video.srcObject = stream);
  *   await call.join();               // joins, waits if in the waiting room
  *   await call.publish();            // camera and microphone
+ *   await call.publish({ codec: 'H264' });   // H.264 video instead of VP8
  *   call.mute('audio', true); await call.setAudioOnly(true);
  *   await call.setLowBandwidth(true);   // 150 kbps, half size
  *   await call.setLowBandwidth(true, { audioOnly: true });
@@ -20,9 +21,13 @@
  * RTCPeerConnection publishes (we offer to "media", the server answers),
  * and one per other publisher receives its feed (the server offers with
  * `feed`, we answer). Every connection uses max-bundle and trickle ICE.
- * A network change ('online') restarts ICE by publishing afresh on a new
- * connection (the server replaces the old one; others' feeds of us are
- * offered again).
+ * A network change (the publishing connection goes 'disconnected' or
+ * 'failed', or the page comes back 'online') restarts ICE on the same
+ * connection (createOffer({iceRestart: true}), sent with iceRestart: true;
+ * the server answers on its side of that connection); if that does not
+ * reconnect within 15 s we publish afresh on a new connection (the server
+ * replaces the old one; others' feeds of us are offered again).
+ * publish({codec: 'H264'}) sends H.264 instead of VP8.
  *
  * Screen share replaces the camera's track on the publishing connection's
  * video sender (RTCRtpSender.replaceTrack): no renegotiation, the server
@@ -42,6 +47,8 @@
  * 'data' {peer, text} (the data channel), 'screen' {on} (sharing started
  * or ended, also when the browser's own "stop sharing" ended the track),
  * 'media-resumed' {kept, restarted} (after resumeMedia),
+ * 'ice-restart' {count, done} (an ICE restart started / reconnected),
+ * 'local-candidate' {feed, candidate} (each of our ICE candidates),
  * 'peer-joined', 'peer-left', 'waiting' (for hosts), 'admitted',
  * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
  * {feed, message}, 'audio-only' {peer, on, reason} (the server stopped
@@ -56,6 +63,9 @@ const OUTBOX_MAX = 256;
 // After a resumed session: how long our connections get to come back
 // (ICE consent, queued candidates) before we publish afresh.
 const RESUME_SETTLE_MS = 5000;
+// After an ICE restart: how long the publishing connection gets to be
+// connected again before we publish afresh on a new connection.
+const ICE_RESTART_SETTLE_MS = 15000;
 
 export { Signaling, SignalingError };
 
@@ -82,17 +92,24 @@ export class Call {
   /*
    * token: bearer token; room: 'consultation:<id>' or 'rehab-session:<id>';
    * server: 'https://host' (default: this page's origin); iceServers: as
-   * for RTCPeerConnection (STUN/TURN for NATed clinics).
+   * for RTCPeerConnection (STUN/TURN for NATed clinics);
+   * iceTransportPolicy: 'relay' to use TURN only (default 'all').
    * signaling: an already connected and joined connection to share
    * instead of opening one (the web app's call page): an object with
-   * on(type, fn), send(msg), request(msg) -> Promise and `peer`, whose
+   * on(type, fn), send(msg), request(msg) -> Promise, `peer` and
+   * optionally `connected` (false while it is down), whose
    * on() delivers every server message by its type. With it, skip join()
    * and call publish() once in the room; leave() then closes only the
    * media, and the owner of the connection leaves the room.
    */
-  constructor({ token, room, server = '', iceServers = [], signaling = null }) {
+  constructor({ token, room, server = '', iceServers = [], iceTransportPolicy = 'all',
+    signaling = null }) {
     this.room = room;
     this.iceServers = iceServers;
+    this.iceTransportPolicy = iceTransportPolicy;
+    this.videoCodec = null; // preferred video codec ('H264', 'VP8') or null
+    this.iceRestarts = 0; // ICE restarts of the publishing connection
+    this.restarting = null; // { pc, timer } while one is in flight
     this.ownSig = !signaling;
     this.sig = signaling || new Signaling({ url: wsUrl(server), token });
     this.listeners = new Map();
@@ -178,7 +195,10 @@ export class Call {
   }
 
   newPc() {
-    return new RTCPeerConnection({ bundlePolicy: 'max-bundle', iceServers: this.iceServers });
+    return new RTCPeerConnection({
+      bundlePolicy: 'max-bundle', iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
+    });
   }
 
   sendToMedia(type, extra) {
@@ -196,12 +216,16 @@ export class Call {
         : { candidate: '' };
       if (feed) msg.feed = feed;
       if (c && !c.candidate) return;
+      if (c) this.emit('local-candidate', { feed: feed || null, candidate: c.candidate });
       this.sendToMedia('candidate', msg);
     };
   }
 
-  /* Publish camera and microphone (or the given stream). */
-  async publish({ audio = true, video = { width: 640, height: 480 }, stream } = {}) {
+  /* Publish camera and microphone (or the given stream). codec: the video
+   * codec to send, 'H264' or 'VP8' (default: the browser's first, VP8 in
+   * Chromium); the server forwards either without decoding. */
+  async publish({ audio = true, video = { width: 640, height: 480 }, stream, codec } = {}) {
+    this.videoCodec = codec || null;
     this.local = stream || await navigator.mediaDevices.getUserMedia({ audio, video });
     await this.offer();
     return this.local;
@@ -213,6 +237,7 @@ export class Call {
   }
 
   async offer() {
+    this.endRestart();
     if (this.pub) this.pub.close();
     this.outbox = this.outbox.filter((m) => m.feed); // the old connection's
     const pc = this.newPc();
@@ -220,7 +245,8 @@ export class Call {
     const tracks = this.local.getAudioTracks();
     if (this.videoTrack()) tracks.push(this.videoTrack());
     for (const track of tracks) {
-      pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
+      const tr = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
+      if (track.kind === 'video' && this.videoCodec) this.preferCodec(tr, this.videoCodec);
     }
     // Our data channel to the server: what we send reaches every other
     // participant as "from:<peer>\n<text>" (at most 16 KiB a message).
@@ -234,11 +260,67 @@ export class Call {
     };
     if (this.audioOnly) this.applyAudioOnly();
     this.trickle(pc, null);
-    pc.onconnectionstatechange = () => this.emit('state', { feed: null, state: pc.connectionState });
+    pc.onconnectionstatechange = () => {
+      this.emit('state', { feed: null, state: pc.connectionState });
+      this.watchPublishing(pc);
+    };
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     this.sendToMedia('offer', { sdp: offer.sdp });
     if (this.lowBandwidth) await this.applyBandwidth().catch(() => {});
+  }
+
+  /*
+   * Send `codec` ('H264', 'VP8') on the video transceiver `tr`: its
+   * formats first (H.264: packetization-mode 1, the only one the server
+   * forwards; constrained baseline first, what every receiver decodes),
+   * the others after them so that the answer can still fall back.
+   */
+  preferCodec(tr, codec) {
+    const all = RTCRtpSender.getCapabilities('video')?.codecs || [];
+    const mime = `video/${codec}`.toLowerCase();
+    const rank = (c) => {
+      if (c.mimeType.toLowerCase() !== mime) return 9;
+      const f = c.sdpFmtpLine || '';
+      if (mime === 'video/h264' && !/packetization-mode=1/.test(f)) return 8;
+      if (mime === 'video/h264' && /profile-level-id=42e0/.test(f)) return 0;
+      return 1;
+    };
+    const sorted = all.map((c, i) => [rank(c), i, c]).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map(([, , c]) => c);
+    if (sorted.length && rank(sorted[0]) < 8) tr.setCodecPreferences(sorted);
+  }
+
+  /* Whether the signaling connection is up now (a shared one may say so
+   * with `connected`; one that does not is taken as up). */
+  sigUp() {
+    if ('connected' in this.sig) return Boolean(this.sig.connected);
+    if (this.sig instanceof Signaling) return this.sig.ws?.readyState === WebSocket.OPEN;
+    return true;
+  }
+
+  endRestart() {
+    if (this.restarting) clearTimeout(this.restarting.timer);
+    this.restarting = null;
+  }
+
+  /*
+   * The publishing connection lost its path (a network change: another
+   * interface, a new address, a link that dropped): restart ICE on the
+   * same connection (new credentials and candidates; the DTLS and the
+   * streams stay). The server's webrtcbin answers the restart on its side
+   * of the same connection (docs/protocol.md, "ICE restart").
+   */
+  watchPublishing(pc) {
+    if (pc !== this.pub) return;
+    const state = pc.connectionState;
+    if (state === 'connected' && this.restarting?.pc === pc) {
+      clearTimeout(this.restarting.timer);
+      this.restarting = null;
+      this.emit('ice-restart', { count: this.iceRestarts, done: true });
+    } else if ((state === 'disconnected' || state === 'failed') && !this.restarting) {
+      this.restartIce().catch((e) => this.emit('media-error', { feed: null, message: e.message || String(e) }));
+    }
   }
 
   async onMedia(type, m) {
@@ -397,9 +479,41 @@ export class Call {
     }
   }
 
-  /* A new publishing connection (new ICE credentials and candidates). */
+  /*
+   * Restart ICE on the publishing connection: an offer with new ICE
+   * credentials (iceRestart), answered by the server on the same
+   * connection. Not connected again within ICE_RESTART_SETTLE_MS (also
+   * when the server refused it), or no connection that could restart:
+   * publish afresh on a new connection.
+   * Emits 'ice-restart' {count} when it starts and {count, done: true}
+   * once connected again. Only while the signaling connection is up
+   * (otherwise resumeMedia deals with it once it is back).
+   */
   async restartIce() {
-    if (this.local) await this.offer();
+    const pc = this.pub;
+    // Signaling down too: resumeMedia takes over once it is back.
+    if (!this.local || this.restarting || !this.sigUp()) return;
+    if (!pc || pc.signalingState !== 'stable' || !pc.remoteDescription) {
+      await this.offer();
+      return;
+    }
+    this.iceRestarts += 1;
+    const timer = setTimeout(() => {
+      if (this.restarting?.pc !== pc || this.pub !== pc) return;
+      this.restarting = null;
+      if (this.sigUp()) this.offer().catch(() => {});
+    }, ICE_RESTART_SETTLE_MS);
+    this.restarting = { pc, timer };
+    this.emit('ice-restart', { count: this.iceRestarts, done: false });
+    const offer = await pc.createOffer({ iceRestart: true });
+    if (this.pub !== pc) return;
+    await pc.setLocalDescription(offer);
+    // Refused (the server lost this connection meanwhile), or not sent
+    // (signaling went down): the timer above publishes afresh if this
+    // connection is still ours by then; a new session's resumeMedia
+    // replaces it first.
+    await this.sig.request({ type: 'offer', room: this.room, to: 'media', sdp: offer.sdp, iceRestart: true })
+      .catch(() => {});
   }
 
   /*
@@ -446,10 +560,12 @@ export class Call {
     const out = { feeds: {}, publish: null };
     for (const [peer, { pc }] of this.feeds) {
       const s = { state: pc.connectionState, video: null, audio: null };
-      (await pc.getStats()).forEach((r) => {
+      const report = await pc.getStats();
+      report.forEach((r) => {
         if (r.type !== 'inbound-rtp') return;
         if (r.kind === 'video') {
           s.video = {
+            codec: (r.codecId && report.get(r.codecId)?.mimeType) || null,
             framesDecoded: r.framesDecoded || 0, frameWidth: r.frameWidth || 0,
             frameHeight: r.frameHeight || 0, packetsLost: r.packetsLost || 0,
             packetsReceived: r.packetsReceived || 0, bytesReceived: r.bytesReceived || 0,
@@ -467,11 +583,31 @@ export class Call {
     if (this.pub) {
       // rtt: seconds, the selected ICE pair's current round trip to the
       // server (null until measured).
-      const s = { state: this.pub.connectionState, bytesSent: 0, rtt: null };
-      (await this.pub.getStats()).forEach((r) => {
+      const s = {
+        state: this.pub.connectionState, bytesSent: 0, rtt: null,
+        iceRestarts: this.iceRestarts, localCandidate: null, codec: null, encoder: null,
+      };
+      const report = await this.pub.getStats();
+      report.forEach((r) => {
         if (r.type === 'outbound-rtp') s.bytesSent += r.bytesSent || 0;
+        if (r.type === 'outbound-rtp' && r.kind === 'video' && r.codecId) {
+          s.codec = report.get(r.codecId)?.mimeType || null;
+          s.encoder = r.encoderImplementation || null; // e.g. 'OpenH264'
+        }
         if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded'
             && typeof r.currentRoundTripTime === 'number') s.rtt = r.currentRoundTripTime;
+        if (r.type === 'transport' && r.selectedCandidatePairId) {
+          // localCandidate: the selected pair's own end (candidateType
+          // 'host', 'srflx', 'prflx' or 'relay', address, port).
+          const pair = report.get(r.selectedCandidatePairId);
+          const c = pair && report.get(pair.localCandidateId);
+          if (c) {
+            s.localCandidate = {
+              candidateType: c.candidateType, address: c.address, port: c.port,
+              protocol: c.protocol, relayProtocol: c.relayProtocol || null,
+            };
+          }
+        }
       });
       out.publish = s;
     }
@@ -482,6 +618,7 @@ export class Call {
    * connection: close the media only). */
   async leave() {
     if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
+    this.endRestart();
     if (this.ownSig) await this.sig.request({ type: 'leave', room: this.room }).catch(() => {});
     for (const peer of [...this.feeds.keys()]) this.endFeed(peer);
     if (this.pub) this.pub.close();

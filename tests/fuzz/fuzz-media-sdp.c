@@ -5,7 +5,8 @@
  * as an answer: it accepts or refuses with a reason, never crashes; an
  * accepted offer has 1..4 tracks, each with non-empty codec preferences
  * naming VP8, H.264 or Opus, and every track's caps turn back into SDP
- * media text.
+ * media text. The same bytes as an ICE candidate line: the mDNS check
+ * (tc_media__candidate_mdns) reads only within them.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -54,6 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gst_init(NULL, NULL);
         ready = true;
     }
+    (void)tc_media__candidate_mdns((const char *)data, size);
     for (int kind_offer = 0; kind_offer < 2; kind_offer++) {
         rc = tc_media__sdp_check((const char *)data, size, kind_offer, &o, why,
                                  sizeof(why));

@@ -3,10 +3,53 @@
 // Content-Security-Policy allows no inline script).
 import { login, Call } from '/js/telecare.js';
 
-window.start = async (user, password, room, { host = false } = {}) => {
+/* A camera and microphone that need no getUserMedia (so no media
+ * permission, which makes chromium hide its addresses behind mDNS names):
+ * a moving canvas and a tone. */
+function syntheticStream() {
+  const canvas = document.createElement('canvas');
+  canvas.width = 640;
+  canvas.height = 480;
+  const g = canvas.getContext('2d');
+  let x = 0;
+  setInterval(() => {
+    g.fillStyle = '#246';
+    g.fillRect(0, 0, 640, 480);
+    g.fillStyle = '#fc0';
+    g.fillRect(x, 200, 80, 80);
+    x = (x + 8) % 560;
+  }, 33);
+  const stream = canvas.captureStream(30);
+  const audio = new AudioContext();
+  const tone = audio.createOscillator();
+  const out = audio.createMediaStreamDestination();
+  tone.connect(out);
+  tone.start();
+  stream.addTrack(out.stream.getAudioTracks()[0]);
+  return stream;
+}
+
+/*
+ * opts: host (admits the waiting), codec (preferred video codec, 'H264'),
+ * iceServers and iceTransportPolicy (for the RTCPeerConnections),
+ * synthetic (publish syntheticStream(), not the fake camera),
+ * publish (false: join only).
+ */
+window.start = async (user, password, room, {
+  host = false, codec, iceServers = [], iceTransportPolicy, synthetic = false, publish = true,
+} = {}) => {
   const token = await login(user, password);
-  const call = new Call({ token, room });
+  const call = new Call({ token, room, iceServers, iceTransportPolicy });
   window.call = call;
+  window.localCandidates = [];
+  call.on('local-candidate', (c) => window.localCandidates.push(c));
+  // The server's candidates, as its media endpoint trickles them.
+  window.remoteCandidates = [];
+  call.sig.on('candidate', (m) => {
+    if (m.from === 'media' && m.candidate) window.remoteCandidates.push({ feed: m.feed || null, candidate: m.candidate });
+  });
+  window.iceRestarts = [];
+  call.on('ice-restart', (e) => window.iceRestarts.push(e));
   window.mediaErrors = [];
   window.firstFrameAt = {};
   window.dataReceived = [];
@@ -38,6 +81,6 @@ window.start = async (user, password, room, { host = false } = {}) => {
   if (host) call.on('waiting', (m) => call.admit(m.peer.peer));
   await call.join();
   window.joinedAt = performance.now();
-  await call.publish();
+  if (publish) await call.publish({ codec, stream: synthetic ? syntheticStream() : undefined });
   return call.peer;
 };

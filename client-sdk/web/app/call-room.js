@@ -164,6 +164,8 @@ export class CallRoom {
       },
       request(msg) { return room.request(msg); },
       get peer() { return room.me; },
+      // Down: the media SDK leaves an ICE restart to the resume.
+      get connected() { return Boolean(room.ws && room.ws.readyState === WebSocket.OPEN); },
     };
   }
 

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// media-net-util.mjs - what the media network tests (media-h264.mjs,
+// media-mdns.mjs, media-turn.mjs, media-ice-restart.mjs) share: the demo
+// county in a temporary data directory, a web root with the SDK and
+// media-page.html, the real server started with a [media] section of the
+// test's choosing, Debian's chromium with the given flags, and helpers to
+// open a participant's page and poll its stats.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, chromiumOptions } from './server.mjs';
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/*
+ * name: for the temporary directory; media: lines of the server's [media]
+ * section; args: chromium's flags (default: chromiumOptions.args); room:
+ * default 'consultation:1'.
+ */
+export async function mediaSetup({ name, media = 'ice_addresses = 127.0.0.1\n',
+  args = chromiumOptions.args, room = 'consultation:1' }) {
+  const src = process.env.TC_SOURCE_ROOT;
+  const dir = mkdtempSync(join(tmpdir(), `tc-${name}-`));
+  const dataDir = join(dir, 'data');
+  execFileSync(process.env.TC_ADMIN_BIN, ['--data-dir', dataDir, 'seed-demo',
+    '--accounts-file', join(dir, 'accounts')], { stdio: 'ignore' });
+  const passwords = Object.fromEntries(readFileSync(join(dir, 'accounts'), 'utf8')
+    .split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/)));
+  const web = join(dir, 'web');
+  execFileSync('mkdir', ['-p', web]);
+  symlinkSync(join(src, 'client-sdk', 'js'), join(web, 'js'));
+  symlinkSync(join(src, 'tests', 'interop', 'media-page.html'), join(web, 'index.html'));
+  symlinkSync(join(src, 'tests', 'interop', 'media-page.js'), join(web, 'media-page.js'));
+  // No automatic audio only: decoding is checked on a loaded machine.
+  writeFileSync(join(dir, 'server.ini'),
+    `[server]\nweb_root = ${web}\n[media]\n${media}audio_only_loss_pct = 100\n`);
+  const server = await startServer(['--config', join(dir, 'server.ini'), '--data-dir', dataDir]);
+  const browser = await chromium.launch({ ...chromiumOptions, args });
+
+  const others = [];
+  /* Another chromium with other flags, closed with the rest. */
+  async function launch(moreArgs) {
+    const b = await chromium.launch({ ...chromiumOptions, args: moreArgs });
+    others.push(b);
+    return b;
+  }
+
+  /* A participant's page, joined and publishing (opts: media-page.js),
+   * in `inBrowser` (default: the first chromium). */
+  async function open(user, opts = {}, inBrowser = browser) {
+    const page = await inBrowser.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    await page.goto(server.url + '/');
+    await page.waitForFunction(() => typeof window.start === 'function', null, { timeout: 5000 })
+      .catch(() => { throw new Error(`the page did not load: ${problems.join('; ')}`); });
+    const peer = await page.evaluate(([u, p, r, o]) => window.start(u, p, r, o),
+      [user, passwords[user], room, opts]);
+    return { page, peer, user, problems };
+  }
+
+  const stats = (who) => who.page.evaluate(() => window.call.stats());
+
+  /* Poll until ok(feed stats) holds for who's feed of `of`: {ok, last}. */
+  async function until(who, of, ok, timeoutMs) {
+    const end = Date.now() + timeoutMs;
+    let last = null;
+    while (Date.now() < end) {
+      last = (await stats(who)).feeds[of.peer] || null;
+      if (last && ok(last)) return { ok: true, last };
+      await sleep(100);
+    }
+    return { ok: false, last };
+  }
+
+  /* Bearer-token API call as `user`. */
+  async function api(user, method, path, body, headers = {}) {
+    const login = await fetch(`${server.url}/api/v1/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: user, password: passwords[user] }),
+    });
+    const { token } = await login.json();
+    const r = await fetch(server.url + path, {
+      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!(r.headers.get('content-type') || '').includes('json')) {
+      return { status: r.status, headers: r.headers, bytes: Buffer.from(await r.arrayBuffer()) };
+    }
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }
+
+  /* Close the browser, stop the server: its exit status. */
+  async function close() {
+    for (const b of [browser, ...others]) await b.close().catch(() => {});
+    if (process.env.TC_DUMP_LOG) writeFileSync(process.env.TC_DUMP_LOG, server.log());
+    const code = await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+    return code;
+  }
+
+  return { dir, server, browser, passwords, launch, open, stats, until, api, close };
+}
+
+/* Wait for `who` to decode `of`'s video, past 10 frames and still rising:
+ * {ok, detail}. */
+export async function decodes(env, who, of, timeoutMs = 20000) {
+  const r = await env.until(who, of, (s) => s.video && s.video.framesDecoded > 10, timeoutMs);
+  if (!r.ok) return { ok: false, detail: JSON.stringify(r.last), last: r.last };
+  const before = r.last.video.framesDecoded;
+  const more = await env.until(who, of, (s) => s.video.framesDecoded > before + 5, 10000);
+  return { ok: more.ok, detail: JSON.stringify(more.last), last: more.last };
+}
