@@ -475,6 +475,25 @@ tc_srv__media_free(struct tc_srv__media *m)
     g_free(m);
 }
 
+/* The signaling room's profile (sig-profile.c) to its media room. */
+static void
+apply_profile(struct media_room *mr, const struct tc_srv__sig_room *room)
+{
+    enum tc_media_profile p = TC_MEDIA_PROFILE_NORMAL;
+
+    if (strcmp(room->media_profile, "low") == 0) {
+        p = TC_MEDIA_PROFILE_LOW;
+    } else if (strcmp(room->media_profile, "audio") == 0) {
+        p = TC_MEDIA_PROFILE_AUDIO;
+    }
+    if (tc_media_room_profile(mr->room, p,
+                              (unsigned)mr->m->srv->cfg->media_low_max_kbps) <
+        0) {
+        g_warning("room %s: profile not applied: %s", mr->name,
+                  tc_media_room_errmsg(mr->room));
+    }
+}
+
 static struct media_room *
 room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
          struct tc_srv__sig_error *err)
@@ -516,7 +535,20 @@ room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
                               "Rooms with a media pipeline.", 1);
     g_message("room %s: media pipeline up", room->name);
     record_if_consented(mr);
+    apply_profile(mr, room);
     return mr;
+}
+
+void
+tc_srv__sig_media_profile(struct tc_srv *srv,
+                          const struct tc_srv__sig_room *room)
+{
+    struct media_room *mr =
+        srv->media ? g_hash_table_lookup(srv->media->rooms, room->name) : NULL;
+
+    if (mr) {
+        apply_profile(mr, room);
+    }
 }
 
 /* media/'s error -> a signaling error naming the field or rule. */

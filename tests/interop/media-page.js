@@ -3,10 +3,18 @@
 // Content-Security-Policy allows no inline script).
 import { login, Call } from '/js/telecare.js';
 
-window.start = async (user, password, room, { host = false } = {}) => {
+window.start = async (user, password, room, { host = false, ignoreProfile = false } = {}) => {
   const token = await login(user, password);
   const call = new Call({ token, room });
   window.call = call;
+  // The room's media profile as the SDK saw it (media-profile.mjs);
+  // ignoreProfile: a publisher that does not cap itself (the server's
+  // REMB is then all that holds it down).
+  window.profiles = [];
+  window.audioOnly = [];
+  call.on('media-profile', (p) => window.profiles.push(p));
+  call.on('audio-only', (e) => window.audioOnly.push(e));
+  if (ignoreProfile) call.applyProfile = async () => {};
   window.mediaErrors = [];
   window.firstFrameAt = {};
   window.dataReceived = [];
