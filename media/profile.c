@@ -21,14 +21,16 @@
  * ignores it.
  *
  * KNOWN NOT WORKING YET: the handler is connected to the publishing
- * webrtcbin's internal RTP session 0 (the log says "REMB hook"), but in
- * the interop run it was never called, so no REMB reaches the browser and
- * a publisher that ignores the profile is not held (measured 373 kbit/s
- * before and 486 kbit/s after `low`). The probable cause is that webrtcbin
- * 1.22 sends its RTCP from another RTPSession object than the one
- * get-internal-session returns, or emits on-sending-rtcp only for
- * sessions with internal senders; see docs/protocol.md. What does work
- * without the browser's help is AUDIO (video gates, below).
+ * webrtcbin's internal RTP session 0 (the log says "REMB hook"), but it
+ * is never called (not once, at GST_DEBUG=telecare-media:6), so no REMB
+ * reaches the publisher: a browser that ignores the profile is not held
+ * (measured 373 kbit/s before and 486 kbit/s after `low`), and a
+ * synthetic publisher's on-feedback-rtcp sees none
+ * (tests/integration/test-media-profile.c prints it). The same hook on a
+ * plain rtpbin's session 0 is called with every RTCP packet (checked with
+ * a 40-line program), so webrtcbin 1.22 sends its RTCP otherwise; finding
+ * how is the next step. What works without the browser's help is AUDIO
+ * (the video gates, below).
  *
  * Thread: the room's context; the RTCP callback runs on the RTP session's
  * thread and reads only the endpoint's remb_bps atomic (its own

@@ -476,6 +476,19 @@ parse_media_low_max(struct tc_srv_config *cfg, const char *value, GString *why)
     return 0;
 }
 
+static int
+parse_media_stats_interval(struct tc_srv_config *cfg, const char *value,
+                           GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 60, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->media_stats_interval_s = (int)v;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -518,6 +531,7 @@ static const struct key_def keys[] = {
     {"media", "audio_only_loss_pct", parse_media_audio_only_loss},
     {"media", "default_profile", parse_media_default_profile},
     {"media", "low_max_kbps", parse_media_low_max},
+    {"media", "stats_interval_s", parse_media_stats_interval},
 };
 
 struct tc_srv_config *
@@ -553,6 +567,7 @@ tc_srv_config_new(void)
     cfg->media_audio_only_loss_pct = 10;
     cfg->media_default_profile = 1; /* normal */
     cfg->media_low_max_kbps = 150;
+    cfg->media_stats_interval_s = 5;
     return cfg;
 }
 

@@ -13,7 +13,8 @@
  * A signaling room gets a media room (one GStreamer pipeline) with its
  * first offer; a member leaving the signaling room leaves the media room,
  * and the media room is freed with its last participant. Statistics of
- * every connection are collected every 5 s into /metrics gauges.
+ * every connection are collected every [media] stats_interval_s (5 s)
+ * into /metrics gauges.
  *
  * A room is recorded when its record's recording consent stands when its
  * pipeline starts (a consultation's, or a rehab session's plan's); each
@@ -39,8 +40,6 @@
 #include "sig-int.h"
 #include "tc-media.h"
 #include "tc-records.h"
-
-#define STATS_PERIOD_S 5
 
 struct media_room {
     struct tc_srv__media *m;
@@ -457,7 +456,8 @@ media_get(struct tc_srv *srv, struct tc_srv__sig_hub *hub)
     m->hub = hub;
     m->rooms =
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, media_room_free);
-    m->stats_timer = g_timeout_add_seconds(STATS_PERIOD_S, on_stats_timer, m);
+    m->stats_timer = g_timeout_add_seconds(
+        (guint)srv->cfg->media_stats_interval_s, on_stats_timer, m);
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_media_rooms",
                               "Rooms with a media pipeline.", 0);
     srv->media = m;

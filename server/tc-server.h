@@ -96,6 +96,9 @@ struct tc_srv_config {
      * one: 1 normal, 2 low, 3 audio (enum tc_rec_media_profile). */
     int media_default_profile;
     int media_low_max_kbps; /* [media] low_max_kbps: video cap of "low" */
+    /* [media] stats_interval_s: a statistics round (the /metrics gauges,
+     * the automatic audio-only watch judges 3 rounds). */
+    int media_stats_interval_s;
 };
 
 /* A configuration holding every default. Returns NULL only out of
