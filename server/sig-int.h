@@ -457,6 +457,12 @@ enum tc_srv__sig_err tc_srv__sig_profile_set(struct tc_srv *srv,
                                              struct tc_srv__sig_peer *peer,
                                              const struct tc_srv__sig_msg *msg,
                                              struct tc_srv__sig_error *err);
+/* The record's profile was set outside the call (HTTP): its live room,
+ * if any, takes it and its members are told (media-profile without
+ * "by"). */
+void tc_srv__sig_profile_changed(struct tc_srv *srv,
+                                 enum tc_srv__sig_room_kind kind,
+                                 int64_t record_id, const char *name);
 /* Apply `room`'s profile to its media room, when it has one
  * (sig-media.c). */
 void tc_srv__sig_media_profile(struct tc_srv *srv,

@@ -111,6 +111,44 @@ tell_room(struct tc_srv__sig_hub *hub, struct tc_srv__sig_room *room,
     tc_srv__sig_frame_unref(f);
 }
 
+/* `room` has profile `name` now: its media, every joined member. */
+static void
+room_changed(struct tc_srv *srv, struct tc_srv__sig_hub *hub,
+             struct tc_srv__sig_room *room, const char *name, const char *by)
+{
+    json_t *doc;
+
+    g_strlcpy(room->media_profile, name, sizeof(room->media_profile));
+    room->video_max_kbps = srv->cfg->media_low_max_kbps;
+    tc_srv__sig_media_profile(srv, room);
+    doc = json_pack("{s:s,s:s}", "type", "media-profile", "room", room->name);
+    if (by) {
+        json_object_set_new(doc, "by", json_string(by));
+    }
+    tc_srv__sig_profile_members(room, doc);
+    tell_room(hub, room, doc);
+    json_decref(doc);
+}
+
+void
+tc_srv__sig_profile_changed(struct tc_srv *srv,
+                            enum tc_srv__sig_room_kind kind, int64_t record_id,
+                            const char *name)
+{
+    struct tc_srv__sig_hub *hub = tc_srv__sig_hub_of(srv);
+    char room_name[TC_SRV__SIG_ROOM_NAME_MAX];
+    struct tc_srv__sig_room *room;
+
+    g_snprintf(room_name, sizeof(room_name), "%s:%" G_GINT64_FORMAT,
+               kind == TC_SRV__SIG_ROOM_CONSULTATION ? "consultation"
+                                                     : "rehab-session",
+               record_id);
+    room = hub ? tc_srv__sig_room_find(hub, room_name) : NULL;
+    if (room) {
+        room_changed(srv, hub, room, name, NULL);
+    }
+}
+
 enum tc_srv__sig_err
 tc_srv__sig_profile_set(struct tc_srv *srv, struct tc_srv__sig_hub *hub,
                         struct tc_srv__sig_peer *peer,
@@ -137,21 +175,13 @@ tc_srv__sig_profile_set(struct tc_srv *srv, struct tc_srv__sig_hub *hub,
         return tc_srv__sig_fail(err, TC_SRV__SIG_INTERNAL,
                                 "the media profile cannot be kept now");
     }
-    g_strlcpy(m->room->media_profile, msg->profile,
-              sizeof(m->room->media_profile));
-    m->room->video_max_kbps = srv->cfg->media_low_max_kbps;
-    tc_srv__sig_media_profile(srv, m->room);
     if (msg->id[0]) {
         doc = json_pack("{s:s,s:s,s:s}", "type", "ok", "id", msg->id, "room",
                         m->room->name);
         tc_srv__sig_answer(hub, peer, doc);
         json_decref(doc);
     }
-    doc = json_pack("{s:s,s:s,s:s}", "type", "media-profile", "room",
-                    m->room->name, "by", peer->id);
-    tc_srv__sig_profile_members(m->room, doc);
-    tell_room(hub, m->room, doc);
-    json_decref(doc);
+    room_changed(srv, hub, m->room, msg->profile, peer->id);
     tc_srv__metrics_count(srv->metrics, "telecare_media_profile_changes_total",
                           "Room media profiles set by hosts, by profile.",
                           "profile", msg->profile);
