@@ -20,17 +20,12 @@
  * to add packets to what it sends. TMMBR (RFC 5104) is not used: Chrome
  * ignores it.
  *
- * KNOWN NOT WORKING YET: the handler is connected to the publishing
- * webrtcbin's internal RTP session 0 (the log says "REMB hook"), but it
- * is never called (not once, at GST_DEBUG=telecare-media:6), so no REMB
- * reaches the publisher: a browser that ignores the profile is not held
- * (measured 373 kbit/s before and 486 kbit/s after `low`), and a
- * synthetic publisher's on-feedback-rtcp sees none
- * (tests/integration/test-media-profile.c prints it). The same hook on a
- * plain rtpbin's session 0 is called with every RTCP packet (checked with
- * a 40-line program), so webrtcbin 1.22 sends its RTCP otherwise; finding
- * how is the next step. What works without the browser's help is AUDIO
- * (the video gates, below).
+ * The REMB goes out with every RTCP packet of the publishing connection
+ * (with NACK on, several a second) and at once with a keyframe request;
+ * tests/integration/test-media-profile.c sees it arrive at a synthetic
+ * publisher with the configured bitrate. Whether Chromium then holds a
+ * publisher that does not cap itself under it is not measured yet (the
+ * interop test checks publishers that cap themselves).
  *
  * Thread: the room's context; the RTCP callback runs on the RTP session's
  * thread and reads only the endpoint's remb_bps atomic (its own
@@ -44,7 +39,11 @@
 
 #include "media-int.h"
 
-/* The remote (publisher's) SSRCs the session receives, at most n. */
+/* The remote (publisher's) SSRCs the session lists, at most n. With
+ * webrtcbin 1.22's bundle the session that sends the RTCP lists only its
+ * own (internal) sources, so this is often none: the REMB then names no
+ * SSRC, which the draft allows and browsers accept (they apply a REMB to
+ * the whole connection). */
 static unsigned
 remote_ssrcs(GObject *session, guint32 *out, unsigned n)
 {
@@ -55,12 +54,11 @@ remote_ssrcs(GObject *session, guint32 *out, unsigned n)
     g_object_get(session, "sources", &arr, NULL);
     for (guint i = 0; arr && i < arr->n_values && k < n; i++) {
         GObject *src = g_value_get_object(g_value_array_get_nth(arr, i));
-        gboolean internal = TRUE, sender = FALSE;
+        gboolean internal = TRUE;
         guint ssrc = 0;
 
-        g_object_get(src, "internal", &internal, "is-sender", &sender, "ssrc",
-                     &ssrc, NULL);
-        if (!internal && sender) {
+        g_object_get(src, "internal", &internal, "ssrc", &ssrc, NULL);
+        if (!internal) {
             out[k++] = ssrc;
         }
     }
@@ -88,9 +86,6 @@ on_sending_rtcp(GObject *session, GstBuffer *buffer, gboolean early,
         return FALSE;
     }
     n = remote_ssrcs(session, ssrcs, TC_MEDIA__MAX_TRACKS);
-    if (n == 0) {
-        return FALSE;
-    }
     g_object_get(session, "internal-ssrc", &own, NULL);
     while ((bps >> exp) > 0x3ffff) { /* 18-bit mantissa */
         exp++;

@@ -52,6 +52,7 @@ struct synth {
     gint published;
     gint loss_pct;                 /* of packets arriving on feeds (atomic) */
     gint remb_bps;                 /* the last REMB received (atomic) */
+    gint remb_count;               /* REMBs received (atomic) */
     bool remb_hooked;
     guint clip_next;               /* the clip's next frame (appsrc thread) */
     GstClockTime clip_base;        /* added to its PTS: loops so far */
@@ -796,6 +797,7 @@ on_feedback(GObject *session, guint type, guint fbtype, guint sender,
         gst_buffer_extract(fci, 0, b, 8) != 8 || memcmp(b, "REMB", 4) != 0) {
         return;
     }
+    g_atomic_int_inc(&s->remb_count);
     g_atomic_int_set(&s->remb_bps,
                      (gint)((((guint)(b[5] & 3) << 16) | (guint)b[6] << 8 |
                              b[7])
@@ -820,6 +822,13 @@ synth_remb_bps(struct synth *s)
         gst_object_unref(rtpbin);
     }
     return (unsigned)g_atomic_int_get(&s->remb_bps);
+}
+
+unsigned
+synth_remb_count(struct synth *s)
+{
+    synth_remb_bps(s); /* hooks the session when it exists */
+    return (unsigned)g_atomic_int_get(&s->remb_count);
 }
 
 unsigned

@@ -106,6 +106,8 @@ void synth_set_loss(struct synth *s, unsigned pct);
  * RTCP PSFB FMT 15) the server sent on the publishing connection, bit/s;
  * 0 before any. */
 unsigned synth_remb_bps(struct synth *s);
+/* REMBs received so far. */
+unsigned synth_remb_count(struct synth *s);
 
 /* Feeds currently open. */
 unsigned synth_feeds(struct synth *s);

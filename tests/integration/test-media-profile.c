@@ -5,9 +5,8 @@
  * (zhou.ming hosts, huang.xiaoyan takes part):
  *
  *   - the join answer tells the configured default profile (low here,
- *     with its video cap); the REMB the server should add to its RTCP
- *     to each publisher is printed, not checked: it is not sent yet
- *     (media/profile.c);
+ *     with its video cap), and the server's RTCP to each publisher
+ *     carries a REMB of that cap; under normal, none any more;
  *   - a participant may not set the profile (forbidden), a bad value is
  *     refused naming `profile`, one without `profile` too;
  *   - the host sets `audio`: everyone gets the media-profile event, no
@@ -16,8 +15,8 @@
  *   - the profile is kept with the consultation: a later join is told it;
  *   - over HTTP (GET/PUT /api/v1/consultations/1/media-profile) the host
  *     reads and sets it, the live room is told at once, a participant may
- *     read but not set it, a bad value is a 400 naming `profile`;
- *   - a participant whose downlink loses 30 % of its packets is switched
+ *     read but not set it, a bad value is a 422 naming `profile`;
+ *   - a participant whose downlink loses 40 % of its packets is switched
  *     to audio only and the other side is told (audio-only, reason loss);
  *     when the loss stops its video comes back after the hold (3 rounds
  *     of 2 s here) and the other side is told again (reason recovered).
@@ -366,12 +365,10 @@ test_profiles_are_told_kept_and_enforced(void)
     /* The configured default, told in the join answer. */
     TC_CHECK_STR_EQ(zhou->join_profile, "low");
     TC_CHECK_EQ(zhou->join_kbps, 200);
-    TC_CHECK(spin_until(receives_video, pair, 20000));
-    /* Known not working (media/profile.c): the cap as REMB in the
-     * server's RTCP. Reported, so that a fix shows here. */
-    spin_until(remb_seen, &remb, 3000);
-    printf("# REMB at the publisher: %u bit/s (want %u; not sent yet)\n",
-           synth_remb_bps(zhou->s), remb.bps);
+    TC_CHECK(spin_until(receives_video, pair, 30000));
+    /* The server's RTCP to the publisher carries the cap as REMB. */
+    TC_CHECK(spin_until(remb_seen, &remb, 15000));
+    printf("# REMB at the publisher: %u bit/s\n", synth_remb_bps(zhou->s));
 
     /* Refusals, naming the rule; nothing changes. */
     set_profile(huang, "audio");
@@ -382,7 +379,7 @@ test_profiles_are_told_kept_and_enforced(void)
     set_profile(zhou, NULL);
     TC_CHECK_STR_EQ(zhou->error_code, "missing-field");
     TC_CHECK_EQ(huang->profile_events, 0);
-    TC_CHECK(video_in(huang, zhou, 1000) > 20);
+    TC_CHECK(video_flows(huang, zhou, 8000));
 
     /* audio: told to everyone; no video forwarded, audio goes on. The
      * synthetic publishers keep sending video: the server drops it. */
@@ -390,16 +387,25 @@ test_profiles_are_told_kept_and_enforced(void)
     TC_CHECK_STR_EQ(zhou->error_code, "");
     TC_CHECK_STR_EQ(huang->profile, "audio");
     TC_CHECK_STR_EQ(zhou->profile, "audio");
-    sig_spin(300);
+    sig_spin(1000); /* what the leaky queues held drains */
     TC_CHECK_EQ(video_in(huang, zhou, 1000), 0);
     TC_CHECK_EQ(video_in(zhou, huang, 1000), 0);
-    TC_CHECK(audio_in(huang, zhou, 1000) > 20);
+    TC_CHECK(audio_in(huang, zhou, 1000) > 10);
 
     /* normal: video again; no REMB cap any more. */
     set_profile(zhou, "normal");
     TC_CHECK_STR_EQ(huang->profile, "normal");
-    TC_CHECK(video_flows(huang, zhou, 5000));
-    TC_CHECK(video_flows(zhou, huang, 5000));
+    TC_CHECK(video_flows(huang, zhou, 10000));
+    TC_CHECK(video_flows(zhou, huang, 10000));
+    printf("# last audio-only events: %s / %s\n", huang->audio_only,
+           zhou->audio_only);
+    /* No cap under normal: no REMB comes any more. */
+    {
+        unsigned n = synth_remb_count(zhou->s);
+
+        sig_spin(2000);
+        TC_CHECK_EQ(synth_remb_count(zhou->s), n);
+    }
 
     /* Over HTTP: read, set (the live room is told), refusals. */
     {
@@ -417,7 +423,7 @@ test_profiles_are_told_kept_and_enforced(void)
         TC_CHECK_EQ(http("zhou.ming", "PUT", "{\"profile\":\"audio\"}", &put),
                     200);
         TC_CHECK_STR_CONTAINS(put, "\"profile\":\"audio\"");
-        sig_spin(400);
+        sig_spin(1000);
         TC_CHECK_STR_EQ(huang->profile, "audio");
         TC_CHECK_EQ(video_in(huang, zhou, 1000), 0);
     }
@@ -454,27 +460,27 @@ test_a_lossy_link_goes_audio_only_and_back_and_the_other_side_sees_it(void)
     gint64 t0;
 
     TC_REQUIRE(zhou && zhou->s && huang && huang->s);
-    TC_CHECK(spin_until(receives_video, pair, 20000));
+    TC_CHECK(spin_until(receives_video, pair, 30000));
     on[0] = zhou, on[1] = huang, on[2] = "on loss";
     off[0] = zhou, off[1] = huang, off[2] = "off recovered";
 
-    /* huang's downlink loses 30 %: zhou is told huang gets audio only. */
-    synth_set_loss(huang->s, 30);
+    /* huang's downlink loses 40 %: zhou is told huang gets audio only. */
+    synth_set_loss(huang->s, 40);
     t0 = g_get_monotonic_time();
-    TC_CHECK(spin_until(switched, on, 15000));
-    printf("# audio only after %lld ms of 30 %% loss\n",
+    TC_CHECK(spin_until(switched, on, 20000));
+    printf("# audio only after %lld ms of 40 %% loss\n",
            (long long)(g_get_monotonic_time() - t0) / 1000);
     sig_spin(500);
     TC_CHECK_EQ(video_in(huang, zhou, 1500), 0);
-    TC_CHECK(audio_in(huang, zhou, 1000) > 20);
+    TC_CHECK(audio_in(huang, zhou, 2000) > 5); /* audio goes on */
 
     /* The link recovers: after the hold, video again, told to zhou. */
     synth_set_loss(huang->s, 0);
     t0 = g_get_monotonic_time();
-    TC_CHECK(spin_until(switched, off, 15000));
+    TC_CHECK(spin_until(switched, off, 25000));
     printf("# video again after %lld ms without loss\n",
            (long long)(g_get_monotonic_time() - t0) / 1000);
-    TC_CHECK(video_flows(huang, zhou, 5000));
+    TC_CHECK(video_flows(huang, zhou, 8000));
     mpeer_free(huang);
     mpeer_free(zhou);
 }
@@ -484,7 +490,9 @@ main(void)
 {
     const char *config = "[media]\nice_addresses = 127.0.0.1\n"
                          "default_profile = low\nlow_max_kbps = 200\n"
-                         "stats_interval_s = 2\n";
+                         "stats_interval_s = 2\n"
+                         /* a loaded machine loses some by itself */
+                         "audio_only_loss_pct = 20\n";
     char *err = NULL;
 
     if (tc_media_init(&err) < 0 || sig_fixture_start(&fx, config) < 0) {
