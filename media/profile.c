@@ -3,7 +3,8 @@
  * profile.c - the room's low-bandwidth profile (tc_media_room_profile),
  * enforced without decoding anything:
  *
- *   NORMAL  nothing;
+ *   NORMAL  nothing (a connection that was capped gets a REMB of 20 Mbit/s
+ *           from then on: browsers keep the last REMB as their ceiling);
  *   LOW     a REMB (draft-alvestrand-rmcat-remb: payload-specific
  *           feedback, FMT 15, "REMB", the bitrate as exponent and
  *           mantissa, the publisher's SSRCs) is appended to every RTCP
@@ -121,6 +122,9 @@ on_sending_rtcp(GObject *session, GstBuffer *buffer, gboolean early,
     return TRUE;
 }
 
+/* The REMB that lifts a cap: more than any call here sends. */
+#define LIFTED_BPS (20 * 1000 * 1000)
+
 static void
 box_release(gpointer data, GClosure *closure)
 {
@@ -176,7 +180,12 @@ tc_media_room_profile(struct tc_media_room *room,
         struct tc_media__part *p = g_ptr_array_index(room->parts, i);
 
         if (p->pub) {
-            g_atomic_int_set(p->pub->remb_bps, bps);
+            /* A browser keeps the last REMB as its ceiling: a connection
+             * that was capped is told the cap is lifted, not left at it. */
+            g_atomic_int_set(p->pub->remb_bps,
+                             bps                                  ? bps
+                             : g_atomic_int_get(p->pub->remb_bps) ? LIFTED_BPS
+                                                                  : 0);
             tc_media__profile_hook(p->pub);
         }
         tc_media__link_apply(p, "profile");
