@@ -67,6 +67,7 @@ tc_media__endpoint_unref(struct tc_media__endpoint *ep)
     g_clear_pointer(&ep->branches, g_ptr_array_unref);
     g_clear_pointer(&ep->tees, g_ptr_array_unref);
     g_clear_pointer(&ep->video_gate, g_atomic_rc_box_release);
+    g_clear_pointer(&ep->remb_bps, g_atomic_rc_box_release);
     gst_clear_object(&ep->webrtc);
     gst_clear_object(&ep->pipeline);
     g_main_context_unref(ep->ctx);
@@ -332,6 +333,7 @@ on_track_job(struct tc_media__endpoint *ep, struct job *job)
     /* The endpoint keeps every tee, also of a stream nobody forwards: an
      * unlinked webrtcbin pad would stop the whole connection. */
     g_ptr_array_add(ep->tees, gst_object_ref(job->element));
+    tc_media__profile_hook(ep); /* its RTP session exists now */
     for (unsigned i = 0; i < part->n_tracks; i++) {
         struct tc_media__track *t = &part->tracks[i];
         g_autoptr(GstPad) tsink = NULL;
@@ -984,6 +986,11 @@ tc_media__endpoint_new(struct tc_media_room *room,
         g_strlcpy(ep->feed_id, feed->id, sizeof(ep->feed_id));
         ep->video_gate = g_atomic_rc_box_new0(gint);
         *ep->video_gate = owner->link.video_off;
+    } else {
+        ep->remb_bps = g_atomic_rc_box_new0(gint);
+        *ep->remb_bps = room->profile == TC_MEDIA_PROFILE_LOW
+                            ? (gint)room->low_max_kbps * 1000
+                            : 0;
     }
     if (!webrtc) {
         tc_media__endpoint_unref(ep);

@@ -28,7 +28,8 @@
  * statistics are missing), so the video's loss reads 0.
  *
  * A subscriber that asked for audio only (tc_media_room_audio_only) stays
- * so whatever its link. Each change of what a subscriber receives is an
+ * so whatever its link, and so does everyone while the room's profile is
+ * AUDIO (profile.c). Each change of what a subscriber receives is an
  * AUDIO_ONLY event (the server tells the room); video resumes with a
  * keyframe request to each publisher.
  *
@@ -62,11 +63,11 @@ tc_media__link_row(struct tc_media__endpoint *ep, bool video, uint64_t sent,
     ep->link_lost[k] = lost;
 }
 
-/* Open or close the video of every feed of `p` to match its state. */
-static void
-apply(struct tc_media__part *p, const char *reason)
+void
+tc_media__link_apply(struct tc_media__part *p, const char *reason)
 {
-    bool off = p->link.asked || p->link.auto_off;
+    bool off = p->link.asked || p->link.auto_off ||
+               p->room->profile == TC_MEDIA_PROFILE_AUDIO;
     struct tc_media_event ev = {0};
 
     if (off == p->link.video_off) {
@@ -131,7 +132,7 @@ judge(struct tc_media__part *p, unsigned loss_pct)
     l->since = 0;
     memset(l->win_sent, 0, sizeof(l->win_sent));
     memset(l->win_lost, 0, sizeof(l->win_lost));
-    apply(p, l->auto_off ? "loss" : "recovered");
+    tc_media__link_apply(p, l->auto_off ? "loss" : "recovered");
 }
 
 void
@@ -161,6 +162,6 @@ tc_media_room_audio_only(struct tc_media_room *room, const char *id, bool on)
         return -ENOENT;
     }
     p->link.asked = on;
-    apply(p, "asked");
+    tc_media__link_apply(p, "asked");
     return 0;
 }

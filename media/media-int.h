@@ -8,6 +8,7 @@
  *   endpoint.c  one webrtcbin: negotiation, ICE, states, forwarding links
  *   delay.c     the delay a forwarded packet spends in the server
  *   link.c      audio only for a subscriber: asked, or on sustained loss
+ *   profile.c   the room's low-bandwidth profile: REMB caps, no video
  *
  * Objects and threads. A room, its participants and their endpoints are
  * owned by the room and touched on the room's context only. GStreamer
@@ -115,6 +116,18 @@ void tc_media__link_row(struct tc_media__endpoint *ep, bool video,
 /* Judge the round that ends now, for every participant; start the next. */
 void tc_media__link_round(struct tc_media_room *room);
 
+struct tc_media__part;
+
+/* Open or close the video of every feed of `p` to match its state (the
+ * room's profile included); an AUDIO_ONLY event when it changed. */
+void tc_media__link_apply(struct tc_media__part *p, const char *reason);
+
+/* == profile.c (room's context) == */
+
+/* Add the room's REMB cap to the RTCP the publishing endpoint `ep` sends,
+ * once its RTP session exists (called again until it does). */
+void tc_media__profile_hook(struct tc_media__endpoint *ep);
+
 /* == endpoint.c == */
 
 struct tc_media__part;
@@ -157,6 +170,10 @@ struct tc_media__endpoint {
     /* A feed: non-zero drops its video (link.c). An atomic in an rc box
      * that the gate's pad probe shares. */
     gint *video_gate;
+    /* Publishing: the room's REMB cap in bit/s, 0: none (profile.c). An
+     * atomic in an rc box that the RTCP signal handler shares. */
+    gint *remb_bps;
+    bool remb_hooked; /* its RTP session's on-sending-rtcp is connected */
 };
 
 /* A feed's link from a publisher's tee to its webrtcbin sink pad. */
@@ -208,6 +225,8 @@ struct tc_media_room {
     char *record_dir;     /* NULL: not recording */
     GSource *pause_timer; /* watches tracks that stop and resume */
     struct tc_media__delay *delay;
+    enum tc_media_profile profile; /* profile.c */
+    unsigned low_max_kbps;
 };
 
 /* A new webrtcbin endpoint in the room's pipeline, owned by the room

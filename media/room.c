@@ -473,6 +473,7 @@ tc_media_room_new(const char *name, const struct tc_media_config *cfg,
     room->cfg.latency_ms = cfg->latency_ms ? cfg->latency_ms : 100;
     room->cfg.audio_only_loss_pct =
         cfg->audio_only_loss_pct ? cfg->audio_only_loss_pct : 10;
+    room->low_max_kbps = 150;
     room->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
     room->delay = tc_media__delay_watch(room->pipeline);
     bus = gst_pipeline_get_bus(GST_PIPELINE(room->pipeline));
@@ -547,6 +548,7 @@ tc_media_room_offer(struct tc_media_room *room, const char *id,
         g_strlcpy(part->id, id, sizeof(part->id));
         part->feeds = g_ptr_array_new();
         g_ptr_array_add(room->parts, part);
+        tc_media__link_apply(part, "profile"); /* an AUDIO room */
     } else {
         part_unpublish(part, true); /* a new offer replaces the old one */
     }

@@ -518,7 +518,8 @@ enum tc_media_event_kind {
     /* A recording of the participant's `track` is complete. */
     TC_MEDIA_EV_RECORDING,
     /* The participant now receives audio only (`up` true) or video again
-     * (`up` false); `reason` is "asked", "loss" or "recovered". */
+     * (`up` false); `reason` is "asked", "loss", "recovered" or
+     * "profile" (the room's profile is or was AUDIO). */
     TC_MEDIA_EV_AUDIO_ONLY,
 };
 
@@ -628,6 +629,30 @@ int tc_media_room_record(struct tc_media_room *room, const char *dir);
  */
 int tc_media_room_audio_only(struct tc_media_room *room, const char *id,
                              bool on);
+
+/*
+ * The room's low-bandwidth profile (docs/protocol.md, "media-profile").
+ * The server cannot transcode; what it does without decoding:
+ *   NORMAL  nothing (each publisher's browser chooses its bitrate);
+ *   LOW     every publisher's RTCP from the server carries a REMB
+ *           (receiver-estimated maximum bitrate) of low_max_kbps, so a
+ *           browser that did not cap its video itself is told to (sent
+ *           with each RTCP report, and at once with a keyframe request);
+ *   AUDIO   no video is forwarded to anyone (AUDIO_ONLY events with
+ *           reason "profile" for each participant); audio goes on.
+ * Applies to participants who join later too. Publishers are expected to
+ * cap themselves as well (the JS SDK does). Errors: -EINVAL (profile, or
+ * low_max_kbps outside 30..5000).
+ */
+enum tc_media_profile {
+    TC_MEDIA_PROFILE_NORMAL = 0,
+    TC_MEDIA_PROFILE_LOW,
+    TC_MEDIA_PROFILE_AUDIO,
+};
+
+int tc_media_room_profile(struct tc_media_room *room,
+                          enum tc_media_profile profile,
+                          unsigned low_max_kbps);
 
 /* Participants with media in the room. */
 unsigned tc_media_room_count(const struct tc_media_room *room);

@@ -41,6 +41,8 @@ static const struct tc_rec__migration migrations[] = {
     {12, "media: recordings of live calls", tc_rec__schema_recordings},
     {13, "rehab: recordings of live-guided sessions",
      tc_rec__schema_rehab_media},
+    {14, "media: low-bandwidth profile of live calls",
+     tc_rec__schema_media_profile},
 };
 
 #define N_MIGRATIONS (int)(sizeof(migrations) / sizeof(migrations[0]))

@@ -3404,6 +3404,55 @@ int tc_rec_emergency_stats_get(struct tc_rec_db *db, const char *from,
                                struct tc_rec_emergency_stats **out);
 void tc_rec_emergency_stats_free(struct tc_rec_emergency_stats *s);
 
+/* ---- The media profile of a live call (media-profile.c) ----
+ *
+ * How much a call's video may use on its links: normal (as the
+ * publishers' browsers choose), low (video capped, e.g. 150 kbit/s at
+ * half size, for rural links) or audio (no video). Kept per consultation
+ * or rehab session once someone chose one; without a row the server's
+ * configured default applies.
+ */
+enum tc_rec_media_profile {
+    TC_REC_MEDIA_PROFILE_NORMAL = 1,
+    TC_REC_MEDIA_PROFILE_LOW,
+    TC_REC_MEDIA_PROFILE_AUDIO,
+};
+/* "normal", "low", "audio"; NULL outside the enum. */
+const char *tc_rec_media_profile_to_string(enum tc_rec_media_profile p);
+/* -EINVAL (and *out untouched) for anything but the three names. */
+int tc_rec_media_profile_from_string(const char *s,
+                                     enum tc_rec_media_profile *out);
+
+/* Whose profile: a consultation's or a rehab session's. */
+enum tc_rec_media_profile_owner {
+    TC_REC_MEDIA_PROFILE_CONSULTATION = 1,
+    TC_REC_MEDIA_PROFILE_REHAB_SESSION,
+};
+
+struct tc_rec_media_profile_row {
+    enum tc_rec_media_profile profile;
+    int64_t set_by; /* user id */
+    int64_t set_at_us;
+};
+
+/*
+ * Set (or replace) the profile of consultation or rehab session `id`.
+ * Errors: -ENOENT (no such record, or set_by names no user), -EINVAL
+ * (profile).
+ */
+int tc_rec_media_profile_set(struct tc_rec_db *db,
+                             enum tc_rec_media_profile_owner owner, int64_t id,
+                             enum tc_rec_media_profile profile, int64_t set_by,
+                             int64_t at_us);
+/*
+ * The profile chosen for the record: 0 with *out filled; -ENOENT when
+ * none was chosen (or the record does not exist: errmsg says which);
+ * -EINVAL for an unknown owner.
+ */
+int tc_rec_media_profile_get(struct tc_rec_db *db,
+                             enum tc_rec_media_profile_owner owner, int64_t id,
+                             struct tc_rec_media_profile_row *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -460,6 +460,47 @@ parse_media_audio_only_loss(struct tc_srv_config *cfg, const char *value,
     return 0;
 }
 
+static int
+parse_media_default_profile(struct tc_srv_config *cfg, const char *value,
+                            GString *why)
+{
+    static const char *const names[] = {"normal", "low", "audio"};
+
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(value, names[i]) == 0) {
+            cfg->media_default_profile = i + 1;
+            return 0;
+        }
+    }
+    g_string_printf(why, "'%s' is not normal, low or audio", value);
+    return -EINVAL;
+}
+
+static int
+parse_media_low_max(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 30, 5000, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->media_low_max_kbps = (int)v;
+    return 0;
+}
+
+static int
+parse_media_stats_interval(struct tc_srv_config *cfg, const char *value,
+                           GString *why)
+{
+    long v;
+
+    if (parse_int_range(value, 1, 60, &v, why) < 0) {
+        return -EINVAL;
+    }
+    cfg->media_stats_interval_s = (int)v;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -501,6 +542,9 @@ static const struct key_def keys[] = {
     {"media", "turn_server", parse_turn},
     {"media", "latency_ms", parse_media_latency},
     {"media", "audio_only_loss_pct", parse_media_audio_only_loss},
+    {"media", "default_profile", parse_media_default_profile},
+    {"media", "low_max_kbps", parse_media_low_max},
+    {"media", "stats_interval_s", parse_media_stats_interval},
 };
 
 struct tc_srv_config *
@@ -535,6 +579,9 @@ tc_srv_config_new(void)
     cfg->ecg_port = 0;
     cfg->media_latency_ms = 100;
     cfg->media_audio_only_loss_pct = 10;
+    cfg->media_default_profile = 1; /* normal */
+    cfg->media_low_max_kbps = 150;
+    cfg->media_stats_interval_s = 5;
     return cfg;
 }
 

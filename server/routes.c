@@ -29,6 +29,7 @@ static const struct tc_srv__route *const tables[] = {
     tc_srv__routes_emergency,    tc_srv__routes_dicomweb,
     tc_srv__routes_imaging,      tc_srv__routes_ecg,
     tc_srv__routes_recordings,   tc_srv__routes_rehab_recordings,
+    tc_srv__routes_media_profile,
 };
 
 /* Length of the segment at s (up to '/' or the end). */

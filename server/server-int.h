@@ -376,6 +376,7 @@ extern const struct tc_srv__route tc_srv__routes_rehab[];
 extern const struct tc_srv__route tc_srv__routes_rehab_sessions[];
 extern const struct tc_srv__route tc_srv__routes_consult[];
 extern const struct tc_srv__route tc_srv__routes_recordings[];
+extern const struct tc_srv__route tc_srv__routes_media_profile[];
 
 extern const struct tc_srv__route tc_srv__routes_studies[];
 extern const struct tc_srv__route tc_srv__routes_ecg[]; /* api-ecg.c */

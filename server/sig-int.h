@@ -114,6 +114,8 @@ enum tc_srv__sig_type {
     TC_SRV__SIG_ECG_UNSUBSCRIBE,
     /* audio only for the sender, to the media endpoint (sig-media.c) */
     TC_SRV__SIG_MEDIA_MODE,
+    /* the room's low-bandwidth profile, from a host (sig-profile.c) */
+    TC_SRV__SIG_MEDIA_PROFILE,
     TC_SRV__SIG_N_TYPES
 };
 
@@ -142,6 +144,7 @@ struct tc_srv__sig_msg {
     const char *reason;              /* join (break-glass), remove */
     const char *to;                  /* offer, answer, candidate */
     const char *text;                /* chat */
+    const char *profile;             /* media-profile */
 };
 
 /*
@@ -210,6 +213,9 @@ struct tc_srv__sig_ops {
                                   struct tc_srv__sig_peer *peer,
                                   struct tc_srv__sig_msg *msg,
                                   struct tc_srv__sig_error *err);
+    /* `room` was just made (its first join): fill its media_profile.
+     * NULL: rooms have none. */
+    void (*opened)(void *ctx, struct tc_srv__sig_room *room);
     /* `peer` left `room` for good (before its membership is freed). */
     void (*left)(void *ctx, struct tc_srv__sig_hub *hub,
                  const struct tc_srv__sig_room *room,
@@ -247,6 +253,10 @@ struct tc_srv__sig_room {
     int64_t resident_id;
     GPtrArray *members; /* struct tc_srv__sig_member *, in join order */
     int64_t chat_seq;   /* the last seq of a room whose chat is not kept */
+    /* "normal", "low", "audio" (sig-profile.c), "" when not known: told
+     * in join answers. */
+    char media_profile[8];
+    int video_max_kbps; /* the video cap of "low", told with it */
 };
 
 struct tc_srv__sig_peer {
@@ -433,6 +443,34 @@ enum tc_srv__sig_err tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
 void tc_srv__sig_media_left(void *ctx, struct tc_srv__sig_hub *hub,
                             const struct tc_srv__sig_room *room,
                             const struct tc_srv__sig_peer *peer);
+
+/* == sig-profile.c: the room's low-bandwidth profile == */
+
+/* The hub's opened (ctx is the struct tc_srv): the record's profile, or
+ * the configured default. */
+void tc_srv__sig_profile_opened(void *ctx, struct tc_srv__sig_room *room);
+/* media-profile from `peer`: a host of msg->room sets its profile (kept
+ * with the record, applied to the media, told to every member). Answers
+ * `ok` itself; on an error only fills err. */
+enum tc_srv__sig_err tc_srv__sig_profile_set(struct tc_srv *srv,
+                                             struct tc_srv__sig_hub *hub,
+                                             struct tc_srv__sig_peer *peer,
+                                             const struct tc_srv__sig_msg *msg,
+                                             struct tc_srv__sig_error *err);
+/* The record's profile was set outside the call (HTTP): its live room,
+ * if any, takes it and its members are told (media-profile without
+ * "by"). */
+void tc_srv__sig_profile_changed(struct tc_srv *srv,
+                                 enum tc_srv__sig_room_kind kind,
+                                 int64_t record_id, const char *name);
+/* Apply `room`'s profile to its media room, when it has one
+ * (sig-media.c). */
+void tc_srv__sig_media_profile(struct tc_srv *srv,
+                               const struct tc_srv__sig_room *room);
+/* The JSON members telling a room's profile: "media_profile" and, for
+ * low, "video_max_kbps", added to `doc` (sig-room.c's join answers). */
+void tc_srv__sig_profile_members(const struct tc_srv__sig_room *room,
+                                 json_t *doc);
 
 /* The hub's attend (ctx is the struct tc_srv): the attendance log. */
 void tc_srv__sig_attend(void *ctx, const struct tc_srv__sig_room *room,

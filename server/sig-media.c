@@ -15,7 +15,8 @@
  * A signaling room gets a media room (one GStreamer pipeline) with its
  * first offer; a member leaving the signaling room leaves the media room,
  * and the media room is freed with its last participant. Statistics of
- * every connection are collected every 5 s into /metrics gauges.
+ * every connection are collected every [media] stats_interval_s (5 s)
+ * into /metrics gauges.
  *
  * A room is recorded when its record's recording consent stands when its
  * pipeline starts (a consultation's, or a rehab session's plan's); each
@@ -41,8 +42,6 @@
 #include "sig-int.h"
 #include "tc-media.h"
 #include "tc-records.h"
-
-#define STATS_PERIOD_S 5
 
 struct media_room {
     struct tc_srv__media *m;
@@ -459,7 +458,8 @@ media_get(struct tc_srv *srv, struct tc_srv__sig_hub *hub)
     m->hub = hub;
     m->rooms =
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, media_room_free);
-    m->stats_timer = g_timeout_add_seconds(STATS_PERIOD_S, on_stats_timer, m);
+    m->stats_timer = g_timeout_add_seconds(
+        (guint)srv->cfg->media_stats_interval_s, on_stats_timer, m);
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_media_rooms",
                               "Rooms with a media pipeline.", 0);
     srv->media = m;
@@ -475,6 +475,25 @@ tc_srv__media_free(struct tc_srv__media *m)
     g_source_remove(m->stats_timer);
     g_hash_table_destroy(m->rooms);
     g_free(m);
+}
+
+/* The signaling room's profile (sig-profile.c) to its media room. */
+static void
+apply_profile(struct media_room *mr, const struct tc_srv__sig_room *room)
+{
+    enum tc_media_profile p = TC_MEDIA_PROFILE_NORMAL;
+
+    if (strcmp(room->media_profile, "low") == 0) {
+        p = TC_MEDIA_PROFILE_LOW;
+    } else if (strcmp(room->media_profile, "audio") == 0) {
+        p = TC_MEDIA_PROFILE_AUDIO;
+    }
+    if (tc_media_room_profile(mr->room, p,
+                              (unsigned)mr->m->srv->cfg->media_low_max_kbps) <
+        0) {
+        g_warning("room %s: profile not applied: %s", mr->name,
+                  tc_media_room_errmsg(mr->room));
+    }
 }
 
 static struct media_room *
@@ -518,7 +537,20 @@ room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
                               "Rooms with a media pipeline.", 1);
     g_message("room %s: media pipeline up", room->name);
     record_if_consented(mr);
+    apply_profile(mr, room);
     return mr;
+}
+
+void
+tc_srv__sig_media_profile(struct tc_srv *srv,
+                          const struct tc_srv__sig_room *room)
+{
+    struct media_room *mr =
+        srv->media ? g_hash_table_lookup(srv->media->rooms, room->name) : NULL;
+
+    if (mr) {
+        apply_profile(mr, room);
+    }
 }
 
 /* media/'s error -> a signaling error naming the field or rule. */

@@ -63,6 +63,7 @@ static const char *const type_names[TC_SRV__SIG_N_TYPES] = {
     [TC_SRV__SIG_ECG_SUBSCRIBE] = "ecg-subscribe",
     [TC_SRV__SIG_ECG_UNSUBSCRIBE] = "ecg-unsubscribe",
     [TC_SRV__SIG_MEDIA_MODE] = "media-mode",
+    [TC_SRV__SIG_MEDIA_PROFILE] = "media-profile",
 };
 
 const char *
@@ -369,6 +370,19 @@ type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
                                       ? TC_SRV__SIG_BAD_FIELD
                                       : TC_SRV__SIG_MISSING_FIELD,
                                   "audioOnly: must be true or false");
+        }
+        return rc;
+    case TC_SRV__SIG_MEDIA_PROFILE:
+        rc = room_member(m, err);
+        if (rc == TC_SRV__SIG_OK) {
+            rc = string_member(m->doc, "profile", true, 1, 16, false,
+                               &m->profile, err);
+        }
+        if (rc == TC_SRV__SIG_OK && strcmp(m->profile, "normal") != 0 &&
+            strcmp(m->profile, "low") != 0 &&
+            strcmp(m->profile, "audio") != 0) {
+            rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                                  "profile: must be normal, low or audio");
         }
         return rc;
     case TC_SRV__SIG_ECG_ANNOUNCE:

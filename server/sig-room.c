@@ -190,6 +190,9 @@ room_get(struct tc_srv__sig_hub *hub, const struct tc_srv__sig_msg *msg,
     room->resident_id = resident_id;
     room->members = g_ptr_array_new_with_free_func(g_free);
     g_hash_table_insert(hub->rooms, room->name, room);
+    if (hub->ops->opened) {
+        hub->ops->opened(hub->ctx, room);
+    }
     g_debug("room %s opened", room->name);
     return room;
 }
@@ -236,6 +239,7 @@ tc_srv__sig_room_join(struct tc_srv__sig_hub *hub,
                         json_string(m->waiting ? "waiting" : "joined"));
     json_object_set_new(doc, "peers",
                         m->waiting ? json_array() : peers_json(room, m));
+    tc_srv__sig_profile_members(room, doc);
     tc_srv__sig_answer(hub, peer, doc);
     json_decref(doc);
 
@@ -365,6 +369,7 @@ tc_srv__sig_room_admit(struct tc_srv__sig_hub *hub,
     answer_ok(hub, peer, msg->id);
     doc = message("admitted", host->room, NULL);
     json_object_set_new(doc, "peers", peers_json(host->room, target));
+    tc_srv__sig_profile_members(host->room, doc);
     tc_srv__sig_answer(hub, target->peer, doc);
     json_decref(doc);
     doc = message("peer-joined", host->room, NULL);

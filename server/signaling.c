@@ -560,6 +560,8 @@ dispatch(struct sig_conn *conn, struct tc_srv__sig_msg *msg,
         return tc_srv__sig_room_relay(hub, conn->peer, msg, err);
     case TC_SRV__SIG_CHAT:
         return on_chat(conn, msg, err);
+    case TC_SRV__SIG_MEDIA_PROFILE:
+        return tc_srv__sig_profile_set(conn->srv, hub, conn->peer, msg, err);
     case TC_SRV__SIG_ECG_ANNOUNCE:
     case TC_SRV__SIG_ECG_STOP:
     case TC_SRV__SIG_ECG_SUBSCRIBE:
@@ -886,6 +888,7 @@ static const struct tc_srv__sig_ops ops = {
     .attend = tc_srv__sig_attend,
     .media = tc_srv__sig_media,
     .left = tc_srv__sig_media_left,
+    .opened = tc_srv__sig_profile_opened,
 };
 
 /* ---- the whole ---- */

@@ -93,6 +93,13 @@ struct tc_srv_config {
     char *media_turn_server;       /* [media] turn_server, NULL: none */
     int media_latency_ms;          /* [media] latency_ms: jitter buffer */
     int media_audio_only_loss_pct; /* [media] audio_only_loss_pct */
+    /* [media] default_profile: a room's profile until someone chooses
+     * one: 1 normal, 2 low, 3 audio (enum tc_rec_media_profile). */
+    int media_default_profile;
+    int media_low_max_kbps; /* [media] low_max_kbps: video cap of "low" */
+    /* [media] stats_interval_s: a statistics round (the /metrics gauges,
+     * the automatic audio-only watch judges 3 rounds). */
+    int media_stats_interval_s;
 };
 
 /* A configuration holding every default. Returns NULL only out of

@@ -12,6 +12,8 @@
  *   call.mute('audio', true); await call.setAudioOnly(true);
  *   await call.setLowBandwidth(true);   // 150 kbps, half size
  *   await call.setLowBandwidth(true, { audioOnly: true });
+ *   await call.setRoomProfile('low');   // a host: the whole room (below)
+ *   await call.setOwnProfile('audio');  // just us, whatever the room's
  *   const [screen] = (await navigator.mediaDevices.getDisplayMedia({ video: true })).getVideoTracks();
  *   await call.shareScreen(screen);  // the others get the screen instead of the camera
  *   await call.shareScreen(null);    // the camera again
@@ -53,7 +55,18 @@
  * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
  * {feed, message}, 'audio-only' {peer, on, reason} (the server stopped
  * or resumed forwarding video to `peer`: its link loses too much, or it
- * recovered, or it asked; docs/protocol.md), 'chat', 'close'.
+ * recovered, or it asked, or the room's profile is audio;
+ * docs/protocol.md), 'media-profile' {room, own, effective, by,
+ * videoMaxKbps} (the room's or our own profile changed), 'chat', 'close'.
+ *
+ * Media profiles (docs/protocol.md, "media-profile"): the room has one
+ * (normal, low, audio), told in the join answer and by a media-profile
+ * event whenever a host changes it; each participant may also choose a
+ * lower one for itself (setOwnProfile). The stricter of the two is what
+ * we send: low caps our video sender (RTCRtpSender.setParameters:
+ * maxBitrate = the room's video_max_kbps, scaleResolutionDownBy 2,
+ * maxFramerate 15), audio stops sending video (replaceTrack(null)), as
+ * setLowBandwidth and setAudioOnly do, whichever of them asks more.
  */
 import { Signaling, SignalingError } from './signaling.js';
 
@@ -66,6 +79,9 @@ const RESUME_SETTLE_MS = 5000;
 // After an ICE restart: how long the publishing connection gets to be
 // connected again before we publish afresh on a new connection.
 const ICE_RESTART_SETTLE_MS = 15000;
+// Media profiles from the least to the most restrictive.
+const PROFILES = ['normal', 'low', 'audio'];
+const LOW_DEFAULT_KBPS = 150;
 
 export { Signaling, SignalingError };
 
@@ -121,6 +137,10 @@ export class Call {
     this.inRoom = false; // joined by join() (own connection only)
     this.audioOnly = false;
     this.lowBandwidth = null;
+    this.roomProfile = 'normal'; // the room's (join answer, media-profile)
+    this.ownProfile = 'normal'; // our own choice (setOwnProfile)
+    this.videoMaxKbps = LOW_DEFAULT_KBPS;
+    this.profileBy = null;
     this.bind();
     this.onOnline = () => this.restartIce().catch(() => {});
     if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
@@ -147,6 +167,8 @@ export class Call {
       this.sig.on(t, (m) => this.emit(t, m));
     }
     this.sig.on('admitted', (m) => this.admittedWaiter?.(m));
+    this.sig.on('admitted', (m) => { if (m.room === this.room) this.onRoomProfile(m); });
+    this.sig.on('media-profile', (m) => { if (m.room === this.room) this.onRoomProfile(m); });
     this.sig.on('close', (m) => this.emit('close', m));
     // Our own connection came back (a shared one's owner calls
     // resumeMedia itself): resumed with our room, or a new session.
@@ -178,6 +200,7 @@ export class Call {
 
   async enterRoom() {
     const ok = await this.sig.request({ type: 'join', room: this.room });
+    this.onRoomProfile(ok);
     if (ok.state === 'waiting') {
       this.emit('waiting-room', ok);
       await new Promise((resolve) => { this.admittedWaiter = resolve; });
@@ -258,7 +281,7 @@ export class Call {
         this.emit('data', { peer: text.slice(5, nl), text: text.slice(nl + 1) });
       }
     };
-    if (this.audioOnly) this.applyAudioOnly();
+    if (this.audioOnly || this.effectiveProfile() === 'audio') this.applyAudioOnly();
     this.trickle(pc, null);
     pc.onconnectionstatechange = () => {
       this.emit('state', { feed: null, state: pc.connectionState });
@@ -267,7 +290,7 @@ export class Call {
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     this.sendToMedia('offer', { sdp: offer.sdp });
-    if (this.lowBandwidth) await this.applyBandwidth().catch(() => {});
+    if (this.bandwidthCap()) await this.applyBandwidth().catch(() => {});
   }
 
   /*
@@ -397,8 +420,51 @@ export class Call {
 
   applyAudioOnly() {
     const sender = this.videoSender();
-    if (sender) return sender.replaceTrack(this.audioOnly ? null : this.videoTrack());
+    const off = this.audioOnly || this.effectiveProfile() === 'audio';
+    if (sender) return sender.replaceTrack(off ? null : this.videoTrack());
     return Promise.resolve();
+  }
+
+  /* The stricter of the room's profile and our own. */
+  effectiveProfile() {
+    const r = PROFILES.indexOf(this.roomProfile); const o = PROFILES.indexOf(this.ownProfile);
+    return PROFILES[Math.max(r, o, 0)];
+  }
+
+  /* A join answer, admitted or media-profile message: the room's profile
+   * (messages without one change nothing). */
+  onRoomProfile(m) {
+    if (!m || !PROFILES.includes(m.media_profile)) return;
+    this.roomProfile = m.media_profile;
+    if (m.video_max_kbps > 0) this.videoMaxKbps = m.video_max_kbps;
+    this.profileBy = m.by || null;
+    this.applyProfile().catch((e) => this.emit('media-error', { feed: null, message: e.message || String(e) }));
+  }
+
+  async applyProfile() {
+    if (this.pub) {
+      await this.applyAudioOnly();
+      await this.applyBandwidth();
+    }
+    this.emit('media-profile', {
+      room: this.roomProfile, own: this.ownProfile, effective: this.effectiveProfile(),
+      by: this.profileBy, videoMaxKbps: this.videoMaxKbps,
+    });
+  }
+
+  /* A host: set the room's profile for everyone ('normal', 'low',
+   * 'audio'); resolves with the server's ok (the media-profile event that
+   * every member gets, us too, applies it). */
+  setRoomProfile(profile) {
+    return this.sig.request({ type: 'media-profile', room: this.room, profile });
+  }
+
+  /* Our own profile: we send at most this, even when the room's allows
+   * more ('normal' follows the room again). */
+  async setOwnProfile(profile) {
+    if (!PROFILES.includes(profile)) throw new Error(`profile: must be one of ${PROFILES.join(', ')}`);
+    this.ownProfile = profile;
+    await this.applyProfile();
   }
 
   /*
@@ -461,22 +527,39 @@ export class Call {
     if (this.pub) await this.applyBandwidth();
   }
 
-  async applyBandwidth() {
-    for (const sender of this.pub.getSenders()) {
-      if (sender.track?.kind !== 'video') continue;
-      const p = sender.getParameters();
-      if (!p.encodings || !p.encodings.length) p.encodings = [{}];
-      for (const e of p.encodings) {
-        if (this.lowBandwidth) {
-          e.maxBitrate = this.lowBandwidth.maxBitrate;
-          e.scaleResolutionDownBy = this.lowBandwidth.scaleDown;
-        } else {
-          delete e.maxBitrate;
-          e.scaleResolutionDownBy = 1;
-        }
-      }
-      await sender.setParameters(p);
+  /* The cap on our video: setLowBandwidth's and the profile's, the
+   * stricter of each; null: none. */
+  bandwidthCap() {
+    let cap = this.lowBandwidth ? { ...this.lowBandwidth } : null;
+    if (this.effectiveProfile() !== 'normal') {
+      const p = { maxBitrate: this.videoMaxKbps * 1000, scaleDown: 2, maxFramerate: 15 };
+      cap = cap ? {
+        maxBitrate: Math.min(cap.maxBitrate, p.maxBitrate),
+        scaleDown: Math.max(cap.scaleDown, p.scaleDown),
+        maxFramerate: p.maxFramerate,
+      } : p;
     }
+    return cap;
+  }
+
+  async applyBandwidth() {
+    const cap = this.bandwidthCap();
+    const sender = this.videoSender();
+    if (!sender) return;
+    const p = sender.getParameters();
+    if (!p.encodings || !p.encodings.length) p.encodings = [{}];
+    for (const e of p.encodings) {
+      if (cap) {
+        e.maxBitrate = cap.maxBitrate;
+        e.scaleResolutionDownBy = cap.scaleDown;
+        if (cap.maxFramerate) e.maxFramerate = cap.maxFramerate; else delete e.maxFramerate;
+      } else {
+        delete e.maxBitrate;
+        delete e.maxFramerate;
+        e.scaleResolutionDownBy = 1;
+      }
+    }
+    await sender.setParameters(p);
   }
 
   /*

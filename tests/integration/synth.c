@@ -51,6 +51,9 @@ struct synth {
     GstElement *pub;
     gint published;
     gint loss_pct;                 /* of packets arriving on feeds (atomic) */
+    gint remb_bps;                 /* the last REMB received (atomic) */
+    gint remb_count;               /* REMBs received (atomic) */
+    bool remb_hooked;
     guint clip_next;               /* the clip's next frame (appsrc thread) */
     GstClockTime clip_base;        /* added to its PTS: loops so far */
     GPtrArray *feeds;              /* struct feed * (owned) */
@@ -780,6 +783,52 @@ synth_set_audio(struct synth *s, bool on)
         g_object_set(a, "drop", !on, NULL);
         gst_object_unref(a);
     }
+}
+
+/* RTP session thread: feedback from the server; keeps a REMB's bitrate. */
+static void
+on_feedback(GObject *session, guint type, guint fbtype, guint sender,
+            guint media, GstBuffer *fci, gpointer p)
+{
+    struct synth *s = p;
+    guint8 b[8];
+
+    if (type != 206 || fbtype != 15 || !fci ||
+        gst_buffer_extract(fci, 0, b, 8) != 8 || memcmp(b, "REMB", 4) != 0) {
+        return;
+    }
+    g_atomic_int_inc(&s->remb_count);
+    g_atomic_int_set(&s->remb_bps,
+                     (gint)((((guint)(b[5] & 3) << 16) | (guint)b[6] << 8 |
+                             b[7])
+                            << (b[5] >> 2)));
+}
+
+unsigned
+synth_remb_bps(struct synth *s)
+{
+    GstElement *rtpbin;
+    GObject *session = NULL;
+
+    if (!s->remb_hooked &&
+        (rtpbin = gst_bin_get_by_name(GST_BIN(s->pub), "rtpbin"))) {
+        g_signal_emit_by_name(rtpbin, "get-internal-session", 0u, &session);
+        if (session) {
+            g_signal_connect(session, "on-feedback-rtcp",
+                             G_CALLBACK(on_feedback), s);
+            s->remb_hooked = true;
+            g_object_unref(session);
+        }
+        gst_object_unref(rtpbin);
+    }
+    return (unsigned)g_atomic_int_get(&s->remb_bps);
+}
+
+unsigned
+synth_remb_count(struct synth *s)
+{
+    synth_remb_bps(s); /* hooks the session when it exists */
+    return (unsigned)g_atomic_int_get(&s->remb_count);
 }
 
 unsigned

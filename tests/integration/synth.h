@@ -102,6 +102,13 @@ unsigned synth_data(struct synth *s, char *last, size_t len);
  * decryption (a lossy downlink: the feeds' receiver reports show it). */
 void synth_set_loss(struct synth *s, unsigned pct);
 
+/* The bitrate of the last REMB (receiver-estimated maximum bitrate,
+ * RTCP PSFB FMT 15) the server sent on the publishing connection, bit/s;
+ * 0 before any. */
+unsigned synth_remb_bps(struct synth *s);
+/* REMBs received so far. */
+unsigned synth_remb_count(struct synth *s);
+
 /* Feeds currently open. */
 unsigned synth_feeds(struct synth *s);
 

@@ -33,10 +33,12 @@ function syntheticStream() {
  * opts: host (admits the waiting), codec (preferred video codec, 'H264'),
  * iceServers and iceTransportPolicy (for the RTCPeerConnections),
  * synthetic (publish syntheticStream(), not the fake camera),
- * publish (false: join only).
+ * publish (false: join only), ignoreProfile (a publisher that does not
+ * cap itself: the server's REMB is then all that holds it down).
  */
 window.start = async (user, password, room, {
   host = false, codec, iceServers = [], iceTransportPolicy, synthetic = false, publish = true,
+  ignoreProfile = false,
 } = {}) => {
   const token = await login(user, password);
   const call = new Call({ token, room, iceServers, iceTransportPolicy });
@@ -50,6 +52,12 @@ window.start = async (user, password, room, {
   });
   window.iceRestarts = [];
   call.on('ice-restart', (e) => window.iceRestarts.push(e));
+  // The room's media profile as the SDK saw it (media-profile.mjs).
+  window.profiles = [];
+  window.audioOnly = [];
+  call.on('media-profile', (p) => window.profiles.push(p));
+  call.on('audio-only', (e) => window.audioOnly.push(e));
+  if (ignoreProfile) call.applyProfile = async () => {};
   window.mediaErrors = [];
   window.firstFrameAt = {};
   window.dataReceived = [];

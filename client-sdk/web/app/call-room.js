@@ -88,6 +88,9 @@ export class CallRoom {
       this.role = ok.role;
       this.peers = new Map((ok.peers || []).map((p) => [p.peer, p]));
       this.joinedAs = ok.state;
+      // The room's media profile, to the media SDK as a media-profile
+      // message (docs/protocol.md).
+      if (ok.media_profile) this.emit('msg:media-profile', { type: 'media-profile', room: this.room, media_profile: ok.media_profile, video_max_kbps: ok.video_max_kbps });
       this.emit('peers', this.peers);
       this.setState(ok.state === 'waiting' ? 'waiting' : 'joined');
     } catch (e) {

@@ -20,6 +20,11 @@
 // signaling connection the room says whether the session (and so the
 // media on the server) survived; the SDK keeps or restarts its
 // connections, or the page publishes again in the new session.
+// The room's media profile (normal, low, audio) shows in #call-profile;
+// a host changes it for everyone with #call-profile-select (the SDK's
+// setRoomProfile). When the server switches a participant to audio only
+// because its link loses too much, everyone reads it in #call-link
+// ("对方网络差，已切换为语音"), and again when its video comes back.
 import { h, clear, append } from '../dom.js';
 import { t, code, fmtTime } from '../i18n.js';
 import { transcript } from './resident.js';
@@ -41,6 +46,11 @@ export async function page(ctx, kindOrId, maybeId) {
   const status = h('p', { role: 'status', id: 'call-status' }, t('call.connecting'));
   const media = h('p', { id: 'call-media', role: 'status', class: 'muted' });
   const net = h('p', { role: 'status', id: 'call-net' }, t('call.netUnknown'));
+  const profileNow = h('p', { role: 'status', id: 'call-profile' });
+  const linkNote = h('p', { role: 'status', id: 'call-link' });
+  const profileSelect = h('select', { id: 'call-profile-select', disabled: true },
+    ['normal', 'low', 'audio'].map((p) => h('option', { value: p }, t(`call.profile.${p}`, { kbps: 150 }))));
+  const profileBox = h('div', { class: 'row', hidden: true }, h('label', { for: 'call-profile-select' }, t('call.profile')), profileSelect);
   const local = h('video', { autoplay: true, muted: true, playsinline: true, 'aria-label': t('call.you') });
   const tiles = h('div', { class: 'tiles', id: 'call-tiles', 'aria-label': t('call.tiles'), role: 'group' },
     h('figure', { class: 'tile' }, local, h('figcaption', {}, t('call.you'))));
@@ -203,7 +213,7 @@ export async function page(ctx, kindOrId, maybeId) {
     : null;
   ctx.main.append(h('h1', {}, t(`call.title.${kind}`, { id })),
     recording ? h('p', { class: 'rec', role: 'status' }, t('call.recording')) : h('p', { id: 'call-rec' }, t('call.notRecording')),
-    status, media, net, tiles,
+    status, media, net, profileNow, linkNote, profileBox, tiles,
     h('div', { class: 'actions', role: 'group', 'aria-label': t('call.controls') }, mute, cam, audioOnly, lowBw, share, leave),
     waitingBox,
     h('section', { 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h' }, t('call.participants')), people),
@@ -283,6 +293,7 @@ export async function page(ctx, kindOrId, maybeId) {
   };
   room.on('state', (s) => {
     status.textContent = t(`call.state.${s}`);
+    profileBox.hidden = room.role !== 'host';
     if (s === 'joined' || s === 'waiting') check();
     if (s === 'joined') startMedia();
   });
@@ -353,6 +364,29 @@ export async function page(ctx, kindOrId, maybeId) {
       else if (state === 'connected' && !feed && media.dataset.error !== 'device') media.textContent = mine.audioOnly ? t('call.audioOnlyOn') : '';
     });
     call.on('media-error', (e) => { media.textContent = t('call.mediaError', { message: e.message || '' }); });
+    call.on('media-profile', ({ room: roomProfile, effective, videoMaxKbps }) => {
+      profileNow.dataset.profile = effective;
+      profileNow.dataset.room = roomProfile;
+      profileNow.textContent = t(`call.profileNow.${effective}`, { kbps: videoMaxKbps });
+      profileSelect.value = roomProfile;
+      for (const o of profileSelect.options) if (o.value === 'low') o.textContent = t('call.profile.low', { kbps: videoMaxKbps });
+    });
+    profileSelect.disabled = false;
+    profileSelect.addEventListener('change', async () => {
+      try { await call.setRoomProfile(profileSelect.value); } catch (e) {
+        media.textContent = t('call.profileFailed', { message: e.message || e.code || '' });
+        profileSelect.value = call.roomProfile;
+      }
+    });
+    // The server's automatic audio only (loss) and its end: told to everyone.
+    call.on('audio-only', ({ peer, on, reason }) => {
+      if (reason !== 'loss' && reason !== 'recovered') return;
+      const self = peer === call.peer;
+      linkNote.dataset.peer = peer;
+      linkNote.dataset.on = String(on);
+      linkNote.textContent = self ? t(on ? 'call.selfAudioOnly' : 'call.selfVideoBack')
+        : t(on ? 'call.peerAudioOnly' : 'call.peerVideoBack', { name: nameOf(peer) });
+    });
   } else media.textContent = t('call.noSdk');
   room.open();
   try {

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-media-profile.c - low-bandwidth mode through the real server, with
+ * synthetic participants (synth.c) in consultation 1 of the demo county
+ * (zhou.ming hosts, huang.xiaoyan takes part):
+ *
+ *   - the join answer tells the configured default profile (low here,
+ *     with its video cap), and the server's RTCP to each publisher
+ *     carries a REMB of that cap; back to normal, a REMB that lifts it;
+ *   - a participant may not set the profile (forbidden), a bad value is
+ *     refused naming `profile`, one without `profile` too;
+ *   - the host sets `audio`: everyone gets the media-profile event, no
+ *     video is forwarded to anyone (the server enforces it whatever the
+ *     publishers send) while audio goes on; `normal` brings video back;
+ *   - the profile is kept with the consultation: a later join is told it;
+ *   - over HTTP (GET/PUT /api/v1/consultations/1/media-profile) the host
+ *     reads and sets it, the live room is told at once, a participant may
+ *     read but not set it, a bad value is a 422 naming `profile`;
+ *   - a participant whose downlink loses 40 % of its packets is switched
+ *     to audio only and the other side is told (audio-only, reason loss);
+ *     when the loss stops its video comes back after the hold (3 rounds
+ *     of 2 s here) and the other side is told again (reason recovered).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <jansson.h>
+
+#include "sig-util.h"
+#include "synth.h"
+#include "tc-client.h"
+#include "tc-media.h"
+#include "tc-test.h"
+
+#define ROOM "consultation:1"
+
+static struct sig_fixture fx;
+
+struct mpeer {
+    struct tc_sdk_client *c;
+    struct synth *s;
+    bool joined;
+    char join_profile[16]; /* media_profile of the join answer */
+    int join_kbps;
+    char profile[16]; /* of the last media-profile event */
+    unsigned profile_events;
+    char audio_only[96]; /* the last audio-only event: "peer on reason" */
+    char error_code[32];
+    char error_msg[200];
+};
+
+static const char *
+feed_of(const char *json)
+{
+    static char feed[64];
+    json_t *doc = json_loads(json, 0, NULL);
+    const char *f = json_string_value(json_object_get(doc, "feed"));
+
+    g_strlcpy(feed, f ? f : "", sizeof(feed));
+    json_decref(doc);
+    return feed[0] ? feed : NULL;
+}
+
+static void
+copy_or_none(char *dst, size_t len, const char *s)
+{
+    g_strlcpy(dst, s ? s : "(none)", len);
+}
+
+static void
+on_reply(struct tc_sdk_client *c, const struct tc_sdk_reply *r, void *d)
+{
+    struct mpeer *p = d;
+    json_t *doc;
+
+    if (r->request != TC_SDK_REQ_JOIN) {
+        return;
+    }
+    doc = json_loads(r->json, 0, NULL);
+    copy_or_none(p->join_profile, sizeof(p->join_profile),
+                 json_string_value(json_object_get(doc, "media_profile")));
+    p->join_kbps =
+        (int)json_integer_value(json_object_get(doc, "video_max_kbps"));
+    json_decref(doc);
+    p->joined = true;
+}
+
+static void
+on_error(struct tc_sdk_client *c, const struct tc_sdk_error *e, void *d)
+{
+    struct mpeer *p = d;
+
+    g_strlcpy(p->error_code, e->code ? e->code : "", sizeof(p->error_code));
+    g_strlcpy(p->error_msg, e->message ? e->message : "",
+              sizeof(p->error_msg));
+}
+
+static void
+on_relay(struct tc_sdk_client *c, const struct tc_sdk_relay *r, void *d)
+{
+    struct mpeer *p = d;
+    const char *feed;
+
+    if (strcmp(r->from, "media") != 0 || !p->s) {
+        return;
+    }
+    feed = feed_of(r->json);
+    if (r->kind == TC_SDK_RELAY_CANDIDATE) {
+        synth_on_candidate(p->s, feed, (unsigned)MAX(r->sdp_mline_index, 0),
+                           r->candidate);
+    } else {
+        synth_on_sdp(p->s, feed,
+                     r->kind == TC_SDK_RELAY_OFFER ? "offer" : "answer",
+                     r->sdp);
+    }
+}
+
+static void
+on_message(struct tc_sdk_client *c, const char *type, const char *json,
+           void *d)
+{
+    struct mpeer *p = d;
+    json_t *doc = json_loads(json, 0, NULL);
+    const char *event = json_string_value(json_object_get(doc, "event"));
+
+    if (strcmp(type, "media-profile") == 0) {
+        copy_or_none(p->profile, sizeof(p->profile),
+                     json_string_value(json_object_get(doc, "media_profile")));
+        p->profile_events++;
+    } else if (strcmp(type, "media") == 0 &&
+               g_strcmp0(event, "audio-only") == 0) {
+        g_snprintf(p->audio_only, sizeof(p->audio_only), "%s %s %s",
+                   json_string_value(json_object_get(doc, "peer")),
+                   json_is_true(json_object_get(doc, "on")) ? "on" : "off",
+                   json_string_value(json_object_get(doc, "reason")));
+    } else if (strcmp(type, "media") == 0 &&
+               g_strcmp0(event, "feed-ended") == 0 && p->s) {
+        synth_feed_end(p->s, feed_of(json));
+    }
+    json_decref(doc);
+}
+
+static const struct tc_sdk_callbacks callbacks = {
+    .reply = on_reply,
+    .error = on_error,
+    .relay = on_relay,
+    .message = on_message,
+};
+
+static void
+send_doc(struct mpeer *p, json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+
+    tc_sdk_client_send_json(p->c, text);
+    free(text);
+    json_decref(doc);
+}
+
+static void
+syn_sdp(void *d, const char *feed, const char *type, const char *sdp)
+{
+    json_t *doc = json_pack("{s:s,s:s,s:s,s:s}", "type", type, "room", ROOM,
+                            "to", "media", "sdp", sdp);
+
+    if (feed) {
+        json_object_set_new(doc, "feed", json_string(feed));
+    }
+    send_doc(d, doc);
+}
+
+static void
+syn_cand(void *d, const char *feed, unsigned mline, const char *cand)
+{
+    json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:i}", "type", "candidate",
+                            "room", ROOM, "to", "media", "candidate", cand,
+                            "sdpMLineIndex", (int)mline);
+
+    if (feed) {
+        json_object_set_new(doc, "feed", json_string(feed));
+    }
+    send_doc(d, doc);
+}
+
+static const struct synth_ops syn_ops = {syn_sdp, syn_cand};
+
+static bool
+spin_until(bool (*done)(void *), void *arg, int timeout_ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+    while (g_get_monotonic_time() < end) {
+        if (done(arg)) {
+            return true;
+        }
+        g_main_context_iteration(NULL, FALSE);
+        g_usleep(2000);
+    }
+    return done(arg);
+}
+
+static bool
+is_ready(void *arg)
+{
+    return tc_sdk_client_state(((struct mpeer *)arg)->c) == TC_SDK_STATE_READY;
+}
+
+static bool
+is_joined(void *arg)
+{
+    return ((struct mpeer *)arg)->joined;
+}
+
+/* Sign in, join ROOM and publish. NULL on failure. */
+static struct mpeer *
+mpeer_new(const char *user)
+{
+    struct mpeer *p = g_new0(struct mpeer, 1);
+    char *token = sig_token(&fx, user);
+    struct tc_sdk_client_opts o = {.url = fx.ws_url, .token = token};
+    struct synth_opts so = {.audio = true, .video = true};
+
+    if (!token || tc_sdk_client_new(&o, &callbacks, p, &p->c) < 0) {
+        tc_sdk_token_free(token);
+        g_free(p);
+        return NULL;
+    }
+    tc_sdk_token_free(token);
+    tc_sdk_client_start(p->c);
+    if (!spin_until(is_ready, p, 5000) ||
+        tc_sdk_client_join(p->c, ROOM, NULL) < 0 ||
+        !spin_until(is_joined, p, 5000)) {
+        printf("# %s could not join\n", user);
+        return p;
+    }
+    p->s = synth_new(&so, &syn_ops, p);
+    synth_publish(p->s);
+    return p;
+}
+
+static void
+mpeer_free(struct mpeer *p)
+{
+    if (!p) {
+        return;
+    }
+    if (tc_sdk_client_state(p->c) == TC_SDK_STATE_READY) {
+        tc_sdk_client_leave(p->c, ROOM, NULL);
+        sig_spin(100);
+        tc_sdk_client_stop(p->c);
+        sig_spin(100);
+    }
+    synth_free(p->s);
+    tc_sdk_client_free(p->c);
+    g_free(p);
+}
+
+static void
+set_profile(struct mpeer *p, const char *profile)
+{
+    json_t *doc = json_pack("{s:s,s:s,s:s}", "type", "media-profile", "room",
+                            ROOM, "id", "mp");
+
+    if (profile) {
+        json_object_set_new(doc, "profile", json_string(profile));
+    }
+    p->error_code[0] = '\0';
+    send_doc(p, doc);
+    sig_spin(400);
+}
+
+/* Video packets from `who` arriving at `p` over `ms`. */
+static uint64_t
+video_in(struct mpeer *p, struct mpeer *who, int ms)
+{
+    const char *feed = tc_sdk_client_peer(who->c);
+    uint64_t before = synth_feed(p->s, feed).video_packets;
+
+    sig_spin(ms);
+    return synth_feed(p->s, feed).video_packets - before;
+}
+
+static uint64_t
+audio_in(struct mpeer *p, struct mpeer *who, int ms)
+{
+    const char *feed = tc_sdk_client_peer(who->c);
+    struct synth_feed_stats a = synth_feed(p->s, feed), b;
+
+    sig_spin(ms);
+    b = synth_feed(p->s, feed);
+    return (b.rtp_packets - b.video_packets) -
+           (a.rtp_packets - a.video_packets);
+}
+
+/* An HTTP call as `user`: the status, the body in *body (caller frees). */
+static long
+http(const char *user, const char *method, const char *json, char **body)
+{
+    char *token = sig_token(&fx, user);
+    struct tc_http_reply r = {0};
+    long status = -1;
+
+    fx.h.bearer = token;
+    if (tc_http(&fx.h, method, "/api/v1/consultations/1/media-profile", json,
+                json ? strlen(json) : 0, json ? "application/json" : NULL,
+                &r) == 0) {
+        status = r.status;
+        if (body) {
+            *body = g_strdup(r.body ? r.body : "");
+        }
+    }
+    fx.h.bearer = NULL;
+    tc_http_reply_fini(&r);
+    tc_sdk_token_free(token);
+    return status;
+}
+
+/* Whether video from `who` reaches `p` again within timeout_ms (more than
+ * 10 packets in some 500 ms). */
+static bool
+video_flows(struct mpeer *p, struct mpeer *who, int timeout_ms)
+{
+    for (int t = 0; t < timeout_ms; t += 500) {
+        if (video_in(p, who, 500) > 10) {
+            return true;
+        }
+    }
+    return false;
+}
+
+struct remb_arg {
+    struct mpeer *p;
+    unsigned bps;
+};
+
+static bool
+remb_seen(void *a)
+{
+    struct remb_arg *r = a;
+
+    return synth_remb_bps(r->p->s) == r->bps;
+}
+
+static bool
+receives_video(void *a)
+{
+    struct mpeer **pair = a;
+
+    return synth_feed(pair[0]->s, tc_sdk_client_peer(pair[1]->c))
+               .video_frames > 10;
+}
+
+static void
+test_profiles_are_told_kept_and_enforced(void)
+{
+    struct mpeer *zhou = mpeer_new("zhou.ming");
+    struct mpeer *huang = mpeer_new("huang.xiaoyan");
+    struct mpeer *pair[2] = {huang, zhou};
+    struct remb_arg remb = {zhou, 200000};
+    struct mpeer *again;
+
+    TC_REQUIRE(zhou && zhou->s && huang && huang->s);
+    /* The configured default, told in the join answer. */
+    TC_CHECK_STR_EQ(zhou->join_profile, "low");
+    TC_CHECK_EQ(zhou->join_kbps, 200);
+    TC_CHECK(spin_until(receives_video, pair, 30000));
+    /* The server's RTCP to the publisher carries the cap as REMB. */
+    TC_CHECK(spin_until(remb_seen, &remb, 15000));
+    printf("# REMB at the publisher: %u bit/s\n", synth_remb_bps(zhou->s));
+
+    /* Refusals, naming the rule; nothing changes. */
+    set_profile(huang, "audio");
+    TC_CHECK_STR_EQ(huang->error_code, "forbidden");
+    set_profile(zhou, "tiny");
+    TC_CHECK_STR_EQ(zhou->error_code, "bad-field");
+    TC_CHECK_STR_CONTAINS(zhou->error_msg, "profile");
+    set_profile(zhou, NULL);
+    TC_CHECK_STR_EQ(zhou->error_code, "missing-field");
+    TC_CHECK_EQ(huang->profile_events, 0);
+    TC_CHECK(video_flows(huang, zhou, 8000));
+
+    /* audio: told to everyone; no video forwarded, audio goes on. The
+     * synthetic publishers keep sending video: the server drops it. */
+    set_profile(zhou, "audio");
+    TC_CHECK_STR_EQ(zhou->error_code, "");
+    TC_CHECK_STR_EQ(huang->profile, "audio");
+    TC_CHECK_STR_EQ(zhou->profile, "audio");
+    sig_spin(1000); /* what the leaky queues held drains */
+    TC_CHECK_EQ(video_in(huang, zhou, 1000), 0);
+    TC_CHECK_EQ(video_in(zhou, huang, 1000), 0);
+    TC_CHECK(audio_in(huang, zhou, 1000) > 10);
+
+    /* normal: video again; no REMB cap any more. */
+    set_profile(zhou, "normal");
+    TC_CHECK_STR_EQ(huang->profile, "normal");
+    TC_CHECK(video_flows(huang, zhou, 10000));
+    TC_CHECK(video_flows(zhou, huang, 10000));
+    printf("# last audio-only events: %s / %s\n", huang->audio_only,
+           zhou->audio_only);
+    /* Back to normal: the cap is lifted (browsers keep the last REMB as
+     * their ceiling, so one far above any call's bitrate follows). */
+    remb.bps = 20 * 1000 * 1000;
+    TC_CHECK(spin_until(remb_seen, &remb, 10000));
+
+    /* Over HTTP: read, set (the live room is told), refusals. */
+    {
+        g_autofree char *got = NULL, *bad = NULL, *put = NULL;
+
+        TC_CHECK_EQ(http("huang.xiaoyan", "GET", NULL, &got), 200);
+        TC_CHECK_STR_CONTAINS(got, "\"profile\":\"normal\"");
+        TC_CHECK_STR_CONTAINS(got, "\"source\":\"consultation\"");
+        TC_CHECK_EQ(
+            http("huang.xiaoyan", "PUT", "{\"profile\":\"low\"}", NULL), 403);
+        TC_CHECK_EQ(http("zhou.ming", "PUT", "{\"profile\":\"tiny\"}", &bad),
+                    422);
+        TC_CHECK_STR_CONTAINS(bad, "profile");
+        TC_CHECK_STR_EQ(huang->profile, "normal");
+        TC_CHECK_EQ(http("zhou.ming", "PUT", "{\"profile\":\"audio\"}", &put),
+                    200);
+        TC_CHECK_STR_CONTAINS(put, "\"profile\":\"audio\"");
+        sig_spin(1000);
+        TC_CHECK_STR_EQ(huang->profile, "audio");
+        TC_CHECK_EQ(video_in(huang, zhou, 1000), 0);
+    }
+
+    /* Kept with the consultation: a later join is told it. */
+    set_profile(zhou, "audio");
+    mpeer_free(huang);
+    again = mpeer_new("huang.xiaoyan");
+    TC_REQUIRE(again);
+    TC_CHECK_STR_EQ(again->join_profile, "audio");
+    set_profile(zhou, "normal");
+    mpeer_free(again);
+    mpeer_free(zhou);
+}
+
+static bool
+switched(void *a)
+{
+    struct mpeer **w = a; /* who sees it, whose link, "on reason" */
+    char want[96];
+
+    g_snprintf(want, sizeof(want), "%s %s", tc_sdk_client_peer(w[1]->c),
+               (const char *)w[2]);
+    return strcmp(w[0]->audio_only, want) == 0;
+}
+
+static void
+test_a_lossy_link_goes_audio_only_and_back_and_the_other_side_sees_it(void)
+{
+    struct mpeer *zhou = mpeer_new("zhou.ming");
+    struct mpeer *huang = mpeer_new("huang.xiaoyan");
+    struct mpeer *pair[2] = {huang, zhou};
+    void *on[3], *off[3];
+    gint64 t0;
+
+    TC_REQUIRE(zhou && zhou->s && huang && huang->s);
+    TC_CHECK(spin_until(receives_video, pair, 30000));
+    on[0] = zhou, on[1] = huang, on[2] = "on loss";
+    off[0] = zhou, off[1] = huang, off[2] = "off recovered";
+
+    /* huang's downlink loses 40 %: zhou is told huang gets audio only. */
+    synth_set_loss(huang->s, 40);
+    t0 = g_get_monotonic_time();
+    TC_CHECK(spin_until(switched, on, 20000));
+    printf("# audio only after %lld ms of 40 %% loss\n",
+           (long long)(g_get_monotonic_time() - t0) / 1000);
+    sig_spin(1000); /* what the leaky queues and jitter buffer held */
+    TC_CHECK_EQ(video_in(huang, zhou, 1500), 0);
+    TC_CHECK(audio_in(huang, zhou, 2000) > 5); /* audio goes on */
+
+    /* The link recovers: after the hold, video again, told to zhou. */
+    synth_set_loss(huang->s, 0);
+    t0 = g_get_monotonic_time();
+    TC_CHECK(spin_until(switched, off, 25000));
+    printf("# video again after %lld ms without loss\n",
+           (long long)(g_get_monotonic_time() - t0) / 1000);
+    TC_CHECK(video_flows(huang, zhou, 8000));
+    mpeer_free(huang);
+    mpeer_free(zhou);
+}
+
+int
+main(void)
+{
+    const char *config = "[media]\nice_addresses = 127.0.0.1\n"
+                         "default_profile = low\nlow_max_kbps = 200\n"
+                         "stats_interval_s = 2\n"
+                         /* a loaded machine loses some by itself */
+                         "audio_only_loss_pct = 20\n";
+    char *err = NULL;
+
+    if (tc_media_init(&err) < 0 || sig_fixture_start(&fx, config) < 0) {
+        printf("Bail out! %s\n", err ? err : "the server did not start");
+        return 1;
+    }
+    TC_RUN(test_profiles_are_told_kept_and_enforced);
+    TC_RUN(
+        test_a_lossy_link_goes_audio_only_and_back_and_the_other_side_sees_it);
+    sig_fixture_fini(&fx);
+    tc_media_warm_wait();
+    return tc_done();
+}
