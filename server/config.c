@@ -569,7 +569,7 @@ tc_srv_config_new(void)
     cfg->totp_required_roles = 0;
     cfg->heartbeat_s = 20;
     cfg->resume_grace_s = 30;
-    cfg->coalesce_us = 200;
+    cfg->coalesce_us = 0;
     cfg->rehab_alert_interval_s = 300;
     cfg->rehab_miss_grace_s = 7200;
     cfg->rehab_max_video_bytes = 512LL * 1024 * 1024;

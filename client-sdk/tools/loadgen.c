@@ -10,7 +10,7 @@
  *       --room-prefix consultation: --first-room 2 \
  *       --clients 10000 --room-size 2-4 --rate 2,4,8 --duration 6 \
  *       [--mode candidate|chat] [--threads 2] [--server-pid PID] \
- *       [--coalesce-us 200]
+ *       [--coalesce-us 0]
  *
  * Accounts: lines "username password ..." (telecare-admin seed-demo
  * --accounts-file writes them). Each user signs in once; its token is
@@ -33,9 +33,10 @@
  * Threads: --threads worker threads, each with its own GMainContext, SDK
  * clients and latency histogram (whole rooms per thread); the main thread
  * paces the phases and prints. Counters are atomics. Each worker serves
- * its sockets in batches (--coalesce-us, tc_sdk_client_opts.coalesce_us):
- * thousands of clients on one thread would otherwise cost a wake-up per
- * received message.
+ * its sockets in batches if asked (--coalesce-us,
+ * tc_sdk_client_opts.coalesce_us; off by default: measured, it did not
+ * lower the CPU per message and lengthened the tail; docs/performance.md,
+ * issue 5).
  *
  * TC_LOOP_STATS=1: after each step, each worker's loop iterations
  * (tc-loopstat.h): a long one delays every message that thread receives,
@@ -741,7 +742,7 @@ parse_args(int argc, char **argv)
     opt.idle_s = 5;
     opt.connect_rate = 2000;
     opt.threads = 1;
-    opt.coalesce_us = 200;
+    opt.coalesce_us = 0;
     g_option_context_add_main_entries(ctx, entries, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "loadgen: %s\n", err->message);

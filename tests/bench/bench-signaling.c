@@ -18,7 +18,7 @@
  * runs A and measures B at that rate, for comparing builds at one load;
  * TC_BENCH_COALESCE_US sets both programs' batching window, 0 to serve
  * every event at once - server [signaling] coalesce_us and
- * telecare-loadgen --coalesce-us, both 200 by default; TC_LOOP_STATS=N
+ * telecare-loadgen --coalesce-us, both 0 (off) by default; TC_LOOP_STATS=N
  * prints both programs' loop iteration statistics, the server's every N
  * seconds):
  *   A: N connections in rooms of 2-4, idle 5 s (the server's VmRSS per

@@ -215,14 +215,15 @@ test_auth_keys(void)
     tc_srv_config_free(cfg);
 }
 
-/* [signaling] coalesce_us: 200 by default, 0 turns it off, 0..10000. */
+/* [signaling] coalesce_us: 0 (off) by default, 0..10000; a bad value
+ * leaves the last good one. */
 static void
 test_signaling_coalesce(void)
 {
     struct tc_srv_config *cfg = tc_srv_config_new();
     char *err = NULL;
 
-    TC_CHECK_EQ(cfg->coalesce_us, 200);
+    TC_CHECK_EQ(cfg->coalesce_us, 0);
     TC_CHECK_EQ(load(cfg, "[signaling]\ncoalesce_us = 0\n", &err), 0);
     TC_CHECK_EQ(cfg->coalesce_us, 0);
     TC_CHECK_EQ(load(cfg, "[signaling]\ncoalesce_us = 500\n", &err), 0);
