@@ -95,8 +95,8 @@ extern const char tc_rec__schema_rehab[];
 extern const char tc_rec__schema_referral[];
 extern const char tc_rec__schema_imaging[];
 extern const char tc_rec__schema_ecg[];
-extern const char tc_rec__schema_recordings[];  /* 7 */
-extern const char tc_rec__schema_rehab_media[]; /* 13 */
+extern const char tc_rec__schema_recordings[];    /* 7 */
+extern const char tc_rec__schema_rehab_media[];   /* 13 */
 extern const char tc_rec__schema_media_profile[]; /* 14 */
 
 /* recording.c's field checks and row reader (id, owner id, user_id,

@@ -18,17 +18,17 @@
 #include "server-int.h"
 
 static const struct tc_srv__route *const tables[] = {
-    tc_srv__routes_health,       tc_srv__routes_fhir,
-    tc_srv__routes_rehab,        tc_srv__routes_rehab_sessions,
-    tc_srv__routes_consult,      tc_srv__routes_studies,
-    tc_srv__routes_directory,    tc_srv__routes_residents,
-    tc_srv__routes_contracts,    tc_srv__routes_stats,
-    tc_srv__routes_auth,         tc_srv__routes_rehab_library,
-    tc_srv__routes_rehab_upload, tc_srv__routes_rehab_live,
-    tc_srv__routes_referrals,    tc_srv__routes_oncall,
-    tc_srv__routes_emergency,    tc_srv__routes_dicomweb,
-    tc_srv__routes_imaging,      tc_srv__routes_ecg,
-    tc_srv__routes_recordings,   tc_srv__routes_rehab_recordings,
+    tc_srv__routes_health,        tc_srv__routes_fhir,
+    tc_srv__routes_rehab,         tc_srv__routes_rehab_sessions,
+    tc_srv__routes_consult,       tc_srv__routes_studies,
+    tc_srv__routes_directory,     tc_srv__routes_residents,
+    tc_srv__routes_contracts,     tc_srv__routes_stats,
+    tc_srv__routes_auth,          tc_srv__routes_rehab_library,
+    tc_srv__routes_rehab_upload,  tc_srv__routes_rehab_live,
+    tc_srv__routes_referrals,     tc_srv__routes_oncall,
+    tc_srv__routes_emergency,     tc_srv__routes_dicomweb,
+    tc_srv__routes_imaging,       tc_srv__routes_ecg,
+    tc_srv__routes_recordings,    tc_srv__routes_rehab_recordings,
     tc_srv__routes_media_profile,
 };
 

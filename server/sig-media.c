@@ -488,9 +488,8 @@ apply_profile(struct media_room *mr, const struct tc_srv__sig_room *room)
     } else if (strcmp(room->media_profile, "audio") == 0) {
         p = TC_MEDIA_PROFILE_AUDIO;
     }
-    if (tc_media_room_profile(mr->room, p,
-                              (unsigned)mr->m->srv->cfg->media_low_max_kbps) <
-        0) {
+    if (tc_media_room_profile(
+            mr->room, p, (unsigned)mr->m->srv->cfg->media_low_max_kbps) < 0) {
         g_warning("room %s: profile not applied: %s", mr->name,
                   tc_media_room_errmsg(mr->room));
     }

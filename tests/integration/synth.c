@@ -50,9 +50,9 @@ struct synth {
     GstElement *pipeline;
     GstElement *pub;
     gint published;
-    gint loss_pct;                 /* of packets arriving on feeds (atomic) */
-    gint remb_bps;                 /* the last REMB received (atomic) */
-    gint remb_count;               /* REMBs received (atomic) */
+    gint loss_pct;   /* of packets arriving on feeds (atomic) */
+    gint remb_bps;   /* the last REMB received (atomic) */
+    gint remb_count; /* REMBs received (atomic) */
     bool remb_hooked;
     guint clip_next;               /* the clip's next frame (appsrc thread) */
     GstClockTime clip_base;        /* added to its PTS: loops so far */
@@ -798,10 +798,10 @@ on_feedback(GObject *session, guint type, guint fbtype, guint sender,
         return;
     }
     g_atomic_int_inc(&s->remb_count);
-    g_atomic_int_set(&s->remb_bps,
-                     (gint)((((guint)(b[5] & 3) << 16) | (guint)b[6] << 8 |
-                             b[7])
-                            << (b[5] >> 2)));
+    g_atomic_int_set(
+        &s->remb_bps,
+        (gint)((((guint)(b[5] & 3) << 16) | (guint)b[6] << 8 | b[7])
+               << (b[5] >> 2)));
 }
 
 unsigned
