@@ -463,6 +463,32 @@ tc_media__endpoint_send_data(struct tc_media__endpoint *ep, const char *text)
     }
 }
 
+/* The description webrtcbin made (`field`: "offer" or "answer") set as
+ * ours, and `fn` posted with it to the room's context; `none`: the error
+ * when no description came. Runs on webrtcbin's thread. */
+static void
+take_local(GstPromise *promise, struct tc_media__endpoint *ep,
+           const char *field, const char *none, job_fn fn)
+{
+    g_autofree char *err = promise_error(promise);
+    GstWebRTCSessionDescription *desc = NULL;
+    struct job *job;
+
+    if (!err) {
+        gst_structure_get(gst_promise_get_reply(promise), field,
+                          GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
+    }
+    gst_promise_unref(promise);
+    if (!desc) {
+        fail_async(ep, err ? err : none);
+        return;
+    }
+    g_signal_emit_by_name(ep->webrtc, "set-local-description", desc, NULL);
+    job = job_new();
+    job->desc = desc;
+    job_post(ep, fn, job);
+}
+
 /* ---- publishing: offer in, answer out ---- */
 
 static void
@@ -502,24 +528,8 @@ on_answer_set_job(struct tc_media__endpoint *ep, struct job *job)
 static void
 on_answer_created(GstPromise *promise, gpointer data)
 {
-    struct tc_media__endpoint *ep = data;
-    g_autofree char *err = promise_error(promise);
-    GstWebRTCSessionDescription *answer = NULL;
-    struct job *job;
-
-    if (!err) {
-        gst_structure_get(gst_promise_get_reply(promise), "answer",
-                          GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-    }
-    gst_promise_unref(promise);
-    if (!answer) {
-        fail_async(ep, err ? err : "no answer could be made");
-        return;
-    }
-    g_signal_emit_by_name(ep->webrtc, "set-local-description", answer, NULL);
-    job = job_new();
-    job->desc = answer;
-    job_post(ep, on_answer_set_job, job);
+    take_local(promise, data, "answer", "no answer could be made",
+               on_answer_set_job);
 }
 
 /* One receiving transceiver per kept track, made before the offer is set
@@ -658,24 +668,8 @@ on_restart_answer_job(struct tc_media__endpoint *ep, struct job *job)
 static void
 on_restart_answer_created(GstPromise *promise, gpointer data)
 {
-    struct tc_media__endpoint *ep = data;
-    g_autofree char *err = promise_error(promise);
-    GstWebRTCSessionDescription *answer = NULL;
-    struct job *job;
-
-    if (!err) {
-        gst_structure_get(gst_promise_get_reply(promise), "answer",
-                          GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL);
-    }
-    gst_promise_unref(promise);
-    if (!answer) {
-        fail_async(ep, err ? err : "no answer to the ICE restart");
-        return;
-    }
-    g_signal_emit_by_name(ep->webrtc, "set-local-description", answer, NULL);
-    job = job_new();
-    job->desc = answer;
-    job_post(ep, on_restart_answer_job, job);
+    take_local(promise, data, "answer", "no answer to the ICE restart",
+               on_restart_answer_job);
 }
 
 static void
@@ -766,24 +760,8 @@ on_feed_offer_job(struct tc_media__endpoint *ep, struct job *job)
 static void
 on_offer_created(GstPromise *promise, gpointer data)
 {
-    struct tc_media__endpoint *ep = data;
-    g_autofree char *err = promise_error(promise);
-    GstWebRTCSessionDescription *offer = NULL;
-    struct job *job;
-
-    if (!err) {
-        gst_structure_get(gst_promise_get_reply(promise), "offer",
-                          GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, NULL);
-    }
-    gst_promise_unref(promise);
-    if (!offer) {
-        fail_async(ep, err ? err : "no offer could be made");
-        return;
-    }
-    g_signal_emit_by_name(ep->webrtc, "set-local-description", offer, NULL);
-    job = job_new();
-    job->desc = offer;
-    job_post(ep, on_feed_offer_job, job);
+    take_local(promise, data, "offer", "no offer could be made",
+               on_feed_offer_job);
 }
 
 int
