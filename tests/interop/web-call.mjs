@@ -230,8 +230,11 @@ try {
   for (const [a, , aName, bName] of sides) {
     const r = await until(a.page, bName, (x) => x.frames > 10 && x.audioLevel > 0, 30000);
     t.check(r.ok, `${aName} decodes ${bName}'s video and hears audio`, JSON.stringify(r.last));
-    t.check(r.last?.width === 640 && r.last?.height === 480 && r.last?.videoWidth === 640,
-      `${aName} sees ${bName} at 640x480`, JSON.stringify(r.last));
+    // Chromium's encoder may send less while its CPU and bandwidth
+    // estimates ramp up (480x360 seen on a loaded machine): the full size
+    // within RISE_MS of decoding.
+    const full = r.ok ? await until(a.page, bName, (x) => x.width === 640 && x.height === 480 && x.videoWidth === 640, RISE_MS) : r;
+    t.check(full.ok, `${aName} sees ${bName} at 640x480`, JSON.stringify(full.last));
     t.check(r.last?.audioTracks === 1 && r.last?.label === `${bName} 的视频`,
       `${aName}'s tile of ${bName} has an audio element and a labelled video`, JSON.stringify(r.last));
     // Rising: more frames within 10 s (the page reads stats every 2 s; on
@@ -285,6 +288,7 @@ try {
   t.check(r.ok, 'video again after audio only', `${f2} -> ${JSON.stringify(r.last)}`);
 
   // ---- screen share: 周明 shares, 黄晓燕 decodes it through the server ----
+  await until(huang.page, '周明', (x) => x.width === 640 && x.height === 480, RISE_MS);
   const cam0 = await picture(huang.page, '周明');
   t.check(cam0 && cam0.w === 640 && cam0.g > cam0.r + 60,
     'before sharing, 黄晓燕 decodes 周明\'s camera (640x480, green)', JSON.stringify(cam0));

@@ -116,7 +116,7 @@ async function videoStops(ther, label) {
 }
 
 async function videoBack(ther, frames, label) {
-  const r = await until(() => tile(ther.page, '王秀英'), (x) => x.frames > frames + 10 && !x.caption.includes('摄像头已关闭'), 15000);
+  const r = await until(() => tile(ther.page, '王秀英'), (x) => x.frames > frames + 10 && !x.caption.includes('摄像头已关闭'), 25000);
   t.check(r.ok, `${label}: her video reaches the therapist again`, `${frames} -> ${JSON.stringify(r.last)}`);
 }
 
