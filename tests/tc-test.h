@@ -29,6 +29,10 @@ static bool tc_test_failed_now;
         printf("# %s:%d: ", __FILE__, __LINE__);                              \
         printf(__VA_ARGS__);                                                  \
         printf("\n");                                                         \
+        /* meson's --print-errorlogs shows stderr only: for CI's log */       \
+        fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                       \
+        fprintf(stderr, __VA_ARGS__);                                         \
+        fprintf(stderr, "\n");                                                \
         tc_test_failed_now = true;                                            \
     } while (0)
 

@@ -104,8 +104,10 @@ try {
   // low: half size, under the cap.
   t.check(await setProfile(host, 'low') === 'ok', 'the host sets the room to low');
   t.check(await sawProfile(other, 'low'), 'the other page is told (media-profile event)');
-  const half = await until(other, host, (s) => s.video?.frameWidth === 320, 10000);
-  t.check(half.ok, "the host's video arrives at half size (320 wide)", JSON.stringify(half.last?.video));
+  // At most half: a loaded machine's chromium may already send 480x360
+  // (CPU adaptation), and half of that is 240 wide.
+  const half = await until(other, host, (s) => s.video?.frameWidth > 0 && s.video.frameWidth <= 320, 15000);
+  t.check(half.ok, "the host's video arrives at half size or less (<= 320 wide)", JSON.stringify(half.last?.video));
   await sleep(1500); // the encoder settles on the cap
   const low = await measure(other, host);
   console.log(`# low: ${JSON.stringify(low)} (cap ${CAP_KBPS} kbit/s)`);

@@ -96,6 +96,9 @@ export function tap() {
       if (!ok) failed += 1;
       console.log(`${ok ? 'ok' : 'not ok'} ${n} - ${name}`);
       if (!ok && detail) console.log(`# ${String(detail).replace(/\n/g, '\n# ')}`);
+      // meson's --print-errorlogs shows a failed test's stderr only: the
+      // failure and its detail go there too, for CI's log.
+      if (!ok) console.error(`not ok ${n} - ${name}${detail ? `\n${String(detail).slice(0, 4000)}` : ''}`);
     },
     done() { console.log(`1..${n}`); process.exitCode = failed || n === 0 ? 1 : 0; },
   };
