@@ -20,7 +20,8 @@
  * every event at once - server [signaling] coalesce_us and
  * telecare-loadgen --coalesce-us, both 0 (off) by default; TC_LOOP_STATS=N
  * prints both programs' loop iteration statistics, the server's every N
- * seconds):
+ * seconds; TC_BENCH_PIN=1 puts every server thread on CPU 0 and the
+ * loadgen on CPU 1, as if the load came from another machine):
  *   A: N connections in rooms of 2-4, idle 5 s (the server's VmRSS per
  *      idle connection), then relayed `candidate` messages at stepped
  *      rates: the peak relayed msgs/s received;
@@ -35,7 +36,9 @@
  *
  * Thread: main.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +53,35 @@
 #include "tc-records.h"
 
 #define MAX_RUNS 9
+
+static bool pin; /* TC_BENCH_PIN: server on CPU 0, loadgen on CPU 1 */
+
+/* Every thread of `pid` (or this process, pid 0) on CPU `cpu`. */
+static void
+pin_to(pid_t pid, int cpu)
+{
+    g_autofree char *dir_path = g_strdup_printf("/proc/%d/task", (int)pid);
+    cpu_set_t set;
+    DIR *dir;
+    struct dirent *e;
+
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (pid == 0) {
+        sched_setaffinity(0, sizeof(set), &set);
+        return;
+    }
+    if (!(dir = opendir(dir_path))) {
+        return;
+    }
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] != '.' &&
+            sched_setaffinity(atoi(e->d_name), sizeof(set), &set) < 0) {
+            printf("# pinning thread %s: %s\n", e->d_name, strerror(errno));
+        }
+    }
+    closedir(dir);
+}
 
 static int
 run_admin_seed(const char *data_dir, const char *accounts)
@@ -216,6 +248,9 @@ loadgen(struct tc_harness *h, const char *bin, const char *const *args)
     if (pid == 0) {
         dup2(pipefd[1], STDOUT_FILENO);
         close(pipefd[0]);
+        if (pin) {
+            pin_to(0, 1);
+        }
         execv(bin, (char *const *)argv);
         _exit(127);
     }
@@ -358,6 +393,11 @@ main(int argc, char **argv)
         tc_harness_fini(&h);
         tc_rm_rf(dir);
         return 1;
+    }
+    pin = getenv("TC_BENCH_PIN") && atoi(getenv("TC_BENCH_PIN")) > 0;
+    if (pin) {
+        pin_to(h.pid, 0);
+        printf("# pinned: server on CPU 0, loadgen on CPU 1\n");
     }
     server = g_strdup_printf("http://127.0.0.1:%d", h.port);
     clients_s = g_strdup_printf("%d", clients);
