@@ -21,7 +21,8 @@
  * telecare-loadgen --coalesce-us, both 0 (off) by default; TC_LOOP_STATS=N
  * prints both programs' loop iteration statistics, the server's every N
  * seconds; TC_BENCH_PIN=1 puts every server thread on CPU 0 and the
- * loadgen on CPU 1, as if the load came from another machine):
+ * loadgen on CPU 1, as if the load came from another machine;
+ * TC_BENCH_LOADGEN_THREADS the loadgen's threads, default 2):
  *   A: N connections in rooms of 2-4, idle 5 s (the server's VmRSS per
  *      idle connection), then relayed `candidate` messages at stepped
  *      rates: the peak relayed msgs/s received;
@@ -344,6 +345,8 @@ main(int argc, char **argv)
     const char *runs_env = getenv("TC_BENCH_RUNS");
     const char *rate_env = getenv("TC_BENCH_RATE");
     const char *coalesce_env = getenv("TC_BENCH_COALESCE_US");
+    const char *threads_env = getenv("TC_BENCH_LOADGEN_THREADS");
+    const char *threads_s = threads_env ? threads_env : "2";
     double scale = scale_env ? g_ascii_strtod(scale_env, NULL) : 1.0;
     int runs = runs_env ? atoi(runs_env) : 3;
     bool smoke = argc == 3 && strcmp(argv[2], "--smoke") == 0;
@@ -423,7 +426,7 @@ main(int argc, char **argv)
             "--room-size",
             "2-4",
             "--threads",
-            "2",
+            threads_s,
             "--idle",
             smoke ? "1" : "5",
             "--duration",
@@ -472,7 +475,7 @@ main(int argc, char **argv)
             "--room-size",
             "2-4",
             "--threads",
-            "2",
+            threads_s,
             "--idle",
             "2",
             "--duration",
