@@ -28,6 +28,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "media-peer.h"
 #include "sig-util.h"
 #include "synth.h"
 #include "tc-client.h"
@@ -38,223 +39,17 @@
 
 static struct sig_fixture fx;
 
-struct mpeer {
-    struct tc_sdk_client *c;
-    struct synth *s;
-    bool joined;
-    char join_profile[16]; /* media_profile of the join answer */
-    int join_kbps;
-    char profile[16]; /* of the last media-profile event */
-    unsigned profile_events;
-    char audio_only[96]; /* the last audio-only event: "peer on reason" */
-    char error_code[32];
-    char error_msg[200];
-};
-
-static const char *
-feed_of(const char *json)
-{
-    static char feed[64];
-    json_t *doc = json_loads(json, 0, NULL);
-    const char *f = json_string_value(json_object_get(doc, "feed"));
-
-    g_strlcpy(feed, f ? f : "", sizeof(feed));
-    json_decref(doc);
-    return feed[0] ? feed : NULL;
-}
-
-static void
-copy_or_none(char *dst, size_t len, const char *s)
-{
-    g_strlcpy(dst, s ? s : "(none)", len);
-}
-
-static void
-on_reply(struct tc_sdk_client *c, const struct tc_sdk_reply *r, void *d)
-{
-    struct mpeer *p = d;
-    json_t *doc;
-
-    if (r->request != TC_SDK_REQ_JOIN) {
-        return;
-    }
-    doc = json_loads(r->json, 0, NULL);
-    copy_or_none(p->join_profile, sizeof(p->join_profile),
-                 json_string_value(json_object_get(doc, "media_profile")));
-    p->join_kbps =
-        (int)json_integer_value(json_object_get(doc, "video_max_kbps"));
-    json_decref(doc);
-    p->joined = true;
-}
-
-static void
-on_error(struct tc_sdk_client *c, const struct tc_sdk_error *e, void *d)
-{
-    struct mpeer *p = d;
-
-    g_strlcpy(p->error_code, e->code ? e->code : "", sizeof(p->error_code));
-    g_strlcpy(p->error_msg, e->message ? e->message : "",
-              sizeof(p->error_msg));
-}
-
-static void
-on_relay(struct tc_sdk_client *c, const struct tc_sdk_relay *r, void *d)
-{
-    struct mpeer *p = d;
-    const char *feed;
-
-    if (strcmp(r->from, "media") != 0 || !p->s) {
-        return;
-    }
-    feed = feed_of(r->json);
-    if (r->kind == TC_SDK_RELAY_CANDIDATE) {
-        synth_on_candidate(p->s, feed, (unsigned)MAX(r->sdp_mline_index, 0),
-                           r->candidate);
-    } else {
-        synth_on_sdp(p->s, feed,
-                     r->kind == TC_SDK_RELAY_OFFER ? "offer" : "answer",
-                     r->sdp);
-    }
-}
-
-static void
-on_message(struct tc_sdk_client *c, const char *type, const char *json,
-           void *d)
-{
-    struct mpeer *p = d;
-    json_t *doc = json_loads(json, 0, NULL);
-    const char *event = json_string_value(json_object_get(doc, "event"));
-
-    if (strcmp(type, "media-profile") == 0) {
-        copy_or_none(p->profile, sizeof(p->profile),
-                     json_string_value(json_object_get(doc, "media_profile")));
-        p->profile_events++;
-    } else if (strcmp(type, "media") == 0 &&
-               g_strcmp0(event, "audio-only") == 0) {
-        g_snprintf(p->audio_only, sizeof(p->audio_only), "%s %s %s",
-                   json_string_value(json_object_get(doc, "peer")),
-                   json_is_true(json_object_get(doc, "on")) ? "on" : "off",
-                   json_string_value(json_object_get(doc, "reason")));
-    } else if (strcmp(type, "media") == 0 &&
-               g_strcmp0(event, "feed-ended") == 0 && p->s) {
-        synth_feed_end(p->s, feed_of(json));
-    }
-    json_decref(doc);
-}
-
-static const struct tc_sdk_callbacks callbacks = {
-    .reply = on_reply,
-    .error = on_error,
-    .relay = on_relay,
-    .message = on_message,
-};
-
-static void
-send_doc(struct mpeer *p, json_t *doc)
-{
-    char *text = json_dumps(doc, JSON_COMPACT);
-
-    tc_sdk_client_send_json(p->c, text);
-    free(text);
-    json_decref(doc);
-}
-
-static void
-syn_sdp(void *d, const char *feed, const char *type, const char *sdp)
-{
-    json_t *doc = json_pack("{s:s,s:s,s:s,s:s}", "type", type, "room", ROOM,
-                            "to", "media", "sdp", sdp);
-
-    if (feed) {
-        json_object_set_new(doc, "feed", json_string(feed));
-    }
-    send_doc(d, doc);
-}
-
-static void
-syn_cand(void *d, const char *feed, unsigned mline, const char *cand)
-{
-    json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:i}", "type", "candidate",
-                            "room", ROOM, "to", "media", "candidate", cand,
-                            "sdpMLineIndex", (int)mline);
-
-    if (feed) {
-        json_object_set_new(doc, "feed", json_string(feed));
-    }
-    send_doc(d, doc);
-}
-
-static const struct synth_ops syn_ops = {syn_sdp, syn_cand};
-
-static bool
-spin_until(bool (*done)(void *), void *arg, int timeout_ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-
-    while (g_get_monotonic_time() < end) {
-        if (done(arg)) {
-            return true;
-        }
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(2000);
-    }
-    return done(arg);
-}
-
-static bool
-is_ready(void *arg)
-{
-    return tc_sdk_client_state(((struct mpeer *)arg)->c) == TC_SDK_STATE_READY;
-}
-
-static bool
-is_joined(void *arg)
-{
-    return ((struct mpeer *)arg)->joined;
-}
-
-/* Sign in, join ROOM and publish. NULL on failure. */
+/* Sign in, join ROOM and publish audio and video. */
 static struct mpeer *
-mpeer_new(const char *user)
+mpeer_start(const char *user)
 {
-    struct mpeer *p = g_new0(struct mpeer, 1);
-    char *token = sig_token(&fx, user);
-    struct tc_sdk_client_opts o = {.url = fx.ws_url, .token = token};
     struct synth_opts so = {.audio = true, .video = true};
+    struct mpeer *p = mpeer_new(&fx, user, ROOM);
 
-    if (!token || tc_sdk_client_new(&o, &callbacks, p, &p->c) < 0) {
-        tc_sdk_token_free(token);
-        g_free(p);
-        return NULL;
+    if (p && p->joined) {
+        mpeer_publish(p, &so);
     }
-    tc_sdk_token_free(token);
-    tc_sdk_client_start(p->c);
-    if (!spin_until(is_ready, p, 5000) ||
-        tc_sdk_client_join(p->c, ROOM, NULL) < 0 ||
-        !spin_until(is_joined, p, 5000)) {
-        printf("# %s could not join\n", user);
-        return p;
-    }
-    p->s = synth_new(&so, &syn_ops, p);
-    synth_publish(p->s);
     return p;
-}
-
-static void
-mpeer_free(struct mpeer *p)
-{
-    if (!p) {
-        return;
-    }
-    if (tc_sdk_client_state(p->c) == TC_SDK_STATE_READY) {
-        tc_sdk_client_leave(p->c, ROOM, NULL);
-        sig_spin(100);
-        tc_sdk_client_stop(p->c);
-        sig_spin(100);
-    }
-    synth_free(p->s);
-    tc_sdk_client_free(p->c);
-    g_free(p);
 }
 
 static void
@@ -267,7 +62,7 @@ set_profile(struct mpeer *p, const char *profile)
         json_object_set_new(doc, "profile", json_string(profile));
     }
     p->error_code[0] = '\0';
-    send_doc(p, doc);
+    mpeer_send_doc(p, doc);
     sig_spin(400);
 }
 
@@ -355,8 +150,8 @@ receives_video(void *a)
 static void
 test_profiles_are_told_kept_and_enforced(void)
 {
-    struct mpeer *zhou = mpeer_new("zhou.ming");
-    struct mpeer *huang = mpeer_new("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_start("zhou.ming");
+    struct mpeer *huang = mpeer_start("huang.xiaoyan");
     struct mpeer *pair[2] = {huang, zhou};
     struct remb_arg remb = {zhou, 200000};
     struct mpeer *again;
@@ -365,9 +160,9 @@ test_profiles_are_told_kept_and_enforced(void)
     /* The configured default, told in the join answer. */
     TC_CHECK_STR_EQ(zhou->join_profile, "low");
     TC_CHECK_EQ(zhou->join_kbps, 200);
-    TC_CHECK(spin_until(receives_video, pair, 30000));
+    TC_CHECK(mpeer_spin_until(receives_video, pair, 30000));
     /* The server's RTCP to the publisher carries the cap as REMB. */
-    TC_CHECK(spin_until(remb_seen, &remb, 15000));
+    TC_CHECK(mpeer_spin_until(remb_seen, &remb, 15000));
     printf("# REMB at the publisher: %u bit/s\n", synth_remb_bps(zhou->s));
 
     /* Refusals, naming the rule; nothing changes. */
@@ -402,7 +197,7 @@ test_profiles_are_told_kept_and_enforced(void)
     /* Back to normal: the cap is lifted (browsers keep the last REMB as
      * their ceiling, so one far above any call's bitrate follows). */
     remb.bps = 20 * 1000 * 1000;
-    TC_CHECK(spin_until(remb_seen, &remb, 10000));
+    TC_CHECK(mpeer_spin_until(remb_seen, &remb, 10000));
 
     /* Over HTTP: read, set (the live room is told), refusals. */
     {
@@ -428,7 +223,7 @@ test_profiles_are_told_kept_and_enforced(void)
     /* Kept with the consultation: a later join is told it. */
     set_profile(zhou, "audio");
     mpeer_free(huang);
-    again = mpeer_new("huang.xiaoyan");
+    again = mpeer_start("huang.xiaoyan");
     TC_REQUIRE(again);
     TC_CHECK_STR_EQ(again->join_profile, "audio");
     set_profile(zhou, "normal");
@@ -450,21 +245,21 @@ switched(void *a)
 static void
 test_a_lossy_link_goes_audio_only_and_back_and_the_other_side_sees_it(void)
 {
-    struct mpeer *zhou = mpeer_new("zhou.ming");
-    struct mpeer *huang = mpeer_new("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_start("zhou.ming");
+    struct mpeer *huang = mpeer_start("huang.xiaoyan");
     struct mpeer *pair[2] = {huang, zhou};
     void *on[3], *off[3];
     gint64 t0;
 
     TC_REQUIRE(zhou && zhou->s && huang && huang->s);
-    TC_CHECK(spin_until(receives_video, pair, 30000));
+    TC_CHECK(mpeer_spin_until(receives_video, pair, 30000));
     on[0] = zhou, on[1] = huang, on[2] = "on loss";
     off[0] = zhou, off[1] = huang, off[2] = "off recovered";
 
     /* huang's downlink loses 40 %: zhou is told huang gets audio only. */
     synth_set_loss(huang->s, 40);
     t0 = g_get_monotonic_time();
-    TC_CHECK(spin_until(switched, on, 20000));
+    TC_CHECK(mpeer_spin_until(switched, on, 20000));
     printf("# audio only after %lld ms of 40 %% loss\n",
            (long long)(g_get_monotonic_time() - t0) / 1000);
     sig_spin(1000); /* what the leaky queues and jitter buffer held */
@@ -474,7 +269,7 @@ test_a_lossy_link_goes_audio_only_and_back_and_the_other_side_sees_it(void)
     /* The link recovers: after the hold, video again, told to zhou. */
     synth_set_loss(huang->s, 0);
     t0 = g_get_monotonic_time();
-    TC_CHECK(spin_until(switched, off, 25000));
+    TC_CHECK(mpeer_spin_until(switched, off, 25000));
     printf("# video again after %lld ms without loss\n",
            (long long)(g_get_monotonic_time() - t0) / 1000);
     TC_CHECK(video_flows(huang, zhou, 8000));

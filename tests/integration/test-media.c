@@ -38,6 +38,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "media-peer.h"
 #include "sig-util.h"
 #include "synth.h"
 #include "tc-client.h"
@@ -48,250 +49,19 @@
 
 static struct sig_fixture fx;
 
-struct mpeer {
-    struct tc_sdk_client *c;
-    struct synth *s;
-    bool joined;
-    unsigned feed_ended;
-    unsigned media_errors;
-    unsigned tracks_up;
-    unsigned video_down, video_up; /* track events about others' video */
-    char last_error_code[32];
-    char last_error_msg[200];
-    char audio_only[96]; /* the last audio-only event: "peer on reason" */
-    int media_port;      /* a host candidate port of the server, 0: none */
-};
-
-/* ---- SDK events -> the synthetic participant ---- */
-
-static void
-on_reply(struct tc_sdk_client *c, const struct tc_sdk_reply *r, void *d)
-{
-    struct mpeer *p = d;
-
-    if (r->request == TC_SDK_REQ_JOIN) {
-        p->joined = true;
-    }
-}
-
-static void
-on_error(struct tc_sdk_client *c, const struct tc_sdk_error *e, void *d)
-{
-    struct mpeer *p = d;
-
-    g_strlcpy(p->last_error_code, e->code ? e->code : "",
-              sizeof(p->last_error_code));
-    g_strlcpy(p->last_error_msg, e->message ? e->message : "",
-              sizeof(p->last_error_msg));
-}
-
-static const char *
-feed_of(const char *json)
-{
-    static char feed[64];
-    json_t *doc = json_loads(json, 0, NULL);
-    const char *f = json_string_value(json_object_get(doc, "feed"));
-
-    g_strlcpy(feed, f ? f : "", sizeof(feed));
-    json_decref(doc);
-    return feed[0] ? feed : NULL;
-}
-
-static void
-note_port(struct mpeer *p, const char *cand)
-{
-    int port = 0;
-    char addr[64];
-
-    /* candidate:<f> <c> UDP <prio> <addr> <port> typ host */
-    if (!p->media_port &&
-        sscanf(cand, "candidate:%*s %*s %*s %*s %63s %d typ host", addr,
-               &port) == 2 &&
-        strcmp(addr, "127.0.0.1") == 0) {
-        p->media_port = port;
-    }
-}
-
-static void
-on_relay(struct tc_sdk_client *c, const struct tc_sdk_relay *r, void *d)
-{
-    struct mpeer *p = d;
-    const char *feed;
-
-    if (strcmp(r->from, "media") != 0 || !p->s) {
-        return;
-    }
-    feed = feed_of(r->json);
-    if (r->kind == TC_SDK_RELAY_CANDIDATE) {
-        if (!feed) {
-            note_port(p, r->candidate);
-        }
-        synth_on_candidate(p->s, feed, (unsigned)MAX(r->sdp_mline_index, 0),
-                           r->candidate);
-    } else {
-        synth_on_sdp(p->s, feed,
-                     r->kind == TC_SDK_RELAY_OFFER ? "offer" : "answer",
-                     r->sdp);
-    }
-}
-
-static void
-on_message(struct tc_sdk_client *c, const char *type, const char *json,
-           void *d)
-{
-    struct mpeer *p = d;
-    json_t *doc;
-    const char *event;
-
-    if (strcmp(type, "media") != 0) {
-        return;
-    }
-    doc = json_loads(json, 0, NULL);
-    event = json_string_value(json_object_get(doc, "event"));
-    if (g_strcmp0(event, "feed-ended") == 0) {
-        p->feed_ended++;
-        if (p->s) {
-            synth_feed_end(p->s, feed_of(json));
-        }
-    } else if (g_strcmp0(event, "error") == 0) {
-        p->media_errors++;
-    } else if (g_strcmp0(event, "audio-only") == 0) {
-        g_snprintf(p->audio_only, sizeof(p->audio_only), "%s %s %s",
-                   json_string_value(json_object_get(doc, "peer")),
-                   json_is_true(json_object_get(doc, "on")) ? "on" : "off",
-                   json_string_value(json_object_get(doc, "reason")));
-    } else if (g_strcmp0(event, "track") == 0) {
-        bool up = json_is_true(json_object_get(doc, "up"));
-        bool video =
-            g_strcmp0(json_string_value(json_object_get(doc, "track")),
-                      "video") == 0;
-
-        p->tracks_up += up;
-        if (video && g_strcmp0(json_string_value(json_object_get(doc, "peer")),
-                               tc_sdk_client_peer(c)) != 0) {
-            p->video_down += !up;
-            p->video_up += up;
-        }
-    }
-    json_decref(doc);
-}
-
-static const struct tc_sdk_callbacks callbacks = {
-    .reply = on_reply,
-    .error = on_error,
-    .relay = on_relay,
-    .message = on_message,
-};
-
-/* ---- synthetic participant -> signaling ---- */
-
-static void
-syn_sdp(void *d, const char *feed, const char *type, const char *sdp)
-{
-    struct mpeer *p = d;
-    json_t *doc = json_pack("{s:s,s:s,s:s,s:s}", "type", type, "room", ROOM,
-                            "to", "media", "sdp", sdp);
-    char *text;
-
-    if (feed) {
-        json_object_set_new(doc, "feed", json_string(feed));
-    }
-    text = json_dumps(doc, JSON_COMPACT);
-    tc_sdk_client_send_json(p->c, text);
-    free(text);
-    json_decref(doc);
-}
-
-static void
-syn_cand(void *d, const char *feed, unsigned mline, const char *cand)
-{
-    struct mpeer *p = d;
-    json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:i}", "type", "candidate",
-                            "room", ROOM, "to", "media", "candidate", cand,
-                            "sdpMLineIndex", (int)mline);
-    char *text;
-
-    if (feed) {
-        json_object_set_new(doc, "feed", json_string(feed));
-    }
-    text = json_dumps(doc, JSON_COMPACT);
-    tc_sdk_client_send_json(p->c, text);
-    free(text);
-    json_decref(doc);
-}
-
-static const struct synth_ops syn_ops = {syn_sdp, syn_cand};
-
-static bool
-spin_until(bool (*done)(void *), void *arg, int timeout_ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-
-    while (g_get_monotonic_time() < end) {
-        if (done(arg)) {
-            return true;
-        }
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(2000);
-    }
-    return done(arg);
-}
-
-static bool
-is_ready(void *arg)
-{
-    return tc_sdk_client_state(((struct mpeer *)arg)->c) == TC_SDK_STATE_READY;
-}
-
-static bool
-is_joined(void *arg)
-{
-    return ((struct mpeer *)arg)->joined;
-}
-
-/* Sign in, join ROOM and publish (audio and video). NULL on failure. */
+/* Sign in, join ROOM and publish (audio and video, keyframes only when
+ * asked). */
 static struct mpeer *
-mpeer_new(const char *user)
+mpeer_start(const char *user)
 {
-    struct mpeer *p = g_new0(struct mpeer, 1);
-    char *token = sig_token(&fx, user);
-    struct tc_sdk_client_opts o = {.url = fx.ws_url, .token = token};
     struct synth_opts so = {
         .audio = true, .video = true, .keyframes_on_request = true};
+    struct mpeer *p = mpeer_new(&fx, user, ROOM);
 
-    if (!token || tc_sdk_client_new(&o, &callbacks, p, &p->c) < 0) {
-        tc_sdk_token_free(token);
-        g_free(p);
-        return NULL;
+    if (p && p->joined) {
+        mpeer_publish(p, &so);
     }
-    tc_sdk_token_free(token);
-    tc_sdk_client_start(p->c);
-    if (!spin_until(is_ready, p, 5000) ||
-        tc_sdk_client_join(p->c, ROOM, NULL) < 0 ||
-        !spin_until(is_joined, p, 5000)) {
-        printf("# %s could not join\n", user);
-        return p;
-    }
-    p->s = synth_new(&so, &syn_ops, p);
-    synth_publish(p->s);
     return p;
-}
-
-static void
-mpeer_free(struct mpeer *p)
-{
-    if (!p) {
-        return;
-    }
-    if (tc_sdk_client_state(p->c) == TC_SDK_STATE_READY) {
-        tc_sdk_client_leave(p->c, ROOM, NULL);
-        sig_spin(100);
-        tc_sdk_client_stop(p->c);
-        sig_spin(100);
-    }
-    synth_free(p->s);
-    tc_sdk_client_free(p->c);
-    g_free(p);
 }
 
 struct frames_arg {
@@ -315,7 +85,7 @@ wait_frames(struct mpeer *p, struct mpeer *who, uint64_t n, int timeout_ms)
     struct frames_arg a = {p, tc_sdk_client_peer(who->c), n};
     gint64 t0 = g_get_monotonic_time();
 
-    if (!spin_until(has_frames, &a, timeout_ms)) {
+    if (!mpeer_spin_until(has_frames, &a, timeout_ms)) {
         return -1;
     }
     return (long)((g_get_monotonic_time() - t0) / 1000);
@@ -376,8 +146,8 @@ static int baseline_threads, baseline_fds;
 static void
 test_two_publish_and_a_late_third_decodes_within_2_s(void)
 {
-    struct mpeer *huang = mpeer_new("huang.xiaoyan");
-    struct mpeer *zhou = mpeer_new("zhou.ming");
+    struct mpeer *huang = mpeer_start("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_start("zhou.ming");
     struct mpeer *zheng;
     struct synth_feed_stats st;
     long ms;
@@ -395,7 +165,7 @@ test_two_publish_and_a_late_third_decodes_within_2_s(void)
     TC_CHECK_EQ(sig_metric(&fx, "telecare_media_rooms"), 1);
     TC_CHECK(huang->tracks_up >= 4); /* both tracks of both */
 
-    zheng = mpeer_new("zheng.haitao");
+    zheng = mpeer_start("zheng.haitao");
     TC_REQUIRE(zheng && zheng->s);
     ms = wait_frames(zheng, huang, 1, 8000);
     st = synth_feed(zheng->s, tc_sdk_client_peer(huang->c));
@@ -428,8 +198,8 @@ test_two_publish_and_a_late_third_decodes_within_2_s(void)
 static void
 test_bad_input_gets_errors_and_the_call_goes_on(void)
 {
-    struct mpeer *huang = mpeer_new("huang.xiaoyan");
-    struct mpeer *zhou = mpeer_new("zhou.ming");
+    struct mpeer *huang = mpeer_start("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_start("zhou.ming");
     struct sockaddr_in to = {.sin_family = AF_INET};
     char garbage[600];
     int fd;
@@ -440,15 +210,15 @@ test_bad_input_gets_errors_and_the_call_goes_on(void)
     tc_sdk_client_send_offer(huang->c, ROOM, "media", "v=0\r\nthis is no sdp",
                              "bad1");
     sig_spin(300);
-    TC_CHECK_STR_EQ(huang->last_error_code, "bad-field");
-    TC_CHECK_STR_CONTAINS(huang->last_error_msg, "sdp:");
+    TC_CHECK_STR_EQ(huang->error_code, "bad-field");
+    TC_CHECK_STR_CONTAINS(huang->error_msg, "sdp:");
     tc_sdk_client_send_json(huang->c,
                             "{\"type\":\"answer\",\"room\":\"" ROOM
                             "\",\"to\":\"media\",\"feed\":\"pnobody\","
                             "\"sdp\":\"v=0\",\"id\":\"bad2\"}");
     sig_spin(300);
-    TC_CHECK_STR_EQ(huang->last_error_code, "not-found");
-    TC_CHECK_STR_CONTAINS(huang->last_error_msg, "feed");
+    TC_CHECK_STR_EQ(huang->error_code, "not-found");
+    TC_CHECK_STR_CONTAINS(huang->error_msg, "feed");
 
     /* Garbage datagrams at the server's media port. */
     TC_CHECK(huang->media_port > 0);
@@ -487,8 +257,8 @@ video_came_back(void *a)
 static void
 test_audio_only_switch_is_seen_and_video_comes_back(void)
 {
-    struct mpeer *huang = mpeer_new("huang.xiaoyan");
-    struct mpeer *zhou = mpeer_new("zhou.ming");
+    struct mpeer *huang = mpeer_start("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_start("zhou.ming");
     const char *hid;
     uint64_t audio;
 
@@ -498,7 +268,7 @@ test_audio_only_switch_is_seen_and_video_comes_back(void)
 
     /* huang's link degrades: audio only. zhou is told, audio goes on. */
     synth_set_video(huang->s, false);
-    TC_CHECK(spin_until(video_went_down, zhou, 5000));
+    TC_CHECK(mpeer_spin_until(video_went_down, zhou, 5000));
     audio = synth_feed(zhou->s, hid).audio_buffers;
     TC_CHECK(frames_during(zhou, huang, 1000) <= 2);
     TC_CHECK(synth_feed(zhou->s, hid).audio_buffers > audio + 20);
@@ -506,7 +276,7 @@ test_audio_only_switch_is_seen_and_video_comes_back(void)
     /* The link improves: video is back, decodable at once (the server asks
      * for a keyframe; the publisher sends none by itself). */
     synth_set_video(huang->s, true);
-    TC_CHECK(spin_until(video_came_back, zhou, 5000));
+    TC_CHECK(mpeer_spin_until(video_came_back, zhou, 5000));
     TC_CHECK(frames_during(zhou, huang, 1500) > 5);
     mpeer_free(huang);
     mpeer_free(zhou);
@@ -517,8 +287,8 @@ test_audio_only_switch_is_seen_and_video_comes_back(void)
 static void
 test_a_member_asks_to_receive_audio_only(void)
 {
-    struct mpeer *huang = mpeer_new("huang.xiaoyan");
-    struct mpeer *zhou = mpeer_new("zhou.ming");
+    struct mpeer *huang = mpeer_start("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_start("zhou.ming");
     char want[96];
     const char *zid;
 
@@ -550,14 +320,14 @@ test_a_member_asks_to_receive_audio_only(void)
                             "{\"type\":\"media-mode\",\"room\":\"" ROOM
                             "\",\"to\":\"media\",\"id\":\"m1\"}");
     sig_spin(300);
-    TC_CHECK_STR_EQ(zhou->last_error_code, "missing-field");
-    TC_CHECK_STR_CONTAINS(zhou->last_error_msg, "audioOnly");
+    TC_CHECK_STR_EQ(zhou->error_code, "missing-field");
+    TC_CHECK_STR_CONTAINS(zhou->error_msg, "audioOnly");
     tc_sdk_client_send_json(zhou->c,
                             "{\"type\":\"media-mode\",\"room\":\"" ROOM
                             "\",\"to\":\"media\",\"audioOnly\":1,"
                             "\"id\":\"m2\"}");
     sig_spin(300);
-    TC_CHECK_STR_EQ(zhou->last_error_code, "bad-field");
+    TC_CHECK_STR_EQ(zhou->error_code, "bad-field");
     TC_CHECK(frames_during(zhou, huang, 1000) > 5);
     mpeer_free(huang);
     mpeer_free(zhou);
@@ -572,9 +342,9 @@ ended(void *a)
 static void
 test_a_participant_whose_network_dies_leaves_and_the_rest_go_on(void)
 {
-    struct mpeer *huang = mpeer_new("huang.xiaoyan");
-    struct mpeer *zhou = mpeer_new("zhou.ming");
-    struct mpeer *zheng = mpeer_new("zheng.haitao");
+    struct mpeer *huang = mpeer_start("huang.xiaoyan");
+    struct mpeer *zhou = mpeer_start("zhou.ming");
+    struct mpeer *zheng = mpeer_start("zheng.haitao");
 
     TC_REQUIRE(huang && huang->s && zhou && zhou->s && zheng && zheng->s);
     TC_CHECK(wait_frames(zhou, zheng, 10, 20000) >= 0);
@@ -586,8 +356,8 @@ test_a_participant_whose_network_dies_leaves_and_the_rest_go_on(void)
     synth_free(zheng->s);
     zheng->s = NULL;
     tc_sdk_client_drop(zheng->c, 60000);
-    TC_CHECK(spin_until(ended, huang, 8000));
-    TC_CHECK(spin_until(ended, zhou, 2000));
+    TC_CHECK(mpeer_spin_until(ended, huang, 8000));
+    TC_CHECK(mpeer_spin_until(ended, zhou, 2000));
     TC_CHECK(frames_during(huang, zhou, 1000) > 5);
     TC_CHECK(frames_during(zhou, huang, 1000) > 5);
     tc_sdk_client_free(zheng->c);
@@ -622,9 +392,9 @@ test_an_emptied_room_leaves_nothing_behind(void)
     struct counts c = {0};
 
     /* The last one out may be the dropped peer, at the end of its grace. */
-    TC_CHECK(spin_until(no_media_room, NULL, 10000));
+    TC_CHECK(mpeer_spin_until(no_media_room, NULL, 10000));
     TC_CHECK(baseline_threads > 0 && baseline_fds > 0);
-    TC_CHECK(spin_until(back_to_baseline, &c, 10000));
+    TC_CHECK(mpeer_spin_until(back_to_baseline, &c, 10000));
     printf("# server now: %d threads (baseline %d), %d fds (baseline %d)\n",
            c.threads, baseline_threads, c.fds, baseline_fds);
     /* The refused offer and answer of the bad-input test were counted. */

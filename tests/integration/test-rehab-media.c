@@ -28,6 +28,7 @@
 #include <glib/gstdio.h>
 #include <jansson.h>
 
+#include "media-peer.h"
 #include "sig-util.h"
 #include "synth.h"
 #include "tc-client.h"
@@ -51,256 +52,6 @@
 
 static struct sig_fixture fx;
 
-struct mpeer {
-    struct tc_sdk_client *c;
-    struct synth *s;
-    char room[64];
-    bool joined, admitted;
-    /* track events about other peers: the first up, per peer id */
-    char up_peer[8][32];
-    int64_t up_at_us[8];
-    unsigned n_up;
-    unsigned down;      /* track-down events about others */
-    int64_t down_at_us; /* when the first of them came */
-};
-
-/* ---- SDK events -> the synthetic participant ---- */
-
-static void
-on_reply(struct tc_sdk_client *c, const struct tc_sdk_reply *r, void *d)
-{
-    struct mpeer *p = d;
-
-    if (r->request == TC_SDK_REQ_JOIN) {
-        p->joined = true;
-    }
-}
-
-static void
-on_room(struct tc_sdk_client *c, const struct tc_sdk_room_event *e, void *d)
-{
-    struct mpeer *p = d;
-
-    if (e->kind == TC_SDK_ROOM_ADMITTED) {
-        p->admitted = true;
-    }
-}
-
-static const char *
-feed_of(const char *json)
-{
-    static char feed[64];
-    json_t *doc = json_loads(json, 0, NULL);
-    const char *f = json_string_value(json_object_get(doc, "feed"));
-
-    g_strlcpy(feed, f ? f : "", sizeof(feed));
-    json_decref(doc);
-    return feed[0] ? feed : NULL;
-}
-
-static void
-on_relay(struct tc_sdk_client *c, const struct tc_sdk_relay *r, void *d)
-{
-    struct mpeer *p = d;
-    const char *feed;
-
-    if (strcmp(r->from, "media") != 0 || !p->s) {
-        return;
-    }
-    feed = feed_of(r->json);
-    if (r->kind == TC_SDK_RELAY_CANDIDATE) {
-        synth_on_candidate(p->s, feed, (unsigned)MAX(r->sdp_mline_index, 0),
-                           r->candidate);
-    } else {
-        synth_on_sdp(p->s, feed,
-                     r->kind == TC_SDK_RELAY_OFFER ? "offer" : "answer",
-                     r->sdp);
-    }
-}
-
-static void
-note_track(struct mpeer *p, const char *peer, bool up)
-{
-    if (!up) {
-        p->down_at_us = p->down ? p->down_at_us : g_get_real_time();
-        p->down++;
-        return;
-    }
-    for (unsigned i = 0; i < p->n_up; i++) {
-        if (strcmp(p->up_peer[i], peer) == 0) {
-            return;
-        }
-    }
-    if (p->n_up < G_N_ELEMENTS(p->up_peer)) {
-        g_strlcpy(p->up_peer[p->n_up], peer, sizeof(p->up_peer[0]));
-        p->up_at_us[p->n_up++] = g_get_real_time();
-    }
-}
-
-static void
-on_message(struct tc_sdk_client *c, const char *type, const char *json,
-           void *d)
-{
-    struct mpeer *p = d;
-    json_t *doc;
-    const char *event, *peer;
-
-    if (strcmp(type, "media") != 0) {
-        return;
-    }
-    doc = json_loads(json, 0, NULL);
-    event = json_string_value(json_object_get(doc, "event"));
-    peer = json_string_value(json_object_get(doc, "peer"));
-    if (g_strcmp0(event, "feed-ended") == 0 && p->s) {
-        synth_feed_end(p->s, feed_of(json));
-    } else if (g_strcmp0(event, "track") == 0 && peer &&
-               g_strcmp0(peer, tc_sdk_client_peer(c)) != 0) {
-        note_track(p, peer, json_is_true(json_object_get(doc, "up")));
-    }
-    json_decref(doc);
-}
-
-static const struct tc_sdk_callbacks callbacks = {
-    .reply = on_reply,
-    .room = on_room,
-    .relay = on_relay,
-    .message = on_message,
-};
-
-/* ---- synthetic participant -> signaling ---- */
-
-static void
-send_doc(struct mpeer *p, json_t *doc, const char *feed)
-{
-    char *text;
-
-    if (feed) {
-        json_object_set_new(doc, "feed", json_string(feed));
-    }
-    text = json_dumps(doc, JSON_COMPACT);
-    tc_sdk_client_send_json(p->c, text);
-    free(text);
-    json_decref(doc);
-}
-
-static void
-syn_sdp(void *d, const char *feed, const char *type, const char *sdp)
-{
-    struct mpeer *p = d;
-
-    send_doc(p,
-             json_pack("{s:s,s:s,s:s,s:s}", "type", type, "room", p->room,
-                       "to", "media", "sdp", sdp),
-             feed);
-}
-
-static void
-syn_cand(void *d, const char *feed, unsigned mline, const char *cand)
-{
-    struct mpeer *p = d;
-
-    send_doc(p,
-             json_pack("{s:s,s:s,s:s,s:s,s:i}", "type", "candidate", "room",
-                       p->room, "to", "media", "candidate", cand,
-                       "sdpMLineIndex", (int)mline),
-             feed);
-}
-
-static const struct synth_ops syn_ops = {syn_sdp, syn_cand};
-
-static bool
-spin_until(bool (*done)(void *), void *arg, int timeout_ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-
-    while (g_get_monotonic_time() < end) {
-        if (done(arg)) {
-            return true;
-        }
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(2000);
-    }
-    return done(arg);
-}
-
-static bool
-is_ready(void *arg)
-{
-    return tc_sdk_client_state(((struct mpeer *)arg)->c) == TC_SDK_STATE_READY;
-}
-
-static bool
-is_joined(void *arg)
-{
-    return ((struct mpeer *)arg)->joined;
-}
-
-static bool
-is_admitted(void *arg)
-{
-    return ((struct mpeer *)arg)->admitted;
-}
-
-/* Sign in as `user` and join `room` (a patient then waits). */
-static struct mpeer *
-mpeer_new(const char *user, const char *room)
-{
-    struct mpeer *p = g_new0(struct mpeer, 1);
-    char *token = sig_token(&fx, user);
-    struct tc_sdk_client_opts o = {.url = fx.ws_url, .token = token};
-
-    g_strlcpy(p->room, room, sizeof(p->room));
-    if (!token || tc_sdk_client_new(&o, &callbacks, p, &p->c) < 0) {
-        tc_sdk_token_free(token);
-        g_free(p);
-        return NULL;
-    }
-    tc_sdk_token_free(token);
-    tc_sdk_client_start(p->c);
-    if (!spin_until(is_ready, p, 5000) ||
-        tc_sdk_client_join(p->c, room, NULL) < 0 ||
-        !spin_until(is_joined, p, 5000)) {
-        printf("# %s could not join %s\n", user, room);
-    }
-    return p;
-}
-
-static void
-mpeer_publish(struct mpeer *p)
-{
-    struct synth_opts so = {.audio = true, .video = true};
-
-    p->s = synth_new(&so, &syn_ops, p);
-    synth_publish(p->s);
-}
-
-/* The host admits `p`, waiting in the room. */
-static bool
-admit(struct mpeer *host, struct mpeer *p)
-{
-    return tc_sdk_client_admit(host->c, p->room, tc_sdk_client_peer(p->c),
-                               NULL) == 0 &&
-           spin_until(is_admitted, p, 5000);
-}
-
-static void
-mpeer_free(struct mpeer *p)
-{
-    if (!p) {
-        return;
-    }
-    if (tc_sdk_client_state(p->c) == TC_SDK_STATE_READY) {
-        tc_sdk_client_leave(p->c, p->room, NULL);
-        sig_spin(100);
-        tc_sdk_client_stop(p->c);
-        sig_spin(100);
-    }
-    synth_free(p->s);
-    tc_sdk_client_free(p->c);
-    g_free(p);
-}
-
-/* When `observer` was first told that `who`'s media came up, or 0. */
 static int64_t
 up_at(const struct mpeer *observer, const struct mpeer *who)
 {
@@ -400,20 +151,21 @@ struct call {
 static bool
 call_start(struct call *c, const char *room)
 {
+    struct synth_opts so = {.audio = true, .video = true};
     struct up_arg u;
 
-    c->ther = mpeer_new("lin.jing", room);
-    c->res = mpeer_new("wang.xiuying", room);
-    c->carer = mpeer_new("li.mei", room);
-    if (!c->ther || !c->res || !c->carer || !admit(c->ther, c->res) ||
-        !admit(c->ther, c->carer)) {
+    c->ther = mpeer_new(&fx, "lin.jing", room);
+    c->res = mpeer_new(&fx, "wang.xiuying", room);
+    c->carer = mpeer_new(&fx, "li.mei", room);
+    if (!c->ther || !c->res || !c->carer || !mpeer_admit(c->ther, c->res) ||
+        !mpeer_admit(c->ther, c->carer)) {
         printf("# the call could not be set up\n");
         return false;
     }
-    mpeer_publish(c->ther);
-    mpeer_publish(c->res);
+    mpeer_publish(c->ther, &so);
+    mpeer_publish(c->res, &so);
     u = (struct up_arg){c->ther, c->res};
-    if (!spin_until(is_up, &u, 20000)) {
+    if (!mpeer_spin_until(is_up, &u, 20000)) {
         printf("# the resident's media never came up\n");
         return false;
     }
@@ -450,7 +202,7 @@ test_media_time_is_actual_media_and_none_without_sending(void)
     synth_set_video(c.res->s, false);
     synth_set_audio(c.res->s, false);
     c.res_stop_us = g_get_real_time();
-    TC_CHECK(spin_until(told_down, c.ther, 5000));
+    TC_CHECK(mpeer_spin_until(told_down, c.ther, 5000));
     sig_spin(1000); /* present, no media: must not count */
 
     att = get_json("lin.jing", "/api/v1/rehab-sessions/1/attendance", &status);
@@ -539,7 +291,7 @@ test_consented_session_is_recorded_and_plays_by_range(void)
      * server takes her out of the media room, which the therapist is
      * told at once (her tracks go down) */
     tc_sdk_client_leave(c.res->c, c.res->room, NULL);
-    TC_CHECK(spin_until(told_down, c.ther, 5000));
+    TC_CHECK(mpeer_spin_until(told_down, c.ther, 5000));
     published_ms = (c.ther->down_at_us - c.res_up_us) / 1000;
     sig_spin(1500);
     call_end(&c);
