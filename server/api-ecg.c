@@ -502,6 +502,63 @@ struct dicom_origin {
     char patient_id[65];
 };
 
+/* The waveform's channels into `u`'s header (gain, baseline, lead names)
+ * and its samples checked against WFDB format 16; false after a 4xx. */
+static bool
+dicom_channels(struct tc_srv__call *call,
+               const struct tc_media_dicom_waveform *w, struct upload *u)
+{
+    char err[256];
+
+    u->h.n_signals = (unsigned)w->n_channels;
+    u->h.sample_rate_hz = w->sample_rate_hz;
+    u->n_frames = w->n_samples;
+    for (int c = 0; c < w->n_channels; c++) {
+        double gain = dicom_gain(w, c);
+        /* the ADC value of 0 mV: Channel Baseline is the value of sample
+         * 0 in the channel's units (PS3.3 C.10.9.1.4.2) */
+        double base =
+            gain > 0 ? -w->baseline[c] / units_per_mv(w->units[c]) * gain : 0;
+
+        if (gain <= 0) {
+            g_snprintf(err, sizeof(err),
+                       "body: channel %d: sensitivity must be positive, in "
+                       "uV, mV or V",
+                       c + 1);
+            tc_srv__resp_error_field(&call->resp, 400, "body", err);
+            return false;
+        }
+        if (!(fabs(base) <= 32767)) {
+            g_snprintf(err, sizeof(err),
+                       "body: channel %d: Channel Baseline out of range",
+                       c + 1);
+            tc_srv__resp_error_field(&call->resp, 400, "body", err);
+            return false;
+        }
+        if (dicom_lead(w->labels[c], u->leads[c], sizeof(u->leads[c])) < 0) {
+            g_snprintf(err, sizeof(err),
+                       "body: channel %d is not an ECG lead this system knows",
+                       c + 1);
+            tc_srv__resp_error_field(&call->resp, 400, "body", err);
+            return false;
+        }
+        u->h.signals[c].gain = gain;
+        u->h.signals[c].baseline = (int)lround(base);
+        u->h.signals[c].adc_resolution = 16;
+    }
+    /* WFDB format 16 holds -32767..32767 and -32768 (invalid) */
+    for (size_t i = 0; i < (size_t)w->n_samples * w->n_channels; i++) {
+        if (w->unsigned_samples ? (uint16_t)w->samples[i] > INT16_MAX
+                                : w->samples[i] == INT16_MIN) {
+            tc_srv__resp_error_field(&call->resp, 415, "body",
+                                     "body: a sample outside -32767..32767 "
+                                     "(WFDB format 16)");
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Check the object in `path` and turn its rhythm group into `u`, and its
  * acquisition time and Patient ID into `o`; false after a 4xx. */
 static bool
@@ -559,51 +616,8 @@ dicom_read(struct tc_srv__call *call, const char *path, struct upload *u,
                                  "body: over 64 Mi samples");
         goto out;
     }
-    u->h.n_signals = (unsigned)w->n_channels;
-    u->h.sample_rate_hz = w->sample_rate_hz;
-    u->n_frames = w->n_samples;
-    for (int c = 0; c < w->n_channels; c++) {
-        double gain = dicom_gain(w, c);
-        /* the ADC value of 0 mV: Channel Baseline is the value of sample
-         * 0 in the channel's units (PS3.3 C.10.9.1.4.2) */
-        double base =
-            gain > 0 ? -w->baseline[c] / units_per_mv(w->units[c]) * gain : 0;
-
-        if (gain <= 0) {
-            g_snprintf(err, sizeof(err),
-                       "body: channel %d: sensitivity must be positive, in "
-                       "uV, mV or V",
-                       c + 1);
-            tc_srv__resp_error_field(&call->resp, 400, "body", err);
-            goto out;
-        }
-        if (!(fabs(base) <= 32767)) {
-            g_snprintf(err, sizeof(err),
-                       "body: channel %d: Channel Baseline out of range",
-                       c + 1);
-            tc_srv__resp_error_field(&call->resp, 400, "body", err);
-            goto out;
-        }
-        if (dicom_lead(w->labels[c], u->leads[c], sizeof(u->leads[c])) < 0) {
-            g_snprintf(err, sizeof(err),
-                       "body: channel %d is not an ECG lead this system knows",
-                       c + 1);
-            tc_srv__resp_error_field(&call->resp, 400, "body", err);
-            goto out;
-        }
-        u->h.signals[c].gain = gain;
-        u->h.signals[c].baseline = (int)lround(base);
-        u->h.signals[c].adc_resolution = 16;
-    }
-    /* WFDB format 16 holds -32767..32767 and -32768 (invalid) */
-    for (size_t i = 0; i < (size_t)w->n_samples * w->n_channels; i++) {
-        if (w->unsigned_samples ? (uint16_t)w->samples[i] > INT16_MAX
-                                : w->samples[i] == INT16_MIN) {
-            tc_srv__resp_error_field(&call->resp, 415, "body",
-                                     "body: a sample outside -32767..32767 "
-                                     "(WFDB format 16)");
-            goto out;
-        }
+    if (!dicom_channels(call, w, u)) {
+        goto out;
     }
     if (w->acquired[0] &&
         (tc_srv__dicom_dt_us(w->acquired, w->tz_offset, &o->acquired_us) < 0 ||
