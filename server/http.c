@@ -56,7 +56,8 @@ struct http_pss {
     bool close_after;
     bool refuse_stopping;
     bool headers_sent;
-    bool head; /* HEAD: headers only, a file body is not sent */
+    bool answer_ready; /* nothing follows the headers: written when writable */
+    bool head;         /* HEAD: headers only, a file body is not sent */
     const char *route_name;
     struct tc_srv__call *call;
     size_t sent;
@@ -504,6 +505,25 @@ write_headers(struct lws *wsi, struct http_pss *pss)
     return 0;
 }
 
+/*
+ * Whether no body follows the headers (204, an empty body, HEAD). The
+ * client may then send its next request on the connection as soon as it
+ * has the headers, so the transaction must be complete by the time they
+ * leave: such headers are written in a writable callback that completes
+ * the transaction at once. (Written outside one - an answer resumed after
+ * its audit commit - the next request reached lws before
+ * lws_http_transaction_completed, and lws took it for the old request's
+ * headers again: DELETE's 204 followed by a second DELETE and a lost GET.)
+ */
+static bool
+nothing_follows(const struct http_pss *pss)
+{
+    const struct tc_srv__resp *resp = &pss->call->resp;
+
+    return pss->head ||
+           (resp->file_fd >= 0 ? resp->file_len == 0 : resp->body->len == 0);
+}
+
 /* Send the answer now, unless its audit events still await their commit
  * (audit.c resumes it then). */
 static int
@@ -515,6 +535,11 @@ send_answer(struct lws *wsi, struct http_pss *pss)
     if (strcmp(pss->method, "HEAD") == 0) {
         g_string_truncate(pss->call->resp.body, 0);
         pss->head = true;
+    }
+    if (nothing_follows(pss)) {
+        pss->answer_ready = true;
+        lws_callback_on_writable(wsi);
+        return 0;
     }
     return write_headers(wsi, pss);
 }
@@ -666,8 +691,15 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         return respond(wsi, pss);
     case LWS_CALLBACK_HTTP_WRITEABLE:
-        if (!pss || !pss->call || !pss->headers_sent) {
+        if (!pss || !pss->call) {
             break;
+        }
+        if (!pss->headers_sent) {
+            if (!pss->answer_ready) {
+                break;
+            }
+            /* headers, then the (empty) body completes the transaction */
+            return write_headers(wsi, pss) < 0 ? -1 : write_body(wsi, pss);
         }
         return write_body(wsi, pss);
     case LWS_CALLBACK_CLOSED_HTTP:

@@ -3,11 +3,17 @@
  * test-http.c - the HTTP surface every endpoint shares, on the real
  * server: TLS with the self-signed certificate made at first start (and
  * reused), security headers, per-address rate limits with Retry-After,
- * path traversal, and that plain HTTP is refused off loopback.
+ * path traversal, that plain HTTP is refused off loopback, and that a
+ * request sent on a kept-alive connection the moment an answer without
+ * a body arrives is answered as itself.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -153,6 +159,92 @@ test_plain_http_off_loopback_is_refused(void)
     free(err);
 }
 
+/* Read one answer from `fd` into buf (NUL-terminated): its headers and
+ * as many body bytes as its content-length says (none for `head`); -1 on
+ * timeout (2 s), close or a missing content-length. */
+static int
+read_answer(int fd, char *buf, size_t cap, bool head)
+{
+    size_t len = 0;
+
+    for (;;) {
+        char *end, *cl;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        ssize_t n;
+
+        buf[len] = 0;
+        end = strstr(buf, "\r\n\r\n");
+        if (end) {
+            if (!(cl = strcasestr(buf, "content-length:"))) {
+                return -1;
+            }
+            if (head || len >= (size_t)(end + 4 - buf) +
+                                   (size_t)strtoul(cl + 15, NULL, 10)) {
+                return 0;
+            }
+        }
+        if (len + 1 >= cap || poll(&pfd, 1, 2000) <= 0 ||
+            (n = read(fd, buf + len, cap - 1 - len)) <= 0) {
+            return -1;
+        }
+        len += (size_t)n;
+    }
+}
+
+/* HEAD (no body follows its headers), then at once a GET on the same
+ * connection, 200 times: each GET gets its own answer with its body. A
+ * server that completes the HEAD only at its next writable callback took
+ * the GET's bytes, arriving first, for the HEAD's headers again (lws
+ * 4.1), and the GET never got an answer: seen as a DELETE's 204 followed
+ * by a lost GET in the web app. */
+static void
+test_keepalive_request_right_after_an_empty_answer(void)
+{
+    struct tc_harness h;
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    const char head[] = "HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+    const char get[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+    char buf[8192], *dir = tc_tmp_dir("cfg"), *cfg;
+    const char *args[] = {"--config", NULL, NULL};
+    int fd, ok = 0;
+    FILE *f;
+
+    TC_REQUIRE(asprintf(&cfg, "%s/norate.ini", dir) > 0);
+    f = fopen(cfg, "w");
+    TC_REQUIRE(f);
+    fputs("[http]\nrate_per_address = 0\n", f);
+    fclose(f);
+    args[1] = cfg;
+    TC_REQUIRE(tc_harness_start(&h, args) == 0);
+    sa.sin_port = htons((uint16_t)h.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    TC_REQUIRE(fd >= 0);
+    TC_REQUIRE(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    for (int i = 0; i < 200; i++) {
+        if (write(fd, head, sizeof(head) - 1) != sizeof(head) - 1 ||
+            read_answer(fd, buf, sizeof(buf), true) < 0 ||
+            strncmp(buf, "HTTP/1.1 200", 12) != 0) {
+            TC_FAIL_("HEAD %d: %.40s", i, buf);
+            break;
+        }
+        if (write(fd, get, sizeof(get) - 1) != sizeof(get) - 1 ||
+            read_answer(fd, buf, sizeof(buf), false) < 0 ||
+            strncmp(buf, "HTTP/1.1 200", 12) != 0 ||
+            !strstr(buf, "\r\n\r\n{\"status\"")) {
+            TC_FAIL_("GET %d after HEAD: no answer of its own: %.60s", i, buf);
+            break;
+        }
+        ok++;
+    }
+    TC_CHECK_EQ(ok, 200);
+    close(fd);
+    tc_harness_fini(&h);
+    tc_rm_rf(dir);
+    free(cfg);
+    free(dir);
+}
+
 int
 main(void)
 {
@@ -161,5 +253,6 @@ main(void)
     TC_RUN(test_rate_limit_per_address_answers_429);
     TC_RUN(test_path_traversal_serves_nothing);
     TC_RUN(test_plain_http_off_loopback_is_refused);
+    TC_RUN(test_keepalive_request_right_after_an_empty_answer);
     return tc_done();
 }

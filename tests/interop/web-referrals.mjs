@@ -165,7 +165,15 @@ try {
   const rows = await zhou.page.locator('#oncall-table tbody tr[data-shift]').evaluateAll((els) => els.map((e) => Number(e.dataset.shift)));
   const added = Math.max(...rows);
   await zhou.page.locator(`#oncall-table tr[data-shift="${added}"] button`).click();
-  await zhou.page.waitForFunction((n) => document.querySelectorAll('#oncall-table tbody tr').length === n, before);
+  await zhou.page.waitForFunction((n) => document.querySelectorAll('#oncall-table tbody tr').length === n, before, { timeout: 20000 })
+    .catch(async (e) => {
+      const why = await zhou.page.evaluate(() => ({
+        status: document.querySelector('#oncall-status')?.textContent,
+        rows: [...document.querySelectorAll('#oncall-table tbody tr')].map((r) => r.dataset.shift),
+        main: document.querySelector('#main')?.innerText.slice(0, 400),
+      }));
+      throw new Error(`removing shift ${added} of ${rows}: ${JSON.stringify(why)}\n${e.message}`);
+    });
   t.check(true, 'and removes it');
   await li.page.goto(`${server.url}/#/oncall`);
   await li.page.locator('#oncall-table').waitFor();
