@@ -125,16 +125,20 @@ try {
   // the branch could be linked before the offer) and the host is offered
   // its new one.
   for (let i = 0; i < BUSY_LOOPS; i++) load.push(spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+  // Each cycle waits for both new offers: the host's feed to the other
+  // and the other's new feed to the host (made once its publishing
+  // answer is, so later under load).
   for (let i = 0; i < REJOINS; i++) {
     await rejoin(other);
-    await until(async () => (await offers(other)).length >= i + 2, 10000);
+    await until(async () => (await offers(other)).length >= i + 2
+      && (await offers(host)).length >= i + 2, 15000);
   }
   for (const p of load) p.kill();
   load = [];
   const seen = [...await offers(host), ...await offers(other)];
   const refused = seen.filter((o) => !o.ok);
-  t.check(seen.length >= REJOINS * 2, `${REJOINS} rejoins under load: ${seen.length} feed offers`,
-    `${seen.length}`);
+  t.check(seen.length >= (REJOINS + 1) * 2, `${REJOINS} rejoins under load: ${seen.length} feed offers`,
+    `host ${(await offers(host)).length}, other ${(await offers(other)).length}`);
   t.check(refused.length === 0, 'chromium applied every feed offer',
     refused.map((o) => `${o.error}\n${o.sdp}`).join('\n----\n'));
   const trouble = seen.map((o) => [audioTrouble(o.sdp), o.sdp]).filter(([why]) => why);
