@@ -9,11 +9,24 @@
  *                transceivers -> create-answer -> set-local -> answer out
  *                (the tracks are now known: feeds of them are offered)
  *                first packet of a track: src pad -> tee (track up)
- *   feed:        one request sink pad per track, sendonly, do-nack ->
- *                create-offer -> set-local -> offer out; answer in ->
- *                set-remote. Branch: publisher's tee -> queue (leaky)
- *                -> sink pad, linked as soon as both exist; once the
+ *   feed:        one request sink pad per track, sendonly, do-nack on
+ *                video -> create-offer -> set-local -> offer out (only
+ *                now `offered`); answer in -> set-remote. Branch:
+ *                publisher's tee -> queue (leaky) -> sink pad, linked as
+ *                soon as the offer is out and the tee exists; once the
  *                connection is up the publisher is asked for a keyframe.
+ *
+ * Why a feed links only after its offer: webrtcbin 1.22 writes into an
+ * offer the SSRC of whatever caps it can see at its sink pad (a linked
+ * branch answers its caps query with the publisher's). An offer made
+ * before the link names no SSRC; one made after names the publisher's,
+ * and with do-nack an RTX `ssrc-group:FID` beside it. Chromium takes an
+ * audio m-line with two SSRCs as an error ("Failed to add remote stream
+ * ssrc: N to {mid: audio0, media_type: audio}": its audio receiver takes
+ * one SSRC only), so which of the two offers a subscriber got used to
+ * depend on whether the link beat webrtcbin's offer thread (seen at high
+ * load; docs/webapp.md). Now every feed offer names no SSRC, and audio
+ * has no NACK/RTX (Chromium asks for no audio retransmission anyway).
  *
  * Every connection: max-bundle, trickle ICE (candidates go out as they
  * come; nothing waits for gathering), host candidates on the configured
@@ -748,6 +761,8 @@ on_feed_offer_job(struct tc_media__endpoint *ep, struct job *job)
     ev.sdp_type = "offer";
     ev.sdp = text;
     tc_media__emit(ep->room, ep, &ev);
+    ep->offered = true;
+    tc_media__endpoint_link(ep); /* the branches whose tee exists */
 }
 
 static void
@@ -780,16 +795,16 @@ tc_media__endpoint_offer_feed(struct tc_media__endpoint *ep)
         if (!trans) {
             return -EIO;
         }
-        g_object_set(
-            trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-            "codec-preferences", pub->tracks[i].caps, "do-nack", TRUE, NULL);
+        g_object_set(trans, "direction",
+                     GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                     "codec-preferences", pub->tracks[i].caps, "do-nack",
+                     (gboolean)pub->tracks[i].video, NULL);
     }
     promise = gst_promise_new_with_change_func(
         on_offer_created, tc_media__endpoint_ref(ep),
         (GDestroyNotify)tc_media__endpoint_unref);
     g_signal_emit_by_name(ep->webrtc, "create-offer", NULL, promise);
-    tc_media__endpoint_link(ep);
-    return 0;
+    return 0; /* linked once the offer is out (on_feed_offer_job) */
 }
 
 static void
@@ -872,6 +887,9 @@ tc_media__endpoint_link(struct tc_media__endpoint *ep)
 {
     bool linked = false;
 
+    if (!ep->offered) {
+        return; /* not before the offer: see the top of this file */
+    }
     for (guint i = 0; i < ep->branches->len; i++) {
         struct tc_media__branch *b = g_ptr_array_index(ep->branches, i);
 

@@ -159,7 +159,9 @@ struct tc_media__endpoint {
     GObject *channel;    /* publishing: the participant's data channel */
     GPtrArray *branches; /* a feed: struct tc_media__branch * */
     GPtrArray *tees;     /* publishing: a tee per stream (GstElement *) */
+    bool offered;        /* a feed: its offer is out (links after it) */
     bool answered;       /* a feed: its answer arrived */
+    unsigned refusals;   /* a feed: offers of it the owner refused before */
     bool connected;      /* connection-state reached connected */
     bool restarting;     /* publishing: an ICE restart being answered */
     unsigned restarts;   /* publishing: ICE restarts answered */
@@ -258,7 +260,8 @@ void tc_media__endpoint_take_answer(struct tc_media__endpoint *ep,
                                     GstSDPMessage *sdp);
 /* Ask the feed's publisher for a keyframe (its linked video branches). */
 void tc_media__endpoint_ask_keyframe(struct tc_media__endpoint *ep);
-/* Link a feed's branches whose publisher tee exists now. */
+/* Link a feed's branches whose publisher tee exists now (nothing before
+ * its offer is out). */
 void tc_media__endpoint_link(struct tc_media__endpoint *ep);
 void tc_media__endpoint_candidate(struct tc_media__endpoint *ep,
                                   unsigned mline, const char *candidate);

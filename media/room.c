@@ -249,9 +249,11 @@ part_free(struct tc_media__part *part, bool tell)
     g_free(part);
 }
 
-/* A feed of `pub` for `owner`, offered. */
+/* A feed of `pub` for `owner`, offered; `refusals`: offers of it that
+ * `owner` refused before. */
 static void
-feed_open(struct tc_media__part *owner, struct tc_media__part *pub)
+feed_offer(struct tc_media__part *owner, struct tc_media__part *pub,
+           unsigned refusals)
 {
     struct tc_media__endpoint *ep;
 
@@ -263,10 +265,17 @@ feed_open(struct tc_media__part *owner, struct tc_media__part *pub)
         GST_ERROR("room %s: no webrtcbin for a feed", owner->room->name);
         return;
     }
+    ep->refusals = refusals;
     g_ptr_array_add(owner->feeds, ep);
     if (tc_media__endpoint_offer_feed(ep) < 0) {
         tc_media__endpoint_failed(ep, "cannot set up the feed's tracks");
     }
+}
+
+static void
+feed_open(struct tc_media__part *owner, struct tc_media__part *pub)
+{
+    feed_offer(owner, pub, 0);
 }
 
 void
@@ -649,6 +658,39 @@ tc_media_room_answer(struct tc_media_room *room, const char *id,
         return rc;
     }
     tc_media__endpoint_take_answer(ep, g_steal_pointer(&answer.sdp));
+    return 0;
+}
+
+int
+tc_media_room_feed_refused(struct tc_media_room *room, const char *id,
+                           const char *feed, bool *gave_up)
+{
+    struct tc_media__endpoint *ep = endpoint_find(room, id, feed);
+    struct tc_media__part *owner, *pub;
+    unsigned refusals;
+
+    if (!ep || !feed) {
+        return feed ? -ENOENT : fail(room, -EINVAL, "feed: missing");
+    }
+    if (ep->answered) {
+        return fail(room, -EALREADY, "feed %s: already answered", feed);
+    }
+    if (!ep->offered) {
+        return fail(room, -EBUSY, "feed %s: its offer is not out yet", feed);
+    }
+    owner = ep->owner;
+    pub = ep->feed;
+    refusals = ep->refusals + 1;
+    *gave_up = refusals > TC_MEDIA_FEED_REOFFERS;
+    if (*gave_up) {
+        tc_media__endpoint_failed(ep, "the participant refused every offer "
+                                      "of this feed; given up");
+        return 0;
+    }
+    GST_INFO("room %s: %s refused the offer of feed %s (%u): offered again",
+             room->name, id, feed, refusals);
+    feed_remove(owner, ep);
+    feed_offer(owner, pub, refusals);
     return 0;
 }
 

@@ -602,6 +602,21 @@ int tc_media_room_restart(struct tc_media_room *room, const char *id,
 int tc_media_room_answer(struct tc_media_room *room, const char *id,
                          const char *feed, const char *sdp, size_t len);
 
+/* Fresh offers of a feed whose offers its participant refused. */
+#define TC_MEDIA_FEED_REOFFERS 3
+
+/*
+ * Participant `id` could not apply the offer of feed `feed` (its browser
+ * refused it): the feed is offered afresh, on a new connection (an SDP
+ * event with the new offer follows), up to TC_MEDIA_FEED_REOFFERS times;
+ * the next refusal ends the feed with an ERROR event and sets *gave_up
+ * (false otherwise). Errors: -ENOENT (no such participant or feed),
+ * -EINVAL (feed NULL), -EALREADY (the feed was answered), -EBUSY (its
+ * offer is not out yet: a refusal of an earlier one).
+ */
+int tc_media_room_feed_refused(struct tc_media_room *room, const char *id,
+                               const char *feed, bool *gave_up);
+
 /* A remote ICE candidate for a connection (feed NULL: publishing); an
  * empty candidate means the end of them. Errors: -ENOENT, -EINVAL. */
 int tc_media_room_candidate(struct tc_media_room *room, const char *id,

@@ -38,6 +38,7 @@
 #define TC_SRV__SIG_MAX_REASON     500
 #define TC_SRV__SIG_MAX_CANDIDATE  4096
 #define TC_SRV__SIG_MAX_MID        64
+#define TC_SRV__SIG_MAX_FEED_ERROR 1000 /* feed-error's message */
 #define TC_SRV__SIG_QUEUE_MSGS     256 /* send and missed queues */
 #define TC_SRV__SIG_QUEUE_BYTES    (1024 * 1024)
 #define TC_SRV__SIG_HELLO_S        10
@@ -116,6 +117,8 @@ enum tc_srv__sig_type {
     TC_SRV__SIG_MEDIA_MODE,
     /* the room's low-bandwidth profile, from a host (sig-profile.c) */
     TC_SRV__SIG_MEDIA_PROFILE,
+    /* the sender could not apply a feed's offer, to media (sig-media.c) */
+    TC_SRV__SIG_FEED_ERROR,
     TC_SRV__SIG_N_TYPES
 };
 
@@ -145,6 +148,7 @@ struct tc_srv__sig_msg {
     const char *to;                  /* offer, answer, candidate */
     const char *text;                /* chat */
     const char *profile;             /* media-profile */
+    const char *feed;                /* feed-error */
 };
 
 /*

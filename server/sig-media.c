@@ -7,7 +7,8 @@
  *
  *   client -> "media"   offer (publish; with iceRestart: an ICE restart of
  *                       the publishing connection), answer + feed,
- *                       candidate [+ feed]
+ *                       candidate [+ feed], feed-error + feed (its offer
+ *                       could not be applied: offered again, bounded)
  *   "media" -> client   answer, offer + feed, candidate [+ feed],
  *                       {"type":"media","event":...} (state, track,
  *                       feed-ended, error)
@@ -599,6 +600,26 @@ feed_member(json_t *doc, const char **out, struct tc_srv__sig_error *err)
     return TC_SRV__SIG_OK;
 }
 
+/* The member could not apply the offer of `feed` (feed-error): offered
+ * again, a bounded number of times (tc_media_room_feed_refused). The
+ * browser's message is not logged (it may quote the SDP). */
+static enum tc_srv__sig_err
+feed_refused(struct media_room *mr, const struct tc_srv__sig_peer *peer,
+             const char *feed, struct tc_srv__sig_error *err)
+{
+    bool gave_up = false;
+    int rc = tc_media_room_feed_refused(mr->room, peer->id, feed, &gave_up);
+
+    if (rc < 0) {
+        return media_fail(mr, rc, err);
+    }
+    g_message("room %s: peer %s could not apply the offer of feed %s; %s",
+              mr->name, peer->id, feed,
+              gave_up ? "given up" : "offered again");
+    count_event(mr, gave_up ? "feed-given-up" : "feed-reoffered");
+    return TC_SRV__SIG_OK;
+}
+
 enum tc_srv__sig_err
 tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
                   struct tc_srv__sig_room *room, struct tc_srv__sig_peer *peer,
@@ -627,6 +648,9 @@ tc_srv__sig_media(void *ctx, struct tc_srv__sig_hub *hub,
     if (!mr) {
         return tc_srv__sig_fail(err, TC_SRV__SIG_BAD_STATE,
                                 "no media in %s yet: offer first", room->name);
+    }
+    if (msg->type == TC_SRV__SIG_FEED_ERROR) {
+        return feed_refused(mr, peer, msg->feed, err);
     }
     if (msg->type == TC_SRV__SIG_MEDIA_MODE) {
         rc = tc_media_room_audio_only(

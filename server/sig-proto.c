@@ -64,6 +64,7 @@ static const char *const type_names[TC_SRV__SIG_N_TYPES] = {
     [TC_SRV__SIG_ECG_UNSUBSCRIBE] = "ecg-unsubscribe",
     [TC_SRV__SIG_MEDIA_MODE] = "media-mode",
     [TC_SRV__SIG_MEDIA_PROFILE] = "media-profile",
+    [TC_SRV__SIG_FEED_ERROR] = "feed-error",
 };
 
 const char *
@@ -370,6 +371,24 @@ type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
                                       ? TC_SRV__SIG_BAD_FIELD
                                       : TC_SRV__SIG_MISSING_FIELD,
                                   "audioOnly: must be true or false");
+        }
+        return rc;
+    case TC_SRV__SIG_FEED_ERROR:
+        rc = room_member(m, err);
+        if (rc == TC_SRV__SIG_OK) {
+            rc = peer_member(m, "to", true, &m->to, err);
+        }
+        if (rc == TC_SRV__SIG_OK && strcmp(m->to, "media") != 0) {
+            rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                                  "to: feed-error goes to \"media\"");
+        }
+        if (rc == TC_SRV__SIG_OK) {
+            rc = peer_member(m, "feed", false, &m->feed, err);
+        }
+        if (rc == TC_SRV__SIG_OK) {
+            const char *why = NULL; /* the browser's; never logged */
+            rc = string_member(m->doc, "message", false, 0,
+                               TC_SRV__SIG_MAX_FEED_ERROR, true, &why, err);
         }
         return rc;
     case TC_SRV__SIG_MEDIA_PROFILE:

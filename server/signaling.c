@@ -557,6 +557,7 @@ dispatch(struct sig_conn *conn, struct tc_srv__sig_msg *msg,
     case TC_SRV__SIG_ANSWER:
     case TC_SRV__SIG_CANDIDATE:
     case TC_SRV__SIG_MEDIA_MODE:
+    case TC_SRV__SIG_FEED_ERROR:
         return tc_srv__sig_room_relay(hub, conn->peer, msg, err);
     case TC_SRV__SIG_CHAT:
         return on_chat(conn, msg, err);

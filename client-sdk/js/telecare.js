@@ -53,7 +53,10 @@
  * 'local-candidate' {feed, candidate} (each of our ICE candidates),
  * 'peer-joined', 'peer-left', 'waiting' (for hosts), 'admitted',
  * 'track' {peer, track, up}, 'state' {feed, state}, 'media-error'
- * {feed, message}, 'audio-only' {peer, on, reason} (the server stopped
+ * {feed, message} (with refused: true and the offer's sdp when this
+ * browser could not apply a feed's offer: the server is told with
+ * feed-error and offers it again), 'audio-only' {peer, on, reason}
+ * (the server stopped
  * or resumed forwarding video to `peer`: its link loses too much, or it
  * recovered, or it asked, or the room's profile is audio;
  * docs/protocol.md), 'media-profile' {room, own, effective, by,
@@ -377,10 +380,34 @@ export class Call {
       this.emit('stream', { peer, stream });
     };
     pc.onconnectionstatechange = () => this.emit('state', { feed: peer, state: pc.connectionState });
-    await pc.setRemoteDescription({ type: 'offer', sdp });
-    const answer = await pc.createAnswer();
-    await pc.setLocalDescription(answer);
+    let answer;
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+    } catch (e) {
+      // A newer offer of this feed replaced (closed) this connection.
+      if (this.feeds.get(peer)?.pc === pc) this.feedRefused(peer, pc, sdp, e);
+      return;
+    }
     this.sendToMedia('answer', { sdp: answer.sdp, feed: peer });
+  }
+
+  /*
+   * The browser could not apply the server's offer of `peer`'s feed:
+   * drop that connection and tell the server (feed-error), which offers
+   * the feed again on a new one, a few times (docs/protocol.md). The
+   * 'media-error' event carries the refused offer's SDP, for diagnosis
+   * only (it is never sent anywhere).
+   */
+  feedRefused(peer, pc, sdp, e) {
+    const message = String(e?.message || e).slice(0, 1000);
+    console.error(`telecare: the offer of feed ${peer} was refused: ${message}`);
+    pc.close();
+    this.feeds.delete(peer);
+    this.outbox = this.outbox.filter((m) => m.feed !== peer);
+    this.emit('media-error', { feed: peer, message, sdp, refused: true });
+    this.sendToMedia('feed-error', { feed: peer, message });
   }
 
   endFeed(peer) {

@@ -8,7 +8,8 @@
  *   - two publishers decode each other's video (640x480) and audio;
  *   - a third joining late decodes video within 2 s of its feeds'
  *     offers although publishers send keyframes only when asked;
- *   - a malformed offer, an answer for no feed, and 300 datagrams of
+ *   - a malformed offer, an answer for no feed, a feed-error for no feed
+ *     and for one already answered, and 300 datagrams of
  *     garbage at the server's media port get clear errors or nothing,
  *     while the others' video keeps flowing;
  *   - audio-only: a publisher stops its video; the others are told the
@@ -219,6 +220,23 @@ test_bad_input_gets_errors_and_the_call_goes_on(void)
     sig_spin(300);
     TC_CHECK_STR_EQ(huang->error_code, "not-found");
     TC_CHECK_STR_CONTAINS(huang->error_msg, "feed");
+    /* A refusal of no feed, and of a feed already answered. */
+    tc_sdk_client_send_json(huang->c,
+                            "{\"type\":\"feed-error\",\"room\":\"" ROOM
+                            "\",\"to\":\"media\",\"feed\":\"pdead0\","
+                            "\"id\":\"bad3\"}");
+    sig_spin(300);
+    TC_CHECK_STR_EQ(huang->error_code, "not-found");
+    {
+        g_autofree char *text = g_strdup_printf(
+            "{\"type\":\"feed-error\",\"room\":\"" ROOM
+            "\",\"to\":\"media\",\"feed\":\"%s\",\"id\":\"bad4\"}",
+            tc_sdk_client_peer(huang->c));
+        tc_sdk_client_send_json(zhou->c, text); /* zhou decodes huang */
+    }
+    sig_spin(300);
+    TC_CHECK_STR_EQ(zhou->error_code, "bad-state");
+    TC_CHECK_STR_CONTAINS(zhou->error_msg, "already answered");
 
     /* Garbage datagrams at the server's media port. */
     TC_CHECK(huang->media_port > 0);

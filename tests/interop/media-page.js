@@ -29,17 +29,48 @@ function syntheticStream() {
   return stream;
 }
 
+/* Record every remote offer (the server's feed offers: the page never
+ * receives any other) and refuse the first `refuse` of them. */
+function watchFeedOffers(refuse) {
+  window.feedOffers = window.feedOffers || [];
+  window.refuseFeedOffers = refuse;
+  if (window.feedOffersWatched) return;
+  window.feedOffersWatched = true;
+  const apply = RTCPeerConnection.prototype.setRemoteDescription;
+  RTCPeerConnection.prototype.setRemoteDescription = async function (desc) {
+    if (desc?.type !== 'offer') return apply.call(this, desc);
+    const seen = { sdp: desc.sdp, ok: false, error: null };
+    window.feedOffers.push(seen);
+    try {
+      if (window.refuseFeedOffers > 0) {
+        window.refuseFeedOffers -= 1;
+        throw new Error('refused on purpose by the test page');
+      }
+      await apply.call(this, desc);
+      seen.ok = true;
+    } catch (e) {
+      seen.error = e.message;
+      throw e;
+    }
+  };
+}
+
 /*
  * opts: host (admits the waiting), codec (preferred video codec, 'H264'),
  * iceServers and iceTransportPolicy (for the RTCPeerConnections),
  * synthetic (publish syntheticStream(), not the fake camera),
  * publish (false: join only), ignoreProfile (a publisher that does not
- * cap itself: the server's REMB is then all that holds it down).
+ * cap itself: the server's REMB is then all that holds it down),
+ * refuseFeedOffers (this many of the server's feed offers fail to apply
+ * on purpose, as a browser that refuses them would: media-feed.mjs).
+ * window.feedOffers: every feed offer the page tried to apply, with
+ * whether the browser took it.
  */
 window.start = async (user, password, room, {
   host = false, codec, iceServers = [], iceTransportPolicy, synthetic = false, publish = true,
-  ignoreProfile = false,
+  ignoreProfile = false, refuseFeedOffers = 0,
 } = {}) => {
+  watchFeedOffers(refuseFeedOffers);
   const token = await login(user, password);
   const call = new Call({ token, room, iceServers, iceTransportPolicy });
   window.call = call;
@@ -71,6 +102,8 @@ window.start = async (user, password, room, {
     }
   });
   call.on('media-error', (e) => window.mediaErrors.push(e.message));
+  window.feedErrors = [];
+  call.on('media-error', (e) => { if (e.feed) window.feedErrors.push({ feed: e.feed, message: e.message, refused: Boolean(e.refused) }); });
   call.on('stream', ({ peer, stream }) => {
     let v = document.getElementById(`v-${peer}`);
     if (!v) {

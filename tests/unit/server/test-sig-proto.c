@@ -152,6 +152,31 @@ static const struct row rows[] = {
     {"duplicate keys", "{\"type\":\"ping\",\"type\":\"hello\"}", BAD_JSON, ""},
     {"unknown type", "{\"type\":\"teleport\",\"id\":\"u1\"}", UNKNOWN, "u1"},
     {"no type", "{\"id\":\"nt\"}", MISSING, "nt"},
+    /* feed-error: a feed's offer the browser could not apply */
+    {"feed-error",
+     "{\"type\":\"feed-error\",\"room\":\"consultation:12\","
+     "\"to\":\"media\",\"feed\":\"p77a0\",\"message\":\"refused\"}",
+     OK, ""},
+    {"feed-error without message",
+     "{\"type\":\"feed-error\",\"room\":\"consultation:12\","
+     "\"to\":\"media\",\"feed\":\"p77a0\"}",
+     OK, ""},
+    {"feed-error without feed",
+     "{\"type\":\"feed-error\",\"id\":\"f\",\"room\":\"consultation:12\","
+     "\"to\":\"media\"}",
+     MISSING, "f"},
+    {"feed-error to a peer",
+     "{\"type\":\"feed-error\",\"room\":\"consultation:12\","
+     "\"to\":\"p1\",\"feed\":\"p77a0\"}",
+     BAD_FIELD, ""},
+    {"feed-error naming media as the feed",
+     "{\"type\":\"feed-error\",\"room\":\"consultation:12\","
+     "\"to\":\"media\",\"feed\":\"media\"}",
+     BAD_FIELD, ""},
+    {"feed-error with a numeric message",
+     "{\"type\":\"feed-error\",\"room\":\"consultation:12\","
+     "\"to\":\"media\",\"feed\":\"p7\",\"message\":3}",
+     BAD_FIELD, ""},
     {"numeric type", "{\"type\":7,\"id\":\"n\"}", BAD_FIELD, "n"},
     {"numeric id", "{\"type\":\"ping\",\"id\":7}", BAD_FIELD, ""},
     {"empty id", "{\"type\":\"ping\",\"id\":\"\"}", BAD_FIELD, ""},

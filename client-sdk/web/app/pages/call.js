@@ -363,7 +363,9 @@ export async function page(ctx, kindOrId, maybeId) {
       if (state === 'failed') media.textContent = t(feed ? 'call.feedFailed' : 'call.iceFailed', { name: feed ? nameOf(feed) : '' });
       else if (state === 'connected' && !feed && media.dataset.error !== 'device') media.textContent = mine.audioOnly ? t('call.audioOnlyOn') : '';
     });
-    call.on('media-error', (e) => { media.textContent = t('call.mediaError', { message: e.message || '' }); });
+    // A feed offer this browser refused is offered again by itself (the
+    // SDK's feed-error): nothing to tell unless the server gives up.
+    call.on('media-error', (e) => { if (!e.refused) media.textContent = t('call.mediaError', { message: e.message || '' }); });
     call.on('media-profile', ({ room: roomProfile, effective, videoMaxKbps }) => {
       profileNow.dataset.profile = effective;
       profileNow.dataset.room = roomProfile;
