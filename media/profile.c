@@ -174,8 +174,11 @@ tc_media_room_profile(struct tc_media_room *room,
     }
     room->profile = profile;
     room->low_max_kbps = low_max_kbps;
-    bps = profile == TC_MEDIA_PROFILE_LOW ? (gint)low_max_kbps * 1000 : 0;
-    GST_INFO("room %s: profile %d (cap %d bit/s)", room->name, profile, bps);
+    bps = profile == TC_MEDIA_PROFILE_LOW && !room->cfg.remb_off
+              ? (gint)low_max_kbps * 1000
+              : 0;
+    GST_INFO("room %s: profile %d (REMB cap %d bit/s)", room->name, profile,
+             bps);
     for (guint i = 0; i < room->parts->len; i++) {
         struct tc_media__part *p = g_ptr_array_index(room->parts, i);
 
@@ -190,7 +193,8 @@ tc_media_room_profile(struct tc_media_room *room,
         }
         tc_media__link_apply(p, "profile");
         /* A keyframe request: early RTCP, which carries the REMB now. */
-        for (guint k = 0; bps && k < p->feeds->len; k++) {
+        for (guint k = 0; profile == TC_MEDIA_PROFILE_LOW && k < p->feeds->len;
+             k++) {
             struct tc_media__endpoint *ep = g_ptr_array_index(p->feeds, k);
 
             if (ep->connected) {

@@ -495,6 +495,10 @@ struct tc_media_config {
      * audio only, and video again once its audio loss stays under a third
      * of it for 3 rounds. 0: 10; 100 or more: never. */
     unsigned audio_only_loss_pct;
+    /* true: the LOW profile sends the publishers no REMB, and only the
+     * clients' own caps hold them down (a control for measuring the
+     * REMB's effect; false, the default, sends it). */
+    bool remb_off;
 };
 
 enum tc_media_event_kind {
