@@ -641,7 +641,8 @@ int tc_media_room_audio_only(struct tc_media_room *room, const char *id,
  *   LOW     every publisher's RTCP from the server carries a REMB
  *           (receiver-estimated maximum bitrate) of low_max_kbps, so a
  *           browser that did not cap its video itself is told to (sent
- *           with each RTCP report, and at once with a keyframe request);
+ *           with each RTCP report, and at once with a keyframe request;
+ *           none with the config's remb_off); Chromium obeys it;
  *   AUDIO   no video is forwarded to anyone (AUDIO_ONLY events with
  *           reason "profile" for each participant); audio goes on.
  * Applies to participants who join later too. Publishers are expected to

@@ -31,7 +31,7 @@ const LOW_WITHIN_MS = 20000; // how long Chromium may take to come down
 const BACK_WITHIN_MS = 25000; // and to ramp up again after normal
 const WINDOW_MS = 2000;
 const STEADY_MS = 5000;
-const BASELINE_KBPS = 300; // an uncapped 640x480 sends more under normal
+const BASELINE_KBPS = 250; // well over the cap + margin (202): a drop to show
 const src = process.env.TC_SOURCE_ROOT;
 const t = tap();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -168,6 +168,16 @@ async function run(remb) {
 
     t.check(await setProfile(host, 'low') === 'ok', `${name}: the host sets the room to low`);
     t.check(await sawProfile(host, 'low'), `${name}: the host's page is told (and ignores it)`);
+    // How soon the host's estimate takes the REMB (polled every 100 ms).
+    if (remb) {
+      const t0 = Date.now();
+      while (Date.now() - t0 < LOW_WITHIN_MS && out.estimateMs === undefined) {
+        const s = await sendSide(host);
+        if (s.availableKbps !== null && s.availableKbps <= CAP_KBPS) out.estimateMs = Date.now() - t0;
+        else await sleep(100);
+      }
+      console.log(`# REMB on: the host's estimate at the cap after ${out.estimateMs ?? `>${LOW_WITHIN_MS}`} ms`);
+    }
     // With the REMB: the first window under the cap + margin, then a
     // steady one. Without (the control): every window of LOW_WITHIN_MS,
     // then the same steady one, which must stay over it (a single 2 s
