@@ -977,9 +977,10 @@ tc_media__endpoint_new(struct tc_media_room *room,
         *ep->video_gate = owner->link.video_off;
     } else {
         ep->remb_bps = g_atomic_rc_box_new0(gint);
-        *ep->remb_bps = room->profile == TC_MEDIA_PROFILE_LOW
-                            ? (gint)room->low_max_kbps * 1000
-                            : 0;
+        *ep->remb_bps =
+            room->profile == TC_MEDIA_PROFILE_LOW && !room->cfg.remb_off
+                ? (gint)room->low_max_kbps * 1000
+                : 0;
     }
     if (!webrtc) {
         tc_media__endpoint_unref(ep);

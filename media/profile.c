@@ -24,9 +24,20 @@
  * The REMB goes out with every RTCP packet of the publishing connection
  * (with NACK on, several a second) and at once with a keyframe request;
  * tests/integration/test-media-profile.c sees it arrive at a synthetic
- * publisher with the configured bitrate. Whether Chromium then holds a
- * publisher that does not cap itself under it is not measured yet (the
- * interop test checks publishers that cap themselves).
+ * publisher with the configured bitrate. Chromium obeys it:
+ * tests/interop/media-remb.mjs has a publisher that ignores the profile
+ * (sets no cap of its own) and sees its estimate (availableOutgoingBitrate)
+ * fall to exactly the cap and the video reaching the other page fall
+ * under it within one 2 s window, and rise again after NORMAL's lifting
+ * REMB; a control run with the REMB off ([media] low_remb = false,
+ * room->cfg.remb_off) stays far above (docs/performance.md). What that
+ * showed about Chromium (webrtc's RTCPReceiver and GoogCC): it takes a
+ * REMB that names no SSRC, on a connection whose answer has no goog-remb
+ * rtcp-fb (webrtcbin's answers list nack, nack pli, ccm fir and
+ * transport-cc, and no transport-wide-cc header extension, so its
+ * estimate is loss-based and the REMB is its upper limit); the cap is on
+ * the whole connection, so the video gets the cap less the audio (about
+ * 90-110 kbit/s of 150).
  *
  * Thread: the room's context; the RTCP callback runs on the RTP session's
  * thread and reads only the endpoint's remb_bps atomic (its own
@@ -42,9 +53,9 @@
 
 /* The remote (publisher's) SSRCs the session lists, at most n. With
  * webrtcbin 1.22's bundle the session that sends the RTCP lists only its
- * own (internal) sources, so this is often none: the REMB then names no
- * SSRC, which the draft allows and browsers accept (they apply a REMB to
- * the whole connection). */
+ * own (internal) sources, so this is none: the REMB then names no SSRC,
+ * which the draft allows and Chromium accepts (it applies a REMB to the
+ * whole connection; media-remb.mjs measures it with 0 SSRCs). */
 static unsigned
 remote_ssrcs(GObject *session, guint32 *out, unsigned n)
 {
@@ -174,8 +185,11 @@ tc_media_room_profile(struct tc_media_room *room,
     }
     room->profile = profile;
     room->low_max_kbps = low_max_kbps;
-    bps = profile == TC_MEDIA_PROFILE_LOW ? (gint)low_max_kbps * 1000 : 0;
-    GST_INFO("room %s: profile %d (cap %d bit/s)", room->name, profile, bps);
+    bps = profile == TC_MEDIA_PROFILE_LOW && !room->cfg.remb_off
+              ? (gint)low_max_kbps * 1000
+              : 0;
+    GST_INFO("room %s: profile %d (REMB cap %d bit/s)", room->name, profile,
+             bps);
     for (guint i = 0; i < room->parts->len; i++) {
         struct tc_media__part *p = g_ptr_array_index(room->parts, i);
 
@@ -190,7 +204,8 @@ tc_media_room_profile(struct tc_media_room *room,
         }
         tc_media__link_apply(p, "profile");
         /* A keyframe request: early RTCP, which carries the REMB now. */
-        for (guint k = 0; bps && k < p->feeds->len; k++) {
+        for (guint k = 0; profile == TC_MEDIA_PROFILE_LOW && k < p->feeds->len;
+             k++) {
             struct tc_media__endpoint *ep = g_ptr_array_index(p->feeds, k);
 
             if (ep->connected) {

@@ -482,6 +482,7 @@ tc_media_room_new(const char *name, const struct tc_media_config *cfg,
     room->cfg.latency_ms = cfg->latency_ms ? cfg->latency_ms : 100;
     room->cfg.audio_only_loss_pct =
         cfg->audio_only_loss_pct ? cfg->audio_only_loss_pct : 10;
+    room->cfg.remb_off = cfg->remb_off;
     room->low_max_kbps = 150;
     room->pipeline = gst_object_ref_sink(gst_pipeline_new(NULL));
     room->delay = tc_media__delay_watch(room->pipeline);

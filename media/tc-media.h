@@ -495,6 +495,10 @@ struct tc_media_config {
      * audio only, and video again once its audio loss stays under a third
      * of it for 3 rounds. 0: 10; 100 or more: never. */
     unsigned audio_only_loss_pct;
+    /* true: the LOW profile sends the publishers no REMB, and only the
+     * clients' own caps hold them down (a control for measuring the
+     * REMB's effect; false, the default, sends it). */
+    bool remb_off;
 };
 
 enum tc_media_event_kind {
@@ -652,7 +656,8 @@ int tc_media_room_audio_only(struct tc_media_room *room, const char *id,
  *   LOW     every publisher's RTCP from the server carries a REMB
  *           (receiver-estimated maximum bitrate) of low_max_kbps, so a
  *           browser that did not cap its video itself is told to (sent
- *           with each RTCP report, and at once with a keyframe request);
+ *           with each RTCP report, and at once with a keyframe request;
+ *           none with the config's remb_off); Chromium obeys it;
  *   AUDIO   no video is forwarded to anyone (AUDIO_ONLY events with
  *           reason "profile" for each participant); audio goes on.
  * Applies to participants who join later too. Publishers are expected to

@@ -501,6 +501,18 @@ parse_media_stats_interval(struct tc_srv_config *cfg, const char *value,
     return 0;
 }
 
+static int
+parse_media_low_remb(struct tc_srv_config *cfg, const char *value,
+                     GString *why)
+{
+    if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+        g_string_printf(why, "'%s' is not true or false", value);
+        return -EINVAL;
+    }
+    cfg->media_low_remb = strcmp(value, "true") == 0;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -545,6 +557,7 @@ static const struct key_def keys[] = {
     {"media", "default_profile", parse_media_default_profile},
     {"media", "low_max_kbps", parse_media_low_max},
     {"media", "stats_interval_s", parse_media_stats_interval},
+    {"media", "low_remb", parse_media_low_remb},
 };
 
 struct tc_srv_config *
@@ -582,6 +595,7 @@ tc_srv_config_new(void)
     cfg->media_default_profile = 1; /* normal */
     cfg->media_low_max_kbps = 150;
     cfg->media_stats_interval_s = 5;
+    cfg->media_low_remb = true;
     return cfg;
 }
 

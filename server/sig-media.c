@@ -516,6 +516,7 @@ room_get(struct tc_srv__media *m, const struct tc_srv__sig_room *room,
     mc.turn_server = cfg->media_turn_server;
     mc.latency_ms = (unsigned)cfg->media_latency_ms;
     mc.audio_only_loss_pct = (unsigned)cfg->media_audio_only_loss_pct;
+    mc.remb_off = !cfg->media_low_remb;
     mr = g_new0(struct media_room, 1);
     mr->m = m;
     g_strlcpy(mr->name, room->name, sizeof(mr->name));

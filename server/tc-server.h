@@ -100,6 +100,9 @@ struct tc_srv_config {
     /* [media] stats_interval_s: a statistics round (the /metrics gauges,
      * the automatic audio-only watch judges 3 rounds). */
     int media_stats_interval_s;
+    /* [media] low_remb: the server's REMB cap under "low" (media/profile.c);
+     * false only to measure what it does (tests/interop/media-remb.mjs). */
+    bool media_low_remb;
 };
 
 /* A configuration holding every default. Returns NULL only out of

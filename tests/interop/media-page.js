@@ -88,7 +88,10 @@ window.start = async (user, password, room, {
   window.audioOnly = [];
   call.on('media-profile', (p) => window.profiles.push(p));
   call.on('audio-only', (e) => window.audioOnly.push(e));
-  if (ignoreProfile) call.applyProfile = async () => {};
+  // A publisher that never caps its own video (an older page, another
+  // client): the SDK still follows and reports the room's profile
+  // (media-profile events) but sets no maxBitrate, scale or frame rate.
+  if (ignoreProfile) call.bandwidthCap = () => null;
   window.mediaErrors = [];
   window.firstFrameAt = {};
   window.dataReceived = [];

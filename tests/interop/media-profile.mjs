@@ -6,9 +6,9 @@
 // margin; back to `normal`, the full 640x480 and a higher bitrate return;
 // `audio` stops the video (framesDecoded stands still) while audio goes
 // on; a later join is told the profile kept with the consultation.
-// Bitrates are measured from getStats bytesReceived over 3 s. (The
-// server's REMB for publishers that ignore the profile does not work yet:
-// media/profile.c.)
+// Bitrates are measured from getStats bytesReceived over 3 s. The
+// server's REMB, for publishers that ignore the profile, is measured by
+// media-remb.mjs.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

@@ -239,6 +239,27 @@ test_signaling_coalesce(void)
     tc_srv_config_free(cfg);
 }
 
+/* [media] low_remb: on by default; true or false, nothing else (a bad
+ * value leaves the last good one). */
+static void
+test_media_low_remb(void)
+{
+    struct tc_srv_config *cfg = tc_srv_config_new();
+    char *err = NULL;
+
+    TC_CHECK(cfg->media_low_remb);
+    TC_CHECK_EQ(load(cfg, "[media]\nlow_remb = false\n", &err), 0);
+    TC_CHECK(!cfg->media_low_remb);
+    TC_CHECK_EQ(load(cfg, "[media]\nlow_remb = off\n", &err), -EINVAL);
+    TC_CHECK_STR_CONTAINS(err, "[media] low_remb: 'off' is not true or false");
+    TC_CHECK(!cfg->media_low_remb);
+    free(err);
+    err = NULL;
+    TC_CHECK_EQ(load(cfg, "[media]\nlow_remb = true\n", &err), 0);
+    TC_CHECK(cfg->media_low_remb);
+    tc_srv_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -250,5 +271,6 @@ main(void)
     TC_RUN(test_override_after_file);
     TC_RUN(test_auth_keys);
     TC_RUN(test_signaling_coalesce);
+    TC_RUN(test_media_low_remb);
     return tc_done();
 }
