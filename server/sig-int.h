@@ -39,7 +39,7 @@
 #define TC_SRV__SIG_MAX_CANDIDATE  4096
 #define TC_SRV__SIG_MAX_MID        64
 #define TC_SRV__SIG_MAX_FEED_ERROR 1000 /* feed-error's message */
-#define TC_SRV__SIG_QUEUE_MSGS     256 /* send and missed queues */
+#define TC_SRV__SIG_QUEUE_MSGS     256  /* send and missed queues */
 #define TC_SRV__SIG_QUEUE_BYTES    (1024 * 1024)
 #define TC_SRV__SIG_HELLO_S        10
 #define TC_SRV__SIG_RATE_PER_S     50

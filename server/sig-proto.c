@@ -293,12 +293,102 @@ candidate_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
     return TC_SRV__SIG_OK;
 }
 
+/* offer, answer, candidate: room, to, then sdp or the candidate's. */
+static enum tc_srv__sig_err
+relay_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
+{
+    enum tc_srv__sig_err rc = room_member(m, err);
+    const char *sdp = NULL;
+
+    if (rc == TC_SRV__SIG_OK) {
+        rc = peer_member(m, "to", true, &m->to, err);
+    }
+    if (rc == TC_SRV__SIG_OK && m->type != TC_SRV__SIG_CANDIDATE) {
+        rc = string_member(m->doc, "sdp", true, 1, TC_SRV__SIG_MAX_SDP, true,
+                           &sdp, err);
+    }
+    if (rc == TC_SRV__SIG_OK && m->type == TC_SRV__SIG_CANDIDATE) {
+        rc = candidate_members(m, err);
+    }
+    if (rc == TC_SRV__SIG_OK && json_object_get(m->doc, "from")) {
+        rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                              "from: set by the server, not the client");
+    }
+    return rc;
+}
+
+/* A message for the server's media endpoint: room, and to "media"
+ * (`what`: the type's name, for the error). */
+static enum tc_srv__sig_err
+to_media_members(struct tc_srv__sig_msg *m, const char *what,
+                 struct tc_srv__sig_error *err)
+{
+    enum tc_srv__sig_err rc = room_member(m, err);
+
+    if (rc == TC_SRV__SIG_OK) {
+        rc = peer_member(m, "to", true, &m->to, err);
+    }
+    if (rc == TC_SRV__SIG_OK && strcmp(m->to, "media") != 0) {
+        rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                              "to: %s goes to \"media\"", what);
+    }
+    return rc;
+}
+
+static enum tc_srv__sig_err
+media_mode_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
+{
+    enum tc_srv__sig_err rc = to_media_members(m, "media-mode", err);
+
+    if (rc == TC_SRV__SIG_OK &&
+        !json_is_boolean(json_object_get(m->doc, "audioOnly"))) {
+        rc = tc_srv__sig_fail(err,
+                              json_object_get(m->doc, "audioOnly")
+                                  ? TC_SRV__SIG_BAD_FIELD
+                                  : TC_SRV__SIG_MISSING_FIELD,
+                              "audioOnly: must be true or false");
+    }
+    return rc;
+}
+
+static enum tc_srv__sig_err
+feed_error_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
+{
+    enum tc_srv__sig_err rc = to_media_members(m, "feed-error", err);
+    const char *why = NULL; /* the browser's; never logged */
+
+    if (rc == TC_SRV__SIG_OK) {
+        rc = peer_member(m, "feed", false, &m->feed, err);
+    }
+    if (rc == TC_SRV__SIG_OK) {
+        rc = string_member(m->doc, "message", false, 0,
+                           TC_SRV__SIG_MAX_FEED_ERROR, true, &why, err);
+    }
+    return rc;
+}
+
+static enum tc_srv__sig_err
+media_profile_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
+{
+    enum tc_srv__sig_err rc = room_member(m, err);
+
+    if (rc == TC_SRV__SIG_OK) {
+        rc = string_member(m->doc, "profile", true, 1, 16, false, &m->profile,
+                           err);
+    }
+    if (rc == TC_SRV__SIG_OK && strcmp(m->profile, "normal") != 0 &&
+        strcmp(m->profile, "low") != 0 && strcmp(m->profile, "audio") != 0) {
+        rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
+                              "profile: must be normal, low or audio");
+    }
+    return rc;
+}
+
 /* The members of each type, after `type` and `id`. */
 static enum tc_srv__sig_err
 type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
 {
     enum tc_srv__sig_err rc = TC_SRV__SIG_OK;
-    const char *sdp = NULL;
 
     switch (m->type) {
     case TC_SRV__SIG_HELLO:
@@ -332,22 +422,7 @@ type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
     case TC_SRV__SIG_OFFER:
     case TC_SRV__SIG_ANSWER:
     case TC_SRV__SIG_CANDIDATE:
-        rc = room_member(m, err);
-        if (rc == TC_SRV__SIG_OK) {
-            rc = peer_member(m, "to", true, &m->to, err);
-        }
-        if (rc == TC_SRV__SIG_OK && m->type != TC_SRV__SIG_CANDIDATE) {
-            rc = string_member(m->doc, "sdp", true, 1, TC_SRV__SIG_MAX_SDP,
-                               true, &sdp, err);
-        }
-        if (rc == TC_SRV__SIG_OK && m->type == TC_SRV__SIG_CANDIDATE) {
-            rc = candidate_members(m, err);
-        }
-        if (rc == TC_SRV__SIG_OK && json_object_get(m->doc, "from")) {
-            rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
-                                  "from: set by the server, not the client");
-        }
-        return rc;
+        return relay_members(m, err);
     case TC_SRV__SIG_CHAT:
         rc = room_member(m, err);
         if (rc == TC_SRV__SIG_OK) {
@@ -356,54 +431,11 @@ type_members(struct tc_srv__sig_msg *m, struct tc_srv__sig_error *err)
         }
         return rc;
     case TC_SRV__SIG_MEDIA_MODE:
-        rc = room_member(m, err);
-        if (rc == TC_SRV__SIG_OK) {
-            rc = peer_member(m, "to", true, &m->to, err);
-        }
-        if (rc == TC_SRV__SIG_OK && strcmp(m->to, "media") != 0) {
-            rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
-                                  "to: media-mode goes to \"media\"");
-        }
-        if (rc == TC_SRV__SIG_OK &&
-            !json_is_boolean(json_object_get(m->doc, "audioOnly"))) {
-            rc = tc_srv__sig_fail(err,
-                                  json_object_get(m->doc, "audioOnly")
-                                      ? TC_SRV__SIG_BAD_FIELD
-                                      : TC_SRV__SIG_MISSING_FIELD,
-                                  "audioOnly: must be true or false");
-        }
-        return rc;
+        return media_mode_members(m, err);
     case TC_SRV__SIG_FEED_ERROR:
-        rc = room_member(m, err);
-        if (rc == TC_SRV__SIG_OK) {
-            rc = peer_member(m, "to", true, &m->to, err);
-        }
-        if (rc == TC_SRV__SIG_OK && strcmp(m->to, "media") != 0) {
-            rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
-                                  "to: feed-error goes to \"media\"");
-        }
-        if (rc == TC_SRV__SIG_OK) {
-            rc = peer_member(m, "feed", false, &m->feed, err);
-        }
-        if (rc == TC_SRV__SIG_OK) {
-            const char *why = NULL; /* the browser's; never logged */
-            rc = string_member(m->doc, "message", false, 0,
-                               TC_SRV__SIG_MAX_FEED_ERROR, true, &why, err);
-        }
-        return rc;
+        return feed_error_members(m, err);
     case TC_SRV__SIG_MEDIA_PROFILE:
-        rc = room_member(m, err);
-        if (rc == TC_SRV__SIG_OK) {
-            rc = string_member(m->doc, "profile", true, 1, 16, false,
-                               &m->profile, err);
-        }
-        if (rc == TC_SRV__SIG_OK && strcmp(m->profile, "normal") != 0 &&
-            strcmp(m->profile, "low") != 0 &&
-            strcmp(m->profile, "audio") != 0) {
-            rc = tc_srv__sig_fail(err, TC_SRV__SIG_BAD_FIELD,
-                                  "profile: must be normal, low or audio");
-        }
-        return rc;
+        return media_profile_members(m, err);
     case TC_SRV__SIG_ECG_ANNOUNCE:
     case TC_SRV__SIG_ECG_STOP:
     case TC_SRV__SIG_ECG_SUBSCRIBE:

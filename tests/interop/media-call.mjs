@@ -12,35 +12,21 @@
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, chromiumOptions, tap } from './server.mjs';
+import { chromiumOptions, tap } from './server.mjs';
+import { mediaServer } from './media-net-util.mjs';
 
 const ROOM = 'consultation:1';
-const src = process.env.TC_SOURCE_ROOT;
 const t = tap();
 
 // The demo county (users, consultation 1) and a web root holding the SDK
 // and the test page.
-const dir = mkdtempSync(join(tmpdir(), 'tc-media-call-'));
-const dataDir = join(dir, 'data');
-execFileSync(process.env.TC_ADMIN_BIN, ['--data-dir', dataDir, 'seed-demo',
-  '--accounts-file', join(dir, 'accounts')], { stdio: 'ignore' });
-const passwords = Object.fromEntries(readFileSync(join(dir, 'accounts'), 'utf8')
-  .split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/)));
-const web = join(dir, 'web');
-execFileSync('mkdir', ['-p', web]);
-symlinkSync(join(src, 'client-sdk', 'js'), join(web, 'js'));
-symlinkSync(join(src, 'tests', 'interop', 'media-page.html'), join(web, 'index.html'));
-symlinkSync(join(src, 'tests', 'interop', 'media-page.js'), join(web, 'media-page.js'));
-writeFileSync(join(dir, 'server.ini'),
-  `[server]\nweb_root = ${web}\n[media]\nice_addresses = 127.0.0.1\n` +
-  // Decoding is checked on a loaded machine, where the feeds' leaky queues
-  // drop: no automatic audio only (integration-media-room tests it).
-  'audio_only_loss_pct = 100\n');
-
-const server = await startServer(['--config', join(dir, 'server.ini'), '--data-dir', dataDir]);
+const { dir, passwords, server } = await mediaServer({ name: 'media-call',
+  ini: '[media]\nice_addresses = 127.0.0.1\n'
+    // Decoding is checked on a loaded machine, where the feeds' leaky queues
+    // drop: no automatic audio only (integration-media-room tests it).
+    + 'audio_only_loss_pct = 100\n' });
 const browser = await chromium.launch(chromiumOptions);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

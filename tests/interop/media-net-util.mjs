@@ -3,8 +3,10 @@
 // media-mdns.mjs, media-turn.mjs, media-ice-restart.mjs) share: the demo
 // county in a temporary data directory, a web root with the SDK and
 // media-page.html, the real server started with a [media] section of the
-// test's choosing, Debian's chromium with the given flags, and helpers to
-// open a participant's page and poll its stats.
+// test's choosing (mediaServer, also used by media-call, media-profile,
+// media-resume, media-feed and media-remb), Debian's chromium with the
+// given flags, and helpers to open a participant's page and poll its
+// stats.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -15,12 +17,13 @@ import { startServer, chromiumOptions } from './server.mjs';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /*
- * name: for the temporary directory; media: lines of the server's [media]
- * section; args: chromium's flags (default: chromiumOptions.args); room:
- * default 'consultation:1'.
+ * The demo county seeded in a new temporary directory (`tc-NAME-*`), a web
+ * root there with the SDK (client-sdk/js) and media-page.html, and the
+ * real server started on it with `[server] web_root` and `ini` (the rest
+ * of its configuration, e.g. a [media] section). Answers {dir, dataDir,
+ * web, passwords (username -> password), server}; the caller removes dir.
  */
-export async function mediaSetup({ name, media = 'ice_addresses = 127.0.0.1\n',
-  args = chromiumOptions.args, room = 'consultation:1' }) {
+export async function mediaServer({ name, ini = '' }) {
   const src = process.env.TC_SOURCE_ROOT;
   const dir = mkdtempSync(join(tmpdir(), `tc-${name}-`));
   const dataDir = join(dir, 'data');
@@ -33,10 +36,21 @@ export async function mediaSetup({ name, media = 'ice_addresses = 127.0.0.1\n',
   symlinkSync(join(src, 'client-sdk', 'js'), join(web, 'js'));
   symlinkSync(join(src, 'tests', 'interop', 'media-page.html'), join(web, 'index.html'));
   symlinkSync(join(src, 'tests', 'interop', 'media-page.js'), join(web, 'media-page.js'));
-  // No automatic audio only: decoding is checked on a loaded machine.
-  writeFileSync(join(dir, 'server.ini'),
-    `[server]\nweb_root = ${web}\n[media]\n${media}audio_only_loss_pct = 100\n`);
+  writeFileSync(join(dir, 'server.ini'), `[server]\nweb_root = ${web}\n${ini}`);
   const server = await startServer(['--config', join(dir, 'server.ini'), '--data-dir', dataDir]);
+  return { dir, dataDir, web, passwords, server };
+}
+
+/*
+ * name: for the temporary directory; media: lines of the server's [media]
+ * section; args: chromium's flags (default: chromiumOptions.args); room:
+ * default 'consultation:1'.
+ */
+export async function mediaSetup({ name, media = 'ice_addresses = 127.0.0.1\n',
+  args = chromiumOptions.args, room = 'consultation:1' }) {
+  // No automatic audio only: decoding is checked on a loaded machine.
+  const { dir, passwords, server } = await mediaServer({ name,
+    ini: `[media]\n${media}audio_only_loss_pct = 100\n` });
   const browser = await chromium.launch({ ...chromiumOptions, args });
 
   const others = [];

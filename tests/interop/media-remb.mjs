@@ -18,11 +18,10 @@
 // The host's own view (availableOutgoingBitrate, targetBitrate, the
 // rtcp-fb the server's answer negotiated) is printed as TAP comments.
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, chromiumOptions, tap } from './server.mjs';
+import { chromiumOptions, tap } from './server.mjs';
+import { mediaServer } from './media-net-util.mjs';
 
 const ROOM = 'consultation:1';
 const CAP_KBPS = 150;
@@ -32,28 +31,14 @@ const BACK_WITHIN_MS = 25000; // and to ramp up again after normal
 const WINDOW_MS = 2000;
 const STEADY_MS = 5000;
 const BASELINE_KBPS = 250; // well over the cap + margin (202): a drop to show
-const src = process.env.TC_SOURCE_ROOT;
 const t = tap();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /* A seeded data directory and a server whose [media] has `extra`. */
 async function serverWith(extra) {
-  const dir = mkdtempSync(join(tmpdir(), 'tc-media-remb-'));
-  const dataDir = join(dir, 'data');
-  execFileSync(process.env.TC_ADMIN_BIN, ['--data-dir', dataDir, 'seed-demo',
-    '--accounts-file', join(dir, 'accounts')], { stdio: 'ignore' });
-  const passwords = Object.fromEntries(readFileSync(join(dir, 'accounts'), 'utf8')
-    .split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/)));
-  const web = join(dir, 'web');
-  execFileSync('mkdir', ['-p', web]);
-  symlinkSync(join(src, 'client-sdk', 'js'), join(web, 'js'));
-  symlinkSync(join(src, 'tests', 'interop', 'media-page.html'), join(web, 'index.html'));
-  symlinkSync(join(src, 'tests', 'interop', 'media-page.js'), join(web, 'media-page.js'));
-  writeFileSync(join(dir, 'server.ini'),
-    `[server]\nweb_root = ${web}\n[media]\nice_addresses = 127.0.0.1\n` +
-    `audio_only_loss_pct = 100\nlow_max_kbps = ${CAP_KBPS}\n${extra}`);
-  const server = await startServer(['--config', join(dir, 'server.ini'), '--data-dir', dataDir]);
-  return { server, passwords, dir };
+  return mediaServer({ name: 'media-remb',
+    ini: '[media]\nice_addresses = 127.0.0.1\n'
+      + `audio_only_loss_pct = 100\nlow_max_kbps = ${CAP_KBPS}\n${extra}` });
 }
 
 async function open(browser, env, user, opts = {}) {
