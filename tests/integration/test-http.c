@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "harness.h"
 #include "tc-server.h"
 #include "tc-test.h"
@@ -77,23 +79,35 @@ test_security_headers_on_api_and_files(void)
     tc_harness_fini(&h);
 }
 
+/* Start a server on a config file of `ini` in a new directory (*dir, to
+ * remove and free); -1 if it cannot be written or the server not started. */
+static int
+start_with_ini(struct tc_harness *h, const char *ini, char **dir)
+{
+    char *cfg = NULL;
+    const char *args[] = {"--config", NULL, NULL};
+    int rc = -1;
+
+    *dir = tc_tmp_dir("cfg");
+    if (asprintf(&cfg, "%s/server.ini", *dir) > 0 &&
+        g_file_set_contents(cfg, ini, -1, NULL)) {
+        args[1] = cfg;
+        rc = tc_harness_start(h, args);
+    }
+    free(cfg);
+    return rc;
+}
+
 static void
 test_rate_limit_per_address_answers_429(void)
 {
     struct tc_harness h;
     struct tc_http_reply r;
-    char *dir = tc_tmp_dir("cfg"), *cfg;
-    const char *args[] = {"--config", NULL, NULL};
+    char *dir = NULL;
     int ok = 0, limited = 0;
-    FILE *f;
 
-    TC_REQUIRE(asprintf(&cfg, "%s/rate.ini", dir) > 0);
-    f = fopen(cfg, "w");
-    TC_REQUIRE(f);
-    fputs("[http]\nrate_per_address = 5\n", f);
-    fclose(f);
-    args[1] = cfg;
-    TC_REQUIRE(tc_harness_start(&h, args) == 0);
+    TC_REQUIRE(start_with_ini(&h, "[http]\nrate_per_address = 5\n", &dir) ==
+               0);
     /* A burst of 10 is allowed (twice the rate); then 429s. */
     for (int i = 0; i < 30; i++) {
         TC_CHECK_EQ(tc_http(&h, "GET", "/healthz", NULL, 0, NULL, &r), 0);
@@ -113,7 +127,6 @@ test_rate_limit_per_address_answers_429(void)
     TC_CHECK_EQ(ok + limited, 30);
     tc_harness_fini(&h);
     tc_rm_rf(dir);
-    free(cfg);
     free(dir);
 }
 
@@ -204,18 +217,11 @@ test_keepalive_request_right_after_an_empty_answer(void)
     struct sockaddr_in sa = {.sin_family = AF_INET};
     const char head[] = "HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
     const char get[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
-    char buf[8192], *dir = tc_tmp_dir("cfg"), *cfg;
-    const char *args[] = {"--config", NULL, NULL};
+    char buf[8192], *dir = NULL;
     int fd, ok = 0;
-    FILE *f;
 
-    TC_REQUIRE(asprintf(&cfg, "%s/norate.ini", dir) > 0);
-    f = fopen(cfg, "w");
-    TC_REQUIRE(f);
-    fputs("[http]\nrate_per_address = 0\n", f);
-    fclose(f);
-    args[1] = cfg;
-    TC_REQUIRE(tc_harness_start(&h, args) == 0);
+    TC_REQUIRE(start_with_ini(&h, "[http]\nrate_per_address = 0\n", &dir) ==
+               0);
     sa.sin_port = htons((uint16_t)h.port);
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -241,7 +247,6 @@ test_keepalive_request_right_after_an_empty_answer(void)
     close(fd);
     tc_harness_fini(&h);
     tc_rm_rf(dir);
-    free(cfg);
     free(dir);
 }
 
