@@ -533,6 +533,20 @@ tc_media_room_free(struct tc_media_room *room)
     g_atomic_int_add(&rooms_alive, -1);
 }
 
+/* A participant's id and offer checked, the offer parsed into `offer`
+ * (tc_media__offer_fini); a negative errno with the room's message. */
+static int
+offer_read(struct tc_media_room *room, const char *id, const char *sdp,
+           size_t len, struct tc_media__offer *offer)
+{
+    if (!id_valid(id)) {
+        return fail(room, -EINVAL, "participant id: 1..%d printable bytes",
+                    TC_MEDIA_ID_MAX - 1);
+    }
+    return tc_media__sdp_check(sdp, len, true, offer, room->errmsg,
+                               sizeof(room->errmsg));
+}
+
 int
 tc_media_room_offer(struct tc_media_room *room, const char *id,
                     const char *sdp, size_t len)
@@ -542,12 +556,7 @@ tc_media_room_offer(struct tc_media_room *room, const char *id,
     struct tc_media__endpoint *ep;
     int rc;
 
-    if (!id_valid(id)) {
-        return fail(room, -EINVAL, "participant id: 1..%d printable bytes",
-                    TC_MEDIA_ID_MAX - 1);
-    }
-    rc = tc_media__sdp_check(sdp, len, true, &offer, room->errmsg,
-                             sizeof(room->errmsg));
+    rc = offer_read(room, id, sdp, len, &offer);
     if (rc < 0) {
         return rc;
     }
@@ -590,12 +599,7 @@ tc_media_room_restart(struct tc_media_room *room, const char *id,
     const char *why;
     int rc;
 
-    if (!id_valid(id)) {
-        return fail(room, -EINVAL, "participant id: 1..%d printable bytes",
-                    TC_MEDIA_ID_MAX - 1);
-    }
-    rc = tc_media__sdp_check(sdp, len, true, &offer, room->errmsg,
-                             sizeof(room->errmsg));
+    rc = offer_read(room, id, sdp, len, &offer);
     if (rc < 0) {
         return rc;
     }
