@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumOptions, tap } from './server.mjs';
-import { mediaServer } from './media-net-util.mjs';
+import { mediaServer, apiAs, untilFeed } from './media-net-util.mjs';
 
 const ROOM = 'consultation:1';
 const t = tap();
@@ -57,21 +57,7 @@ async function leave(who) {
   });
 }
 
-async function api(user, method, path, body, headers = {}) {
-  const login = await fetch(`${server.url}/api/v1/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: user, password: passwords[user] }),
-  });
-  const { token } = await login.json();
-  const r = await fetch(server.url + path, {
-    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!(r.headers.get('content-type') || '').includes('json')) {
-    return { status: r.status, headers: r.headers, bytes: Buffer.from(await r.arrayBuffer()) };
-  }
-  return { status: r.status, body: await r.json().catch(() => null) };
-}
+const api = (...args) => apiAs(server, passwords, ...args);
 
 const inCall = {}; // user -> { from, to } (ms), publish to leave
 
@@ -85,17 +71,7 @@ function discover(file) {
 
 const stats = (who) => who.page.evaluate(() => window.call.stats());
 
-/* Poll until `ok(feedStats)` holds for who's feed of `of`; the last stats. */
-async function until(who, of, ok, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  let last = null;
-  while (Date.now() < end) {
-    last = (await stats(who)).feeds[of.peer] || null;
-    if (last && ok(last)) return { ok: true, last };
-    await sleep(100);
-  }
-  return { ok: false, last };
-}
+const until = (who, of, ok, timeoutMs) => untilFeed(who, of, ok, timeoutMs, 100);
 
 const decoding = (s) => s.video && s.video.framesDecoded > 10;
 

@@ -41,6 +41,57 @@ export async function mediaServer({ name, ini = '' }) {
   return { dir, dataDir, web, passwords, server };
 }
 
+/* A participant's page on `server` in `browser`, signed in as `user`,
+ * joined to `room` and publishing (opts: media-page.js): {page, peer,
+ * user, problems (the page's errors)}. */
+export async function openPage(browser, server, passwords, user, room, opts = {}) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await page.goto(server.url + '/');
+  await page.waitForFunction(() => typeof window.start === 'function', null, { timeout: 5000 })
+    .catch(() => { throw new Error(`the page did not load: ${problems.join('; ')}`); });
+  const peer = await page.evaluate(([u, p, r, o]) => window.start(u, p, r, o),
+    [user, passwords[user], room, opts]);
+  return { page, peer, user, problems };
+}
+
+/* who's SDK stats of its feed of `of`, or null. */
+export const feedStats = async (who, of) =>
+  (await who.page.evaluate(() => window.call.stats())).feeds[of.peer] || null;
+
+/* Poll every stepMs until ok(feed stats) holds for who's feed of `of`:
+ * {ok, last}. */
+export async function untilFeed(who, of, ok, timeoutMs, stepMs = 200) {
+  const end = Date.now() + timeoutMs;
+  let last = null;
+  while (Date.now() < end) {
+    last = await feedStats(who, of);
+    if (last && ok(last)) return { ok: true, last };
+    await sleep(stepMs);
+  }
+  return { ok: false, last };
+}
+
+/* A bearer-token API call as `user` (signs in each time): {status, body}
+ * for JSON, {status, headers, bytes} otherwise. */
+export async function apiAs(server, passwords, user, method, path, body, headers = {}) {
+  const login = await fetch(`${server.url}/api/v1/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user, password: passwords[user] }),
+  });
+  const { token } = await login.json();
+  const r = await fetch(server.url + path, {
+    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!(r.headers.get('content-type') || '').includes('json')) {
+    return { status: r.status, headers: r.headers, bytes: Buffer.from(await r.arrayBuffer()) };
+  }
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+
 /*
  * name: for the temporary directory; media: lines of the server's [media]
  * section; args: chromium's flags (default: chromiumOptions.args); room:
@@ -63,49 +114,14 @@ export async function mediaSetup({ name, media = 'ice_addresses = 127.0.0.1\n',
 
   /* A participant's page, joined and publishing (opts: media-page.js),
    * in `inBrowser` (default: the first chromium). */
-  async function open(user, opts = {}, inBrowser = browser) {
-    const page = await inBrowser.newPage();
-    const problems = [];
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-    await page.goto(server.url + '/');
-    await page.waitForFunction(() => typeof window.start === 'function', null, { timeout: 5000 })
-      .catch(() => { throw new Error(`the page did not load: ${problems.join('; ')}`); });
-    const peer = await page.evaluate(([u, p, r, o]) => window.start(u, p, r, o),
-      [user, passwords[user], room, opts]);
-    return { page, peer, user, problems };
-  }
+  const open = (user, opts = {}, inBrowser = browser) =>
+    openPage(inBrowser, server, passwords, user, room, opts);
 
   const stats = (who) => who.page.evaluate(() => window.call.stats());
 
-  /* Poll until ok(feed stats) holds for who's feed of `of`: {ok, last}. */
-  async function until(who, of, ok, timeoutMs) {
-    const end = Date.now() + timeoutMs;
-    let last = null;
-    while (Date.now() < end) {
-      last = (await stats(who)).feeds[of.peer] || null;
-      if (last && ok(last)) return { ok: true, last };
-      await sleep(100);
-    }
-    return { ok: false, last };
-  }
+  const until = (who, of, ok, timeoutMs) => untilFeed(who, of, ok, timeoutMs, 100);
 
-  /* Bearer-token API call as `user`. */
-  async function api(user, method, path, body, headers = {}) {
-    const login = await fetch(`${server.url}/api/v1/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: user, password: passwords[user] }),
-    });
-    const { token } = await login.json();
-    const r = await fetch(server.url + path, {
-      method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!(r.headers.get('content-type') || '').includes('json')) {
-      return { status: r.status, headers: r.headers, bytes: Buffer.from(await r.arrayBuffer()) };
-    }
-    return { status: r.status, body: await r.json().catch(() => null) };
-  }
+  const api = (...args) => apiAs(server, passwords, ...args);
 
   /* Close the browser, stop the server: its exit status. */
   async function close() {

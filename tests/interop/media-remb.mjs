@@ -21,7 +21,7 @@ import { chromium } from 'playwright-core';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumOptions, tap } from './server.mjs';
-import { mediaServer } from './media-net-util.mjs';
+import { mediaServer, openPage, feedStats, untilFeed } from './media-net-util.mjs';
 
 const ROOM = 'consultation:1';
 const CAP_KBPS = 150;
@@ -41,30 +41,10 @@ async function serverWith(extra) {
       + `audio_only_loss_pct = 100\nlow_max_kbps = ${CAP_KBPS}\n${extra}` });
 }
 
-async function open(browser, env, user, opts = {}) {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(env.server.url + '/');
-  await page.waitForFunction(() => typeof window.start === 'function', null, { timeout: 5000 })
-    .catch(() => { throw new Error(`the page did not load: ${problems.join('; ')}`); });
-  const peer = await page.evaluate(([u, p, r, o]) => window.start(u, p, r, o),
-    [user, env.passwords[user], ROOM, opts]);
-  return { page, peer, user };
-}
-
-const feed = async (who, of) => (await who.page.evaluate(() => window.call.stats())).feeds[of.peer] || null;
-
-async function until(who, of, ok, timeoutMs) {
-  const end = Date.now() + timeoutMs;
-  let last = null;
-  while (Date.now() < end) {
-    last = await feed(who, of);
-    if (last && ok(last)) return { ok: true, last };
-    await sleep(200);
-  }
-  return { ok: false, last };
-}
+const open = (browser, env, user, opts = {}) =>
+  openPage(browser, env.server, env.passwords, user, ROOM, opts);
+const feed = feedStats;
+const until = untilFeed;
 
 /* who's inbound video from `of` over ms: kbit/s, frames decoded, width. */
 async function measure(who, of, ms = WINDOW_MS) {
