@@ -247,6 +247,24 @@ mpeer_spin_until(bool (*done)(void *), void *arg, int timeout_ms)
     return done(arg);
 }
 
+struct synth_feed_stats
+mpeer_feed_over(struct mpeer *p, struct mpeer *who, int ms)
+{
+    const char *feed = tc_sdk_client_peer(who->c);
+    struct synth_feed_stats a = synth_feed(p->s, feed);
+    struct synth_feed_stats b;
+
+    sig_spin(ms);
+    b = synth_feed(p->s, feed);
+    b.video_frames -= a.video_frames;
+    b.audio_buffers -= a.audio_buffers;
+    b.rtp_packets -= a.rtp_packets;
+    b.rtp_bytes -= a.rtp_bytes;
+    b.video_packets -= a.video_packets;
+    b.video_expected -= a.video_expected;
+    return b;
+}
+
 static bool
 is_ready(void *arg)
 {

@@ -74,6 +74,12 @@ void mpeer_free(struct mpeer *p);
 /* Send `doc` (a message to the server; the reference is taken). */
 void mpeer_send_doc(struct mpeer *p, json_t *doc);
 
+/* What `p` received of `who`'s feed while the default context ran for
+ * `ms`: the counters' gains (frames, buffers, packets, bytes); the rest
+ * as at the end. */
+struct synth_feed_stats mpeer_feed_over(struct mpeer *p, struct mpeer *who,
+                                        int ms);
+
 /* Iterate the default context until done(arg) or timeout_ms. */
 bool mpeer_spin_until(bool (*done)(void *), void *arg, int timeout_ms);
 

@@ -70,23 +70,16 @@ set_profile(struct mpeer *p, const char *profile)
 static uint64_t
 video_in(struct mpeer *p, struct mpeer *who, int ms)
 {
-    const char *feed = tc_sdk_client_peer(who->c);
-    uint64_t before = synth_feed(p->s, feed).video_packets;
-
-    sig_spin(ms);
-    return synth_feed(p->s, feed).video_packets - before;
+    return mpeer_feed_over(p, who, ms).video_packets;
 }
 
+/* Audio packets (RTP but not video) from `who` arriving at `p`. */
 static uint64_t
 audio_in(struct mpeer *p, struct mpeer *who, int ms)
 {
-    const char *feed = tc_sdk_client_peer(who->c);
-    struct synth_feed_stats a = synth_feed(p->s, feed), b;
+    struct synth_feed_stats d = mpeer_feed_over(p, who, ms);
 
-    sig_spin(ms);
-    b = synth_feed(p->s, feed);
-    return (b.rtp_packets - b.video_packets) -
-           (a.rtp_packets - a.video_packets);
+    return d.rtp_packets - d.video_packets;
 }
 
 /* An HTTP call as `user`: the status, the body in *body (caller frees). */

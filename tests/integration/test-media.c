@@ -96,11 +96,7 @@ wait_frames(struct mpeer *p, struct mpeer *who, uint64_t n, int timeout_ms)
 static uint64_t
 frames_during(struct mpeer *p, struct mpeer *who, int ms)
 {
-    const char *feed = tc_sdk_client_peer(who->c);
-    uint64_t before = synth_feed(p->s, feed).video_frames;
-
-    sig_spin(ms);
-    return synth_feed(p->s, feed).video_frames - before;
+    return mpeer_feed_over(p, who, ms).video_frames;
 }
 
 /* ---- the server process ---- */
