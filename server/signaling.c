@@ -45,14 +45,18 @@
  *
  * Heartbeats: every connection is pinged once per heartbeat_s; one that
  * has not answered the last two is treated as a drop (its peer may
- * resume). The connections sit on a wheel of heartbeat_s / 100 ms slots
- * (a random slot, so the pings of 10,000 connections spread evenly over
- * the period); a 100 ms timer pings the connections of the next slot.
- * Each tick touches only the ~1/200 of the connections that are due:
- * neither a walk over every connection nor a burst of pings stalls the
- * relay. lws 4.1's vhost idle policy
- * (retry_and_idle_policy) would also apply to HTTP connections and sends
- * a single ping before hanging up, so it is not used.
+ * resume). The connections sit on a wheel of up to 2,000 slots of at
+ * least 10 ms each (a random slot, so the pings of 10,000 connections
+ * spread evenly over the period); a timer pings the connections of the
+ * next slot. Each tick touches only the ~1/2,000 of the connections that
+ * are due (5 of 10,000 every 10 ms at the default 20 s), and a ping is
+ * written at once when nothing waits for the socket: neither a walk over
+ * every connection nor a burst of pings stalls the relay (with 100 ms
+ * slots and pings written from the writable callback, the ~50 pings of a
+ * slot and their pongs held the relay up for a few ms ten times a
+ * second: most of its p99 at 20,000 msgs/s, docs/performance.md). lws 4.1's
+ * vhost idle policy (retry_and_idle_policy) would also apply to HTTP
+ * connections and sends a single ping before hanging up, so it is not used.
  *
  * Logs carry peer ids, room names, sizes and codes; never SDP, chat text,
  * names or tokens.
@@ -79,7 +83,8 @@ G_STATIC_ASSERT(LWS_PRE <= TC_SRV__SIG_PRE);
 #define CLOSE_GRACE_S 5  /* for a close frame to get out before the drop */
 #define WRITE_BURST   32 /* frames per writable callback, at most */
 #define MISSED_PINGS  2
-#define HB_TICK_MS    100 /* one slot of the heartbeat wheel */
+#define HB_TICK_MS    10   /* the shortest slot of the heartbeat wheel */
+#define HB_MAX_SLOTS  2000 /* so a long heartbeat_s gets longer slots */
 
 /* A client's own requests must not fill its queue: reading from it pauses
  * at half the queue and resumes at a quarter, so only what others send it
@@ -127,6 +132,7 @@ struct tc_srv__sig {
     GQueue conns;  /* every open connection, by sig_conn.link */
     GQueue *wheel; /* n_slots slots of connections, by sig_conn.hb_link */
     unsigned n_slots;
+    unsigned slot_ms;   /* each slot's time */
     unsigned slot;      /* the next slot due */
     int64_t slot_at_us; /* when it is due (monotonic) */
     guint heartbeat_timer;
@@ -308,11 +314,18 @@ release_later(gpointer data)
 }
 
 static int
+write_ping(struct sig_conn *conn)
+{
+    /* lws passes a pong up only when it has a payload. */
+    unsigned char frame[LWS_PRE + 2] = {[LWS_PRE] = 't', [LWS_PRE + 1] = 'c'};
+
+    return lws_write(conn->wsi, frame + LWS_PRE, 2, LWS_WRITE_PING);
+}
+
+static int
 on_writeable(struct sig_conn *conn)
 {
     struct tc_srv__sig_frame *f;
-    /* lws passes a pong up only when it has a payload. */
-    unsigned char ping[LWS_PRE + 2] = {[LWS_PRE] = 't', [LWS_PRE + 1] = 'c'};
     int n;
 
     if (conn->dead) {
@@ -320,7 +333,7 @@ on_writeable(struct sig_conn *conn)
     }
     if (conn->ping_due && !conn->close_code) {
         conn->ping_due = false;
-        if (lws_write(conn->wsi, ping + LWS_PRE, 2, LWS_WRITE_PING) < 0) {
+        if (write_ping(conn) < 0) {
             return -1;
         }
         lws_callback_on_writable(conn->wsi);
@@ -686,6 +699,20 @@ hello_late(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* Ping a connection now: written at once when nothing waits for the
+ * socket (no writable round, no epoll change), else after what waits. */
+static void
+ping(struct sig_conn *conn)
+{
+    if (conn->out.length > 0 || lws_partial_buffered(conn->wsi)) {
+        conn->ping_due = true;
+        lws_callback_on_writable(conn->wsi);
+    } else if (write_ping(conn) < 0) {
+        conn->dead = true; /* broken: dropped at the next writable */
+        lws_callback_on_writable(conn->wsi);
+    }
+}
+
 /* The heartbeat of one connection that is due. */
 static void
 heartbeat_conn(struct sig_conn *conn)
@@ -702,11 +729,10 @@ heartbeat_conn(struct sig_conn *conn)
         return;
     }
     conn->pings_unanswered++;
-    conn->ping_due = true;
-    lws_callback_on_writable(conn->wsi);
+    ping(conn);
 }
 
-/* Every HB_TICK_MS: the slots that came due (more than one when the loop
+/* Every slot_ms: the slots that came due (more than one when the loop
  * ran late; never more than a whole turn). A connection stays in its
  * slot: its next turn is one period later. */
 static gboolean
@@ -721,10 +747,10 @@ heartbeat(gpointer data)
             heartbeat_conn(l->data);
         }
         sig->slot = (sig->slot + 1) % sig->n_slots;
-        sig->slot_at_us += HB_TICK_MS * 1000;
+        sig->slot_at_us += sig->slot_ms * 1000;
     }
     if (now >= sig->slot_at_us) {
-        sig->slot_at_us = now + HB_TICK_MS * 1000; /* a whole turn late */
+        sig->slot_at_us = now + sig->slot_ms * 1000; /* a whole turn late */
     }
     if (t0) {
         tc_loopstat_note("heartbeat", tc_loopstat_now() - t0);
@@ -909,10 +935,13 @@ tc_srv__sig_new(struct tc_srv *srv)
     sig->hub = tc_srv__sig_hub_new(&ops, srv, srv->cfg->heartbeat_s,
                                    srv->cfg->resume_grace_s);
     g_queue_init(&sig->conns);
-    sig->n_slots = (unsigned)MAX(1, srv->cfg->heartbeat_s * 1000 / HB_TICK_MS);
+    sig->slot_ms =
+        (unsigned)MAX(HB_TICK_MS, srv->cfg->heartbeat_s * 1000 / HB_MAX_SLOTS);
+    sig->n_slots =
+        (unsigned)MAX(1, srv->cfg->heartbeat_s * 1000 / sig->slot_ms);
     sig->wheel = g_new0(GQueue, sig->n_slots);
-    sig->slot_at_us = g_get_monotonic_time() + HB_TICK_MS * 1000;
-    sig->heartbeat_timer = g_timeout_add(HB_TICK_MS, heartbeat, sig);
+    sig->slot_at_us = g_get_monotonic_time() + sig->slot_ms * 1000;
+    sig->heartbeat_timer = g_timeout_add(sig->slot_ms, heartbeat, sig);
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_ws_connections",
                               "Open signaling WebSocket connections.", 0);
     return sig;
