@@ -143,6 +143,13 @@ tc_srv__metrics_count(struct tc_srv__metrics *m, const char *name,
     series_get(m, name, help, label, value)->n++;
 }
 
+int64_t *
+tc_srv__metrics_counter(struct tc_srv__metrics *m, const char *name,
+                        const char *help, const char *label, const char *value)
+{
+    return &series_get(m, name, help, label, value)->n;
+}
+
 static void
 render_process(struct tc_srv__metrics *m, GString *out)
 {

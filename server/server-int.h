@@ -451,6 +451,13 @@ void tc_srv__metrics_count(struct tc_srv__metrics *m, const char *name,
                            const char *help, const char *label,
                            const char *value);
 
+/* The counter tc_srv__metrics_count() adds to, for callers that count
+ * the same series often: the pointer stays valid as long as `m`. Thread:
+ * the metrics' (main). */
+int64_t *tc_srv__metrics_counter(struct tc_srv__metrics *m, const char *name,
+                                 const char *help, const char *label,
+                                 const char *value);
+
 /* Append the Prometheus text exposition to `out`. */
 void tc_srv__metrics_render(struct tc_srv__metrics *m, GString *out,
                             int64_t uptime_us);

@@ -132,7 +132,10 @@ struct tc_srv__sig {
     GQueue conns;  /* every open connection, by sig_conn.link */
     GQueue *wheel; /* n_slots slots of connections, by sig_conn.hb_link */
     unsigned n_slots;
-    unsigned slot_ms;   /* each slot's time */
+    unsigned slot_ms; /* each slot's time */
+    /* telecare_ws_messages_total by type, the last "invalid": counted for
+     * every message, so not looked up by name each time */
+    int64_t *received[TC_SRV__SIG_N_TYPES + 1];
     unsigned slot;      /* the next slot due */
     int64_t slot_at_us; /* when it is due (monotonic) */
     guint heartbeat_timer;
@@ -607,12 +610,9 @@ on_message(struct sig_conn *conn, const char *data, size_t len)
     struct tc_srv__sig_msg msg = {0};
     struct tc_srv__sig_error err = {0};
     enum tc_srv__sig_err rc = tc_srv__sig_parse(data, len, &msg, &err);
-    const char *type =
-        rc == TC_SRV__SIG_OK ? tc_srv__sig_type_name(msg.type) : "invalid";
 
-    tc_srv__metrics_count(conn->srv->metrics, "telecare_ws_messages_total",
-                          "Signaling messages received, by type.", "type",
-                          type);
+    (*conn->srv->sig
+          ->received[rc == TC_SRV__SIG_OK ? msg.type : TC_SRV__SIG_N_TYPES])++;
     /* The hello that opens a session is not counted: the limit is the
      * session's. */
     bool opening =
@@ -942,6 +942,12 @@ tc_srv__sig_new(struct tc_srv *srv)
     sig->wheel = g_new0(GQueue, sig->n_slots);
     sig->slot_at_us = g_get_monotonic_time() + sig->slot_ms * 1000;
     sig->heartbeat_timer = g_timeout_add(sig->slot_ms, heartbeat, sig);
+    for (int t = 0; t <= TC_SRV__SIG_N_TYPES; t++) {
+        sig->received[t] = tc_srv__metrics_counter(
+            srv->metrics, "telecare_ws_messages_total",
+            "Signaling messages received, by type.", "type",
+            t < TC_SRV__SIG_N_TYPES ? tc_srv__sig_type_name(t) : "invalid");
+    }
     tc_srv__metrics_gauge_add(srv->metrics, "telecare_ws_connections",
                               "Open signaling WebSocket connections.", 0);
     return sig;
