@@ -41,7 +41,9 @@
  * TC_LOOP_STATS=1: after each step, each worker's loop iterations
  * (tc-loopstat.h): a long one delays every message that thread receives,
  * which shows as relay latency; the longest says whether the thread was
- * working (on cpu) or waiting for a core.
+ * working (on cpu) or waiting for a core. TC_LOADGEN_SLOW=file: every
+ * counted message of 1 ms or more (receive time, latency, step) written
+ * to file at the end, to tell periodic stalls from queueing.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -119,7 +121,10 @@ struct worker {
     int n_rooms;
     guint64 *hist[MAX_STEPS]; /* N_BUCKETS + 1 each */
     struct tc_loopstat *ls;   /* TC_LOOP_STATS: its loop's iterations */
+    int64_t (*slow)[3];       /* TC_LOADGEN_SLOW: (received, latency, step) */
+    size_t n_slow;
 };
+#define MAX_SLOW 400000
 
 /* Shared between threads (atomics) or fixed before the threads start. */
 static struct options opt;
@@ -240,6 +245,12 @@ record(struct member *m, const char *stamp)
         return; /* warm-up, or sent during the step before */
     }
     lat = t - sent;
+    if (m->w->slow && lat >= 1000 && m->w->n_slow < MAX_SLOW) {
+        int64_t *e = m->w->slow[m->w->n_slow++];
+        e[0] = t;
+        e[1] = lat;
+        e[2] = s;
+    }
     m->w->hist[s][MIN(MAX(lat, 0) / BUCKET_US, N_BUCKETS)]++;
     atomic_fetch_add(&n_counted[s], 1);
 }
@@ -459,6 +470,28 @@ worker_main(gpointer data)
     return NULL;
 }
 
+/* With TC_LOADGEN_SLOW=file: every counted message that took 1 ms or more,
+ * "received_us latency_us step" a line (monotonic clock), for finding
+ * what the slow ones have in common (a period, a moment). */
+static void
+slow_write(struct worker *w)
+{
+    FILE *f;
+
+    if (!w->slow) {
+        return;
+    }
+    f = fopen(getenv("TC_LOADGEN_SLOW"), w->index ? "a" : "w");
+    for (size_t i = 0; f && i < w->n_slow; i++) {
+        fprintf(f, "%" PRId64 " %" PRId64 " %" PRId64 "\n", w->slow[i][0],
+                w->slow[i][1], w->slow[i][2]);
+    }
+    if (f) {
+        fclose(f);
+    }
+    g_free(w->slow);
+}
+
 /* With TC_LOOP_STATS: each worker's loop iterations since the last call
  * (printed when `print`). A long iteration delays every message that
  * thread receives, and shows as relay latency. */
@@ -567,6 +600,9 @@ plan(void)
         ws[t].rooms = g_new0(char *, opt.clients);
         ws[t].ctx = g_main_context_new();
         ws[t].loop = g_main_loop_new(ws[t].ctx, FALSE);
+        if (getenv("TC_LOADGEN_SLOW")) {
+            ws[t].slow = g_malloc(sizeof(*ws[t].slow) * MAX_SLOW);
+        }
         for (int s = 0; s < opt.n_steps; s++) {
             ws[t].hist[s] = g_new0(guint64, N_BUCKETS + 1);
         }
@@ -936,6 +972,7 @@ main(int argc, char **argv)
     atomic_store(&phase, 4);
     for (int t = 0; t < opt.threads; t++) {
         g_thread_join(ws[t].thread);
+        slow_write(&ws[t]);
         for (int r = 0; r < ws[t].n_rooms; r++) {
             g_free(ws[t].rooms[r]);
         }

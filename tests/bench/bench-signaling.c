@@ -22,7 +22,9 @@
  * prints both programs' loop iteration statistics, the server's every N
  * seconds; TC_BENCH_PIN=1 puts every server thread on CPU 0 and the
  * loadgen on CPU 1, as if the load came from another machine;
- * TC_BENCH_LOADGEN_THREADS the loadgen's threads, default 2):
+ * TC_BENCH_LOADGEN_THREADS the loadgen's threads, default 2;
+ * TC_BENCH_INI, lines added to the server's configuration, e.g.
+ * "[signaling]\nheartbeat_s = 300"):
  *   A: N connections in rooms of 2-4, idle 5 s (the server's VmRSS per
  *      idle connection), then relayed `candidate` messages at stepped
  *      rates: the peak relayed msgs/s received;
@@ -387,8 +389,9 @@ main(int argc, char **argv)
     coalesce_s = g_strdup(coalesce_env ? coalesce_env : "");
     ini_text = g_strdup_printf(
         "[http]\nrate_per_address = 0\n"
-        "rate_per_account = 0\n%s%s\n",
-        coalesce_env ? "[signaling]\ncoalesce_us = " : "", coalesce_s);
+        "rate_per_account = 0\n%s%s\n%s\n",
+        coalesce_env ? "[signaling]\ncoalesce_us = " : "", coalesce_s,
+        getenv("TC_BENCH_INI") ? getenv("TC_BENCH_INI") : "");
     g_file_set_contents(ini, ini_text, -1, NULL);
     sargs[1] = data;
     sargs[3] = ini;
