@@ -427,6 +427,9 @@ void
 tc_sdk__on_message(struct tc_sdk_client *c, const char *text, size_t len)
 {
     c->last_rx_us = g_get_monotonic_time();
+    if (c->cb.frame && c->cb.frame(c, text, len, c->data)) {
+        return;
+    }
     tc_sdk__proto_dispatch(c, text, len);
 }
 

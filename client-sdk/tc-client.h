@@ -310,6 +310,16 @@ struct tc_sdk_callbacks {
                    void *data);
     void (*message)(struct tc_sdk_client *c, const char *type,
                     const char *json, void *data);
+    /* A first look at each message from the server as received (`len`
+     * bytes of JSON, not NUL-terminated), before the SDK parses it: return
+     * true to take it (the SDK neither parses it nor calls anything else
+     * for it), false to leave it to the SDK. For tools that need a few
+     * bytes of a frequent message and not its parse (telecare-loadgen
+     * reads the send time out of relayed candidates); take only messages
+     * you recognise, never the SDK's own (welcome, resumed, ok, error,
+     * pong). Most clients leave it NULL. */
+    bool (*frame)(struct tc_sdk_client *c, const char *text, size_t len,
+                  void *data);
 };
 
 /* ---- The client -------------------------------------------------------- */

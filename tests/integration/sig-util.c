@@ -351,6 +351,19 @@ on_message(struct tc_sdk_client *c, const char *type, const char *json,
     }
 }
 
+static bool
+on_frame(struct tc_sdk_client *c, const char *text, size_t len, void *d)
+{
+    struct tpeer *p = d;
+    size_t n = p->take_prefix ? strlen(p->take_prefix) : 0;
+
+    if (!n || len < n || memcmp(text, p->take_prefix, n) != 0) {
+        return false;
+    }
+    push(d, json_pack("{s:s,s:s%}", "type", "_frame", "text", text, len));
+    return true;
+}
+
 static const struct tc_sdk_callbacks recorder = {
     .welcome = on_welcome,
     .resumed = on_resumed,
@@ -362,6 +375,7 @@ static const struct tc_sdk_callbacks recorder = {
     .chat = on_chat,
     .closed = on_closed,
     .message = on_message,
+    .frame = on_frame,
 };
 
 struct tpeer *

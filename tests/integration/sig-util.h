@@ -64,6 +64,9 @@ struct tpeer {
     struct tc_sdk_client *c;
     char *user;
     GQueue events; /* json_t * in arrival order */
+    /* Set: messages whose text starts with it are taken raw through the
+     * SDK's `frame` callback and recorded as {"type":"_frame","text"} */
+    const char *take_prefix;
 };
 
 /* Sign in as `user`, connect, wait for welcome (5 s). NULL on failure.

@@ -3,10 +3,11 @@
  * test-signaling.c - signaling (docs/protocol.md) against the real
  * telecare-server with libtelecare-client peers, on the demo county:
  * two practitioners negotiate through consultation 1 (offer, answer and
- * candidates relayed with `from` set and `to` gone); a resident waits in
- * a rehab session's waiting room until the therapist admits her, a carer
- * is removed, a patient cannot admit; users outside a room are refused
- * (forbidden) and the refusal is audited; a peer whose network drops
+ * candidates relayed with `from` set and `to` gone; a client's `frame`
+ * callback takes a message raw, unparsed, and the rest still arrive); a
+ * resident waits in a rehab session's waiting room until the therapist admits
+ * her, a carer is removed, a patient cannot admit; users outside a room are
+ * refused (forbidden) and the refusal is audited; a peer whose network drops
  * resumes and receives the 100 chat messages sent meanwhile, exactly
  * once and in order, with the same peer id; a slow consumer (a raw
  * client that stops reading) is closed with 4008 while its room-mates'
@@ -157,6 +158,26 @@ test_two_peers_negotiate_through_a_room(void)
     ev = tpeer_wait(zhou, "chat", NULL, NULL, 3000);
     TC_CHECK(ev);
     json_decref(ev);
+
+    /* a client may take a message raw, before the SDK parses it: the
+     * candidate it takes reaches no typed callback; what it leaves does */
+    huang->take_prefix = "{\"type\":\"candidate\"";
+    TC_CHECK_EQ(tc_sdk_client_send_candidate(zhou->c, "consultation:1",
+                                             tpeer_id(huang), "candidate:3",
+                                             "0", 0, NULL),
+                0);
+    TC_CHECK_EQ(
+        tc_sdk_client_send_chat(zhou->c, "consultation:1", "taken?", NULL), 0);
+    ev = tpeer_wait(huang, "_frame", NULL, NULL, 3000);
+    TC_REQUIRE(ev);
+    TC_CHECK_STR_CONTAINS(jget(ev, "text"), "\"candidate\":\"candidate:3\"");
+    TC_CHECK_STR_CONTAINS(jget(ev, "text"), tpeer_id(zhou));
+    json_decref(ev);
+    ev = tpeer_wait(huang, "chat", "text", "taken?", 3000);
+    TC_CHECK(ev);
+    json_decref(ev);
+    TC_CHECK(tpeer_absent(huang, "candidate", NULL, NULL, 0));
+    huang->take_prefix = NULL;
 
     /* leaving is seen as `left` */
     TC_CHECK_EQ(tc_sdk_client_leave(huang->c, "consultation:1", NULL), 0);
