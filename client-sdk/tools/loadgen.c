@@ -356,99 +356,123 @@ on_tick(gpointer data)
     return rc;
 }
 
+/* Connecting: start connect_rate clients a second over all threads, by
+ * the clock (all at once without a rate). */
+static void
+tick_connect(struct worker *w)
+{
+    int64_t t = now_us();
+    int per_tick;
+
+    if (!w->connect_t0_us) {
+        w->connect_t0_us = t;
+    }
+    per_tick = opt.connect_rate > 0
+                   ? (int)((t - w->connect_t0_us) * opt.connect_rate /
+                           opt.threads / 1000000) +
+                         1 - w->started
+                   : w->n_members;
+    for (int i = 0; i < per_tick && w->started < w->n_members; i++) {
+        tc_sdk_client_start(w->members[w->started++].c);
+    }
+}
+
+/* One pacer visit: the member's credit grows with the time since its
+ * last visit; a whole credit is a message. */
+static void
+visit(struct member *m, int64_t t, double rate)
+{
+    if (!m->joined || m->n_mates == 0 ||
+        tc_sdk_client_state(m->c) != TC_SDK_STATE_READY) {
+        return;
+    }
+    if (m->last_visit_us == 0) {
+        m->credit = g_random_double();
+    } else {
+        /* After a stall (this thread waited for a core), at most two
+         * rounds' worth: a burst of everything owed would delay this
+         * thread's receives (counted as latency); what is skipped is not
+         * counted as sent. */
+        m->credit =
+            MIN(m->credit + rate * (double)(t - m->last_visit_us) / 1e6,
+                1.0 + rate * 2 * ROUND_US / 1e6);
+    }
+    m->last_visit_us = t;
+    while (m->credit >= 1.0) {
+        m->credit -= 1.0;
+        send_one(m);
+    }
+}
+
+/* Loading: paced, not in bursts. Each tick visits the slice of members
+ * that falls in it, so every member is visited once per ROUND_US and the
+ * sends spread evenly over time. Timers run late under load: credit by
+ * the clock, not the tick. A member's first credit is random, so members
+ * at the same rate do not send in step. */
+static void
+tick_load(struct worker *w)
+{
+    int64_t t = now_us();
+    double dt_us =
+        w->last_tick_us ? (double)(t - w->last_tick_us) : TICK_MS * 1000.0;
+    double rate = opt.rates[atomic_load(&step)];
+    int visits;
+
+    w->last_tick_us = t;
+    w->pos += w->n_members * dt_us / ROUND_US;
+    /* A late tick (the thread waited for a core) catches up over the next
+     * ticks, at most CATCH_UP_TICKS ticks' visits at a time: one tick
+     * sending a whole round at once kept this thread from its receives
+     * for up to ~100 ms, counted as relay latency. */
+    visits = (int)MIN(w->pos, MAX(1.0, (double)w->n_members * CATCH_UP_TICKS *
+                                           TICK_MS * 1000 / ROUND_US));
+    w->pos = MIN(w->pos - visits, (double)w->n_members); /* a stall */
+    for (int v = 0; v < visits; v++) {
+        visit(&w->members[w->cursor], t, rate);
+        w->cursor = (w->cursor + 1) % w->n_members;
+    }
+}
+
+/* Stopping: every client leaves normally, so the server frees the
+ * sessions at once; returns false once all are gone (or after 5 s). */
+static bool
+tick_stop(struct worker *w)
+{
+    int busy = 0;
+
+    if (!w->stop_at_us) {
+        w->stop_at_us = now_us();
+        for (int i = 0; i < w->n_members; i++) {
+            tc_sdk_client_stop(w->members[i].c);
+        }
+    }
+    for (int i = 0; i < w->n_members; i++) {
+        busy += tc_sdk_client_state(w->members[i].c) != TC_SDK_STATE_IDLE &&
+                tc_sdk_client_state(w->members[i].c) != TC_SDK_STATE_CLOSED;
+    }
+    return busy > 0 && now_us() <= w->stop_at_us + 5000000;
+}
+
 static gboolean
 tick_run(struct worker *w)
 {
     int p = atomic_load(&phase);
-    int per_tick;
 
     if (p == 0 && w->started < w->n_members) {
-        /* connect_rate per second over all threads, by the clock */
-        int64_t t = now_us();
-        if (!w->connect_t0_us) {
-            w->connect_t0_us = t;
-        }
-        per_tick = opt.connect_rate > 0
-                       ? (int)((t - w->connect_t0_us) * opt.connect_rate /
-                               opt.threads / 1000000) +
-                             1 - w->started
-                       : w->n_members;
-        for (int i = 0; i < per_tick && w->started < w->n_members; i++) {
-            tc_sdk_client_start(w->members[w->started++].c);
-        }
+        tick_connect(w);
     }
     if (p == 2) {
-        /* Paced, not in bursts: each tick visits the slice of members that
-         * falls in it, so every member is visited once per ROUND_US and
-         * the sends spread evenly over time. Timers run late under load:
-         * credit by the clock, not the tick. A member's first credit is
-         * random, so members at the same rate do not send in step. */
-        int64_t t = now_us();
-        double dt_us =
-            w->last_tick_us ? (double)(t - w->last_tick_us) : TICK_MS * 1000.0;
-        double rate = opt.rates[atomic_load(&step)];
-        int visits;
-
-        w->last_tick_us = t;
-        w->pos += w->n_members * dt_us / ROUND_US;
-        /* A late tick (the thread waited for a core) catches up over the
-         * next ticks, at most CATCH_UP_TICKS ticks' visits at a time: one
-         * tick sending a whole round at once kept this thread from its
-         * receives for up to ~100 ms, counted as relay latency. */
-        visits =
-            (int)MIN(w->pos, MAX(1.0, (double)w->n_members * CATCH_UP_TICKS *
-                                          TICK_MS * 1000 / ROUND_US));
-        w->pos = MIN(w->pos - visits, (double)w->n_members); /* a stall */
-        for (int v = 0; v < visits; v++) {
-            struct member *m = &w->members[w->cursor];
-            w->cursor = (w->cursor + 1) % w->n_members;
-            if (!m->joined || m->n_mates == 0 ||
-                tc_sdk_client_state(m->c) != TC_SDK_STATE_READY) {
-                continue;
-            }
-            if (m->last_visit_us == 0) {
-                m->credit = g_random_double();
-            } else {
-                /* After a stall (this thread waited for a core), at most
-                 * two rounds' worth: a burst of everything owed would
-                 * delay this thread's receives (counted as latency);
-                 * what is skipped is not counted as sent. */
-                m->credit = MIN(
-                    m->credit + rate * (double)(t - m->last_visit_us) / 1e6,
-                    1.0 + rate * 2 * ROUND_US / 1e6);
-            }
-            m->last_visit_us = t;
-            while (m->credit >= 1.0) {
-                m->credit -= 1.0;
-                send_one(m);
-            }
-        }
-    }
-    if (p != 2) {
+        tick_load(w);
+    } else {
         w->last_tick_us = 0;
         w->pos = 0;
         for (int i = 0; p == 3 && i < w->n_members; i++) {
             w->members[i].last_visit_us = 0;
         }
     }
-    if (p == 4) {
-        /* leave normally, so the server frees the sessions at once */
-        int busy = 0;
-        if (!w->stop_at_us) {
-            w->stop_at_us = now_us();
-            for (int i = 0; i < w->n_members; i++) {
-                tc_sdk_client_stop(w->members[i].c);
-            }
-        }
-        for (int i = 0; i < w->n_members; i++) {
-            busy +=
-                tc_sdk_client_state(w->members[i].c) != TC_SDK_STATE_IDLE &&
-                tc_sdk_client_state(w->members[i].c) != TC_SDK_STATE_CLOSED;
-        }
-        if (busy == 0 || now_us() > w->stop_at_us + 5000000) {
-            g_main_loop_quit(w->loop);
-            return G_SOURCE_REMOVE;
-        }
+    if (p == 4 && !tick_stop(w)) {
+        g_main_loop_quit(w->loop);
+        return G_SOURCE_REMOVE;
     }
     return G_SOURCE_CONTINUE;
 }
