@@ -340,30 +340,184 @@ median(double *v, int n)
     return n ? v[n / 2] : -1;
 }
 
+/* What every loadgen run of this bench shares. */
+struct bench {
+    struct tc_harness h;
+    const char *loadgen; /* its path */
+    char *server, *accounts, *clients, *first_room, *pid;
+    const char *threads;     /* the loadgen's */
+    const char *coalesce_us; /* NULL: the programs' defaults */
+};
+
+/* One loadgen run against the bench's server: `idle` s, then `duration`
+ * s at each of `rates` (messages/s per client, comma-separated). */
+static char *
+bench_run(struct bench *b, const char *idle, const char *duration,
+          const char *rates)
+{
+    const char *args[] = {"--server",
+                          b->server,
+                          "--accounts",
+                          b->accounts,
+                          "--users",
+                          "zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping",
+                          "--room-prefix",
+                          "consultation:",
+                          "--first-room",
+                          b->first_room,
+                          "--clients",
+                          b->clients,
+                          "--room-size",
+                          "2-4",
+                          "--threads",
+                          b->threads,
+                          "--idle",
+                          idle,
+                          "--duration",
+                          duration,
+                          "--rate",
+                          rates,
+                          "--server-pid",
+                          b->pid,
+                          b->coalesce_us ? "--coalesce-us" : NULL,
+                          b->coalesce_us,
+                          NULL};
+
+    wait_server_idle(b->h.pid);
+    return loadgen(&b->h, b->loadgen, args);
+}
+
+/* The server's configuration: both rate limits off, TC_BENCH_COALESCE_US
+ * and TC_BENCH_INI as given. */
+static char *
+bench_ini(const char *dir, const char *coalesce_us)
+{
+    char *ini = g_build_filename(dir, "bench.ini", NULL);
+    g_autofree char *text = g_strdup_printf(
+        "[http]\nrate_per_address = 0\nrate_per_account = 0\n%s%s\n%s\n",
+        coalesce_us ? "[signaling]\ncoalesce_us = " : "",
+        coalesce_us ? coalesce_us : "",
+        getenv("TC_BENCH_INI") ? getenv("TC_BENCH_INI") : "");
+
+    g_file_set_contents(ini, text, -1, NULL);
+    return ini;
+}
+
+/* Seed the county and its rooms, start the server (pinned with
+ * TC_BENCH_PIN). Returns -1 when any of it failed. */
+static int
+bench_start(struct bench *b, const char *dir, int clients)
+{
+    g_autofree char *data = g_build_filename(dir, "data", NULL);
+    g_autofree char *ini = NULL;
+    const char *sargs[] = {"--data-dir", data, "--config", NULL, NULL};
+    int64_t first;
+
+    b->accounts = g_build_filename(dir, "accounts", NULL);
+    if (run_admin_seed(data, b->accounts) < 0 ||
+        !(first = make_rooms(data, clients / 2 + 1))) {
+        printf("# fixture failed\n");
+        return -1;
+    }
+    ini = bench_ini(dir, b->coalesce_us);
+    sargs[3] = ini;
+    if (tc_harness_start(&b->h, sargs) < 0) {
+        tc_harness_fini(&b->h);
+        return -1;
+    }
+    pin = getenv("TC_BENCH_PIN") && atoi(getenv("TC_BENCH_PIN")) > 0;
+    if (pin) {
+        pin_to(b->h.pid, 0);
+        printf("# pinned: server on CPU 0, loadgen on CPU 1\n");
+    }
+    b->server = g_strdup_printf("http://127.0.0.1:%d", b->h.port);
+    b->clients = g_strdup_printf("%d", clients);
+    b->first_room = g_strdup_printf("%" G_GINT64_FORMAT, first);
+    b->pid = g_strdup_printf("%d", (int)b->h.pid);
+    printf("# %d clients, rooms from consultation:%s, server pid %s\n",
+           clients, b->first_room, b->pid);
+    return 0;
+}
+
+static void
+bench_fini(struct bench *b)
+{
+    tc_harness_fini(&b->h);
+    g_free(b->server);
+    g_free(b->accounts);
+    g_free(b->clients);
+    g_free(b->first_room);
+    g_free(b->pid);
+}
+
+/* The figures of the runs: A (stepped) and B (half load). */
+struct figures {
+    double setup[MAX_RUNS], rss[MAX_RUNS], peak[MAX_RUNS];
+    double got[MAX_RUNS], p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS];
+    double scpu[MAX_RUNS], lcpu[MAX_RUNS];
+};
+
+static void
+read_stepped(struct figures *f, int r, const char *out)
+{
+    f->setup[r] = field(out, "RESULT-SETUP", "setup_per_s", 0);
+    f->rss[r] = field(out, "RESULT-SETUP", "rss_kib_per_conn", 0);
+    f->peak[r] = 0;
+    for (int s = 0; s < 6; s++) {
+        f->peak[r] =
+            MAX(f->peak[r], field(out, "RESULT-STEP", "msgs_per_s", s));
+    }
+}
+
+static void
+read_half(struct figures *f, int r, const char *out)
+{
+    f->got[r] = field(out, "RESULT-STEP", "msgs_per_s", 0);
+    f->p50[r] = field(out, "RESULT-STEP", "p50_us", 0);
+    f->p99[r] = field(out, "RESULT-STEP", "p99_us", 0);
+    f->p999[r] = field(out, "RESULT-STEP", "p999_us", 0);
+    f->scpu[r] = field(out, "RESULT-STEP", "server_cpu_us_per_msg", 0);
+    f->lcpu[r] = field(out, "RESULT-STEP", "loadgen_cpu_us_per_msg", 0);
+}
+
+static void
+print_summary(struct figures *f, int runs, int clients, const char *half)
+{
+    printf("\nsummary (medians of %d runs, %d connections, rooms of 2-4):\n",
+           runs, clients);
+    printf("  first run: server rss %.2f KiB per idle connection\n",
+           f->rss[0]);
+    printf("  connection setup: %.0f connections/s\n", median(f->setup, runs));
+    printf("  server rss per idle connection: %.2f KiB\n",
+           median(f->rss, runs));
+    printf("  peak relay throughput: %.0f msgs/s\n", median(f->peak, runs));
+    printf("  at half of it (%s msgs/s per client, %.0f msgs/s received): "
+           "p50 %.0f us, p99 %.0f us, p999 %.0f us\n",
+           half, median(f->got, runs), median(f->p50, runs),
+           median(f->p99, runs), median(f->p999, runs));
+    printf("  cpu per relayed message at half load: server %.1f us, "
+           "loadgen %.1f us\n",
+           median(f->scpu, runs), median(f->lcpu, runs));
+}
+
 int
 main(int argc, char **argv)
 {
     const char *scale_env = getenv("TC_BENCH_SCALE");
     const char *runs_env = getenv("TC_BENCH_RUNS");
     const char *rate_env = getenv("TC_BENCH_RATE");
-    const char *coalesce_env = getenv("TC_BENCH_COALESCE_US");
     const char *threads_env = getenv("TC_BENCH_LOADGEN_THREADS");
-    const char *threads_s = threads_env ? threads_env : "2";
     double scale = scale_env ? g_ascii_strtod(scale_env, NULL) : 1.0;
     int runs = runs_env ? atoi(runs_env) : 3;
     bool smoke = argc == 3 && strcmp(argv[2], "--smoke") == 0;
     int clients = smoke ? 40 : MAX(8, (int)(10000 * scale));
-    g_autofree char *dir = NULL, *data = NULL, *acc = NULL, *ini = NULL;
-    g_autofree char *server = NULL, *clients_s = NULL, *first_s = NULL;
-    g_autofree char *pid_s = NULL, *half_s = NULL;
-    g_autofree char *coalesce_s = NULL, *ini_text = NULL;
-    const char *sargs[] = {"--data-dir", NULL, "--config", NULL, NULL};
-    double setup[MAX_RUNS] = {0}, rss[MAX_RUNS] = {0}, peak[MAX_RUNS] = {0};
-    double p50[MAX_RUNS], p99[MAX_RUNS], p999[MAX_RUNS], got[MAX_RUNS];
-    double scpu[MAX_RUNS], lcpu[MAX_RUNS];
-    struct tc_harness h;
+    struct bench b = {.loadgen = argv[1],
+                      .threads = threads_env ? threads_env : "2",
+                      .coalesce_us = getenv("TC_BENCH_COALESCE_US")};
+    g_autofree char *dir = NULL, *half = NULL;
+    struct figures f = {0};
+    double sorted[MAX_RUNS];
     struct rlimit rl;
-    int64_t first;
 
     if (argc != 2 && !smoke) {
         fprintf(stderr, "usage: bench-signaling <telecare-loadgen> "
@@ -377,142 +531,32 @@ main(int argc, char **argv)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     dir = tc_tmp_dir("bench-sig");
-    data = g_build_filename(dir, "data", NULL);
-    acc = g_build_filename(dir, "accounts", NULL);
-    ini = g_build_filename(dir, "bench.ini", NULL);
-    if (run_admin_seed(data, acc) < 0 ||
-        !(first = make_rooms(data, clients / 2 + 1))) {
-        printf("# fixture failed\n");
-        return 1;
-    }
-    /* both programs' defaults unless TC_BENCH_COALESCE_US says */
-    coalesce_s = g_strdup(coalesce_env ? coalesce_env : "");
-    ini_text = g_strdup_printf(
-        "[http]\nrate_per_address = 0\n"
-        "rate_per_account = 0\n%s%s\n%s\n",
-        coalesce_env ? "[signaling]\ncoalesce_us = " : "", coalesce_s,
-        getenv("TC_BENCH_INI") ? getenv("TC_BENCH_INI") : "");
-    g_file_set_contents(ini, ini_text, -1, NULL);
-    sargs[1] = data;
-    sargs[3] = ini;
-    if (tc_harness_start(&h, sargs) < 0) {
-        tc_harness_fini(&h);
+    if (bench_start(&b, dir, clients) < 0) {
         tc_rm_rf(dir);
         return 1;
     }
-    pin = getenv("TC_BENCH_PIN") && atoi(getenv("TC_BENCH_PIN")) > 0;
-    if (pin) {
-        pin_to(h.pid, 0);
-        printf("# pinned: server on CPU 0, loadgen on CPU 1\n");
-    }
-    server = g_strdup_printf("http://127.0.0.1:%d", h.port);
-    clients_s = g_strdup_printf("%d", clients);
-    first_s = g_strdup_printf("%" G_GINT64_FORMAT, first);
-    pid_s = g_strdup_printf("%d", (int)h.pid);
-    printf("# %d clients, rooms from consultation:%s, server pid %s\n",
-           clients, first_s, pid_s);
-
     for (int r = 0; r < runs && !(rate_env && !smoke); r++) {
-        const char *args[] = {
-            "--server",
-            server,
-            "--accounts",
-            acc,
-            "--users",
-            "zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping",
-            "--room-prefix",
-            "consultation:",
-            "--first-room",
-            first_s,
-            "--clients",
-            clients_s,
-            "--room-size",
-            "2-4",
-            "--threads",
-            threads_s,
-            "--idle",
-            smoke ? "1" : "5",
-            "--duration",
-            smoke ? "3" : "6",
-            "--rate",
-            smoke ? "2,4" : "2,4,6,8,10,12",
-            "--server-pid",
-            pid_s,
-            coalesce_env ? "--coalesce-us" : NULL,
-            coalesce_s,
-            NULL};
         g_autofree char *out =
-            (wait_server_idle(h.pid), loadgen(&h, argv[1], args));
+            bench_run(&b, smoke ? "1" : "5", smoke ? "3" : "6",
+                      smoke ? "2,4" : "2,4,6,8,10,12");
         if (smoke) {
             int rc = smoke_check(out, clients);
-            tc_harness_fini(&h);
+            bench_fini(&b);
             tc_rm_rf(dir);
             return rc;
         }
-        setup[r] = field(out, "RESULT-SETUP", "setup_per_s", 0);
-        rss[r] = field(out, "RESULT-SETUP", "rss_kib_per_conn", 0);
-        peak[r] = 0;
-        for (int s = 0; s < 6; s++) {
-            peak[r] = MAX(peak[r], field(out, "RESULT-STEP", "msgs_per_s", s));
-        }
+        read_stepped(&f, r, out);
     }
-    double sorted[MAX_RUNS];
-    memcpy(sorted, peak, sizeof(sorted));
-    double peak_med = rate_env ? 0 : median(sorted, runs);
-    half_s = rate_env ? g_strdup(rate_env)
-                      : g_strdup_printf("%.2f", peak_med / 2 / clients);
+    memcpy(sorted, f.peak, sizeof(sorted));
+    half = rate_env
+               ? g_strdup(rate_env)
+               : g_strdup_printf("%.2f", median(sorted, runs) / 2 / clients);
     for (int r = 0; r < runs; r++) {
-        const char *args[] = {
-            "--server",
-            server,
-            "--accounts",
-            acc,
-            "--users",
-            "zhou.ming,huang.xiaoyan,zheng.haitao,chen.jianping",
-            "--room-prefix",
-            "consultation:",
-            "--first-room",
-            first_s,
-            "--clients",
-            clients_s,
-            "--room-size",
-            "2-4",
-            "--threads",
-            threads_s,
-            "--idle",
-            "2",
-            "--duration",
-            "10",
-            "--rate",
-            half_s,
-            "--server-pid",
-            pid_s,
-            coalesce_env ? "--coalesce-us" : NULL,
-            coalesce_s,
-            NULL};
-        g_autofree char *out =
-            (wait_server_idle(h.pid), loadgen(&h, argv[1], args));
-        got[r] = field(out, "RESULT-STEP", "msgs_per_s", 0);
-        p50[r] = field(out, "RESULT-STEP", "p50_us", 0);
-        p99[r] = field(out, "RESULT-STEP", "p99_us", 0);
-        p999[r] = field(out, "RESULT-STEP", "p999_us", 0);
-        scpu[r] = field(out, "RESULT-STEP", "server_cpu_us_per_msg", 0);
-        lcpu[r] = field(out, "RESULT-STEP", "loadgen_cpu_us_per_msg", 0);
+        g_autofree char *out = bench_run(&b, "2", "10", half);
+        read_half(&f, r, out);
     }
-    printf("\nsummary (medians of %d runs, %d connections, rooms of 2-4):\n",
-           runs, clients);
-    printf("  first run: server rss %.2f KiB per idle connection\n", rss[0]);
-    printf("  connection setup: %.0f connections/s\n", median(setup, runs));
-    printf("  server rss per idle connection: %.2f KiB\n", median(rss, runs));
-    printf("  peak relay throughput: %.0f msgs/s\n", median(peak, runs));
-    printf("  at half of it (%s msgs/s per client, %.0f msgs/s received): "
-           "p50 %.0f us, p99 %.0f us, p999 %.0f us\n",
-           half_s, median(got, runs), median(p50, runs), median(p99, runs),
-           median(p999, runs));
-    printf("  cpu per relayed message at half load: server %.1f us, "
-           "loadgen %.1f us\n",
-           median(scpu, runs), median(lcpu, runs));
-    tc_harness_fini(&h);
+    print_summary(&f, runs, clients, half);
+    bench_fini(&b);
     tc_rm_rf(dir);
     return 0;
 }
