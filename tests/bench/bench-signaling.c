@@ -485,11 +485,10 @@ print_summary(struct figures *f, int runs, int clients, const char *half)
 {
     printf("\nsummary (medians of %d runs, %d connections, rooms of 2-4):\n",
            runs, clients);
-    printf("  first run: server rss %.2f KiB per idle connection\n",
+    /* later runs reuse the memory the first one's connections freed */
+    printf("  server rss per idle connection (first run): %.2f KiB\n",
            f->rss[0]);
     printf("  connection setup: %.0f connections/s\n", median(f->setup, runs));
-    printf("  server rss per idle connection: %.2f KiB\n",
-           median(f->rss, runs));
     printf("  peak relay throughput: %.0f msgs/s\n", median(f->peak, runs));
     printf("  at half of it (%s msgs/s per client, %.0f msgs/s received): "
            "p50 %.0f us, p99 %.0f us, p999 %.0f us\n",
