@@ -395,12 +395,17 @@ tc_srv__ecg_start(struct tc_srv *srv, char **err)
         g_free(ecg);
         return rc;
     }
+    if (tc_media_ecg_relay_set_gso(ecg->relay, cfg->ecg_udp_gso) < 0) {
+        g_message("ECG relay: this kernel has no UDP GSO; [ecg] udp_gso "
+                  "is ignored");
+    }
     ecg->live =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, live_free);
     ecg->ws_timer = g_timeout_add(TC_SRV__ECG_WS_PERIOD_MS, on_ws_timer, ecg);
     srv->ecg = ecg;
-    g_message("ECG relay on udp %s:%u", cfg->ecg_host,
-              tc_media_ecg_relay_port(ecg->relay));
+    g_message("ECG relay on udp %s:%u%s", cfg->ecg_host,
+              tc_media_ecg_relay_port(ecg->relay),
+              cfg->ecg_udp_gso ? "" : " (UDP GSO off)");
     return 0;
 }
 
