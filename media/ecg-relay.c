@@ -47,11 +47,10 @@
 #define SOCK_BUF    (4 * 1024 * 1024)
 #define HISTORY_DEF 10000
 
-/* What a packet reads first, in its first cache line (IPv4). */
 struct sub {
+    int id; /* 0: free slot */
     struct tc_media_srtp *srtp;
     struct tc_media__ecg_dest dest;
-    int id; /* 0: free slot */
 };
 
 struct hist_slot {
@@ -59,28 +58,23 @@ struct hist_slot {
     unsigned frames;
 };
 
-/* The fields every packet touches come first, together (a few cache
- * lines; with 2,000 streams the structs do not stay in cache), then the
- * subscribers, packed at the front of their array. */
 struct tc_media_ecg_stream {
     struct tc_media_ecg_relay *relay;
+    struct tc_media_ecg_format fmt;
     struct tc_media_srtp *srtp_in;
-    unsigned n_subs;
-    unsigned hist_n;
-    size_t span; /* payload bytes of a full packet */
-    struct hist_slot *hist;
-    uint8_t *hist_buf;  /* hist_n * span */
-    int64_t hist_last;  /* the index put last, and its slot */
-    unsigned hist_last_k;
-    bool archive_done;
+    struct tc_media_ecg_seq seq;
     struct tc_media_wfdb_writer *archive;
+    bool archive_done;
+    struct sub subs[MAX_SUBS]; /* [0, n_subs) in use, packed */
+    unsigned n_subs;
+    int next_sub_id;
+    size_t span; /* payload bytes of a full packet */
+    unsigned hist_n;
+    struct hist_slot *hist;
+    uint8_t *hist_buf; /* hist_n * span */
+    struct tc_media_ecg_stream_stats st;
     tc_media_ecg_packet_fn packet;
     void *data;
-    struct tc_media_ecg_stream_stats st;
-    struct tc_media_ecg_format fmt;
-    struct tc_media_ecg_seq seq;
-    struct sub subs[MAX_SUBS]; /* [0, n_subs) in use, packed */
-    int next_sub_id;
 };
 
 struct tc_media_ecg_relay {
@@ -127,21 +121,11 @@ static void
 history_put(struct tc_media_ecg_stream *s, int64_t index,
             const uint8_t *payload, unsigned frames)
 {
-    unsigned k;
+    unsigned k = (unsigned)(index % s->hist_n);
 
-    /* the next slot for the next packet: no 64-bit division */
-    if (index == s->hist_last + 1) {
-        k = s->hist_last_k + 1 == s->hist_n ? 0 : s->hist_last_k + 1;
-    } else {
-        k = (unsigned)(index % s->hist_n);
-    }
-    /* the newest packet replaces what its slot holds (older by the
-     * ring): reading the slot, 10 s cold, would stall on memory */
-    if (index != s->seq.highest && s->hist[k].index > index) {
+    if (s->hist[k].index > index) {
         return; /* a late packet older than the ring */
     }
-    s->hist_last = index;
-    s->hist_last_k = k;
     s->hist[k].index = index;
     s->hist[k].frames = frames;
     memcpy(s->hist_buf + k * s->span, payload,
@@ -445,7 +429,6 @@ tc_media_ecg_relay_stream_add(struct tc_media_ecg_relay *r,
                    s->fmt.frames_per_packet);
     s->hist_n = s->hist_n ? s->hist_n : 1;
     s->hist = g_new(struct hist_slot, s->hist_n);
-    s->hist_last = -2; /* none: the first goes by the division */
     s->hist_buf = g_malloc((size_t)s->hist_n * s->span);
     /* its pages now, not a fault every 4 KiB in the packet path for the
      * first history_ms of the stream (g_malloc, unlike calloc, cannot

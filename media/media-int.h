@@ -293,12 +293,11 @@ void tc_media__endpoint_failed(struct tc_media__endpoint *ep, const char *why);
 #define TC_MEDIA__ECG_TX_GSO_MAX   64    /* UDP_MAX_SEGMENTS, older kernels */
 #define TC_MEDIA__ECG_TX_GSO_BYTES 60000 /* under IP's 64 KiB with headers */
 
-/* A subscriber's address, with a key that makes comparing two cheap
- * (key first: with an IPv4 address all of it in one cache line). */
+/* A subscriber's address, with a key that makes comparing two cheap. */
 struct tc_media__ecg_dest {
-    uint64_t key;
-    socklen_t addr_len;
     struct sockaddr_storage addr;
+    socklen_t addr_len;
+    uint64_t key;
 };
 
 /* The caller's storage (in the relay); see ecg-tx.c. */
