@@ -18,8 +18,9 @@
  *   then the stream's packet callback (WebSocket viewers).
  *
  * A refused packet changes nothing but its counter. Packets are read in
- * batches with recvmmsg and the protected copies leave in batches with
- * sendmmsg from the same socket. Every buffer (receive and send batches,
+ * batches with recvmmsg and the protected copies leave in batches from
+ * the same socket (ecg-tx.c: sendmmsg, and UDP GSO for runs of packets
+ * to one subscriber address). Every buffer (receive and send batches,
  * history ring, archive ring) is allocated, and the history ring's pages
  * touched, when the relay or stream is made: the per-packet path
  * allocates nothing, takes no page fault for the history and takes no
@@ -41,7 +42,6 @@
 #include "media-int.h"
 
 #define RX_BATCH    32
-#define TX_BATCH    64
 #define MAX_SUBS    64
 #define RX_ROUNDS   8 /* batches per wakeup, so other sources run too */
 #define SOCK_BUF    (4 * 1024 * 1024)
@@ -50,8 +50,7 @@
 struct sub {
     int id; /* 0: free slot */
     struct tc_media_srtp *srtp;
-    struct sockaddr_storage addr;
-    socklen_t addr_len;
+    struct tc_media__ecg_dest dest;
 };
 
 struct hist_slot {
@@ -88,11 +87,7 @@ struct tc_media_ecg_relay {
     struct mmsghdr rx_msgs[RX_BATCH];
     struct iovec rx_iov[RX_BATCH];
     uint8_t rx_buf[RX_BATCH][TC_MEDIA_ECG_MAX_PACKET];
-    struct mmsghdr tx_msgs[TX_BATCH];
-    struct iovec tx_iov[TX_BATCH];
-    struct tc_media_ecg_stream *tx_stream[TX_BATCH];
-    unsigned tx_n;
-    uint8_t tx_buf[TX_BATCH][TC_MEDIA_ECG_MAX_PACKET];
+    struct tc_media__ecg_tx tx;
 };
 
 static uint32_t
@@ -104,58 +99,20 @@ rd32(const uint8_t *p)
 
 /* ---- sending ---- */
 
-static void
-tx_flush(struct tc_media_ecg_relay *r)
-{
-    unsigned done = 0;
-
-    while (done < r->tx_n) {
-        int n =
-            sendmmsg(r->fd, r->tx_msgs + done, r->tx_n - done, MSG_DONTWAIT);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            /* this one failed (buffer full, unreachable): skip it */
-            r->tx_stream[done]->st.send_failed++;
-            done++;
-            continue;
-        }
-        for (int i = 0; i < n; i++) {
-            r->tx_stream[done + (unsigned)i]->st.sent++;
-        }
-        done += (unsigned)n;
-    }
-    r->tx_n = 0;
-}
-
 /* Queue a protected copy of the clear packet pkt for sub. */
 static void
 tx_queue(struct tc_media_ecg_stream *s, struct sub *sub, const uint8_t *pkt,
          size_t len)
 {
-    struct tc_media_ecg_relay *r = s->relay;
-    unsigned i;
+    struct tc_media__ecg_tx *tx = &s->relay->tx;
+    uint8_t *buf = tc_media__ecg_tx_next(tx);
 
-    if (r->tx_n == TX_BATCH) {
-        tx_flush(r);
-    }
-    i = r->tx_n;
-    memcpy(r->tx_buf[i], pkt, len);
-    if (tc_media_srtp_protect(sub->srtp, r->tx_buf[i], &len) < 0) {
+    memcpy(buf, pkt, len);
+    if (tc_media_srtp_protect(sub->srtp, buf, &len) < 0) {
         s->st.send_failed++;
         return;
     }
-    r->tx_iov[i].iov_base = r->tx_buf[i];
-    r->tx_iov[i].iov_len = len;
-    r->tx_msgs[i].msg_hdr = (struct msghdr){
-        .msg_name = &sub->addr,
-        .msg_namelen = sub->addr_len,
-        .msg_iov = &r->tx_iov[i],
-        .msg_iovlen = 1,
-    };
-    r->tx_stream[i] = s;
-    r->tx_n++;
+    tc_media__ecg_tx_commit(tx, len, &sub->dest, &s->st);
 }
 
 /* ---- one packet ---- */
@@ -263,7 +220,7 @@ on_readable(gint fd, GIOCondition cond, gpointer data)
         for (int i = 0; i < n; i++) {
             handle_packet(r, r->rx_buf[i], r->rx_msgs[i].msg_len);
         }
-        tx_flush(r);
+        tc_media__ecg_tx_flush(&r->tx);
         if (n < RX_BATCH) {
             break;
         }
@@ -362,6 +319,7 @@ tc_media_ecg_relay_new(const char *addr, uint16_t port,
         free(r);
         return rc;
     }
+    tc_media__ecg_tx_init(&r->tx, r->fd);
     r->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                        stream_free);
     r->watch = g_unix_fd_source_new(r->fd, G_IO_IN);
@@ -399,6 +357,26 @@ uint64_t
 tc_media_ecg_relay_unknown(const struct tc_media_ecg_relay *r)
 {
     return r->unknown;
+}
+
+int
+tc_media_ecg_relay_set_gso(struct tc_media_ecg_relay *r, bool on)
+{
+    return tc_media__ecg_tx_set_gso(&r->tx, on);
+}
+
+void
+tc_media_ecg_relay_tx_stats(const struct tc_media_ecg_relay *r,
+                            struct tc_media_ecg_relay_tx_stats *out)
+{
+    *out = r->tx.stats;
+    out->gso = r->tx.gso;
+}
+
+int
+tc_media__ecg_relay_fd(const struct tc_media_ecg_relay *r)
+{
+    return r->fd;
 }
 
 void
@@ -538,7 +516,7 @@ tc_media_ecg_stream_subscribe(struct tc_media_ecg_stream *s,
     struct sub *sub = NULL;
     int rc;
 
-    if (!addr || addr_len > sizeof(sub->addr) || addr_len == 0) {
+    if (!addr || addr_len > sizeof(sub->dest.addr) || addr_len == 0) {
         return -EINVAL;
     }
     if (s->n_subs == MAX_SUBS) {
@@ -549,12 +527,11 @@ tc_media_ecg_stream_subscribe(struct tc_media_ecg_stream *s,
     if (rc < 0) {
         return rc;
     }
-    memcpy(&sub->addr, addr, addr_len);
-    sub->addr_len = (socklen_t)addr_len;
+    tc_media__ecg_tx_dest_init(&sub->dest, addr, addr_len);
     sub->id = s->next_sub_id++;
     s->n_subs++;
     history_walk(s, history_to_sub, sub);
-    tx_flush(s->relay);
+    tc_media__ecg_tx_flush(&s->relay->tx);
     *sub_id = sub->id;
     return 0;
 }
@@ -565,7 +542,7 @@ tc_media_ecg_stream_unsubscribe(struct tc_media_ecg_stream *s, int sub_id)
     for (unsigned i = 0; i < s->n_subs; i++) {
         if (sub_id > 0 && s->subs[i].id == sub_id) {
             /* queued sends point at subscribers' addresses: out first */
-            tx_flush(s->relay);
+            tc_media__ecg_tx_flush(&s->relay->tx);
             tc_media_srtp_free(s->subs[i].srtp);
             s->subs[i] = s->subs[s->n_subs - 1]; /* keep them packed */
             memset(&s->subs[s->n_subs - 1], 0, sizeof(s->subs[0]));

@@ -22,6 +22,8 @@
 #define TC_MEDIA_INT_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
 
 #ifndef GST_USE_UNSTABLE_API
 #define GST_USE_UNSTABLE_API /* the WebRTC library of gst-plugins-bad */
@@ -284,6 +286,64 @@ void tc_media__endpoint_send_data(struct tc_media__endpoint *ep,
                                   const char *text);
 /* A connection failed: tell, and remove it (and what depends on it). */
 void tc_media__endpoint_failed(struct tc_media__endpoint *ep, const char *why);
+
+/* == ecg-tx.c, for ecg-relay.c: the relay's send batch == */
+
+#define TC_MEDIA__ECG_TX_BATCH     64
+#define TC_MEDIA__ECG_TX_GSO_MAX   64    /* UDP_MAX_SEGMENTS, older kernels */
+#define TC_MEDIA__ECG_TX_GSO_BYTES 60000 /* under IP's 64 KiB with headers */
+
+/* A subscriber's address, with a key that makes comparing two cheap. */
+struct tc_media__ecg_dest {
+    struct sockaddr_storage addr;
+    socklen_t addr_len;
+    uint64_t key;
+};
+
+/* The caller's storage (in the relay); see ecg-tx.c. */
+struct tc_media__ecg_tx {
+    int fd;
+    bool gso_possible; /* the kernel knows UDP_SEGMENT */
+    bool gso;          /* runs to one destination as one GSO send */
+    bool gso_worked;   /* a GSO send has gone through */
+    unsigned n;        /* packets queued */
+    struct tc_media_ecg_relay_tx_stats stats;
+    /* per queued packet, in queue order */
+    uint16_t len[TC_MEDIA__ECG_TX_BATCH];
+    const struct tc_media__ecg_dest *dest[TC_MEDIA__ECG_TX_BATCH];
+    struct tc_media_ecg_stream_stats *st[TC_MEDIA__ECG_TX_BATCH];
+    /* built by a flush: queue positions in send order, and messages */
+    uint8_t order[TC_MEDIA__ECG_TX_BATCH];
+    uint8_t msg_first[TC_MEDIA__ECG_TX_BATCH]; /* into order */
+    uint8_t msg_n[TC_MEDIA__ECG_TX_BATCH];
+    struct iovec iov[TC_MEDIA__ECG_TX_BATCH]; /* by send order */
+    struct mmsghdr msgs[TC_MEDIA__ECG_TX_BATCH];
+    union {
+        char buf[CMSG_SPACE(sizeof(uint16_t))];
+        size_t align; /* a cmsghdr's */
+    } ctl[TC_MEDIA__ECG_TX_BATCH];
+    uint8_t buf[TC_MEDIA__ECG_TX_BATCH][TC_MEDIA_ECG_MAX_PACKET];
+};
+
+/* Empty, sending on fd; GSO on when the kernel has it. */
+void tc_media__ecg_tx_init(struct tc_media__ecg_tx *tx, int fd);
+/* 0, or -EOPNOTSUPP (on, but the kernel has no UDP GSO: stays off). */
+int tc_media__ecg_tx_set_gso(struct tc_media__ecg_tx *tx, bool on);
+/* Fill d from a struct sockaddr of addr_len (<= its size) bytes. */
+void tc_media__ecg_tx_dest_init(struct tc_media__ecg_dest *d,
+                                const void *addr, size_t addr_len);
+/* The buffer for the next packet (flushing a full batch first); it is
+ * queued only by tc_media__ecg_tx_commit. */
+uint8_t *tc_media__ecg_tx_next(struct tc_media__ecg_tx *tx);
+/* Queue the packet of `len` bytes written into the buffer _next gave, to
+ * `dest`, counted in `st`. dest and st are borrowed until the flush. */
+void tc_media__ecg_tx_commit(struct tc_media__ecg_tx *tx, size_t len,
+                             const struct tc_media__ecg_dest *dest,
+                             struct tc_media_ecg_stream_stats *st);
+/* Send what is queued; every packet counts as sent or send_failed. */
+void tc_media__ecg_tx_flush(struct tc_media__ecg_tx *tx);
+/* The relay's socket (tests: to make the kernel refuse GSO). */
+int tc_media__ecg_relay_fd(const struct tc_media_ecg_relay *relay);
 
 /* == srtp-ossl.c, for ecg-srtp.c == */
 

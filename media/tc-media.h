@@ -452,6 +452,31 @@ int tc_media_ecg_stream_finish(struct tc_media_ecg_stream *s,
 void tc_media_ecg_stream_remove(struct tc_media_ecg_stream *s);
 /* Sync every stream's archive header (the relay does so every second). */
 void tc_media_ecg_relay_sync(struct tc_media_ecg_relay *relay);
+
+/*
+ * UDP GSO on the relay's sends (on by default where the kernel has it):
+ * in a send batch, packets to one subscriber address and of one length
+ * (the last of a run may be shorter), up to 64, leave in one system call
+ * and one skb that the kernel cuts into the same datagrams (UDP_SEGMENT,
+ * man 7 udp). It pays when several streams go to one address (a reading
+ * station or monitor on one socket) and for a late subscriber's history.
+ * If the kernel refuses it before any GSO send went through, the relay
+ * sends one by one from then on. 0, or -EOPNOTSUPP (no UDP GSO in this
+ * kernel: off).
+ */
+int tc_media_ecg_relay_set_gso(struct tc_media_ecg_relay *relay, bool on);
+
+/* What the relay's sends did, all streams together. */
+struct tc_media_ecg_relay_tx_stats {
+    uint64_t send_calls;   /* sendmmsg calls */
+    uint64_t datagrams;    /* packets sent (a GSO send counts each) */
+    uint64_t gso_sends;    /* GSO sends: several packets, one address */
+    uint64_t gso_segments; /* packets that went out in them */
+    uint64_t gso_refused;  /* GSO sends the kernel refused (sent again) */
+    bool gso;              /* GSO in use now */
+};
+void tc_media_ecg_relay_tx_stats(const struct tc_media_ecg_relay *relay,
+                                 struct tc_media_ecg_relay_tx_stats *out);
 /* ---- Rooms: WebRTC forwarding (SFU) ------------------------------------
  *
  * A room is one GStreamer pipeline. Each participant publishes through one

@@ -513,6 +513,18 @@ parse_media_low_remb(struct tc_srv_config *cfg, const char *value,
     return 0;
 }
 
+/* [ecg] udp_gso: the relay's UDP GSO sends (media/ecg-tx.c). */
+static int
+parse_ecg_udp_gso(struct tc_srv_config *cfg, const char *value, GString *why)
+{
+    if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
+        g_string_printf(why, "'%s' is not true or false", value);
+        return -EINVAL;
+    }
+    cfg->ecg_udp_gso = strcmp(value, "true") == 0;
+    return 0;
+}
+
 /* Every key. docs/operations.md documents each one with its default. */
 static const struct key_def keys[] = {
     {"server", "listen", parse_listen},
@@ -549,6 +561,7 @@ static const struct key_def keys[] = {
     {"dicom", "retry_max_s", tc_srv__cfg_dicom_retry_max},
     {"dicom", "index_batch_ms", tc_srv__cfg_dicom_index_batch},
     {"ecg", "listen", parse_ecg_listen},
+    {"ecg", "udp_gso", parse_ecg_udp_gso},
     {"media", "ice_addresses", parse_ice_addresses},
     {"media", "stun_server", parse_stun},
     {"media", "turn_server", parse_turn},
@@ -590,6 +603,7 @@ tc_srv_config_new(void)
     tc_srv__dicom_config_defaults(&cfg->dicom);
     cfg->ecg_host = g_strdup("127.0.0.1");
     cfg->ecg_port = 0;
+    cfg->ecg_udp_gso = true;
     cfg->media_latency_ms = 100;
     cfg->media_audio_only_loss_pct = 10;
     cfg->media_default_profile = 1; /* normal */

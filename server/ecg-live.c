@@ -35,8 +35,11 @@
 #include "tc-records.h"
 
 struct tc_srv__ecg {
+    struct tc_srv *srv;
     struct tc_media_ecg_relay *relay;
     guint ws_timer;
+    guint metrics_timer;
+    struct tc_media_ecg_relay_tx_stats shown; /* on /metrics */
     GHashTable *live; /* study id (int64 key) -> struct tc_srv__ecg_live */
     char *dir;        /* <data_dir>/ecg */
 };
@@ -148,6 +151,31 @@ on_ws_timer(gpointer data)
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         pending_flush(v);
     }
+    return G_SOURCE_CONTINUE;
+}
+
+/* Every second: the relay's sends on /metrics (is GSO carrying them?). */
+static gboolean
+on_metrics_timer(gpointer data)
+{
+    struct tc_srv__ecg *ecg = data;
+    struct tc_srv__metrics *m = ecg->srv->metrics;
+    struct tc_media_ecg_relay_tx_stats now;
+
+    tc_media_ecg_relay_tx_stats(ecg->relay, &now);
+    tc_srv__metrics_gauge_add(
+        m, "telecare_ecg_relay_datagrams",
+        "ECG packets the relay sent to SRTP subscribers since start.",
+        (int64_t)(now.datagrams - ecg->shown.datagrams));
+    tc_srv__metrics_gauge_add(
+        m, "telecare_ecg_relay_gso_segments",
+        "Of them, packets sent within UDP GSO sends ([ecg] udp_gso).",
+        (int64_t)(now.gso_segments - ecg->shown.gso_segments));
+    tc_srv__metrics_gauge_add(
+        m, "telecare_ecg_relay_gso",
+        "1 while the relay sends with UDP GSO, 0 when off or refused.",
+        (int64_t)now.gso - (int64_t)ecg->shown.gso);
+    ecg->shown = now;
     return G_SOURCE_CONTINUE;
 }
 
@@ -395,12 +423,19 @@ tc_srv__ecg_start(struct tc_srv *srv, char **err)
         g_free(ecg);
         return rc;
     }
+    if (tc_media_ecg_relay_set_gso(ecg->relay, cfg->ecg_udp_gso) < 0) {
+        g_message("ECG relay: this kernel has no UDP GSO; [ecg] udp_gso "
+                  "is ignored");
+    }
     ecg->live =
         g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, live_free);
     ecg->ws_timer = g_timeout_add(TC_SRV__ECG_WS_PERIOD_MS, on_ws_timer, ecg);
+    ecg->srv = srv;
+    ecg->metrics_timer = g_timeout_add_seconds(1, on_metrics_timer, ecg);
     srv->ecg = ecg;
-    g_message("ECG relay on udp %s:%u", cfg->ecg_host,
-              tc_media_ecg_relay_port(ecg->relay));
+    g_message("ECG relay on udp %s:%u%s", cfg->ecg_host,
+              tc_media_ecg_relay_port(ecg->relay),
+              cfg->ecg_udp_gso ? "" : " (UDP GSO off)");
     return 0;
 }
 
@@ -421,6 +456,7 @@ tc_srv__ecg_stop(struct tc_srv *srv)
     /* Streams still live keep their archives as far as they got (synced
      * on removal); their studies stay LIVE for an operator to see. */
     g_source_remove(ecg->ws_timer);
+    g_source_remove(ecg->metrics_timer);
     g_hash_table_destroy(ecg->live);
     tc_media_ecg_relay_free(ecg->relay);
     g_free(ecg->dir);

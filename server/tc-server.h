@@ -86,6 +86,9 @@ struct tc_srv_config {
     struct tc_srv_dicom_config dicom; /* [dicom] */
     char *ecg_host; /* [ecg] listen, host part: the ECG relay (UDP) */
     int ecg_port;   /* [ecg] listen, port part; 0 = any */
+    /* [ecg] udp_gso: runs of packets to one subscriber address leave as
+     * one UDP GSO send (tc_media_ecg_relay_set_gso); false to compare. */
+    bool ecg_udp_gso;
     /* [media] ice_addresses: comma-separated IP addresses for host
      * candidates; NULL: every interface but loopback. */
     char *media_ice_addresses;

@@ -260,6 +260,26 @@ test_media_low_remb(void)
     tc_srv_config_free(cfg);
 }
 
+/* [ecg] udp_gso: on by default; true or false, nothing else. */
+static void
+test_ecg_udp_gso(void)
+{
+    struct tc_srv_config *cfg = tc_srv_config_new();
+    char *err = NULL;
+
+    TC_CHECK(cfg->ecg_udp_gso);
+    TC_CHECK_EQ(load(cfg, "[ecg]\nudp_gso = false\n", &err), 0);
+    TC_CHECK(!cfg->ecg_udp_gso);
+    TC_CHECK_EQ(load(cfg, "[ecg]\nudp_gso = 0\n", &err), -EINVAL);
+    TC_CHECK_STR_CONTAINS(err, "[ecg] udp_gso: '0' is not true or false");
+    TC_CHECK(!cfg->ecg_udp_gso);
+    free(err);
+    err = NULL;
+    TC_CHECK_EQ(load(cfg, "[ecg]\nudp_gso = true\n", &err), 0);
+    TC_CHECK(cfg->ecg_udp_gso);
+    tc_srv_config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -272,5 +292,6 @@ main(void)
     TC_RUN(test_auth_keys);
     TC_RUN(test_signaling_coalesce);
     TC_RUN(test_media_low_remb);
+    TC_RUN(test_ecg_udp_gso);
     return tc_done();
 }
