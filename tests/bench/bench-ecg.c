@@ -113,6 +113,12 @@ static bool pin = true;
 static bool veth;
 /* TC_BENCH_SUBSCRIBERS=per-stream: stream s's subscribers at 127.1.x.y */
 static bool subs_per_stream;
+/* TC_BENCH_STAMP=kernel: a packet's latency ends when the kernel put it in
+ * the subscriber's socket (SO_TIMESTAMPNS), not when the load generator
+ * read it: the generator's own delays (it shares CPU 1 with its sending)
+ * are then not counted as the relay's */
+static bool kernel_stamp;
+static int64_t real_minus_mono_ns; /* SO_TIMESTAMPNS is CLOCK_REALTIME */
 static char netns[64], veth_relay[16];
 static uint32_t relay_ip = INADDR_LOOPBACK, peer_ip = INADDR_LOOPBACK;
 
@@ -130,7 +136,7 @@ struct bench {
     unsigned n;
     double seconds;
     bool archive;
-    bool gso; /* the relay's UDP GSO */
+    bool gso;                              /* the relay's UDP GSO */
     struct tc_media_ecg_relay_tx_stats tx; /* the relay's, whole run */
     char archive_dir[256];
     /* relay thread */
@@ -561,10 +567,28 @@ relay_main(gpointer data)
 
 /* ---- devices and subscribers (this thread) ---- */
 
+/* When the kernel put the packet of `msg` in the socket (monotonic us),
+ * or `now` without a timestamp. */
+static int64_t
+arrival_us(struct msghdr *msg, int64_t now)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            struct timespec ts;
+            memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+            return ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec -
+                    real_minus_mono_ns) /
+                   1000;
+        }
+    }
+    return now;
+}
+
 static void
 receive_all(struct bench *b, int64_t now)
 {
     static uint8_t bufs[BATCH][TC_MEDIA_ECG_MAX_PACKET];
+    static char ctl[BATCH][CMSG_SPACE(sizeof(struct timespec))];
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
 
@@ -573,8 +597,11 @@ receive_all(struct bench *b, int64_t now)
         do {
             for (int i = 0; i < BATCH; i++) {
                 iov[i] = (struct iovec){bufs[i], sizeof(bufs[i])};
-                msgs[i].msg_hdr =
-                    (struct msghdr){.msg_iov = &iov[i], .msg_iovlen = 1};
+                msgs[i].msg_hdr = (struct msghdr){
+                    .msg_iov = &iov[i],
+                    .msg_iovlen = 1,
+                    .msg_control = kernel_stamp ? ctl[i] : NULL,
+                    .msg_controllen = kernel_stamp ? sizeof(ctl[i]) : 0};
             }
             n = recvmmsg(b->sub_fd[k], msgs, BATCH, MSG_DONTWAIT, NULL);
             for (int i = 0; i < n; i++) {
@@ -593,7 +620,9 @@ receive_all(struct bench *b, int64_t now)
                 b->received_all++;
                 d = &b->devs[s];
                 idx = (uint16_t)(seq - d->fmt.first_seq);
-                lat = now - d->sent_at[idx % PPS];
+                lat =
+                    (kernel_stamp ? arrival_us(&msgs[i].msg_hdr, now) : now) -
+                    d->sent_at[idx % PPS];
                 if (b->tl_max) {
                     int64_t slot = (d->sent_at[idx % PPS] - b->t0) / 10000;
                     if (slot >= 0 && slot < TL_N) {
@@ -670,7 +699,7 @@ struct result {
     uint64_t sent, received;
     double p50_ms, p99_ms, relay_ns_per_pkt, relay_sys_per_pkt;
     double gen_ns_per_pkt, relay_busy, cpu0_per_pkt, cpu0_busy;
-    double ksoft_per_pkt; /* ksoftirqd/0 */
+    double ksoft_per_pkt;     /* ksoftirqd/0 */
     double lost_in, lost_out; /* % lost into the relay, out of it */
 };
 
@@ -714,6 +743,10 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
     sub_ip = subs_per_stream ? INADDR_ANY : peer_ip;
     b.sub_fd[0] = udp_bound(&b.sub_port[0], sub_ip);
     b.sub_fd[1] = udp_bound(&b.sub_port[1], sub_ip);
+    for (int k = 0; k < 2 && kernel_stamp; k++) {
+        int on = 1;
+        setsockopt(b.sub_fd[k], SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+    }
     if (veth && netns_leave() < 0) {
         return -1;
     }
@@ -808,8 +841,7 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
         b.relay_window_in ? (double)b.cpu0_ns / (double)b.relay_window_in : 0;
     out->cpu0_busy = (double)b.cpu0_ns / (seconds * 1e9);
     out->ksoft_per_pkt =
-        b.relay_window_in ? (double)b.ksoft_ns / (double)b.relay_window_in
-                          : 0;
+        b.relay_window_in ? (double)b.ksoft_ns / (double)b.relay_window_in : 0;
     out->gen_ns_per_pkt = b.sent ? (double)b.gen_cpu_ns / (double)b.sent : 0;
     out->relay_busy = (double)b.relay_cpu_ns / (seconds * 1e9);
     for (unsigned i = 0; i < n; i++) {
@@ -1023,8 +1055,8 @@ report(unsigned n, bool gso, const struct result *res, const double *bare,
 
     for (int r = 0; r < runs; r++) {
         sent_v[r] = (double)res[r].sent / seconds;
-        loss_v[r] =
-            res[r].sent ? 100.0 * (1.0 - (double)res[r].received /
+        loss_v[r] = res[r].sent
+                        ? 100.0 * (1.0 - (double)res[r].received /
                                              (2.0 * (double)res[r].sent))
                         : 100;
         lossy += loss_v[r] > 0;
@@ -1060,11 +1092,10 @@ report(unsigned n, bool gso, const struct result *res, const double *bare,
            median(sys_v, runs) / 1000, median(user_v, runs) / 1000,
            100 * median(busy_v, runs), median(c0_v, runs) / 1000,
            100 * median(c0b_v, runs), median(ks_v, runs) / 1000,
-           median(gen_v, runs) / 1000,
-           median(bare_v, runs) / 1000, median(ratio_v, runs),
-           median(ru_v, runs), median(r0_v, runs), median(ppm_v, runs),
-           loadavg(), pass ? "yes" : "NO", lossy, runs, median(in_v, runs),
-           median(out_v, runs), p99s->str);
+           median(gen_v, runs) / 1000, median(bare_v, runs) / 1000,
+           median(ratio_v, runs), median(ru_v, runs), median(r0_v, runs),
+           median(ppm_v, runs), loadavg(), pass ? "yes" : "NO", lossy, runs,
+           median(in_v, runs), median(out_v, runs), p99s->str);
     fflush(stdout);
     return pass;
 }
@@ -1111,6 +1142,14 @@ main(int argc, char **argv)
     veth = g_strcmp0(getenv("TC_BENCH_NET"), "veth") == 0;
     subs_per_stream =
         g_strcmp0(getenv("TC_BENCH_SUBSCRIBERS"), "per-stream") == 0;
+    kernel_stamp = g_strcmp0(getenv("TC_BENCH_STAMP"), "kernel") == 0;
+    if (kernel_stamp) {
+        struct timespec r, m;
+        clock_gettime(CLOCK_REALTIME, &r);
+        clock_gettime(CLOCK_MONOTONIC, &m);
+        real_minus_mono_ns = ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 +
+                             (r.tv_nsec - m.tv_nsec);
+    }
     if (subs_per_stream && veth) {
         fprintf(stderr, "TC_BENCH_SUBSCRIBERS=per-stream: loopback only\n");
         return 1;
@@ -1127,16 +1166,20 @@ main(int argc, char **argv)
     pin_to(1);
     printf("ECG relay: 12 leads x 500 Hz (10 frames, 240 B samples), 50 "
            "pkt/s per stream, 2 SRTP subscribers each (%s), %s under libsrtp2 "
-           "with %s ciphers, %s, %s, %s, %.0f s per run, median of %d\n",
+           "with %s ciphers, %s, %s, %s, %.0f s per run, median of %d; "
+           "latency to %s\n",
            subs_per_stream ? "at an address per stream"
-                      : "two sockets taking every stream",
+                           : "two sockets taking every stream",
            tc_media_srtp_profile_name(profile), impl_name(crypto),
            archive ? "archived" : "not archived",
            veth ? "veth (subscribers' receive on CPU 1, relay's on CPU 0)"
                 : "loopback (subscribers' receive in the relay's sends)",
            pin ? "relay pinned to CPU 0 and load generator to CPU 1"
                : "not pinned",
-           seconds, runs);
+           seconds, runs,
+           kernel_stamp ? "the packet's arrival in the subscriber's socket "
+                          "(kernel timestamp)"
+                        : "the load generator's read");
     printf("%7s %4s %8s %7s %6s %7s %8s %6s %6s %6s %7s %5s %6s %7s %7s %6s "
            "%6s %6s %6s %5s %s\n",
            "streams", "gso", "sent/s", "loss%", "p50ms", "p99ms", "relay_us",
