@@ -37,6 +37,10 @@
  *                       own (127.1.x.y, still read by the same two
  *                       sockets bound to any address; loopback only), so
  *                       no two packets of a batch share an address
+ *     TC_BENCH_STAMP    app (default): a packet's latency ends when the
+ *                       load generator reads it; kernel: when the kernel
+ *                       put it in the subscriber's socket (SO_TIMESTAMPNS),
+ *                       so the generator's own delays are not counted
  *
  * Threads: the relay on its own thread and GMainContext (as it runs on
  * the server's main loop); the load generator on the main thread: the
