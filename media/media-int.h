@@ -330,8 +330,8 @@ void tc_media__ecg_tx_init(struct tc_media__ecg_tx *tx, int fd);
 /* 0, or -EOPNOTSUPP (on, but the kernel has no UDP GSO: stays off). */
 int tc_media__ecg_tx_set_gso(struct tc_media__ecg_tx *tx, bool on);
 /* Fill d from a struct sockaddr of addr_len (<= its size) bytes. */
-void tc_media__ecg_tx_dest_init(struct tc_media__ecg_dest *d,
-                                const void *addr, size_t addr_len);
+void tc_media__ecg_tx_dest_init(struct tc_media__ecg_dest *d, const void *addr,
+                                size_t addr_len);
 /* The buffer for the next packet (flushing a full batch first); it is
  * queued only by tc_media__ecg_tx_commit. */
 uint8_t *tc_media__ecg_tx_next(struct tc_media__ecg_tx *tx);
