@@ -28,6 +28,7 @@
 #include <jansson.h>
 #include <srtp2/srtp.h>
 
+#include "ecg-demo.h"
 #include "sig-util.h"
 #include "tc-client.h"
 #include "tc-media.h"
@@ -97,27 +98,7 @@ on_stopped(struct tc_sdk_ecg_stream *s, int error, const char *json,
 static int
 ids(void)
 {
-    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
-    struct tc_rec_db *db = NULL;
-    struct tc_rec_ecg_study *s = NULL;
-    struct tc_rec_user *u = NULL;
-    int rc = tc_rec_open(path, &db);
-
-    /* the demo's study 1 was recorded on HK-ECG-01, assigned to her */
-    if (rc == 0) {
-        rc = tc_rec_ecg_study_get(db, 1, &s);
-    }
-    if (rc == 0) {
-        patient = s->resident_id;
-        rc = tc_rec_user_get_by_username(db, "sun.lihua", &u);
-    }
-    if (rc == 0) {
-        reader = u->practitioner_id;
-    }
-    tc_rec_user_free(u);
-    tc_rec_ecg_study_free(s);
-    tc_rec_close(db);
-    return rc;
+    return ecg_demo_ids(fx.data_dir, &patient, &reader);
 }
 
 static int

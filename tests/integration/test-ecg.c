@@ -26,6 +26,7 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "ecg-demo.h"
 #include "sig-util.h"
 #include "tc-client.h"
 #include "tc-dicom.h"
@@ -1022,27 +1023,7 @@ test_dicom_import_takes_resident_and_time_from_the_object(void)
 static int
 ids(void)
 {
-    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
-    struct tc_rec_db *db = NULL;
-    struct tc_rec_ecg_study *s = NULL;
-    struct tc_rec_user *u = NULL;
-    int rc = tc_rec_open(path, &db);
-
-    /* the demo's study 1 was recorded on HK-ECG-01, assigned to her */
-    if (rc == 0) {
-        rc = tc_rec_ecg_study_get(db, 1, &s);
-    }
-    if (rc == 0) {
-        patient = s->resident_id;
-        rc = tc_rec_user_get_by_username(db, "sun.lihua", &u);
-    }
-    if (rc == 0) {
-        reader = u->practitioner_id;
-    }
-    tc_rec_user_free(u);
-    tc_rec_ecg_study_free(s);
-    tc_rec_close(db);
-    return rc;
+    return ecg_demo_ids(fx.data_dir, &patient, &reader);
 }
 
 int
