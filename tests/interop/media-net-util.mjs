@@ -74,6 +74,22 @@ export async function untilFeed(who, of, ok, timeoutMs, stepMs = 200) {
   return { ok: false, last };
 }
 
+/* What who's feed of `of` gained over ms: video kbit/s and frames
+ * decoded, the frame width at the end, audio packets received. */
+export async function feedOver(who, of, ms) {
+  const a = await feedStats(who, of);
+  const t0 = Date.now();
+  await sleep(ms);
+  const b = await feedStats(who, of);
+  const s = (Date.now() - t0) / 1000;
+  return {
+    kbps: Math.round(((b?.video?.bytesReceived || 0) - (a?.video?.bytesReceived || 0)) * 8 / s / 1000),
+    frames: (b?.video?.framesDecoded || 0) - (a?.video?.framesDecoded || 0),
+    width: b?.video?.frameWidth || 0,
+    audio: (b?.audio?.packetsReceived || 0) - (a?.audio?.packetsReceived || 0),
+  };
+}
+
 /* A bearer-token API call as `user` (signs in each time): {status, body}
  * for JSON, {status, headers, bytes} otherwise. */
 export async function apiAs(server, passwords, user, method, path, body, headers = {}) {

@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumOptions, tap } from './server.mjs';
-import { mediaServer, openPage, feedStats, untilFeed } from './media-net-util.mjs';
+import { mediaServer, openPage, feedOver, untilFeed } from './media-net-util.mjs';
 
 const ROOM = 'consultation:1';
 const CAP_KBPS = 150;
@@ -27,24 +27,9 @@ const browser = await chromium.launch(chromiumOptions);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const open = (user, opts = {}) => openPage(browser, server, passwords, user, ROOM, opts);
-const feed = feedStats;
 const until = untilFeed;
 
-/* who's inbound video from `of` over ms: kbit/s, frames decoded, the
- * frame width at the end, audio packets received. */
-async function measure(who, of, ms = 3000) {
-  const a = await feed(who, of);
-  const t0 = Date.now();
-  await sleep(ms);
-  const b = await feed(who, of);
-  const s = (Date.now() - t0) / 1000;
-  return {
-    kbps: Math.round(((b.video?.bytesReceived || 0) - (a.video?.bytesReceived || 0)) * 8 / s / 1000),
-    frames: (b.video?.framesDecoded || 0) - (a.video?.framesDecoded || 0),
-    width: b.video?.frameWidth || 0,
-    audio: (b.audio?.packetsReceived || 0) - (a.audio?.packetsReceived || 0),
-  };
-}
+const measure = (who, of, ms = 3000) => feedOver(who, of, ms);
 
 /* Until the page saw the room's profile `p` (its SDK's media-profile). */
 const sawProfile = (who, p) => who.page.waitForFunction((x) => window.profiles.some((e) => e.room === x),

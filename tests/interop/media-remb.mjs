@@ -21,7 +21,7 @@ import { chromium } from 'playwright-core';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumOptions, tap } from './server.mjs';
-import { mediaServer, openPage, feedStats, untilFeed } from './media-net-util.mjs';
+import { mediaServer, openPage, feedOver, untilFeed } from './media-net-util.mjs';
 
 const ROOM = 'consultation:1';
 const CAP_KBPS = 150;
@@ -43,22 +43,9 @@ async function serverWith(extra) {
 
 const open = (browser, env, user, opts = {}) =>
   openPage(browser, env.server, env.passwords, user, ROOM, opts);
-const feed = feedStats;
 const until = untilFeed;
 
-/* who's inbound video from `of` over ms: kbit/s, frames decoded, width. */
-async function measure(who, of, ms = WINDOW_MS) {
-  const a = await feed(who, of);
-  const t0 = Date.now();
-  await sleep(ms);
-  const b = await feed(who, of);
-  const s = (Date.now() - t0) / 1000;
-  return {
-    kbps: Math.round(((b.video?.bytesReceived || 0) - (a.video?.bytesReceived || 0)) * 8 / s / 1000),
-    frames: (b.video?.framesDecoded || 0) - (a.video?.framesDecoded || 0),
-    width: b.video?.frameWidth || 0,
-  };
-}
+const measure = (who, of, ms = WINDOW_MS) => feedOver(who, of, ms);
 
 /* The publisher's own view: its congestion controller's estimate, the
  * encoder's target, and what the server's answer negotiated. */
