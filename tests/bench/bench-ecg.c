@@ -26,7 +26,7 @@
  *     TC_BENCH_NET      loopback (default) or veth: devices and
  *                       subscribers in a network namespace behind a veth
  *                       pair, each side's receive on the core a NIC's
- *                       would use (root; see veth_up)
+ *                       would use (root; see bench-ecg-net.c)
  *     TC_BENCH_GSO      on (default), off, or ab: each run once with the
  *                       relay's UDP GSO off and once on, alternating, a
  *                       line for each (tc_media_ecg_relay_set_gso)
@@ -97,6 +97,7 @@
 
 #include <glib.h>
 
+#include "bench-ecg-net.h"
 #include "tc-media.h"
 
 #define LEADS   12
@@ -123,7 +124,6 @@ static bool subs_per_stream;
  * are then not counted as the relay's */
 static bool kernel_stamp;
 static int64_t real_minus_mono_ns; /* SO_TIMESTAMPNS is CLOCK_REALTIME */
-static char netns[64], veth_relay[16];
 static uint32_t relay_ip = INADDR_LOOPBACK, peer_ip = INADDR_LOOPBACK;
 
 /* TC_BENCH_PROFILE=hmac: AES_CM_128_HMAC_SHA1_80 instead of GCM */
@@ -247,117 +247,6 @@ udp_bound(uint16_t *port, uint32_t ip)
  * CPU 1 (the load generator's core: another host's work). Needs root.
  * A namespace left by a killed bench is removed by the next one.
  */
-#define VETH_RELAY "10.213.7.1"
-#define VETH_PEER  "10.213.7.2"
-
-static int
-sh(const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *cmd = NULL;
-    int rc;
-
-    va_start(ap, fmt);
-    cmd = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    rc = system(cmd);
-    if (rc != 0) {
-        fprintf(stderr, "failed (%d): %s\n", rc, cmd);
-        return -1;
-    }
-    return 0;
-}
-
-static void
-veth_down(void)
-{
-    if (netns[0]) {
-        sh("ip netns del %s", netns); /* takes the veth pair with it */
-        netns[0] = 0;
-    }
-}
-
-/* Namespaces left by a bench that was killed (its PID is gone). */
-static void
-veth_remove_stale(void)
-{
-    g_autoptr(GDir) dir = g_dir_open("/run/netns", 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        int pid;
-        if (sscanf(name, "tc-bench-ecg-%d", &pid) == 1 && pid > 0 &&
-            kill(pid, 0) < 0 && errno == ESRCH) {
-            sh("ip netns del %s", name);
-        }
-    }
-}
-
-static int
-veth_up(void)
-{
-    char peer[16];
-
-    veth_remove_stale();
-
-    g_snprintf(netns, sizeof(netns), "tc-bench-ecg-%d", (int)getpid());
-    g_snprintf(veth_relay, sizeof(veth_relay), "tcbe%dr", (int)getpid());
-    g_snprintf(peer, sizeof(peer), "tcbe%dp", (int)getpid());
-    atexit(veth_down);
-    if (sh("ip netns add %s", netns) < 0 ||
-        sh("ip link add %s type veth peer name %s netns %s", veth_relay, peer,
-           netns) < 0 ||
-        sh("ip addr add " VETH_RELAY "/24 dev %s && ip link set %s up",
-           veth_relay, veth_relay) < 0 ||
-        sh("ip -n %s addr add " VETH_PEER "/24 dev %s && ip -n %s link set "
-           "%s up",
-           netns, peer, netns, peer) < 0 ||
-        /* rps_cpus: hex CPU masks, 1 = CPU 0, 2 = CPU 1 */
-        sh("echo 1 > /sys/class/net/%s/queues/rx-0/rps_cpus", veth_relay) <
-            0 ||
-        sh("ip netns exec %s sh -c 'echo 2 > "
-           "/sys/class/net/%s/queues/rx-0/rps_cpus'",
-           netns, peer) < 0) {
-        return -1;
-    }
-    relay_ip = ntohl(inet_addr(VETH_RELAY));
-    peer_ip = ntohl(inet_addr(VETH_PEER));
-    return 0;
-}
-
-static int home_ns = -1;
-
-/* This thread into the namespace (sockets made now stay in it). */
-static int
-netns_enter(void)
-{
-    g_autofree char *path = g_strdup_printf("/run/netns/%s", netns);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (home_ns < 0) {
-        home_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-    }
-    if (fd < 0 || home_ns < 0 || setns(fd, CLONE_NEWNET) < 0) {
-        fprintf(stderr, "cannot enter %s: %s\n", netns, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-        }
-        return -1;
-    }
-    close(fd);
-    return 0;
-}
-
-static int
-netns_leave(void)
-{
-    if (setns(home_ns, CLONE_NEWNET) < 0) {
-        fprintf(stderr, "cannot leave %s: %s\n", netns, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 /* CPU 0's busy time, all of it (the relay thread, the softirqs that
  * ran on it whoever was current, and anything else that ran there), in
  * ns; from /proc/stat, at 10 ms resolution. */
@@ -492,14 +381,15 @@ relay_main(gpointer data)
     double gains[LEADS];
     int bases[LEADS] = {0};
     GSource *tick;
+    char addr[INET_ADDRSTRLEN]; /* the relay's: 127.0.0.1, or veth's */
 
     for (int i = 0; i < LEADS; i++) {
         gains[i] = 200;
     }
     pin_to(0);
     g_main_context_push_thread_default(b->relay_ctx);
-    if (tc_media_ecg_relay_new(veth ? VETH_RELAY : "127.0.0.1", 0, &b->relay) <
-        0) {
+    inet_ntop(AF_INET, &(struct in_addr){htonl(relay_ip)}, addr, sizeof(addr));
+    if (tc_media_ecg_relay_new(addr, 0, &b->relay) < 0) {
         atomic_store(&b->relay_ready, -1);
         return NULL;
     }
@@ -739,7 +629,7 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
         b.tl_max = g_new0(uint32_t, TL_N);
         b.tl_n = g_new0(uint32_t, TL_N);
     }
-    if (veth && netns_enter() < 0) {
+    if (veth && bench_net_enter() < 0) {
         return -1;
     }
     b.dev_fd = udp_bound(&dev_port, peer_ip);
@@ -751,7 +641,7 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
         int on = 1;
         setsockopt(b.sub_fd[k], SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
     }
-    if (veth && netns_leave() < 0) {
+    if (veth && bench_net_leave() < 0) {
         return -1;
     }
     if (archive) {
@@ -1158,7 +1048,7 @@ main(int argc, char **argv)
         fprintf(stderr, "TC_BENCH_SUBSCRIBERS=per-stream: loopback only\n");
         return 1;
     }
-    if (veth && veth_up() < 0) {
+    if (veth && bench_net_veth_up(&relay_ip, &peer_ip) < 0) {
         fprintf(stderr, "TC_BENCH_NET=veth: could not set up the namespace "
                         "(needs root, ip, netns)\n");
         return 1;
