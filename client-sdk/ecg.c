@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -39,6 +40,7 @@
 #define MAX_LEADS     16
 #define MAX_PAYLOAD   1400
 #define MAX_PACKET    (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
+#define GRO_MAX       65536 /* a UDP_GRO read: one GSO run at most */
 #define TICK_MS       5
 #define MAX_QUEUE_S   600
 #define MAX_PER_TICK  256 /* packets per tick, even far behind */
@@ -94,7 +96,7 @@ struct tc_sdk_ecg_sub {
     srtp_t srtp;
     int fd;
     GSource *watch;
-    uint64_t refused;
+    uint64_t refused, coalesced;
 };
 
 /* One tracked ECG request: its id -> the object it is for. */
@@ -249,6 +251,10 @@ udp_socket(const char *host, int port, bool connect_it, uint16_t *bound)
         if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) <
             0) {
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+        }
+        if (!connect_it) {
+            int on = 1; /* without it (before Linux 5.0) datagrams one by one */
+            setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
         }
         if (connect_it) {
             if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
@@ -721,16 +727,46 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
             (unsigned)(bytes / (2u * s->n_leads)));
 }
 
+/*
+ * The socket reads with UDP_GRO where the kernel has it: a run of packets
+ * the relay sent as one GSO message (a late subscriber's 10 s of history,
+ * a backlog) arrives as one buffer of equal-sized packets, the last maybe
+ * shorter, and is cut here instead of datagram by datagram in the kernel.
+ */
 static gboolean
 on_readable(gint fd, GIOCondition cond, gpointer data)
 {
+    static _Thread_local uint8_t buf[GRO_MAX];
     struct tc_sdk_ecg_sub *s = data;
-    uint8_t buf[MAX_PACKET + 64];
+    char ctl[CMSG_SPACE(sizeof(int))];
     ssize_t n;
 
-    while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-        if (s->ready) {
-            on_datagram(s, buf, (size_t)n);
+    for (;;) {
+        struct iovec iov = {buf, sizeof(buf)};
+        struct msghdr h = {.msg_iov = &iov,
+                           .msg_iovlen = 1,
+                           .msg_control = ctl,
+                           .msg_controllen = sizeof(ctl)};
+        size_t seg;
+
+        n = recvmsg(fd, &h, 0);
+        if (n <= 0) {
+            break;
+        }
+        seg = (size_t)n;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c;
+             c = CMSG_NXTHDR(&h, c)) {
+            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+                int g;
+                memcpy(&g, CMSG_DATA(c), sizeof(g));
+                seg = g > 0 ? (size_t)g : seg;
+            }
+        }
+        if (seg < (size_t)n) {
+            s->coalesced += ((size_t)n + seg - 1) / seg;
+        }
+        for (size_t off = 0; s->ready && off < (size_t)n; off += seg) {
+            on_datagram(s, buf + off, MIN(seg, (size_t)n - off));
         }
     }
     return G_SOURCE_CONTINUE;
@@ -818,6 +854,12 @@ uint64_t
 tc_sdk_ecg_sub_refused(const struct tc_sdk_ecg_sub *s)
 {
     return s->refused;
+}
+
+uint64_t
+tc_sdk_ecg_sub_coalesced(const struct tc_sdk_ecg_sub *s)
+{
+    return s->coalesced;
 }
 
 void

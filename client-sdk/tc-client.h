@@ -608,6 +608,10 @@ TC_SDK_API int tc_sdk_ecg_subscribe(struct tc_sdk_client *c,
                                     void *data, struct tc_sdk_ecg_sub **out);
 /* Packets refused by the subscriber (authentication, replay, format). */
 TC_SDK_API uint64_t tc_sdk_ecg_sub_refused(const struct tc_sdk_ecg_sub *s);
+/* Packets that arrived several to a read (the relay sent them as one UDP
+ * GSO run, the socket reads with UDP_GRO: a late subscriber's history, a
+ * backlog); 0 where the kernel has no UDP_GRO (before Linux 5.0). */
+TC_SDK_API uint64_t tc_sdk_ecg_sub_coalesced(const struct tc_sdk_ecg_sub *s);
 /* Unsubscribe (when still connected) and free. NULL is ignored. */
 TC_SDK_API void tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s);
 

@@ -37,6 +37,10 @@
  *                       own (127.1.x.y, still read by the same two
  *                       sockets bound to any address; loopback only), so
  *                       no two packets of a batch share an address
+ *     TC_BENCH_GRO      on: the subscriber sockets read with UDP_GRO, so
+ *                       a GSO run from the relay reaches them as one
+ *                       buffer (on loopback, not cut into datagrams in
+ *                       the relay's system call); off (default)
  *     TC_BENCH_STAMP    app (default): a packet's latency ends when the
  *                       load generator reads it; kernel: when the kernel
  *                       put it in the subscriber's socket (SO_TIMESTAMPNS),
@@ -82,6 +86,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -123,6 +128,9 @@ static bool subs_per_stream;
  * read it: the generator's own delays (it shares CPU 1 with its sending)
  * are then not counted as the relay's */
 static bool kernel_stamp;
+/* TC_BENCH_GRO=on: the subscriber sockets read with UDP_GRO */
+static bool sub_gro;
+#define RX_BUF 65536 /* a UDP_GRO read: up to one GSO run */
 static int64_t real_minus_mono_ns; /* SO_TIMESTAMPNS is CLOCK_REALTIME */
 static uint32_t relay_ip = INADDR_LOOPBACK, peer_ip = INADDR_LOOPBACK;
 
@@ -478,59 +486,85 @@ arrival_us(struct msghdr *msg, int64_t now)
     return now;
 }
 
+/* The UDP_GRO segment size of `msg`'s buffer, or 0 if it holds one packet. */
+static int
+gro_size(struct msghdr *msg)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int g;
+            memcpy(&g, CMSG_DATA(c), sizeof(g));
+            return g;
+        }
+    }
+    return 0;
+}
+
+/* One relayed packet (its clear RTP header) read at `at` (us). */
+static void
+count_packet(struct bench *b, const uint8_t *p, int64_t at)
+{
+    uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
+                    (uint32_t)p[10] << 8 | p[11];
+    uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
+    unsigned s = ssrc - 0x10000u;
+    struct dev *d;
+    int64_t sent, lat;
+
+    if (s >= b->n) {
+        return;
+    }
+    b->received_all++;
+    d = &b->devs[s];
+    sent = d->sent_at[(uint16_t)(seq - d->fmt.first_seq) % PPS];
+    lat = at - sent;
+    if (b->tl_max) {
+        int64_t slot = (sent - b->t0) / 10000;
+        if (slot >= 0 && slot < TL_N) {
+            b->tl_n[slot]++;
+            b->tl_max[slot] = MAX(b->tl_max[slot], (uint32_t)MAX(lat, 0));
+        }
+    }
+    if (sent >= b->warm_end && sent < b->end) {
+        b->received++;
+        b->hist[lat < 0 ? 0 : lat >= HIST_US ? HIST_US - 1 : lat]++;
+    }
+}
+
+/* Reads both subscriber sockets dry. With TC_BENCH_GRO a buffer may hold
+ * a run of packets of one size (the last may be shorter), each counted. */
 static void
 receive_all(struct bench *b, int64_t now)
 {
-    static uint8_t bufs[BATCH][TC_MEDIA_ECG_MAX_PACKET];
-    static char ctl[BATCH][CMSG_SPACE(sizeof(struct timespec))];
+    static uint8_t bufs[BATCH][RX_BUF];
+    static char ctl[BATCH][CMSG_SPACE(sizeof(struct timespec)) +
+                           CMSG_SPACE(sizeof(int))];
     struct mmsghdr msgs[BATCH];
     struct iovec iov[BATCH];
+    size_t bufsz = sub_gro ? RX_BUF : TC_MEDIA_ECG_MAX_PACKET;
+    bool want_ctl = kernel_stamp || sub_gro;
 
     for (int k = 0; k < 2; k++) {
         int n;
         do {
             for (int i = 0; i < BATCH; i++) {
-                iov[i] = (struct iovec){bufs[i], sizeof(bufs[i])};
+                iov[i] = (struct iovec){bufs[i], bufsz};
                 msgs[i].msg_hdr = (struct msghdr){
                     .msg_iov = &iov[i],
                     .msg_iovlen = 1,
-                    .msg_control = kernel_stamp ? ctl[i] : NULL,
-                    .msg_controllen = kernel_stamp ? sizeof(ctl[i]) : 0};
+                    .msg_control = want_ctl ? ctl[i] : NULL,
+                    .msg_controllen = want_ctl ? sizeof(ctl[i]) : 0};
             }
             n = recvmmsg(b->sub_fd[k], msgs, BATCH, MSG_DONTWAIT, NULL);
             for (int i = 0; i < n; i++) {
-                const uint8_t *p = bufs[i];
-                uint32_t ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-                                (uint32_t)p[10] << 8 | p[11];
-                uint16_t seq = (uint16_t)(p[2] << 8 | p[3]);
-                unsigned s = ssrc - 0x10000u;
-                struct dev *d;
-                uint64_t idx;
-                int64_t lat;
+                struct msghdr *h = &msgs[i].msg_hdr;
+                int64_t at = kernel_stamp ? arrival_us(h, now) : now;
+                size_t len = msgs[i].msg_len;
+                size_t seg = sub_gro && gro_size(h) > 0 ? (size_t)gro_size(h)
+                                                        : len;
 
-                if (s >= b->n) {
-                    continue;
-                }
-                b->received_all++;
-                d = &b->devs[s];
-                idx = (uint16_t)(seq - d->fmt.first_seq);
-                lat =
-                    (kernel_stamp ? arrival_us(&msgs[i].msg_hdr, now) : now) -
-                    d->sent_at[idx % PPS];
-                if (b->tl_max) {
-                    int64_t slot = (d->sent_at[idx % PPS] - b->t0) / 10000;
-                    if (slot >= 0 && slot < TL_N) {
-                        b->tl_n[slot]++;
-                        b->tl_max[slot] =
-                            MAX(b->tl_max[slot], (uint32_t)MAX(lat, 0));
-                    }
-                }
-                if (d->sent_at[idx % PPS] >= b->warm_end &&
-                    d->sent_at[idx % PPS] < b->end) {
-                    b->received++;
-                    b->hist[lat < 0          ? 0
-                            : lat >= HIST_US ? HIST_US - 1
-                                             : lat]++;
+                for (size_t off = 0; off + 12 <= len; off += seg) {
+                    count_packet(b, bufs[i] + off, at);
                 }
             }
         } while (n == BATCH);
@@ -637,9 +671,17 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
     sub_ip = subs_per_stream ? INADDR_ANY : peer_ip;
     b.sub_fd[0] = udp_bound(&b.sub_port[0], sub_ip);
     b.sub_fd[1] = udp_bound(&b.sub_port[1], sub_ip);
-    for (int k = 0; k < 2 && kernel_stamp; k++) {
+    for (int k = 0; k < 2; k++) {
         int on = 1;
-        setsockopt(b.sub_fd[k], SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+        if (kernel_stamp) {
+            setsockopt(b.sub_fd[k], SOL_SOCKET, SO_TIMESTAMPNS, &on,
+                       sizeof(on));
+        }
+        if (sub_gro &&
+            setsockopt(b.sub_fd[k], SOL_UDP, UDP_GRO, &on, sizeof(on)) < 0) {
+            perror("UDP_GRO");
+            return -1;
+        }
     }
     if (veth && bench_net_leave() < 0) {
         return -1;
@@ -1037,6 +1079,7 @@ main(int argc, char **argv)
     subs_per_stream =
         g_strcmp0(getenv("TC_BENCH_SUBSCRIBERS"), "per-stream") == 0;
     kernel_stamp = g_strcmp0(getenv("TC_BENCH_STAMP"), "kernel") == 0;
+    sub_gro = g_strcmp0(getenv("TC_BENCH_GRO"), "on") == 0;
     if (kernel_stamp) {
         struct timespec r, m;
         clock_gettime(CLOCK_REALTIME, &r);

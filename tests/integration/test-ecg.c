@@ -58,6 +58,13 @@ struct run {
     bool srtp_ready, ws_ready;
     struct got got_srtp, got_ws;
     bool (*drop)(uint64_t index, void *data);
+    /* a second SRTP subscriber, made after late_after packets were sent */
+    uint64_t late_after;
+    int64_t late_at; /* frames sent when it subscribed */
+    struct tc_sdk_ecg_sub *late;
+    bool late_ready;
+    uint64_t late_coalesced;
+    struct got got_late;
 };
 
 static void
@@ -127,6 +134,24 @@ on_srtp_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
 }
 
 static void
+on_late_ready(struct tc_sdk_ecg_sub *s, int error, const char *json,
+              void *data)
+{
+    struct run *r = data;
+
+    r->late_ready = error == 0;
+}
+
+static void
+on_late_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
+                void *data)
+{
+    struct run *r = data;
+
+    got_samples(r, &r->got_late, x);
+}
+
+static void
 on_ws_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
               void *data)
 {
@@ -172,6 +197,26 @@ top_up(struct run *r, const struct tc_media_wfdb_record *src)
     r->pushed += n;
     if (r->pushed == r->n_frames) {
         tc_sdk_ecg_stream_stop(r->stream);
+    }
+}
+
+/* The late subscriber, once r->late_after packets are out. */
+static void
+late_subscribe(struct run *r, struct tpeer *rd, unsigned fpp)
+{
+    static const struct tc_sdk_ecg_sub_callbacks cb = {on_late_ready,
+                                                       on_late_samples, NULL};
+
+    if (r->late || r->late_after == 0 ||
+        tc_sdk_ecg_stream_sent(r->stream) < r->late_after) {
+        return;
+    }
+    r->got_late.samples = g_new0(int16_t, (gsize)r->n_frames * r->n_leads);
+    r->got_late.count = g_new0(uint8_t, (gsize)r->n_frames);
+    r->late_at = (int64_t)tc_sdk_ecg_stream_sent(r->stream) * fpp;
+    if (tc_sdk_ecg_subscribe(rd->c, tc_sdk_ecg_stream_name(r->stream), false,
+                             &cb, r, &r->late) < 0) {
+        printf("# late subscription failed\n");
     }
 }
 
@@ -249,6 +294,7 @@ stream_record(struct run *r, const struct tc_media_wfdb_record *src,
     }
     for (int waited = 0; !r->stopped && waited < 90000; waited += 5) {
         top_up(r, src);
+        late_subscribe(r, rd, fpp);
         if (wrong_key_and_replay && !hooks_armed &&
             tc_sdk_ecg_stream_sent(r->stream) >= 20) {
             uint64_t sent = tc_sdk_ecg_stream_sent(r->stream);
@@ -269,9 +315,13 @@ stream_record(struct run *r, const struct tc_media_wfdb_record *src,
     sig_spin(300); /* the last packets to the subscribers */
     rc = r->stopped && r->stop_err == 0 ? 0 : -1;
 out:
+    if (r->late) {
+        r->late_coalesced = tc_sdk_ecg_sub_coalesced(r->late);
+    }
     tc_sdk_ecg_sub_free(r->srtp);
     tc_sdk_ecg_sub_free(r->ws);
-    r->srtp = r->ws = NULL;
+    tc_sdk_ecg_sub_free(r->late);
+    r->srtp = r->ws = r->late = NULL;
     tc_sdk_ecg_stream_free(r->stream);
     r->stream = NULL;
     if (dev) {
@@ -291,6 +341,8 @@ run_fini(struct run *r)
     g_free(r->got_srtp.count);
     g_free(r->got_ws.samples);
     g_free(r->got_ws.count);
+    g_free(r->got_late.samples);
+    g_free(r->got_late.count);
     json_decref(r->stop_answer);
 }
 
@@ -378,6 +430,39 @@ check_everything(struct run *r, unsigned fpp, bool checksums)
     tc_media_wfdb_record_free(arc);
 }
 
+/*
+ * The late subscriber: the history (up to the last 10 s before it
+ * subscribed) and everything after, once each and equal to the source;
+ * the history came as GSO runs read with UDP_GRO.
+ */
+static void
+check_late(struct run *r, unsigned rate)
+{
+    int64_t first = -1, bad = 0;
+
+    TC_REQUIRE(r->late_ready);
+    for (int64_t t = 0; t < r->n_frames; t++) {
+        if (first < 0 && r->got_late.count[t]) {
+            first = t;
+        }
+        if (first >= 0 &&
+            (r->got_late.count[t] != 1 ||
+             memcmp(r->got_late.samples + t * r->n_leads,
+                    r->frames + t * r->n_leads, r->n_leads * 2))) {
+            bad++;
+        }
+    }
+    printf("# late subscriber at frame %" G_GINT64_FORMAT
+           ": from frame %" G_GINT64_FORMAT ", %" G_GUINT64_FORMAT
+           " packets coalesced\n",
+           r->late_at, first, r->late_coalesced);
+    TC_CHECK(first >= 0 && first < r->late_at);
+    TC_CHECK(first >= r->late_at - 11 * (int64_t)rate);
+    TC_CHECK_EQ(bad, 0);
+    TC_CHECK(!r->got_late.outside);
+    TC_CHECK(r->late_coalesced > 0);
+}
+
 static void
 check_study_awaits_reading(int64_t id, int64_t n_frames, unsigned rate)
 {
@@ -404,6 +489,7 @@ test_record_100_format_212_end_to_end(void)
     struct run r = {0};
 
     TC_REQUIRE(src);
+    r.late_after = 200;
     TC_CHECK_EQ(
         stream_record(&r, src, 2, 350, 200, "AES_CM_128_HMAC_SHA1_80", false),
         0);
@@ -411,6 +497,7 @@ test_record_100_format_212_end_to_end(void)
         TC_CHECK_EQ(stat_of(&r, "frames"), 650000);
         TC_CHECK_EQ(stat_of(&r, "auth_failed"), 0);
         check_everything(&r, 350, true);
+        check_late(&r, 360);
         check_study_awaits_reading(study_of(&r), 650000, 360);
     }
     run_fini(&r);
