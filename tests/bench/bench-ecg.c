@@ -37,10 +37,11 @@
  *                       own (127.1.x.y, still read by the same two
  *                       sockets bound to any address; loopback only), so
  *                       no two packets of a batch share an address
- *     TC_BENCH_GRO      on: the subscriber sockets read with UDP_GRO, so
- *                       a GSO run from the relay reaches them as one
- *                       buffer (on loopback, not cut into datagrams in
- *                       the relay's system call); off (default)
+ *     TC_BENCH_GRO      on (default): the subscriber sockets read with
+ *                       UDP_GRO, as the SDK's do, so a GSO run from the
+ *                       relay reaches them as one buffer (on loopback,
+ *                       not cut into datagrams in the relay's system
+ *                       call); off: datagram by datagram
  *     TC_BENCH_STAMP    app (default): a packet's latency ends when the
  *                       load generator reads it; kernel: when the kernel
  *                       put it in the subscriber's socket (SO_TIMESTAMPNS),
@@ -128,7 +129,7 @@ static bool subs_per_stream;
  * read it: the generator's own delays (it shares CPU 1 with its sending)
  * are then not counted as the relay's */
 static bool kernel_stamp;
-/* TC_BENCH_GRO=on: the subscriber sockets read with UDP_GRO */
+/* TC_BENCH_GRO (default on): the subscriber sockets read with UDP_GRO */
 static bool sub_gro;
 #define RX_BUF 65536 /* a UDP_GRO read: up to one GSO run */
 static int64_t real_minus_mono_ns; /* SO_TIMESTAMPNS is CLOCK_REALTIME */
@@ -1079,7 +1080,7 @@ main(int argc, char **argv)
     subs_per_stream =
         g_strcmp0(getenv("TC_BENCH_SUBSCRIBERS"), "per-stream") == 0;
     kernel_stamp = g_strcmp0(getenv("TC_BENCH_STAMP"), "kernel") == 0;
-    sub_gro = g_strcmp0(getenv("TC_BENCH_GRO"), "on") == 0;
+    sub_gro = g_strcmp0(getenv("TC_BENCH_GRO"), "off") != 0;
     if (kernel_stamp) {
         struct timespec r, m;
         clock_gettime(CLOCK_REALTIME, &r);
@@ -1105,8 +1106,12 @@ main(int argc, char **argv)
            "pkt/s per stream, 2 SRTP subscribers each (%s), %s under libsrtp2 "
            "with %s ciphers, %s, %s, %s, %.0f s per run, median of %d; "
            "latency to %s\n",
-           subs_per_stream ? "at an address per stream"
-                           : "two sockets taking every stream",
+           subs_per_stream
+               ? (sub_gro ? "at an address per stream, read with UDP_GRO"
+                          : "at an address per stream")
+               : (sub_gro ? "two sockets taking every stream, read with "
+                            "UDP_GRO"
+                          : "two sockets taking every stream"),
            tc_media_srtp_profile_name(profile), impl_name(crypto),
            archive ? "archived" : "not archived",
            veth ? "veth (subscribers' receive on CPU 1, relay's on CPU 0)"
