@@ -158,6 +158,14 @@ tc_media_srtp_new(enum tc_media_srtp_profile profile, const uint8_t *key,
     return 0;
 }
 
+void
+tc_media__srtp_prefetch(const struct tc_media_srtp *s)
+{
+    if (s) {
+        __builtin_prefetch(s->session);
+    }
+}
+
 int
 tc_media_srtp_protect(struct tc_media_srtp *s, uint8_t *buf, size_t *len)
 {

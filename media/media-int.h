@@ -34,6 +34,9 @@
  * After srtp_init; not while another thread creates sessions. 0 or -EIO
  * (a type failed libsrtp's known-answer tests: nothing to trust then). */
 int tc_media__srtp_ossl(bool openssl);
+/* Ask for s's libsrtp session from memory (a prefetch; s may be NULL). */
+struct tc_media_srtp;
+void tc_media__srtp_prefetch(const struct tc_media_srtp *s);
 
 #endif
 #include <gst/gst.h>
