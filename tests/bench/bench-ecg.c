@@ -132,7 +132,7 @@ static bool subs_per_stream;
 static bool kernel_stamp;
 /* TC_BENCH_GRO (default on): the subscriber sockets read with UDP_GRO */
 static bool sub_gro;
-#define RX_BUF 65536 /* a UDP_GRO read: up to one GSO run */
+#define RX_BUF 65536               /* a UDP_GRO read: up to one GSO run */
 static int64_t real_minus_mono_ns; /* SO_TIMESTAMPNS is CLOCK_REALTIME */
 static uint32_t relay_ip = INADDR_LOOPBACK, peer_ip = INADDR_LOOPBACK;
 
@@ -562,8 +562,8 @@ receive_all(struct bench *b, int64_t now)
                 struct msghdr *h = &msgs[i].msg_hdr;
                 int64_t at = kernel_stamp ? arrival_us(h, now) : now;
                 size_t len = msgs[i].msg_len;
-                size_t seg = sub_gro && gro_size(h) > 0 ? (size_t)gro_size(h)
-                                                        : len;
+                size_t seg =
+                    sub_gro && gro_size(h) > 0 ? (size_t)gro_size(h) : len;
 
                 for (size_t off = 0; off + 12 <= len; off += seg) {
                     count_packet(b, bufs[i] + off, at);
@@ -831,13 +831,38 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
  * each with its device session and two subscriber sessions (as many
  * libsrtp sessions as the relay holds), packets taken round-robin across
  * the streams; per packet srtp_unprotect + 2 x srtp_protect. Single
- * thread on the relay's core (CPU 0, when pinned), no sockets. The packets are made and protected by the devices'
- * sessions a batch of BARE_BATCH at a time, untimed, and the batch is
- * then timed while it is in the cache, as a packet the relay has just
- * read is (made all at once, 40,000 packets of 1.6 KiB came from memory
- * in the timed loop, which made the bare figure larger).
+ * thread on the relay's core (CPU 0, when pinned), no sockets. The packets are
+ * made and protected by the devices' sessions a batch of BARE_BATCH at a time,
+ * untimed, and the batch is then timed while it is in the cache, as a packet
+ * the relay has just read is (made all at once, 40,000 packets of 1.6 KiB came
+ * from memory in the timed loop, which made the bare figure larger).
  */
 #define BARE_BATCH 64
+
+/* Packets i0 .. i0 + nb - 1 (packet i: stream i % n's packet i / n),
+ * protected by the devices' sessions tx. */
+static void
+bare_make(struct tc_media_srtp **tx, unsigned n, size_t i0, size_t nb,
+          uint8_t (*pkts)[TC_MEDIA_ECG_MAX_PACKET], size_t *lens)
+{
+    static int16_t samples[FPP * LEADS];
+
+    for (size_t j = 0; j < nb; j++) {
+        size_t i = i0 + j;
+        unsigned s = (unsigned)(i % n);
+        struct tc_media_ecg_format fmt = {
+            .n_leads = LEADS,
+            .sample_rate_hz = RATE,
+            .frames_per_packet = FPP,
+            .payload_type = 96,
+            .ssrc = 0x10000u + s,
+        };
+        int len = tc_media_ecg_rtp_write(&fmt, i / n, false, samples, FPP,
+                                         pkts[j], TC_MEDIA_ECG_MAX_PACKET);
+        lens[j] = (size_t)len;
+        tc_media_srtp_protect(tx[s], pkts[j], &lens[j]);
+    }
+}
 
 static double
 bare_crypto_ns(unsigned n, unsigned per_stream,
@@ -848,7 +873,6 @@ bare_crypto_ns(unsigned n, unsigned per_stream,
     struct tc_media_srtp **out = g_new0(struct tc_media_srtp *, 2 * n);
     uint8_t key[TC_MEDIA_SRTP_MAX_KEY], copy[TC_MEDIA_ECG_MAX_PACKET];
     static uint8_t pkts[BARE_BATCH][TC_MEDIA_ECG_MAX_PACKET];
-    static int16_t samples[FPP * LEADS];
     size_t lens[BARE_BATCH];
     size_t total = (size_t)n * per_stream;
     int64_t timed = 0;
@@ -870,21 +894,7 @@ bare_crypto_ns(unsigned n, unsigned per_stream,
         size_t nb = MIN((size_t)BARE_BATCH, total - i0);
         int64_t c0;
 
-        for (size_t j = 0; j < nb; j++) {
-            size_t i = i0 + j;
-            unsigned s = (unsigned)(i % n);
-            struct tc_media_ecg_format fmt = {
-                .n_leads = LEADS,
-                .sample_rate_hz = RATE,
-                .frames_per_packet = FPP,
-                .payload_type = 96,
-                .ssrc = 0x10000u + s,
-            };
-            int len = tc_media_ecg_rtp_write(&fmt, i / n, false, samples, FPP,
-                                             pkts[j], TC_MEDIA_ECG_MAX_PACKET);
-            lens[j] = (size_t)len;
-            tc_media_srtp_protect(tx[s], pkts[j], &lens[j]);
-        }
+        bare_make(tx, n, i0, nb, pkts, lens);
         c0 = thread_cpu_ns();
         for (size_t j = 0; j < nb; j++) {
             size_t i = i0 + j;
