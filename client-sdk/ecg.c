@@ -94,8 +94,10 @@ struct tc_sdk_ecg_sub {
     uint16_t first_seq;
     uint8_t pt;
     srtp_t srtp;
-    int fd;
-    GSource *watch;
+    int fd;         /* a socket of its own, or -1 (shared or WebSocket) */
+    bool shared;    /* on the client's shared socket */
+    uint16_t port;  /* where its packets arrive; 0 over WebSocket */
+    GSource *watch; /* on fd */
     uint64_t refused, coalesced;
 };
 
@@ -110,6 +112,10 @@ struct tc_sdk__ecg {
     GPtrArray *subs;      /* struct tc_sdk_ecg_sub *, borrowed */
     GByteArray *rx;       /* a binary message arriving in fragments */
     unsigned next_id;
+    /* the UDP socket the client's SRTP subscriptions share (-1: none yet) */
+    int udp_fd;
+    uint16_t udp_port;
+    GSource *udp_watch;
 };
 
 static gsize srtp_ready;
@@ -133,6 +139,7 @@ ecg_of(struct tc_sdk_client *c)
             g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         c->ecg->subs = g_ptr_array_new();
         c->ecg->rx = g_byte_array_new();
+        c->ecg->udp_fd = -1;
     }
     return c->ecg;
 }
@@ -141,6 +148,13 @@ void
 tc_sdk__ecg_free_all(struct tc_sdk_client *c)
 {
     if (c->ecg) {
+        if (c->ecg->udp_watch) {
+            g_source_destroy(c->ecg->udp_watch);
+            g_source_unref(c->ecg->udp_watch);
+        }
+        if (c->ecg->udp_fd >= 0) {
+            close(c->ecg->udp_fd);
+        }
         g_hash_table_destroy(c->ecg->requests);
         g_ptr_array_unref(c->ecg->subs);
         g_byte_array_unref(c->ecg->rx);
@@ -729,16 +743,18 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
 }
 
 /*
- * The socket reads with UDP_GRO where the kernel has it: a run of packets
+ * The sockets read with UDP_GRO where the kernel has it: a run of packets
  * the relay sent as one GSO message (a late subscriber's 10 s of history,
- * a backlog) arrives as one buffer of equal-sized packets, the last maybe
+ * a backlog, or on the shared socket a batch's packets of several
+ * streams) arrives as one buffer of equal-sized packets, the last maybe
  * shorter, and is cut here instead of datagram by datagram in the kernel.
+ * Calls `fn` for each packet with whether it came several to a read.
  */
-static gboolean
-on_readable(gint fd, GIOCondition cond, gpointer data)
+static void
+read_packets(int fd, void (*fn)(void *ctx, uint8_t *p, size_t n, bool several),
+             void *ctx)
 {
     static _Thread_local uint8_t buf[GRO_MAX];
-    struct tc_sdk_ecg_sub *s = data;
     char ctl[CMSG_SPACE(sizeof(int))];
     ssize_t n;
 
@@ -763,14 +779,102 @@ on_readable(gint fd, GIOCondition cond, gpointer data)
                 seg = g > 0 ? (size_t)g : seg;
             }
         }
-        if (seg < (size_t)n) {
-            s->coalesced += ((size_t)n + seg - 1) / seg;
-        }
-        for (size_t off = 0; s->ready && off < (size_t)n; off += seg) {
-            on_datagram(s, buf + off, MIN(seg, (size_t)n - off));
+        for (size_t off = 0; off < (size_t)n; off += seg) {
+            fn(ctx, buf + off, MIN(seg, (size_t)n - off), seg < (size_t)n);
         }
     }
+}
+
+/* A packet on a subscription's own socket. */
+static void
+own_packet(void *ctx, uint8_t *p, size_t n, bool several)
+{
+    struct tc_sdk_ecg_sub *s = ctx;
+
+    if (s->ready) {
+        s->coalesced += several;
+        on_datagram(s, p, n);
+    }
+}
+
+static gboolean
+on_readable(gint fd, GIOCondition cond, gpointer data)
+{
+    read_packets(fd, own_packet, data);
     return G_SOURCE_CONTINUE;
+}
+
+/* A packet on the shared socket: the subscription is the one of its SSRC
+ * (one per stream there; packets of a subscription not yet answered are
+ * dropped, as on a socket of its own). */
+static void
+shared_packet(void *ctx, uint8_t *p, size_t n, bool several)
+{
+    struct tc_sdk__ecg *e = ctx;
+    uint32_t ssrc;
+
+    if (n < 12) {
+        return;
+    }
+    ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 |
+           p[11];
+    for (guint i = 0; i < e->subs->len; i++) {
+        struct tc_sdk_ecg_sub *s = g_ptr_array_index(e->subs, i);
+        if (s->shared && s->ready && s->ssrc == ssrc) {
+            s->coalesced += several;
+            on_datagram(s, p, n);
+            return;
+        }
+    }
+}
+
+static gboolean
+on_shared_readable(gint fd, GIOCondition cond, gpointer data)
+{
+    read_packets(fd, shared_packet, data);
+    return G_SOURCE_CONTINUE;
+}
+
+/*
+ * The socket for a new SRTP subscription to `stream`: the client's shared
+ * one (made on first use), so that the relay sends the client's packets
+ * of several streams to one address, in GSO runs; a socket of its own if
+ * the client already watches this stream on the shared one (the copies
+ * of one stream carry one SSRC). 0 or -EIO.
+ */
+static int
+sub_socket(struct tc_sdk_client *c, struct tc_sdk_ecg_sub *s)
+{
+    struct tc_sdk__ecg *e = ecg_of(c);
+    bool taken = false;
+
+    for (guint i = 0; i < e->subs->len; i++) {
+        struct tc_sdk_ecg_sub *o = g_ptr_array_index(e->subs, i);
+        taken = taken || (o->shared && strcmp(o->stream, s->stream) == 0);
+    }
+    if (taken) {
+        s->fd = udp_socket(c->url.host, 0, false, &s->port);
+        if (s->fd < 0) {
+            return -EIO;
+        }
+        s->watch = g_unix_fd_source_new(s->fd, G_IO_IN);
+        g_source_set_callback(s->watch, G_SOURCE_FUNC(on_readable), s, NULL);
+        g_source_attach(s->watch, tc_sdk__loop_context(c));
+        return 0;
+    }
+    if (e->udp_fd < 0) {
+        e->udp_fd = udp_socket(c->url.host, 0, false, &e->udp_port);
+        if (e->udp_fd < 0) {
+            return -EIO;
+        }
+        e->udp_watch = g_unix_fd_source_new(e->udp_fd, G_IO_IN);
+        g_source_set_callback(e->udp_watch, G_SOURCE_FUNC(on_shared_readable),
+                              e, NULL);
+        g_source_attach(e->udp_watch, tc_sdk__loop_context(c));
+    }
+    s->shared = true;
+    s->port = e->udp_port;
+    return 0;
 }
 
 int
@@ -779,7 +883,6 @@ tc_sdk_ecg_subscribe(struct tc_sdk_client *c, const char *stream,
                      void *data, struct tc_sdk_ecg_sub **out)
 {
     struct tc_sdk_ecg_sub *s;
-    uint16_t port = 0;
     json_t *msg;
     int rc;
 
@@ -799,16 +902,12 @@ tc_sdk_ecg_subscribe(struct tc_sdk_client *c, const char *stream,
     msg = json_pack("{s:s,s:s,s:s}", "type", "ecg-subscribe", "stream", stream,
                     "transport", websocket ? "websocket" : "srtp");
     if (!websocket) {
-        s->fd = udp_socket(c->url.host, 0, false, &port);
-        if (s->fd < 0) {
+        if (sub_socket(c, s) < 0) {
             json_decref(msg);
             g_free(s);
             return tc_sdk__fail(c, -EIO, "no UDP socket for the ECG stream");
         }
-        json_object_set_new(msg, "port", json_integer(port));
-        s->watch = g_unix_fd_source_new(s->fd, G_IO_IN);
-        g_source_set_callback(s->watch, G_SOURCE_FUNC(on_readable), s, NULL);
-        g_source_attach(s->watch, tc_sdk__loop_context(c));
+        json_object_set_new(msg, "port", json_integer(s->port));
     }
     rc = request(c, msg, NULL, s);
     if (rc < 0) {
@@ -861,6 +960,12 @@ uint64_t
 tc_sdk_ecg_sub_coalesced(const struct tc_sdk_ecg_sub *s)
 {
     return s->coalesced;
+}
+
+uint16_t
+tc_sdk_ecg_sub_port(const struct tc_sdk_ecg_sub *s)
+{
+    return s->port;
 }
 
 void

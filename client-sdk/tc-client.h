@@ -598,7 +598,8 @@ struct tc_sdk_ecg_sub_callbacks {
 
 /*
  * Subscribe to `stream` ("ecg:<study id>"): over SRTP on a UDP socket of
- * the SDK's (`websocket` false; the last 10 s come first), or as binary
+ * the SDK's, one for all the client's subscriptions, told apart by SSRC
+ * (`websocket` false; the last 10 s come first), or as binary
  * frames on the signaling connection. Errors: -EINVAL, -ENOTCONN, -EIO
  * (no UDP socket), -ENOMEM.
  */
@@ -612,6 +613,11 @@ TC_SDK_API uint64_t tc_sdk_ecg_sub_refused(const struct tc_sdk_ecg_sub *s);
  * GSO run, the socket reads with UDP_GRO: a late subscriber's history, a
  * backlog); 0 where the kernel has no UDP_GRO (before Linux 5.0). */
 TC_SDK_API uint64_t tc_sdk_ecg_sub_coalesced(const struct tc_sdk_ecg_sub *s);
+/* The local UDP port where the subscription's SRTP arrives: one port
+ * shared by the client's SRTP subscriptions (so the relay can send their
+ * packets together), a port of its own for a second subscription to the
+ * same stream; 0 over WebSocket. */
+TC_SDK_API uint16_t tc_sdk_ecg_sub_port(const struct tc_sdk_ecg_sub *s);
 /* Unsubscribe (when still connected) and free. NULL is ignored. */
 TC_SDK_API void tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s);
 

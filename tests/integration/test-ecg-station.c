@@ -13,7 +13,9 @@
  * stream arrives exactly once, in order, as one datagram that
  * unprotects under that stream's key, with exactly the samples pushed;
  * and /metrics shows whether the relay's sends went out in GSO sends
- * (on: some; off: none).
+ * (on: some; off: none). Then the same three streams watched through the
+ * C SDK (tc_sdk_ecg_subscribe): one port for all three, every frame once
+ * and equal, and some packets read several at a time (UDP_GRO).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -354,10 +356,123 @@ test_station_on_one_socket_without_gso(void)
     station_watches_three_streams(false);
 }
 
+/* ---- the same, watched through the SDK ---- */
+
+struct sdk_got {
+    unsigned k;
+    struct tc_sdk_ecg_sub *sub;
+    bool ready;
+    int err;
+    uint8_t *count; /* per frame */
+    bool bad_samples;
+};
+
+static void
+on_sdk_ready(struct tc_sdk_ecg_sub *s, int error, const char *json, void *data)
+{
+    struct sdk_got *g = data;
+
+    g->ready = true;
+    g->err = error;
+}
+
+static void
+on_sdk_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
+               void *data)
+{
+    struct sdk_got *g = data;
+
+    if (x->n_leads != leads_of[g->k] || x->first_frame < 0 ||
+        x->first_frame + x->frames > N_FRAMES) {
+        g->bad_samples = true;
+        return;
+    }
+    for (unsigned f = 0; f < x->frames; f++) {
+        int64_t t = x->first_frame + f;
+        g->count[t]++;
+        for (unsigned l = 0; l < x->n_leads; l++) {
+            if (x->samples[f * x->n_leads + l] != sample(g->k, t, l)) {
+                g->bad_samples = true;
+            }
+        }
+    }
+}
+
+static void
+test_sdk_station_on_one_port(void)
+{
+    static const struct tc_sdk_ecg_sub_callbacks cb = {on_sdk_ready,
+                                                       on_sdk_samples, NULL};
+    struct dev devs[N_STREAMS] = {0};
+    struct sdk_got got[N_STREAMS] = {0};
+    struct tpeer *station;
+    bool done = false;
+    uint64_t coalesced = 0;
+
+    TC_REQUIRE(sig_fixture_start(&fx, NULL) == 0);
+    TC_REQUIRE(ids() == 0);
+    station = tpeer_new(&fx, "sun.lihua", 0);
+    TC_REQUIRE(station);
+    for (unsigned k = 0; k < N_STREAMS; k++) {
+        got[k].k = k;
+        got[k].count = g_new0(uint8_t, N_FRAMES);
+        TC_REQUIRE(announce(&devs[k], k) == 0);
+        TC_REQUIRE(tc_sdk_ecg_subscribe(
+                       station->c, tc_sdk_ecg_stream_name(devs[k].stream),
+                       false, &cb, &got[k], &got[k].sub) == 0);
+        for (int waited = 0; !got[k].ready && waited < 5000; waited += 10) {
+            sig_spin(10);
+        }
+        TC_REQUIRE(got[k].ready && got[k].err == 0);
+    }
+    for (unsigned k = 0; k < N_STREAMS; k++) {
+        tc_sdk_ecg_stream_push(devs[k].stream, devs[k].frames, N_FRAMES);
+        tc_sdk_ecg_stream_stop(devs[k].stream);
+    }
+    for (int waited = 0; !done && waited < 30000; waited += 5) {
+        sig_spin(5);
+        done = true;
+        for (unsigned k = 0; k < N_STREAMS; k++) {
+            done = done && devs[k].stopped && got[k].count[N_FRAMES - 1];
+        }
+    }
+    sig_spin(300); /* anything that would arrive twice */
+    TC_CHECK(done);
+    for (unsigned k = 0; k < N_STREAMS; k++) {
+        int64_t wrong = 0;
+        for (int64_t t = 0; t < N_FRAMES; t++) {
+            wrong += got[k].count[t] != 1;
+        }
+        TC_CHECK_EQ(wrong, 0);
+        TC_CHECK(!got[k].bad_samples);
+        TC_CHECK_EQ(tc_sdk_ecg_sub_refused(got[k].sub), 0);
+        TC_CHECK(tc_sdk_ecg_sub_port(got[k].sub) != 0);
+        TC_CHECK_EQ(tc_sdk_ecg_sub_port(got[k].sub),
+                    tc_sdk_ecg_sub_port(got[0].sub));
+        coalesced += tc_sdk_ecg_sub_coalesced(got[k].sub);
+    }
+    printf("# SDK station: port %u for all, %" G_GUINT64_FORMAT
+           " packets read several at a time\n",
+           tc_sdk_ecg_sub_port(got[0].sub), coalesced);
+    TC_CHECK(coalesced > 0);
+    for (unsigned k = 0; k < N_STREAMS; k++) {
+        tc_sdk_ecg_sub_free(got[k].sub);
+        g_free(got[k].count);
+        tc_sdk_ecg_stream_free(devs[k].stream);
+        if (devs[k].peer) {
+            tpeer_free(devs[k].peer);
+        }
+        g_free(devs[k].frames);
+    }
+    tpeer_free(station);
+    sig_fixture_fini(&fx);
+}
+
 int
 main(void)
 {
     TC_RUN(test_station_on_one_socket_with_gso);
     TC_RUN(test_station_on_one_socket_without_gso);
+    TC_RUN(test_sdk_station_on_one_port);
     return tc_done();
 }

@@ -64,6 +64,7 @@ struct run {
     struct tc_sdk_ecg_sub *late;
     bool late_ready;
     uint64_t late_coalesced;
+    uint16_t srtp_port, late_port;
     struct got got_late;
 };
 
@@ -317,6 +318,8 @@ stream_record(struct run *r, const struct tc_media_wfdb_record *src,
 out:
     if (r->late) {
         r->late_coalesced = tc_sdk_ecg_sub_coalesced(r->late);
+        r->late_port = tc_sdk_ecg_sub_port(r->late);
+        r->srtp_port = tc_sdk_ecg_sub_port(r->srtp);
     }
     tc_sdk_ecg_sub_free(r->srtp);
     tc_sdk_ecg_sub_free(r->ws);
@@ -461,6 +464,9 @@ check_late(struct run *r, unsigned rate)
     TC_CHECK_EQ(bad, 0);
     TC_CHECK(!r->got_late.outside);
     TC_CHECK(r->late_coalesced > 0);
+    /* the client's second subscription to the stream: a port of its own */
+    TC_CHECK(r->srtp_port != 0 && r->late_port != 0);
+    TC_CHECK(r->late_port != r->srtp_port);
 }
 
 static void
