@@ -267,8 +267,8 @@ udp_socket(const char *host, int port, bool connect_it, uint16_t *bound)
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
         }
         if (!connect_it) {
-            int on =
-                1; /* without it (before Linux 5.0) datagrams one by one */
+            /* without it (before Linux 5.0): datagram by datagram */
+            int on = 1;
             setsockopt(fd, SOL_UDP, UDP_GRO, &on, sizeof(on));
         }
         if (connect_it) {

@@ -88,6 +88,7 @@ struct tc_media_ecg_relay {
     struct iovec rx_iov[RX_BATCH];
     uint8_t rx_buf[RX_BATCH][TC_MEDIA_ECG_MAX_PACKET];
     struct tc_media_ecg_stream *rx_stream[RX_BATCH]; /* per rx_buf, or NULL */
+    unsigned removals; /* streams removed: rx_stream may be stale */
     struct tc_media__ecg_tx tx;
 };
 
@@ -196,6 +197,17 @@ handle_packet(struct tc_media_ecg_relay *r, struct tc_media_ecg_stream *s,
     }
 }
 
+/* The stream of received packet i, or NULL. */
+static struct tc_media_ecg_stream *
+stream_of(struct tc_media_ecg_relay *r, int i)
+{
+    if (r->rx_msgs[i].msg_len < TC_MEDIA_ECG_RTP_HEADER) {
+        return NULL;
+    }
+    return g_hash_table_lookup(r->streams,
+                               GUINT_TO_POINTER(rd32(r->rx_buf[i] + 8)));
+}
+
 /*
  * Each packet's stream, and what its packet will touch first, asked for
  * from memory for the whole batch before the first packet is handled:
@@ -207,11 +219,7 @@ static void
 prefetch_batch(struct tc_media_ecg_relay *r, int n)
 {
     for (int i = 0; i < n; i++) {
-        struct tc_media_ecg_stream *s = NULL;
-        if (r->rx_msgs[i].msg_len >= TC_MEDIA_ECG_RTP_HEADER) {
-            s = g_hash_table_lookup(r->streams,
-                                    GUINT_TO_POINTER(rd32(r->rx_buf[i] + 8)));
-        }
+        struct tc_media_ecg_stream *s = stream_of(r, i);
         r->rx_stream[i] = s;
         if (s) {
             __builtin_prefetch(s);
@@ -250,6 +258,7 @@ on_readable(gint fd, GIOCondition cond, gpointer data)
     struct tc_media_ecg_relay *r = data;
 
     for (int round = 0; round < RX_ROUNDS; round++) {
+        unsigned removals;
         int n;
 
         for (unsigned i = 0; i < RX_BATCH; i++) {
@@ -265,7 +274,12 @@ on_readable(gint fd, GIOCondition cond, gpointer data)
             break;
         }
         prefetch_batch(r, n);
+        removals = r->removals;
         for (int i = 0; i < n; i++) {
+            if (r->removals != removals) {
+                /* a callback removed a stream: look the rest up again */
+                r->rx_stream[i] = stream_of(r, i);
+            }
             handle_packet(r, r->rx_stream[i], r->rx_buf[i],
                           r->rx_msgs[i].msg_len);
         }
@@ -651,5 +665,6 @@ tc_media_ecg_stream_finish(struct tc_media_ecg_stream *s, int64_t total)
 void
 tc_media_ecg_stream_remove(struct tc_media_ecg_stream *s)
 {
+    s->relay->removals++;
     g_hash_table_remove(s->relay->streams, GUINT_TO_POINTER(s->fmt.ssrc));
 }

@@ -438,6 +438,90 @@ test_relay_subscribers_come_and_go(void)
     close(spare);
 }
 
+/* A's packet callback removes stream B. */
+struct remover {
+    struct tc_media_ecg_stream *victim;
+    int64_t packets;
+};
+
+static void
+remove_other(void *data, int64_t index, const uint8_t *payload,
+             unsigned frames)
+{
+    struct remover *rm = data;
+
+    (void)index;
+    (void)payload;
+    (void)frames;
+    rm->packets++;
+    if (rm->victim) {
+        tc_media_ecg_stream_remove(rm->victim);
+        rm->victim = NULL;
+    }
+}
+
+/* A stream removed by a callback while its packets wait in the same
+ * receive batch: they are not handled under the freed stream (the relay
+ * looks up its batch's streams before handling any packet) but counted
+ * as of an unknown stream. */
+static void
+test_relay_stream_removed_within_a_batch(void)
+{
+    uint8_t key[30], buf[2][TC_MEDIA_ECG_MAX_PACKET];
+    struct tc_media_ecg_format fmt_b = fmt;
+    struct tc_media_srtp *tx_a = NULL, *tx_b = NULL;
+    struct tc_media_ecg_relay *relay = NULL;
+    struct tc_media_ecg_stream *a = NULL, *b = NULL;
+    struct remover rm = {0};
+    struct sockaddr_in relay_addr, dev_addr;
+    int dev;
+    size_t len[2];
+
+    for (int i = 0; i < 30; i++) {
+        key[i] = (uint8_t)(i * 7 + 1);
+    }
+    fmt_b.ssrc = fmt.ssrc + 1;
+    struct tc_media_ecg_stream_params pa = {
+        .format = fmt,
+        .profile = TC_MEDIA_SRTP_AEAD_AES_128_GCM,
+        .key = key,
+        .packet = remove_other,
+        .data = &rm,
+    };
+    struct tc_media_ecg_stream_params pb = pa;
+    pb.format = fmt_b;
+    pb.packet = NULL;
+    pb.data = NULL;
+    TC_REQUIRE(tc_media_ecg_relay_new("127.0.0.1", 0, &relay) == 0);
+    TC_REQUIRE(tc_media_ecg_relay_stream_add(relay, &pa, &a) == 0);
+    TC_REQUIRE(tc_media_ecg_relay_stream_add(relay, &pb, &b) == 0);
+    rm.victim = b;
+    memset(&relay_addr, 0, sizeof(relay_addr));
+    relay_addr.sin_family = AF_INET;
+    relay_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    relay_addr.sin_port = htons(tc_media_ecg_relay_port(relay));
+    dev = udp_socket(&dev_addr);
+    tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, key, fmt.ssrc, &tx_a);
+    tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, key, fmt_b.ssrc, &tx_b);
+    len[0] = device_packet(tx_a, 0, buf[0]);
+    len[1] = (size_t)tc_media_ecg_rtp_write(
+        &fmt_b, 0, false, src->samples, FPP, buf[1], TC_MEDIA_ECG_MAX_PACKET);
+    tc_media_srtp_protect(tx_b, buf[1], &len[1]);
+    /* both queued before the relay reads: one batch */
+    for (int k = 0; k < 2; k++) {
+        sendto(dev, buf[k], len[k], 0, (const struct sockaddr *)&relay_addr,
+               sizeof(relay_addr));
+    }
+    spin(50);
+    TC_CHECK_EQ(rm.packets, 1);
+    TC_CHECK(rm.victim == NULL);
+    TC_CHECK_EQ(tc_media_ecg_relay_unknown(relay), 1);
+    tc_media_ecg_relay_free(relay);
+    tc_media_srtp_free(tx_a);
+    tc_media_srtp_free(tx_b);
+    close(dev);
+}
+
 int
 main(void)
 {
@@ -454,6 +538,7 @@ main(void)
     }
     TC_RUN(test_relay_archives_forwards_and_counts_refusals);
     TC_RUN(test_relay_subscribers_come_and_go);
+    TC_RUN(test_relay_stream_removed_within_a_batch);
     tc_media_wfdb_record_free(src);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp_dir);
     if (system(cmd) != 0) {
