@@ -98,6 +98,8 @@ struct tc_sdk_ecg_sub {
     bool shared;    /* on the client's shared socket */
     uint16_t port;  /* where its packets arrive; 0 over WebSocket */
     GSource *watch; /* on fd */
+    bool reading;   /* in on_readable */
+    bool doomed;    /* freed from its callback while reading */
     uint64_t refused, coalesced;
 };
 
@@ -797,10 +799,21 @@ own_packet(void *ctx, uint8_t *p, size_t n, bool several)
     }
 }
 
+static void sub_release(struct tc_sdk_ecg_sub *s);
+
+/* A subscription's own socket. Its samples callback may free it: the
+ * rest of what was read is then dropped and it is released here. */
 static gboolean
 on_readable(gint fd, GIOCondition cond, gpointer data)
 {
-    read_packets(fd, own_packet, data);
+    struct tc_sdk_ecg_sub *s = data;
+
+    s->reading = true;
+    read_packets(fd, own_packet, s);
+    s->reading = false;
+    if (s->doomed) {
+        sub_release(s);
+    }
     return G_SOURCE_CONTINUE;
 }
 
@@ -968,10 +981,27 @@ tc_sdk_ecg_sub_port(const struct tc_sdk_ecg_sub *s)
     return s->port;
 }
 
+/* The subscription's socket, session and memory. */
+static void
+sub_release(struct tc_sdk_ecg_sub *s)
+{
+    if (s->watch) {
+        g_source_destroy(s->watch);
+        g_source_unref(s->watch);
+    }
+    if (s->srtp) {
+        srtp_dealloc(s->srtp);
+    }
+    if (s->fd >= 0) {
+        close(s->fd);
+    }
+    g_free(s);
+}
+
 void
 tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s)
 {
-    if (!s) {
+    if (!s || s->doomed) {
         return;
     }
     if (s->ready && s->c->state == TC_SDK_STATE_READY) {
@@ -987,17 +1017,13 @@ tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s)
     if (s->c->ecg) {
         g_ptr_array_remove(s->c->ecg->subs, s);
     }
-    if (s->watch) {
-        g_source_destroy(s->watch);
-        g_source_unref(s->watch);
+    if (s->reading) {
+        /* from its own samples callback: on_readable finishes */
+        s->ready = false;
+        s->doomed = true;
+        return;
     }
-    if (s->srtp) {
-        srtp_dealloc(s->srtp);
-    }
-    if (s->fd >= 0) {
-        close(s->fd);
-    }
-    g_free(s);
+    sub_release(s);
 }
 
 /* ---- from proto.c and ws.c ---- */

@@ -15,7 +15,9 @@
  * and /metrics shows whether the relay's sends went out in GSO sends
  * (on: some; off: none). Then the same three streams watched through the
  * C SDK (tc_sdk_ecg_subscribe): one port for all three, every frame once
- * and equal, and some packets read several at a time (UDP_GRO).
+ * and equal, and some packets read several at a time (UDP_GRO); a second
+ * subscription to one of them gets a port of its own and may free itself
+ * from its samples callback.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -398,9 +400,40 @@ on_sdk_samples(struct tc_sdk_ecg_sub *s, const struct tc_sdk_ecg_samples *x,
     }
 }
 
+/* A second subscription to stream 0 (a socket of its own) that frees
+ * itself from its first samples callback. */
+struct quitter {
+    struct tc_sdk_ecg_sub *sub;
+    bool ready;
+    int calls;
+};
+
+static void
+on_quitter_ready(struct tc_sdk_ecg_sub *s, int error, const char *json,
+                 void *data)
+{
+    struct quitter *q = data;
+
+    q->ready = error == 0;
+}
+
+static void
+on_quitter_samples(struct tc_sdk_ecg_sub *s,
+                   const struct tc_sdk_ecg_samples *x, void *data)
+{
+    struct quitter *q = data;
+
+    q->calls++;
+    tc_sdk_ecg_sub_free(s);
+    q->sub = NULL;
+}
+
 static void
 test_sdk_station_on_one_port(void)
 {
+    static const struct tc_sdk_ecg_sub_callbacks qcb = {
+        on_quitter_ready, on_quitter_samples, NULL};
+    struct quitter quit = {0};
     static const struct tc_sdk_ecg_sub_callbacks cb = {on_sdk_ready,
                                                        on_sdk_samples, NULL};
     struct dev devs[N_STREAMS] = {0};
@@ -425,6 +458,14 @@ test_sdk_station_on_one_port(void)
         }
         TC_REQUIRE(got[k].ready && got[k].err == 0);
     }
+    TC_REQUIRE(tc_sdk_ecg_subscribe(station->c,
+                                    tc_sdk_ecg_stream_name(devs[0].stream),
+                                    false, &qcb, &quit, &quit.sub) == 0);
+    for (int waited = 0; !quit.ready && waited < 5000; waited += 10) {
+        sig_spin(10);
+    }
+    TC_REQUIRE(quit.ready);
+    TC_CHECK(tc_sdk_ecg_sub_port(quit.sub) != tc_sdk_ecg_sub_port(got[0].sub));
     for (unsigned k = 0; k < N_STREAMS; k++) {
         tc_sdk_ecg_stream_push(devs[k].stream, devs[k].frames, N_FRAMES);
         tc_sdk_ecg_stream_stop(devs[k].stream);
@@ -455,6 +496,8 @@ test_sdk_station_on_one_port(void)
            " packets read several at a time\n",
            tc_sdk_ecg_sub_port(got[0].sub), coalesced);
     TC_CHECK(coalesced > 0);
+    TC_CHECK_EQ(quit.calls, 1); /* nothing after it freed itself */
+    TC_CHECK(quit.sub == NULL);
     for (unsigned k = 0; k < N_STREAMS; k++) {
         tc_sdk_ecg_sub_free(got[k].sub);
         g_free(got[k].count);
