@@ -590,6 +590,8 @@ struct tc_sdk_ecg_sub_callbacks {
      * description), or a negative errno and the server's message. */
     void (*ready)(struct tc_sdk_ecg_sub *s, int error, const char *json,
                   void *data);
+    /* Samples in the order they arrive; may free `s` (nothing more then
+     * comes to it). */
     void (*samples)(struct tc_sdk_ecg_sub *s,
                     const struct tc_sdk_ecg_samples *x, void *data);
     /* The stream ended (its device stopped). */
