@@ -104,13 +104,10 @@
 
 #include <glib.h>
 
+#include "bench-ecg-bare.h"
 #include "bench-ecg-net.h"
 #include "tc-media.h"
 
-#define LEADS   12
-#define RATE    500
-#define FPP     10
-#define PPS     (RATE / FPP)
 #define BATCH   64
 #define HIST_US 2000000 /* latency histogram: 1 us buckets up to 2 s */
 #define MAX_N   20000
@@ -191,15 +188,6 @@ now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static int64_t
-thread_cpu_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* This thread on one CPU (when pinning and the machine has it). */
 static void
 pin_to(int cpu)
@@ -213,14 +201,6 @@ pin_to(int cpu)
     CPU_SET(cpu, &set);
     if (pthread_setaffinity_np(pthread_self(), sizeof(set), &set) != 0) {
         fprintf(stderr, "could not pin to CPU %d\n", cpu);
-    }
-}
-
-static void
-key_for(uint8_t *key, uint32_t stream, uint8_t dir)
-{
-    for (int i = 0; i < TC_MEDIA_SRTP_MAX_KEY; i++) {
-        key[i] = (uint8_t)(stream * 7 + i * 13 + dir * 101);
     }
 }
 
@@ -361,14 +341,14 @@ relay_tick(gpointer data)
     int m = atomic_load(&b->measure);
 
     if (m >= 1 && b->cpu0 == 0) {
-        b->cpu0 = thread_cpu_ns();
+        b->cpu0 = bench_thread_cpu_ns();
         b->sys0 = thread_sys_ns();
         b->cpu0_0 = cpu0_busy_ns();
         b->ksoft0 = ksoftirqd0_ns();
         b->in0 = relay_accepted(b);
     }
     if (m >= 2 && b->relay_cpu_ns == 0) {
-        b->relay_cpu_ns = thread_cpu_ns() - b->cpu0;
+        b->relay_cpu_ns = bench_thread_cpu_ns() - b->cpu0;
         b->relay_sys_ns = thread_sys_ns() - b->sys0;
         b->cpu0_ns = cpu0_busy_ns() - b->cpu0_0;
         b->ksoft_ns = ksoftirqd0_ns() - b->ksoft0;
@@ -419,7 +399,7 @@ relay_main(gpointer data)
             .key = key,
         };
 
-        key_for(key, i, 0);
+        bench_key_for(key, i, 0);
         if (b->archive) {
             g_snprintf(name, sizeof(name), "s%u", i);
             p.archive = (struct tc_media_wfdb_writer_params){
@@ -442,7 +422,7 @@ relay_main(gpointer data)
             sub.sin_addr.s_addr = htonl(0x7f010000u + i);
         }
         for (int k = 0; k < 2; k++) {
-            key_for(key, i, (uint8_t)(1 + k));
+            bench_key_for(key, i, (uint8_t)(1 + k));
             sub.sin_port = htons(b->sub_port[k]);
             tc_media_ecg_stream_subscribe(s, profile, key, &sub, sizeof(sub),
                                           &id);
@@ -704,7 +684,7 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
             .first_seq = (uint16_t)(i * 977),
             .first_timestamp = i * 65537u,
         };
-        key_for(key, i, 0);
+        bench_key_for(key, i, 0);
         tc_media_srtp_new(profile, key, b.devs[i].fmt.ssrc, &b.devs[i].srtp);
     }
     b.relay_ctx = g_main_context_new();
@@ -729,11 +709,11 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
             bool measuring = now >= warm_end && now < end;
             if (measuring && atomic_load(&b.measure) == 0) {
                 atomic_store(&b.measure, 1);
-                gen0 = thread_cpu_ns();
+                gen0 = bench_thread_cpu_ns();
             }
             if (now >= end && b.gen_cpu_ns == 0 && gen0) {
                 /* (a starved generator may see this late: then more) */
-                b.gen_cpu_ns = thread_cpu_ns() - gen0;
+                b.gen_cpu_ns = bench_thread_cpu_ns() - gen0;
                 atomic_store(&b.measure, 2);
             }
             if (now < end) {
@@ -743,7 +723,7 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
             g_usleep(500);
         }
         if (b.gen_cpu_ns == 0 && gen0) { /* starved past the drain */
-            b.gen_cpu_ns = thread_cpu_ns() - gen0;
+            b.gen_cpu_ns = bench_thread_cpu_ns() - gen0;
         }
         atomic_store(&b.measure, 3);
     }
@@ -826,107 +806,6 @@ run_once(unsigned n, double seconds, bool archive, bool gso,
     return rc;
 }
 
-/*
- * Bare libsrtp on the same packets as the relay sees them: n streams,
- * each with its device session and two subscriber sessions (as many
- * libsrtp sessions as the relay holds), packets taken round-robin across
- * the streams; per packet srtp_unprotect + 2 x srtp_protect. Single
- * thread on the relay's core (CPU 0, when pinned), no sockets. The packets are
- * made and protected by the devices' sessions a batch of BARE_BATCH at a time,
- * untimed, and the batch is then timed while it is in the cache, as a packet
- * the relay has just read is (made all at once, 40,000 packets of 1.6 KiB came
- * from memory in the timed loop, which made the bare figure larger).
- */
-#define BARE_BATCH 64
-
-/* Packets i0 .. i0 + nb - 1 (packet i: stream i % n's packet i / n),
- * protected by the devices' sessions tx. */
-static void
-bare_make(struct tc_media_srtp **tx, unsigned n, size_t i0, size_t nb,
-          uint8_t (*pkts)[TC_MEDIA_ECG_MAX_PACKET], size_t *lens)
-{
-    static int16_t samples[FPP * LEADS];
-
-    for (size_t j = 0; j < nb; j++) {
-        size_t i = i0 + j;
-        unsigned s = (unsigned)(i % n);
-        struct tc_media_ecg_format fmt = {
-            .n_leads = LEADS,
-            .sample_rate_hz = RATE,
-            .frames_per_packet = FPP,
-            .payload_type = 96,
-            .ssrc = 0x10000u + s,
-        };
-        int len = tc_media_ecg_rtp_write(&fmt, i / n, false, samples, FPP,
-                                         pkts[j], TC_MEDIA_ECG_MAX_PACKET);
-        lens[j] = (size_t)len;
-        tc_media_srtp_protect(tx[s], pkts[j], &lens[j]);
-    }
-}
-
-static double
-bare_crypto_ns(unsigned n, unsigned per_stream,
-               enum tc_media_srtp_profile prof, enum tc_media_srtp_crypto impl)
-{
-    struct tc_media_srtp **tx = g_new0(struct tc_media_srtp *, n);
-    struct tc_media_srtp **rx = g_new0(struct tc_media_srtp *, n);
-    struct tc_media_srtp **out = g_new0(struct tc_media_srtp *, 2 * n);
-    uint8_t key[TC_MEDIA_SRTP_MAX_KEY], copy[TC_MEDIA_ECG_MAX_PACKET];
-    static uint8_t pkts[BARE_BATCH][TC_MEDIA_ECG_MAX_PACKET];
-    size_t lens[BARE_BATCH];
-    size_t total = (size_t)n * per_stream;
-    int64_t timed = 0;
-
-    tc_media_srtp_set_crypto(impl);
-    for (unsigned s = 0; s < n; s++) {
-        uint32_t ssrc = 0x10000u + s;
-        key_for(key, s, 0);
-        tc_media_srtp_new(prof, key, ssrc, &tx[s]);
-        tc_media_srtp_new(prof, key, ssrc, &rx[s]);
-        for (int k = 0; k < 2; k++) {
-            key_for(key, s, (uint8_t)(1 + k));
-            tc_media_srtp_new(prof, key, ssrc, &out[2 * s + (unsigned)k]);
-        }
-    }
-    /* packet i is stream i % n's packet i / n; the first packet of each
-     * stream untimed: first use of a key */
-    for (size_t i0 = 0; i0 < total; i0 += BARE_BATCH) {
-        size_t nb = MIN((size_t)BARE_BATCH, total - i0);
-        int64_t c0;
-
-        bare_make(tx, n, i0, nb, pkts, lens);
-        c0 = thread_cpu_ns();
-        for (size_t j = 0; j < nb; j++) {
-            size_t i = i0 + j;
-            unsigned s = (unsigned)(i % n);
-            size_t len = lens[j];
-
-            if (i == n) { /* the first round ends: time from here */
-                timed = 0;
-                c0 = thread_cpu_ns();
-            }
-            tc_media_srtp_unprotect(rx[s], pkts[j], &len);
-            for (unsigned k = 0; k < 2; k++) {
-                size_t l2 = len;
-                memcpy(copy, pkts[j], len);
-                tc_media_srtp_protect(out[2 * s + k], copy, &l2);
-            }
-        }
-        timed += thread_cpu_ns() - c0;
-    }
-    tc_media_srtp_set_crypto(crypto);
-    for (unsigned s = 0; s < n; s++) {
-        tc_media_srtp_free(tx[s]);
-        tc_media_srtp_free(rx[s]);
-        tc_media_srtp_free(out[2 * s]);
-        tc_media_srtp_free(out[2 * s + 1]);
-    }
-    g_free(tx);
-    g_free(rx);
-    g_free(out);
-    return (double)timed / (double)(total - n);
-}
-
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -956,46 +835,6 @@ loadavg(void)
         fclose(f);
     }
     return l;
-}
-
-static const char *
-impl_name(enum tc_media_srtp_crypto c)
-{
-    return c == TC_MEDIA_SRTP_CRYPTO_OPENSSL ? "openssl" : "libsrtp";
-}
-
-/* Bare libsrtp (unprotect + 2 x protect a packet) against the number of
- * streams, both implementations, both profiles: what crypto alone allows
- * a core (1 s / (cost x 50 packets/s) streams). */
-static void
-crypto_table(void)
-{
-    static const unsigned ns[] = {1, 100, 1000, 2000};
-    static const enum tc_media_srtp_profile profs[] = {
-        TC_MEDIA_SRTP_AEAD_AES_128_GCM, TC_MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80};
-
-    printf("\nbare libsrtp, unprotect + 2 x protect per packet, us "
-           "(streams/core the crypto alone allows):\n");
-    printf("%-24s %-8s", "profile", "ciphers");
-    for (size_t i = 0; i < G_N_ELEMENTS(ns); i++) {
-        printf(" %7u str", ns[i]);
-    }
-    printf("\n");
-    for (size_t p = 0; p < G_N_ELEMENTS(profs); p++) {
-        for (int c = 0; c < 2; c++) {
-            enum tc_media_srtp_crypto impl = c ? TC_MEDIA_SRTP_CRYPTO_LIBSRTP
-                                               : TC_MEDIA_SRTP_CRYPTO_OPENSSL;
-            printf("%-24s %-8s", tc_media_srtp_profile_name(profs[p]),
-                   impl_name(impl));
-            for (size_t i = 0; i < G_N_ELEMENTS(ns); i++) {
-                double ns_pk = bare_crypto_ns(ns[i], MAX(4u, 20000 / ns[i]),
-                                              profs[p], impl);
-                printf(" %5.1f (%5.0f)", ns_pk / 1000, 1e9 / (ns_pk * PPS));
-                fflush(stdout);
-            }
-            printf("\n");
-        }
-    }
 }
 
 /* One count under one GSO mode: the runs' medians as a line; whether
@@ -1121,7 +960,8 @@ main(int argc, char **argv)
         return 1;
     }
     if (tc_media_srtp_set_crypto(crypto) < 0) {
-        fprintf(stderr, "libsrtp refused the %s ciphers\n", impl_name(crypto));
+        fprintf(stderr, "libsrtp refused the %s ciphers\n",
+                bench_impl_name(crypto));
         return 1;
     }
     pin_to(1);
@@ -1135,7 +975,7 @@ main(int argc, char **argv)
                : (sub_gro ? "two sockets taking every stream, read with "
                             "UDP_GRO"
                           : "two sockets taking every stream"),
-           tc_media_srtp_profile_name(profile), impl_name(crypto),
+           tc_media_srtp_profile_name(profile), bench_impl_name(crypto),
            archive ? "archived" : "not archived",
            veth ? "veth (subscribers' receive on CPU 1, relay's on CPU 0)"
                 : "loopback (subscribers' receive in the relay's sends)",
@@ -1174,8 +1014,8 @@ main(int argc, char **argv)
                 /* on the relay's core: the two vCPUs need not run
                  * equally fast (what shares their physical cores) */
                 pin_to(0);
-                bare[m][r] =
-                    bare_crypto_ns(n, MAX(4u, 200000 / n), profile, crypto);
+                bare[m][r] = bench_bare_crypto_ns(n, MAX(4u, 200000 / n),
+                                                  profile, crypto, crypto);
                 pin_to(1);
             }
         }
@@ -1195,7 +1035,7 @@ main(int argc, char **argv)
     printf("streams relayed with no loss and p99 <= %.0f ms (GSO %s): %u\n",
            P99_MAX, modes[n_modes - 1] ? "on" : "off", best);
     if (g_strcmp0(getenv("TC_BENCH_TABLE"), "0") != 0) {
-        crypto_table();
+        bench_crypto_table(crypto);
     }
     return 0;
 }
