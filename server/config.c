@@ -501,28 +501,30 @@ parse_media_stats_interval(struct tc_srv_config *cfg, const char *value,
     return 0;
 }
 
+/* "true" or "false" into *out, or -EINVAL saying why. */
 static int
-parse_media_low_remb(struct tc_srv_config *cfg, const char *value,
-                     GString *why)
+parse_bool(const char *value, bool *out, GString *why)
 {
     if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
         g_string_printf(why, "'%s' is not true or false", value);
         return -EINVAL;
     }
-    cfg->media_low_remb = strcmp(value, "true") == 0;
+    *out = strcmp(value, "true") == 0;
     return 0;
+}
+
+static int
+parse_media_low_remb(struct tc_srv_config *cfg, const char *value,
+                     GString *why)
+{
+    return parse_bool(value, &cfg->media_low_remb, why);
 }
 
 /* [ecg] udp_gso: the relay's UDP GSO sends (media/ecg-tx.c). */
 static int
 parse_ecg_udp_gso(struct tc_srv_config *cfg, const char *value, GString *why)
 {
-    if (strcmp(value, "true") != 0 && strcmp(value, "false") != 0) {
-        g_string_printf(why, "'%s' is not true or false", value);
-        return -EINVAL;
-    }
-    cfg->ecg_udp_gso = strcmp(value, "true") == 0;
-    return 0;
+    return parse_bool(value, &cfg->ecg_udp_gso, why);
 }
 
 /* Every key. docs/operations.md documents each one with its default. */
