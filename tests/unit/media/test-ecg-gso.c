@@ -24,6 +24,7 @@
 
 #include <glib.h>
 
+#include "ecg-test-util.h"
 #include "media-int.h"
 #include "tc-media.h"
 #include "tc-test.h"
@@ -58,22 +59,6 @@ struct dev {
 
 static struct sockaddr_in relay_addr;
 
-static int
-udp_socket(struct sockaddr_in *bound)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    socklen_t len = sizeof(*bound);
-    int buf = 4 << 20;
-
-    memset(bound, 0, sizeof(*bound));
-    bound->sin_family = AF_INET;
-    bound->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf));
-    bind(fd, (struct sockaddr *)bound, sizeof(*bound));
-    getsockname(fd, (struct sockaddr *)bound, &len);
-    return fd;
-}
-
 static void
 key_for(uint8_t *key, unsigned stream, unsigned who)
 {
@@ -92,17 +77,6 @@ static unsigned
 frames_of(int64_t index)
 {
     return index == N_PKTS - 1 ? LAST_FPP : FPP;
-}
-
-static void
-spin(int ms)
-{
-    int64_t end = g_get_monotonic_time() + ms * 1000;
-
-    while (g_get_monotonic_time() < end) {
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(200);
-    }
 }
 
 static void
@@ -193,13 +167,13 @@ send_bursts(int fd, struct dev *devs, unsigned first, unsigned last,
             send_packet(fd, &devs[k], k, i);
         }
         if (i % 16 == 15 || i == to - 1) {
-            spin(3);
+            ecg_test_spin(3);
             for (int r = 0; r < n_rx; r++) {
                 drain(&rx[r]);
             }
         }
     }
-    spin(30);
+    ecg_test_spin(30);
     for (int r = 0; r < n_rx; r++) {
         drain(&rx[r]);
     }
@@ -302,9 +276,9 @@ station_monitor_late(bool gso)
     relay_open(&relay);
     TC_CHECK_EQ(tc_media_ecg_relay_set_gso(relay, gso), 0);
     devs_open(relay, devs);
-    dev = udp_socket(&dev_addr);
+    dev = ecg_test_udp_socket(&dev_addr, 4 << 20);
     for (int r = 0; r < 3; r++) {
-        rx[r].fd = udp_socket(&rx[r].addr);
+        rx[r].fd = ecg_test_udp_socket(&rx[r].addr, 4 << 20);
     }
     for (unsigned k = 0; k < N_STREAMS; k++) {
         subscribe(&devs[k], k, &rx[0], 1);
@@ -321,7 +295,7 @@ station_monitor_late(bool gso)
     send_bursts(dev, devs, 0, N_STREAMS - 1, 48, 100, rx, 2);
     /* the late one: 100 packets of history, in batches of 64 */
     subscribe(&devs[1], 1, &rx[2], 3);
-    spin(30);
+    ecg_test_spin(30);
     drain(&rx[2]);
     send_bursts(dev, devs, 0, N_STREAMS - 1, 100, N_PKTS, rx, 3);
 
@@ -391,77 +365,86 @@ refuse_gso(struct tc_media_ecg_relay *relay)
                           SO_NO_CHECK, &one, sizeof(one)) == 0);
 }
 
+/* Streams 0 and 1 to one subscriber socket, as a station takes them. */
+struct two {
+    struct tc_media_ecg_relay *relay;
+    struct dev devs[N_STREAMS];
+    struct rx_sock rx;
+    struct sockaddr_in dev_addr;
+    int dev;
+};
+
+static void
+two_open(struct two *t)
+{
+    memset(t, 0, sizeof(*t));
+    relay_open(&t->relay);
+    devs_open(t->relay, t->devs);
+    t->dev = ecg_test_udp_socket(&t->dev_addr, 4 << 20);
+    t->rx.fd = ecg_test_udp_socket(&t->rx.addr, 4 << 20);
+    subscribe(&t->devs[0], 0, &t->rx, 1);
+    subscribe(&t->devs[1], 1, &t->rx, 1);
+}
+
+/* Both streams arrived whole, nothing else; the relay's send figures. */
+static void
+two_check(struct two *t, struct tc_media_ecg_relay_tx_stats *tx)
+{
+    check_got_all(&t->rx, 0, 0);
+    check_got_all(&t->rx, 1, 0);
+    TC_CHECK_EQ(t->rx.junk, 0);
+    tc_media_ecg_relay_tx_stats(t->relay, tx);
+    TC_CHECK_EQ(tx->datagrams, 2 * N_PKTS);
+}
+
+static void
+two_close(struct two *t)
+{
+    tc_media_ecg_relay_free(t->relay);
+    devs_close(t->devs);
+    rx_close(&t->rx);
+    close(t->dev);
+}
+
 static void
 test_kernel_refusing_gso_first_turns_it_off(void)
 {
-    struct tc_media_ecg_relay *relay = NULL;
     struct tc_media_ecg_relay_tx_stats tx;
-    struct dev devs[N_STREAMS] = {0};
-    struct rx_sock rx = {0};
-    struct sockaddr_in dev_addr;
-    int dev;
+    struct two t;
 
-    relay_open(&relay);
-    devs_open(relay, devs);
-    refuse_gso(relay);
-    dev = udp_socket(&dev_addr);
-    rx.fd = udp_socket(&rx.addr);
-    subscribe(&devs[0], 0, &rx, 1);
-    subscribe(&devs[1], 1, &rx, 1);
-    send_bursts(dev, devs, 0, 1, 0, N_PKTS, &rx, 1);
-    check_got_all(&rx, 0, 0);
-    check_got_all(&rx, 1, 0);
-    TC_CHECK_EQ(rx.junk, 0);
-    tc_media_ecg_relay_tx_stats(relay, &tx);
+    two_open(&t);
+    refuse_gso(t.relay);
+    send_bursts(t.dev, t.devs, 0, 1, 0, N_PKTS, &t.rx, 1);
+    two_check(&t, &tx);
     TC_CHECK_EQ(tx.gso, false);
     TC_CHECK_EQ(tx.gso_refused, 1);
     TC_CHECK_EQ(tx.gso_sends, 0);
-    TC_CHECK_EQ(tx.datagrams, 2 * N_PKTS);
-    tc_media_ecg_relay_free(relay);
-    devs_close(devs);
-    rx_close(&rx);
-    close(dev);
+    two_close(&t);
 }
 
 static void
 test_kernel_refusing_gso_later_resends_the_batch(void)
 {
-    struct tc_media_ecg_relay *relay = NULL;
     struct tc_media_ecg_relay_tx_stats tx;
     struct tc_media_ecg_stream_stats st;
-    struct dev devs[N_STREAMS] = {0};
-    struct rx_sock rx = {0};
-    struct sockaddr_in dev_addr;
-    int dev;
+    struct two t;
     uint64_t gso_before;
 
-    relay_open(&relay);
-    devs_open(relay, devs);
-    dev = udp_socket(&dev_addr);
-    rx.fd = udp_socket(&rx.addr);
-    subscribe(&devs[0], 0, &rx, 1);
-    subscribe(&devs[1], 1, &rx, 1);
-    send_bursts(dev, devs, 0, 1, 0, 60, &rx, 1);
-    tc_media_ecg_relay_tx_stats(relay, &tx);
+    two_open(&t);
+    send_bursts(t.dev, t.devs, 0, 1, 0, 60, &t.rx, 1);
+    tc_media_ecg_relay_tx_stats(t.relay, &tx);
     gso_before = tx.gso_sends;
     TC_CHECK(gso_before > 0);
-    refuse_gso(relay);
-    send_bursts(dev, devs, 0, 1, 60, N_PKTS, &rx, 1);
-    check_got_all(&rx, 0, 0);
-    check_got_all(&rx, 1, 0);
-    TC_CHECK_EQ(rx.junk, 0);
-    tc_media_ecg_relay_tx_stats(relay, &tx);
+    refuse_gso(t.relay);
+    send_bursts(t.dev, t.devs, 0, 1, 60, N_PKTS, &t.rx, 1);
+    two_check(&t, &tx);
     TC_CHECK_EQ(tx.gso, true);
     TC_CHECK(tx.gso_refused > 0);
     TC_CHECK_EQ(tx.gso_sends, gso_before);
-    TC_CHECK_EQ(tx.datagrams, 2 * N_PKTS);
-    tc_media_ecg_stream_stats(devs[0].stream, &st);
+    tc_media_ecg_stream_stats(t.devs[0].stream, &st);
     TC_CHECK_EQ(st.sent, N_PKTS);
     TC_CHECK_EQ(st.send_failed, 0);
-    tc_media_ecg_relay_free(relay);
-    devs_close(devs);
-    rx_close(&rx);
-    close(dev);
+    two_close(&t);
 }
 
 int

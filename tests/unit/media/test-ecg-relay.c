@@ -19,6 +19,7 @@
 
 #include <glib.h>
 
+#include "ecg-test-util.h"
 #include "tc-media.h"
 #include "tc-test.h"
 
@@ -46,20 +47,6 @@ struct receiver {
     int64_t packets;
     bool mismatch;
 };
-
-static int
-udp_socket(struct sockaddr_in *bound)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    socklen_t len = sizeof(*bound);
-
-    memset(bound, 0, sizeof(*bound));
-    bound->sin_family = AF_INET;
-    bound->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, (struct sockaddr *)bound, sizeof(*bound));
-    getsockname(fd, (struct sockaddr *)bound, &len);
-    return fd;
-}
 
 static bool
 payload_equals_source(int64_t index, const uint8_t *payload, unsigned frames)
@@ -155,17 +142,6 @@ device_packet(struct tc_media_srtp *tx, int64_t k, uint8_t *buf)
 }
 
 static void
-spin(int ms)
-{
-    int64_t end = g_get_monotonic_time() + ms * 1000;
-
-    while (g_get_monotonic_time() < end) {
-        g_main_context_iteration(NULL, FALSE);
-        g_usleep(200);
-    }
-}
-
-static void
 test_relay_archives_forwards_and_counts_refusals(void)
 {
     uint8_t dev_key[30], sub_key[30], late_key[30], wrong_key[30];
@@ -220,9 +196,9 @@ test_relay_archives_forwards_and_counts_refusals(void)
     relay_addr.sin_family = AF_INET;
     relay_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     relay_addr.sin_port = htons(tc_media_ecg_relay_port(relay));
-    dev = udp_socket(&dev_addr);
-    rx.fd = udp_socket(&rx_addr);
-    late.fd = udp_socket(&late_addr);
+    dev = ecg_test_udp_socket(&dev_addr, 0);
+    rx.fd = ecg_test_udp_socket(&rx_addr, 0);
+    late.fd = ecg_test_udp_socket(&late_addr, 0);
     tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, dev_key, fmt.ssrc, &tx);
     tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, wrong_key, fmt.ssrc,
                       &tx_wrong);
@@ -243,7 +219,7 @@ test_relay_archives_forwards_and_counts_refusals(void)
         }
         if (k == 600) {
             /* the late subscriber: gets 2 s of history first */
-            spin(20);
+            ecg_test_spin(20);
             TC_CHECK_EQ(tc_media_ecg_stream_subscribe(
                             s, TC_MEDIA_SRTP_AEAD_AES_128_GCM, late_key,
                             &late_addr, sizeof(late_addr), &late_id),
@@ -251,7 +227,7 @@ test_relay_archives_forwards_and_counts_refusals(void)
             tc_media_ecg_stream_history(s, on_history, &hist);
         }
         if (k % 32 == 0) {
-            spin(2);
+            ecg_test_spin(2);
             drain(&rx);
             drain(&late);
         }
@@ -283,7 +259,7 @@ test_relay_archives_forwards_and_counts_refusals(void)
         sendto(dev, buf, len, 0, (struct sockaddr *)&relay_addr,
                sizeof(relay_addr));
     }
-    spin(100);
+    ecg_test_spin(100);
     drain(&rx);
     drain(&late);
     tc_media_ecg_stream_stats(s, &st);
@@ -340,10 +316,10 @@ send_range(int dev, struct tc_media_srtp *tx,
         sendto(dev, buf, len, 0, (const struct sockaddr *)relay_addr,
                sizeof(*relay_addr));
         if (k % 16 == 15) {
-            spin(2);
+            ecg_test_spin(2);
         }
     }
-    spin(50);
+    ecg_test_spin(50);
 }
 
 /* Subscribers come and go in any order: each one still gets exactly the
@@ -379,11 +355,11 @@ test_relay_subscribers_come_and_go(void)
     relay_addr.sin_family = AF_INET;
     relay_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     relay_addr.sin_port = htons(tc_media_ecg_relay_port(relay));
-    dev = udp_socket(&dev_addr);
-    spare = udp_socket(&spare_addr);
+    dev = ecg_test_udp_socket(&dev_addr, 0);
+    spare = ecg_test_udp_socket(&spare_addr, 0);
     tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, dev_key, fmt.ssrc, &tx);
     for (int r = 0; r < 3; r++) {
-        rx[r].fd = udp_socket(&addr[r]);
+        rx[r].fd = ecg_test_udp_socket(&addr[r], 0);
         tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, keys[r], fmt.ssrc,
                           &rx[r].srtp);
         TC_REQUIRE(tc_media_ecg_stream_subscribe(
@@ -500,7 +476,7 @@ test_relay_stream_removed_within_a_batch(void)
     relay_addr.sin_family = AF_INET;
     relay_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     relay_addr.sin_port = htons(tc_media_ecg_relay_port(relay));
-    dev = udp_socket(&dev_addr);
+    dev = ecg_test_udp_socket(&dev_addr, 0);
     tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, key, fmt.ssrc, &tx_a);
     tc_media_srtp_new(TC_MEDIA_SRTP_AEAD_AES_128_GCM, key, fmt_b.ssrc, &tx_b);
     len[0] = device_packet(tx_a, 0, buf[0]);
@@ -512,7 +488,7 @@ test_relay_stream_removed_within_a_batch(void)
         sendto(dev, buf[k], len[k], 0, (const struct sockaddr *)&relay_addr,
                sizeof(relay_addr));
     }
-    spin(50);
+    ecg_test_spin(50);
     TC_CHECK_EQ(rm.packets, 1);
     TC_CHECK(rm.victim == NULL);
     TC_CHECK_EQ(tc_media_ecg_relay_unknown(relay), 1);
