@@ -27,8 +27,10 @@
  * client leaves normally. Relay latency: every message carries its send
  * time (CLOCK_MONOTONIC, microseconds) - in the candidate string for
  * `candidate`, as the text for `chat` - and the receiver records now -
- * then. The first second of each step is not counted (warm-up). Lines
- * starting RESULT-SETUP and RESULT-STEP are for scripts.
+ * then. The first second of each step is warm-up: throughput counts what
+ * arrives after it, latency what is sent after it (wherever it arrives,
+ * up to the end of the second the step drains for). Lines starting
+ * RESULT-SETUP and RESULT-STEP are for scripts.
  *
  * Threads: --threads worker threads, each with its own GMainContext, SDK
  * clients and latency histogram (whole rooms per thread); the main thread
@@ -238,11 +240,22 @@ record(struct member *m, const char *stamp)
     int64_t t = now_us();
     int s = atomic_load(&step);
 
+    int ph = atomic_load(&phase);
+    int64_t start = atomic_load(&step_started_us);
+
     atomic_fetch_add(&n_received, 1);
-    if (sent <= 0 || atomic_load(&phase) != 2 ||
-        t < atomic_load(&step_started_us) + 1000000 ||
-        sent < atomic_load(&step_started_us)) {
-        return; /* warm-up, or sent during the step before */
+    if (sent <= 0 || ph < 2 || ph > 3 || sent < start) {
+        return; /* not loading, or sent during the step before */
+    }
+    /* throughput: what arrived in the window (after the first second) */
+    if (ph == 2 && t >= start + 1000000) {
+        atomic_fetch_add(&n_counted[s], 1);
+    }
+    /* latency: what was sent in the window, wherever it arrived up to the
+     * end of the drain; a message sent in the warm-up second is part of
+     * the warm-up even when it arrives after it */
+    if (sent < start + 1000000) {
+        return;
     }
     lat = t - sent;
     if (m->w->slow && lat >= 1000 && m->w->n_slow < MAX_SLOW) {
@@ -252,7 +265,6 @@ record(struct member *m, const char *stamp)
         e[2] = s;
     }
     m->w->hist[s][MIN(MAX(lat, 0) / BUCKET_US, N_BUCKETS)]++;
-    atomic_fetch_add(&n_counted[s], 1);
 }
 
 static void
@@ -983,6 +995,7 @@ main(int argc, char **argv)
     report_setup((double)(setup_end - t0) / 1e6, rss0, rss1);
     for (int s = 0; s < opt.n_steps; s++) {
         int64_t start = now_us(), srv0, own0, srv_wait0, own_wait0;
+        int64_t window, srv_cpu, own_cpu, srv_wait, own_wait;
         atomic_store(&step, s);
         atomic_store(&step_started_us, start);
         atomic_store(&phase, 2);
@@ -995,18 +1008,19 @@ main(int argc, char **argv)
         loop_stats(ws, false);
         wait_until(start + (int64_t)opt.duration_s * 1000000, NULL);
         atomic_store(&phase, 3); /* stop sending, let the last arrive */
-        report_step(ws, s, now_us() - start - 1000000,
-                    srv0 >= 0 ? server_cpu_us() - srv0 : -1,
-                    own_cpu_us() - own0,
-                    srv_wait0 >= 0 ? wait_us(opt.server_pid) - srv_wait0 : -1,
-                    own_wait0 >= 0 ? wait_us(0) - own_wait0 : -1);
-        loop_stats(ws, true);
+        window = now_us() - start - 1000000;
+        srv_cpu = srv0 >= 0 ? server_cpu_us() - srv0 : -1;
+        own_cpu = own_cpu_us() - own0;
+        srv_wait = srv_wait0 >= 0 ? wait_us(opt.server_pid) - srv_wait0 : -1;
+        own_wait = own_wait0 >= 0 ? wait_us(0) - own_wait0 : -1;
         wait_until(now_us() + 1000000, NULL);
+        report_step(ws, s, window, srv_cpu, own_cpu, srv_wait, own_wait);
+        loop_stats(ws, true);
         /* Past the peak: received under half of what was offered. Higher
          * steps would only pile up messages that the server must still
          * read (and the next run would measure that backlog). */
         if ((double)atomic_load(&n_counted[s]) * 1e6 /
-                (double)MAX(now_us() - start - 2000000, 1) <
+                (double)MAX(window, 1) <
             0.5 * opt.rates[s] * opt.clients) {
             printf("saturated at step %d: the later steps are skipped\n",
                    s + 1);
