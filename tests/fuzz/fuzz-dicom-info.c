@@ -60,11 +60,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 w->n_samples < 1 || !w->samples) {
                 abort();
             }
-            /* every sample is there */
-            volatile int64_t sum = 0;
+            /* every sample is there (read each; ASan checks the reads,
+             * the empty asm keeps the compiler from dropping them) */
+            int64_t sum = 0;
             for (size_t i = 0; i < (size_t)w->n_samples * w->n_channels; i++) {
                 sum += w->samples[i];
             }
+            __asm__ volatile("" : : "g"(sum));
             tc_media_dicom_waveform_free(w);
         } else if (!err) {
             abort();
