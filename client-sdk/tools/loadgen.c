@@ -126,7 +126,9 @@ struct worker {
     int64_t (*slow)[3];       /* TC_LOADGEN_SLOW: (received, latency, step) */
     size_t n_slow;
 };
-#define MAX_SLOW 400000
+#define MAX_SLOW  400000
+#define WARMUP_US 1000000 /* the first second of a step: not measured */
+#define DRAIN_US  1000000 /* after a step: the last messages arrive */
 
 /* Shared between threads (atomics) or fixed before the threads start. */
 static struct options opt;
@@ -239,7 +241,6 @@ record(struct member *m, const char *stamp)
     int64_t sent = g_ascii_strtoll(stamp, NULL, 10), lat;
     int64_t t = now_us();
     int s = atomic_load(&step);
-
     int ph = atomic_load(&phase);
     int64_t start = atomic_load(&step_started_us);
 
@@ -248,13 +249,13 @@ record(struct member *m, const char *stamp)
         return; /* not loading, or sent during the step before */
     }
     /* throughput: what arrived in the window (after the first second) */
-    if (ph == 2 && t >= start + 1000000) {
+    if (ph == 2 && t >= start + WARMUP_US) {
         atomic_fetch_add(&n_counted[s], 1);
     }
     /* latency: what was sent in the window, wherever it arrived up to the
      * end of the drain; a message sent in the warm-up second is part of
      * the warm-up even when it arrives after it */
-    if (sent < start + 1000000) {
+    if (sent < start + WARMUP_US) {
         return;
     }
     lat = t - sent;
@@ -1000,7 +1001,7 @@ main(int argc, char **argv)
         atomic_store(&step_started_us, start);
         atomic_store(&phase, 2);
         /* the window counted: after the first second (warm-up) */
-        wait_until(start + 1000000, NULL);
+        wait_until(start + WARMUP_US, NULL);
         srv0 = server_cpu_us();
         own0 = own_cpu_us();
         srv_wait0 = opt.server_pid > 0 ? wait_us(opt.server_pid) : -1;
@@ -1008,19 +1009,18 @@ main(int argc, char **argv)
         loop_stats(ws, false);
         wait_until(start + (int64_t)opt.duration_s * 1000000, NULL);
         atomic_store(&phase, 3); /* stop sending, let the last arrive */
-        window = now_us() - start - 1000000;
+        window = now_us() - start - WARMUP_US;
         srv_cpu = srv0 >= 0 ? server_cpu_us() - srv0 : -1;
         own_cpu = own_cpu_us() - own0;
         srv_wait = srv_wait0 >= 0 ? wait_us(opt.server_pid) - srv_wait0 : -1;
         own_wait = own_wait0 >= 0 ? wait_us(0) - own_wait0 : -1;
-        wait_until(now_us() + 1000000, NULL);
+        wait_until(now_us() + DRAIN_US, NULL);
         report_step(ws, s, window, srv_cpu, own_cpu, srv_wait, own_wait);
         loop_stats(ws, true);
         /* Past the peak: received under half of what was offered. Higher
          * steps would only pile up messages that the server must still
          * read (and the next run would measure that backlog). */
-        if ((double)atomic_load(&n_counted[s]) * 1e6 /
-                (double)MAX(window, 1) <
+        if ((double)atomic_load(&n_counted[s]) * 1e6 / (double)MAX(window, 1) <
             0.5 * opt.rates[s] * opt.clients) {
             printf("saturated at step %d: the later steps are skipped\n",
                    s + 1);
