@@ -40,7 +40,8 @@
 #define MAX_LEADS     16
 #define MAX_PAYLOAD   1400
 #define MAX_PACKET    (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
-#define GRO_MAX       65536 /* a UDP_GRO read: one GSO run at most */
+#define GRO_MAX       65536         /* a UDP_GRO read: one GSO run at most */
+#define EARLY_MAX     (1024 * 1024) /* held for answers not yet in */
 #define TICK_MS       5
 #define MAX_QUEUE_S   600
 #define MAX_PER_TICK  256 /* packets per tick, even far behind */
@@ -88,6 +89,7 @@ struct tc_sdk_ecg_sub {
     char stream[32];
     int64_t study;
     bool websocket, ready;
+    bool answered; /* the server's answer (or refusal) is in */
     int subscription;
     unsigned n_leads, fpp;
     uint32_t ssrc, first_ts;
@@ -98,8 +100,8 @@ struct tc_sdk_ecg_sub {
     bool shared;    /* on the client's shared socket */
     uint16_t port;  /* where its packets arrive; 0 over WebSocket */
     GSource *watch; /* on fd */
-    bool reading;   /* in on_readable */
-    bool doomed;    /* freed from its callback while reading */
+    bool reading;   /* in on_readable or sub_ready: a free waits */
+    bool doomed;    /* freed from a callback meanwhile */
     uint64_t refused, coalesced;
 };
 
@@ -118,6 +120,13 @@ struct tc_sdk__ecg {
     int udp_fd;
     uint16_t udp_port;
     GSource *udp_watch;
+    /* Packets on the shared socket that no answered subscription takes,
+     * while one is waiting for its answer: the relay sends a late
+     * subscriber's history as it subscribes, and the answer with the keys
+     * comes over the WebSocket, often after it. Each is a 2-byte length
+     * and the packet; at most EARLY_MAX bytes. */
+    GByteArray *early;
+    bool test_udp_first; /* tc_sdk_ecg_test_udp_first */
 };
 
 static gsize srtp_ready;
@@ -142,24 +151,53 @@ ecg_of(struct tc_sdk_client *c)
         c->ecg->subs = g_ptr_array_new();
         c->ecg->rx = g_byte_array_new();
         c->ecg->udp_fd = -1;
+        c->ecg->early = g_byte_array_new();
     }
     return c->ecg;
+}
+
+/* The big-endian 32-bit number at p. */
+static uint32_t
+rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+/* Stop and drop a source (NULL: nothing). */
+static void
+drop_source(GSource *src)
+{
+    if (src) {
+        g_source_destroy(src);
+        g_source_unref(src);
+    }
+}
+
+/* A source on the client's loop calling fn(fd, cond, data) when fd is
+ * readable. */
+static GSource *
+watch_fd(struct tc_sdk_client *c, int fd, GUnixFDSourceFunc fn, void *data)
+{
+    GSource *src = g_unix_fd_source_new(fd, G_IO_IN);
+
+    g_source_set_callback(src, G_SOURCE_FUNC(fn), data, NULL);
+    g_source_attach(src, tc_sdk__loop_context(c));
+    return src;
 }
 
 void
 tc_sdk__ecg_free_all(struct tc_sdk_client *c)
 {
     if (c->ecg) {
-        if (c->ecg->udp_watch) {
-            g_source_destroy(c->ecg->udp_watch);
-            g_source_unref(c->ecg->udp_watch);
-        }
+        drop_source(c->ecg->udp_watch);
         if (c->ecg->udp_fd >= 0) {
             close(c->ecg->udp_fd);
         }
         g_hash_table_destroy(c->ecg->requests);
         g_ptr_array_unref(c->ecg->subs);
         g_byte_array_unref(c->ecg->rx);
+        g_byte_array_unref(c->ecg->early);
         g_free(c->ecg);
         c->ecg = NULL;
     }
@@ -658,10 +696,7 @@ tc_sdk_ecg_stream_free(struct tc_sdk_ecg_stream *s)
         return;
     }
     forget_requests(s->c, s);
-    if (s->timer) {
-        g_source_destroy(s->timer);
-        g_source_unref(s->timer);
-    }
+    drop_source(s->timer);
     if (s->srtp) {
         srtp_dealloc(s->srtp);
     }
@@ -737,8 +772,7 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
         return;
     }
     seq = (uint16_t)(buf[2] << 8 | buf[3]);
-    ts = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 |
-         (uint32_t)buf[6] << 8 | buf[7];
+    ts = rd32(buf + 4);
     (void)seq;
     deliver(s, (int64_t)(uint32_t)(ts - s->first_ts), buf + off,
             (unsigned)(bytes / (2u * s->n_leads)));
@@ -824,13 +858,13 @@ static void
 shared_packet(void *ctx, uint8_t *p, size_t n, bool several)
 {
     struct tc_sdk__ecg *e = ctx;
+    bool waiting = false;
     uint32_t ssrc;
 
     if (n < 12) {
         return;
     }
-    ssrc = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 |
-           p[11];
+    ssrc = rd32(p + 8);
     for (guint i = 0; i < e->subs->len; i++) {
         struct tc_sdk_ecg_sub *s = g_ptr_array_index(e->subs, i);
         if (s->shared && s->ready && s->ssrc == ssrc) {
@@ -838,6 +872,12 @@ shared_packet(void *ctx, uint8_t *p, size_t n, bool several)
             on_datagram(s, p, n);
             return;
         }
+        waiting = waiting || (s->shared && !s->answered);
+    }
+    if (waiting && n <= G_MAXUINT16 && e->early->len + 2 + n <= EARLY_MAX) {
+        uint8_t len[2] = {(uint8_t)(n >> 8), (uint8_t)n};
+        g_byte_array_append(e->early, len, 2);
+        g_byte_array_append(e->early, p, (guint)n);
     }
 }
 
@@ -866,24 +906,17 @@ sub_socket(struct tc_sdk_client *c, struct tc_sdk_ecg_sub *s)
         taken = taken || (o->shared && strcmp(o->stream, s->stream) == 0);
     }
     if (taken) {
+        /* read once the answer brings the keys (sub_ready): what the
+         * relay sends before waits in the socket */
         s->fd = udp_socket(c->url.host, 0, false, &s->port);
-        if (s->fd < 0) {
-            return -EIO;
-        }
-        s->watch = g_unix_fd_source_new(s->fd, G_IO_IN);
-        g_source_set_callback(s->watch, G_SOURCE_FUNC(on_readable), s, NULL);
-        g_source_attach(s->watch, tc_sdk__loop_context(c));
-        return 0;
+        return s->fd < 0 ? -EIO : 0;
     }
     if (e->udp_fd < 0) {
         e->udp_fd = udp_socket(c->url.host, 0, false, &e->udp_port);
         if (e->udp_fd < 0) {
             return -EIO;
         }
-        e->udp_watch = g_unix_fd_source_new(e->udp_fd, G_IO_IN);
-        g_source_set_callback(e->udp_watch, G_SOURCE_FUNC(on_shared_readable),
-                              e, NULL);
-        g_source_attach(e->udp_watch, tc_sdk__loop_context(c));
+        e->udp_watch = watch_fd(c, e->udp_fd, on_shared_readable, e);
     }
     s->shared = true;
     s->port = e->udp_port;
@@ -932,6 +965,44 @@ tc_sdk_ecg_subscribe(struct tc_sdk_client *c, const char *stream,
     return 0;
 }
 
+/* Whether a subscription on the shared socket waits for its answer. */
+static bool
+early_wanted(const struct tc_sdk__ecg *e)
+{
+    for (guint i = 0; i < e->subs->len; i++) {
+        const struct tc_sdk_ecg_sub *o = g_ptr_array_index(e->subs, i);
+        if (o->shared && !o->answered) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The held packets of s's SSRC to s, now answered; the others stay held
+ * while another subscription waits. */
+static void
+take_early(struct tc_sdk__ecg *e, struct tc_sdk_ecg_sub *s)
+{
+    GByteArray *keep = g_byte_array_new();
+    bool wanted = early_wanted(e);
+
+    for (guint off = 0; off + 2 <= e->early->len;) {
+        uint8_t *q = e->early->data + off;
+        size_t n = (size_t)q[0] << 8 | q[1];
+        uint8_t *p = q + 2;
+        uint32_t ssrc = rd32(p + 8);
+
+        off += 2 + (guint)n;
+        if (s->ready && ssrc == s->ssrc) {
+            on_datagram(s, p, n); /* may free s: then not ready */
+        } else if (wanted) {
+            g_byte_array_append(keep, q, (guint)(2 + n));
+        }
+    }
+    g_byte_array_unref(e->early);
+    e->early = keep;
+}
+
 static void
 sub_ready(struct tc_sdk_ecg_sub *s, json_t *msg, const char *json)
 {
@@ -957,9 +1028,20 @@ sub_ready(struct tc_sdk_ecg_sub *s, json_t *msg, const char *json)
                           json_string_value(json_object_get(msg, "key")),
                           s->ssrc, &s->srtp);
     }
+    s->answered = true;
     s->ready = rc == 0;
+    s->reading = true;
     if (s->cb.ready) {
         s->cb.ready(s, rc, json, s->data);
+    }
+    if (s->ready && s->fd >= 0) {
+        s->watch = watch_fd(s->c, s->fd, on_readable, s);
+    } else if (s->ready && s->shared) {
+        take_early(s->c->ecg, s);
+    }
+    s->reading = false;
+    if (s->doomed) {
+        sub_release(s);
     }
 }
 
@@ -967,6 +1049,12 @@ uint64_t
 tc_sdk_ecg_sub_refused(const struct tc_sdk_ecg_sub *s)
 {
     return s->refused;
+}
+
+void
+tc_sdk_ecg_test_udp_first(struct tc_sdk_client *c, bool on)
+{
+    ecg_of(c)->test_udp_first = on;
 }
 
 uint64_t
@@ -985,10 +1073,7 @@ tc_sdk_ecg_sub_port(const struct tc_sdk_ecg_sub *s)
 static void
 sub_release(struct tc_sdk_ecg_sub *s)
 {
-    if (s->watch) {
-        g_source_destroy(s->watch);
-        g_source_unref(s->watch);
-    }
+    drop_source(s->watch);
     if (s->srtp) {
         srtp_dealloc(s->srtp);
     }
@@ -1016,6 +1101,9 @@ tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s)
     forget_requests(s->c, s);
     if (s->c->ecg) {
         g_ptr_array_remove(s->c->ecg->subs, s);
+        if (!early_wanted(s->c->ecg)) {
+            g_byte_array_set_size(s->c->ecg->early, 0);
+        }
     }
     if (s->reading) {
         /* from its own samples callback: on_readable finishes */
@@ -1058,10 +1146,19 @@ tc_sdk__ecg_answer(struct tc_sdk_client *c, const char *id, json_t *msg,
             st->cb.stopped(st, ok ? 0 : -EPERM, json, st->data);
         }
     } else if (sub) {
+        if (c->ecg->test_udp_first && c->ecg->udp_fd >= 0) {
+            read_packets(c->ecg->udp_fd, shared_packet, c->ecg);
+        }
         if (ok) {
             sub_ready(sub, msg, json);
-        } else if (sub->cb.ready) {
-            sub->cb.ready(sub, -EPERM, why, sub->data);
+        } else {
+            sub->answered = true;
+            if (!early_wanted(c->ecg)) {
+                g_byte_array_set_size(c->ecg->early, 0);
+            }
+            if (sub->cb.ready) {
+                sub->cb.ready(sub, -EPERM, why, sub->data);
+            }
         }
     }
     return true;
@@ -1094,15 +1191,9 @@ on_ws_frame(struct tc_sdk_client *c, const uint8_t *p, size_t len)
         return;
     }
     n_leads = (unsigned)(p[2] << 8 | p[3]);
-    study = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 |
-            p[7];
-    first = (uint64_t)((uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 |
-                       (uint32_t)p[10] << 8 | p[11])
-                << 32 |
-            ((uint32_t)p[12] << 24 | (uint32_t)p[13] << 16 |
-             (uint32_t)p[14] << 8 | p[15]);
-    frames = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 |
-             (uint32_t)p[18] << 8 | p[19];
+    study = rd32(p + 4);
+    first = (uint64_t)rd32(p + 8) << 32 | rd32(p + 12);
+    frames = rd32(p + 16);
     if (n_leads == 0 || (uint64_t)frames * n_leads * 2 != len - WS_HEADER) {
         tc_sdk__log(c, TC_SDK_LOG_WARNING, "malformed ECG frame");
         return;

@@ -573,6 +573,12 @@ TC_SDK_API void tc_sdk_ecg_stream_test_drop(struct tc_sdk_ecg_stream *s,
                                             void *data);
 TC_SDK_API int tc_sdk_ecg_stream_test(struct tc_sdk_ecg_stream *s,
                                       enum tc_sdk_ecg_test_action action);
+/* While on, an answer to ecg-subscribe is handled only after what waits
+ * on the client's shared SRTP socket was read: as when the relay's
+ * packets (a late subscriber's history) overtake the answer with the
+ * keys. Packets no answered subscription takes are held (up to 1 MiB)
+ * for the ones still waiting, on or off. */
+TC_SDK_API void tc_sdk_ecg_test_udp_first(struct tc_sdk_client *c, bool on);
 
 /* Samples received by a subscriber: frame `first_frame` (0 = the stream's
  * first) on, `frames` frames of n_leads samples, borrowed for the call.

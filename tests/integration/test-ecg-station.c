@@ -45,6 +45,7 @@
 #define FPP       10
 #define N_FRAMES  3004 /* 300 full packets and one of 4 frames */
 #define N_PKTS    ((N_FRAMES + FPP - 1) / FPP)
+#define LATE      (N_STREAMS - 1) /* the SDK station subscribes to it late */
 #define SPEED     20.0
 
 static const unsigned leads_of[N_STREAMS] = {12, 12, 3};
@@ -450,6 +451,21 @@ test_sdk_station_on_one_port(void)
         got[k].k = k;
         got[k].count = g_new0(uint8_t, N_FRAMES);
         TC_REQUIRE(announce(&devs[k], k) == 0);
+        if (k == LATE) {
+            /* half of it sent before the station subscribes: its history
+             * reaches the shared port as the relay subscribes it, before
+             * the answer with the keys */
+            tc_sdk_ecg_stream_push(devs[k].stream, devs[k].frames,
+                                   N_FRAMES / 2);
+            for (int waited = 0;
+                 tc_sdk_ecg_stream_sent(devs[k].stream) < N_FRAMES / 2 / FPP &&
+                 waited < 10000;
+                 waited += 5) {
+                sig_spin(5);
+            }
+        }
+        /* for it, the history overtakes the answer: read first */
+        tc_sdk_ecg_test_udp_first(station->c, k == LATE);
         TC_REQUIRE(tc_sdk_ecg_subscribe(
                        station->c, tc_sdk_ecg_stream_name(devs[k].stream),
                        false, &cb, &got[k], &got[k].sub) == 0);
@@ -458,6 +474,7 @@ test_sdk_station_on_one_port(void)
         }
         TC_REQUIRE(got[k].ready && got[k].err == 0);
     }
+    tc_sdk_ecg_test_udp_first(station->c, false);
     TC_REQUIRE(tc_sdk_ecg_subscribe(station->c,
                                     tc_sdk_ecg_stream_name(devs[0].stream),
                                     false, &qcb, &quit, &quit.sub) == 0);
@@ -467,7 +484,10 @@ test_sdk_station_on_one_port(void)
     TC_REQUIRE(quit.ready);
     TC_CHECK(tc_sdk_ecg_sub_port(quit.sub) != tc_sdk_ecg_sub_port(got[0].sub));
     for (unsigned k = 0; k < N_STREAMS; k++) {
-        tc_sdk_ecg_stream_push(devs[k].stream, devs[k].frames, N_FRAMES);
+        int64_t from = k == LATE ? N_FRAMES / 2 : 0;
+        tc_sdk_ecg_stream_push(devs[k].stream,
+                               devs[k].frames + from * leads_of[k],
+                               (size_t)(N_FRAMES - from));
         tc_sdk_ecg_stream_stop(devs[k].stream);
     }
     for (int waited = 0; !done && waited < 30000; waited += 5) {
