@@ -41,7 +41,7 @@
 #define MAX_PAYLOAD   1400
 #define MAX_PACKET    (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
 #define GRO_MAX       65536         /* a UDP_GRO read: one GSO run at most */
-#define EARLY_MAX     (1024 * 1024) /* held for answers not yet in */
+#define EARLY_MAX     TC_SDK__ECG_EARLY_MAX
 #define TICK_MS       5
 #define MAX_QUEUE_S   600
 #define MAX_PER_TICK  256 /* packets per tick, even far behind */
@@ -778,6 +778,49 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
             (unsigned)(bytes / (2u * s->n_leads)));
 }
 
+/* Calls `fn` for each packet of a buffer that one read returned: packets
+ * of `seg` bytes, the last maybe shorter (seg 0 or >= n: one packet),
+ * with whether they came several to the read. */
+typedef void (*packet_fn)(void *ctx, uint8_t *p, size_t n, bool several);
+
+static void
+cut_packets(uint8_t *buf, size_t n, size_t seg, packet_fn fn, void *ctx)
+{
+    if (seg == 0 || seg > n) {
+        seg = n;
+    }
+    for (size_t off = 0; off < n; off += seg) {
+        fn(ctx, buf + off, MIN(seg, n - off), seg < n);
+    }
+}
+
+/* One read: its length (0: nothing more) and *seg, the UDP_GRO segment
+ * size (the length itself without the control message). */
+static size_t
+recv_gro(int fd, uint8_t *buf, size_t cap, size_t *seg)
+{
+    char ctl[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {buf, cap};
+    struct msghdr h = {.msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl,
+                       .msg_controllen = sizeof(ctl)};
+    ssize_t n = recvmsg(fd, &h, 0);
+
+    if (n <= 0) {
+        return 0;
+    }
+    *seg = (size_t)n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int g;
+            memcpy(&g, CMSG_DATA(c), sizeof(g));
+            *seg = g > 0 ? (size_t)g : *seg;
+        }
+    }
+    return (size_t)n;
+}
+
 /*
  * The sockets read with UDP_GRO where the kernel has it: a run of packets
  * the relay sent as one GSO message (a late subscriber's 10 s of history,
@@ -787,37 +830,13 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
  * Calls `fn` for each packet with whether it came several to a read.
  */
 static void
-read_packets(int fd, void (*fn)(void *ctx, uint8_t *p, size_t n, bool several),
-             void *ctx)
+read_packets(int fd, packet_fn fn, void *ctx)
 {
     static _Thread_local uint8_t buf[GRO_MAX];
-    char ctl[CMSG_SPACE(sizeof(int))];
-    ssize_t n;
+    size_t n, seg;
 
-    for (;;) {
-        struct iovec iov = {buf, sizeof(buf)};
-        struct msghdr h = {.msg_iov = &iov,
-                           .msg_iovlen = 1,
-                           .msg_control = ctl,
-                           .msg_controllen = sizeof(ctl)};
-        size_t seg;
-
-        n = recvmsg(fd, &h, 0);
-        if (n <= 0) {
-            break;
-        }
-        seg = (size_t)n;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c;
-             c = CMSG_NXTHDR(&h, c)) {
-            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
-                int g;
-                memcpy(&g, CMSG_DATA(c), sizeof(g));
-                seg = g > 0 ? (size_t)g : seg;
-            }
-        }
-        for (size_t off = 0; off < (size_t)n; off += seg) {
-            fn(ctx, buf + off, MIN(seg, (size_t)n - off), seg < (size_t)n);
-        }
+    while ((n = recv_gro(fd, buf, sizeof(buf), &seg)) > 0) {
+        cut_packets(buf, n, seg, fn, ctx);
     }
 }
 
@@ -886,6 +905,28 @@ on_shared_readable(gint fd, GIOCondition cond, gpointer data)
 {
     read_packets(fd, shared_packet, data);
     return G_SOURCE_CONTINUE;
+}
+
+void
+tc_sdk__ecg_rx(struct tc_sdk_client *c, struct tc_sdk_ecg_sub *s,
+               uint8_t *buf, size_t n, size_t seg)
+{
+    if (!s) {
+        cut_packets(buf, n, seg, shared_packet, ecg_of(c));
+        return;
+    }
+    s->reading = true;
+    cut_packets(buf, n, seg, own_packet, s);
+    s->reading = false;
+    if (s->doomed) {
+        sub_release(s);
+    }
+}
+
+size_t
+tc_sdk__ecg_early_bytes(const struct tc_sdk_client *c)
+{
+    return c->ecg ? c->ecg->early->len : 0;
 }
 
 /*
