@@ -1024,6 +1024,15 @@ early_wanted(const struct tc_sdk__ecg *e)
     return false;
 }
 
+/* Held packets are for subscriptions still waiting: none, none held. */
+static void
+early_trim(struct tc_sdk__ecg *e)
+{
+    if (!early_wanted(e)) {
+        g_byte_array_set_size(e->early, 0);
+    }
+}
+
 /* The held packets of s's SSRC to s, now answered; the others stay held
  * while another subscription waits. */
 static void
@@ -1084,6 +1093,8 @@ sub_ready(struct tc_sdk_ecg_sub *s, json_t *msg, const char *json)
         s->watch = watch_fd(s->c, s->fd, on_readable, s);
     } else if (s->ready && s->shared) {
         take_early(s->c->ecg, s);
+    } else if (s->c->ecg) {
+        early_trim(s->c->ecg); /* an answer it cannot use */
     }
     s->reading = false;
     if (s->doomed) {
@@ -1147,9 +1158,7 @@ tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s)
     forget_requests(s->c, s);
     if (s->c->ecg) {
         g_ptr_array_remove(s->c->ecg->subs, s);
-        if (!early_wanted(s->c->ecg)) {
-            g_byte_array_set_size(s->c->ecg->early, 0);
-        }
+        early_trim(s->c->ecg);
     }
     if (s->reading) {
         /* from its own samples callback: on_readable finishes */
@@ -1199,9 +1208,7 @@ tc_sdk__ecg_answer(struct tc_sdk_client *c, const char *id, json_t *msg,
             sub_ready(sub, msg, json);
         } else {
             sub->answered = true;
-            if (!early_wanted(c->ecg)) {
-                g_byte_array_set_size(c->ecg->early, 0);
-            }
+            early_trim(c->ecg);
             if (sub->cb.ready) {
                 sub->cb.ready(sub, -EPERM, why, sub->data);
             }

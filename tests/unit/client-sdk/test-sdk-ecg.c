@@ -104,9 +104,37 @@ test_srtp_already_initialised(void)
     tc_sdk_client_free(c);
 }
 
+/* Packets that came before the only waiting subscription's answer are
+ * held for it; an answer it cannot use (a key of the wrong length) ends
+ * the wait, and what was held for it goes too. */
+static void
+test_early_dropped_after_unusable_answer(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    struct tc_sdk_client *c = ready_client(ctx);
+    struct tc_sdk_ecg_sub *s = NULL;
+    struct got g = {0};
+    uint8_t pkt[64] = {0x80, 96, 0, 1, 0, 0, 0, 0, 0, 0, 0x12, 0x34};
+
+    TC_REQUIRE(c);
+    TC_REQUIRE(tc_sdk_ecg_subscribe(c, "ecg:1", false, &sub_cb, &g, &s) == 0);
+    tc_sdk__ecg_rx(c, NULL, pkt, sizeof(pkt), 0);
+    TC_CHECK_EQ(tc_sdk__ecg_early_bytes(c), 2 + sizeof(pkt));
+    message(c, "{\"type\":\"ok\",\"id\":\"ecg-1\",\"ssrc\":4660,"
+               "\"profile\":\"AEAD_AES_128_GCM\",\"key\":\"AAEC\","
+               "\"description\":{\"leads\":[\"I\"],"
+               "\"frames_per_packet\":10}}");
+    TC_CHECK_EQ(g.ready_calls, 1);
+    TC_CHECK_EQ(g.error, -EPROTO);
+    TC_CHECK_EQ(tc_sdk__ecg_early_bytes(c), 0);
+    tc_sdk_ecg_sub_free(s);
+    tc_sdk_client_free(c);
+}
+
 int
 main(void)
 {
     TC_RUN(test_srtp_already_initialised);
+    TC_RUN(test_early_dropped_after_unusable_answer);
     return tc_done();
 }
