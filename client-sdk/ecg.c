@@ -115,6 +115,7 @@ struct tc_sdk__ecg {
     GHashTable *requests; /* id -> struct ecg_req */
     GPtrArray *subs;      /* struct tc_sdk_ecg_sub *, borrowed */
     GByteArray *rx;       /* a binary message arriving in fragments */
+    bool rx_too_big;      /* ... past WS_MAX: dropped until its end */
     unsigned next_id;
     /* the UDP socket the client's SRTP subscriptions share (-1: none yet) */
     int udp_fd;
@@ -1266,8 +1267,14 @@ tc_sdk__ecg_binary(struct tc_sdk_client *c, const void *in, size_t len,
 {
     struct tc_sdk__ecg *e = ecg_of(c);
 
-    if (e->rx->len + len > WS_MAX) {
+    if (e->rx_too_big || e->rx->len + len > WS_MAX) {
+        /* the whole message goes, its later fragments too */
+        if (!e->rx_too_big) {
+            tc_sdk__log(c, TC_SDK_LOG_WARNING, "ECG frame over %d bytes",
+                        WS_MAX);
+        }
         g_byte_array_set_size(e->rx, 0);
+        e->rx_too_big = !final;
         return;
     }
     g_byte_array_append(e->rx, in, (guint)len);

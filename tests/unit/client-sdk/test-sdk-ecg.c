@@ -131,10 +131,54 @@ test_early_dropped_after_unusable_answer(void)
     tc_sdk_client_free(c);
 }
 
+/* One ECG frame (docs/ecg-rtp.md): study 3, 2 leads, 5 frames. */
+static size_t
+ws_frame(uint8_t *p)
+{
+    static const uint8_t head[20] = {1, 1, 0, 2, 0, 0, 0, 3, 0, 0,
+                                     0, 0, 0, 0, 0, 0, 0, 0, 0, 5};
+
+    memcpy(p, head, sizeof(head));
+    memset(p + 20, 0x11, 2 * 2 * 5);
+    return 20 + 2 * 2 * 5;
+}
+
+/* A binary message over 256 KiB is dropped whole: its last fragment, a
+ * well-formed frame on its own, is not taken for a message. */
+static void
+test_ws_oversize_dropped_whole(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    struct tc_sdk_client *c = ready_client(ctx);
+    struct tc_sdk_ecg_sub *s = NULL;
+    struct got g = {0};
+    g_autofree uint8_t *big = g_malloc0(200 * 1024);
+    uint8_t frame[64];
+    size_t n = ws_frame(frame);
+
+    TC_REQUIRE(c);
+    TC_REQUIRE(tc_sdk_ecg_subscribe(c, "ecg:3", true, &sub_cb, &g, &s) == 0);
+    message(c, "{\"type\":\"ok\",\"id\":\"ecg-1\",\"description\":"
+               "{\"leads\":[\"I\",\"II\"],\"frames_per_packet\":10}}");
+    TC_REQUIRE(g.error == 0 && g.ready_calls == 1);
+    tc_sdk__ecg_binary(c, frame, n, true);
+    TC_CHECK_EQ(g.samples_calls, 1); /* a frame alone is taken */
+    tc_sdk__ecg_binary(c, big, 200 * 1024, false);
+    tc_sdk__ecg_binary(c, big, 200 * 1024, false); /* past 256 KiB */
+    tc_sdk__ecg_binary(c, frame, n, true);
+    TC_CHECK_EQ(g.samples_calls, 1);
+    tc_sdk__ecg_binary(c, frame, n, true); /* the next message is read */
+    TC_CHECK_EQ(g.samples_calls, 2);
+    TC_CHECK_EQ(g.frames, 10);
+    tc_sdk_ecg_sub_free(s);
+    tc_sdk_client_free(c);
+}
+
 int
 main(void)
 {
     TC_RUN(test_srtp_already_initialised);
     TC_RUN(test_early_dropped_after_unusable_answer);
+    TC_RUN(test_ws_oversize_dropped_whole);
     return tc_done();
 }
