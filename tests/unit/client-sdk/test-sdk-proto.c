@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * test-sdk-proto.c - the SDK's reading of the server's text messages
+ * (client-sdk/proto.c through tc_sdk__on_message) on a client that never
+ * connects: each event reaches its callback with the members tc-client.h
+ * promises, or not at all.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "client-int.h"
+#include "tc-test.h"
+
+struct got {
+    int resumed;
+    char resumed_peer[64];
+};
+
+static void
+on_resumed(struct tc_sdk_client *c, const struct tc_sdk_resumed *r,
+           void *data)
+{
+    struct got *g = data;
+
+    g->resumed++;
+    g_strlcpy(g->resumed_peer, r->peer ? r->peer : "(null)",
+              sizeof(g->resumed_peer));
+}
+
+static const struct tc_sdk_callbacks cb = {
+    .resumed = on_resumed,
+};
+
+static struct tc_sdk_client *
+new_client(GMainContext *ctx, struct got *g)
+{
+    struct tc_sdk_client_opts o = {
+        .url = "ws://127.0.0.1:9/ws", .token = "t", .context = ctx};
+    struct tc_sdk_client *c = NULL;
+
+    return tc_sdk_client_new(&o, &cb, g, &c) < 0 ? NULL : c;
+}
+
+static void
+message(struct tc_sdk_client *c, const char *text)
+{
+    tc_sdk__on_message(c, text, strlen(text));
+}
+
+/* `resumed` names the peer; without one it is the session's own, and
+ * with no session yet it cannot be read at all. */
+static void
+test_resumed_without_peer(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    struct got g = {0};
+    struct tc_sdk_client *c = new_client(ctx, &g);
+
+    TC_REQUIRE(c);
+    message(c, "{\"type\":\"resumed\",\"rooms\":[\"r\"]}");
+    TC_CHECK_EQ(g.resumed, 0);
+    message(c, "{\"type\":\"welcome\",\"peer\":\"p1\"}");
+    message(c, "{\"type\":\"resumed\",\"rooms\":[\"r\"],\"missed\":2}");
+    TC_CHECK_EQ(g.resumed, 1);
+    TC_CHECK_STR_EQ(g.resumed_peer, "p1");
+    message(c, "{\"type\":\"resumed\",\"peer\":\"p2\"}");
+    TC_CHECK_EQ(g.resumed, 2);
+    TC_CHECK_STR_EQ(g.resumed_peer, "p2");
+    TC_CHECK_STR_EQ(tc_sdk_client_peer(c), "p2");
+    tc_sdk_client_free(c);
+}
+
+int
+main(void)
+{
+    TC_RUN(test_resumed_without_peer);
+    return tc_done();
+}
