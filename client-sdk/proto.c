@@ -360,8 +360,9 @@ on_chat(struct tc_sdk_client *c, json_t *msg, const char *json)
         .json = json,
     };
 
-    if (!m.room || !m.text) {
-        tc_sdk__log(c, TC_SDK_LOG_WARNING, "chat without room or text");
+    if (!m.room || !m.from || !m.text || !m.at) {
+        tc_sdk__log(c, TC_SDK_LOG_WARNING,
+                    "chat without room, from, text or at");
         return;
     }
     if (c->cb.chat) {

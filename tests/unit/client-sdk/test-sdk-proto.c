@@ -17,6 +17,7 @@
 struct got {
     int resumed;
     char resumed_peer[64];
+    int chat;
 };
 
 static void
@@ -30,8 +31,17 @@ on_resumed(struct tc_sdk_client *c, const struct tc_sdk_resumed *r,
               sizeof(g->resumed_peer));
 }
 
+static void
+on_chat(struct tc_sdk_client *c, const struct tc_sdk_chat *m, void *data)
+{
+    struct got *g = data;
+
+    g->chat += m->room && m->from && m->text && m->at ? 1 : 100;
+}
+
 static const struct tc_sdk_callbacks cb = {
     .resumed = on_resumed,
+    .chat = on_chat,
 };
 
 static struct tc_sdk_client *
@@ -73,9 +83,33 @@ test_resumed_without_peer(void)
     tc_sdk_client_free(c);
 }
 
+/* A chat names its room, sender, text and time (docs/protocol.md); one
+ * without any of them is not delivered half-filled. */
+static void
+test_chat_members(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    struct got g = {0};
+    struct tc_sdk_client *c = new_client(ctx, &g);
+
+    TC_REQUIRE(c);
+    message(c, "{\"type\":\"chat\",\"room\":\"r\",\"from\":\"p1\","
+               "\"text\":\"hi\",\"at\":\"2026-11-29T09:30:00Z\"}");
+    TC_CHECK_EQ(g.chat, 1);
+    message(c, "{\"type\":\"chat\",\"room\":\"r\",\"text\":\"hi\","
+               "\"at\":\"2026-11-29T09:30:00Z\"}");
+    message(c, "{\"type\":\"chat\",\"room\":\"r\",\"from\":\"p1\","
+               "\"text\":\"hi\"}");
+    message(c, "{\"type\":\"chat\",\"room\":\"r\",\"from\":7,"
+               "\"text\":\"hi\",\"at\":\"x\"}");
+    TC_CHECK_EQ(g.chat, 1);
+    tc_sdk_client_free(c);
+}
+
 int
 main(void)
 {
     TC_RUN(test_resumed_without_peer);
+    TC_RUN(test_chat_members);
     return tc_done();
 }
