@@ -128,6 +128,10 @@ struct tc_sdk_client {
 };
 
 /* ---- client.c ---- */
+/* Make a log line one line of valid UTF-8 in place: control characters
+ * (a server's string may hold a newline) become spaces, and a character
+ * a bounded snprintf cut in half at the end goes. */
+void tc_sdk__log_clean(char *line);
 void tc_sdk__log(struct tc_sdk_client *c, enum tc_sdk_log_level level,
                  const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 int tc_sdk__fail(struct tc_sdk_client *c, int rc, const char *fmt, ...)

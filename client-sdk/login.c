@@ -206,6 +206,7 @@ tc_sdk__login_answer(int status, const char *body, char **token, char *why,
     int rc;
 
     snprintf(why, why_size, "HTTP %d: %s", status, msg ? msg : "no message");
+    tc_sdk__log_clean(why);
     if (status == 200 && tok && *tok) {
         *token = strdup(tok);
         rc = *token ? 0 : -ENOMEM;
@@ -266,6 +267,7 @@ tc_sdk_login_with(const char *server_url,
         char line[256];
         snprintf(line, sizeof(line), "login to %s:%d failed: %s", u.host,
                  u.port, l.why);
+        tc_sdk__log_clean(line);
         opts.log(TC_SDK_LOG_ERROR, line, opts.log_data);
     }
     memset(l.body, 0, l.body_len);

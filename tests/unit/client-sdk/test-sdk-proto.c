@@ -106,10 +106,59 @@ test_chat_members(void)
     tc_sdk_client_free(c);
 }
 
+static void
+on_log(enum tc_sdk_log_level level, const char *msg, void *data)
+{
+    int *bad = data;
+
+    if (!g_utf8_validate(msg, -1, NULL) || strchr(msg, '\n') ||
+        strchr(msg, '\r')) {
+        (*bad)++;
+    }
+}
+
+/* Log lines are one line of UTF-8 (tc-client.h) even when they quote a
+ * server's string with a newline in it, or one too long for the line
+ * that a bounded format cuts inside a character. So is the login
+ * answer's sentence. */
+static void
+test_log_lines(void)
+{
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    g_autoptr(GString) long_code = g_string_new("{\"type\":\"error\","
+                                                "\"code\":\"x");
+    struct got g = {0};
+    struct tc_sdk_client *c = new_client(ctx, &g);
+    char why[160], *token = NULL;
+    int bad = 0;
+
+    TC_REQUIRE(c);
+    tc_sdk_client_set_log(c, on_log, &bad);
+    message(c, "{\"type\":\"error\",\"code\":\"bad\\nfield\\r\"}");
+    TC_CHECK_EQ(bad, 0);
+    for (int i = 0; i < 200; i++) {
+        g_string_append(long_code, "\xc3\xa9"); /* e acute, 2 bytes */
+    }
+    g_string_append(long_code, "\"}");
+    for (int shift = 0; shift < 2; shift++) {
+        message(c, long_code->str);
+        g_string_insert(long_code, 25, "y");
+    }
+    TC_CHECK_EQ(bad, 0);
+    TC_CHECK_EQ(tc_sdk__login_answer(401,
+                                     "{\"error\":{\"message\":\"a\\nb\"}}",
+                                     &token, why, sizeof(why)),
+                -EACCES);
+    TC_CHECK(!strchr(why, '\n'));
+    TC_CHECK_STR_EQ(why, "HTTP 401: a b");
+    tc_sdk_client_free(c);
+}
+
 int
 main(void)
 {
     TC_RUN(test_resumed_without_peer);
     TC_RUN(test_chat_members);
+    TC_RUN(test_log_lines);
     return tc_done();
 }
