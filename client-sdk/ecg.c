@@ -616,6 +616,17 @@ tc_sdk_ecg_stream_stop(struct tc_sdk_ecg_stream *s)
     return 0;
 }
 
+/* "ecg:<study id>" (docs/ecg-rtp.md) that fits s->name. */
+static bool
+stream_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    return n > 4 && n < sizeof(((struct tc_sdk_ecg_stream *)0)->name) &&
+           strncmp(name, "ecg:", 4) == 0 &&
+           strspn(name + 4, "0123456789") == n - 4;
+}
+
 static void
 stream_ready(struct tc_sdk_ecg_stream *s, json_t *msg)
 {
@@ -629,7 +640,7 @@ stream_ready(struct tc_sdk_ecg_stream *s, json_t *msg)
     s->first_ts =
         (uint32_t)json_integer_value(json_object_get(msg, "first_timestamp"));
     s->pt = (uint8_t)json_integer_value(json_object_get(msg, "payload_type"));
-    rc = name && port > 0 ? 0 : -EPROTO;
+    rc = stream_name_ok(name) && port > 0 && port <= 65535 ? 0 : -EPROTO;
     if (rc == 0) {
         g_strlcpy(s->name, name, sizeof(s->name));
         rc = srtp_session(json_string_value(json_object_get(msg, "profile")),

@@ -174,11 +174,73 @@ test_ws_oversize_dropped_whole(void)
     tc_sdk_client_free(c);
 }
 
+static void
+on_stream_ready(struct tc_sdk_ecg_stream *s, int error, const char *msg,
+                void *data)
+{
+    struct got *g = data;
+
+    g->ready_calls++;
+    g->error = error;
+}
+
+/* The announcement's answer names the stream "ecg:<study id>" (what
+ * tc_sdk_ecg_stream_name returns, and the ready callback's `msg`); an
+ * answer with another name or no usable port is refused, not cut to fit. */
+static void
+test_stream_answer_name(void)
+{
+    static const char *const leads[] = {"I"};
+    static const double gains[] = {200};
+    static const char *const answers[] = {
+        "\"stream\":\"ecg:12\",\"port\":9",
+        "\"stream\":\"bogus\",\"port\":9",
+        "\"stream\":\"ecg:12345678901234567890123456789\",\"port\":9",
+        "\"stream\":\"ecg:\\u00e9\",\"port\":9",
+        "\"stream\":\"ecg:12\",\"port\":70000",
+    };
+    struct tc_sdk_ecg_stream_callbacks scb = {.ready = on_stream_ready};
+    struct tc_sdk_ecg_announce a = {
+        .patient = 1,
+        .device = "d1",
+        .desc = {.n_leads = 1,
+                 .leads = leads,
+                 .sample_rate_hz = 500,
+                 .gains = gains},
+    };
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    struct tc_sdk_client *c = ready_client(ctx);
+
+    TC_REQUIRE(c);
+    for (size_t i = 0; i < G_N_ELEMENTS(answers); i++) {
+        struct tc_sdk_ecg_stream *st = NULL;
+        struct got g = {0};
+        g_autofree char *ok = NULL;
+
+        TC_REQUIRE(tc_sdk_ecg_stream_announce(c, &a, &scb, &g, &st) == 0);
+        ok = g_strdup_printf(
+            "{\"type\":\"ok\",\"id\":\"ecg-%zu\",%s,\"ssrc\":1,"
+            "\"profile\":\"AEAD_AES_128_GCM\",\"key\":\"" KEY_GCM "\"}",
+            i + 1, answers[i]);
+        message(c, ok);
+        TC_CHECK_EQ(g.ready_calls, 1);
+        TC_CHECK_EQ(g.error, i == 0 ? 0 : -EPROTO);
+        if (i == 0) {
+            TC_CHECK_STR_EQ(tc_sdk_ecg_stream_name(st), "ecg:12");
+        } else {
+            TC_CHECK(tc_sdk_ecg_stream_name(st) == NULL);
+        }
+        tc_sdk_ecg_stream_free(st);
+    }
+    tc_sdk_client_free(c);
+}
+
 int
 main(void)
 {
     TC_RUN(test_srtp_already_initialised);
     TC_RUN(test_early_dropped_after_unusable_answer);
     TC_RUN(test_ws_oversize_dropped_whole);
+    TC_RUN(test_stream_answer_name);
     return tc_done();
 }
