@@ -374,7 +374,10 @@ void
 tc_sdk__proto_dispatch(struct tc_sdk_client *c, const char *text, size_t len)
 {
     json_error_t jerr;
-    json_t *msg = json_loadb(text, len, 0, &jerr);
+    /* JSON text holds no NUL byte; jansson would read past one, and the
+     * callbacks' `json` (a C string) would end there */
+    json_t *msg =
+        memchr(text, '\0', len) ? NULL : json_loadb(text, len, 0, &jerr);
     const char *type = str(msg, "type");
 
     if (!json_is_object(msg) || !type) {

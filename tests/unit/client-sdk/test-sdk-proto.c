@@ -18,11 +18,11 @@ struct got {
     int resumed;
     char resumed_peer[64];
     int chat;
+    int message;
 };
 
 static void
-on_resumed(struct tc_sdk_client *c, const struct tc_sdk_resumed *r,
-           void *data)
+on_resumed(struct tc_sdk_client *c, const struct tc_sdk_resumed *r, void *data)
 {
     struct got *g = data;
 
@@ -39,7 +39,17 @@ on_chat(struct tc_sdk_client *c, const struct tc_sdk_chat *m, void *data)
     g->chat += m->room && m->from && m->text && m->at ? 1 : 100;
 }
 
+static void
+on_message(struct tc_sdk_client *c, const char *type, const char *json,
+           void *data)
+{
+    struct got *g = data;
+
+    g->message++;
+}
+
 static const struct tc_sdk_callbacks cb = {
+    .message = on_message,
     .resumed = on_resumed,
     .chat = on_chat,
 };
@@ -154,11 +164,32 @@ test_log_lines(void)
     tc_sdk_client_free(c);
 }
 
+/* A raw NUL byte is no JSON: the message is unreadable, not handed on
+ * with a `json` that ends at the NUL. */
+static void
+test_nul_byte_unreadable(void)
+{
+    static const char text[] = "{\"type\":\"x\",\"a\":0\0}";
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    struct got g = {0};
+    struct tc_sdk_client *c = new_client(ctx, &g);
+
+    TC_REQUIRE(c);
+    tc_sdk__on_message(c, text, sizeof(text) - 1);
+    TC_CHECK_EQ(g.message, 0);
+    tc_sdk__on_message(c, text, strlen(text));
+    TC_CHECK_EQ(g.message, 0); /* cut at the NUL: no JSON either */
+    message(c, "{\"type\":\"x\",\"a\":0}");
+    TC_CHECK_EQ(g.message, 1);
+    tc_sdk_client_free(c);
+}
+
 int
 main(void)
 {
     TC_RUN(test_resumed_without_peer);
     TC_RUN(test_chat_members);
     TC_RUN(test_log_lines);
+    TC_RUN(test_nul_byte_unreadable);
     return tc_done();
 }
