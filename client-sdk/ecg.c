@@ -134,9 +134,9 @@ static gsize srtp_ready;
 
 /* libsrtp is initialised once per process, by whoever comes first: when
  * another library did (GStreamer's srtp elements, the application), the
- * second srtp_init() fails (it re-runs the self-tests, and with Debian's
- * NSS build that fails) although sessions work. So its result is not
- * trusted either way: srtp_create() says whether a session can be made. */
+ * second srtp_init() returns srtp_err_status_fail (Debian's libsrtp2 2.5)
+ * although sessions work. So its result is not trusted either way:
+ * srtp_create() says whether a session can be made. */
 static void
 srtp_once(void)
 {
@@ -795,11 +795,11 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
             (unsigned)(bytes / (2u * s->n_leads)));
 }
 
+typedef void (*packet_fn)(void *ctx, uint8_t *p, size_t n, bool several);
+
 /* Calls `fn` for each packet of a buffer that one read returned: packets
  * of `seg` bytes, the last maybe shorter (seg 0 or >= n: one packet),
  * with whether they came several to the read. */
-typedef void (*packet_fn)(void *ctx, uint8_t *p, size_t n, bool several);
-
 static void
 cut_packets(uint8_t *buf, size_t n, size_t seg, packet_fn fn, void *ctx)
 {
