@@ -1259,7 +1259,8 @@ on_ws_frame(struct tc_sdk_client *c, const uint8_t *p, size_t len)
     study = rd32(p + 4);
     first = (uint64_t)rd32(p + 8) << 32 | rd32(p + 12);
     frames = rd32(p + 16);
-    if (n_leads == 0 || (uint64_t)frames * n_leads * 2 != len - WS_HEADER) {
+    if (n_leads == 0 || frames == 0 ||
+        (uint64_t)frames * n_leads * 2 != len - WS_HEADER) {
         tc_sdk__log(c, TC_SDK_LOG_WARNING, "malformed ECG frame");
         return;
     }

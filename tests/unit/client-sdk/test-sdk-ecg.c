@@ -144,7 +144,8 @@ ws_frame(uint8_t *p)
 }
 
 /* A binary message over 256 KiB is dropped whole: its last fragment, a
- * well-formed frame on its own, is not taken for a message. */
+ * well-formed frame on its own, is not taken for a message. A frame
+ * that says it holds no frames is not delivered either. */
 static void
 test_ws_oversize_dropped_whole(void)
 {
@@ -170,6 +171,9 @@ test_ws_oversize_dropped_whole(void)
     tc_sdk__ecg_binary(c, frame, n, true); /* the next message is read */
     TC_CHECK_EQ(g.samples_calls, 2);
     TC_CHECK_EQ(g.frames, 10);
+    frame[19] = 0; /* a frame of no frames: nothing to deliver */
+    tc_sdk__ecg_binary(c, frame, 20, true);
+    TC_CHECK_EQ(g.samples_calls, 2);
     tc_sdk_ecg_sub_free(s);
     tc_sdk_client_free(c);
 }
