@@ -128,6 +128,10 @@ struct tc_sdk_client {
 };
 
 /* ---- client.c ---- */
+/* Make a log line one line of valid UTF-8 in place: control characters
+ * (a server's string may hold a newline) become spaces, and a character
+ * a bounded snprintf cut in half at the end goes. */
+void tc_sdk__log_clean(char *line);
 void tc_sdk__log(struct tc_sdk_client *c, enum tc_sdk_log_level level,
                  const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 int tc_sdk__fail(struct tc_sdk_client *c, int rc, const char *fmt, ...)
@@ -182,6 +186,23 @@ void tc_sdk__ecg_event(struct tc_sdk_client *c, json_t *msg);
 void tc_sdk__ecg_binary(struct tc_sdk_client *c, const void *in, size_t len,
                         bool final);
 void tc_sdk__ecg_free_all(struct tc_sdk_client *c);
+/* Packets on the shared SRTP socket held for subscriptions whose answer
+ * (with the keys) is not in yet: at most this many bytes. */
+#define TC_SDK__ECG_EARLY_MAX (1024 * 1024)
+/* What one read of a subscriber socket returned: `n` bytes of UDP_GRO
+ * segments of `seg` bytes (0: one datagram), on the subscription's own
+ * socket (s) or the client's shared one (s NULL), handled as a read of
+ * the socket is. The seam tests/fuzz/fuzz-sdk-ecg-rx.c drives. */
+void tc_sdk__ecg_rx(struct tc_sdk_client *c, struct tc_sdk_ecg_sub *s,
+                    uint8_t *buf, size_t n, size_t seg);
+/* Bytes held for unanswered subscriptions now (<= TC_SDK__ECG_EARLY_MAX). */
+size_t tc_sdk__ecg_early_bytes(const struct tc_sdk_client *c);
+
+/* ---- login.c ---- */
+/* The login answer: HTTP `status` and its `body` (NUL-terminated); on
+ * success *token owns the token. `why` gets a sentence for the log. */
+int tc_sdk__login_answer(int status, const char *body, char **token,
+                         char *why, size_t why_size);
 
 /* ---- proto.c ---- */
 /* Parse one message and call the matching callback. */

@@ -48,6 +48,21 @@
 #define HEARTBEAT_ID "hb"
 
 void
+tc_sdk__log_clean(char *line)
+{
+    const gchar *end;
+
+    for (char *p = line; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            *p = ' ';
+        }
+    }
+    if (!g_utf8_validate(line, -1, &end)) {
+        *(char *)end = '\0';
+    }
+}
+
+void
 tc_sdk__log(struct tc_sdk_client *c, enum tc_sdk_log_level level,
             const char *fmt, ...)
 {
@@ -60,6 +75,7 @@ tc_sdk__log(struct tc_sdk_client *c, enum tc_sdk_log_level level,
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
+    tc_sdk__log_clean(line);
     c->log(level, line, c->log_data);
 }
 

@@ -41,7 +41,7 @@
 #define MAX_PAYLOAD   1400
 #define MAX_PACKET    (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
 #define GRO_MAX       65536         /* a UDP_GRO read: one GSO run at most */
-#define EARLY_MAX     (1024 * 1024) /* held for answers not yet in */
+#define EARLY_MAX     TC_SDK__ECG_EARLY_MAX
 #define TICK_MS       5
 #define MAX_QUEUE_S   600
 #define MAX_PER_TICK  256 /* packets per tick, even far behind */
@@ -115,6 +115,7 @@ struct tc_sdk__ecg {
     GHashTable *requests; /* id -> struct ecg_req */
     GPtrArray *subs;      /* struct tc_sdk_ecg_sub *, borrowed */
     GByteArray *rx;       /* a binary message arriving in fragments */
+    bool rx_too_big;      /* ... past WS_MAX: dropped until its end */
     unsigned next_id;
     /* the UDP socket the client's SRTP subscriptions share (-1: none yet) */
     int udp_fd;
@@ -131,14 +132,18 @@ struct tc_sdk__ecg {
 
 static gsize srtp_ready;
 
-static int
+/* libsrtp is initialised once per process, by whoever comes first: when
+ * another library did (GStreamer's srtp elements, the application), the
+ * second srtp_init() returns srtp_err_status_fail (Debian's libsrtp2 2.5)
+ * although sessions work. So its result is not trusted either way:
+ * srtp_create() says whether a session can be made. */
+static void
 srtp_once(void)
 {
     if (g_once_init_enter(&srtp_ready)) {
-        g_once_init_leave(&srtp_ready,
-                          srtp_init() == srtp_err_status_ok ? 1 : 2);
+        (void)srtp_init();
+        g_once_init_leave(&srtp_ready, 1);
     }
-    return srtp_ready == 1 ? 0 : -EIO;
 }
 
 static struct tc_sdk__ecg *
@@ -260,9 +265,10 @@ srtp_session(const char *profile, const char *key_b64, uint32_t ssrc,
     if (!gcm && g_strcmp0(profile, "AES_CM_128_HMAC_SHA1_80") != 0) {
         return -EPROTO;
     }
-    if (!key_b64 || srtp_once() < 0) {
+    if (!key_b64) {
         return -EPROTO;
     }
+    srtp_once();
     key = g_base64_decode(key_b64, &key_len);
     if (key_len != (gcm ? 28u : 30u)) {
         g_free(key);
@@ -610,6 +616,17 @@ tc_sdk_ecg_stream_stop(struct tc_sdk_ecg_stream *s)
     return 0;
 }
 
+/* "ecg:<study id>" (docs/ecg-rtp.md) that fits s->name. */
+static bool
+stream_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    return n > 4 && n < sizeof(((struct tc_sdk_ecg_stream *)0)->name) &&
+           strncmp(name, "ecg:", 4) == 0 &&
+           strspn(name + 4, "0123456789") == n - 4;
+}
+
 static void
 stream_ready(struct tc_sdk_ecg_stream *s, json_t *msg)
 {
@@ -623,7 +640,7 @@ stream_ready(struct tc_sdk_ecg_stream *s, json_t *msg)
     s->first_ts =
         (uint32_t)json_integer_value(json_object_get(msg, "first_timestamp"));
     s->pt = (uint8_t)json_integer_value(json_object_get(msg, "payload_type"));
-    rc = name && port > 0 ? 0 : -EPROTO;
+    rc = stream_name_ok(name) && port > 0 && port <= 65535 ? 0 : -EPROTO;
     if (rc == 0) {
         g_strlcpy(s->name, name, sizeof(s->name));
         rc = srtp_session(json_string_value(json_object_get(msg, "profile")),
@@ -778,6 +795,49 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
             (unsigned)(bytes / (2u * s->n_leads)));
 }
 
+typedef void (*packet_fn)(void *ctx, uint8_t *p, size_t n, bool several);
+
+/* Calls `fn` for each packet of a buffer that one read returned: packets
+ * of `seg` bytes, the last maybe shorter (seg 0 or >= n: one packet),
+ * with whether they came several to the read. */
+static void
+cut_packets(uint8_t *buf, size_t n, size_t seg, packet_fn fn, void *ctx)
+{
+    if (seg == 0 || seg > n) {
+        seg = n;
+    }
+    for (size_t off = 0; off < n; off += seg) {
+        fn(ctx, buf + off, MIN(seg, n - off), seg < n);
+    }
+}
+
+/* One read: its length (0: nothing more) and *seg, the UDP_GRO segment
+ * size (the length itself without the control message). */
+static size_t
+recv_gro(int fd, uint8_t *buf, size_t cap, size_t *seg)
+{
+    char ctl[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {buf, cap};
+    struct msghdr h = {.msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = ctl,
+                       .msg_controllen = sizeof(ctl)};
+    ssize_t n = recvmsg(fd, &h, 0);
+
+    if (n <= 0) {
+        return 0;
+    }
+    *seg = (size_t)n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int g;
+            memcpy(&g, CMSG_DATA(c), sizeof(g));
+            *seg = g > 0 ? (size_t)g : *seg;
+        }
+    }
+    return (size_t)n;
+}
+
 /*
  * The sockets read with UDP_GRO where the kernel has it: a run of packets
  * the relay sent as one GSO message (a late subscriber's 10 s of history,
@@ -787,37 +847,13 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
  * Calls `fn` for each packet with whether it came several to a read.
  */
 static void
-read_packets(int fd, void (*fn)(void *ctx, uint8_t *p, size_t n, bool several),
-             void *ctx)
+read_packets(int fd, packet_fn fn, void *ctx)
 {
     static _Thread_local uint8_t buf[GRO_MAX];
-    char ctl[CMSG_SPACE(sizeof(int))];
-    ssize_t n;
+    size_t n, seg;
 
-    for (;;) {
-        struct iovec iov = {buf, sizeof(buf)};
-        struct msghdr h = {.msg_iov = &iov,
-                           .msg_iovlen = 1,
-                           .msg_control = ctl,
-                           .msg_controllen = sizeof(ctl)};
-        size_t seg;
-
-        n = recvmsg(fd, &h, 0);
-        if (n <= 0) {
-            break;
-        }
-        seg = (size_t)n;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c;
-             c = CMSG_NXTHDR(&h, c)) {
-            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
-                int g;
-                memcpy(&g, CMSG_DATA(c), sizeof(g));
-                seg = g > 0 ? (size_t)g : seg;
-            }
-        }
-        for (size_t off = 0; off < (size_t)n; off += seg) {
-            fn(ctx, buf + off, MIN(seg, (size_t)n - off), seg < (size_t)n);
-        }
+    while ((n = recv_gro(fd, buf, sizeof(buf), &seg)) > 0) {
+        cut_packets(buf, n, seg, fn, ctx);
     }
 }
 
@@ -886,6 +922,28 @@ on_shared_readable(gint fd, GIOCondition cond, gpointer data)
 {
     read_packets(fd, shared_packet, data);
     return G_SOURCE_CONTINUE;
+}
+
+void
+tc_sdk__ecg_rx(struct tc_sdk_client *c, struct tc_sdk_ecg_sub *s,
+               uint8_t *buf, size_t n, size_t seg)
+{
+    if (!s) {
+        cut_packets(buf, n, seg, shared_packet, ecg_of(c));
+        return;
+    }
+    s->reading = true;
+    cut_packets(buf, n, seg, own_packet, s);
+    s->reading = false;
+    if (s->doomed) {
+        sub_release(s);
+    }
+}
+
+size_t
+tc_sdk__ecg_early_bytes(const struct tc_sdk_client *c)
+{
+    return c->ecg ? c->ecg->early->len : 0;
 }
 
 /*
@@ -978,6 +1036,15 @@ early_wanted(const struct tc_sdk__ecg *e)
     return false;
 }
 
+/* Held packets are for subscriptions still waiting: none, none held. */
+static void
+early_trim(struct tc_sdk__ecg *e)
+{
+    if (!early_wanted(e)) {
+        g_byte_array_set_size(e->early, 0);
+    }
+}
+
 /* The held packets of s's SSRC to s, now answered; the others stay held
  * while another subscription waits. */
 static void
@@ -1038,6 +1105,8 @@ sub_ready(struct tc_sdk_ecg_sub *s, json_t *msg, const char *json)
         s->watch = watch_fd(s->c, s->fd, on_readable, s);
     } else if (s->ready && s->shared) {
         take_early(s->c->ecg, s);
+    } else if (s->c->ecg) {
+        early_trim(s->c->ecg); /* an answer it cannot use */
     }
     s->reading = false;
     if (s->doomed) {
@@ -1101,9 +1170,7 @@ tc_sdk_ecg_sub_free(struct tc_sdk_ecg_sub *s)
     forget_requests(s->c, s);
     if (s->c->ecg) {
         g_ptr_array_remove(s->c->ecg->subs, s);
-        if (!early_wanted(s->c->ecg)) {
-            g_byte_array_set_size(s->c->ecg->early, 0);
-        }
+        early_trim(s->c->ecg);
     }
     if (s->reading) {
         /* from its own samples callback: on_readable finishes */
@@ -1153,9 +1220,7 @@ tc_sdk__ecg_answer(struct tc_sdk_client *c, const char *id, json_t *msg,
             sub_ready(sub, msg, json);
         } else {
             sub->answered = true;
-            if (!early_wanted(c->ecg)) {
-                g_byte_array_set_size(c->ecg->early, 0);
-            }
+            early_trim(c->ecg);
             if (sub->cb.ready) {
                 sub->cb.ready(sub, -EPERM, why, sub->data);
             }
@@ -1194,7 +1259,8 @@ on_ws_frame(struct tc_sdk_client *c, const uint8_t *p, size_t len)
     study = rd32(p + 4);
     first = (uint64_t)rd32(p + 8) << 32 | rd32(p + 12);
     frames = rd32(p + 16);
-    if (n_leads == 0 || (uint64_t)frames * n_leads * 2 != len - WS_HEADER) {
+    if (n_leads == 0 || frames == 0 ||
+        (uint64_t)frames * n_leads * 2 != len - WS_HEADER) {
         tc_sdk__log(c, TC_SDK_LOG_WARNING, "malformed ECG frame");
         return;
     }
@@ -1213,8 +1279,14 @@ tc_sdk__ecg_binary(struct tc_sdk_client *c, const void *in, size_t len,
 {
     struct tc_sdk__ecg *e = ecg_of(c);
 
-    if (e->rx->len + len > WS_MAX) {
+    if (e->rx_too_big || e->rx->len + len > WS_MAX) {
+        /* the whole message goes, its later fragments too */
+        if (!e->rx_too_big) {
+            tc_sdk__log(c, TC_SDK_LOG_WARNING, "ECG frame over %d bytes",
+                        WS_MAX);
+        }
         g_byte_array_set_size(e->rx, 0);
+        e->rx_too_big = !final;
         return;
     }
     g_byte_array_append(e->rx, in, (guint)len);

@@ -195,23 +195,24 @@ run(const struct tc_sdk__url *u, const struct tc_sdk_login_opts *opts,
     lws_context_destroy(ctx);
 }
 
-static int
-answer(struct login *l, char **token)
+int
+tc_sdk__login_answer(int status, const char *body, char **token, char *why,
+                     size_t why_size)
 {
-    json_t *doc = json_loads(l->answer->str, 0, NULL);
+    json_t *doc = json_loads(body, 0, NULL);
     const char *tok = json_string_value(json_object_get(doc, "token"));
     const char *msg = json_string_value(
         json_object_get(json_object_get(doc, "error"), "message"));
     int rc;
 
-    snprintf(l->why, sizeof(l->why), "HTTP %d: %s", l->status,
-             msg ? msg : "no message");
-    if (l->status == 200 && tok && *tok) {
+    snprintf(why, why_size, "HTTP %d: %s", status, msg ? msg : "no message");
+    tc_sdk__log_clean(why);
+    if (status == 200 && tok && *tok) {
         *token = strdup(tok);
         rc = *token ? 0 : -ENOMEM;
-    } else if (l->status == 401) {
+    } else if (status == 401) {
         rc = -EACCES;
-    } else if (l->status == 423 || l->status == 429 || l->status == 503) {
+    } else if (status == 423 || status == 429 || status == 503) {
         rc = -EBUSY;
     } else {
         rc = -EPROTO;
@@ -259,11 +260,14 @@ tc_sdk_login_with(const char *server_url,
         l.rc = -EPROTO;
         g_strlcpy(l.why, "answer too large", sizeof(l.why));
     }
-    rc = l.rc < 0 ? l.rc : answer(&l, token);
+    rc = l.rc < 0 ? l.rc
+                 : tc_sdk__login_answer(l.status, l.answer->str, token,
+                                        l.why, sizeof(l.why));
     if (rc < 0 && opts.log) {
         char line[256];
         snprintf(line, sizeof(line), "login to %s:%d failed: %s", u.host,
                  u.port, l.why);
+        tc_sdk__log_clean(line);
         opts.log(TC_SDK_LOG_ERROR, line, opts.log_data);
     }
     memset(l.body, 0, l.body_len);

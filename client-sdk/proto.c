@@ -154,19 +154,25 @@ static void
 on_resumed(struct tc_sdk_client *c, json_t *msg, const char *json)
 {
     const char *rooms[MAX_LIST + 1];
+    const char *peer = str(msg, "peer");
     struct tc_sdk_resumed r = {
-        .peer = str(msg, "peer"),
         .rooms = rooms,
         .missed = (int)num(msg, "missed", 0),
         .dropped = (int)num(msg, "dropped", 0),
         .json = json,
     };
 
+    if (!peer && !c->peer) {
+        tc_sdk__log(c, TC_SDK_LOG_WARNING, "resumed without a peer");
+        return;
+    }
     strings_from(json_object_get(msg, "rooms"), rooms);
-    tc_sdk__log(c, TC_SDK_LOG_INFO, "resumed: peer %s, %d missed, %d dropped",
-                r.peer ? r.peer : "?", r.missed, r.dropped);
     c->resuming = false;
-    tc_sdk__session(c, r.peer, str(msg, "resume_token"), false);
+    /* without a peer: the session resumed is the one we had */
+    tc_sdk__session(c, peer, str(msg, "resume_token"), false);
+    r.peer = c->peer;
+    tc_sdk__log(c, TC_SDK_LOG_INFO, "resumed: peer %s, %d missed, %d dropped",
+                r.peer, r.missed, r.dropped);
     if (c->cb.resumed) {
         c->cb.resumed(c, &r, c->data);
     }
@@ -354,8 +360,9 @@ on_chat(struct tc_sdk_client *c, json_t *msg, const char *json)
         .json = json,
     };
 
-    if (!m.room || !m.text) {
-        tc_sdk__log(c, TC_SDK_LOG_WARNING, "chat without room or text");
+    if (!m.room || !m.from || !m.text || !m.at) {
+        tc_sdk__log(c, TC_SDK_LOG_WARNING,
+                    "chat without room, from, text or at");
         return;
     }
     if (c->cb.chat) {
@@ -367,7 +374,10 @@ void
 tc_sdk__proto_dispatch(struct tc_sdk_client *c, const char *text, size_t len)
 {
     json_error_t jerr;
-    json_t *msg = json_loadb(text, len, 0, &jerr);
+    /* JSON text holds no NUL byte; jansson would read past one, and the
+     * callbacks' `json` (a C string) would end there */
+    json_t *msg =
+        memchr(text, '\0', len) ? NULL : json_loadb(text, len, 0, &jerr);
     const char *type = str(msg, "type");
 
     if (!json_is_object(msg) || !type) {
