@@ -148,8 +148,8 @@ test_rate_limit_per_address_answers_429(void)
                0);
     ok = burst(&h, 30, &first_429, &took);
     most = 10 + (int)(took * 5) + 1;
-    printf("# %d of 30 allowed in %.2f s (at most %d), first 429 at %d\n",
-           ok, took, most, first_429);
+    printf("# %d of 30 allowed in %.2f s (at most %d), first 429 at %d\n", ok,
+           took, most, first_429);
     TC_CHECK(first_429 >= 10);
     TC_CHECK(ok >= 10 && ok <= most);
     TC_CHECK(first_429 < 30);

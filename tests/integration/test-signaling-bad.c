@@ -205,8 +205,8 @@ test_flood_is_rate_limited_then_closed_4029(void)
     printf("# flood: %d sent, %d answered (at most %d in %.2f s), "
            "%d rate-limited, close %d\n",
            sent, pongs, most, took, limited, w.close_code);
-    TC_CHECK(pongs >= 100);   /* the burst is served */
-    TC_CHECK(pongs <= most);  /* and not more than burst and refill */
+    TC_CHECK(pongs >= 100);  /* the burst is served */
+    TC_CHECK(pongs <= most); /* and not more than burst and refill */
     /* then refused, one error each: the close comes at the 200th refusal
      * not paid back by an accepted one (docs/protocol.md, limits) */
     TC_CHECK(limited >= 200);
