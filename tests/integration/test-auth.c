@@ -7,8 +7,9 @@
  * until the lock ends; tokens expire, slide with use, and are revoked by
  * logout and by disabling the account; TOTP is required and checked (the
  * code computed here from the secret, independently of the server);
- * malformed login bodies get a 400 naming the field; and the server
- * keeps answering others while passwords are being hashed.
+ * malformed login bodies get a 400 naming the field; the server keeps
+ * answering others while passwords are being hashed; and one account's
+ * requests are rate-limited apart from another's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -657,6 +658,64 @@ test_server_answers_others_while_hashing(void)
     finish(&h, dir);
 }
 
+/*
+ * [http] rate_per_account (every other test turns it off): one account's
+ * burst of twice the rate, then 429 with Retry-After, no more than burst
+ * plus refill; another account from the same address is not held back;
+ * the per-address limit is off, so the account's own bucket did it.
+ */
+static void
+test_rate_limit_per_account_answers_429(void)
+{
+    struct tc_harness h;
+    struct tc_http_reply r;
+    char *dir, *a, *b;
+    int ok = 0, limited = 0, first_429 = -1, most;
+    long t0;
+    double took;
+
+    TC_REQUIRE(start(&h,
+                     "[http]\nrate_per_address = 0\nrate_per_account = 2\n",
+                     &dir) == 0);
+    TC_REQUIRE(add_user(&h, "heidi", "auditor", NULL, NULL) == 0);
+    TC_REQUIRE(add_user(&h, "ivan", "auditor", NULL, NULL) == 0);
+    a = login_token(&h, "heidi", NULL);
+    b = login_token(&h, "ivan", NULL);
+    TC_REQUIRE(a && b);
+    t0 = now_ms();
+    for (int i = 0; i < 12; i++) {
+        h.bearer = a;
+        TC_CHECK_EQ(tc_http(&h, "GET", "/api/v1/me", NULL, 0, NULL, &r), 0);
+        h.bearer = NULL;
+        if (r.status == 200) {
+            ok++;
+        } else if (r.status == 429) {
+            char *retry = tc_http_reply_header(&r, "retry-after");
+            TC_CHECK(retry && atoi(retry) >= 1);
+            free(retry);
+            first_429 = first_429 < 0 ? i : first_429;
+            limited++;
+        } else {
+            TC_FAIL_("request %d: status %ld", i, r.status);
+        }
+        tc_http_reply_fini(&r);
+    }
+    took = (double)(now_ms() - t0) / 1000;
+    most = 4 + (int)(took * 2) + 1;
+    printf("# heidi: %d of 12 allowed in %.2f s (at most %d), first 429 at "
+           "%d\n",
+           ok, took, most, first_429);
+    TC_CHECK(first_429 >= 4);
+    TC_CHECK(ok >= 4 && ok <= most);
+    TC_CHECK_EQ(ok + limited, 12);
+    /* ivan's bucket is his own */
+    TC_CHECK_EQ(me(&h, b, NULL), 200);
+    TC_CHECK_EQ(me(&h, b, NULL), 200);
+    g_free(a);
+    g_free(b);
+    finish(&h, dir);
+}
+
 int
 main(void)
 {
@@ -668,5 +727,6 @@ main(void)
     TC_RUN(test_totp_is_required_and_checked);
     TC_RUN(test_malformed_login_bodies_name_the_field);
     TC_RUN(test_server_answers_others_while_hashing);
+    TC_RUN(test_rate_limit_per_account_answers_429);
     return tc_done();
 }
