@@ -430,6 +430,23 @@ check_everything(struct run *r, unsigned fpp, bool checksums)
         TC_CHECK_EQ(arc->header.signals[l].baseline,
                     r->src->header.signals[l].baseline);
     }
+    /* the announce's name of each lead reaches the archive, in the
+     * standard spelling (s0010_re's "avr" is "aVR", "vx" is "X": the
+     * spellings test-records-ecg-device checks) */
+    for (unsigned l = 0; l < n; l++) {
+        char want[32] = "";
+        tc_rec_ecg_lead_normalize(r->src->header.signals[l].description, want,
+                                  sizeof(want));
+        if (strcmp(arc->header.signals[l].description, want) != 0) {
+            TC_FAIL_("lead %u archived as \"%s\", sent as \"%s\" (\"%s\")", l,
+                     arc->header.signals[l].description,
+                     r->src->header.signals[l].description, want);
+        }
+        TC_CHECK_EQ(arc->header.signals[l].adc_zero,
+                    r->src->header.signals[l].adc_zero);
+        TC_CHECK_EQ(arc->header.signals[l].adc_resolution,
+                    r->src->header.signals[l].adc_resolution);
+    }
     tc_media_wfdb_record_free(arc);
 }
 
