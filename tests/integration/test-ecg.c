@@ -516,6 +516,9 @@ test_record_100_format_212_end_to_end(void)
     TC_CHECK_EQ(
         stream_record(&r, src, 2, 350, 200, "AES_CM_128_HMAC_SHA1_80", false),
         0);
+    /* the stop's answer carries the stream and its counts: without it
+     * nothing below could be checked */
+    TC_CHECK(r.stop_answer != NULL);
     if (r.stop_answer) {
         TC_CHECK_EQ(stat_of(&r, "frames"), 650000);
         TC_CHECK_EQ(stat_of(&r, "auth_failed"), 0);
@@ -536,6 +539,9 @@ test_s0010_re_wrong_key_and_replay_are_dropped(void)
     TC_REQUIRE(src);
     TC_CHECK_EQ(stream_record(&r, src, 15, 0, 10, "AEAD_AES_128_GCM", true),
                 0);
+    /* the stop's answer carries the stream and its counts: without it
+     * nothing below could be checked */
+    TC_CHECK(r.stop_answer != NULL);
     if (r.stop_answer) {
         TC_CHECK_EQ(stat_of(&r, "frames"), 38400);
         TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20);
@@ -571,6 +577,9 @@ test_s0010_re_with_5_percent_loss(void)
            38400 / 20);
     TC_CHECK(dropped > 50 && dropped < 150);
     TC_CHECK_EQ(stream_record(&r, src, 12, 0, 10, NULL, false), 0);
+    /* the stop's answer carries the stream and its counts: without it
+     * nothing below could be checked */
+    TC_CHECK(r.stop_answer != NULL);
     if (r.stop_answer) {
         TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20 - dropped);
         TC_CHECK_EQ(stat_of(&r, "lost_frames"), dropped * 20);
