@@ -430,6 +430,23 @@ check_everything(struct run *r, unsigned fpp, bool checksums)
         TC_CHECK_EQ(arc->header.signals[l].baseline,
                     r->src->header.signals[l].baseline);
     }
+    /* the announce's name of each lead reaches the archive, in the
+     * standard spelling (s0010_re's "avr" is "aVR", "vx" is "X": the
+     * spellings test-records-ecg-device checks) */
+    for (unsigned l = 0; l < n; l++) {
+        char want[32] = "";
+        tc_rec_ecg_lead_normalize(r->src->header.signals[l].description, want,
+                                  sizeof(want));
+        if (strcmp(arc->header.signals[l].description, want) != 0) {
+            TC_FAIL_("lead %u archived as \"%s\", sent as \"%s\" (\"%s\")", l,
+                     arc->header.signals[l].description,
+                     r->src->header.signals[l].description, want);
+        }
+        TC_CHECK_EQ(arc->header.signals[l].adc_zero,
+                    r->src->header.signals[l].adc_zero);
+        TC_CHECK_EQ(arc->header.signals[l].adc_resolution,
+                    r->src->header.signals[l].adc_resolution);
+    }
     tc_media_wfdb_record_free(arc);
 }
 
@@ -499,6 +516,9 @@ test_record_100_format_212_end_to_end(void)
     TC_CHECK_EQ(
         stream_record(&r, src, 2, 350, 200, "AES_CM_128_HMAC_SHA1_80", false),
         0);
+    /* the stop's answer carries the stream and its counts: without it
+     * nothing below could be checked */
+    TC_CHECK(r.stop_answer != NULL);
     if (r.stop_answer) {
         TC_CHECK_EQ(stat_of(&r, "frames"), 650000);
         TC_CHECK_EQ(stat_of(&r, "auth_failed"), 0);
@@ -519,6 +539,9 @@ test_s0010_re_wrong_key_and_replay_are_dropped(void)
     TC_REQUIRE(src);
     TC_CHECK_EQ(stream_record(&r, src, 15, 0, 10, "AEAD_AES_128_GCM", true),
                 0);
+    /* the stop's answer carries the stream and its counts: without it
+     * nothing below could be checked */
+    TC_CHECK(r.stop_answer != NULL);
     if (r.stop_answer) {
         TC_CHECK_EQ(stat_of(&r, "frames"), 38400);
         TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20);
@@ -554,6 +577,9 @@ test_s0010_re_with_5_percent_loss(void)
            38400 / 20);
     TC_CHECK(dropped > 50 && dropped < 150);
     TC_CHECK_EQ(stream_record(&r, src, 12, 0, 10, NULL, false), 0);
+    /* the stop's answer carries the stream and its counts: without it
+     * nothing below could be checked */
+    TC_CHECK(r.stop_answer != NULL);
     if (r.stop_answer) {
         TC_CHECK_EQ(stat_of(&r, "accepted"), 38400 / 20 - dropped);
         TC_CHECK_EQ(stat_of(&r, "lost_frames"), dropped * 20);

@@ -98,19 +98,19 @@ start_with_ini(struct tc_harness *h, const char *ini, char **dir)
     return rc;
 }
 
-static void
-test_rate_limit_per_address_answers_429(void)
+/* Send n GETs of /healthz as fast as they go; the number answered 200,
+ * the index of the first 429 (n if none) in *first_429, the seconds they
+ * took in *took_s. Every answer is a 200 or a 429 with Retry-After. */
+static int
+burst(struct tc_harness *h, int n, int *first_429, double *took_s)
 {
-    struct tc_harness h;
     struct tc_http_reply r;
-    char *dir = NULL;
-    int ok = 0, limited = 0;
+    int64_t t0 = g_get_monotonic_time();
+    int ok = 0;
 
-    TC_REQUIRE(start_with_ini(&h, "[http]\nrate_per_address = 5\n", &dir) ==
-               0);
-    /* A burst of 10 is allowed (twice the rate); then 429s. */
-    for (int i = 0; i < 30; i++) {
-        TC_CHECK_EQ(tc_http(&h, "GET", "/healthz", NULL, 0, NULL, &r), 0);
+    *first_429 = n;
+    for (int i = 0; i < n; i++) {
+        TC_CHECK_EQ(tc_http(h, "GET", "/healthz", NULL, 0, NULL, &r), 0);
         if (r.status == 200) {
             ok++;
         } else if (r.status == 429) {
@@ -118,13 +118,48 @@ test_rate_limit_per_address_answers_429(void)
             TC_CHECK(retry && atoi(retry) >= 1);
             TC_CHECK_STR_CONTAINS(r.body, "too many requests");
             free(retry);
-            limited++;
+            if (*first_429 == n) {
+                *first_429 = i;
+            }
+        } else {
+            TC_FAIL_("request %d: status %ld", i, r.status);
         }
         tc_http_reply_fini(&r);
     }
-    printf("# %d allowed, %d limited\n", ok, limited);
-    TC_CHECK(ok >= 10 && ok < 30);
-    TC_CHECK_EQ(ok + limited, 30);
+    *took_s = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    return ok;
+}
+
+/*
+ * rate_per_address = 5: a burst of 10 (twice the rate) in a row, then
+ * 429s; no more than the burst plus what 5 a second refilled while the
+ * requests were being sent. After a second's pause, 5 more (the rate),
+ * again no more than the refill allows.
+ */
+static void
+test_rate_limit_per_address_answers_429(void)
+{
+    struct tc_harness h;
+    char *dir = NULL;
+    int ok, first_429, most;
+    double took;
+
+    TC_REQUIRE(start_with_ini(&h, "[http]\nrate_per_address = 5\n", &dir) ==
+               0);
+    ok = burst(&h, 30, &first_429, &took);
+    most = 10 + (int)(took * 5) + 1;
+    printf("# %d of 30 allowed in %.2f s (at most %d), first 429 at %d\n", ok,
+           took, most, first_429);
+    TC_CHECK(first_429 >= 10);
+    TC_CHECK(ok >= 10 && ok <= most);
+    TC_CHECK(first_429 < 30);
+    usleep(1000 * 1000);
+    ok = burst(&h, 15, &first_429, &took);
+    most = 5 + (int)(took * 5) + 1;
+    printf("# after 1 s: %d of 15 allowed in %.2f s (at most %d)\n", ok, took,
+           most);
+    TC_CHECK(first_429 >= 5);
+    TC_CHECK(ok >= 5 && ok <= most);
     tc_harness_fini(&h);
     tc_rm_rf(dir);
     free(dir);

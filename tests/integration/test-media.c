@@ -23,7 +23,9 @@
  *     leaves after the grace period; the others get feed-ended and go on;
  *   - leak check: after the room empties its pipeline is gone
  *     (telecare_media_rooms 0) and the server's thread and file
- *     descriptor counts are back where they were after the first call.
+ *     descriptor counts are back where they were after the first call;
+ *     and, the consultation having no recording consent, nothing was
+ *     recorded.
  */
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -414,6 +416,15 @@ test_an_emptied_room_leaves_nothing_behind(void)
     /* The refused offer and answer of the bad-input test were counted. */
     TC_CHECK(sig_metric(
                  &fx, "telecare_media_events_total{event=\"refused\"}") >= 2);
+    /* Consultation 1 of the demo county has no recording consent: all
+     * these calls left no recording behind. */
+    {
+        g_autofree char *dir = g_build_filename(fx.data_dir, "recordings",
+                                                "consultation-1", NULL);
+        if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
+            TC_FAIL_("a recording directory without consent: %s", dir);
+        }
+    }
 }
 
 int

@@ -223,12 +223,6 @@ test_media_time_is_actual_media_and_none_without_sending(void)
     TC_CHECK_EQ(jint(carer, "media_ms"), 0);
     TC_CHECK(jint(ther, "media_ms") >= SEND_MS - MEDIA_TOLERANCE_MS);
     json_decref(att);
-
-    /* without consent, nothing was recorded */
-    att = get_json("lin.jing", "/api/v1/rehab-sessions/1/recordings", &status);
-    TC_CHECK_EQ(status, 200);
-    TC_CHECK_EQ(json_array_size(json_object_get(att, "items")), 0);
-    json_decref(att);
     call_end(&c);
 
     /* her media stops for good when she leaves: the log closes every
@@ -248,6 +242,22 @@ test_media_time_is_actual_media_and_none_without_sending(void)
         TC_CHECK_EQ(stops, 2);
     }
     json_decref(att);
+
+    /* Without consent, nothing was recorded. Asked after the call: a
+     * recording's row is written when its track ends (as the next test
+     * finds them), so a list taken during the call is empty either way;
+     * and no recording directory of the session was made at all. */
+    att = get_json("lin.jing", "/api/v1/rehab-sessions/1/recordings", &status);
+    TC_CHECK_EQ(status, 200);
+    TC_CHECK_EQ(json_array_size(json_object_get(att, "items")), 0);
+    json_decref(att);
+    {
+        g_autofree char *dir = g_build_filename(fx.data_dir, "recordings",
+                                                "rehab-session-1", NULL);
+        if (g_file_test(dir, G_FILE_TEST_EXISTS)) {
+            TC_FAIL_("a recording directory without consent: %s", dir);
+        }
+    }
 }
 
 /* gst-discoverer-1.0's duration of `path`, in ms, or -1. */

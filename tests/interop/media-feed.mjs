@@ -177,7 +177,8 @@ try {
 } finally {
   for (const p of load) p.kill();
   await browser.close();
-  await server.stop();
+  const code = await server.stop();
+  t.check(code === 0, 'the server stops with status 0', `status ${code}\n${server.log().slice(-3000)}`);
   rmSync(dir, { recursive: true, force: true });
   t.done();
 }

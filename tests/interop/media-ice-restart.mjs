@@ -27,9 +27,15 @@ if (!process.env.TC_NETNS_INNER) {
   const env = { ...process.env, TC_NETNS_INNER: '1' };
   const ns = process.getuid() === 0 ? ['--net'] : ['--user', '--map-root-user', '--net'];
   const r = spawnSync('unshare', [...ns, '--', process.execPath, self], { stdio: 'inherit', env });
-  if (r.error || r.status === null) {
-    console.log(`1..0 # SKIP no network namespace could be made (${r.error?.message || r.signal})`);
+  // A SKIP only when the prerequisite is missing (no unshare to run); the
+  // test inside killed by a signal (a crash, the OOM killer) is a failure.
+  if (r.error?.code === 'ENOENT') {
+    console.log(`1..0 # SKIP no network namespace could be made (${r.error.message})`);
     process.exit(0);
+  }
+  if (r.error || r.status === null) {
+    console.log(`Bail out! the test in its network namespace did not finish (${r.error?.message || r.signal})`);
+    process.exit(1);
   }
   process.exit(r.status);
 }

@@ -170,6 +170,7 @@ try {
   t.check(false, 'emergency flow', err.stack);
 } finally {
   await browser.close();
-  await server.stop();
+  const code = await server.stop();
+  t.check(code === 0, 'the server stops with status 0', `status ${code}\n${server.log().slice(-3000)}`);
   t.done();
 }

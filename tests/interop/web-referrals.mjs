@@ -200,6 +200,7 @@ try {
 } finally {
   for (const s of sessions) await s.context.close();
   await browser.close();
-  await server.stop();
+  const code = await server.stop();
+  t.check(code === 0, 'the server stops with status 0', `status ${code}\n${server.log().slice(-3000)}`);
   t.done();
 }

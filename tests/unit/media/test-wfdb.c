@@ -256,8 +256,21 @@ test_writer_reorders_and_matches_source_checksums(void)
         TC_CHECK(back->header.signals[s].gain == src->header.signals[s].gain);
         TC_CHECK_EQ(back->header.signals[s].baseline,
                     src->header.signals[s].baseline);
+        /* each lead keeps its own name and ADC description */
+        TC_CHECK_STR_EQ(back->header.signals[s].description,
+                        src->header.signals[s].description);
+        TC_CHECK_EQ(back->header.signals[s].adc_zero,
+                    src->header.signals[s].adc_zero);
+        TC_CHECK_EQ(back->header.signals[s].adc_resolution,
+                    src->header.signals[s].adc_resolution);
+        TC_CHECK_STR_EQ(back->header.signals[s].units,
+                        src->header.signals[s].units);
+        TC_CHECK_EQ(back->header.signals[s].format, 16);
     }
+    /* started_at_us 1795000000 s: 2026-11-18 11:06:40 UTC, the date in
+     * WFDB's DD/MM/YYYY */
     TC_CHECK_STR_EQ(back->header.base_time, "11:06:40.000");
+    TC_CHECK_STR_EQ(back->header.base_date, "18/11/2026");
     tc_media_wfdb_record_free(back);
     tc_media_wfdb_record_free(src);
 }
@@ -292,6 +305,15 @@ test_writer_marks_lost_packets_invalid(void)
     TC_REQUIRE(tc_media_wfdb_record_read(tmp_dir, "lossy", &back, err,
                                          sizeof(err)) == 0);
     TC_REQUIRE(back->n_frames == n_pkts * fpp);
+    /* record 100's ADC zero is 1024, not the default 0 */
+    for (unsigned l = 0; l < 2; l++) {
+        TC_CHECK_STR_EQ(back->header.signals[l].description,
+                        src->header.signals[l].description);
+        TC_CHECK_EQ(back->header.signals[l].adc_zero,
+                    src->header.signals[l].adc_zero);
+        TC_CHECK_EQ(back->header.signals[l].adc_resolution,
+                    src->header.signals[l].adc_resolution);
+    }
     for (int64_t t = 0; t < back->n_frames && !bad; t++) {
         int64_t k = t / fpp;
         bool gone = k % 17 == 3 || k == n_pkts - 1;

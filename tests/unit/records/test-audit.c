@@ -75,6 +75,17 @@ test_append_and_list_newest_first_by_page(void)
     tc_rec_audit_event_list_free(list);
     TC_CHECK_EQ(tc_rec_audit_list_for_resident(db, 11, 0, 0, &list), -EINVAL);
     TC_CHECK_EQ(fx_count("SELECT count(*) FROM audit_events"), 7);
+    /* stored as the codes the schema and docs/api.md name, not only
+     * read back through the same table that wrote them */
+    TC_CHECK_EQ(fx_count("SELECT count(*) FROM audit_events"
+                         " WHERE action = 'read' AND outcome = 'success'"),
+                5);
+    TC_CHECK_EQ(fx_count("SELECT count(*) FROM audit_events"
+                         " WHERE action = 'update' AND outcome = 'denied'"),
+                1);
+    TC_CHECK_EQ(fx_count("SELECT count(*) FROM audit_events"
+                         " WHERE action = 'execute' AND resident_id IS NULL"),
+                1);
     tc_rec_close(db);
 }
 

@@ -115,9 +115,10 @@ count(sqlite3 *raw, const char *sql)
 }
 
 /* One round: run the child from `first`, kill it after `wait_us`. Returns
- * the last reported n (first-1 when none). */
+ * the last reported n (first-1 when none); the child's wait status in
+ * *status. */
 static int
-run_round(const char *path, int first, long wait_us)
+run_round(const char *path, int first, long wait_us, int *status)
 {
     int fds[2], last = first - 1, n;
     pid_t pid;
@@ -133,7 +134,9 @@ run_round(const char *path, int first, long wait_us)
     close(fds[1]);
     usleep((useconds_t)wait_us);
     kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    if (waitpid(pid, status, 0) != pid) {
+        *status = -1;
+    }
     while (read(fds[0], &n, sizeof(n)) == sizeof(n)) {
         last = n;
     }
@@ -151,10 +154,20 @@ test_killed_writer_leaves_exactly_committed_transactions(void)
     srand((unsigned)time(NULL));
     for (int round = 0; round < ROUNDS; round++) {
         long wait_us = 20000 + rand() % 150000;
-        int reported = run_round(path, next, wait_us);
+        int status = 0;
+        int reported = run_round(path, next, wait_us, &status);
         struct tc_rec_db *db = NULL;
         sqlite3 *raw = NULL;
         long residents, carers, links, max_seen;
+
+        /* The kill ended the writer: it did not stop by itself (exit 2:
+         * open failed, 3: a write or commit failed, 4: the pipe). */
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+            TC_FAIL_("round %d: the writer was not killed: wait status "
+                     "0x%x (exit %d)",
+                     round, status,
+                     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
 
         /* Opens cleanly (recovering the WAL) and is intact. */
         TC_REQUIRE(tc_rec_open(path, &db) == 0);

@@ -280,11 +280,110 @@ test_ecg_udp_gso(void)
     tc_srv_config_free(cfg);
 }
 
+/*
+ * The keys test_every_key_accepts_a_good_value and the tests after it do
+ * not set: each with a good value other than its default, and each value
+ * read back from the field the key documents (a parser writing another
+ * key's field fails here).
+ */
+static void
+test_every_other_key_reaches_its_field(void)
+{
+    struct tc_srv_config *cfg = tc_srv_config_new();
+    char *err = NULL;
+
+    TC_CHECK_EQ(load(cfg,
+                     "[http]\n"
+                     "rate_per_address = 7\n"
+                     "rate_per_account = 3\n"
+                     "[tls]\n"
+                     "mode = off\n"
+                     "cert_file = /etc/telecare/cert.pem\n"
+                     "key_file = /etc/telecare/key.pem\n"
+                     "[signaling]\n"
+                     "heartbeat_s = 11\n"
+                     "resume_grace_s = 13\n"
+                     "[database]\n"
+                     "synchronous = full\n"
+                     "[rehab]\n"
+                     "alert_interval_s = 17\n"
+                     "miss_grace_s = 19\n"
+                     "max_video_bytes = 2048\n"
+                     "[emergency]\n"
+                     "ring_timeout_s = 23\n"
+                     "[dicom]\n"
+                     "listen = 127.0.0.1:11112\n"
+                     "ae_title = COUNTY_SCP\n"
+                     "peers = EAST_DR:3\n"
+                     "max_associations = 5\n"
+                     "max_pdu_bytes = 32768\n"
+                     "timeout_s = 29\n"
+                     "destinations = PACS=ORTHANC@127.0.0.1:4242\n"
+                     "routes = EAST_DR>PACS\n"
+                     "retry_max_s = 31\n"
+                     "index_batch_ms = 37\n"
+                     "[ecg]\n"
+                     "listen = 127.0.0.1:5004\n"
+                     "[media]\n"
+                     "ice_addresses = 10.0.0.5,192.168.1.2\n"
+                     "stun_server = stun://127.0.0.1:3478\n"
+                     "turn_server = turn://u:p@127.0.0.1:3478\n"
+                     "latency_ms = 41\n"
+                     "audio_only_loss_pct = 43\n"
+                     "default_profile = low\n"
+                     "low_max_kbps = 47\n"
+                     "stats_interval_s = 53\n",
+                     &err),
+                0);
+    if (err) {
+        printf("# %s\n", err);
+    }
+    TC_CHECK_EQ(cfg->rate_per_address, 7);
+    TC_CHECK_EQ(cfg->rate_per_account, 3);
+    TC_CHECK(!cfg->tls);
+    TC_CHECK_STR_EQ(cfg->tls_cert_file, "/etc/telecare/cert.pem");
+    TC_CHECK_STR_EQ(cfg->tls_key_file, "/etc/telecare/key.pem");
+    TC_CHECK_EQ(cfg->heartbeat_s, 11);
+    TC_CHECK_EQ(cfg->resume_grace_s, 13);
+    TC_CHECK(cfg->sync_full);
+    TC_CHECK_EQ(cfg->rehab_alert_interval_s, 17);
+    TC_CHECK_EQ(cfg->rehab_miss_grace_s, 19);
+    TC_CHECK_EQ(cfg->rehab_max_video_bytes, 2048);
+    TC_CHECK_EQ(cfg->emergency_ring_s, 23);
+    TC_CHECK_STR_EQ(cfg->dicom.listen_host, "127.0.0.1");
+    TC_CHECK_EQ(cfg->dicom.listen_port, 11112);
+    TC_CHECK_STR_EQ(cfg->dicom.ae_title, "COUNTY_SCP");
+    TC_CHECK_STR_EQ(cfg->dicom.peers, "EAST_DR:3");
+    TC_CHECK_EQ(cfg->dicom.max_associations, 5);
+    TC_CHECK_EQ(cfg->dicom.max_pdu_bytes, 32768);
+    TC_CHECK_EQ(cfg->dicom.timeout_s, 29);
+    TC_CHECK_STR_EQ(cfg->dicom.destinations, "PACS=ORTHANC@127.0.0.1:4242");
+    TC_CHECK_STR_EQ(cfg->dicom.routes, "EAST_DR>PACS");
+    TC_CHECK_EQ(cfg->dicom.retry_max_s, 31);
+    TC_CHECK_EQ(cfg->dicom.index_batch_ms, 37);
+    TC_CHECK_STR_EQ(cfg->ecg_host, "127.0.0.1");
+    TC_CHECK_EQ(cfg->ecg_port, 5004);
+    TC_CHECK_STR_EQ(cfg->media_ice_addresses, "10.0.0.5,192.168.1.2");
+    TC_CHECK_STR_EQ(cfg->media_stun_server, "stun://127.0.0.1:3478");
+    TC_CHECK_STR_EQ(cfg->media_turn_server, "turn://u:p@127.0.0.1:3478");
+    TC_CHECK_EQ(cfg->media_latency_ms, 41);
+    TC_CHECK_EQ(cfg->media_audio_only_loss_pct, 43);
+    TC_CHECK_EQ(cfg->media_default_profile, 2); /* low */
+    TC_CHECK_EQ(cfg->media_low_max_kbps, 47);
+    TC_CHECK_EQ(cfg->media_stats_interval_s, 53);
+    /* untouched by all of it */
+    TC_CHECK_EQ(cfg->listen_port, 8080);
+    TC_CHECK_EQ(cfg->session_ttl_s, 1800);
+    free(err);
+    tc_srv_config_free(cfg);
+}
+
 int
 main(void)
 {
     TC_RUN(test_defaults);
     TC_RUN(test_every_key_accepts_a_good_value);
+    TC_RUN(test_every_other_key_reaches_its_field);
     TC_RUN(test_listen_forms);
     TC_RUN(test_bad_values_name_their_key);
     TC_RUN(test_failed_load_changes_nothing);

@@ -68,12 +68,18 @@ test_login_check_accepts_one_step_either_side(void)
     TC_CHECK_EQ(tc_srv__totp_check(secret, "081804", 1111111109 + 30, &step),
                 0);
     TC_CHECK_EQ(step, 37037036);
+    step = 0;
     TC_CHECK_EQ(tc_srv__totp_check(secret, "081804", 1111111109 - 30, &step),
                 0);
+    TC_CHECK_EQ(step, 37037036);
+    /* two steps away, on either side: refused */
     step = 7;
     TC_CHECK_EQ(tc_srv__totp_check(secret, "081804", 1111111109 + 60, &step),
                 -EACCES);
     TC_CHECK_EQ(step, 7); /* untouched on failure */
+    TC_CHECK_EQ(tc_srv__totp_check(secret, "081804", 1111111109 - 60, &step),
+                -EACCES);
+    TC_CHECK_EQ(step, 7);
     TC_CHECK_EQ(tc_srv__totp_check(secret, "081805", 1111111109, &step),
                 -EACCES);
     TC_CHECK_EQ(tc_srv__totp_check(secret, "81804", 1111111109, &step),
