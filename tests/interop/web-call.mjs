@@ -403,6 +403,10 @@ try {
   t.check(lowOn && await huang.page.getByRole('button', { name: '低带宽' }).getAttribute('aria-pressed') === 'true',
     'low bandwidth is on', await huang.page.locator('#call-media').textContent());
   await checkAxe(zhou.page, 'call-consultation-host');
+  // She is in his list before she leaves, so that her entry going is the
+  // leave's doing (waiting for an entry that was never there passes at once).
+  const listedBefore = await zhou.page.locator('#call-peers li', { hasText: '黄晓燕' }).count();
+  t.check(listedBefore === 1, 'she is in the other side\'s list before she leaves', `entries: ${listedBefore}`);
   await huang.page.getByRole('button', { name: '离开' }).click();
   await zhou.page.locator('#call-peers li', { hasText: '黄晓燕' }).waitFor({ state: 'detached' });
   t.check(true, 'leaving removes the participant from the other side\'s list');
