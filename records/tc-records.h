@@ -116,6 +116,13 @@ int tc_rec_tx_begin(struct tc_rec_db *db);
 int tc_rec_tx_commit(struct tc_rec_db *db);
 int tc_rec_tx_rollback(struct tc_rec_db *db);
 
+/*
+ * A 64-bit digest of every row of every table (values and their types),
+ * seen from this handle, open transaction included: for tests that check
+ * a refused call wrote nothing. Reads the whole database. (checksum.c)
+ */
+int tc_rec_checksum(struct tc_rec_db *db, uint64_t *out);
+
 /* == Organizations, people, residents, contracts, follow-ups, audit == */
 /* (core: organization.c, practitioner.c, team.c, resident.c, carer.c,
  *  contract.c, followup.c, panel.c, audit.c) */

@@ -205,7 +205,16 @@ tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
     char custom[64];
     int n;
 
-    if (!call->wsi || len == 0) {
+    if (len == 0) {
+        return -1;
+    }
+    if (!call->wsi) {
+        for (const char *const *h = call->fake_headers; h && h[0] && h[1];
+             h += 2) {
+            if (strcmp(h[0], name) == 0 && strlen(h[1]) < len) {
+                return (int)g_strlcpy(buf, h[1], len);
+            }
+        }
         return -1;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {
