@@ -112,3 +112,9 @@ tc_rec_checksum(struct tc_rec_db *db, uint64_t *out)
     }
     return rc;
 }
+
+int64_t
+tc_rec_total_changes(struct tc_rec_db *db)
+{
+    return sqlite3_total_changes64(db->conn);
+}

@@ -122,6 +122,10 @@ int tc_rec_tx_rollback(struct tc_rec_db *db);
  * a refused call wrote nothing. Reads the whole database. (checksum.c)
  */
 int tc_rec_checksum(struct tc_rec_db *db, uint64_t *out);
+/* Rows inserted, updated or deleted through this handle so far, rolled
+ * back ones included (sqlite3_total_changes64): unchanged means nothing
+ * was written; changed, compare tc_rec_checksum(). */
+int64_t tc_rec_total_changes(struct tc_rec_db *db);
 
 /* == Organizations, people, residents, contracts, follow-ups, audit == */
 /* (core: organization.c, practitioner.c, team.c, resident.c, carer.c,

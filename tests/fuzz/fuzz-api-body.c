@@ -828,15 +828,17 @@ setup(void)
 /* ---- the invariants ---- */
 
 static void
-fail(const struct route *r, const struct answer *a, const char *why)
+fail(const struct route *r, const char *path, const struct answer *a,
+     const char *why)
 {
-    fprintf(stderr, "fuzz-api-body: %s %s: %s: %d %.2000s\n", r->method,
-            r->path, why, a->status, a->body->str);
+    fprintf(stderr, "fuzz-api-body: %s %s: %s: %d %.2000s\n", r->method, path,
+            why, a->status, a->body->str);
     abort();
 }
 
 static void
-check_error_body(const struct route *r, const struct answer *a)
+check_error_body(const struct route *r, const char *path,
+                 const struct answer *a)
 {
     json_t *doc = json_loadb(a->body->str, a->body->len, 0, NULL);
     json_t *err = json_object_get(doc, "error");
@@ -847,7 +849,8 @@ check_error_body(const struct route *r, const struct answer *a)
     if (!json_is_object(err) || json_integer_value(status) != a->status ||
         !message || !message[0] ||
         (field && (!json_is_string(field) || !json_string_value(field)[0]))) {
-        fail(r, a, "4xx without an error object naming status and message");
+        fail(r, path, a,
+             "4xx without an error object naming status and message");
     }
     json_decref(doc);
 }
@@ -859,6 +862,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char path[160];
     struct answer a;
     uint64_t sum = 0;
+    int64_t changes;
 
     if (!srv.db) {
         setup();
@@ -876,24 +880,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tc_rec_tx_begin(srv.db) < 0) {
         abort();
     }
+    changes = tc_rec_total_changes(srv.db);
     request(r->user, r->method, path, (const char *)data + 1, size - 1, &a);
     if (trace) {
         fprintf(stderr, "%u %s %s: %d %.300s\n", data[0] % (unsigned)N_ROUTES,
                 r->method, path, a.status, a.body->str);
     }
     if (a.status >= 400 && a.status <= 499) {
-        check_error_body(r, &a);
-        if (tc_rec_checksum(srv.db, &sum) < 0 || sum != seeded_sum) {
-            fail(r, &a, "a refused request changed the database");
+        check_error_body(r, path, &a);
+        /* No statement changed a row: nothing to compare (the cheap
+         * case); else the rows themselves must be as seeded. */
+        if (tc_rec_total_changes(srv.db) != changes &&
+            (tc_rec_checksum(srv.db, &sum) < 0 || sum != seeded_sum)) {
+            fail(r, path, &a, "a refused request changed the database");
         }
     } else if (a.status >= 200 && a.status <= 299) {
         json_t *doc = json_loadb(a.body->str, a.body->len, 0, NULL);
         if (!doc && a.body->len > 0) {
-            fail(r, &a, "2xx whose body is not JSON");
+            fail(r, path, &a, "2xx whose body is not JSON");
         }
         json_decref(doc);
     } else {
-        fail(r, &a, "neither 2xx nor 4xx");
+        fail(r, path, &a, "neither 2xx nor 4xx");
     }
     g_string_free(a.body, TRUE);
     if (tc_rec_tx_rollback(srv.db) < 0) {
