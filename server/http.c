@@ -106,11 +106,15 @@ void
 tc_srv__resp_error_field(struct tc_srv__resp *resp, int status,
                          const char *field, const char *message)
 {
-    json_t *err = json_pack("{s:i,s:s}", "status", status, "message", message);
+    /* A message may quote the client's bytes (jansson's parse errors do,
+     * invalid UTF-8 included), which json_string() refuses: U+FFFD them. */
+    g_autofree char *msg = g_utf8_make_valid(message, -1);
+    json_t *err = json_pack("{s:i,s:s}", "status", status, "message", msg);
     json_t *doc;
 
     if (field) {
-        json_object_set_new(err, "field", json_string(field));
+        g_autofree char *name = g_utf8_make_valid(field, -1);
+        json_object_set_new(err, "field", json_string(name));
     }
     doc = json_pack("{s:o}", "error", err);
     tc_srv__resp_doc(resp, status, "application/json", doc);
