@@ -36,7 +36,8 @@
  *     "<non-empty>", "field"?: "<non-empty>"}} (tc_srv__resp_error_field);
  *  4. nothing half-written: after a 4xx, tc_rec_checksum() of the whole
  *     database (inside the still open transaction) equals the seeded
- *     state's. Audit events are not rows yet at that point: handlers
+ *     state's (compared only when tc_rec_total_changes() moved: a
+ *     records call may write and roll its savepoint back, which is fine). Audit events are not rows yet at that point: handlers
  *     queue them (audit.c) and the queue is dropped after each input; a
  *     refused request's events are audited on purpose (denied outcomes),
  *     so they are not checked here;
@@ -55,7 +56,17 @@
  *  - /fhir/ (its own target, fuzz-fhir);
  *  - every DELETE (no body).
  *  Signaling (srv->sig), media rooms and the ECG relay are NULL: their
- *  notify calls are NULL-safe and answer nobody.
+ *  notify calls are NULL-safe and answer nobody. So an emergency finds
+ *  nobody online and is unanswered at once: its accept and end rows
+ *  reach only their refusals, as does the rehab alert row (no alert is
+ *  raised in the seed).
+ *
+ * The seed corpus (corpus/api-body/) holds, per row, a valid body named
+ * NN-<method>-<path>-valid and one malformed variant (wrong type, missing,
+ * unknown field, huge number, non-UTF-8, out of range, null), a few
+ * body-level ones (not JSON, an array, too deep, a duplicate key), and
+ * the crashers fuzzing found (-crash-). FUZZ_API_TRACE=1 prints each
+ * answer and the seeded ids.
  */
 #include <stdint.h>
 #include <stdio.h>
