@@ -37,10 +37,11 @@
  *  4. nothing half-written: after a 4xx, tc_rec_checksum() of the whole
  *     database (inside the still open transaction) equals the seeded
  *     state's (compared only when tc_rec_total_changes() moved: a
- *     records call may write and roll its savepoint back, which is fine). Audit events are not rows yet at that point: handlers
- *     queue them (audit.c) and the queue is dropped after each input; a
- *     refused request's events are audited on purpose (denied outcomes),
- *     so they are not checked here;
+ *     records call may write and roll its savepoint back, which is
+ *     fine). Audit events are not rows yet at that point: handlers queue
+ *     them (audit.c) and the queue is dropped after each input; a refused
+ *     request's events are audited on purpose (denied outcomes), so they
+ *     are not checked here;
  *  5. a 2xx body is valid JSON (or empty: 204).
  *
  * Routes left out (not JSON write handlers, or needing state that is
