@@ -14,7 +14,8 @@
  * county written through records (county and city hospitals, a township
  * clinic and its family-doctor team, a family doctor, therapist,
  * specialists, ECG reader, radiologist, an administrator, a resident
- * with an active contract with rehab, a second resident, a carer), then
+ * with an active contract with rehab, a second resident, a third with
+ * such a contract too, a carer), then
  * the rest made through the handlers themselves as the integration tests
  * do: a department, consultations requested / in progress / completed,
  * ECG studies live / awaiting reading / reported, imaging studies
@@ -100,15 +101,16 @@ enum user {
 
 /* Ids of the seeded entities, by what the routes act on. */
 static struct {
-    int64_t county, clinic, city, team, resident, resident2, carer;
-    int64_t contract, contract_offered, followup;
+    int64_t county, clinic, city, team, resident, resident2, resident3, carer;
+    int64_t contract, contract3, contract_offered, followup;
     int64_t pid[N_USERS];
     int64_t department, shift;
     int64_t consult_requested, consult_accepted, consult_open, consult_done;
     int64_t ecg_live, ecg_awaiting, ecg_reported;
     int64_t img_unmatched, img_assigned, img_reported;
-    int64_t plan_draft, plan_active, plan_suspended, goal, exercise;
+    int64_t plan_draft, plan_active, plan_suspended, plan3, goal, exercise;
     int64_t session_scheduled, session_open, session_done, session_noted;
+    int64_t session_startable; /* of resident 3, who has none in progress */
     int64_t library, referral_requested, referral_accepted, emergency;
     int64_t alert;
 } ids;
@@ -207,8 +209,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/rehab-library", P0, U_THER},
     /* rehabilitation sessions */
     {"POST", "/api/v1/rehab-plans/%lld/sessions", P1(plan_active), U_THER},
-    {"POST", "/api/v1/rehab-sessions/%lld/start", P1(session_scheduled),
-     U_RES},
+    {"POST", "/api/v1/rehab-sessions/%lld/start", P1(session_startable),
+     U_THER},
     {"POST", "/api/v1/rehab-sessions/%lld/finish", P1(session_open), U_RES},
     {"POST", "/api/v1/rehab-sessions/%lld/finish", P1(session_open), U_CARER},
     {"POST", "/api/v1/rehab-sessions/%lld/miss", P1(session_scheduled),
@@ -508,6 +510,7 @@ seed_county(void)
                               TC_REC_MEMBER_DOCTOR));
     ids.resident = resident("Resident R", "013");
     ids.resident2 = resident("Resident S", "015");
+    ids.resident3 = resident("Resident T", "017");
     OK(tc_rec_carer_create(srv.db, &carer, &ids.carer));
     OK(tc_rec_carer_link(srv.db, ids.carer, ids.resident, "daughter"));
 
@@ -524,6 +527,9 @@ seed_county(void)
     sig.signed_at_us = now - 30 * DAY_US;
     sig.method = TC_REC_SIGN_IN_PERSON;
     OK(tc_rec_contract_sign(srv.db, ids.contract, &sig));
+    offer.resident_id = ids.resident3;
+    OK(tc_rec_contract_offer(srv.db, &offer, &ids.contract3));
+    OK(tc_rec_contract_sign(srv.db, ids.contract3, &sig));
     OK(tc_rec_followup_list_for_contract(srv.db, ids.contract, &fl));
     ids.followup = fl->count > 0 ? fl->items[0].id : 1;
     tc_rec_followup_list_free(fl);
@@ -614,7 +620,7 @@ imaging_assigned(int64_t id)
 }
 
 static int64_t
-plan(const char *start, const char *end)
+plan(int64_t resident_id, const char *start, const char *end)
 {
     g_autofree char *body = g_strdup_printf(
         "{\"title\":\"Walking again\",\"period_start\":\"%s\","
@@ -625,11 +631,11 @@ plan(const char *start, const char *end)
         start, end, (long long)ids.pid[U_THER]);
 
     return seed_call(U_FAM, "POST", body, "/api/v1/residents/%lld/rehab-plans",
-                     (long long)ids.resident);
+                     (long long)resident_id);
 }
 
 static int64_t
-session(const char *mode, int64_t at_us)
+session(int64_t plan_id, const char *mode, int64_t at_us)
 {
     char at[32];
     g_autofree char *body = NULL;
@@ -639,7 +645,7 @@ session(const char *mode, int64_t at_us)
         "{\"mode\":\"%s\",\"scheduled_at\":\"%s\",\"therapist_id\":%lld}",
         mode, at, (long long)ids.pid[U_THER]);
     return seed_call(U_THER, "POST", body, "/api/v1/rehab-plans/%lld/sessions",
-                     (long long)ids.plan_active);
+                     (long long)plan_id);
 }
 
 static void
@@ -715,11 +721,11 @@ seed_workflows(void)
               "/api/v1/imaging-studies/%lld/report",
               (long long)ids.img_reported);
 
-    ids.plan_draft = plan(today, in_60_days);
-    ids.plan_active = plan(today, in_60_days);
+    ids.plan_draft = plan(ids.resident, today, in_60_days);
+    ids.plan_active = plan(ids.resident, today, in_60_days);
     seed_call(U_FAM, "POST", NULL, "/api/v1/rehab-plans/%lld/activate",
               (long long)ids.plan_active);
-    ids.plan_suspended = plan(today, in_60_days);
+    ids.plan_suspended = plan(ids.resident, today, in_60_days);
     seed_call(U_FAM, "POST", NULL, "/api/v1/rehab-plans/%lld/activate",
               (long long)ids.plan_suspended);
     seed_call(U_FAM, "POST", "{\"reason\":\"fever\"}",
@@ -742,18 +748,24 @@ seed_workflows(void)
         abort();
     }
 
-    ids.session_done = session("self_guided", now + HOUR_US);
+    ids.session_done = session(ids.plan_active, "self_guided", now + HOUR_US);
     session_complete(ids.session_done);
-    ids.session_noted = session("self_guided", now + HOUR_US);
+    ids.session_noted = session(ids.plan_active, "self_guided", now + HOUR_US);
     session_complete(ids.session_noted);
     seed_call(U_THER, "POST", "{\"text\":\"Good form.\"}",
               "/api/v1/rehab-sessions/%lld/note",
               (long long)ids.session_noted);
-    ids.session_scheduled = session("live_guided", now + 2 * DAY_US);
-    ids.session_open = session("live_guided", now + HOUR_US);
+    ids.session_scheduled =
+        session(ids.plan_active, "live_guided", now + 2 * DAY_US);
+    ids.session_open = session(ids.plan_active, "live_guided", now + HOUR_US);
     seed_call(U_RES, "POST", "{\"pain_before\":3}",
               "/api/v1/rehab-sessions/%lld/start",
               (long long)ids.session_open);
+    ids.plan3 = plan(ids.resident3, today, in_60_days);
+    seed_call(U_FAM, "POST", NULL, "/api/v1/rehab-plans/%lld/activate",
+              (long long)ids.plan3);
+    ids.session_startable =
+        session(ids.plan3, "live_guided", now + 2 * DAY_US);
     ids.library = seed_call(
         U_THER, "POST",
         "{\"name\":\"Sit to stand\",\"instructions_zh\":\"站起来。\","
