@@ -44,6 +44,9 @@
  *     request's events are audited on purpose (denied outcomes), so they
  *     are not checked here;
  *  5. a 2xx body is valid JSON (or empty: 204).
+ *  ECG imports write files: data_dir is a temporary directory, its ecg/
+ *  must be empty after a 4xx (invariant 4 for files), and is emptied
+ *  after every input.
  *
  * Routes left out (not JSON write handlers, or needing state that is
  * NULL here):
@@ -53,8 +56,6 @@
  *    POST .../recording/ticket, PUT /rehab-uploads/{id} (upload files,
  *    worker-thread verification, srv->rehab's ticket key);
  *  - POST /dicom-web/studies (STOW-RS: multipart, DICOM store, worker);
- *  - POST /ecg-studies/import (writes WFDB files under data_dir; its
- *    header parser has its own target, fuzz-wfdb);
  *  - /fhir/ (its own target, fuzz-fhir);
  *  - every DELETE (no body).
  *  Signaling (srv->sig), media rooms and the ECG relay are NULL: their
@@ -74,6 +75,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib.h>
 #include <jansson.h>
@@ -236,11 +238,14 @@ static const struct route routes[] = {
     {"POST", "/api/v1/emergencies", P0, U_FAM},
     {"POST", "/api/v1/emergencies/%lld/accept", P1(emergency), U_SPEC2},
     {"POST", "/api/v1/emergencies/%lld/end", P1(emergency), U_FAM},
+    /* a stored WFDB record: files under data_dir/ecg */
+    {"POST", "/api/v1/ecg-studies/import", P0, U_FAM},
 };
 
 #define N_ROUTES G_N_ELEMENTS(routes)
 
 static struct tc_srv srv;
+static char *ecg_dir; /* <the temporary data_dir>/ecg */
 static struct tc_srv_config *cfg;
 static struct tc_srv__who who[N_USERS];
 static uint64_t seeded_sum;
@@ -806,9 +811,41 @@ quiet_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
     return g_log_writer_standard_streams(level, fields, n_fields, data);
 }
 
+/* Remove every file of ecg_dir; returns how many there were. */
+static int
+ecg_files_remove(void)
+{
+    GDir *dir = g_dir_open(ecg_dir, 0, NULL);
+    const char *name;
+    int n = 0;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(ecg_dir, name, NULL);
+        if (remove(path) < 0) {
+            abort();
+        }
+        n++;
+    }
+    if (dir) {
+        g_dir_close(dir);
+    }
+    return n;
+}
+
+static void
+remove_data_dir(void)
+{
+    g_autofree char *parent = g_path_get_dirname(ecg_dir);
+
+    ecg_files_remove();
+    rmdir(ecg_dir);
+    rmdir(parent);
+}
+
 static void
 setup(void)
 {
+    g_autofree char *data_dir = NULL;
     char *err = NULL;
 
     g_log_set_writer_func(quiet_writer, NULL, NULL);
@@ -816,6 +853,13 @@ setup(void)
         abort();
     }
     cfg = tc_srv_config_new();
+    data_dir = g_dir_make_tmp("fuzz-api-body-XXXXXX", NULL);
+    if (!data_dir ||
+        tc_srv_config_set(cfg, "server", "data_dir", data_dir, NULL) < 0) {
+        abort();
+    }
+    ecg_dir = g_build_filename(data_dir, "ecg", NULL);
+    atexit(remove_data_dir);
     srv.cfg = cfg;
     srv.metrics = tc_srv__metrics_new();
     OK(tc_rec_open(":memory:", &srv.db));
@@ -918,6 +962,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (tc_rec_checksum(srv.db, &sum) < 0 || sum != seeded_sum)) {
             fail(r, path, &a, "a refused request changed the database");
         }
+        if (ecg_files_remove() > 0) {
+            fail(r, path, &a, "a refused request left files in data_dir/ecg");
+        }
     } else if (a.status >= 200 && a.status <= 299) {
         json_t *doc = json_loadb(a.body->str, a.body->len, 0, NULL);
         if (!doc && a.body->len > 0) {
@@ -928,6 +975,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fail(r, path, &a, "neither 2xx nor 4xx");
     }
     g_string_free(a.body, TRUE);
+    ecg_files_remove(); /* a 2xx import's: its study is rolled back */
     if (tc_rec_tx_rollback(srv.db) < 0) {
         abort();
     }
