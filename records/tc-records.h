@@ -116,6 +116,17 @@ int tc_rec_tx_begin(struct tc_rec_db *db);
 int tc_rec_tx_commit(struct tc_rec_db *db);
 int tc_rec_tx_rollback(struct tc_rec_db *db);
 
+/*
+ * A 64-bit digest of every row of every table (values and their types),
+ * seen from this handle, open transaction included: for tests that check
+ * a refused call wrote nothing. Reads the whole database. (checksum.c)
+ */
+int tc_rec_checksum(struct tc_rec_db *db, uint64_t *out);
+/* Rows inserted, updated or deleted through this handle so far, rolled
+ * back ones included (sqlite3_total_changes64): unchanged means nothing
+ * was written; changed, compare tc_rec_checksum(). */
+int64_t tc_rec_total_changes(struct tc_rec_db *db);
+
 /* == Organizations, people, residents, contracts, follow-ups, audit == */
 /* (core: organization.c, practitioner.c, team.c, resident.c, carer.c,
  *  contract.c, followup.c, panel.c, audit.c) */

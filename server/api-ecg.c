@@ -312,9 +312,19 @@ import_commit(struct tc_srv *srv, struct tc_srv__call *call,
     in->duration_ms =
         MAX(1, u->n_frames * 1000 / (int64_t)u->h.sample_rate_hz);
     in->storage_path = path;
-    rc = tc_rec_ecg_study_create(srv->db, in, &id);
-    if (rc == 0 && reader) {
-        rc = tc_rec_ecg_study_assign(srv->db, id, reader);
+    /* The study and its reader together: a reader records refuses must
+     * not leave a study behind whose archive is removed below. */
+    rc = tc_rec_tx_begin(srv->db);
+    if (rc == 0) {
+        rc = tc_rec_ecg_study_create(srv->db, in, &id);
+        if (rc == 0 && reader) {
+            rc = tc_rec_ecg_study_assign(srv->db, id, reader);
+        }
+        if (rc == 0) {
+            rc = tc_rec_tx_commit(srv->db);
+        } else {
+            tc_rec_tx_rollback(srv->db); /* keeps the error text */
+        }
     }
     if (!tc_srv__audit_outcome(srv, call, rc, TC_REC_AUDIT_CREATE, ECG, id,
                                in->resident_id)) {

@@ -154,6 +154,9 @@ tc_srv__json_only(struct tc_srv__call *call, json_t *obj,
         for (size_t i = 0; allowed[i]; i++) {
             known = known || strcmp(allowed[i], key) == 0;
         }
+        if (!key[0]) { /* no name to point at */
+            return bad(call, 400, "body", "body: a member with an empty name");
+        }
         if (!known) {
             return bad(call, 400, key, "%s: unknown field", key);
         }

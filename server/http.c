@@ -106,11 +106,15 @@ void
 tc_srv__resp_error_field(struct tc_srv__resp *resp, int status,
                          const char *field, const char *message)
 {
-    json_t *err = json_pack("{s:i,s:s}", "status", status, "message", message);
+    /* A message may quote the client's bytes (jansson's parse errors do,
+     * invalid UTF-8 included), which json_string() refuses: U+FFFD them. */
+    g_autofree char *msg = g_utf8_make_valid(message, -1);
+    json_t *err = json_pack("{s:i,s:s}", "status", status, "message", msg);
     json_t *doc;
 
     if (field) {
-        json_object_set_new(err, "field", json_string(field));
+        g_autofree char *name = g_utf8_make_valid(field, -1);
+        json_object_set_new(err, "field", json_string(name));
     }
     doc = json_pack("{s:o}", "error", err);
     tc_srv__resp_doc(resp, status, "application/json", doc);
@@ -205,7 +209,16 @@ tc_srv__call_header(struct tc_srv__call *call, const char *name, char *buf,
     char custom[64];
     int n;
 
-    if (!call->wsi || len == 0) {
+    if (len == 0) {
+        return -1;
+    }
+    if (!call->wsi) {
+        for (const char *const *h = call->fake_headers; h && h[0] && h[1];
+             h += 2) {
+            if (strcmp(h[0], name) == 0 && strlen(h[1]) < len) {
+                return (int)g_strlcpy(buf, h[1], len);
+            }
+        }
         return -1;
     }
     for (size_t i = 0; i < G_N_ELEMENTS(known); i++) {

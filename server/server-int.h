@@ -273,6 +273,9 @@ struct tc_srv__call {
     struct tc_srv__resp resp;
     /* private to http.c */
     struct lws *wsi; /* NULL once the connection is gone */
+    /* Without a wsi (a harness driving handlers in-process): the request
+     * headers as "name", "value", ... NULL (lower-case names), or NULL. */
+    const char *const *fake_headers;
     int refs;
     char *params_buf[TC_SRV__MAX_PARAMS];
     struct tc_srv__who who_buf;

@@ -25,6 +25,7 @@
 
 #include <glib.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "ecg-demo.h"
 #include "sig-util.h"
@@ -836,6 +837,64 @@ test_malformed_imports_are_refused_naming_the_problem(void)
     }
 }
 
+/* Rows of ecg_studies and files under data_dir/ecg now. */
+static void
+ecg_counts(long *studies, long *files)
+{
+    g_autofree char *path = g_build_filename(fx.data_dir, "telecare.db", NULL);
+    g_autofree char *dir = g_build_filename(fx.data_dir, "ecg", NULL);
+    GDir *d = g_dir_open(dir, 0, NULL);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    *studies = *files = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM ecg_studies", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        *studies = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    for (*files = 0; d && g_dir_read_name(d);) {
+        (*files)++;
+    }
+    if (d) {
+        g_dir_close(d);
+    }
+}
+
+/* A reader records refuses (no such practitioner) after the archive was
+ * written: 404, and neither a study nor a file is left (the study was
+ * once created and left behind; found by fuzz-api-body). */
+static void
+test_import_for_an_unknown_reader_leaves_nothing(void)
+{
+    char *body = import_body("s0010_re", NULL, NULL);
+    json_t *doc = json_loads(body, 0, NULL), *err = NULL;
+    char *text;
+    long studies, files, studies2, files2;
+
+    TC_REQUIRE(doc);
+    json_object_set_new(doc, "reader_id", json_integer(999999));
+    text = json_dumps(doc, JSON_COMPACT);
+    ecg_counts(&studies, &files);
+    TC_REQUIRE(studies >= 0 && files >= 0);
+    TC_CHECK_EQ(http_as("huang.xiaoyan", "POST", "/api/v1/ecg-studies/import",
+                        text, &err),
+                404);
+    TC_CHECK_STR_EQ(json_string_value(json_object_get(
+                        json_object_get(err, "error"), "field")),
+                    "reader_id");
+    ecg_counts(&studies2, &files2);
+    TC_CHECK_EQ(studies2, studies);
+    TC_CHECK_EQ(files2, files);
+    json_decref(err);
+    json_decref(doc);
+    free(text);
+    free(body);
+}
+
 /* ---- DICOM waveform import ---- */
 
 static char dicom_path[4096];
@@ -1167,6 +1226,7 @@ main(void)
     TC_RUN(test_device_assignment_over_http);
     TC_RUN(test_wfdb_import_worklist_and_fhir_waveform);
     TC_RUN(test_malformed_imports_are_refused_naming_the_problem);
+    TC_RUN(test_import_for_an_unknown_reader_leaves_nothing);
     TC_RUN(test_dicom_waveform_import_equals_dcmtk);
     TC_RUN(test_bad_dicom_imports_are_refused_naming_the_problem);
     TC_RUN(test_dicom_import_takes_resident_and_time_from_the_object);

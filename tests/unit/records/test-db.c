@@ -193,6 +193,37 @@ test_transactions_nest_and_roll_back(void)
     free(path);
 }
 
+/* tc_rec_checksum() sees every row and value, and nothing a rollback
+ * undid; tc_rec_total_changes() counts rolled-back writes too. */
+static void
+test_checksum_sees_rows_not_rolled_back_ones(void)
+{
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_organization org = {.kind = TC_REC_ORG_COUNTY_HOSPITAL,
+                                      .name = "County",
+                                      .created_at_us = 1};
+    uint64_t empty = 0, county = 0, sum = 0;
+    int64_t id = 0, changes;
+
+    TC_REQUIRE(tc_rec_open(":memory:", &db) == 0);
+    TC_CHECK_EQ(tc_rec_checksum(db, &empty), 0);
+    changes = tc_rec_total_changes(db);
+    TC_CHECK_EQ(tc_rec_tx_begin(db), 0);
+    TC_CHECK_EQ(tc_rec_organization_create(db, &org, &id), 0);
+    TC_CHECK_EQ(tc_rec_checksum(db, &county), 0);
+    TC_CHECK(county != empty);
+    TC_CHECK_EQ(tc_rec_tx_rollback(db), 0);
+    TC_CHECK(tc_rec_total_changes(db) > changes);
+    TC_CHECK_EQ(tc_rec_checksum(db, &sum), 0);
+    TC_CHECK(sum == empty);
+    /* The same row with another value is another digest. */
+    org.name = "Countz";
+    TC_CHECK_EQ(tc_rec_organization_create(db, &org, &id), 0);
+    TC_CHECK_EQ(tc_rec_checksum(db, &sum), 0);
+    TC_CHECK(sum != empty && sum != county);
+    tc_rec_close(db);
+}
+
 int
 main(void)
 {
@@ -206,6 +237,7 @@ main(void)
     TC_RUN(test_garbage_file_is_refused);
     TC_RUN(test_backup_copies_a_database_in_use);
     TC_RUN(test_transactions_nest_and_roll_back);
+    TC_RUN(test_checksum_sees_rows_not_rolled_back_ones);
     /* Leave the directory for inspection only when something failed. */
     if (tc_done() == 0) {
         char cmd[128];
