@@ -312,7 +312,7 @@ import_commit(struct tc_srv *srv, struct tc_srv__call *call,
     in->duration_ms =
         MAX(1, u->n_frames * 1000 / (int64_t)u->h.sample_rate_hz);
     in->storage_path = path;
-    /* The study and its reader together: a reader records refuses must
+    /* The study and its reader together: a reader the records refuse must
      * not leave a study behind whose archive is removed below. */
     rc = tc_rec_tx_begin(srv->db);
     if (rc == 0) {
