@@ -201,8 +201,8 @@ size_t tc_sdk__ecg_early_bytes(const struct tc_sdk_client *c);
 /* ---- login.c ---- */
 /* The login answer: HTTP `status` and its `body` (NUL-terminated); on
  * success *token owns the token. `why` gets a sentence for the log. */
-int tc_sdk__login_answer(int status, const char *body, char **token,
-                         char *why, size_t why_size);
+int tc_sdk__login_answer(int status, const char *body, char **token, char *why,
+                         size_t why_size);
 
 /* ---- proto.c ---- */
 /* Parse one message and call the matching callback. */

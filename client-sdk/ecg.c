@@ -40,7 +40,7 @@
 #define MAX_LEADS     16
 #define MAX_PAYLOAD   1400
 #define MAX_PACKET    (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
-#define GRO_MAX       65536         /* a UDP_GRO read: one GSO run at most */
+#define GRO_MAX       65536 /* a UDP_GRO read: one GSO run at most */
 #define EARLY_MAX     TC_SDK__ECG_EARLY_MAX
 #define TICK_MS       5
 #define MAX_QUEUE_S   600
@@ -925,8 +925,8 @@ on_shared_readable(gint fd, GIOCondition cond, gpointer data)
 }
 
 void
-tc_sdk__ecg_rx(struct tc_sdk_client *c, struct tc_sdk_ecg_sub *s,
-               uint8_t *buf, size_t n, size_t seg)
+tc_sdk__ecg_rx(struct tc_sdk_client *c, struct tc_sdk_ecg_sub *s, uint8_t *buf,
+               size_t n, size_t seg)
 {
     if (!s) {
         cut_packets(buf, n, seg, shared_packet, ecg_of(c));

@@ -261,8 +261,8 @@ tc_sdk_login_with(const char *server_url,
         g_strlcpy(l.why, "answer too large", sizeof(l.why));
     }
     rc = l.rc < 0 ? l.rc
-                 : tc_sdk__login_answer(l.status, l.answer->str, token,
-                                        l.why, sizeof(l.why));
+                  : tc_sdk__login_answer(l.status, l.answer->str, token, l.why,
+                                         sizeof(l.why));
     if (rc < 0 && opts.log) {
         char line[256];
         snprintf(line, sizeof(line), "login to %s:%d failed: %s", u.host,

@@ -42,8 +42,9 @@
 
 #include "client-int.h"
 
-#define MAX_ECG 8 /* ECG objects one input may make (each may own a socket)   \
-                   */
+#define MAX_ECG                                                               \
+    8 /* ECG objects one input may make (each may own a socket)               \
+       */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
