@@ -42,9 +42,8 @@
 
 #include "client-int.h"
 
-#define MAX_ECG                                                               \
-    8 /* ECG objects one input may make (each may own a socket)               \
-       */
+/* ECG objects one input may make (each may own a socket) */
+#define MAX_ECG 8
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
