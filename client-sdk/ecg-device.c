@@ -42,7 +42,7 @@ struct tc_sdk_ecg_stream {
     void *data;
     enum stream_state state;
     bool stop_asked;
-    char name[32];
+    char name[STREAM_NAME_MAX];
     unsigned n_leads, rate, fpp;
     double speed;
     char profile[32];
@@ -338,17 +338,6 @@ tc_sdk_ecg_stream_stop(struct tc_sdk_ecg_stream *s)
     return 0;
 }
 
-/* "ecg:<study id>" (docs/ecg-rtp.md) that fits s->name. */
-static bool
-stream_name_ok(const char *name)
-{
-    size_t n = name ? strlen(name) : 0;
-
-    return n > 4 && n < sizeof(((struct tc_sdk_ecg_stream *)0)->name) &&
-           strncmp(name, "ecg:", 4) == 0 &&
-           strspn(name + 4, "0123456789") == n - 4;
-}
-
 static void
 stream_ready(struct tc_sdk_ecg_stream *s, json_t *msg)
 {
@@ -362,7 +351,9 @@ stream_ready(struct tc_sdk_ecg_stream *s, json_t *msg)
     s->first_ts =
         (uint32_t)json_integer_value(json_object_get(msg, "first_timestamp"));
     s->pt = (uint8_t)json_integer_value(json_object_get(msg, "payload_type"));
-    rc = stream_name_ok(name) && port > 0 && port <= 65535 ? 0 : -EPROTO;
+    rc = tc_sdk__ecg_stream_name_ok(name) && port > 0 && port <= 65535
+             ? 0
+             : -EPROTO;
     if (rc == 0) {
         g_strlcpy(s->name, name, sizeof(s->name));
         rc = tc_sdk__ecg_srtp_session(

@@ -16,10 +16,11 @@
 
 #include "client-int.h"
 
-#define MAX_LEADS     16
-#define MAX_PAYLOAD   1400
-#define MAX_PACKET    (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
-#define LEAD_NAME_MAX 16
+#define MAX_LEADS       16
+#define MAX_PAYLOAD     1400
+#define MAX_PACKET      (12 + MAX_PAYLOAD + SRTP_MAX_TRAILER_LEN)
+#define LEAD_NAME_MAX   16
+#define STREAM_NAME_MAX 32 /* "ecg:<study id>" and its NUL */
 
 /* Send `msg` (consumed) with a fresh "ecg-<n>" id tracked for the stream
  * `st` or the subscription `sub` (the other NULL); its answer goes to
@@ -38,6 +39,9 @@ int tc_sdk__ecg_srtp_session(const char *profile, const char *key_b64,
  * for host; a file descriptor or -errno. */
 int tc_sdk__ecg_udp_socket(const char *host, int port, bool connect_it,
                            uint16_t *bound);
+/* Whether `name` is "ecg:<study id>" (docs/ecg-rtp.md) in fewer than
+ * STREAM_NAME_MAX bytes. */
+bool tc_sdk__ecg_stream_name_ok(const char *name);
 /* Stop and drop a source (NULL: nothing). */
 void tc_sdk__ecg_drop_source(GSource *src);
 

@@ -32,7 +32,7 @@ struct tc_sdk_ecg_sub {
     struct tc_sdk_client *c;
     struct tc_sdk_ecg_sub_callbacks cb;
     void *data;
-    char stream[32];
+    char stream[STREAM_NAME_MAX];
     int64_t study;
     bool websocket, ready;
     bool answered; /* the server's answer (or refusal) is in */
@@ -113,6 +113,15 @@ rd32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
            p[3];
+}
+
+bool
+tc_sdk__ecg_stream_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+
+    return n > 4 && n < STREAM_NAME_MAX && strncmp(name, "ecg:", 4) == 0 &&
+           strspn(name + 4, "0123456789") == n - 4;
 }
 
 /* Stop and drop a source (NULL: nothing). */
@@ -557,7 +566,7 @@ tc_sdk_ecg_subscribe(struct tc_sdk_client *c, const char *stream,
     json_t *msg;
     int rc;
 
-    if (!stream || strncmp(stream, "ecg:", 4) != 0 || strlen(stream) > 24) {
+    if (!tc_sdk__ecg_stream_name_ok(stream)) {
         return tc_sdk__fail(c, -EINVAL, "stream: must be ecg:<study id>");
     }
     s = g_new0(struct tc_sdk_ecg_sub, 1);
