@@ -42,10 +42,12 @@ try {
   const errors = await host.page.evaluate(() => window.mediaErrors);
   t.check(errors.length === 0, 'no media errors', JSON.stringify(errors));
   await sleep(1000);
-  // From the server announcing the host's video up to the leave.
+  // From the server announcing the host's video up to the leave being sent
+  // (not answered: the answer waits for the recordings to be written out).
   const seconds = await host.page.evaluate(async () => {
+    const now = performance.now();
     await window.call.leave();
-    return (performance.now() - window.trackUpAt.video) / 1000;
+    return (now - window.trackUpAt.video) / 1000;
   });
   await other.page.evaluate(() => window.call.leave());
   await sleep(1500);
