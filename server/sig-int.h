@@ -149,6 +149,8 @@ struct tc_srv__sig_msg {
     const char *text;                /* chat */
     const char *profile;             /* media-profile */
     const char *feed;                /* feed-error */
+    const char *raw;                 /* the frame's text, while handled */
+    size_t raw_len;
 };
 
 /*
@@ -182,6 +184,18 @@ struct tc_srv__sig_frame *tc_srv__sig_frame_new(const json_t *doc);
 struct tc_srv__sig_frame *
 tc_srv__sig_frame_ref(struct tc_srv__sig_frame *frame);
 void tc_srv__sig_frame_unref(struct tc_srv__sig_frame *frame);
+
+/*
+ * The relayed copy of a message whose text `raw` (`len` bytes) the parser
+ * accepted: its top-level members but "id", "to" and "from", in their
+ * order and as written, then "from": `from` (a peer id: letters and
+ * digits). The same object as removing those from the parsed tree, adding
+ * "from" and serialising it, without serialising: the relay's one copy.
+ * NULL when a top-level key is written with an escape (the caller then
+ * serialises the tree) or the text is not the object the parser accepted.
+ */
+struct tc_srv__sig_frame *
+tc_srv__sig_frame_relayed(const char *raw, size_t len, const char *from);
 
 static inline const char *
 tc_srv__sig_frame_text(const struct tc_srv__sig_frame *frame)

@@ -538,6 +538,8 @@ tc_srv__sig_parse(const char *data, size_t len, struct tc_srv__sig_msg *out,
     if (rc != TC_SRV__SIG_OK) {
         goto fail;
     }
+    m.raw = data;
+    m.raw_len = len;
     *out = m;
     return TC_SRV__SIG_OK;
 
@@ -582,6 +584,162 @@ tc_srv__sig_frame_new(const json_t *doc)
         return NULL;
     }
     f->bytes[TC_SRV__SIG_PRE + len] = '\0';
+    return f;
+}
+
+/* ---- the relayed copy, spliced from the received text ---- */
+
+static bool
+is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t
+skip_space(const char *s, size_t i, size_t n)
+{
+    while (i < n && is_space(s[i])) {
+        i++;
+    }
+    return i;
+}
+
+/* Just past the string that opens at s[i] ('"'); n + 1 when unclosed.
+ * *escaped is set when it holds a backslash. */
+static size_t
+string_end(const char *s, size_t i, size_t n, bool *escaped)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '\\') {
+            *escaped = true;
+            i++;
+        } else if (s[i] == '"') {
+            return i + 1;
+        }
+    }
+    return n + 1;
+}
+
+/* Just past the value that starts at s[i]; n + 1 when it does not end. */
+static size_t
+value_end(const char *s, size_t i, size_t n)
+{
+    unsigned depth = 0;
+    bool escaped = false;
+
+    while (i < n) {
+        char c = s[i];
+
+        if (c == '"') {
+            i = string_end(s, i, n, &escaped);
+            if (depth == 0) {
+                return i;
+            }
+        } else if (c == '{' || c == '[') {
+            depth++;
+            i++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0) {
+                return i; /* a scalar, ended by its object's end */
+            }
+            if (--depth == 0) {
+                return i + 1;
+            }
+            i++;
+        } else if (depth == 0 && (c == ',' || is_space(c))) {
+            return i;
+        } else if (c == '\0' ||
+                   !strchr(",:-+.0123456789eEtruefalsn \t\n\r", c)) {
+            return n + 1; /* not JSON (jansson takes a NUL between tokens) */
+        } else {
+            i++;
+        }
+    }
+    return depth == 0 && i == n ? n : n + 1;
+}
+
+static bool
+dropped_key(const char *key, size_t len)
+{
+    return (len == 2 &&
+            (memcmp(key, "id", 2) == 0 || memcmp(key, "to", 2) == 0)) ||
+           (len == 4 && memcmp(key, "from", 4) == 0);
+}
+
+/* Copy the kept members of the object at raw[i] ('{') to out; returns
+ * the bytes written, or -1. */
+static ssize_t
+kept_members(const char *raw, size_t i, size_t n, char *out)
+{
+    size_t w = 0;
+
+    for (bool first = true;; first = false) {
+        size_t key, key_end, end;
+        bool escaped = false;
+
+        i = skip_space(raw, i + 1, n); /* past '{' or ',' */
+        if (first && i < n && raw[i] == '}') {
+            return skip_space(raw, i + 1, n) == n ? 0 : -1; /* {} */
+        }
+        if (i >= n || raw[i] != '"') {
+            return -1;
+        }
+        key = i;
+        key_end = string_end(raw, i, n, &escaped);
+        if (escaped || key_end > n) {
+            return -1;
+        }
+        i = skip_space(raw, key_end, n);
+        if (i >= n || raw[i] != ':') {
+            return -1;
+        }
+        end = value_end(raw, skip_space(raw, i + 1, n), n);
+        if (end > n) {
+            return -1;
+        }
+        if (!dropped_key(raw + key + 1, key_end - key - 2)) {
+            if (w > 0) {
+                out[w++] = ',';
+            }
+            memcpy(out + w, raw + key, end - key);
+            w += end - key;
+        }
+        i = skip_space(raw, end, n);
+        if (i < n && raw[i] == '}') {
+            return skip_space(raw, i + 1, n) == n ? (ssize_t)w : -1;
+        }
+        if (i >= n || raw[i] != ',') {
+            return -1;
+        }
+    }
+}
+
+struct tc_srv__sig_frame *
+tc_srv__sig_frame_relayed(const char *raw, size_t len, const char *from)
+{
+    size_t from_len = strlen(from);
+    size_t i = skip_space(raw, 0, len);
+    struct tc_srv__sig_frame *f;
+    char *out;
+    ssize_t w;
+
+    if (i >= len || raw[i] != '{') {
+        return NULL;
+    }
+    /* the members, ',"from":"' from '"}' and the NUL */
+    f = g_malloc(sizeof(*f) + TC_SRV__SIG_PRE + len + from_len + 16);
+    out = (char *)f->bytes + TC_SRV__SIG_PRE;
+    out[0] = '{';
+    w = kept_members(raw, i, len, out + 1);
+    if (w < 0) {
+        g_free(f);
+        return NULL;
+    }
+    f->len = 1 + (size_t)w;
+    f->len += (size_t)g_snprintf(out + f->len, from_len + 14,
+                                 "%s\"from\":\"%s\"}", w > 0 ? "," : "", from);
+    f->refs = 1;
+    f->binary = false;
     return f;
 }
 

@@ -454,13 +454,19 @@ tc_srv__sig_room_relay(struct tc_srv__sig_hub *hub,
                                 msg->to);
     }
     /* Relayed unchanged but for "to", which becomes "from"; the sender's
-     * request id is its own, not the recipient's. msg->to points into the
-     * member being deleted, so it is not used after this. */
-    json_object_del(msg->doc, "id");
-    json_object_set_new(msg->doc, "from", json_string(peer->id));
-    json_object_del(msg->doc, "to");
+     * request id is its own, not the recipient's. Spliced from the text
+     * received (one copy); serialised from the tree only when a key there
+     * is written with an escape. msg->to points into the member being
+     * deleted, so it is not used after this. */
+    f = msg->raw ? tc_srv__sig_frame_relayed(msg->raw, msg->raw_len, peer->id)
+                 : NULL;
+    if (!f) {
+        json_object_del(msg->doc, "id");
+        json_object_set_new(msg->doc, "from", json_string(peer->id));
+        json_object_del(msg->doc, "to");
+        f = tc_srv__sig_frame_new(msg->doc);
+    }
     msg->to = NULL;
-    f = tc_srv__sig_frame_new(msg->doc);
     if (!f) {
         return tc_srv__sig_fail(err, TC_SRV__SIG_INTERNAL,
                                 "cannot serialise the message");

@@ -3,7 +3,8 @@
  * fuzz-sig-proto.c - the signaling message parser (server/sig-proto.c) on
  * arbitrary bytes: it must accept or refuse with a code and a message,
  * never crash; an accepted message has the members its type requires, and
- * its error frame and a re-serialisation of it always build. The four ECG
+ * its error frame and a re-serialisation of it always build, and its
+ * relayed copy spliced from the text is the tree's object. The four ECG
  * types pass the envelope with only `type` and `id` checked; their members
  * are read by sig-ecg.c when the message is handled, so here an accepted
  * ECG message goes on through that parser (fuzz-ecg-announce holds the
@@ -41,6 +42,39 @@ check_ecg(struct tc_srv__sig_msg *m)
     if (rc != TC_SRV__SIG_OK && (err.code != rc || !err.message[0])) {
         abort();
     }
+}
+
+/* The relayed copy spliced from the accepted text is the object the tree
+ * gives with "id" and "to" removed and "from" set. It is refused only for
+ * a text with a backslash (a key written with an escape) or a NUL byte
+ * (which jansson takes between tokens) in it. */
+static void
+check_relayed(const struct tc_srv__sig_msg *m)
+{
+    struct tc_srv__sig_frame *f =
+        tc_srv__sig_frame_relayed(m->raw, m->raw_len, "p0123456789abcdef");
+    json_t *want, *got;
+
+    if (!f) {
+        if (!memchr(m->raw, '\\', m->raw_len) &&
+            !memchr(m->raw, '\0', m->raw_len)) {
+            abort();
+        }
+        return;
+    }
+    want = json_deep_copy(m->doc);
+    json_object_del(want, "id");
+    json_object_del(want, "to");
+    json_object_set_new(want, "from", json_string("p0123456789abcdef"));
+    got = json_loadb(tc_srv__sig_frame_text(f), f->len, JSON_REJECT_DUPLICATES,
+                     NULL);
+    if (!got || !json_equal(got, want) ||
+        strlen(tc_srv__sig_frame_text(f)) != f->len) {
+        abort();
+    }
+    json_decref(got);
+    json_decref(want);
+    tc_srv__sig_frame_unref(f);
 }
 
 static void
@@ -83,6 +117,7 @@ check_accepted(struct tc_srv__sig_msg *m)
         abort();
     }
     tc_srv__sig_frame_unref(f);
+    check_relayed(m);
 }
 
 int

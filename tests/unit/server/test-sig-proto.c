@@ -324,6 +324,88 @@ test_error_frame_echoes_the_id(void)
     tc_srv__sig_frame_unref(f);
 }
 
+/* The relayed copy is spliced from the text: the members but id, to and
+ * from, as written, then the sender's "from". */
+static void
+check_relayed(const char *text, const char *want)
+{
+    struct tc_srv__sig_frame *f =
+        tc_srv__sig_frame_relayed(text, strlen(text), "pabc");
+
+    if (!want) {
+        TC_CHECK(f == NULL);
+        tc_srv__sig_frame_unref(f);
+        return;
+    }
+    TC_REQUIRE(f != NULL);
+    TC_CHECK_STR_EQ(tc_srv__sig_frame_text(f), want);
+    TC_CHECK_EQ(f->len, strlen(want));
+    tc_srv__sig_frame_unref(f);
+}
+
+static void
+test_relayed_copy_is_spliced(void)
+{
+    check_relayed(
+        "{\"type\":\"offer\",\"id\":\"o1\",\"room\":\"consultation:12\","
+        "\"to\":\"p1\",\"sdp\":\"v=0\\n\\\"to\\\"\","
+        "\"x\":[1,{\"a\":\"}\",\"to\":[]}],\"y\":-1.5e3}",
+        "{\"type\":\"offer\",\"room\":\"consultation:12\","
+        "\"sdp\":\"v=0\\n\\\"to\\\"\",\"x\":[1,{\"a\":\"}\",\"to\":[]}],"
+        "\"y\":-1.5e3,\"from\":\"pabc\"}");
+    /* spaces between members go, spaces inside one stay */
+    check_relayed(" { \"type\" : \"candidate\" ,\n \"to\" : \"p1\" , "
+                  "\"candidate\" : \"c\" , \"n\" : 0 } \n",
+                  "{\"type\" : \"candidate\",\"candidate\" : \"c\",\"n\" : 0,"
+                  "\"from\":\"pabc\"}");
+    /* a "from" of the sender's own making is replaced */
+    check_relayed(
+        "{\"from\":\"pevil\",\"type\":\"answer\",\"to\":\"p1\",\"ok\":true}",
+        "{\"type\":\"answer\",\"ok\":true,\"from\":\"pabc\"}");
+    check_relayed("{\"to\":\"p1\"}", "{\"from\":\"pabc\"}");
+    check_relayed("{}", "{\"from\":\"pabc\"}");
+    /* a key written with an escape: the caller serialises the tree */
+    check_relayed("{\"type\":\"offer\",\"\\u0074o\":\"p1\"}", NULL);
+    /* not one whole object */
+    check_relayed("[1]", NULL);
+    check_relayed("{\"a\":1} x", NULL);
+    check_relayed("{\"a\":1", NULL);
+    check_relayed("{\"a\":\"1}", NULL);
+    check_relayed("{\"a\":[1}", NULL);
+    check_relayed("{\"a\":1,}", NULL);
+    check_relayed("", NULL);
+}
+
+/* The same object as the tree's copy, for a message the parser took. */
+static void
+test_relayed_copy_equals_the_tree(void)
+{
+    const char text[] =
+        "{\"type\":\"candidate\",\"id\":\"9\",\"room\":\"consultation:3\","
+        "\"to\":\"p77\",\"candidate\":\"candidate:1 1 udp 1 127.0.0.1 9 typ "
+        "host\",\"sdpMid\":\"0\",\"sdpMLineIndex\":0,\"extra\":{\"k\":[null,"
+        "\"\\u00e9\\t\"]}}";
+    struct tc_srv__sig_msg m = {0};
+    struct tc_srv__sig_error err = {0};
+    struct tc_srv__sig_frame *f;
+    json_t *got;
+
+    TC_REQUIRE(tc_srv__sig_parse(text, sizeof(text) - 1, &m, &err) ==
+               TC_SRV__SIG_OK);
+    TC_CHECK(m.raw == text && m.raw_len == sizeof(text) - 1);
+    f = tc_srv__sig_frame_relayed(m.raw, m.raw_len, "p12");
+    TC_REQUIRE(f != NULL);
+    got = json_loadb(tc_srv__sig_frame_text(f), f->len, JSON_REJECT_DUPLICATES,
+                     NULL);
+    json_object_del(m.doc, "id");
+    json_object_del(m.doc, "to");
+    json_object_set_new(m.doc, "from", json_string("p12"));
+    TC_CHECK(got && json_equal(got, m.doc));
+    json_decref(got);
+    tc_srv__sig_frame_unref(f);
+    tc_srv__sig_msg_fini(&m);
+}
+
 int
 main(void)
 {
@@ -333,5 +415,7 @@ main(void)
     TC_RUN(test_oversize_and_deep_messages_are_refused);
     TC_RUN(test_invalid_utf8_is_bad_json);
     TC_RUN(test_error_frame_echoes_the_id);
+    TC_RUN(test_relayed_copy_is_spliced);
+    TC_RUN(test_relayed_copy_equals_the_tree);
     return tc_done();
 }
