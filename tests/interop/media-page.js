@@ -94,6 +94,15 @@ window.start = async (user, password, room, {
   if (ignoreProfile) call.bandwidthCap = () => null;
   window.mediaErrors = [];
   window.firstFrameAt = {};
+  // When each feed's own connection (ours to the server, for that
+  // publisher) came up: from there on the first frame is the server's
+  // keyframe requests and forwarding.
+  window.feedConnectedAt = {};
+  call.on('state', (e) => {
+    if (e.feed && !e.server && e.state === 'connected' && !window.feedConnectedAt[e.feed]) {
+      window.feedConnectedAt[e.feed] = performance.now();
+    }
+  });
   window.dataReceived = [];
   call.on('data', (d) => window.dataReceived.push(d));
   // When the server announced each of our tracks up (its first packet
