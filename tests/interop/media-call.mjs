@@ -4,11 +4,12 @@
 // two pages (the host and a participant of consultation 1) each decode the
 // other's video (framesDecoded rising, 640x480) and audio (audioLevel > 0);
 // the city specialist, added to the consultation and joining late, decodes
-// video within 2 s of his feed of the host connecting (4 s of his join). The consultation has recording consent:
-// after the call every track's recording is listed, streams back over HTTP
-// with Range, and gst-discoverer-1.0 finds its stream and a duration within
-// 1 s of that participant's time in the call (from the server announcing
-// the track up to the leave).
+// video within 2 s of his feed of the host connecting (4 s of his join).
+// The consultation has recording consent: after the call every track's
+// recording is listed, streams back over HTTP with Range, and
+// gst-discoverer-1.0 finds its stream and a duration within 1 s of that
+// participant's time in the call (from the server announcing the track up
+// to the leave).
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
