@@ -129,8 +129,14 @@ try {
   const patient = await open('zheng.haitao');
   const joinedAt = await patient.page.evaluate(() => window.joinedAt);
   const r = await until(patient, host, (s) => s.video && s.video.framesDecoded > 0, 5000);
-  const [first, connected] = await patient.page.evaluate(
-    (p) => [window.firstFrameAt[p], window.feedConnectedAt[p]], host.peer);
+  // The connection's "connected" can come a little after the first frame
+  // (60 ms after it once): wait for both.
+  let first, connected;
+  for (let i = 0; i < 50 && !(first > 0 && connected > 0); i++) {
+    if (i) await sleep(100);
+    [first, connected] = await patient.page.evaluate(
+      (p) => [window.firstFrameAt[p], window.feedConnectedAt[p]], host.peer);
+  }
   const ms = Math.round(first - joinedAt);
   const fromConnected = Math.round(first - connected);
   console.log(`# the late joiner painted the host's first frame ${ms} ms after its join, ${fromConnected} ms after the feed connected`);
