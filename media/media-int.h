@@ -90,11 +90,9 @@ GstCaps *tc_media__sdp_track_caps(const GstSDPMessage *sdp, unsigned i);
 
 struct tc_media__rec;
 
-/* Record the RTP of `tee` (caps: its track's) into dir/stem.<ext>; its
- * keyframe requests are timed on `ctx` (the room's). NULL when the branch
- * cannot be built. */
-struct tc_media__rec *tc_media__rec_start(GMainContext *ctx,
-                                          GstElement *pipeline,
+/* Record the RTP of `tee` (caps: its track's) into dir/stem.<ext>. NULL
+ * when the branch cannot be built. */
+struct tc_media__rec *tc_media__rec_start(GstElement *pipeline,
                                           GstElement *tee, const GstCaps *caps,
                                           const char *dir, const char *stem);
 /* Stop (EOS, wait, remove) and, when out is not NULL, describe the file

@@ -150,45 +150,9 @@ file_pipeline(struct tc_media__rec *r, const char *chain)
            GST_STATE_CHANGE_FAILURE;
 }
 
-/* Ask the publisher for a keyframe through the branch's queue (up the
- * tee to its RTP session: a PLI or FIR). */
-static gboolean
-ask_keyframe(gpointer pad)
-{
-    gst_pad_push_event(
-        pad, gst_event_new_custom(
-                 GST_EVENT_CUSTOM_UPSTREAM,
-                 gst_structure_new("GstForceKeyUnit", "running-time",
-                                   GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
-                                   "all-headers", G_TYPE_BOOLEAN, TRUE,
-                                   "count", G_TYPE_UINT, 0, NULL)));
-    return G_SOURCE_REMOVE;
-}
-
-/* Start the file on a keyframe: ask now, and again 300 ms and 1 s later
- * in case the request or the keyframe was lost (a loaded machine's leaky
- * queues drop; publishers may send keyframes only on request), as a new
- * feed does (endpoint.c). A pad already released takes the event and
- * drops it. */
-static void
-ask_keyframes(GMainContext *ctx, GstPad *qsink)
-{
-    static const guint later_ms[] = {300, 1000};
-
-    ask_keyframe(qsink);
-    for (size_t i = 0; i < G_N_ELEMENTS(later_ms); i++) {
-        GSource *t = g_timeout_source_new(later_ms[i]);
-
-        g_source_set_callback(t, ask_keyframe, gst_object_ref(qsink),
-                              gst_object_unref);
-        g_source_attach(t, ctx);
-        g_source_unref(t);
-    }
-}
-
 /* The room's half: tee -> leaky queue -> appsink. */
 static bool
-room_branch(struct tc_media__rec *r, GMainContext *ctx, GstElement *tee)
+room_branch(struct tc_media__rec *r, GstElement *tee)
 {
     GstAppSinkCallbacks cb = {.eos = on_sink_eos, .new_sample = on_sample};
     g_autoptr(GstPad) qsink = NULL;
@@ -217,13 +181,20 @@ room_branch(struct tc_media__rec *r, GMainContext *ctx, GstElement *tee)
     if (!r->tee_pad || gst_pad_link(r->tee_pad, qsink) != GST_PAD_LINK_OK) {
         return false;
     }
-    ask_keyframes(ctx, qsink);
+    /* Start the file on a keyframe: ask the publisher for one. */
+    gst_pad_push_event(
+        qsink, gst_event_new_custom(
+                   GST_EVENT_CUSTOM_UPSTREAM,
+                   gst_structure_new("GstForceKeyUnit", "running-time",
+                                     GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
+                                     "all-headers", G_TYPE_BOOLEAN, TRUE,
+                                     "count", G_TYPE_UINT, 0, NULL)));
     return true;
 }
 
 struct tc_media__rec *
-tc_media__rec_start(GMainContext *ctx, GstElement *pipeline, GstElement *tee,
-                    const GstCaps *caps, const char *dir, const char *stem)
+tc_media__rec_start(GstElement *pipeline, GstElement *tee, const GstCaps *caps,
+                    const char *dir, const char *stem)
 {
     struct tc_media__rec *r = g_new0(struct tc_media__rec, 1);
     const char *ext;
@@ -233,7 +204,7 @@ tc_media__rec_start(GMainContext *ctx, GstElement *pipeline, GstElement *tee,
     r->base_pts = GST_CLOCK_TIME_NONE;
     r->room_pipeline = gst_object_ref(pipeline);
     r->path = g_strdup_printf("%s/%s.%s", dir, stem, ext);
-    if (!file_pipeline(r, chain) || !room_branch(r, ctx, tee)) {
+    if (!file_pipeline(r, chain) || !room_branch(r, tee)) {
         GST_ERROR("recorder: cannot record into %s", r->path);
         tc_media__rec_stop(r, NULL);
         tc_media__rec_free(r);

@@ -152,8 +152,8 @@ record_start(struct tc_media__part *part, struct tc_media__track *t)
                                             g_date_time_get_microsecond(now));
 
     if (room->record_dir && t->tee && !t->rec) {
-        t->rec = tc_media__rec_start(room->ctx, room->pipeline, t->tee,
-                                     t->caps, room->record_dir, stem);
+        t->rec = tc_media__rec_start(room->pipeline, t->tee, t->caps,
+                                     room->record_dir, stem);
     }
 }
 
