@@ -29,6 +29,7 @@
 #include <srtp2/srtp.h>
 
 #include "ecg-int.h"
+#include "tc-be.h"
 
 #define TICK_MS      5
 #define MAX_QUEUE_S  600
@@ -188,22 +189,6 @@ tc_sdk_ecg_stream_push(struct tc_sdk_ecg_stream *s, const int16_t *samples,
     return 0;
 }
 
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 /* Packet next_index with `frames` frames from the queue, in the clear. */
 static size_t
 write_clear(const struct tc_sdk_ecg_stream *s, unsigned frames, uint8_t *buf)
@@ -213,11 +198,11 @@ write_clear(const struct tc_sdk_ecg_stream *s, unsigned frames, uint8_t *buf)
 
     buf[0] = 0x80;
     buf[1] = (uint8_t)(s->pt | (frames < s->fpp ? 0x80 : 0));
-    wr16(buf + 2, (uint16_t)(s->first_seq + s->next_index));
-    wr32(buf + 4, (uint32_t)(s->first_ts + s->next_index * s->fpp));
-    wr32(buf + 8, s->ssrc);
+    tc_be_wr16(buf + 2, (uint16_t)(s->first_seq + s->next_index));
+    tc_be_wr32(buf + 4, (uint32_t)(s->first_ts + s->next_index * s->fpp));
+    tc_be_wr32(buf + 8, s->ssrc);
     for (size_t i = 0; i < n; i++) {
-        wr16(buf + 12 + 2 * i, (uint16_t)x[i]);
+        tc_be_wr16(buf + 12 + 2 * i, (uint16_t)x[i]);
     }
     return 12 + 2 * n;
 }

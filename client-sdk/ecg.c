@@ -22,6 +22,7 @@
 #include <srtp2/srtp.h>
 
 #include "ecg-int.h"
+#include "tc-be.h"
 
 #define GRO_MAX   65536 /* a UDP_GRO read: one GSO run at most */
 #define EARLY_MAX TC_SDK__ECG_EARLY_MAX
@@ -105,14 +106,6 @@ ecg_of(struct tc_sdk_client *c)
         c->ecg->early = g_byte_array_new();
     }
     return c->ecg;
-}
-
-/* The big-endian 32-bit number at p. */
-static uint32_t
-rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
 }
 
 bool
@@ -364,7 +357,7 @@ on_datagram(struct tc_sdk_ecg_sub *s, uint8_t *buf, size_t n)
         return;
     }
     seq = (uint16_t)(buf[2] << 8 | buf[3]);
-    ts = rd32(buf + 4);
+    ts = tc_be_rd32(buf + 4);
     (void)seq;
     deliver(s, (int64_t)(uint32_t)(ts - s->first_ts), buf + off,
             (unsigned)(bytes / (2u * s->n_leads)));
@@ -475,7 +468,7 @@ shared_packet(void *ctx, uint8_t *p, size_t n, bool several)
     if (n < 12) {
         return;
     }
-    ssrc = rd32(p + 8);
+    ssrc = tc_be_rd32(p + 8);
     for (guint i = 0; i < e->subs->len; i++) {
         struct tc_sdk_ecg_sub *s = g_ptr_array_index(e->subs, i);
         if (s->shared && s->ready && s->ssrc == ssrc) {
@@ -633,7 +626,7 @@ take_early(struct tc_sdk__ecg *e, struct tc_sdk_ecg_sub *s)
         uint8_t *q = e->early->data + off;
         size_t n = (size_t)q[0] << 8 | q[1];
         uint8_t *p = q + 2;
-        uint32_t ssrc = rd32(p + 8);
+        uint32_t ssrc = tc_be_rd32(p + 8);
 
         off += 2 + (guint)n;
         if (s->ready && ssrc == s->ssrc) {
@@ -820,9 +813,9 @@ on_ws_frame(struct tc_sdk_client *c, const uint8_t *p, size_t len)
         return;
     }
     n_leads = (unsigned)(p[2] << 8 | p[3]);
-    study = rd32(p + 4);
-    first = (uint64_t)rd32(p + 8) << 32 | rd32(p + 12);
-    frames = rd32(p + 16);
+    study = tc_be_rd32(p + 4);
+    first = (uint64_t)tc_be_rd32(p + 8) << 32 | tc_be_rd32(p + 12);
+    frames = tc_be_rd32(p + 16);
     if (n_leads == 0 || frames == 0 ||
         (uint64_t)frames * n_leads * 2 != len - WS_HEADER) {
         tc_sdk__log(c, TC_SDK_LOG_WARNING, "malformed ECG frame");

@@ -40,6 +40,7 @@
 #include <glib-unix.h>
 
 #include "media-int.h"
+#include "tc-be.h"
 
 #define RX_BATCH    32
 #define MAX_SUBS    64
@@ -91,13 +92,6 @@ struct tc_media_ecg_relay {
     unsigned removals; /* streams removed: rx_stream may be stale */
     struct tc_media__ecg_tx tx;
 };
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
 
 /* ---- sending ---- */
 
@@ -205,7 +199,7 @@ stream_of(struct tc_media_ecg_relay *r, int i)
         return NULL;
     }
     return g_hash_table_lookup(r->streams,
-                               GUINT_TO_POINTER(rd32(r->rx_buf[i] + 8)));
+                               GUINT_TO_POINTER(tc_be_rd32(r->rx_buf[i] + 8)));
 }
 
 /*

@@ -17,36 +17,8 @@
  */
 #include <errno.h>
 
+#include "tc-be.h"
 #include "tc-media.h"
-
-static uint16_t
-rd16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static void
-wr16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 int
 tc_media_ecg_format_check(const struct tc_media_ecg_format *fmt)
@@ -70,7 +42,8 @@ tc_media_ecg_rtp_parse(const struct tc_media_ecg_format *fmt,
     unsigned frames;
 
     if (len < TC_MEDIA_ECG_RTP_HEADER || (pkt[0] >> 6) != 2 ||
-        (pkt[1] & 0x7f) != fmt->payload_type || rd32(pkt + 8) != fmt->ssrc) {
+        (pkt[1] & 0x7f) != fmt->payload_type ||
+        tc_be_rd32(pkt + 8) != fmt->ssrc) {
         return -EPROTO;
     }
     off += 4u * (pkt[0] & 0x0f); /* CSRCs */
@@ -78,7 +51,7 @@ tc_media_ecg_rtp_parse(const struct tc_media_ecg_format *fmt,
         if (off + 4 > len) {
             return -EPROTO;
         }
-        off += 4 + 4u * rd16(pkt + off + 2);
+        off += 4 + 4u * tc_be_rd16(pkt + off + 2);
     }
     if (pkt[0] & 0x20) { /* padding: the last byte counts it */
         if (len == 0 || pkt[len - 1] == 0 || pkt[len - 1] > len) {
@@ -98,8 +71,8 @@ tc_media_ecg_rtp_parse(const struct tc_media_ecg_format *fmt,
     if (frames < fmt->frames_per_packet && !(pkt[1] & 0x80)) {
         return -EMSGSIZE;
     }
-    out->seq = rd16(pkt + 2);
-    out->timestamp = rd32(pkt + 4);
+    out->seq = tc_be_rd16(pkt + 2);
+    out->timestamp = tc_be_rd32(pkt + 4);
     out->marker = pkt[1] & 0x80;
     out->frames = frames;
     out->payload = pkt + off;
@@ -119,12 +92,13 @@ tc_media_ecg_rtp_write(const struct tc_media_ecg_format *fmt, uint64_t index,
     }
     buf[0] = 0x80;
     buf[1] = (uint8_t)(fmt->payload_type | (marker ? 0x80 : 0));
-    wr16(buf + 2, (uint16_t)(fmt->first_seq + index));
-    wr32(buf + 4,
-         (uint32_t)(fmt->first_timestamp + index * fmt->frames_per_packet));
-    wr32(buf + 8, fmt->ssrc);
+    tc_be_wr16(buf + 2, (uint16_t)(fmt->first_seq + index));
+    tc_be_wr32(buf + 4, (uint32_t)(fmt->first_timestamp +
+                                   index * fmt->frames_per_packet));
+    tc_be_wr32(buf + 8, fmt->ssrc);
     for (size_t i = 0; i < n; i++) {
-        wr16(buf + TC_MEDIA_ECG_RTP_HEADER + 2 * i, (uint16_t)samples[i]);
+        tc_be_wr16(buf + TC_MEDIA_ECG_RTP_HEADER + 2 * i,
+                   (uint16_t)samples[i]);
     }
     return (int)len;
 }

@@ -32,6 +32,7 @@
 #include <sodium.h>
 
 #include "ecg-int.h"
+#include "tc-be.h"
 #include "tc-records.h"
 
 struct tc_srv__ecg {
@@ -45,15 +46,6 @@ struct tc_srv__ecg {
 };
 
 /* ---- WebSocket frames (docs/ecg-rtp.md, "Browser viewers") ---- */
-
-static void
-wr32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 static struct tc_srv__sig_frame *
 ws_frame_new(const struct tc_srv__ecg_live *live, int64_t first_frame,
@@ -71,10 +63,10 @@ ws_frame_new(const struct tc_srv__ecg_live *live, int64_t first_frame,
     h[1] = 1; /* kind: samples */
     h[2] = 0;
     h[3] = (uint8_t)live->desc.n_leads;
-    wr32(h + 4, (uint32_t)live->study_id);
-    wr32(h + 8, (uint32_t)((uint64_t)first_frame >> 32));
-    wr32(h + 12, (uint32_t)first_frame);
-    wr32(h + 16, frames);
+    tc_be_wr32(h + 4, (uint32_t)live->study_id);
+    tc_be_wr32(h + 8, (uint32_t)((uint64_t)first_frame >> 32));
+    tc_be_wr32(h + 12, (uint32_t)first_frame);
+    tc_be_wr32(h + 16, frames);
     return f;
 }
 
