@@ -15,6 +15,13 @@
  * back through the tee would stop the publisher's connection). Buffers are
  * stamped with their arrival time, from the recording's first buffer on.
  *
+ * The file starts at the first frame the muxer is given: for video the
+ * first keyframe (the depayloader drops what comes before it, which cannot
+ * be decoded), a PLI round trip or more after the first packet. The
+ * muxer shifts it to 0 (offset-to-zero), and the duration and start time
+ * the records get are those of what reached the muxer, so they are the
+ * file's: first frame to the end of the last.
+ *
  * Killed mid-call: the muxer writes its clusters as they complete (at most
  * about a second of media each) and filesink writes them out unbuffered,
  * so the file holds everything up to the last second and plays; only the
@@ -39,9 +46,13 @@
 #include "media-int.h"
 
 #define EOS_WAIT (5 * GST_SECOND)
+/* Video: ask again for the first keyframe every KEYFRAME_ASK_MS, at most
+ * KEYFRAME_ASKS times. */
+#define KEYFRAME_ASK_MS 400
+#define KEYFRAME_ASKS   10
 /* A cluster at least every second, keyframe or not: what a kill -9 can
  * lose. */
-#define CLUSTER "max-cluster-duration=1000000000"
+#define CLUSTER "max-cluster-duration=1000000000 offset-to-zero=true"
 
 struct tc_media__rec {
     GstElement *room_pipeline;
@@ -53,9 +64,13 @@ struct tc_media__rec {
     int64_t started_at_us; /* real time */
     int64_t started_mono_us;
     GMutex lock;
-    GstClockTime base_pts; /* protected by lock: the first's arrival */
-    GstClockTime last_pts; /* protected by lock: the last, rebased */
-    bool caps_set;         /* protected by lock */
+    GstClockTime base_pts;  /* protected by lock: the first's arrival */
+    GstClockTime mux_first; /* protected by lock: the muxer's first, rebased */
+    GstClockTime mux_end;   /* protected by lock: the end of its last */
+    bool keyframed;         /* protected by lock: the muxer had a keyframe */
+    bool caps_set;          /* protected by lock */
+    GSource *ask_timer;     /* video: asking for the first keyframe */
+    unsigned asks;
 };
 
 /* Times from the recording's first buffer on. */
@@ -92,11 +107,56 @@ on_sample(GstAppSink *sink, gpointer data)
     GST_BUFFER_PTS(buf) = (GstClockTime)(g_get_monotonic_time() * 1000);
     GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
     rebase(&GST_BUFFER_PTS(buf), &r->base_pts);
-    r->last_pts = GST_BUFFER_PTS(buf);
     g_mutex_unlock(&r->lock);
     gst_app_src_push_buffer(GST_APP_SRC(r->src), buf);
     gst_sample_unref(sample);
     return GST_FLOW_OK; /* never an error back into the call */
+}
+
+/* A buffer going into the muxer: what the file will hold. */
+static GstPadProbeReturn
+on_mux_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct tc_media__rec *r = data;
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstClockTime pts = GST_BUFFER_PTS(buf), end;
+
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
+        return GST_PAD_PROBE_OK;
+    }
+    end = pts;
+    if (GST_BUFFER_DURATION_IS_VALID(buf)) {
+        end += GST_BUFFER_DURATION(buf);
+    }
+    g_mutex_lock(&r->lock);
+    if (!GST_CLOCK_TIME_IS_VALID(r->mux_first)) {
+        r->mux_first = pts;
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(r->mux_end) || end > r->mux_end) {
+        r->mux_end = end;
+    }
+    if (!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
+        r->keyframed = true;
+    }
+    g_mutex_unlock(&r->lock);
+    return GST_PAD_PROBE_OK;
+}
+
+/* Watch every input of the muxer (one: a file per track). */
+static void
+probe_mux(struct tc_media__rec *r)
+{
+    g_autoptr(GstElement) mux =
+        gst_bin_get_by_name(GST_BIN(r->pipeline), "mux");
+    g_autoptr(GstIterator) it = gst_element_iterate_sink_pads(mux);
+    GValue v = G_VALUE_INIT;
+
+    while (gst_iterator_next(it, &v) == GST_ITERATOR_OK) {
+        gst_pad_add_probe(g_value_get_object(&v), GST_PAD_PROBE_TYPE_BUFFER,
+                          on_mux_buffer, r, NULL);
+        g_value_reset(&v);
+    }
+    g_value_unset(&v);
 }
 
 /* The room's half drained its queue: end the file's stream. */
@@ -146,8 +206,45 @@ file_pipeline(struct tc_media__rec *r, const char *chain)
     r->src = gst_bin_get_by_name(GST_BIN(r->pipeline), "src");
     file = gst_bin_get_by_name(GST_BIN(r->pipeline), "file");
     g_object_set(file, "location", r->path, NULL);
+    probe_mux(r);
     return gst_element_set_state(r->pipeline, GST_STATE_PLAYING) !=
            GST_STATE_CHANGE_FAILURE;
+}
+
+/* Ask the publisher for a keyframe (the room's publisher link turns this
+ * into a PLI or FIR). */
+static void
+ask_keyframe(struct tc_media__rec *r)
+{
+    g_autoptr(GstPad) qsink = gst_element_get_static_pad(r->queue, "sink");
+
+    gst_pad_push_event(
+        qsink, gst_event_new_custom(
+                   GST_EVENT_CUSTOM_UPSTREAM,
+                   gst_structure_new("GstForceKeyUnit", "running-time",
+                                     GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
+                                     "all-headers", G_TYPE_BOOLEAN, TRUE,
+                                     "count", G_TYPE_UINT, 0, NULL)));
+}
+
+/* Until the file has its first keyframe, ask again: a request can go
+ * unanswered (a publisher may ignore one that comes soon after its last
+ * keyframe, and RTCP may be lost). */
+static gboolean
+on_keyframe_due(gpointer data)
+{
+    struct tc_media__rec *r = data;
+    bool keyframed;
+
+    g_mutex_lock(&r->lock);
+    keyframed = r->keyframed;
+    g_mutex_unlock(&r->lock);
+    if (keyframed || ++r->asks > KEYFRAME_ASKS) {
+        r->ask_timer = NULL;
+        return G_SOURCE_REMOVE;
+    }
+    ask_keyframe(r);
+    return G_SOURCE_CONTINUE;
 }
 
 /* The room's half: tee -> leaky queue -> appsink. */
@@ -182,13 +279,7 @@ room_branch(struct tc_media__rec *r, GstElement *tee)
         return false;
     }
     /* Start the file on a keyframe: ask the publisher for one. */
-    gst_pad_push_event(
-        qsink, gst_event_new_custom(
-                   GST_EVENT_CUSTOM_UPSTREAM,
-                   gst_structure_new("GstForceKeyUnit", "running-time",
-                                     GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
-                                     "all-headers", G_TYPE_BOOLEAN, TRUE,
-                                     "count", G_TYPE_UINT, 0, NULL)));
+    ask_keyframe(r);
     return true;
 }
 
@@ -202,16 +293,26 @@ tc_media__rec_start(GstElement *pipeline, GstElement *tee, const GstCaps *caps,
 
     g_mutex_init(&r->lock);
     r->base_pts = GST_CLOCK_TIME_NONE;
+    r->mux_first = GST_CLOCK_TIME_NONE;
+    r->mux_end = GST_CLOCK_TIME_NONE;
     r->room_pipeline = gst_object_ref(pipeline);
     r->path = g_strdup_printf("%s/%s.%s", dir, stem, ext);
+    r->started_at_us = g_get_real_time();
+    r->started_mono_us = g_get_monotonic_time();
     if (!file_pipeline(r, chain) || !room_branch(r, tee)) {
         GST_ERROR("recorder: cannot record into %s", r->path);
         tc_media__rec_stop(r, NULL);
         tc_media__rec_free(r);
         return NULL;
     }
-    r->started_at_us = g_get_real_time();
-    r->started_mono_us = g_get_monotonic_time();
+    if (g_strcmp0(
+            gst_structure_get_string(gst_caps_get_structure(caps, 0), "media"),
+            "video") == 0) {
+        r->ask_timer = g_timeout_source_new(KEYFRAME_ASK_MS);
+        g_source_set_callback(r->ask_timer, on_keyframe_due, r, NULL);
+        g_source_attach(r->ask_timer, g_main_context_get_thread_default());
+        g_source_unref(r->ask_timer); /* the context holds it */
+    }
     GST_INFO("recording into %s", r->path);
     return r;
 }
@@ -255,6 +356,31 @@ finish_file(struct tc_media__rec *r)
     return ok;
 }
 
+/* The real time of the file's first frame, and how long the file runs:
+ * from its first frame to the end of its last. A file that got no frame
+ * starts when the recording did and lasts 0. */
+static void
+file_times(struct tc_media__rec *r, int64_t *started_at_us,
+           int64_t *duration_us)
+{
+    *started_at_us = r->started_at_us;
+    *duration_us = 0;
+    g_mutex_lock(&r->lock);
+    if (GST_CLOCK_TIME_IS_VALID(r->mux_first) &&
+        GST_CLOCK_TIME_IS_VALID(r->base_pts)) {
+        /* base_pts: the first packet's arrival, monotonic */
+        *started_at_us += (int64_t)(r->base_pts / 1000) - r->started_mono_us +
+                          (int64_t)(r->mux_first / 1000);
+        *duration_us = (int64_t)((r->mux_end - r->mux_first) / 1000);
+        GST_INFO("recorded %s: %" G_GINT64_FORMAT
+                 " ms, from %" G_GUINT64_FORMAT
+                 " ms after its first packet (%u keyframe requests)",
+                 r->path, *duration_us / 1000, r->mux_first / GST_MSECOND,
+                 r->asks + 1);
+    }
+    g_mutex_unlock(&r->lock);
+}
+
 void
 tc_media__rec_stop(struct tc_media__rec *r, struct tc_media_recording *out)
 {
@@ -262,6 +388,10 @@ tc_media__rec_stop(struct tc_media__rec *r, struct tc_media_recording *out)
 
     if (!r) {
         return;
+    }
+    if (r->ask_timer) {
+        g_source_destroy(r->ask_timer);
+        r->ask_timer = NULL;
     }
     if (r->tee_pad) {
         GstElement *tee = gst_pad_get_parent_element(r->tee_pad);
@@ -284,9 +414,7 @@ tc_media__rec_stop(struct tc_media__rec *r, struct tc_media_recording *out)
     if (out && written) {
         memset(out, 0, sizeof(*out));
         out->path = r->path;
-        out->started_at_us = r->started_at_us;
-        /* What the file holds: first to last buffer. */
-        out->duration_us = (int64_t)(r->last_pts / 1000);
+        file_times(r, &out->started_at_us, &out->duration_us);
         if (file_digest(r->path, &out->bytes, out->sha256) < 0) {
             out->path = NULL;
         }

@@ -555,8 +555,8 @@ enum tc_media_event_kind {
 /* A finished recording file (tc_media_room_record). */
 struct tc_media_recording {
     const char *path;      /* dir/<participant>-<track>-<time>.webm|.mkv */
-    int64_t started_at_us; /* real time of its first byte */
-    int64_t duration_us;   /* of what the file holds */
+    int64_t started_at_us; /* real time of the file's first frame */
+    int64_t duration_us;   /* first frame to the end of the last */
     uint64_t bytes;
     char sha256[65]; /* hex */
 };

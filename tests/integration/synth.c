@@ -53,6 +53,8 @@ struct synth {
     gint loss_pct;   /* of packets arriving on feeds (atomic) */
     gint remb_bps;   /* the last REMB received (atomic) */
     gint remb_count; /* REMBs received (atomic) */
+    gint key_asks;   /* keyframe requests at the encoder (atomic) */
+    gint key_ignore; /* of those, how many more to drop (atomic) */
     bool remb_hooked;
     guint clip_next;               /* the clip's next frame (appsrc thread) */
     GstClockTime clip_base;        /* added to its PTS: loops so far */
@@ -320,7 +322,7 @@ publisher_desc(const struct synth_opts *o)
             d,
             "videotestsrc is-live=true pattern=ball ! "
             "video/x-raw,width=640,height=480,framerate=30/1 ! "
-            "vp8enc deadline=1 cpu-used=8 target-bitrate=%u "
+            "vp8enc name=venc deadline=1 cpu-used=8 target-bitrate=%u "
             "keyframe-max-dist=%u ! valve name=vvalve ! "
             "rtpvp8pay pt=96 mtu=1200 ! "
             "application/x-rtp,media=video,encoding-name=VP8,payload=96,"
@@ -774,6 +776,43 @@ synth_set_video(struct synth *s, bool on)
     }
 }
 
+/* Streaming thread: an upstream event at the encoder's output. */
+static GstPadProbeReturn
+on_encoder_event(GstPad *pad, GstPadProbeInfo *info, gpointer p)
+{
+    struct synth *s = p;
+    const GstStructure *st =
+        gst_event_get_structure(GST_PAD_PROBE_INFO_EVENT(info));
+
+    if (!st || !gst_structure_has_name(st, "GstForceKeyUnit")) {
+        return GST_PAD_PROBE_OK;
+    }
+    g_atomic_int_inc(&s->key_asks);
+    for (;;) {
+        gint left = g_atomic_int_get(&s->key_ignore);
+
+        if (left <= 0) {
+            return GST_PAD_PROBE_OK;
+        }
+        if (g_atomic_int_compare_and_exchange(&s->key_ignore, left,
+                                              left - 1)) {
+            return GST_PAD_PROBE_DROP;
+        }
+    }
+}
+
+void
+synth_ignore_keyframe_requests(struct synth *s, unsigned n)
+{
+    g_atomic_int_set(&s->key_ignore, (gint)n);
+}
+
+unsigned
+synth_keyframe_requests(struct synth *s)
+{
+    return (unsigned)g_atomic_int_get(&s->key_asks);
+}
+
 void
 synth_set_audio(struct synth *s, bool on)
 {
@@ -848,6 +887,23 @@ synth_published(struct synth *s)
     return g_atomic_int_get(&s->published);
 }
 
+/* Count (and maybe drop) the keyframe requests reaching the encoder. */
+static void
+hook_encoder(struct synth *s)
+{
+    GstElement *enc = gst_bin_get_by_name(GST_BIN(s->pipeline), "venc");
+    GstPad *src;
+
+    if (!enc) {
+        return; /* no live video */
+    }
+    src = gst_element_get_static_pad(enc, "src");
+    gst_pad_add_probe(src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, on_encoder_event,
+                      s, NULL);
+    gst_object_unref(src);
+    gst_object_unref(enc);
+}
+
 struct synth *
 synth_new(const struct synth_opts *opts, const struct synth_ops *ops,
           void *data)
@@ -870,6 +926,7 @@ synth_new(const struct synth_opts *opts, const struct synth_ops *ops,
     }
     s->pub = gst_bin_get_by_name(GST_BIN(s->pipeline), "pub");
     wire(s->pub, s, NULL);
+    hook_encoder(s);
     if (opts->video && opts->clip) {
         GstElement *src = gst_bin_get_by_name(GST_BIN(s->pipeline), "vsrc");
         GstAppSrcCallbacks cb = {.need_data = on_need_data};

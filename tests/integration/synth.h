@@ -91,6 +91,12 @@ void synth_set_video(struct synth *s, bool on);
 /* Stop (false) or resume sending audio: with video off, no media. */
 void synth_set_audio(struct synth *s, bool on);
 
+/* Drop the next `n` keyframe requests (PLI, FIR) before they reach the
+ * video encoder: a publisher that does not answer them. */
+void synth_ignore_keyframe_requests(struct synth *s, unsigned n);
+/* Keyframe requests that reached the encoder so far, dropped or not. */
+unsigned synth_keyframe_requests(struct synth *s);
+
 /* Send `text` on the data channel to the server; false while it is not
  * open. */
 bool synth_send_data(struct synth *s, const char *text);

@@ -69,6 +69,8 @@ try {
     console.log(`# host video recording: ${rec.size_bytes} bytes, ${dur.toFixed(2)} s (in call ${seconds.toFixed(2)} s)`);
     t.check(/H\.264|video\/x-h264/.test(out) && /Matroska|video\/x-matroska/.test(out),
       'gst-discoverer reports H.264 in Matroska', out);
+    t.check(Math.abs(dur * 1000 - rec.duration_ms) <= 50, "the records' duration is the file's (50 ms)",
+      `${dur} s in the file, ${rec.duration_ms} ms recorded`);
     // the call ended between the leave's sending and its answer
     t.check(dur >= seconds - 1 && dur <= seconds + answered + 1, 'its duration within 1 s of the call',
       `${dur} s vs ${seconds} s (+ ${answered} s for the leave's answer)`);
