@@ -100,6 +100,9 @@ struct tc_media__rec *tc_media__rec_start(GstElement *pipeline,
 void tc_media__rec_stop(struct tc_media__rec *r,
                         struct tc_media_recording *out);
 void tc_media__rec_free(struct tc_media__rec *r);
+/* Its file's path and the real time it started (borrowed from r). */
+void tc_media__rec_describe(const struct tc_media__rec *r,
+                            struct tc_media_recording *out);
 
 /* == delay.c == */
 

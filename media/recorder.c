@@ -430,6 +430,110 @@ tc_media__rec_stop(struct tc_media__rec *r, struct tc_media_recording *out)
 }
 
 void
+tc_media__rec_describe(const struct tc_media__rec *r,
+                       struct tc_media_recording *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->path = r->path;
+    out->started_at_us = r->started_at_us;
+}
+
+/* ---- measuring a file ---- */
+
+struct measure {
+    GMutex lock;
+    GstClockTime first, end; /* protected by lock */
+};
+
+static GstPadProbeReturn
+on_measured_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    struct measure *m = data;
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstClockTime pts = GST_BUFFER_PTS(buf), end = pts;
+
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
+        return GST_PAD_PROBE_OK;
+    }
+    if (GST_BUFFER_DURATION_IS_VALID(buf)) {
+        end += GST_BUFFER_DURATION(buf);
+    }
+    g_mutex_lock(&m->lock);
+    if (!GST_CLOCK_TIME_IS_VALID(m->first) || pts < m->first) {
+        m->first = pts;
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(m->end) || end > m->end) {
+        m->end = end;
+    }
+    g_mutex_unlock(&m->lock);
+    return GST_PAD_PROBE_OK;
+}
+
+/* Run `pipeline` to its end (EOS, or an error: a file cut short may end
+ * in a broken cluster) within timeout_s; false on the timeout. */
+static bool
+run_to_end(GstElement *pipeline, int timeout_s)
+{
+    g_autoptr(GstBus) bus = gst_element_get_bus(pipeline);
+    GstMessage *msg;
+
+    if (gst_element_set_state(pipeline, GST_STATE_PLAYING) ==
+        GST_STATE_CHANGE_FAILURE) {
+        return true; /* nothing read: the caller says so */
+    }
+    msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)timeout_s * GST_SECOND,
+                                     GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    gst_element_set_state(pipeline, GST_STATE_NULL);
+    if (!msg) {
+        return false;
+    }
+    gst_message_unref(msg);
+    return true;
+}
+
+int
+tc_media_recording_measure(const char *path, int timeout_s,
+                           int64_t *duration_us, char **why)
+{
+    struct measure m = {.first = GST_CLOCK_TIME_NONE,
+                        .end = GST_CLOCK_TIME_NONE};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GstElement) pipeline = gst_parse_launch(
+        "filesrc name=src ! matroskademux name=d d. ! fakesink name=sink "
+        "sync=false async=false",
+        &err);
+    g_autoptr(GstElement) src = NULL, sink = NULL;
+    g_autoptr(GstPad) pad = NULL;
+    bool ended;
+
+    *why = NULL;
+    if (!pipeline) {
+        *why = g_strdup_printf("cannot demux: %s", err ? err->message : "?");
+        return -EPROTO;
+    }
+    gst_object_ref_sink(pipeline);
+    src = gst_bin_get_by_name(GST_BIN(pipeline), "src");
+    sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+    g_object_set(src, "location", path, NULL);
+    pad = gst_element_get_static_pad(sink, "sink");
+    g_mutex_init(&m.lock);
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, on_measured_buffer, &m,
+                      NULL);
+    ended = run_to_end(pipeline, timeout_s);
+    g_mutex_clear(&m.lock);
+    if (!ended) {
+        *why = g_strdup_printf("not read within %d s", timeout_s);
+        return -ETIMEDOUT;
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(m.first)) {
+        *why = g_strdup("no frame could be read");
+        return -EPROTO;
+    }
+    *duration_us = (int64_t)((m.end - m.first) / 1000);
+    return 0;
+}
+
+void
 tc_media__rec_free(struct tc_media__rec *r)
 {
     if (r) {

@@ -151,9 +151,19 @@ record_start(struct tc_media__part *part, struct tc_media__track *t)
                                             t->video ? "video" : "audio", when,
                                             g_date_time_get_microsecond(now));
 
-    if (room->record_dir && t->tee && !t->rec) {
-        t->rec = tc_media__rec_start(room->pipeline, t->tee, t->caps,
-                                     room->record_dir, stem);
+    struct tc_media_recording started = {0};
+    struct tc_media_event ev = {.kind = TC_MEDIA_EV_RECORDING_STARTED};
+
+    if (!room->record_dir || !t->tee || t->rec) {
+        return;
+    }
+    t->rec = tc_media__rec_start(room->pipeline, t->tee, t->caps,
+                                 room->record_dir, stem);
+    if (t->rec && part->pub) {
+        tc_media__rec_describe(t->rec, &started);
+        ev.track = t->video ? "video" : "audio";
+        ev.recording = &started;
+        tc_media__emit(room, part->pub, &ev);
     }
 }
 

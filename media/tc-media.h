@@ -46,6 +46,17 @@ struct tc_media_video_info {
 };
 
 /*
+ * The duration of a recording the recorder wrote (WebM or Matroska, one
+ * track), from its first frame to the end of its last, read by demuxing
+ * the whole file: it also serves a file cut short by a crash, whose
+ * header has no duration. 0 with *duration_us set; -EPROTO when no frame
+ * could be read (why: a sentence), -ETIMEDOUT after timeout_s. Blocks;
+ * any thread, after tc_media_init().
+ */
+int tc_media_recording_measure(const char *path, int timeout_s,
+                               int64_t *duration_us, char **why);
+
+/*
  * Check that the file at `path` is a video a browser can play: a WebM,
  * Matroska or MP4 container with a video stream and a duration, read
  * within timeout_s. Returns 0 with *out filled; -EPROTO when it is not
@@ -546,6 +557,11 @@ enum tc_media_event_kind {
     TC_MEDIA_EV_ERROR,
     /* A recording of the participant's `track` is complete. */
     TC_MEDIA_EV_RECORDING,
+    /* A recording of the participant's `track` has started: `recording`
+     * gives its path and start (the rest 0). If the process dies before
+     * TC_MEDIA_EV_RECORDING, the file is still there and plays
+     * (tc_media_recording_measure gives its duration). */
+    TC_MEDIA_EV_RECORDING_STARTED,
     /* The participant now receives audio only (`up` true) or video again
      * (`up` false); `reason` is "asked", "loss", "recovered" or
      * "profile" (the room's profile is or was AUDIO). */
@@ -578,9 +594,10 @@ struct tc_media_event {
      * publisher left, so media time does not include the pause detection
      * delay (about 1.5 s). */
     int64_t at_us;
-    const char *error;                          /* ERROR */
-    const char *reason;                         /* AUDIO_ONLY */
-    const struct tc_media_recording *recording; /* RECORDING (track set) */
+    const char *error;  /* ERROR */
+    const char *reason; /* AUDIO_ONLY */
+    /* RECORDING, RECORDING_STARTED (track set) */
+    const struct tc_media_recording *recording;
 };
 
 typedef void (*tc_media_event_fn)(const struct tc_media_event *ev, void *data);

@@ -419,6 +419,7 @@ start(struct tc_srv *srv, GPtrArray *created)
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
     }
+    tc_srv__recordings_recover(srv);
     rc = tc_srv__dicom_start(srv, created, &err);
     if (rc < 0) {
         g_critical("%s", err);

@@ -880,6 +880,21 @@ int tc_srv__sig_callback(struct lws *wsi, enum lws_callback_reasons reason,
                          void *user, void *in, size_t len);
 #define TC_SRV__SIG_PSS_SIZE sizeof(void *)
 
+/* == recording-recover.c: recordings cut short by a crash == */
+
+/* "video/x-matroska" (.mkv), "video/webm" or "audio/webm". */
+const char *tc_srv__recording_media_type(const char *path, bool video);
+/* A recording of `file` (absolute) started: mark it with what its row will
+ * say (r: ids, user, track, start). */
+void tc_srv__recording_pending(const char *file,
+                               const struct tc_rec_recording *r);
+/* The user its mark names (whose media it was when it started), 0. */
+int64_t tc_srv__recording_marked_user(const char *file);
+/* Its row is written: remove the mark. */
+void tc_srv__recording_recorded(const char *file);
+/* At start: write the rows of the marked recordings a stop cut short. */
+void tc_srv__recordings_recover(struct tc_srv *srv);
+
 /* == rehab-alerts.c: the rehab alert timer (rehab-int.h has the rest) ==
  */
 

@@ -144,43 +144,71 @@ count_event(struct media_room *mr, const char *event)
                           "Media events, by kind.", "event", event);
 }
 
+/* The row of a recording of participant `pid`, without what only its
+ * end tells (duration, size, SHA-256). */
+static struct tc_rec_recording
+recording_row(struct media_room *mr, const char *pid, const char *track,
+              const struct tc_media_recording *f, const char *rel)
+{
+    struct tc_srv__sig_peer *peer = tc_srv__sig_peer_find(mr->m->hub, pid);
+    bool rehab = mr->kind == TC_SRV__SIG_ROOM_REHAB_SESSION;
+
+    return (struct tc_rec_recording){
+        .consultation_id = rehab ? 0 : mr->record_id,
+        .rehab_session_id = rehab ? mr->record_id : 0,
+        .user_id = peer ? peer->who.user_id : 0,
+        .track = (char *)track,
+        .path = (char *)rel,
+        .media_type = (char *)tc_srv__recording_media_type(
+            f->path, strcmp(track, "video") == 0),
+        .started_at_us = f->started_at_us,
+    };
+}
+
+/* A recording started: its mark, in case the server stops before it
+ * ends (recording-recover.c). */
+static void
+recording_started(struct media_room *mr, const struct tc_media_event *ev)
+{
+    g_autofree char *base = g_path_get_basename(ev->recording->path);
+    g_autofree char *rel = g_build_filename(mr->record_rel, base, NULL);
+    struct tc_rec_recording r =
+        recording_row(mr, ev->participant, ev->track, ev->recording, rel);
+
+    tc_srv__recording_pending(ev->recording->path, &r);
+}
+
 /* A finished recording goes to the consultation's or the rehab
  * session's record. */
 static void
 recording_done(struct media_room *mr, const struct tc_media_event *ev)
 {
     struct tc_srv *srv = mr->m->srv;
-    struct tc_srv__sig_peer *peer =
-        tc_srv__sig_peer_find(mr->m->hub, ev->participant);
     const struct tc_media_recording *f = ev->recording;
     g_autofree char *base = g_path_get_basename(f->path);
     g_autofree char *rel = g_build_filename(mr->record_rel, base, NULL);
-    bool video = strcmp(ev->track, "video") == 0;
-    bool rehab = mr->kind == TC_SRV__SIG_ROOM_REHAB_SESSION;
-    struct tc_rec_recording r = {
-        .consultation_id = rehab ? 0 : mr->record_id,
-        .rehab_session_id = rehab ? mr->record_id : 0,
-        .user_id = peer ? peer->who.user_id : 0,
-        .track = (char *)ev->track,
-        .path = rel,
-        .media_type = g_str_has_suffix(base, ".mkv") ? "video/x-matroska"
-                      : video                        ? "video/webm"
-                                                     : "audio/webm",
-        .started_at_us = f->started_at_us,
-        .duration_ms = f->duration_us / 1000,
-        .size_bytes = (int64_t)f->bytes,
-    };
+    struct tc_rec_recording r =
+        recording_row(mr, ev->participant, ev->track, f, rel);
     int64_t id = 0;
     int rc;
 
+    if (!r.user_id) {
+        /* left signaling before the recording ended: whose it was when
+         * it started */
+        r.user_id = tc_srv__recording_marked_user(f->path);
+    }
+    r.duration_ms = f->duration_us / 1000;
+    r.size_bytes = (int64_t)f->bytes;
     g_strlcpy(r.sha256, f->sha256, sizeof(r.sha256));
-    rc = rehab ? tc_rec_rehab_live_recording_add(srv->db, &r, &id)
-               : tc_rec_recording_add(srv->db, &r, &id);
+    rc = r.rehab_session_id ? tc_rec_rehab_live_recording_add(srv->db, &r, &id)
+                            : tc_rec_recording_add(srv->db, &r, &id);
     if (rc < 0) {
+        /* the mark stays: the next start tries again */
         g_warning("room %s: recording of peer %s not recorded: %s", mr->name,
                   ev->participant, tc_rec_errmsg(srv->db));
         return;
     }
+    tc_srv__recording_recorded(f->path);
     count_event(mr, "recording");
     g_message("room %s: recording %lld of peer %s (%s, %lld ms, %llu bytes)",
               mr->name, (long long)id, ev->participant, ev->track,
@@ -338,6 +366,9 @@ on_event(const struct tc_media_event *ev, void *data)
         return;
     case TC_MEDIA_EV_RECORDING:
         recording_done(mr, ev);
+        return;
+    case TC_MEDIA_EV_RECORDING_STARTED:
+        recording_started(mr, ev);
         return;
     case TC_MEDIA_EV_AUDIO_ONLY:
         /* The subscriber and the publishers whose video it no longer

@@ -101,6 +101,26 @@ sig_fixture_start(struct sig_fixture *f, const char *config)
     return 0;
 }
 
+int
+sig_fixture_restart(struct sig_fixture *f, int sig)
+{
+    g_autofree char *ini = g_build_filename(f->dir, "t.ini", NULL);
+    const char *args[] = {"--data-dir", f->data_dir, "--config", ini, NULL};
+    int status;
+    long ms;
+
+    tc_harness_stop(&f->h, sig, 10000, &status, &ms);
+    tc_harness_fini(&f->h);
+    g_clear_pointer(&f->http_url, g_free);
+    g_clear_pointer(&f->ws_url, g_free);
+    if (tc_harness_start(&f->h, args) < 0) {
+        return -1;
+    }
+    f->http_url = g_strdup_printf("http://127.0.0.1:%d", f->h.port);
+    f->ws_url = g_strdup_printf("ws://127.0.0.1:%d/ws", f->h.port);
+    return 0;
+}
+
 void
 sig_fixture_fini(struct sig_fixture *f)
 {

@@ -37,6 +37,9 @@ struct sig_fixture {
 /* Seed, then start the server with `config` (INI text, may be NULL). */
 int sig_fixture_start(struct sig_fixture *f, const char *config);
 void sig_fixture_fini(struct sig_fixture *f);
+/* Stop the server with signal `sig` and start it again on the same data
+ * directory and configuration (a new port: the URLs change). */
+int sig_fixture_restart(struct sig_fixture *f, int sig);
 
 /* A demo user's password (borrowed), or NULL. */
 const char *sig_password(struct sig_fixture *f, const char *user);

@@ -20,6 +20,7 @@
  *     how long she published.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +372,85 @@ test_consented_session_is_recorded_and_plays_by_range(void)
     json_decref(list);
 }
 
+/* Markers of recordings not yet in the records, under the data dir. */
+static unsigned
+pending_markers(void)
+{
+    g_autofree char *cmd = g_strdup_printf(
+        "find %s/recordings -name '*.pending.json'", fx.data_dir);
+    g_autofree char *out = NULL;
+    unsigned n = 0;
+
+    if (g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL)) {
+        for (const char *p = out; (p = strchr(p, '\n')); p++) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The server is killed mid-call: the files of the call's recordings are
+ * there but no row, since rows are written when a recording ends. At
+ * the next start each is measured, hashed and recorded. */
+static void
+test_recordings_cut_short_by_a_kill_reach_the_records_at_the_next_start(void)
+{
+    struct call c = {0};
+    json_t *list, *item;
+    long status;
+    size_t i;
+    int64_t up_us, killed_us;
+
+    TC_REQUIRE(call_start(&c, "rehab-session:3"));
+    up_us = c.res_up_us;
+    TC_CHECK_EQ(pending_markers(), 4); /* two tracks of each publisher */
+    killed_us = g_get_real_time();
+    TC_REQUIRE(sig_fixture_restart(&fx, SIGKILL) == 0);
+    call_end(&c);
+    TC_CHECK_EQ(pending_markers(), 0);
+    tc_harness_drain_log(&fx.h);
+    TC_CHECK(fx.h.log && strstr(fx.h.log, "recovered after a stop"));
+
+    list =
+        get_json("lin.jing", "/api/v1/rehab-sessions/3/recordings", &status);
+    TC_CHECK_EQ(status, 200);
+    TC_CHECK_EQ(json_array_size(json_object_get(list, "items")), 4);
+    json_array_foreach(json_object_get(list, "items"), i, item)
+    {
+        struct tc_http_reply r = {0};
+        g_autofree char *sha = NULL;
+        char *token = sig_token(&fx, "lin.jing");
+        int64_t ms = jint(item, "duration_ms");
+
+        printf("# recovered %s: %lld ms, %lld bytes (killed %lld ms after "
+               "her media came up)\n",
+               json_string_value(json_object_get(item, "track")),
+               (long long)ms, (long long)jint(item, "size_bytes"),
+               (long long)((killed_us - up_us) / 1000));
+        /* what reached the file: all but the last second at most (a
+         * cluster is written at least every second) */
+        TC_CHECK(ms >= (killed_us - up_us) / 1000 - 2000);
+        TC_CHECK(ms <= (killed_us - up_us) / 1000 + 1000);
+        TC_CHECK(jint(item, "user_id") > 0);
+        fx.h.bearer = token;
+        TC_CHECK_EQ(
+            tc_http(&fx.h, "GET",
+                    json_string_value(json_object_get(item, "media_url")),
+                    NULL, 0, NULL, &r),
+            0);
+        fx.h.bearer = NULL;
+        tc_sdk_token_free(token);
+        TC_CHECK_EQ(r.status, 200);
+        TC_CHECK_EQ((json_int_t)r.body_len, jint(item, "size_bytes"));
+        sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
+                                          (const guchar *)r.body, r.body_len);
+        TC_CHECK_STR_EQ(sha,
+                        json_string_value(json_object_get(item, "sha256")));
+        tc_http_reply_fini(&r);
+    }
+    json_decref(list);
+}
+
 int
 main(void)
 {
@@ -386,6 +466,8 @@ main(void)
     }
     TC_RUN(test_media_time_is_actual_media_and_none_without_sending);
     TC_RUN(test_consented_session_is_recorded_and_plays_by_range);
+    TC_RUN(
+        test_recordings_cut_short_by_a_kill_reach_the_records_at_the_next_start);
     if (tc_test_failed_total) {
         /* the server's side of the story, for whoever reads the log */
         tc_harness_drain_log(&fx.h);
