@@ -492,8 +492,8 @@ run_to_end(GstElement *pipeline, int timeout_s)
 }
 
 int
-tc_media_recording_measure(const char *path, int timeout_s,
-                           int64_t *duration_us, char **why)
+tc_media_recording_read(const char *path, int timeout_s,
+                        struct tc_media_recording *out, char **why)
 {
     struct measure m = {.first = GST_CLOCK_TIME_NONE,
                         .end = GST_CLOCK_TIME_NONE};
@@ -507,6 +507,8 @@ tc_media_recording_measure(const char *path, int timeout_s,
     bool ended;
 
     *why = NULL;
+    memset(out, 0, sizeof(*out));
+    out->path = path;
     if (!pipeline) {
         *why = g_strdup_printf("cannot demux: %s", err ? err->message : "?");
         return -EPROTO;
@@ -529,7 +531,11 @@ tc_media_recording_measure(const char *path, int timeout_s,
         *why = g_strdup("no frame could be read");
         return -EPROTO;
     }
-    *duration_us = (int64_t)((m.end - m.first) / 1000);
+    out->duration_us = (int64_t)((m.end - m.first) / 1000);
+    if (file_digest(path, &out->bytes, out->sha256) < 0) {
+        *why = g_strdup("cannot map it");
+        return -EIO;
+    }
     return 0;
 }
 

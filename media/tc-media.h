@@ -46,17 +46,6 @@ struct tc_media_video_info {
 };
 
 /*
- * The duration of a recording the recorder wrote (WebM or Matroska, one
- * track), from its first frame to the end of its last, read by demuxing
- * the whole file: it also serves a file cut short by a crash, whose
- * header has no duration. 0 with *duration_us set; -EPROTO when no frame
- * could be read (why: a sentence), -ETIMEDOUT after timeout_s. Blocks;
- * any thread, after tc_media_init().
- */
-int tc_media_recording_measure(const char *path, int timeout_s,
-                               int64_t *duration_us, char **why);
-
-/*
  * Check that the file at `path` is a video a browser can play: a WebM,
  * Matroska or MP4 container with a video stream and a duration, read
  * within timeout_s. Returns 0 with *out filled; -EPROTO when it is not
@@ -576,6 +565,19 @@ struct tc_media_recording {
     uint64_t bytes;
     char sha256[65]; /* hex */
 };
+
+/*
+ * Describe a recording the recorder wrote (WebM or Matroska, one track):
+ * out->duration_us from its first frame to the end of its last, read by
+ * demuxing the whole file (so it serves a file cut short by a crash,
+ * whose header has no duration), out->bytes and out->sha256; out->path is
+ * `path`, out->started_at_us 0. Returns 0; -EPROTO when no frame could
+ * be read, -EIO when the file cannot be mapped, -ETIMEDOUT after
+ * timeout_s (*why: a sentence, g_free). Blocks; any thread, after
+ * tc_media_init().
+ */
+int tc_media_recording_read(const char *path, int timeout_s,
+                            struct tc_media_recording *out, char **why);
 
 /* Borrowed for the callback. */
 struct tc_media_event {

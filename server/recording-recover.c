@@ -11,10 +11,10 @@
  * a cluster at least every second) and its marker. At the next start,
  * before anything is served, every marker under <data_dir>/recordings is
  * taken up: the file is measured by demuxing it whole (its header has no
- * duration), hashed, and written to the records like any other
- * recording; then the marker goes. A marker whose row already exists (the
- * crash came between the two) is only removed; one whose file is gone is
- * removed with a warning; one that cannot be taken up (an unreadable
+ * duration) and hashed (tc_media_recording_read), and written to the records
+ * like any other recording; then the marker goes. A marker whose row already
+ * exists (the crash came between the two) is only removed; one whose file is
+ * gone is removed with a warning; one that cannot be taken up (an unreadable
  * file, a database error) stays for the next start, with a warning.
  *
  * Thread: the main loop's (at start, before serving).
@@ -91,23 +91,6 @@ tc_srv__recording_marked_user(const char *file)
     return uid;
 }
 
-/* Size and SHA-256 (hex) of `path`. */
-static int
-digest(const char *path, int64_t *size, char sha256[65])
-{
-    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
-    g_autoptr(GMappedFile) map = g_mapped_file_new(path, FALSE, NULL);
-
-    if (!map) {
-        return -EIO;
-    }
-    g_checksum_update(sum, (const guchar *)g_mapped_file_get_contents(map),
-                      (gssize)g_mapped_file_get_length(map));
-    *size = (int64_t)g_mapped_file_get_length(map);
-    g_strlcpy(sha256, g_checksum_get_string(sum), 65);
-    return 0;
-}
-
 /* The row a marker and its file make; false (with a warning) when the
  * marker does not say what it must. */
 static bool
@@ -143,8 +126,9 @@ recover_one(struct tc_srv *srv, const char *marker, const char *rel)
         g_strndup(marker, strlen(marker) - strlen(PENDING_SUFFIX));
     json_t *doc = json_load_file(marker, 0, NULL);
     struct tc_rec_recording r = {.path = (char *)rel};
+    struct tc_media_recording f;
     g_autofree char *why = NULL;
-    int64_t duration_us = 0, id = 0;
+    int64_t id = 0;
     bool done = false;
     int rc;
 
@@ -156,15 +140,15 @@ recover_one(struct tc_srv *srv, const char *marker, const char *rel)
         done = true;
         goto out;
     }
-    if (tc_media_recording_measure(file, MEASURE_TIMEOUT_S, &duration_us,
-                                   &why) < 0 ||
-        digest(file, &r.size_bytes, r.sha256) < 0) {
+    if (tc_media_recording_read(file, MEASURE_TIMEOUT_S, &f, &why) < 0) {
         g_warning("recordings: %s cut short cannot be read (%s); left for "
                   "the next start",
-                  rel, why ? why : "cannot map it");
+                  rel, why);
         goto out;
     }
-    r.duration_ms = duration_us / 1000;
+    r.duration_ms = f.duration_us / 1000;
+    r.size_bytes = (int64_t)f.bytes;
+    g_strlcpy(r.sha256, f.sha256, sizeof(r.sha256));
     r.media_type = (char *)tc_srv__recording_media_type(
         file, strcmp(r.track, "video") == 0);
     rc = r.rehab_session_id ? tc_rec_rehab_live_recording_add(srv->db, &r, &id)
