@@ -58,7 +58,10 @@ tc_srv__recording_pending(const char *file, const struct tc_rec_recording *r)
                             (json_int_t)r->user_id, "track", r->track,
                             "started_at_us", (json_int_t)r->started_at_us);
 
-    if (!doc || json_dump_file(doc, marker, JSON_COMPACT) < 0) {
+    g_autofree char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+
+    /* whole or not at all (a temporary file renamed) */
+    if (!text || !g_file_set_contents(marker, text, -1, NULL)) {
         g_warning("recordings: cannot write %s: a crash before the call "
                   "ends would leave this file out of the records",
                   marker);
