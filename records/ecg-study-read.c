@@ -243,3 +243,18 @@ tc_rec_ecg_worklist(struct tc_rec_db *db, int64_t reader_id,
     *out = list;
     return 0;
 }
+
+int
+tc_rec_ecg_study_live_ids(struct tc_rec_db *db, int64_t **ids_out,
+                          size_t *n_out)
+{
+    sqlite3_stmt *st;
+
+    tc_rec__ok(db);
+    st = tc_rec__stmt(db, "SELECT id FROM ecg_studies WHERE status = 'live'"
+                          " ORDER BY id");
+    if (!st) {
+        return -EIO;
+    }
+    return tc_rec__ids_collect(db, st, ids_out, n_out);
+}

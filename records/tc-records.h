@@ -1605,6 +1605,9 @@ struct tc_rec_ecg_study_list {
 int tc_rec_ecg_study_create(struct tc_rec_db *db,
                             const struct tc_rec_ecg_study_new *in,
                             int64_t *id_out);
+/* The ids of every LIVE study (malloc'd), oldest first. */
+int tc_rec_ecg_study_live_ids(struct tc_rec_db *db, int64_t **ids_out,
+                              size_t *n_out);
 /* A live recording ends: it now awaits reading. */
 int tc_rec_ecg_study_finish(struct tc_rec_db *db, int64_t id,
                             int64_t duration_ms, const char *storage_path);

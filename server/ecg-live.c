@@ -389,6 +389,55 @@ tc_srv__ecg_live_close(struct tc_srv__ecg_live *live, int64_t total_frames,
     return rc;
 }
 
+/* ---- studies a stop left live ---- */
+
+/* A study still LIVE at start cannot be streaming (the relay's streams
+ * end with the process): if the relay archived it (ecg/ecg-<id>.hea, kept
+ * valid up to its last sync), it is finished with what the archive holds
+ * and goes to the reading worklist. A LIVE study without such an archive
+ * was made live through the API by another system, which finishes it. */
+static void
+finish_left_live(struct tc_srv *srv, const char *dir)
+{
+    int64_t *ids = NULL;
+    size_t n = 0;
+
+    if (tc_rec_ecg_study_live_ids(srv->db, &ids, &n) < 0) {
+        g_warning("ECG: cannot list live studies: %s", tc_rec_errmsg(srv->db));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        g_autofree char *hea =
+            g_strdup_printf("%s/ecg-%" G_GINT64_FORMAT ".hea", dir, ids[i]);
+        g_autofree char *text = NULL, *path = NULL;
+        struct tc_media_wfdb_header h;
+        gsize len;
+        char err[160];
+        int64_t ms = 1;
+
+        if (!g_file_get_contents(hea, &text, &len, NULL)) {
+            continue;
+        }
+        if (tc_media_wfdb_header_parse(text, len, &h, err, sizeof(err)) == 0 &&
+            h.n_frames > 0 && h.sample_rate_hz > 0) {
+            ms = (int64_t)((double)h.n_frames * 1000 / h.sample_rate_hz);
+        }
+        path = g_strdup_printf("ecg/ecg-%" G_GINT64_FORMAT, ids[i]);
+        if (tc_rec_ecg_study_finish(srv->db, ids[i], ms > 0 ? ms : 1, path) <
+            0) {
+            g_warning("ECG study %" G_GINT64_FORMAT ": left live by a stop, "
+                      "cannot be finished: %s",
+                      ids[i], tc_rec_errmsg(srv->db));
+            continue;
+        }
+        g_message("ECG study %" G_GINT64_FORMAT ": left live by a stop; "
+                  "finished with its archive (%" G_GINT64_FORMAT " ms), now "
+                  "awaiting reading",
+                  ids[i], ms);
+    }
+    free(ids);
+}
+
 /* ---- the whole ---- */
 
 int
@@ -425,6 +474,7 @@ tc_srv__ecg_start(struct tc_srv *srv, char **err)
     ecg->srv = srv;
     ecg->metrics_timer = g_timeout_add_seconds(1, on_metrics_timer, ecg);
     srv->ecg = ecg;
+    finish_left_live(srv, ecg->dir);
     g_message("ECG relay on udp %s:%u%s", cfg->ecg_host,
               tc_media_ecg_relay_port(ecg->relay),
               cfg->ecg_udp_gso ? "" : " (UDP GSO off)");
@@ -446,7 +496,8 @@ tc_srv__ecg_stop(struct tc_srv *srv)
         return;
     }
     /* Streams still live keep their archives as far as they got (synced
-     * on removal); their studies stay LIVE for an operator to see. */
+     * on removal); their studies stay LIVE until the next start finishes
+     * them (finish_left_live). */
     g_source_remove(ecg->ws_timer);
     g_source_remove(ecg->metrics_timer);
     g_hash_table_destroy(ecg->live);

@@ -15,9 +15,12 @@
  * and missing at the subscribers; a packet under a wrong key and a
  * replayed packet are dropped and counted while the stream goes on; a
  * device not assigned to the patient is refused; someone without a
- * relationship to the patient cannot watch.
+ * relationship to the patient cannot watch; a stream cut short by killing
+ * the server awaits reading after the restart, with what its archive
+ * holds.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,6 +611,80 @@ test_unassigned_device_and_stranger_are_refused(void)
     tpeer_free(ther);
 }
 
+/*
+ * The server is killed while record 100 streams in real time: at the next
+ * start its study, still LIVE, is finished with what its archive holds
+ * (valid up to the last sync, at most about 2 s before the kill) and
+ * awaits reading by its reader; the archive's samples are the source's.
+ */
+static void
+test_a_stream_cut_by_a_kill_awaits_reading_after_the_restart(void)
+{
+    struct tc_media_wfdb_record *src = ecg_demo_record(ecg_dir, "100");
+    struct tpeer *dev = tpeer_new(&fx, "huang.xiaoyan", 0);
+    struct tc_sdk_ecg_stream_callbacks scb = {on_ready, on_stopped};
+    struct run r = {0};
+    const char *names[2];
+    double gains[2];
+    int bases[2], zeros[2];
+    int64_t study = 0, frames = 0;
+    struct tc_media_wfdb_record *arc = NULL;
+    int16_t *first;
+
+    TC_REQUIRE(src && dev);
+    first = g_new(int16_t, (gsize)360 * 10 * 2);
+    for (unsigned l = 0; l < 2; l++) {
+        names[l] = src->header.signals[l].description;
+        gains[l] = src->header.signals[l].gain;
+        bases[l] = src->header.signals[l].baseline;
+        zeros[l] = src->header.signals[l].adc_zero;
+    }
+    for (int t = 0; t < 360 * 10; t++) { /* its first 10 s, 2 leads */
+        first[t * 2] = src->samples[t * src->header.n_signals];
+        first[t * 2 + 1] = src->samples[t * src->header.n_signals + 1];
+    }
+    struct tc_sdk_ecg_announce a = {
+        .patient = patient,
+        .device = "HK-ECG-01",
+        .desc = {.n_leads = 2,
+                 .leads = names,
+                 .sample_rate_hz = 360,
+                 .gains = gains,
+                 .baselines = bases,
+                 .adc_zeros = zeros,
+                 .adc_resolution_bits = src->header.signals[0].adc_resolution},
+        .reader = reader,
+        .speed = 1,
+    };
+    TC_REQUIRE(tc_sdk_ecg_stream_announce(dev->c, &a, &scb, &r, &r.stream) ==
+               0);
+    TC_REQUIRE(wait_for(&r.ready, 5000) && !r.ready_err);
+    study = g_ascii_strtoll(tc_sdk_ecg_stream_name(r.stream) + 4, NULL, 10);
+    tc_sdk_ecg_stream_push(r.stream, first, 360 * 10);
+    sig_spin(4500); /* 4.5 s sent in real time: two archive syncs */
+    TC_REQUIRE(sig_fixture_restart(&fx, SIGKILL) == 0);
+    tc_sdk_ecg_stream_free(r.stream);
+    tpeer_free(dev);
+
+    {
+        g_autofree char *dir = g_build_filename(fx.data_dir, "ecg", NULL);
+        g_autofree char *name = g_strdup_printf("ecg-%lld", (long long)study);
+        char err[256] = "";
+
+        TC_REQUIRE(
+            tc_media_wfdb_record_read(dir, name, &arc, err, sizeof(err)) == 0);
+    }
+    frames = arc->n_frames;
+    printf("# study %lld: %lld frames archived before the kill (4.5 s sent)\n",
+           (long long)study, (long long)frames);
+    TC_CHECK(frames >= 360 && frames <= 360 * 5);
+    TC_CHECK_EQ(memcmp(arc->samples, first, (size_t)frames * 2 * 2), 0);
+    ecg_demo_check_awaiting(fx.data_dir, study, frames, 360, reader, patient);
+    tc_media_wfdb_record_free(arc);
+    tc_media_wfdb_record_free(src);
+    g_free(first);
+}
+
 static int
 ids(void)
 {
@@ -629,6 +706,7 @@ main(void)
     TC_RUN(test_s0010_re_wrong_key_and_replay_are_dropped);
     TC_RUN(test_s0010_re_with_5_percent_loss);
     TC_RUN(test_unassigned_device_and_stranger_are_refused);
+    TC_RUN(test_a_stream_cut_by_a_kill_awaits_reading_after_the_restart);
     sig_fixture_fini(&fx);
     return tc_done();
 }
