@@ -418,8 +418,12 @@ finish_left_live(struct tc_srv *srv, const char *dir)
         if (!g_file_get_contents(hea, &text, &len, NULL)) {
             continue;
         }
-        if (tc_media_wfdb_header_parse(text, len, &h, err, sizeof(err)) == 0 &&
-            h.n_frames > 0 && h.sample_rate_hz > 0) {
+        if (tc_media_wfdb_header_parse(text, len, &h, err, sizeof(err)) < 0) {
+            /* err may quote the header: not logged */
+            g_warning("ECG study %" G_GINT64_FORMAT ": archive header "
+                      "unreadable; finished with 1 ms",
+                      ids[i]);
+        } else if (h.n_frames > 0 && h.sample_rate_hz > 0) {
             ms = (int64_t)((double)h.n_frames * 1000 / h.sample_rate_hz);
         }
         path = g_strdup_printf("ecg/ecg-%" G_GINT64_FORMAT, ids[i]);

@@ -103,9 +103,18 @@ test_live_study_is_finished_read_and_amended(void)
     struct tc_rec_ecg_report_in corrected = sinus;
     int64_t id;
 
+    int64_t *live = NULL;
+    size_t n_live = 0;
+
     fixture_open(&f, "ecg-life.db");
     id = study_in(&f, TC_REC_ECG_LIVE);
+    TC_CHECK_EQ(tc_rec_ecg_study_live_ids(f.db, &live, &n_live), 0);
+    TC_CHECK(n_live == 1 && live[0] == id);
+    free(live);
     TC_CHECK_EQ(tc_rec_ecg_study_finish(f.db, id, 30000, "ecg/live/1"), 0);
+    TC_CHECK_EQ(tc_rec_ecg_study_live_ids(f.db, &live, &n_live), 0);
+    TC_CHECK_EQ(n_live, 0);
+    free(live);
     TC_REQUIRE(tc_rec_ecg_study_get(f.db, id, &s) == 0);
     TC_CHECK_EQ(s->status, TC_REC_ECG_AWAITING_READING);
     TC_CHECK_EQ(s->duration_ms, 30000);
