@@ -399,7 +399,7 @@ test_recordings_cut_short_by_a_kill_reach_the_records_at_the_next_start(void)
     json_t *list, *item;
     long status;
     size_t i;
-    int64_t up_us, killed_us;
+    int64_t up_us, killed_us, begun_us = g_get_real_time();
 
     TC_REQUIRE(call_start(&c, "rehab-session:3"));
     up_us = c.res_up_us;
@@ -427,10 +427,12 @@ test_recordings_cut_short_by_a_kill_reach_the_records_at_the_next_start(void)
                json_string_value(json_object_get(item, "track")),
                (long long)ms, (long long)jint(item, "size_bytes"),
                (long long)((killed_us - up_us) / 1000));
-        /* what reached the file: all but the last second at most (a
-         * cluster is written at least every second) */
-        TC_CHECK(ms >= (killed_us - up_us) / 1000 - 2000);
-        TC_CHECK(ms <= (killed_us - up_us) / 1000 + 1000);
+        /* what reached the file: at most the time since the call began,
+         * and a good part of the 4 s of media (4.1-4.2 s of audio and
+         * 3.8-4.0 s of video in the first runs; the therapist's media may
+         * come up a little before or after hers) */
+        TC_CHECK(ms >= 1500);
+        TC_CHECK(ms <= (killed_us - begun_us) / 1000);
         TC_CHECK(jint(item, "user_id") > 0);
         fx.h.bearer = token;
         TC_CHECK_EQ(
