@@ -220,28 +220,31 @@ static const char *const conn_states[] = {
     [GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED] = "closed",
 };
 
-/* Ask the publisher of every linked video branch for a keyframe: the
- * event goes up through the tee into the publisher's RTP session, which
- * sends a PLI (or FIR) to the publisher. */
+void
+tc_media__ask_keyframe(GstElement *queue)
+{
+    g_autoptr(GstPad) qsink = gst_element_get_static_pad(queue, "sink");
+
+    gst_pad_push_event(
+        qsink, gst_event_new_custom(
+                   GST_EVENT_CUSTOM_UPSTREAM,
+                   gst_structure_new("GstForceKeyUnit", "running-time",
+                                     GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
+                                     "all-headers", G_TYPE_BOOLEAN, TRUE,
+                                     "count", G_TYPE_UINT, 0, NULL)));
+}
+
+/* Ask the publisher of every linked video branch for a keyframe. */
 void
 tc_media__endpoint_ask_keyframe(struct tc_media__endpoint *ep)
 {
     for (guint i = 0; i < ep->branches->len; i++) {
         struct tc_media__branch *b = g_ptr_array_index(ep->branches, i);
-        g_autoptr(GstPad) qsink = NULL;
-        GstEvent *ev;
 
         if (!b->tee_pad || !ep->feed->tracks[b->track].video) {
             continue;
         }
-        qsink = gst_element_get_static_pad(b->queue, "sink");
-        ev = gst_event_new_custom(
-            GST_EVENT_CUSTOM_UPSTREAM,
-            gst_structure_new("GstForceKeyUnit", "running-time",
-                              GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
-                              "all-headers", G_TYPE_BOOLEAN, TRUE, "count",
-                              G_TYPE_UINT, 0, NULL));
-        gst_pad_push_event(qsink, ev);
+        tc_media__ask_keyframe(b->queue);
         GST_DEBUG("feed %s of %s: keyframe asked", ep->feed_id, ep->owner_id);
     }
 }

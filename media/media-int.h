@@ -268,6 +268,10 @@ void tc_media__endpoint_take_answer(struct tc_media__endpoint *ep,
                                     GstSDPMessage *sdp);
 /* Ask the feed's publisher for a keyframe (its linked video branches). */
 void tc_media__endpoint_ask_keyframe(struct tc_media__endpoint *ep);
+/* Ask for a keyframe upstream of `queue` (a branch of a publisher's tee):
+ * the event goes up through the tee into the publisher's RTP session,
+ * which sends a PLI (or FIR) to the publisher. Any thread. */
+void tc_media__ask_keyframe(GstElement *queue);
 /* Link a feed's branches whose publisher tee exists now (nothing before
  * its offer is out). */
 void tc_media__endpoint_link(struct tc_media__endpoint *ep);

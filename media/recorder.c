@@ -54,6 +54,45 @@
  * lose. */
 #define CLUSTER "max-cluster-duration=1000000000 offset-to-zero=true"
 
+/* The frames a stream holds: the first's time and the end of the last. */
+struct span {
+    GstClockTime first, end; /* GST_CLOCK_TIME_NONE: no frame yet */
+};
+
+#define SPAN_EMPTY ((struct span){GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE})
+
+/* Count `buf` in `s` (a buffer without a time is not counted). */
+static void
+span_add(struct span *s, const GstBuffer *buf)
+{
+    GstClockTime pts = GST_BUFFER_PTS(buf), end = pts;
+
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
+        return;
+    }
+    if (GST_BUFFER_DURATION_IS_VALID(buf)) {
+        end += GST_BUFFER_DURATION(buf);
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(s->first) || pts < s->first) {
+        s->first = pts;
+    }
+    if (!GST_CLOCK_TIME_IS_VALID(s->end) || end > s->end) {
+        s->end = end;
+    }
+}
+
+static bool
+span_empty(const struct span *s)
+{
+    return !GST_CLOCK_TIME_IS_VALID(s->first);
+}
+
+static int64_t
+span_us(const struct span *s)
+{
+    return span_empty(s) ? 0 : (int64_t)((s->end - s->first) / 1000);
+}
+
 struct tc_media__rec {
     GstElement *room_pipeline;
     GstElement *queue, *sink; /* in the room's pipeline */
@@ -64,12 +103,11 @@ struct tc_media__rec {
     int64_t started_at_us; /* real time */
     int64_t started_mono_us;
     GMutex lock;
-    GstClockTime base_pts;  /* protected by lock: the first's arrival */
-    GstClockTime mux_first; /* protected by lock: the muxer's first, rebased */
-    GstClockTime mux_end;   /* protected by lock: the end of its last */
-    bool keyframed;         /* protected by lock: the muxer had a keyframe */
-    bool caps_set;          /* protected by lock */
-    GSource *ask_timer;     /* video: asking for the first keyframe */
+    GstClockTime base_pts; /* protected by lock: the first's arrival */
+    struct span mux;       /* protected by lock: what the muxer was given */
+    bool keyframed;        /* protected by lock: the muxer had a keyframe */
+    bool caps_set;         /* protected by lock */
+    GSource *ask_timer;    /* video: asking for the first keyframe */
     unsigned asks;
 };
 
@@ -119,22 +157,9 @@ on_mux_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct tc_media__rec *r = data;
     GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-    GstClockTime pts = GST_BUFFER_PTS(buf), end;
 
-    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
-        return GST_PAD_PROBE_OK;
-    }
-    end = pts;
-    if (GST_BUFFER_DURATION_IS_VALID(buf)) {
-        end += GST_BUFFER_DURATION(buf);
-    }
     g_mutex_lock(&r->lock);
-    if (!GST_CLOCK_TIME_IS_VALID(r->mux_first)) {
-        r->mux_first = pts;
-    }
-    if (!GST_CLOCK_TIME_IS_VALID(r->mux_end) || end > r->mux_end) {
-        r->mux_end = end;
-    }
+    span_add(&r->mux, buf);
     if (!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT)) {
         r->keyframed = true;
     }
@@ -211,22 +236,6 @@ file_pipeline(struct tc_media__rec *r, const char *chain)
            GST_STATE_CHANGE_FAILURE;
 }
 
-/* Ask the publisher for a keyframe (the room's publisher link turns this
- * into a PLI or FIR). */
-static void
-ask_keyframe(struct tc_media__rec *r)
-{
-    g_autoptr(GstPad) qsink = gst_element_get_static_pad(r->queue, "sink");
-
-    gst_pad_push_event(
-        qsink, gst_event_new_custom(
-                   GST_EVENT_CUSTOM_UPSTREAM,
-                   gst_structure_new("GstForceKeyUnit", "running-time",
-                                     GST_TYPE_CLOCK_TIME, GST_CLOCK_TIME_NONE,
-                                     "all-headers", G_TYPE_BOOLEAN, TRUE,
-                                     "count", G_TYPE_UINT, 0, NULL)));
-}
-
 /* Until the file has its first keyframe, ask again: a request can go
  * unanswered (a publisher may ignore one that comes soon after its last
  * keyframe, and RTCP may be lost). */
@@ -243,7 +252,7 @@ on_keyframe_due(gpointer data)
         r->ask_timer = NULL;
         return G_SOURCE_REMOVE;
     }
-    ask_keyframe(r);
+    tc_media__ask_keyframe(r->queue);
     return G_SOURCE_CONTINUE;
 }
 
@@ -279,7 +288,7 @@ room_branch(struct tc_media__rec *r, GstElement *tee)
         return false;
     }
     /* Start the file on a keyframe: ask the publisher for one. */
-    ask_keyframe(r);
+    tc_media__ask_keyframe(r->queue);
     return true;
 }
 
@@ -293,8 +302,7 @@ tc_media__rec_start(GstElement *pipeline, GstElement *tee, const GstCaps *caps,
 
     g_mutex_init(&r->lock);
     r->base_pts = GST_CLOCK_TIME_NONE;
-    r->mux_first = GST_CLOCK_TIME_NONE;
-    r->mux_end = GST_CLOCK_TIME_NONE;
+    r->mux = SPAN_EMPTY;
     r->room_pipeline = gst_object_ref(pipeline);
     r->path = g_strdup_printf("%s/%s.%s", dir, stem, ext);
     r->started_at_us = g_get_real_time();
@@ -366,16 +374,15 @@ file_times(struct tc_media__rec *r, int64_t *started_at_us,
     *started_at_us = r->started_at_us;
     *duration_us = 0;
     g_mutex_lock(&r->lock);
-    if (GST_CLOCK_TIME_IS_VALID(r->mux_first) &&
-        GST_CLOCK_TIME_IS_VALID(r->base_pts)) {
+    if (!span_empty(&r->mux) && GST_CLOCK_TIME_IS_VALID(r->base_pts)) {
         /* base_pts: the first packet's arrival, monotonic */
         *started_at_us += (int64_t)(r->base_pts / 1000) - r->started_mono_us +
-                          (int64_t)(r->mux_first / 1000);
-        *duration_us = (int64_t)((r->mux_end - r->mux_first) / 1000);
+                          (int64_t)(r->mux.first / 1000);
+        *duration_us = span_us(&r->mux);
         GST_INFO("recorded %s: %" G_GINT64_FORMAT
                  " ms, from %" G_GUINT64_FORMAT
                  " ms after its first packet (%u keyframe requests)",
-                 r->path, *duration_us / 1000, r->mux_first / GST_MSECOND,
+                 r->path, *duration_us / 1000, r->mux.first / GST_MSECOND,
                  r->asks + 1);
     }
     g_mutex_unlock(&r->lock);
@@ -442,29 +449,16 @@ tc_media__rec_describe(const struct tc_media__rec *r,
 
 struct measure {
     GMutex lock;
-    GstClockTime first, end; /* protected by lock */
+    struct span span; /* protected by lock */
 };
 
 static GstPadProbeReturn
 on_measured_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
     struct measure *m = data;
-    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
-    GstClockTime pts = GST_BUFFER_PTS(buf), end = pts;
 
-    if (!GST_CLOCK_TIME_IS_VALID(pts)) {
-        return GST_PAD_PROBE_OK;
-    }
-    if (GST_BUFFER_DURATION_IS_VALID(buf)) {
-        end += GST_BUFFER_DURATION(buf);
-    }
     g_mutex_lock(&m->lock);
-    if (!GST_CLOCK_TIME_IS_VALID(m->first) || pts < m->first) {
-        m->first = pts;
-    }
-    if (!GST_CLOCK_TIME_IS_VALID(m->end) || end > m->end) {
-        m->end = end;
-    }
+    span_add(&m->span, GST_PAD_PROBE_INFO_BUFFER(info));
     g_mutex_unlock(&m->lock);
     return GST_PAD_PROBE_OK;
 }
@@ -495,8 +489,7 @@ int
 tc_media_recording_read(const char *path, int timeout_s,
                         struct tc_media_recording *out, char **why)
 {
-    struct measure m = {.first = GST_CLOCK_TIME_NONE,
-                        .end = GST_CLOCK_TIME_NONE};
+    struct measure m = {.span = SPAN_EMPTY};
     g_autoptr(GError) err = NULL;
     g_autoptr(GstElement) pipeline = gst_parse_launch(
         "filesrc name=src ! matroskademux name=d d. ! fakesink name=sink "
@@ -527,11 +520,11 @@ tc_media_recording_read(const char *path, int timeout_s,
         *why = g_strdup_printf("not read within %d s", timeout_s);
         return -ETIMEDOUT;
     }
-    if (!GST_CLOCK_TIME_IS_VALID(m.first)) {
+    if (span_empty(&m.span)) {
         *why = g_strdup("no frame could be read");
         return -EPROTO;
     }
-    out->duration_us = (int64_t)((m.end - m.first) / 1000);
+    out->duration_us = span_us(&m.span);
     if (file_digest(path, &out->bytes, out->sha256) < 0) {
         *why = g_strdup("cannot map it");
         return -EIO;

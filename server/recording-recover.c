@@ -80,20 +80,6 @@ tc_srv__recording_recorded(const char *file)
     }
 }
 
-int64_t
-tc_srv__recording_marked_user(const char *file)
-{
-    g_autofree char *marker = marker_path(file);
-    json_t *doc = json_load_file(marker, 0, NULL);
-    json_int_t uid = 0;
-
-    if (doc) {
-        json_unpack(doc, "{s:I}", "user_id", &uid);
-        json_decref(doc);
-    }
-    return uid;
-}
-
 /* The row a marker and its file make; false (with a warning) when the
  * marker does not say what it must. */
 static bool
@@ -118,6 +104,18 @@ row_of(json_t *doc, const char *marker, struct tc_rec_recording *r)
     r->track = (char *)track;
     r->started_at_us = at;
     return true;
+}
+
+int64_t
+tc_srv__recording_marked_user(const char *file)
+{
+    g_autofree char *marker = marker_path(file);
+    json_t *doc = json_load_file(marker, 0, NULL);
+    struct tc_rec_recording r = {0};
+    int64_t uid = doc && row_of(doc, marker, &r) ? r.user_id : 0;
+
+    json_decref(doc);
+    return uid;
 }
 
 /* Take up one marker (absolute path; `rel`: its file's path in the data

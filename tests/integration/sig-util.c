@@ -73,11 +73,25 @@ add_participant(const char *data_dir)
     return rc;
 }
 
+/* The server on f's data directory and dir/t.ini; its URLs. */
+static int
+server_start(struct sig_fixture *f)
+{
+    g_autofree char *ini = g_build_filename(f->dir, "t.ini", NULL);
+    const char *args[] = {"--data-dir", f->data_dir, "--config", ini, NULL};
+
+    if (tc_harness_start(&f->h, args) < 0) {
+        return -1;
+    }
+    f->http_url = g_strdup_printf("http://127.0.0.1:%d", f->h.port);
+    f->ws_url = g_strdup_printf("ws://127.0.0.1:%d/ws", f->h.port);
+    return 0;
+}
+
 int
 sig_fixture_start(struct sig_fixture *f, const char *config)
 {
     g_autofree char *acc = NULL, *ini = NULL;
-    const char *args[] = {"--data-dir", NULL, "--config", NULL, NULL};
 
     memset(f, 0, sizeof(*f));
     f->dir = tc_tmp_dir("sig");
@@ -91,21 +105,12 @@ sig_fixture_start(struct sig_fixture *f, const char *config)
         return -1;
     }
     g_file_set_contents(ini, config ? config : "", -1, NULL);
-    args[1] = f->data_dir;
-    args[3] = ini;
-    if (tc_harness_start(&f->h, args) < 0) {
-        return -1;
-    }
-    f->http_url = g_strdup_printf("http://127.0.0.1:%d", f->h.port);
-    f->ws_url = g_strdup_printf("ws://127.0.0.1:%d/ws", f->h.port);
-    return 0;
+    return server_start(f);
 }
 
 int
 sig_fixture_restart(struct sig_fixture *f, int sig)
 {
-    g_autofree char *ini = g_build_filename(f->dir, "t.ini", NULL);
-    const char *args[] = {"--data-dir", f->data_dir, "--config", ini, NULL};
     int status;
     long ms;
 
@@ -113,12 +118,7 @@ sig_fixture_restart(struct sig_fixture *f, int sig)
     tc_harness_fini(&f->h);
     g_clear_pointer(&f->http_url, g_free);
     g_clear_pointer(&f->ws_url, g_free);
-    if (tc_harness_start(&f->h, args) < 0) {
-        return -1;
-    }
-    f->http_url = g_strdup_printf("http://127.0.0.1:%d", f->h.port);
-    f->ws_url = g_strdup_printf("ws://127.0.0.1:%d/ws", f->h.port);
-    return 0;
+    return server_start(f);
 }
 
 void

@@ -210,6 +210,43 @@ late_subscribe(struct run *r, struct tpeer *rd, unsigned fpp)
     }
 }
 
+/* The description of src's first n_leads signals, for an announce. */
+struct leads {
+    const char *names[TC_MEDIA_ECG_MAX_LEADS];
+    double gains[TC_MEDIA_ECG_MAX_LEADS];
+    int bases[TC_MEDIA_ECG_MAX_LEADS], zeros[TC_MEDIA_ECG_MAX_LEADS];
+};
+
+/* An announce of src's first n_leads signals from HK-ECG-01 for the
+ * patient, to the reader, at `speed` (its arrays in *l). */
+static struct tc_sdk_ecg_announce
+announce_of(const struct tc_media_wfdb_record *src, unsigned n_leads,
+            unsigned fpp, double speed, struct leads *l)
+{
+    const struct tc_media_wfdb_header *h = &src->header;
+
+    for (unsigned i = 0; i < n_leads; i++) {
+        l->names[i] = h->signals[i].description;
+        l->gains[i] = h->signals[i].gain;
+        l->bases[i] = h->signals[i].baseline;
+        l->zeros[i] = h->signals[i].adc_zero;
+    }
+    return (struct tc_sdk_ecg_announce){
+        .patient = patient,
+        .device = "HK-ECG-01",
+        .desc = {.n_leads = n_leads,
+                 .frames_per_packet = fpp,
+                 .leads = l->names,
+                 .sample_rate_hz = (unsigned)h->sample_rate_hz,
+                 .gains = l->gains,
+                 .baselines = l->bases,
+                 .adc_zeros = l->zeros,
+                 .adc_resolution_bits = h->signals[0].adc_resolution},
+        .reader = reader,
+        .speed = speed,
+    };
+}
+
 /*
  * Stream `src` (its first n_leads signals) at `speed` from huang.xiaoyan
  * to the server, watched by sun.lihua over SRTP and WebSocket. The test
@@ -221,9 +258,7 @@ stream_record(struct run *r, const struct tc_media_wfdb_record *src,
               const char *profile, bool wrong_key_and_replay)
 {
     const struct tc_media_wfdb_header *h = &src->header;
-    const char *names[TC_MEDIA_ECG_MAX_LEADS];
-    double gains[TC_MEDIA_ECG_MAX_LEADS];
-    int bases[TC_MEDIA_ECG_MAX_LEADS], zeros[TC_MEDIA_ECG_MAX_LEADS];
+    struct leads leads;
     struct tpeer *dev = tpeer_new(&fx, "huang.xiaoyan", 0);
     struct tpeer *rd = tpeer_new(&fx, "sun.lihua", 0);
     struct tc_sdk_ecg_stream_callbacks scb = {on_ready, on_stopped};
@@ -246,27 +281,10 @@ stream_record(struct run *r, const struct tc_media_wfdb_record *src,
             r->frames[t * n_leads + l] = src->samples[t * h->n_signals + l];
         }
     }
-    for (unsigned l = 0; l < n_leads; l++) {
-        names[l] = h->signals[l].description;
-        gains[l] = h->signals[l].gain;
-        bases[l] = h->signals[l].baseline;
-        zeros[l] = h->signals[l].adc_zero;
-    }
-    struct tc_sdk_ecg_announce a = {
-        .patient = patient,
-        .device = "HK-ECG-01",
-        .desc = {.n_leads = n_leads,
-                 .frames_per_packet = fpp,
-                 .leads = names,
-                 .sample_rate_hz = (unsigned)h->sample_rate_hz,
-                 .gains = gains,
-                 .baselines = bases,
-                 .adc_zeros = zeros,
-                 .adc_resolution_bits = h->signals[0].adc_resolution},
-        .profile = profile,
-        .reader = reader,
-        .speed = speed,
-    };
+    struct tc_sdk_ecg_announce a =
+        announce_of(src, n_leads, fpp, speed, &leads);
+
+    a.profile = profile;
     if (!dev || !rd ||
         tc_sdk_ecg_stream_announce(dev->c, &a, &scb, r, &r->stream) < 0 ||
         !wait_for(&r->ready, 5000) || r->ready_err) {
@@ -624,38 +642,19 @@ test_a_stream_cut_by_a_kill_awaits_reading_after_the_restart(void)
     struct tpeer *dev = tpeer_new(&fx, "huang.xiaoyan", 0);
     struct tc_sdk_ecg_stream_callbacks scb = {on_ready, on_stopped};
     struct run r = {0};
-    const char *names[2];
-    double gains[2];
-    int bases[2], zeros[2];
+    struct leads leads;
+    struct tc_sdk_ecg_announce a;
     int64_t study = 0, frames = 0;
     struct tc_media_wfdb_record *arc = NULL;
     int16_t *first;
 
     TC_REQUIRE(src && dev);
     first = g_new(int16_t, (gsize)360 * 10 * 2);
-    for (unsigned l = 0; l < 2; l++) {
-        names[l] = src->header.signals[l].description;
-        gains[l] = src->header.signals[l].gain;
-        bases[l] = src->header.signals[l].baseline;
-        zeros[l] = src->header.signals[l].adc_zero;
-    }
     for (int t = 0; t < 360 * 10; t++) { /* its first 10 s, 2 leads */
         first[t * 2] = src->samples[t * src->header.n_signals];
         first[t * 2 + 1] = src->samples[t * src->header.n_signals + 1];
     }
-    struct tc_sdk_ecg_announce a = {
-        .patient = patient,
-        .device = "HK-ECG-01",
-        .desc = {.n_leads = 2,
-                 .leads = names,
-                 .sample_rate_hz = 360,
-                 .gains = gains,
-                 .baselines = bases,
-                 .adc_zeros = zeros,
-                 .adc_resolution_bits = src->header.signals[0].adc_resolution},
-        .reader = reader,
-        .speed = 1,
-    };
+    a = announce_of(src, 2, 0, 1, &leads); /* 20 ms packets, real time */
     TC_REQUIRE(tc_sdk_ecg_stream_announce(dev->c, &a, &scb, &r, &r.stream) ==
                0);
     TC_REQUIRE(wait_for(&r.ready, 5000) && !r.ready_err);
