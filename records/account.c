@@ -19,11 +19,12 @@
 
 #include "records-int.h"
 
-#define HASH_MAX_LEN 256
-#define HASH_PREFIX  "$argon2id$"
-#define TOTP_MIN_LEN 16
-#define TOTP_MAX_LEN 128
-#define ROLES_ALL    (((1u << (TC_REC_USER_ROLE_MAX + 1)) - 1) & ~1u)
+#define HASH_MAX_LEN        256
+#define HASH_PREFIX         "$argon2id$"
+#define TOTP_MIN_LEN        16
+#define TOTP_MAX_LEN        128
+#define TOTP_SEALED_MAX_LEN 256
+#define ROLES_ALL           (((1u << (TC_REC_USER_ROLE_MAX + 1)) - 1) & ~1u)
 
 static const char *const role_codes[] = {
     [TC_REC_USER_ADMIN] = "admin",
@@ -97,6 +98,30 @@ hash_check(struct tc_rec_db *db, const char *hash)
     return rc;
 }
 
+/* A sealed secret (the server's, totp-seal.c): the prefix, then base64. */
+static int
+sealed_check(struct tc_rec_db *db, const char *secret, size_t len)
+{
+    size_t prefix = strlen(TC_REC_TOTP_SEALED_PREFIX);
+
+    if (len <= prefix || len > TOTP_SEALED_MAX_LEN) {
+        return tc_rec__fail(db, -EINVAL,
+                            "totp_secret: a sealed secret must be %zu..%d "
+                            "characters",
+                            prefix + 1, TOTP_SEALED_MAX_LEN);
+    }
+    for (size_t i = prefix; i < len; i++) {
+        char c = secret[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+              (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '=')) {
+            return tc_rec__fail(db, -EINVAL,
+                                "totp_secret: a sealed secret is base64 "
+                                "after its prefix");
+        }
+    }
+    return 0;
+}
+
 static int
 totp_check(struct tc_rec_db *db, const char *secret)
 {
@@ -106,6 +131,10 @@ totp_check(struct tc_rec_db *db, const char *secret)
         return 0;
     }
     len = strlen(secret);
+    if (strncmp(secret, TC_REC_TOTP_SEALED_PREFIX,
+                strlen(TC_REC_TOTP_SEALED_PREFIX)) == 0) {
+        return sealed_check(db, secret, len);
+    }
     if (len < TOTP_MIN_LEN || len > TOTP_MAX_LEN) {
         return tc_rec__fail(db, -EINVAL,
                             "totp_secret: must be %d..%d base32 characters",
@@ -540,6 +569,65 @@ tc_rec_user_set_totp_secret(struct tc_rec_db *db, int64_t id,
                                "UPDATE users SET totp_secret = ?2,"
                                " totp_last_step = 0 WHERE id = ?1",
                                bind_text2, totp_secret);
+}
+
+struct reseal {
+    const char *old, *sealed;
+};
+
+static int
+bind_reseal(sqlite3_stmt *st, const void *arg)
+{
+    const struct reseal *r = arg;
+    int rc = sqlite3_bind_text(st, 2, r->old, -1, SQLITE_STATIC);
+
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_bind_text(st, 3, r->sealed, -1, SQLITE_STATIC);
+    }
+    return tc_rec__errno(rc);
+}
+
+int
+tc_rec_user_totp_reseal(struct tc_rec_db *db, int64_t id, const char *old,
+                        const char *sealed)
+{
+    struct reseal r = {old, sealed};
+    int rc;
+
+    tc_rec__ok(db);
+    if (!old || !sealed) {
+        return tc_rec__fail(db, -EINVAL, "totp_secret: required");
+    }
+    rc = totp_check(db, sealed);
+    if (rc < 0) {
+        return rc;
+    }
+    return tc_rec__user_update(db, id,
+                               "UPDATE users SET totp_secret = ?3"
+                               " WHERE id = ?1 AND totp_secret = ?2",
+                               bind_reseal, &r);
+}
+
+int
+tc_rec_user_totp_secrets(struct tc_rec_db *db, tc_rec_totp_secret_fn fn,
+                         void *data)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    tc_rec__ok(db);
+    st = tc_rec__stmt(db, "SELECT id, totp_secret FROM users"
+                          " WHERE totp_secret IS NOT NULL ORDER BY id");
+    if (!st) {
+        return -EIO;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        fn(data, sqlite3_column_int64(st, 0),
+           (const char *)sqlite3_column_text(st, 1));
+    }
+    rc = rc == SQLITE_DONE ? 0 : tc_rec__fail_sql(db, rc, "totp secrets");
+    sqlite3_reset(st);
+    return rc;
 }
 
 static int

@@ -2491,8 +2491,8 @@ int tc_rec_user_role_from_string(const char *s, enum tc_rec_user_role *out);
  * TC_REC_USER_ROLE_BIT(r) per role, at least one; the resident role
  * needs resident_id, the carer role carer_id, and the clinical roles
  * (doctor .. radiologist) practitioner_id. totp_secret: base32 (A-Z2-7,
- * 16..128 characters) or NULL for no second factor. locked_until_us: 0
- * when not locked.
+ * 16..128 characters), sealed (see tc_rec_user_set_totp_secret) or NULL
+ * for no second factor. locked_until_us: 0 when not locked.
  */
 struct tc_rec_user {
     int64_t id;
@@ -2553,11 +2553,29 @@ int tc_rec_user_set_password_hash(struct tc_rec_db *db, int64_t id,
  * against the user's person link. Errors: -ENOENT, -EINVAL (roles). */
 int tc_rec_user_set_roles(struct tc_rec_db *db, int64_t id, unsigned roles);
 
-/* Set (base32, 16..128 characters of A-Z2-7) or clear (NULL) a user's
- * TOTP secret; either forgets the last accepted step.
+/* A TOTP secret sealed by the server (its totp-seal.c) starts with this
+ * prefix and goes on in base64; records keeps it as it is given. */
+#define TC_REC_TOTP_SEALED_PREFIX "sealed1:"
+
+/* Set or clear (NULL) a user's TOTP secret: base32 (16..128 characters
+ * of A-Z2-7), or sealed (TC_REC_TOTP_SEALED_PREFIX then base64, at most
+ * 256 characters in all); either forgets the last accepted step.
  * Errors: -ENOENT, -EINVAL (totp_secret). */
 int tc_rec_user_set_totp_secret(struct tc_rec_db *db, int64_t id,
                                 const char *totp_secret);
+
+/* Replace user id's TOTP secret `old` by `sealed` (the same secret,
+ * sealed), keeping the last accepted step. Errors: -ENOENT (no such user,
+ * or its secret is no longer `old`), -EINVAL (sealed). */
+int tc_rec_user_totp_reseal(struct tc_rec_db *db, int64_t id, const char *old,
+                            const char *sealed);
+
+/* fn(data, id, secret) for every user with a TOTP secret, by id; the
+ * secret is valid during the call only. Errors: -EIO. */
+typedef void (*tc_rec_totp_secret_fn)(void *data, int64_t id,
+                                      const char *secret);
+int tc_rec_user_totp_secrets(struct tc_rec_db *db, tc_rec_totp_secret_fn fn,
+                             void *data);
 
 /*
  * Remember that TOTP step `step` (> 0) was used to log in, so the same

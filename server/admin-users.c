@@ -336,7 +336,8 @@ static int
 cmd_user_totp(struct tc_rec_db *db, int argc, char **argv)
 {
     bool remove = argc == 2 && strcmp(argv[1], "--remove") == 0;
-    g_autofree char *secret = NULL, *uri_name = NULL;
+    g_autofree char *secret = NULL, *sealed = NULL, *uri_name = NULL;
+    unsigned char key[TC_SRV__TOTP_KEY_LEN];
     g_autofree char *err = NULL;
     struct tc_rec_user *u;
     int rc;
@@ -354,8 +355,19 @@ cmd_user_totp(struct tc_rec_db *db, int argc, char **argv)
     if (!u) {
         return 1;
     }
-    secret = remove ? NULL : tc_srv__totp_secret_new();
-    rc = tc_rec_user_set_totp_secret(db, u->id, secret);
+    if (!remove) {
+        secret = tc_srv__totp_secret_new();
+        rc = tc_srv__totp_key_load(tc_srv__admin_data_dir, db, key, &err);
+        sealed = rc == 0 ? tc_srv__totp_seal(key, secret) : NULL;
+        sodium_memzero(key, sizeof(key));
+        if (!sealed) {
+            fprintf(stderr, "telecare-admin: %s\n",
+                    err ? err : "cannot seal the secret");
+            tc_rec_user_free(u);
+            return 1;
+        }
+    }
+    rc = tc_rec_user_set_totp_secret(db, u->id, sealed);
     if (rc == 0) {
         audit(db, TC_REC_AUDIT_UPDATE, u->id,
               remove ? "user-totp removed" : "user-totp enrolled");

@@ -99,6 +99,8 @@ open_db(const char *data_dir, struct tc_rec_db **db)
     return 0;
 }
 
+const char *tc_srv__admin_data_dir = "./var";
+
 int
 main(int argc, char **argv)
 {
@@ -122,6 +124,7 @@ main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    tc_srv__admin_data_dir = data_dir;
     if (open_db(data_dir, &db) < 0) {
         return 1;
     }

@@ -297,6 +297,8 @@ second_factor(struct login *l, const struct tc_rec_user *u, guint *delay_ms)
     bool required = u->totp_secret || (tc_srv__roles_from_records(u->roles) &
                                        srv->cfg->totp_required_roles);
     int64_t step = 0;
+    char *secret = NULL;
+    int rc;
 
     if (!required) {
         return true;
@@ -316,8 +318,22 @@ second_factor(struct login *l, const struct tc_rec_user *u, guint *delay_ms)
         tc_srv__resp_error_field(&l->call->resp, 401, "totp", "totp required");
         return false;
     }
-    if (tc_srv__totp_check(u->totp_secret, l->totp, now_us() / G_USEC_PER_SEC,
-                           &step) < 0) {
+    if (tc_srv__totp_open(srv->totp_key, u->totp_secret, &secret) < 0) {
+        g_warning("user %" G_GINT64_FORMAT ": TOTP secret not sealed under "
+                  "this data directory's totp.key",
+                  u->id);
+        audit(srv, l->username, l->client_addr, TC_REC_AUDIT_FAILURE,
+              "login: totp secret unreadable");
+        tc_srv__resp_error_field(&l->call->resp, 500, "totp",
+                                 "this account's TOTP secret cannot be read "
+                                 "on the server; an administrator can "
+                                 "enrol it again (telecare-admin "
+                                 "user-totp)");
+        return false;
+    }
+    rc = tc_srv__totp_check(secret, l->totp, now_us() / G_USEC_PER_SEC, &step);
+    tc_srv__password_wipe(secret);
+    if (rc < 0) {
         *delay_ms = login_failed(l, u->failed_logins, "login: wrong totp");
         return false;
     }

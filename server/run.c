@@ -33,6 +33,7 @@
 #include <glib-unix.h>
 #include <glib.h>
 #include <libwebsockets.h>
+#include <sodium.h>
 
 #include "server-int.h"
 #include "tc-config.h"
@@ -177,6 +178,26 @@ start_lws(struct tc_srv *srv, const char *cert, const char *key, char **errmsg)
     }
     srv->port = lws_get_vhost_listen_port(srv->vhost);
     return 0;
+}
+
+/* The TOTP secrets' key, and the secrets still in the clear sealed. */
+static int
+totp_start(struct tc_srv *srv, char **errmsg)
+{
+    int sealed = 0;
+    int rc = tc_srv__totp_key_load(srv->cfg->data_dir, srv->db, srv->totp_key,
+                                   errmsg);
+
+    if (rc == 0 &&
+        tc_srv__totp_seal_clear(srv->db, srv->totp_key, &sealed) < 0) {
+        g_warning("TOTP secrets: %s; those left in the clear are sealed "
+                  "at the next start",
+                  tc_rec_errmsg(srv->db));
+    }
+    if (sealed > 0) {
+        g_message("sealed %d TOTP secret(s) kept in the clear", sealed);
+    }
+    return rc;
 }
 
 static int
@@ -349,6 +370,7 @@ stop(struct tc_srv *srv)
     tc_srv__ratelimit_free(srv->rate_address);
     tc_srv__ratelimit_free(srv->rate_account);
     g_main_loop_unref(srv->loop);
+    sodium_memzero(srv->totp_key, sizeof(srv->totp_key));
 }
 
 static bool
@@ -415,7 +437,7 @@ start(struct tc_srv *srv, GPtrArray *created)
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
     }
-    if (open_database(srv, created, &err) < 0) {
+    if (open_database(srv, created, &err) < 0 || totp_start(srv, &err) < 0) {
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
     }

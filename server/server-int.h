@@ -34,8 +34,11 @@ struct tc_uvglib;
 struct tc_srv__media;
 struct tc_loopstat;
 
+#define TC_SRV__TOTP_KEY_LEN 32 /* totp-seal.c's key */
+
 struct tc_srv {
-    const struct tc_srv_config *cfg; /* borrowed for the run */
+    const struct tc_srv_config *cfg;              /* borrowed for the run */
+    unsigned char totp_key[TC_SRV__TOTP_KEY_LEN]; /* totp-seal.c */
     GMainLoop *loop;
     struct lws_context *lws;
     struct tc_uvglib *uv; /* lws's libuv loop, a source of the GLib loop */
@@ -207,6 +210,30 @@ int tc_srv__totp_check(const char *secret_b32, const char *code,
 
 /* A new random 160-bit secret as base32 (32 characters, g_free). */
 char *tc_srv__totp_secret_new(void);
+
+/* == totp-seal.c: TOTP secrets sealed under <data_dir>/totp.key == */
+
+/* Read <data_dir>/totp.key into key, or make it (mode 0600) when it is
+ * missing and no secret in db is sealed. Errors, with *why (g_free):
+ * -ENOKEY (missing while sealed secrets exist), -EINVAL (not a 32-byte
+ * file), or an errno reading or making it. */
+int tc_srv__totp_key_load(const char *data_dir, struct tc_rec_db *db,
+                          unsigned char *key, char **why);
+
+/* A base32 secret sealed for the users table (g_free); NULL if it is
+ * empty or longer than 128 characters. */
+char *tc_srv__totp_seal(const unsigned char *key, const char *secret);
+
+/* The base32 secret of a stored one, sealed or still in the clear, in
+ * *out (wipe with tc_srv__password_wipe). Errors: -EBADMSG (not sealed
+ * under this key, or altered). */
+int tc_srv__totp_open(const unsigned char *key, const char *stored,
+                      char **out);
+
+/* Seal every secret in db still in the clear, keeping each account's last
+ * accepted step; *sealed_out says how many. Errors: from records. */
+int tc_srv__totp_seal_clear(struct tc_rec_db *db, const unsigned char *key,
+                            int *sealed_out);
 
 /* Base32 without padding (g_free); and back, ignoring case and any '='
  * padding. Decode errors: -EINVAL (not base32), -EMSGSIZE (over cap). */
@@ -855,6 +882,8 @@ void tc_srv__admin_audit(struct tc_rec_db *db, enum tc_rec_audit_action action,
                          const char *detail);
 
 /* Subcommand tables, each ending with {NULL}. */
+/* telecare-admin's --data-dir (the commands get its database open). */
+extern const char *tc_srv__admin_data_dir;
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_base[];
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_users[];
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_demo[];

@@ -485,6 +485,24 @@ totp_code(const char *secret_b32, int64_t unix_s, char out[7])
     snprintf(out, 7, "%06u", bin % 1000000);
 }
 
+/* The TOTP secret as the running server's database holds it (g_free). */
+static char *
+stored_totp(struct tc_harness *h, const char *username)
+{
+    g_autofree char *path = g_build_filename(h->data_dir, "telecare.db", NULL);
+    struct tc_rec_db *db = NULL;
+    struct tc_rec_user *u = NULL;
+    char *secret = NULL;
+
+    if (tc_rec_open(path, &db) == 0 &&
+        tc_rec_user_get_by_username(db, username, &u) == 0) {
+        secret = g_strdup(u->totp_secret);
+    }
+    tc_rec_user_free(u);
+    tc_rec_close(db);
+    return secret;
+}
+
 static void
 test_totp_is_required_and_checked(void)
 {
@@ -501,6 +519,14 @@ test_totp_is_required_and_checked(void)
     TC_CHECK_STR_CONTAINS(out, "otpauth://totp/telecare:frank?secret=");
     at = strstr(out, "secret: ");
     TC_REQUIRE(at && sscanf(at, "secret: %63s", secret) == 1);
+    g_free(out);
+    /* The database holds it sealed, under a key file beside it. */
+    out = stored_totp(&h, "frank");
+    TC_CHECK(out && g_str_has_prefix(out, TC_REC_TOTP_SEALED_PREFIX));
+    TC_CHECK(out && !strstr(out, secret));
+    g_free(out);
+    out = g_build_filename(h.data_dir, "totp.key", NULL);
+    TC_CHECK(g_file_test(out, G_FILE_TEST_IS_REGULAR));
     g_free(out);
 
     TC_REQUIRE(login(&h, "frank", PASSWORD, NULL, &r) == 0);

@@ -2,16 +2,27 @@
 /*
  * test-totp.c - one-time codes: the RFC 6238 Appendix B test vectors for
  * SHA-1, SHA-256 and SHA-512 (8 digits), the 6-digit login check with
- * its one-step window either side, and base32 (RFC 4648 section 10).
+ * its one-step window either side, and base32 (RFC 4648 section 10);
+ * secrets sealed under the data directory's totp.key (totp-seal.c), on a
+ * real records file.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
+#include <sodium.h>
 
 #include "server-int.h"
+#include "tc-records.h"
 #include "tc-test.h"
+
+#define SECRET "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+#define HASH                                                                  \
+    "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
 
 /* The RFC's seeds: "1234567890" repeated to the hash's size. */
 static const char seed_sha1[] = "12345678901234567890";
@@ -140,6 +151,138 @@ test_new_secrets_are_160_bit_and_differ(void)
     g_free(b);
 }
 
+static void
+test_a_sealed_secret_opens_only_under_its_key_unaltered(void)
+{
+    unsigned char key[TC_SRV__TOTP_KEY_LEN], other[TC_SRV__TOTP_KEY_LEN];
+    g_autofree char *a = NULL, *b = NULL;
+    char *out = NULL;
+    size_t k;
+
+    randombytes_buf(key, sizeof(key));
+    randombytes_buf(other, sizeof(other));
+    a = tc_srv__totp_seal(key, SECRET);
+    b = tc_srv__totp_seal(key, SECRET);
+    TC_REQUIRE(a && b);
+    TC_CHECK(g_str_has_prefix(a, TC_REC_TOTP_SEALED_PREFIX));
+    TC_CHECK(strstr(a, SECRET) == NULL);
+    TC_CHECK(strcmp(a, b) != 0); /* a fresh nonce each time */
+    TC_REQUIRE(tc_srv__totp_open(key, a, &out) == 0);
+    TC_CHECK_STR_EQ(out, SECRET);
+    tc_srv__password_wipe(out);
+    TC_CHECK_EQ(tc_srv__totp_open(other, a, &out), -EBADMSG);
+    /* one character of the box changed */
+    k = strlen(TC_REC_TOTP_SEALED_PREFIX) + 10;
+    a[k] = a[k] == 'A' ? 'B' : 'A';
+    TC_CHECK_EQ(tc_srv__totp_open(key, a, &out), -EBADMSG);
+    TC_CHECK_EQ(tc_srv__totp_open(key, TC_REC_TOTP_SEALED_PREFIX "AAAA", &out),
+                -EBADMSG);
+    /* one still in the clear is given back as it is */
+    TC_REQUIRE(tc_srv__totp_open(key, SECRET, &out) == 0);
+    TC_CHECK_STR_EQ(out, SECRET);
+    tc_srv__password_wipe(out);
+    TC_CHECK(tc_srv__totp_seal(key, "") == NULL);
+}
+
+static struct tc_rec_db *
+open_db(const char *dir, int64_t *id)
+{
+    g_autofree char *path = g_build_filename(dir, "telecare.db", NULL);
+    struct tc_rec_user u = {.username = "frank",
+                            .password_hash = HASH,
+                            .roles = TC_REC_USER_ROLE_BIT(TC_REC_USER_ADMIN),
+                            .created_at_us = 1};
+    struct tc_rec_db *db = NULL;
+
+    if (tc_rec_open(path, &db) != 0 || tc_rec_user_create(db, &u, id) != 0) {
+        printf("Bail out! cannot make %s\n", path);
+        exit(1);
+    }
+    return db;
+}
+
+static void
+test_the_key_is_made_once_and_never_over_sealed_secrets(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("totp-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "totp.key", NULL);
+    unsigned char key[TC_SRV__TOTP_KEY_LEN], again[TC_SRV__TOTP_KEY_LEN];
+    g_autofree char *sealed = NULL;
+    char *why = NULL;
+    struct stat st;
+    int64_t id;
+    struct tc_rec_db *db = open_db(dir, &id);
+
+    /* none yet: made, 32 bytes, the owner's alone */
+    TC_REQUIRE(tc_srv__totp_key_load(dir, db, key, &why) == 0);
+    TC_REQUIRE(stat(path, &st) == 0);
+    TC_CHECK_EQ(st.st_size, TC_SRV__TOTP_KEY_LEN);
+    TC_CHECK_EQ(st.st_mode & 0777, 0600);
+    TC_REQUIRE(tc_srv__totp_key_load(dir, db, again, &why) == 0);
+    TC_CHECK(memcmp(key, again, sizeof(key)) == 0);
+
+    /* a secret sealed under it, then the key lost: not made again */
+    sealed = tc_srv__totp_seal(key, SECRET);
+    TC_REQUIRE(tc_rec_user_set_totp_secret(db, id, sealed) == 0);
+    TC_REQUIRE(g_unlink(path) == 0);
+    TC_CHECK_EQ(tc_srv__totp_key_load(dir, db, again, &why), -ENOKEY);
+    TC_CHECK_STR_CONTAINS(why, "1 account(s) hold TOTP secrets sealed");
+    g_clear_pointer(&why, g_free);
+    TC_CHECK(!g_file_test(path, G_FILE_TEST_EXISTS));
+
+    /* a damaged key file is refused, saying what it must be */
+    TC_REQUIRE(g_file_set_contents(path, "short", -1, NULL));
+    TC_CHECK_EQ(tc_srv__totp_key_load(dir, db, again, &why), -EINVAL);
+    TC_CHECK_STR_CONTAINS(why, "exactly 32 bytes");
+    g_clear_pointer(&why, g_free);
+    tc_rec_close(db);
+    g_unlink(path);
+    g_autofree char *dbp = g_build_filename(dir, "telecare.db", NULL);
+    g_unlink(dbp);
+    g_rmdir(dir);
+}
+
+static void
+test_secrets_in_the_clear_are_sealed_keeping_the_replay_step(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("totp-XXXXXX", NULL);
+    unsigned char key[TC_SRV__TOTP_KEY_LEN];
+    struct tc_rec_user *u = NULL;
+    char *why = NULL, *out = NULL;
+    int64_t id;
+    int sealed = -1;
+    struct tc_rec_db *db = open_db(dir, &id);
+
+    TC_REQUIRE(tc_rec_user_set_totp_secret(db, id, SECRET) == 0);
+    TC_REQUIRE(tc_rec_user_totp_step_use(db, id, 1234) == 0);
+    TC_REQUIRE(tc_srv__totp_key_load(dir, db, key, &why) == 0);
+    TC_REQUIRE(tc_srv__totp_seal_clear(db, key, &sealed) == 0);
+    TC_CHECK_EQ(sealed, 1);
+    TC_REQUIRE(tc_rec_user_get(db, id, &u) == 0);
+    TC_CHECK(g_str_has_prefix(u->totp_secret, TC_REC_TOTP_SEALED_PREFIX));
+    TC_CHECK(strstr(u->totp_secret, SECRET) == NULL);
+    TC_CHECK_EQ(u->totp_last_step, 1234); /* a used code stays used */
+    TC_REQUIRE(tc_srv__totp_open(key, u->totp_secret, &out) == 0);
+    TC_CHECK_STR_EQ(out, SECRET);
+    tc_srv__password_wipe(out);
+    tc_rec_user_free(u);
+    /* nothing left in the clear: nothing done */
+    TC_REQUIRE(tc_srv__totp_seal_clear(db, key, &sealed) == 0);
+    TC_CHECK_EQ(sealed, 0);
+    /* resealing only replaces the secret it was read as */
+    TC_CHECK_EQ(tc_rec_user_totp_reseal(db, id, SECRET,
+                                        TC_REC_TOTP_SEALED_PREFIX "QUJD"),
+                -ENOENT);
+    TC_CHECK_EQ(tc_rec_user_totp_reseal(db, id, SECRET, "sealed1:no spaces"),
+                -EINVAL);
+    tc_rec_close(db);
+    g_autofree char *kp = g_build_filename(dir, "totp.key", NULL);
+    g_autofree char *dbp = g_build_filename(dir, "telecare.db", NULL);
+    g_unlink(kp);
+    g_unlink(dbp);
+    g_rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -147,5 +290,11 @@ main(void)
     TC_RUN(test_login_check_accepts_one_step_either_side);
     TC_RUN(test_base32_rfc4648_vectors);
     TC_RUN(test_new_secrets_are_160_bit_and_differ);
+    if (sodium_init() < 0) {
+        return 1;
+    }
+    TC_RUN(test_a_sealed_secret_opens_only_under_its_key_unaltered);
+    TC_RUN(test_the_key_is_made_once_and_never_over_sealed_secrets);
+    TC_RUN(test_secrets_in_the_clear_are_sealed_keeping_the_replay_step);
     return tc_done();
 }
