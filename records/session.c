@@ -8,8 +8,9 @@
  *
  * Invariants: the token itself never reaches this file, only its hash;
  * a session once revoked or expired never becomes live again; a user's
- * dead sessions are deleted when that user opens a new one, so the table
- * holds about one row per live session.
+ * dead sessions are deleted when that user opens a new one, and everyone's
+ * once they have been dead a while (tc_rec_session_purge, the server's
+ * hourly sweep), so the table holds about one row per live session.
  *
  * Thread: the handle's thread.
  */
@@ -320,6 +321,29 @@ tc_rec_session_revoke_all_for_user(struct tc_rec_db *db, int64_t user_id,
     rc = tc_rec__tx_end(db, revoke_all(db, user_id, now_us, &n));
     if (rc == 0 && n_out) {
         *n_out = n;
+    }
+    return rc;
+}
+
+int
+tc_rec_session_purge(struct tc_rec_db *db, int64_t before_us, size_t *n_out)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    tc_rec__ok(db);
+    if (before_us <= 0) {
+        return tc_rec__fail(db, -EINVAL, "before_us: required");
+    }
+    st = tc_rec__stmt(db, "DELETE FROM sessions WHERE expires_at_us <= ?1"
+                          " OR revoked_at_us <= ?1");
+    if (!st) {
+        return -EIO;
+    }
+    sqlite3_bind_int64(st, 1, before_us);
+    rc = tc_rec__step_done(db, st, "session");
+    if (rc == 0 && n_out) {
+        *n_out = (size_t)sqlite3_changes(db->conn);
     }
     return rc;
 }

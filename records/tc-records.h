@@ -2661,6 +2661,12 @@ int tc_rec_session_revoke(struct tc_rec_db *db,
 int tc_rec_session_revoke_all_for_user(struct tc_rec_db *db, int64_t user_id,
                                        int64_t now_us, size_t *n_out);
 
+/* Delete every session that expired or was revoked at or before
+ * before_us (live ones stay); *n_out (may be NULL) counts them.
+ * Errors: -EINVAL (before_us). */
+int tc_rec_session_purge(struct tc_rec_db *db, int64_t before_us,
+                         size_t *n_out);
+
 /* == Home rehabilitation: library, schedule, attendance, uploads, alerts ==
  * (rehab-library.c, rehab-schedule.c, rehab-attend.c, rehab-upload.c,
  * rehab-alert.c; migration 9) */

@@ -12,6 +12,11 @@
  *
  * Tokens never reach a log; neither does their hash.
  *
+ * Sessions that expired or were revoked more than SWEEP_KEEP_S ago are
+ * deleted every SWEEP_EVERY_S, and once just after start (a token that
+ * old is then "unknown" rather than "expired": either is 401). Their rows
+ * hold no token, but a table of dead sessions grows with every login.
+ *
  * Thread: main.
  */
 #define G_LOG_DOMAIN "auth"
@@ -25,7 +30,10 @@
 #include "server-int.h"
 #include "tc-records.h"
 
-#define BEARER "Bearer "
+#define BEARER        "Bearer "
+#define SWEEP_EVERY_S 3600
+#define SWEEP_FIRST_S 60
+#define SWEEP_KEEP_S  (7 * 24 * 3600)
 
 /* In enum tc_srv__role order; the same codes as records' user roles. */
 static const char *const role_names[TC_SRV__N_ROLES] = {
@@ -206,4 +214,47 @@ tc_srv__auth_resolve(struct tc_srv *srv, const char *authorization,
     tc_srv__who_fill(who, u);
     tc_rec_user_free(u);
     return 0;
+}
+
+/* ---- the sweep of dead sessions ---- */
+
+static gboolean
+sweep(gpointer data)
+{
+    struct tc_srv *srv = data;
+    int64_t before_us = g_get_real_time() - (int64_t)SWEEP_KEEP_S * 1000000;
+    size_t n = 0;
+
+    if (tc_rec_session_purge(srv->db, before_us, &n) < 0) {
+        g_warning("sessions: sweep failed: %s", tc_rec_errmsg(srv->db));
+    } else if (n > 0) {
+        g_info("sessions: forgot %zu expired or revoked over %d days ago", n,
+               SWEEP_KEEP_S / 86400);
+    }
+    if (srv->session_sweep_first) {
+        srv->session_sweep_first = 0;
+        srv->session_sweep = g_timeout_add_seconds(SWEEP_EVERY_S, sweep, srv);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+void
+tc_srv__auth_sweep_start(struct tc_srv *srv)
+{
+    srv->session_sweep_first =
+        g_timeout_add_seconds(SWEEP_FIRST_S, sweep, srv);
+}
+
+void
+tc_srv__auth_sweep_stop(struct tc_srv *srv)
+{
+    if (srv->session_sweep_first) {
+        g_source_remove(srv->session_sweep_first);
+        srv->session_sweep_first = 0;
+    }
+    if (srv->session_sweep) {
+        g_source_remove(srv->session_sweep);
+        srv->session_sweep = 0;
+    }
 }

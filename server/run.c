@@ -354,6 +354,7 @@ stop(struct tc_srv *srv)
     tc_srv__workers_stop(srv);
     tc_srv__rehab_stop(srv);
     tc_srv__auth_stop(srv);
+    tc_srv__auth_sweep_stop(srv);
     tc_srv__audit_flush(srv); /* events still queued, answers waiting */
     destroy_lws(srv);
     tc_srv__sig_free(srv->sig);
@@ -485,6 +486,7 @@ tc_srv_run(const struct tc_srv_config *cfg)
         return rc;
     }
     tc_srv__rehab_start(&srv);
+    tc_srv__auth_sweep_start(&srv);
     tc_srv__emergency_start(&srv); /* ring timers of open emergencies */
     loopstat_start(&srv);
     sig_int = g_unix_signal_add(SIGINT, on_signal, &srv);

@@ -39,6 +39,7 @@ struct tc_loopstat;
 struct tc_srv {
     const struct tc_srv_config *cfg;              /* borrowed for the run */
     unsigned char totp_key[TC_SRV__TOTP_KEY_LEN]; /* totp-seal.c */
+    guint session_sweep_first, session_sweep;     /* auth.c */
     GMainLoop *loop;
     struct lws_context *lws;
     struct tc_uvglib *uv; /* lws's libuv loop, a source of the GLib loop */
@@ -459,6 +460,10 @@ void tc_srv__contracts_sweep(struct tc_srv *srv, struct tc_srv__call *call);
 
 /* Answer every failed login still waiting out its delay (at stop). */
 void tc_srv__auth_stop(struct tc_srv *srv);
+
+/* auth.c: delete long-dead sessions after start and then hourly. */
+void tc_srv__auth_sweep_start(struct tc_srv *srv);
+void tc_srv__auth_sweep_stop(struct tc_srv *srv);
 
 /* == metrics.c == */
 struct tc_srv__metrics *tc_srv__metrics_new(void);

@@ -320,6 +320,43 @@ test_session_slides_then_expires(void)
 }
 
 static void
+test_the_purge_forgets_sessions_dead_before_its_instant_only(void)
+{
+    struct tc_rec_db *db = fx_open();
+    int64_t a = add_user(db, "alpha", ROLE(ADMIN), 0);
+    int64_t b = add_user(db, "bravo", ROLE(ADMIN), 0);
+    unsigned char h[5][32];
+    size_t n = 99;
+
+    /* 1: expired at T0+10s; 2: revoked at T0+5s; 3: expires at T0+100s;
+     * 4: revoked at T0+50s; 5 (another user): live until T0+1000s */
+    for (int i = 0; i < 5; i++) {
+        hash_of(i + 1, h[i]);
+    }
+    TC_REQUIRE(tc_rec_session_create(db, h[0], a, T0, 10 * S, NULL) == 0);
+    TC_REQUIRE(tc_rec_session_create(db, h[1], a, T0, 1000 * S, NULL) == 0);
+    TC_REQUIRE(tc_rec_session_create(db, h[2], a, T0, 100 * S, NULL) == 0);
+    TC_REQUIRE(tc_rec_session_create(db, h[3], a, T0, 1000 * S, NULL) == 0);
+    TC_REQUIRE(tc_rec_session_create(db, h[4], b, T0, 1000 * S, NULL) == 0);
+    TC_REQUIRE(tc_rec_session_revoke(db, h[1], T0 + 5 * S) == 0);
+    TC_REQUIRE(tc_rec_session_revoke(db, h[3], T0 + 50 * S) == 0);
+
+    TC_CHECK_EQ(tc_rec_session_purge(db, T0 + 20 * S, &n), 0);
+    TC_CHECK_EQ(n, 2); /* 1 and 2 */
+    TC_CHECK_EQ(fx_count("SELECT count(*) FROM sessions"), 3);
+    TC_CHECK_EQ(tc_rec_session_lookup(db, h[3], T0 + 60 * S, 1000 * S, &b),
+                -EKEYREVOKED); /* dead, but not before the instant: kept */
+    TC_CHECK_EQ(tc_rec_session_purge(db, T0 + 200 * S, &n), 0);
+    TC_CHECK_EQ(n, 2); /* 3 and 4 */
+    TC_CHECK_EQ(fx_count("SELECT count(*) FROM sessions"), 1);
+    TC_CHECK_EQ(tc_rec_session_lookup(db, h[4], T0 + 200 * S, 1000 * S, &a),
+                0); /* live: never purged */
+    TC_CHECK_EQ(tc_rec_session_purge(db, 0, NULL), -EINVAL);
+    TC_CHECK_STR_CONTAINS(tc_rec_errmsg(db), "before_us");
+    tc_rec_close(db);
+}
+
+static void
 test_revocation_one_and_all(void)
 {
     struct tc_rec_db *db = fx_open();
@@ -391,6 +428,7 @@ main(void)
     TC_RUN(test_disable_and_list);
     TC_RUN(test_session_slides_then_expires);
     TC_RUN(test_revocation_one_and_all);
+    TC_RUN(test_the_purge_forgets_sessions_dead_before_its_instant_only);
     TC_RUN(test_role_codes_round_trip);
     return fx_done();
 }
