@@ -11,13 +11,13 @@
  * from which codes can be computed; whoever has the key file as well
  * does.
  *
- * The key file is made, from libsodium's random source, by the first
- * of the server's start and telecare-admin user-totp to need it, and
- * never while sealed secrets exist: a new key could open
- * none of them, so a missing or damaged key with sealed secrets stops
- * start with the reason instead. At every start the secrets still in the
- * clear (written before sealing existed, or by hand) are sealed; a
- * secret is read in the clear only for as long as one login's check.
+ * The key file is made, from libsodium's random source, by the first of
+ * the server's start and telecare-admin user-totp to need it, and never
+ * while sealed secrets exist: a new key could open none of them, so a
+ * missing or damaged key with sealed secrets stops start with the reason
+ * instead. At every start the secrets still in the clear (written before
+ * sealing existed, or by hand) are sealed; a secret is read in the clear
+ * only for as long as one login's check.
  *
  * Thread: the main loop's; telecare-admin's.
  */
