@@ -357,7 +357,8 @@ cmd_user_totp(struct tc_rec_db *db, int argc, char **argv)
     }
     if (!remove) {
         secret = tc_srv__totp_secret_new();
-        rc = tc_srv__totp_key_load(tc_srv__admin_data_dir, db, key, &err);
+        rc =
+            tc_srv__totp_key_load(tc_srv__admin_data_dir, db, key, NULL, &err);
         sealed = rc == 0 ? tc_srv__totp_seal(key, secret) : NULL;
         sodium_memzero(key, sizeof(key));
         if (!sealed) {

@@ -180,16 +180,28 @@ start_lws(struct tc_srv *srv, const char *cert, const char *key, char **errmsg)
     return 0;
 }
 
-/* The TOTP secrets' key, and the secrets still in the clear sealed. */
+/* The TOTP secrets' key; one made now goes if the start fails (nothing is
+ * sealed under it before the start succeeds: totp_seal_clear). */
 static int
-totp_start(struct tc_srv *srv, char **errmsg)
+totp_start(struct tc_srv *srv, GPtrArray *created, char **errmsg)
+{
+    char *made = NULL;
+    int rc = tc_srv__totp_key_load(srv->cfg->data_dir, srv->db, srv->totp_key,
+                                   &made, errmsg);
+
+    if (made) {
+        g_ptr_array_add(created, made);
+    }
+    return rc;
+}
+
+/* The TOTP secrets still in the clear, sealed once the server runs. */
+static void
+totp_seal_clear(struct tc_srv *srv)
 {
     int sealed = 0;
-    int rc = tc_srv__totp_key_load(srv->cfg->data_dir, srv->db, srv->totp_key,
-                                   errmsg);
 
-    if (rc == 0 &&
-        tc_srv__totp_seal_clear(srv->db, srv->totp_key, &sealed) < 0) {
+    if (tc_srv__totp_seal_clear(srv->db, srv->totp_key, &sealed) < 0) {
         g_warning("TOTP secrets: %s; those left in the clear are sealed "
                   "at the next start",
                   tc_rec_errmsg(srv->db));
@@ -197,7 +209,6 @@ totp_start(struct tc_srv *srv, char **errmsg)
     if (sealed > 0) {
         g_message("sealed %d TOTP secret(s) kept in the clear", sealed);
     }
-    return rc;
 }
 
 static int
@@ -438,7 +449,8 @@ start(struct tc_srv *srv, GPtrArray *created)
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
     }
-    if (open_database(srv, created, &err) < 0 || totp_start(srv, &err) < 0) {
+    if (open_database(srv, created, &err) < 0 ||
+        totp_start(srv, created, &err) < 0) {
         g_critical("%s", err);
         return TC_SRV_EXIT_DATA_DIR;
     }
@@ -485,6 +497,7 @@ tc_srv_run(const struct tc_srv_config *cfg)
         tc_srv__datadir_undo(created);
         return rc;
     }
+    totp_seal_clear(&srv);
     tc_srv__rehab_start(&srv);
     tc_srv__auth_sweep_start(&srv);
     tc_srv__emergency_start(&srv); /* ring timers of open emergencies */

@@ -215,11 +215,12 @@ char *tc_srv__totp_secret_new(void);
 /* == totp-seal.c: TOTP secrets sealed under <data_dir>/totp.key == */
 
 /* Read <data_dir>/totp.key into key, or make it (mode 0600) when it is
- * missing and no secret in db is sealed. Errors, with *why (g_free):
- * -ENOKEY (missing while sealed secrets exist), -EINVAL (not a 32-byte
- * file), or an errno reading or making it. */
+ * missing and no secret in db is sealed; then *made (if not NULL) is its
+ * path (g_free), else NULL. Errors, with *why (g_free): -ENOKEY (missing
+ * while sealed secrets exist), -EINVAL (not a 32-byte file), or an errno
+ * reading or making it. */
 int tc_srv__totp_key_load(const char *data_dir, struct tc_rec_db *db,
-                          unsigned char *key, char **why);
+                          unsigned char *key, char **made, char **why);
 
 /* A base32 secret sealed for the users table (g_free); NULL if it is
  * empty or longer than 128 characters. */

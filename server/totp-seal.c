@@ -160,11 +160,14 @@ key_make(const char *path, unsigned char *key, char **why)
 
 int
 tc_srv__totp_key_load(const char *data_dir, struct tc_rec_db *db,
-                      unsigned char *key, char **why)
+                      unsigned char *key, char **made, char **why)
 {
     g_autofree char *path = g_build_filename(data_dir, KEY_FILE, NULL);
     int sealed = 0, rc;
 
+    if (made) {
+        *made = NULL;
+    }
     rc = key_read(path, key, why);
     if (rc != -ENOENT) {
         if (rc < 0 && !*why) {
@@ -185,7 +188,11 @@ tc_srv__totp_key_load(const char *data_dir, struct tc_rec_db *db,
                                path, sealed);
         return -ENOKEY;
     }
-    return key_make(path, key, why);
+    rc = key_make(path, key, why);
+    if (rc == 0 && made) {
+        *made = g_steal_pointer(&path);
+    }
+    return rc;
 }
 
 struct clear_secret {

@@ -208,31 +208,34 @@ test_the_key_is_made_once_and_never_over_sealed_secrets(void)
     g_autofree char *path = g_build_filename(dir, "totp.key", NULL);
     unsigned char key[TC_SRV__TOTP_KEY_LEN], again[TC_SRV__TOTP_KEY_LEN];
     g_autofree char *sealed = NULL;
-    char *why = NULL;
+    char *why = NULL, *made = NULL;
     struct stat st;
     int64_t id;
     struct tc_rec_db *db = open_db(dir, &id);
 
-    /* none yet: made, 32 bytes, the owner's alone */
-    TC_REQUIRE(tc_srv__totp_key_load(dir, db, key, &why) == 0);
+    /* none yet: made (and said so), 32 bytes, the owner's alone */
+    TC_REQUIRE(tc_srv__totp_key_load(dir, db, key, &made, &why) == 0);
+    TC_CHECK(made && strcmp(made, path) == 0);
+    g_clear_pointer(&made, g_free);
     TC_REQUIRE(stat(path, &st) == 0);
     TC_CHECK_EQ(st.st_size, TC_SRV__TOTP_KEY_LEN);
     TC_CHECK_EQ(st.st_mode & 0777, 0600);
-    TC_REQUIRE(tc_srv__totp_key_load(dir, db, again, &why) == 0);
+    TC_REQUIRE(tc_srv__totp_key_load(dir, db, again, &made, &why) == 0);
+    TC_CHECK(made == NULL); /* read, not made */
     TC_CHECK(memcmp(key, again, sizeof(key)) == 0);
 
     /* a secret sealed under it, then the key lost: not made again */
     sealed = tc_srv__totp_seal(key, SECRET);
     TC_REQUIRE(tc_rec_user_set_totp_secret(db, id, sealed) == 0);
     TC_REQUIRE(g_unlink(path) == 0);
-    TC_CHECK_EQ(tc_srv__totp_key_load(dir, db, again, &why), -ENOKEY);
+    TC_CHECK_EQ(tc_srv__totp_key_load(dir, db, again, NULL, &why), -ENOKEY);
     TC_CHECK_STR_CONTAINS(why, "1 account(s) hold TOTP secrets sealed");
     g_clear_pointer(&why, g_free);
     TC_CHECK(!g_file_test(path, G_FILE_TEST_EXISTS));
 
     /* a damaged key file is refused, saying what it must be */
     TC_REQUIRE(g_file_set_contents(path, "short", -1, NULL));
-    TC_CHECK_EQ(tc_srv__totp_key_load(dir, db, again, &why), -EINVAL);
+    TC_CHECK_EQ(tc_srv__totp_key_load(dir, db, again, NULL, &why), -EINVAL);
     TC_CHECK_STR_CONTAINS(why, "exactly 32 bytes");
     g_clear_pointer(&why, g_free);
     tc_rec_close(db);
@@ -255,7 +258,7 @@ test_secrets_in_the_clear_are_sealed_keeping_the_replay_step(void)
 
     TC_REQUIRE(tc_rec_user_set_totp_secret(db, id, SECRET) == 0);
     TC_REQUIRE(tc_rec_user_totp_step_use(db, id, 1234) == 0);
-    TC_REQUIRE(tc_srv__totp_key_load(dir, db, key, &why) == 0);
+    TC_REQUIRE(tc_srv__totp_key_load(dir, db, key, NULL, &why) == 0);
     TC_REQUIRE(tc_srv__totp_seal_clear(db, key, &sealed) == 0);
     TC_CHECK_EQ(sealed, 1);
     TC_REQUIRE(tc_rec_user_get(db, id, &u) == 0);
