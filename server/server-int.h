@@ -887,9 +887,10 @@ void tc_srv__admin_audit(struct tc_rec_db *db, enum tc_rec_audit_action action,
                          int64_t resident_id, const char *purpose,
                          const char *detail);
 
-/* Subcommand tables, each ending with {NULL}. */
 /* telecare-admin's --data-dir (the commands get its database open). */
 extern const char *tc_srv__admin_data_dir;
+
+/* Subcommand tables, each ending with {NULL}. */
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_base[];
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_users[];
 extern const struct tc_srv__admin_cmd tc_srv__admin_cmds_demo[];
