@@ -608,10 +608,39 @@ tc_rec_user_totp_reseal(struct tc_rec_db *db, int64_t id, const char *old,
                                bind_reseal, &r);
 }
 
-int
-tc_rec_user_totp_secrets(struct tc_rec_db *db, tc_rec_totp_secret_fn fn,
-                         void *data)
+static int
+totp_secret_row(sqlite3_stmt *st, void *item)
 {
+    struct tc_rec_totp_secret *t = item;
+    bool oom = false;
+
+    t->id = sqlite3_column_int64(st, 0);
+    t->secret = tc_rec__col_text(st, 1, &oom);
+    return oom ? -ENOMEM : 0;
+}
+
+void
+tc_rec_totp_secret_list_free(struct tc_rec_totp_secret_list *list)
+{
+    if (!list) {
+        return;
+    }
+    for (size_t i = 0; i < list->count; i++) {
+        char *t = list->items[i].secret;
+        if (t) {
+            explicit_bzero(t, strlen(t));
+            free(t);
+        }
+    }
+    free(list->items);
+    free(list);
+}
+
+int
+tc_rec_user_totp_secrets(struct tc_rec_db *db,
+                         struct tc_rec_totp_secret_list **out)
+{
+    struct tc_rec_totp_secret_list *list;
     sqlite3_stmt *st;
     int rc;
 
@@ -621,13 +650,18 @@ tc_rec_user_totp_secrets(struct tc_rec_db *db, tc_rec_totp_secret_fn fn,
     if (!st) {
         return -EIO;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        fn(data, sqlite3_column_int64(st, 0),
-           (const char *)sqlite3_column_text(st, 1));
+    list = calloc(1, sizeof(*list));
+    if (!list) {
+        return tc_rec__fail(db, -ENOMEM, "out of memory");
     }
-    rc = rc == SQLITE_DONE ? 0 : tc_rec__fail_sql(db, rc, "totp secrets");
-    sqlite3_reset(st);
-    return rc;
+    rc = tc_rec__collect(db, st, sizeof(struct tc_rec_totp_secret),
+                         totp_secret_row, (void **)&list->items, &list->count);
+    if (rc < 0) {
+        tc_rec_totp_secret_list_free(list);
+        return rc;
+    }
+    *out = list;
+    return 0;
 }
 
 static int

@@ -2570,12 +2570,22 @@ int tc_rec_user_set_totp_secret(struct tc_rec_db *db, int64_t id,
 int tc_rec_user_totp_reseal(struct tc_rec_db *db, int64_t id, const char *old,
                             const char *sealed);
 
-/* fn(data, id, secret) for every user with a TOTP secret, by id; the
- * secret is valid during the call only. Errors: -EIO. */
-typedef void (*tc_rec_totp_secret_fn)(void *data, int64_t id,
-                                      const char *secret);
-int tc_rec_user_totp_secrets(struct tc_rec_db *db, tc_rec_totp_secret_fn fn,
-                             void *data);
+struct tc_rec_totp_secret {
+    int64_t id;   /* the user's */
+    char *secret; /* as stored: base32 or sealed */
+};
+
+struct tc_rec_totp_secret_list {
+    size_t count;
+    struct tc_rec_totp_secret *items;
+};
+
+/* Every user's TOTP secret, by user id (users without one left out).
+ * Errors: -EIO, -ENOMEM. Free with tc_rec_totp_secret_list_free(), which
+ * overwrites the secrets first. */
+int tc_rec_user_totp_secrets(struct tc_rec_db *db,
+                             struct tc_rec_totp_secret_list **out);
+void tc_rec_totp_secret_list_free(struct tc_rec_totp_secret_list *list);
 
 /*
  * Remember that TOTP step `step` (> 0) was used to log in, so the same

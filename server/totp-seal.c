@@ -90,15 +90,6 @@ tc_srv__totp_open(const unsigned char *key, const char *stored, char **out)
     return 0;
 }
 
-static void
-count_sealed(void *data, int64_t id, const char *secret)
-{
-    (void)id;
-    if (is_sealed(secret)) {
-        (*(int *)data)++;
-    }
-}
-
 static int
 key_read(const char *path, unsigned char *key, char **why)
 {
@@ -163,6 +154,7 @@ tc_srv__totp_key_load(const char *data_dir, struct tc_rec_db *db,
                       unsigned char *key, char **made, char **why)
 {
     g_autofree char *path = g_build_filename(data_dir, KEY_FILE, NULL);
+    struct tc_rec_totp_secret_list *list = NULL;
     int sealed = 0, rc;
 
     if (made) {
@@ -175,11 +167,15 @@ tc_srv__totp_key_load(const char *data_dir, struct tc_rec_db *db,
         }
         return rc;
     }
-    rc = tc_rec_user_totp_secrets(db, count_sealed, &sealed);
+    rc = tc_rec_user_totp_secrets(db, &list);
     if (rc < 0) {
         *why = g_strdup_printf("TOTP secrets: %s", tc_rec_errmsg(db));
         return rc;
     }
+    for (size_t i = 0; i < list->count; i++) {
+        sealed += is_sealed(list->items[i].secret);
+    }
+    tc_rec_totp_secret_list_free(list);
     if (sealed > 0) {
         *why = g_strdup_printf("%s is missing but %d account(s) hold TOTP "
                                "secrets sealed under it: restore it from "
@@ -195,42 +191,32 @@ tc_srv__totp_key_load(const char *data_dir, struct tc_rec_db *db,
     return rc;
 }
 
-struct clear_secret {
-    int64_t id;
-    char *secret;
-};
-
-static void
-collect_clear(void *data, int64_t id, const char *secret)
-{
-    if (!is_sealed(secret)) {
-        struct clear_secret c = {id, g_strdup(secret)};
-        g_array_append_val((GArray *)data, c);
-    }
-}
-
 int
 tc_srv__totp_seal_clear(struct tc_rec_db *db, const unsigned char *key,
                         int *sealed_out)
 {
-    GArray *clear = g_array_new(FALSE, FALSE, sizeof(struct clear_secret));
-    int rc = tc_rec_user_totp_secrets(db, collect_clear, clear);
+    struct tc_rec_totp_secret_list *list = NULL;
+    int rc = tc_rec_user_totp_secrets(db, &list);
 
     *sealed_out = 0;
-    for (guint i = 0; i < clear->len; i++) {
-        struct clear_secret *c = &g_array_index(clear, struct clear_secret, i);
-        g_autofree char *sealed = tc_srv__totp_seal(key, c->secret);
+    for (size_t i = 0; list && i < list->count; i++) {
+        const struct tc_rec_totp_secret *t = &list->items[i];
+        g_autofree char *sealed = NULL;
+        int rc2;
+
+        if (is_sealed(t->secret)) {
+            continue;
+        }
+        sealed = tc_srv__totp_seal(key, t->secret);
         /* -ENOENT: changed since the list was read; sealed next start */
-        int rc2 = sealed
-                      ? tc_rec_user_totp_reseal(db, c->id, c->secret, sealed)
-                      : -EINVAL;
+        rc2 = sealed ? tc_rec_user_totp_reseal(db, t->id, t->secret, sealed)
+                     : -EINVAL;
         if (rc2 == 0) {
             (*sealed_out)++;
         } else if (rc2 != -ENOENT && rc == 0) {
-            rc = rc2;
+            rc = rc2; /* the first error; the others are still sealed */
         }
-        tc_srv__password_wipe(c->secret);
     }
-    g_array_free(clear, TRUE);
+    tc_rec_totp_secret_list_free(list);
     return rc;
 }
