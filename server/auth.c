@@ -231,28 +231,20 @@ sweep(gpointer data)
         g_info("sessions: forgot %zu expired or revoked over %d days ago", n,
                SWEEP_KEEP_S / 86400);
     }
-    if (srv->session_sweep_first) {
-        srv->session_sweep_first = 0;
-        srv->session_sweep = g_timeout_add_seconds(SWEEP_EVERY_S, sweep, srv);
-        return G_SOURCE_REMOVE;
-    }
-    return G_SOURCE_CONTINUE;
+    /* the next in an hour (the first came SWEEP_FIRST_S after start) */
+    srv->session_sweep = g_timeout_add_seconds(SWEEP_EVERY_S, sweep, srv);
+    return G_SOURCE_REMOVE;
 }
 
 void
 tc_srv__auth_sweep_start(struct tc_srv *srv)
 {
-    srv->session_sweep_first =
-        g_timeout_add_seconds(SWEEP_FIRST_S, sweep, srv);
+    srv->session_sweep = g_timeout_add_seconds(SWEEP_FIRST_S, sweep, srv);
 }
 
 void
 tc_srv__auth_sweep_stop(struct tc_srv *srv)
 {
-    if (srv->session_sweep_first) {
-        g_source_remove(srv->session_sweep_first);
-        srv->session_sweep_first = 0;
-    }
     if (srv->session_sweep) {
         g_source_remove(srv->session_sweep);
         srv->session_sweep = 0;

@@ -39,7 +39,7 @@ struct tc_loopstat;
 struct tc_srv {
     const struct tc_srv_config *cfg;              /* borrowed for the run */
     unsigned char totp_key[TC_SRV__TOTP_KEY_LEN]; /* totp-seal.c */
-    guint session_sweep_first, session_sweep;     /* auth.c */
+    guint session_sweep;                          /* auth.c: next sweep */
     GMainLoop *loop;
     struct lws_context *lws;
     struct tc_uvglib *uv; /* lws's libuv loop, a source of the GLib loop */
